@@ -1,0 +1,1 @@
+"""`infra`: preview, check and diff this repository's Pulumi stacks offline."""

@@ -1,0 +1,83 @@
+"""`infra`: the offline entry point. Exit codes: 0 ok, 1 mandatory policy violations,
+2 a usage, config, program or policy-pack error (one line, or the program's traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from infra.errors import UsageError
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"infra: error: {message}\n")
+
+
+def _add_preview(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
+    p.add_argument("-s", "--stack", action="append", default=[], metavar="NAME",
+                   help="stack to preview (repeatable); default: every stack")
+    p.add_argument("-C", "--cwd", type=Path, default=Path.cwd(), metavar="DIR",
+                   help="the Pulumi project directory (default: the current directory)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON document")
+    fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
+    p.add_argument("--policy-pack", action="append", default=[], type=Path, metavar="DIR",
+                   help="policy pack folder (repeatable); default: the project's policies/")
+    p.add_argument("--policy-pack-config", action="append", default=[], type=Path, metavar="FILE",
+                   help="config for the policy pack in the same position (repeatable)")
+    p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    p.add_argument("--violations-only", action="store_true",
+                   help="text output: only policy verdicts and the summary")
+    p.set_defaults(handler=_preview)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from infra.preview import preview_stacks
+    from infra.report import render_json, render_markdown, render_text
+
+    plans = preview_stacks(
+        args.cwd,
+        args.stack,
+        policy_packs=args.policy_pack,
+        policy_pack_configs=args.policy_pack_config,
+        evaluate_policies=not args.no_policy,
+    )
+    if args.json:
+        print(render_json(plans))
+    elif args.markdown:
+        print(render_markdown(plans))
+    else:
+        print(render_text(plans, violations_only=args.violations_only))
+    return EXIT_VIOLATIONS if any(p.mandatory_violations for p in plans) else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="infra", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_preview(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from infra.engine import ProgramError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as e:
+        print(f"infra: error: {e}", file=sys.stderr)
+    except ProgramError as e:
+        print(f"infra: error: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("infra: interrupted", file=sys.stderr)
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""Run a Pulumi Python program under Pulumi's own mock runtime and record the plan.
+
+The program runs in this interpreter, exactly as the language host would run it
+(`run_in_stack` around `runpy`), with a `MockMonitor` subclass in place of the engine.
+The monitor sees every RegisterResource request, options included, and answers with
+the deterministic fakes in `infra.fakes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import os
+import runpy
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from google.protobuf import empty_pb2
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.proto import resource_pb2
+
+from infra import fakes
+from infra.errors import UsageError
+from infra.model import Resource, StackPlan
+from infra.project import Project, StackConfig
+from infra.values import decode_struct, encode_struct
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class ConfigError(UsageError):
+    """The program rejected its config (a `pulumi.RunError`): one line, exit 2."""
+
+
+class ProgramError(Exception):
+    """The program raised: the message carries its traceback, as `pulumi` shows it."""
+
+
+class _NoMocks(Mocks):
+    # The recording monitor answers every request itself.
+    def new_resource(self, args: Any) -> tuple[str | None, dict]:
+        raise NotImplementedError
+
+    def call(self, args: Any) -> tuple[dict, list[tuple[str, str]] | None]:
+        raise NotImplementedError
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self) -> None:
+        super().__init__(_NoMocks())
+        self._lock = threading.Lock()
+        self.recorded: dict[str, Resource] = {}
+        self.stack_urn: str | None = None
+        self.stack_outputs: dict[str, Any] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine qualifies a type by its parent's, except under the root stack.
+        if parent == self.stack_urn:
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        if request.type == STACK_TYPE:
+            urn = self.make_urn("", request.type, request.name)
+            self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = decode_struct(request.object)
+        if request.custom:
+            resource_id, outputs = fakes.new_resource(request.type, request.name, urn, inputs)
+        else:
+            resource_id, outputs = "", {}
+        resource = Resource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent if request.parent and request.parent != self.stack_urn else None,
+            provider=request.provider or None,
+            inputs=inputs,
+            outputs=outputs,
+            id=resource_id or None,
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            dependencies=list(request.dependencies),
+            property_dependencies={
+                key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            aliases=[a.urn for a in request.aliases if a.urn] + list(request.aliasURNs),
+        )
+        with self._lock:
+            if urn in self.recorded:
+                raise ValueError(f"duplicate resource URN {urn!r}; give each resource a unique name")
+            self.recorded[urn] = resource
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=resource_id, object=encode_struct(outputs)
+        )
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+        outputs = decode_struct(request.outputs)
+        with self._lock:
+            if request.urn == self.stack_urn:
+                self.stack_outputs = outputs
+            elif request.urn in self.recorded:
+                self.recorded[request.urn].outputs = outputs
+        return empty_pb2.Empty()
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802
+        if request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)
+        result = fakes.call(request.tok, decode_struct(request.args))
+        return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
+
+
+@contextlib.contextmanager
+def _program_environment(project: Project) -> Iterator[None]:
+    # The language host runs the program from the project root with its folder on sys.path.
+    saved_cwd, saved_path = os.getcwd(), list(sys.path)
+    os.chdir(project.root)
+    sys.path.insert(0, str(project.main.parent))
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+
+
+def _ordered(resources: dict[str, Resource]) -> list[Resource]:
+    """Parents before children, siblings in registration order: stable across runs."""
+    children: dict[str | None, list[Resource]] = {}
+    for resource in resources.values():
+        parent = resource.parent if resource.parent in resources else None
+        children.setdefault(parent, []).append(resource)
+    ordered: list[Resource] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        resource = stack.pop()
+        ordered.append(resource)
+        stack.extend(reversed(children.get(resource.urn, [])))
+    return ordered
+
+
+def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> StackPlan:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    monitor = RecordingMonitor()
+    try:
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor
+        )
+        # set_mocks registers a root stack for unit tests; the program gets its own, as
+        # under the language host.
+        pulumi_settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(config.values, config.secret_keys)
+
+        def program() -> None:
+            runpy.run_path(str(project.main), run_name="__main__")
+
+        with _program_environment(project):
+            loop.run_until_complete(pulumi.runtime.run_in_stack(program))
+    except pulumi.RunError as e:
+        raise ConfigError(str(e).strip().splitlines()[0] if str(e).strip() else "program stopped") from None
+    except Exception as e:
+        detail = "".join(traceback.format_exception(e))
+        raise ProgramError(f"{project.relative(project.main)}: the program raised\n{detail}") from None
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+    return StackPlan(
+        project=project.name,
+        stack=stack,
+        resources=_ordered(monitor.recorded),
+        outputs=monitor.stack_outputs,
+    )
+
+
+def run_stack(project: Project, stack: str, config: StackConfig, *, preview: bool = True) -> StackPlan:
+    """Run the project's program for one stack; a fresh runtime context per call."""
+    return contextvars.Context().run(_run, project, stack, config, preview)

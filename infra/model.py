@@ -1,0 +1,85 @@
+"""The plan that `infra preview` builds: what a program registered, as the engine saw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SECRET_MASK = "[secret]"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value the program marked secret; it is never printed, only its mask."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return SECRET_MASK
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that only the real provider could compute (Pulumi's unknown sentinel)."""
+
+    def __repr__(self) -> str:
+        return "[unknown]"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass
+class Resource:
+    """One RegisterResource request and the fake provider's answer to it.
+
+    `inputs` and `outputs` use the camelCase property names the SDK sends to the engine;
+    secret values are wrapped in `Secret`, unknown values are `UNKNOWN`.
+    """
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Violation:
+    policy_pack: str
+    policy: str
+    enforcement_level: str  # "mandatory" | "advisory"
+    urn: str | None
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "policyPack": self.policy_pack,
+            "policy": self.policy,
+            "enforcementLevel": self.enforcement_level,
+            "urn": self.urn,
+            "message": self.message,
+        }
+
+
+@dataclass
+class StackPlan:
+    project: str
+    stack: str
+    resources: list[Resource]
+    outputs: dict[str, Any]
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def mandatory_violations(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement_level == "mandatory"]

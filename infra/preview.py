@@ -1,0 +1,66 @@
+"""`infra preview`: run each stack's program offline, then its policy packs over gRPC."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from infra.engine import run_stack
+from infra.errors import UsageError
+from infra.model import StackPlan
+from infra.project import Project, load_project, load_stack_config
+
+DEFAULT_PACK_DIR = "policies"
+
+
+def resolve_policy_packs(
+    project: Project, stack: str, packs: Sequence[Path], configs: Sequence[Path]
+) -> list[tuple[Path, Path | None]]:
+    """Pair each pack with its config, as `pulumi preview --policy-pack-config` does."""
+    if len(configs) > len(packs) and packs:
+        raise UsageError(
+            f"{len(configs)} --policy-pack-config files for {len(packs)} --policy-pack folders; "
+            "give at most one config per pack, in the same order"
+        )
+    if not packs:
+        default = project.root / DEFAULT_PACK_DIR
+        if not (default / "PulumiPolicy.yaml").exists():
+            if configs:
+                raise UsageError("--policy-pack-config needs a --policy-pack (no policies/ here)")
+            return []
+        default_config = default / "config" / f"{stack}.json"
+        if configs:
+            return [(default, configs[0])]
+        return [(default, default_config if default_config.exists() else None)]
+    return [(pack, configs[i] if i < len(configs) else None) for i, pack in enumerate(packs)]
+
+
+def preview_stacks(
+    cwd: Path,
+    stacks: Sequence[str],
+    *,
+    policy_packs: Sequence[Path] = (),
+    policy_pack_configs: Sequence[Path] = (),
+    evaluate_policies: bool = True,
+) -> list[StackPlan]:
+    project = load_project(cwd)
+    names = list(stacks) or project.stacks()
+    if not names:
+        raise UsageError(
+            f"{project.relative(project.stack_config_dir) or '.'}: no Pulumi.<stack>.yaml files; "
+            "create one or pass --stack"
+        )
+    configs = {name: load_stack_config(project, name) for name in names}
+    plans = []
+    for name in names:
+        plan = run_stack(project, name, configs[name])
+        if evaluate_policies:
+            packs = resolve_policy_packs(project, name, policy_packs, policy_pack_configs)
+            if packs:
+                from infra.analyzer import PolicyPackSpec, evaluate_policy_packs
+
+                plan.violations = evaluate_policy_packs(
+                    [PolicyPackSpec(path, config) for path, config in packs], plan
+                )
+        plans.append(plan)
+    return plans

@@ -1,0 +1,162 @@
+"""Load a Pulumi Python project and its stack config files the way the CLI does."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.errors import UsageError
+
+SECRET_PLACEHOLDER = "offline-secret-placeholder"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    name: str
+    main: Path
+    stack_config_dir: Path
+    config_declarations: dict[str, Any]
+
+    def stack_file(self, stack: str) -> Path:
+        return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        names = [
+            p.name[len("Pulumi.") : -len(".yaml")]
+            for p in self.stack_config_dir.glob("Pulumi.*.yaml")
+            if p.resolve() != (self.root / "Pulumi.yaml").resolve()
+        ]
+        return sorted(names, key=stack_order)
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """A stack's config as the engine hands it to the program: `ns:key` -> string."""
+
+    path: Path
+    values: dict[str, str]
+    secret_keys: list[str] = field(default_factory=list)
+
+
+DEPLOY_ORDER = ("dev", "staging", "prod")
+
+
+def stack_order(name: str) -> tuple[int, str]:
+    return (DEPLOY_ORDER.index(name) if name in DEPLOY_ORDER else len(DEPLOY_ORDER), name)
+
+
+def _read_yaml(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: {what} not found") from None
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read {what}: {e.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise UsageError(f"{path}:{where} is not valid YAML: {problem}") from None
+
+
+def load_project(cwd: Path) -> Project:
+    root = cwd.resolve()
+    candidates = [root / "Pulumi.yaml", root / "Pulumi.yml"]
+    project_file = next((p for p in candidates if p.exists()), None)
+    if project_file is None:
+        raise UsageError(f"{root}: no Pulumi.yaml here; pass --cwd with a Pulumi project directory")
+    doc = _read_yaml(project_file, "project file")
+    if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
+        raise UsageError(f"{project_file}: must be a mapping with a string 'name'")
+    runtime = doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise UsageError(
+            f"{project_file}: runtime is {runtime_name!r}; infra previews Python projects only"
+        )
+    main = root / str(doc.get("main") or ".")
+    if main.is_dir():
+        main = main / "__main__.py"
+    if not main.exists():
+        raise UsageError(f"{project_file}: program {main} not found (check 'main')")
+    config_dir = root / str(doc.get("stackConfigDir") or ".")
+    declarations = doc.get("config") or {}
+    if not isinstance(declarations, dict):
+        raise UsageError(f"{project_file}: 'config' must be a mapping of key to declaration")
+    return Project(root, doc["name"], main, config_dir, declarations)
+
+
+def _qualify(project: Project, key: str) -> str:
+    return key if ":" in key else f"{project.name}:{key}"
+
+
+def _as_config_string(value: Any) -> str:
+    # The engine passes every config value to the program as a string; structured
+    # values as JSON, as `pulumi config set --path` stores them.
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _contains_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_contains_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_secure(v) for v in value)
+    return False
+
+
+def _replace_secure(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {k: _replace_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_secure(v) for v in value]
+    return value
+
+
+def load_stack_config(project: Project, stack: str) -> StackConfig:
+    path = project.stack_file(stack)
+    if not path.exists():
+        known = ", ".join(project.stacks()) or "none"
+        raise UsageError(
+            f"{project.relative(path)}: no such stack {stack!r} (stacks here: {known})"
+        )
+    doc = _read_yaml(path, "stack config") or {}
+    if not isinstance(doc, dict):
+        raise UsageError(f"{project.relative(path)}: must be a mapping with a 'config' key")
+    config = doc.get("config") or {}
+    if not isinstance(config, dict):
+        raise UsageError(f"{project.relative(path)}: 'config' must be a mapping of key to value")
+
+    values: dict[str, str] = {}
+    secret_keys: list[str] = []
+    # Project-level defaults apply where the stack sets nothing, as in the CLI.
+    for key, declaration in project.config_declarations.items():
+        if isinstance(declaration, dict):
+            default = declaration.get("value", declaration.get("default"))
+        else:
+            default = declaration
+        if default is not None:
+            values[_qualify(project, key)] = _as_config_string(default)
+    for key, value in config.items():
+        qualified = _qualify(project, str(key))
+        if _contains_secure(value):
+            secret_keys.append(qualified)
+            value = _replace_secure(value)
+        values[qualified] = _as_config_string(value)
+    return StackConfig(path, values, secret_keys)

@@ -1,0 +1,199 @@
+"""Render stack plans as text, JSON or GitHub-flavoured Markdown. Secrets print as masks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from infra.model import Resource, StackPlan, Violation
+from infra.values import masked
+
+# The few settings a reviewer looks for first, per resource type (input property paths).
+KEY_SETTINGS: dict[str, tuple[str, ...]] = {
+    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
+    "azure-native:storage:StorageAccount": (
+        "accountName",
+        "kind",
+        "sku.name",
+        "networkRuleSet.defaultAction",
+    ),
+    "azure-native:storage:FileServiceProperties": ("shareDeleteRetentionPolicy.days",),
+    "azure-native:storage:FileShare": ("shareName", "shareQuota", "enabledProtocols"),
+    "azure-native:authorization:ManagementLockByScope": ("level",),
+    "azure-native:containerservice:ManagedCluster": (
+        "resourceName",
+        "kubernetesVersion",
+        "networkProfile.networkPolicy",
+        "apiServerAccessProfile.enablePrivateCluster",
+    ),
+    "kubernetes:core/v1:Namespace": ("metadata.name",),
+    "kubernetes:core/v1:Secret": ("metadata.namespace", "metadata.name"),
+    "kubernetes:core/v1:PersistentVolume": (
+        "metadata.name",
+        "spec.capacity.storage",
+        "spec.accessModes",
+        "spec.persistentVolumeReclaimPolicy",
+        "spec.csi.driver",
+    ),
+    "kubernetes:core/v1:PersistentVolumeClaim": (
+        "metadata.namespace",
+        "metadata.name",
+        "spec.resources.requests.storage",
+        "spec.volumeName",
+    ),
+    "kubernetes:batch/v1:Job": ("metadata.namespace", "metadata.name", "spec.parallelism"),
+}
+
+
+def lookup(properties: Any, path: str) -> Any:
+    value = properties
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _short(value: Any) -> str:
+    value = masked(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
+
+
+def key_settings(resource: Resource) -> list[tuple[str, str]]:
+    settings = []
+    for path in KEY_SETTINGS.get(resource.type, ()):
+        value = lookup(resource.inputs, path)
+        if value is not None:
+            settings.append((path, _short(value)))
+    return settings
+
+
+def _flags(resource: Resource) -> list[str]:
+    flags = []
+    if resource.protect:
+        flags.append("protect")
+    if resource.retain_on_delete:
+        flags.append("retainOnDelete")
+    if resource.delete_before_replace:
+        flags.append("deleteBeforeReplace")
+    return flags
+
+
+def _depth(resource: Resource, by_urn: dict[str, Resource]) -> int:
+    depth, parent = 0, resource.parent
+    while parent in by_urn:
+        depth += 1
+        parent = by_urn[parent].parent
+    return depth
+
+
+def _sorted_violations(violations: Sequence[Violation]) -> list[Violation]:
+    return sorted(violations, key=lambda v: v.enforcement_level != "mandatory")
+
+
+def summary_line(plan: StackPlan) -> str:
+    mandatory = len(plan.mandatory_violations)
+    advisory = len(plan.violations) - mandatory
+    protected = sum(1 for r in plan.resources if r.protect)
+    return (
+        f"{len(plan.resources)} resources to create ({protected} protected); "
+        f"{mandatory} mandatory, {advisory} advisory policy violations"
+    )
+
+
+def render_text(plans: Sequence[StackPlan], *, violations_only: bool = False) -> str:
+    lines: list[str] = []
+    for plan in plans:
+        lines.append(f"Stack {plan.project}/{plan.stack}")
+        if not violations_only:
+            by_urn = {r.urn: r for r in plan.resources}
+            for resource in plan.resources:
+                indent = "    " * _depth(resource, by_urn)
+                details = [f"{k}={v}" for k, v in key_settings(resource)]
+                details += [f"[{flag}]" for flag in _flags(resource)]
+                suffix = ("  " + " ".join(details)) if details else ""
+                lines.append(f"  + {indent}{resource.type} {resource.name}{suffix}")
+            if plan.outputs:
+                lines.append("  Outputs:")
+                for key in sorted(plan.outputs):
+                    lines.append(f"    {key}: {_short(plan.outputs[key])}")
+        if plan.violations:
+            lines.append("  Policy violations:")
+            for v in _sorted_violations(plan.violations):
+                lines.append(f"    [{v.enforcement_level}] {v.policy_pack}/{v.policy}  {v.urn or '(stack)'}")
+                for message_line in v.message.splitlines() or [""]:
+                    lines.append(f"        {message_line}")
+        lines.append(f"  Summary: {summary_line(plan)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plan_json(plan: StackPlan) -> dict[str, Any]:
+    return {
+        "project": plan.project,
+        "stack": plan.stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "provider": r.provider,
+                "inputs": masked(r.inputs),
+                "protect": r.protect,
+                "retainOnDelete": r.retain_on_delete,
+                "deleteBeforeReplace": r.delete_before_replace,
+            }
+            for r in plan.resources
+        ],
+        "outputs": masked(plan.outputs),
+        "violations": [v.as_json() for v in _sorted_violations(plan.violations)],
+    }
+
+
+def render_json(plans: Sequence[StackPlan]) -> str:
+    return json.dumps({"stacks": [plan_json(p) for p in plans]}, indent=2, sort_keys=False)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
+    if not violations:
+        return ["No policy violations."]
+    lines = ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]
+    for v in _sorted_violations(violations):
+        icon = "❌" if v.enforcement_level == "mandatory" else "⚠️"
+        resource = v.urn.split("::")[-1] if v.urn else "(stack)"
+        lines.append(
+            f"| {icon} {v.enforcement_level} | `{v.policy}` | `{_md_cell(resource)}` | {_md_cell(v.message)} |"
+        )
+    return lines
+
+
+def render_markdown(plans: Sequence[StackPlan]) -> str:
+    lines: list[str] = []
+    for plan in plans:
+        status = "❌" if plan.mandatory_violations else "✅"
+        lines.append(f"### {status} `{plan.project}/{plan.stack}`")
+        lines.append("")
+        lines.append(summary_line(plan))
+        lines.append("")
+        lines.extend(render_violations_markdown(plan.violations))
+        lines.append("")
+        lines.append("<details><summary>Resources</summary>")
+        lines.append("")
+        lines.append("| Type | Name | Key settings |")
+        lines.append("|---|---|---|")
+        for r in plan.resources:
+            settings = ", ".join(f"{k}={v}" for k, v in key_settings(r))
+            flags = " ".join(f"`{f}`" for f in _flags(r))
+            lines.append(f"| `{r.type}` | `{r.name}` | {_md_cell(settings)} {flags} |")
+        lines.append("")
+        lines.append("</details>")
+        lines.append("")
+    return "\n".join(lines)

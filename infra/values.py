@@ -1,0 +1,98 @@
+"""Property values on the wire: protobuf Structs with Pulumi's signature-tagged maps.
+
+Decoding keeps what a plan reader needs to know about a value (secret, unknown,
+resource reference) instead of unwrapping it as the SDK's own deserializer does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+
+from infra.model import SECRET_MASK, UNKNOWN, Secret, Unknown
+
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def decode(value: Any) -> Any:
+    """Wire value (as JSON-like Python) -> plan value with `Secret`/`UNKNOWN`."""
+    if isinstance(value, str):
+        return UNKNOWN if value == UNKNOWN_SENTINEL else value
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        sig = value.get(SIG_KEY)
+        if sig == SECRET_SIG:
+            return Secret(decode(value.get("value")))
+        if sig == RESOURCE_SIG:
+            return value.get("urn")
+        if sig == OUTPUT_VALUE_SIG:
+            inner = decode(value["value"]) if "value" in value else UNKNOWN
+            return Secret(inner) if value.get("secret") else inner
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, float) and value.is_integer():
+        # protobuf Structs carry every number as a double.
+        return int(value)
+    return value
+
+
+def encode(value: Any) -> Any:
+    """Plan value -> wire value (JSON-like Python)."""
+    if isinstance(value, Secret):
+        return {SIG_KEY: SECRET_SIG, "value": encode(value.value)}
+    if isinstance(value, Unknown):
+        return UNKNOWN_SENTINEL
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    return value
+
+
+def decode_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
+    return decode(json_format.MessageToDict(struct))
+
+
+def encode_struct(value: dict[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(encode(value))
+    return struct
+
+
+def unwrap(value: Any) -> Any:
+    """Plan value -> plain value, secrets revealed (only for the fake provider's own use)."""
+    if isinstance(value, Secret):
+        return unwrap(value.value)
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def contains_secret(value: Any) -> bool:
+    if isinstance(value, Secret):
+        return True
+    if isinstance(value, dict):
+        return any(contains_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_secret(v) for v in value)
+    return False
+
+
+def masked(value: Any) -> Any:
+    """Plan value -> printable value: every secret replaced by the mask."""
+    if isinstance(value, Secret):
+        return SECRET_MASK
+    if isinstance(value, Unknown):
+        return "[unknown]"
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
