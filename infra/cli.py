@@ -57,10 +57,60 @@ def _preview(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if any(p.mandatory_violations for p in plans) else EXIT_OK
 
 
+EXIT_STATEFUL_RISK = 3
+
+
+def _add_diff(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diff", help="desired-state diff between a base revision and this one")
+    p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
+    p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
+    p.add_argument("-s", "--stack", action="append", default=[], metavar="NAME",
+                   help="stack to diff (repeatable); default: every stack")
+    p.add_argument("-C", "--cwd", type=Path, default=Path.cwd(), metavar="DIR",
+                   help="the Pulumi project directory (default: the current directory)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON document")
+    fmt.add_argument("--markdown", action="store_true", help="print a PR-comment summary")
+    p.add_argument("--strict", action="store_true",
+                   help=f"exit {EXIT_STATEFUL_RISK} if a stateful resource would be replaced "
+                   "or deleted, unless --ack is given")
+    p.add_argument("--ack", action="store_true",
+                   help="acknowledge stateful replacements/deletions (the PR says so)")
+    p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    p.set_defaults(handler=_diff)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import json
+
+    from infra.diff import diff_stacks, render_diff_markdown, render_diff_text
+
+    diffs = diff_stacks(
+        args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy
+    )
+    risks = [c for d in diffs for c in d.stateful_risks]
+    blocked = args.strict and bool(risks) and not args.ack
+    if args.json:
+        print(json.dumps({"stacks": [d.as_json() for d in diffs], "blocked": blocked}, indent=2))
+    elif args.markdown:
+        print(render_diff_markdown(diffs))
+    else:
+        print(render_diff_text(diffs))
+    if blocked:
+        print(
+            f"infra: {len(risks)} stateful resource(s) would be replaced or deleted; "
+            "acknowledge in the PR (label allow-stateful-replacement) or rerun with --ack",
+            file=sys.stderr,
+        )
+        return EXIT_STATEFUL_RISK
+    return EXIT_VIOLATIONS if any(d.mandatory_violations for d in diffs) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="infra", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_preview(sub)
+    _add_diff(sub)
     return parser
 
 

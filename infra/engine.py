@@ -95,7 +95,7 @@ class RecordingMonitor(MockMonitor):
             property_dependencies={
                 key: list(deps.urns) for key, deps in request.propertyDependencies.items()
             },
-            aliases=[a.urn for a in request.aliases if a.urn] + list(request.aliasURNs),
+            aliases=self._alias_urns(request),
         )
         with self._lock:
             if urn in self.recorded:
@@ -105,6 +105,22 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.RegisterResourceResponse(
             urn=urn, id=resource_id, object=encode_struct(outputs)
         )
+
+    def _alias_urns(self, request: Any) -> list[str]:
+        urns = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                urns.append(alias.urn)
+                continue
+            spec = alias.spec
+            if spec.noParent:
+                parent = ""
+            else:
+                parent = spec.parentUrn or request.parent
+            urns.append(
+                self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+            )
+        return urns
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
         outputs = decode_struct(request.outputs)
@@ -122,15 +138,26 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
 
 
+def _evict_project_modules(root: Path) -> None:
+    # Two revisions of one project (infra diff) must each import their own components.
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if origin and Path(origin).resolve().is_relative_to(root):
+            del sys.modules[name]
+
+
 @contextlib.contextmanager
 def _program_environment(project: Project) -> Iterator[None]:
-    # The language host runs the program from the project root with its folder on sys.path.
+    # The language host runs the program from the project root, with the root and the
+    # program's folder on sys.path, so the project's own packages import from there.
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     os.chdir(project.root)
-    sys.path.insert(0, str(project.main.parent))
+    sys.path[:0] = [str(project.main.parent), str(project.root)]
+    _evict_project_modules(project.root.resolve())
     try:
         yield
     finally:
+        _evict_project_modules(project.root.resolve())
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
 
