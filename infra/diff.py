@@ -20,8 +20,8 @@ from infra.model import Resource, Secret, StackPlan, Violation
 from infra.values import masked, unwrap
 
 # Input paths whose change makes the provider replace the resource (delete + create).
-# Kubernetes refuses in-place changes to a PV's spec and to a PVC's spec other than
-# its storage request, so those replace too.
+# Kubernetes refuses in-place changes to a PV's volume source and to a PVC's spec other
+# than its storage request, so pulumi-kubernetes replaces those objects.
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "azure-native:storage:StorageAccount": ("accountName", "resourceGroupName", "location", "kind"),
     "azure-native:storage:FileServiceProperties": (
@@ -43,7 +43,13 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "networkProfile.networkPlugin",
         "apiServerAccessProfile.enablePrivateCluster",
     ),
-    "kubernetes:core/v1:PersistentVolume": ("metadata.name", "spec"),
+    "kubernetes:core/v1:PersistentVolume": (
+        "metadata.name",
+        "spec.csi",
+        "spec.azureFile",
+        "spec.nfs",
+        "spec.volumeMode",
+    ),
     "kubernetes:core/v1:PersistentVolumeClaim": (
         "metadata.name",
         "metadata.namespace",
@@ -157,11 +163,12 @@ def property_changes(old: dict[str, Any], new: dict[str, Any]) -> list[PropertyC
     return changes
 
 
+def _matches(path: str, prefixes: Sequence[str]) -> bool:
+    return any(path == p or path.startswith((p + ".", p + "[")) for p in prefixes)
+
+
 def _forces_replacement(type_: str, path: str) -> bool:
-    for key in REPLACE_ON_CHANGE.get(type_, ()):
-        if path == key or path.startswith(key + ".") or path.startswith(key + "["):
-            return True
-    return False
+    return _matches(path, REPLACE_ON_CHANGE.get(type_, ()))
 
 
 def _options_changes(old: Resource, new: Resource) -> list[PropertyChange]:
@@ -197,7 +204,11 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
             changes.append(ResourceChange("remove", old.urn, old.type, old.name))
             changes.append(ResourceChange("add", resource.urn, resource.type, resource.name))
             continue
-        props = property_changes(old.inputs, resource.inputs)
+        props = [
+            c
+            for c in property_changes(old.inputs, resource.inputs)
+            if not _matches(c.path, resource.ignore_changes)
+        ]
         reasons = [c.path for c in props if _forces_replacement(resource.type, c.path)]
         props += _options_changes(old, resource)
         if not props and old_urn == resource.urn:

@@ -96,6 +96,7 @@ class RecordingMonitor(MockMonitor):
                 key: list(deps.urns) for key, deps in request.propertyDependencies.items()
             },
             aliases=self._alias_urns(request),
+            ignore_changes=list(request.ignoreChanges),
         )
         with self._lock:
             if urn in self.recorded:

@@ -1,0 +1,183 @@
+"""`infra diff` between two committed revisions of a small project in a temporary repo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra.diff import COMMENT_LIMIT, diff_plans, render_diff_markdown
+from infra.model import Resource, StackPlan
+from tests.conftest import FIXTURES
+
+PROJECT = FIXTURES / "projects" / "volumes"
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo, check=True, capture_output=True,
+    )
+
+
+def _write_config(repo: Path, volumes: list[dict], **extra: str) -> None:
+    config = {"volumes:volumes": volumes, **{f"volumes:{k}": v for k, v in extra.items()}}
+    (repo / "Pulumi.test.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(PROJECT, target)
+    _write_config(target, [{"name": "datasets", "quota": 100}])
+    _git(target, "init", "-q", "-b", "main")
+    _git(target, "add", "-A")
+    _git(target, "commit", "-qm", "base")
+    return target
+
+
+def _commit(repo: Path, volumes: list[dict], **extra: str) -> None:
+    _write_config(repo, volumes, **extra)
+    _git(repo, "commit", "-qam", "change")
+
+
+def _diff(infra, repo: Path, *flags: str):
+    result = infra("diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(repo), "--json", *flags)
+    doc = json.loads(result.stdout) if result.stdout else None
+    return result, doc
+
+
+def _actions(doc) -> set[tuple[str, str]]:
+    (stack,) = doc["stacks"]
+    return {(c["action"], c["name"]) for c in stack["changes"]}
+
+
+def test_added_volume(infra, repo):
+    _commit(repo, [{"name": "datasets", "quota": 100}, {"name": "checkpoints", "quota": 50}])
+    result, doc = _diff(infra, repo)
+    assert result.returncode == 0, result.stderr
+    assert _actions(doc) == {("add", "checkpoints-share"), ("add", "checkpoints-pv")}
+    assert doc["stacks"][0]["summary"] == {"add": 2, "update": 0, "replace": 0, "remove": 0}
+
+
+def test_changed_quota_is_an_update_not_a_replacement(infra, repo):
+    _commit(repo, [{"name": "datasets", "quota": 200}])
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 0, result.stderr
+    changes = {c["name"]: c for c in doc["stacks"][0]["changes"]}
+    assert set(changes) == {"datasets-share", "datasets-pv"}
+    assert changes["datasets-share"]["action"] == "update"
+    assert changes["datasets-share"]["changes"] == [{"path": "shareQuota", "old": 100, "new": 200}]
+    assert changes["datasets-pv"]["changes"] == [
+        {"path": "spec.capacity.storage", "old": "100Gi", "new": "200Gi"}
+    ]
+    assert doc["stacks"][0]["statefulRisks"] == []
+
+
+def test_removed_volume_is_a_stateful_deletion_blocked_in_strict_mode(infra, repo):
+    _commit(repo, [])
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 3
+    assert _actions(doc) == {("remove", "datasets-share"), ("remove", "datasets-pv")}
+    assert len(doc["stacks"][0]["statefulRisks"]) == 2
+    assert doc["blocked"] is True
+    assert "acknowledge in the PR" in result.stderr
+    acknowledged, doc = _diff(infra, repo, "--strict", "--ack")
+    assert acknowledged.returncode == 0
+    assert doc["blocked"] is False
+
+
+def test_protocol_change_forces_replacement(infra, repo):
+    _commit(repo, [{"name": "datasets", "quota": 100, "protocol": "NFS"}])
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 3
+    share = next(c for c in doc["stacks"][0]["changes"] if c["name"] == "datasets-share")
+    assert share["action"] == "replace"
+    assert share["replaceReasons"] == ["enabledProtocols"]
+
+
+def test_rename_without_alias_deletes_the_share(infra, repo):
+    _commit(repo, [{"name": "corpus", "quota": 100, "shareName": "datasets"}])
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 3
+    assert ("remove", "datasets-share") in _actions(doc)
+    assert ("add", "corpus-share") in _actions(doc)
+
+
+def test_rename_with_alias_keeps_the_share(infra, repo):
+    _commit(
+        repo,
+        [{"name": "corpus", "quota": 100, "shareName": "datasets", "aliased": True,
+          "renamedFrom": "datasets"}],
+    )
+    result, doc = _diff(infra, repo, "--strict")
+    share = next(c for c in doc["stacks"][0]["changes"] if c["name"] == "corpus-share")
+    assert share["action"] == "update"
+    assert share["oldUrn"].endswith("azure-native:storage:FileShare::datasets-share")
+    assert share["changes"] == []
+    assert not any(r.endswith("::corpus-share") or r.endswith("::datasets-share")
+                   for r in doc["stacks"][0]["statefulRisks"])
+
+
+def test_new_policy_violation_appears(infra, repo):
+    _commit(repo, [{"name": "datasets", "quota": 2000}])
+    result, doc = _diff(infra, repo)
+    assert result.returncode == 1
+    (added,) = doc["stacks"][0]["violationsAdded"]
+    assert added["policy"] == "share-quota-budget"
+    assert added["enforcementLevel"] == "mandatory"
+    assert added["message"] == "share quota 2000 GiB is above the 1000 GiB budget"
+    assert doc["stacks"][0]["violationsRemoved"] == []
+
+
+def test_secrets_stay_masked_in_every_format(infra, repo):
+    _commit(repo, [{"name": "datasets", "quota": 100}], tokenValue="very-secret-token-v2")
+    result, doc = _diff(infra, repo)
+    secret = next(c for c in doc["stacks"][0]["changes"] if c["name"] == "credentials")
+    assert secret["changes"] == [{"path": "stringData", "old": "[secret]", "new": "[secret]"}]
+    for fmt in ("--json", "--markdown", None):
+        args = ["diff", "--base", "HEAD~1", "-C", str(repo)] + ([fmt] if fmt else [])
+        out = infra(*args)
+        assert "very-secret-token-v2" not in out.stdout + out.stderr
+        assert "plain-token-v1" not in out.stdout + out.stderr
+
+
+def test_unknown_base_ref_is_one_line(infra, repo):
+    result = infra("diff", "--base", "no-such-ref", "-C", str(repo))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "no-such-ref" in result.stderr
+
+
+def _resource(name: str, quota: int) -> Resource:
+    return Resource(
+        urn=f"urn:pulumi:test::p::azure-native:storage:FileShare::{name}",
+        type="azure-native:storage:FileShare",
+        name=name,
+        custom=True,
+        parent=None,
+        provider=None,
+        inputs={"shareName": name, "shareQuota": quota, "metadata": {"labels": {"a" * 40: "b" * 80}}},
+    )
+
+
+def test_markdown_fits_a_pr_comment_with_a_large_diff():
+    base = StackPlan("p", "prod", [_resource(f"share{i}", 100) for i in range(2000)], {})
+    head = StackPlan("p", "prod", [_resource(f"share{i}", 200) for i in range(2000)], {})
+    diffs = [diff_plans(base, head), diff_plans(None, head)]
+    text = render_diff_markdown(diffs)
+    assert len(text) <= COMMENT_LIMIT
+    assert text.startswith("### ✅ `prod`: 0 to create, 2000 to update, 0 to replace, 0 to delete")
+    assert "_Diff truncated to fit a PR comment" in text or "_Property details omitted" in text
+
+
+def test_markdown_keeps_details_when_small():
+    base = StackPlan("p", "dev", [_resource("share", 100)], {})
+    head = StackPlan("p", "dev", [_resource("share", 200)], {})
+    text = render_diff_markdown([diff_plans(base, head)])
+    assert "| `shareQuota` | `100` | `200` |" in text
+    assert "omitted" not in text
