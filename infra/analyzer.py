@@ -1,0 +1,891 @@
+"""Offline CrossGuard host: run policy packs against a `StackPlan` the way the Pulumi CLI does.
+
+Each pack runs in its own process (`python -u -m pulumi.policy <engine> .` in the pack folder,
+exactly what the CLI's `pulumi-analyzer-policy-python` plugin runs) and is driven over the same
+gRPC Analyzer interface the CLI uses: GetAnalyzerInfo, Configure, ConfigureStack, Analyze for
+every resource, AnalyzeStack once.  Policies are never imported into this process.
+
+The CLI behaviour mirrored here (pulumi/pulumi `sdk/go/common/resource/plugin/analyzer_plugin.go`
+and `pkg/resource/analyzer/config.go`):
+
+* `--policy-pack-config` parsing: a JSON object; each value is an enforcement level string or an
+  object with an optional `enforcementLevel` plus settings; `"all"` sets the level of every policy.
+* Reconciliation: the policy's own level and its schema defaults, then the pack's initial config,
+  then the file; the merged settings of every policy are validated against
+  `{"type": "object", "properties": ..., "required": ...}` and sent in full to Configure.
+* Properties are sent with secrets and unknowns kept (the CLI's `KeepSecrets`/`KeepUnknowns`) and
+  internal `__`-prefixed keys skipped (`SkipInternalKeys`).
+
+Deliberate differences from the CLI are listed in `evaluate_policy_packs`'s docstring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from concurrent import futures
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import grpc
+import jsonschema
+import jsonschema.exceptions
+import yaml
+from google.protobuf import empty_pb2, json_format
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
+
+from infra.model import Resource, Secret, StackPlan, Unknown, Violation
+
+__all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
+
+# Pulumi's wire encodings (sdk/go/common/resource/properties.go, pulumi_policy/deserialize.py).
+SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+# The pack's gRPC server has 4 worker threads; 16 calls in flight keep them busy while this side
+# builds the next requests and reads answers, without queueing so deep that a call's deadline is
+# mostly spent waiting behind others.
+MAX_IN_FLIGHT = 16
+
+# pulumi_policy raises its receive limit to 400 MiB; match it so a large AnalyzeStack fits.
+_MAX_MESSAGE = 400 * 1024 * 1024
+_GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", _MAX_MESSAGE),
+    ("grpc.max_send_message_length", _MAX_MESSAGE),
+]
+
+_TERM_GRACE = 2.0  # seconds between SIGTERM and SIGKILL of a pack's process group
+_STDERR_TAIL = 200  # lines of a pack's stderr kept for error messages
+
+_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+_LEVEL_TO_PROTO = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+_PROTO_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PROTO.items()}
+# What a diagnostic's level means for the gate: a remediate-level violation is one the pack could
+# not fix, so it blocks like a mandatory one; disabled policies are never reported.
+_REPORTED_LEVEL = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "mandatory",
+}
+
+
+@dataclass(frozen=True)
+class PolicyPackSpec:
+    path: Path  # the pack's folder (has PulumiPolicy.yaml)
+    config_path: Path | None = None  # a --policy-pack-config JSON file, or None
+
+
+class PolicyPackError(Exception):
+    """A policy pack could not be evaluated; `str(e)` is one line naming the pack."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_one_line(message))
+
+
+def evaluate_policy_packs(
+    packs: Sequence[PolicyPackSpec],
+    plan: StackPlan,
+    *,
+    python: str = sys.executable,
+    dry_run: bool = True,
+    start_timeout: float = 20.0,
+    call_timeout: float = 60.0,
+) -> list[Violation]:
+    """Run each pack (one after the other) against `plan`; return every violation it reports.
+
+    Order: for each pack, resource diagnostics in `plan.resources` order, then stack diagnostics.
+    Raises `PolicyPackError` (one line) if a pack or its config file is unusable, a pack crashes,
+    never prints its port within `start_timeout` seconds, a policy raises, or a gRPC call does not
+    answer within `call_timeout` seconds.  Every pack process (and its whole process group) is
+    stopped before this returns or raises, also on KeyboardInterrupt.
+
+    Differences from the CLI, on purpose:
+    * a config entry naming a policy the pack does not have is an error (the CLI ignores it);
+    * an ADVISORY level in the pack's `initial_config` is treated as "not set" (proto3 cannot tell
+      the two apart; the CLI would downgrade the policy to advisory);
+    * remediations are not run (Analyze still reports remediate-level policies, as mandatory);
+    * the plan carries no stack config, so the pack gets `PULUMI_CONFIG={}`; `python` is used
+      as given (a `virtualenv` runtime option in PulumiPolicy.yaml is not honoured).
+    """
+    violations: list[Violation] = []
+    for spec in packs:
+        violations.extend(
+            _evaluate_pack(
+                spec,
+                plan,
+                python=python,
+                dry_run=dry_run,
+                start_timeout=start_timeout,
+                call_timeout=call_timeout,
+            )
+        )
+    return violations
+
+
+# --------------------------------------------------------------------------------------------
+# Pack folder and config file
+
+
+def _check_pack_folder(path: Path) -> None:
+    label = f"policy pack {path}"
+    if not path.exists():
+        raise PolicyPackError(f"{label}: folder not found")
+    if not path.is_dir():
+        raise PolicyPackError(f"{label}: not a folder")
+    manifest = path / "PulumiPolicy.yaml"
+    if not manifest.is_file():
+        raise PolicyPackError(f"{label}: no PulumiPolicy.yaml in the folder")
+    try:
+        doc = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyPackError(f"{label}: cannot read PulumiPolicy.yaml: {e}") from e
+    except yaml.YAMLError as e:
+        raise PolicyPackError(f"{label}: PulumiPolicy.yaml is not valid YAML: {e}") from e
+    if not isinstance(doc, dict):
+        raise PolicyPackError(f"{label}: PulumiPolicy.yaml must be a mapping")
+    runtime = doc.get("runtime")
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if name is None:
+        raise PolicyPackError(f"{label}: PulumiPolicy.yaml has no runtime")
+    if name != "python":
+        raise PolicyPackError(
+            f"{label}: runtime {json.dumps(name)} in PulumiPolicy.yaml is not supported "
+            "(only python packs can run here)"
+        )
+
+
+@dataclass
+class _PolicyConfig:
+    level: str | None  # one of _LEVELS, or None when not set
+    properties: dict[str, Any] | None
+
+
+def _load_config_file(path: Path, label: str) -> dict[str, _PolicyConfig]:
+    """Parse a `--policy-pack-config` file as the CLI does (`parsePolicyPackConfig`)."""
+    where = f"{label}: config file {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise PolicyPackError(f"{where}: not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyPackError(f"{where}: cannot read it: {e}") from e
+    if not text.strip():  # the CLI accepts an empty file as "no config"
+        return {}
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise PolicyPackError(
+            f"{where}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+        ) from e
+    if not isinstance(doc, dict):
+        raise PolicyPackError(
+            f"{where}: must be a JSON object mapping policy names to settings, "
+            f"not {_json_type(doc)}"
+        )
+    result: dict[str, _PolicyConfig] = {}
+    for name, value in doc.items():
+        if isinstance(value, str):
+            level: str | None = _check_level(value, where, name)
+            properties: dict[str, Any] | None = None
+        elif isinstance(value, dict):
+            properties = dict(value)
+            raw_level = properties.pop("enforcementLevel", None)
+            level = None
+            if "enforcementLevel" in value:
+                if not isinstance(raw_level, str):
+                    raise PolicyPackError(
+                        f'{where}: policy "{name}": enforcementLevel {_short_json(raw_level)} is '
+                        "not a valid enforcement level; must be a string"
+                    )
+                level = _check_level(raw_level, where, name)
+            if name == "all" and properties:
+                raise PolicyPackError(
+                    f'{where}: "all" takes only an enforcement level, not settings '
+                    f"({', '.join(sorted(properties))})"
+                )
+            properties = properties or None
+        else:
+            raise PolicyPackError(
+                f'{where}: policy "{name}": {_short_json(value)} is not a valid value; '
+                "must be an enforcement level string or an object"
+            )
+        if level is None and not properties:  # the CLI drops empty entries
+            continue
+        result[name] = _PolicyConfig(level, properties)
+    return result
+
+
+def _check_level(value: str, where: str, name: str) -> str:
+    if value not in _LEVELS:
+        raise PolicyPackError(
+            f'{where}: policy "{name}": "{value}" is not a valid enforcement level '
+            f"(expected one of {', '.join(_LEVELS)})"
+        )
+    return value
+
+
+@dataclass
+class _PolicyMeta:
+    name: str
+    level: str
+    schema: dict[str, Any] | None  # {"properties": ..., "required": [...]} or None
+
+
+def _policies_from_info(info: Any) -> list[_PolicyMeta]:
+    out: list[_PolicyMeta] = []
+    for p in info.policies:
+        schema: dict[str, Any] | None = None
+        if info.supportsConfig and p.HasField("configSchema"):
+            schema = {
+                "properties": _integral(json_format.MessageToDict(p.configSchema.properties)),
+                "required": list(p.configSchema.required),
+            }
+        out.append(_PolicyMeta(p.name, _PROTO_TO_LEVEL.get(p.enforcementLevel, "advisory"), schema))
+    return out
+
+
+def _initial_config_from_info(info: Any) -> dict[str, _PolicyConfig]:
+    out: dict[str, _PolicyConfig] = {}
+    for name, cfg in info.initialConfig.items():
+        level = _PROTO_TO_LEVEL.get(cfg.enforcementLevel)
+        # proto3 has no presence for enums: ADVISORY (0) is what an unset level looks like.
+        if level == "advisory":
+            level = None
+        props = json_format.MessageToDict(cfg.properties) or None
+        out[name] = _PolicyConfig(level, props)
+    return out
+
+
+def _reconcile(
+    policies: list[_PolicyMeta],
+    initial: dict[str, _PolicyConfig],
+    given: dict[str, _PolicyConfig],
+) -> dict[str, _PolicyConfig]:
+    """The CLI's `ReconcilePolicyPackConfig`, minus validation: defaults, initial, then given."""
+    result: dict[str, _PolicyConfig] = {}
+    for p in policies:
+        defaults = None
+        if p.schema is not None:
+            defaults = {
+                k: v["default"]
+                for k, v in p.schema["properties"].items()
+                if isinstance(v, dict) and "default" in v
+            } or None
+        result[p.name] = _PolicyConfig(p.level, defaults)
+    for layer in (initial, given):
+        everything = layer.get("all")
+        if everything is not None and everything.level is not None:
+            for name, cfg in result.items():
+                result[name] = _PolicyConfig(everything.level, cfg.properties)
+        for name, cfg in layer.items():
+            if name == "all" or name not in result:
+                continue
+            current = result[name]
+            props = dict(current.properties or {})
+            props.update(cfg.properties or {})
+            result[name] = _PolicyConfig(cfg.level or current.level, props or None)
+    return result
+
+
+def _validate_settings(
+    policies: list[_PolicyMeta], config: dict[str, _PolicyConfig], where: str
+) -> None:
+    for p in policies:
+        if p.schema is None:
+            continue
+        schema: dict[str, Any] = {"type": "object"}
+        if p.schema["properties"]:
+            schema["properties"] = p.schema["properties"]
+        if p.schema["required"]:
+            schema["required"] = p.schema["required"]
+        settings = config[p.name].properties or {}
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+        try:
+            cls.check_schema(schema)
+        except jsonschema.exceptions.SchemaError as e:
+            raise PolicyPackError(
+                f'{where}: policy "{p.name}" has an invalid configSchema: {e.message}'
+            ) from e
+        errors = list(cls(schema).iter_errors(settings))
+        if errors:
+            best = jsonschema.exceptions.best_match(errors)
+            at = ".".join(str(part) for part in best.absolute_path)
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise PolicyPackError(
+                f'{where}: policy "{p.name}": {at + ": " if at else ""}{best.message}{more}'
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Property encoding
+
+
+class _UnsupportedValue(Exception):
+    def __init__(self, type_name: str) -> None:
+        super().__init__(type_name)
+        self.type_name = type_name
+        self.path: list[str] = []
+
+
+def _encode(value: Any) -> Any:
+    """A plan value as the JSON-like structure the CLI would put in a Struct."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Secret):
+        return {SPECIAL_SIG_KEY: SECRET_SIG, "value": _encode(value.value)}
+    if isinstance(value, Unknown):
+        return UNKNOWN_SENTINEL
+    if isinstance(value, Mapping):
+        return _encode_map(value)
+    if isinstance(value, (list, tuple)):
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(_encode(item))
+            except _UnsupportedValue as e:
+                e.path.insert(0, f"[{i}]")
+                raise
+        return out
+    raise _UnsupportedValue(type(value).__name__)
+
+
+def _encode_map(props: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        k = str(key)
+        if k.startswith("__"):  # the CLI's SkipInternalKeys
+            continue
+        try:
+            out[k] = _encode(value)
+        except _UnsupportedValue as e:
+            e.path.insert(0, f".{k}")
+            raise
+    return out
+
+
+def _parse_urn(urn: str) -> tuple[str, str]:
+    """(type, name) from `urn:pulumi:stack::project::[parent$]type::name`."""
+    parts = urn.split("::", 3)
+    if len(parts) < 4:
+        return "", urn
+    return parts[2].rsplit("$", 1)[-1], parts[3]
+
+
+# --------------------------------------------------------------------------------------------
+# Process plumbing
+
+
+class _EngineServicer(engine_pb2_grpc.EngineServicer):
+    """The minimal Engine service a pack may log to."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.errors: list[str] = []
+        self.root_urn = ""
+
+    def Log(self, request: Any, context: Any) -> empty_pb2.Empty:
+        if request.severity == engine_pb2.ERROR:
+            with self._lock:
+                self.errors.append(request.message)
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request: Any, context: Any) -> engine_pb2.GetRootResourceResponse:
+        return engine_pb2.GetRootResourceResponse(urn=self.root_urn)
+
+    def SetRootResource(self, request: Any, context: Any) -> engine_pb2.SetRootResourceResponse:
+        self.root_urn = request.urn
+        return engine_pb2.SetRootResourceResponse()
+
+    def last_error_line(self) -> str:
+        with self._lock:
+            return _last_line(self.errors[-1]) if self.errors else ""
+
+
+class _PipeReader:
+    """Drains one of the pack's pipes in a thread, keeping a tail of its lines.
+
+    With `first_line` set, the first line goes to that queue instead (None at EOF without one).
+    """
+
+    def __init__(self, stream: IO[bytes], name: str, first_line: queue.Queue[str | None] | None):
+        self._stream = stream
+        self._first = first_line
+        self._lock = threading.Lock()
+        self._lines: deque[str] = deque(maxlen=_STDERR_TAIL)
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for raw in iter(self._stream.readline, b""):
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if self._first is not None:
+                    self._first.put(line)
+                    self._first = None
+                    continue
+                with self._lock:
+                    self._lines.append(line)
+        except (OSError, ValueError):
+            pass
+        finally:
+            if self._first is not None:
+                self._first.put(None)
+
+    def lines(self) -> list[str]:
+        with self._lock:
+            return list(self._lines)
+
+    def last_line(self) -> str:
+        return _last_line("\n".join(self.lines()))
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _stop_process_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the pack's process group, wait briefly, then SIGKILL whatever is left."""
+    pgid = proc.pid  # start_new_session=True: the pack leads its own group
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=_TERM_GRACE)
+    # Also reaches grandchildren that outlived (or ignored) SIGTERM.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=_TERM_GRACE)
+
+
+class _PackHost:
+    """One running pack: its process, the engine server it was given, and the gRPC channel."""
+
+    def __init__(
+        self,
+        spec: PolicyPackSpec,
+        plan: StackPlan,
+        *,
+        python: str,
+        dry_run: bool,
+        start_timeout: float,
+        call_timeout: float,
+    ) -> None:
+        self.spec = spec
+        self.plan = plan
+        self.python = python
+        self.dry_run = dry_run
+        self.start_timeout = start_timeout
+        self.call_timeout = call_timeout
+        self.label = f"policy pack {spec.path}"
+        self.pack_name = spec.path.name
+        self.engine = _EngineServicer()
+        self.engine_server: Any = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.stdout: _PipeReader | None = None
+        self.stderr: _PipeReader | None = None
+        self.channel: Any = None
+        self.stub: Any = None
+        self._in_flight: deque[tuple[Resource, Any]] = deque()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.engine_server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="policy-engine"),
+            options=_GRPC_OPTIONS,
+        )
+        engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self.engine_server)
+        engine_port = self.engine_server.add_insecure_port("127.0.0.1:0")
+        if not engine_port:
+            raise PolicyPackError(f"{self.label}: cannot listen on 127.0.0.1 for the engine")
+        self.engine_server.start()
+
+        env = {
+            **os.environ,
+            "PULUMI_PROJECT": self.plan.project,
+            "PULUMI_STACK": self.plan.stack,
+            "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+            "PULUMI_CONFIG": "{}",  # StackPlan carries no stack config
+        }
+        argv = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."]
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=self.spec.path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as e:
+            raise PolicyPackError(f"{self.label}: cannot start {self.python}: {e}") from e
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        first: queue.Queue[str | None] = queue.Queue()
+        self.stdout = _PipeReader(self.proc.stdout, f"policy-stdout-{self.proc.pid}", first)
+        self.stderr = _PipeReader(self.proc.stderr, f"policy-stderr-{self.proc.pid}", None)
+
+        port = self._read_port(first)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+
+    def _read_port(self, first: queue.Queue[str | None]) -> int:
+        assert self.proc is not None
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PolicyPackError(
+                    f"{self.label}: did not print its port within {self.start_timeout:g}s "
+                    "(start_timeout)"
+                )
+            try:
+                line = first.get(timeout=min(remaining, 0.05))
+                break
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    raise PolicyPackError(self._exit_message("before printing its port")) from None
+        if line is None:  # stdout closed: the pack is exiting
+            try:
+                self.proc.wait(timeout=max(0.5, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise PolicyPackError(
+                    f"{self.label}: closed stdout without printing its port"
+                ) from None
+            raise PolicyPackError(self._exit_message("before printing its port"))
+        text = line.strip()
+        if not text.isdigit() or not 0 < int(text) < 65536:
+            raise PolicyPackError(
+                f"{self.label}: expected its gRPC port on stdout's first line, got {_clip(text)!r}"
+            )
+        return int(text)
+
+    def close(self) -> None:
+        while self._in_flight:
+            _, fut = self._in_flight.popleft()
+            fut.cancel()
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        if self.proc is not None:
+            _stop_process_group(self.proc)
+            for reader in (self.stdout, self.stderr):
+                if reader is not None:
+                    reader.thread.join(timeout=1.0)
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+        if self.engine_server is not None:
+            self.engine_server.stop(None)
+            self.engine_server = None
+
+    # -- error reporting -------------------------------------------------------------------
+
+    def _exit_message(self, when: str) -> str:
+        assert self.proc is not None and self.proc.returncode is not None
+        if self.stderr is not None:
+            self.stderr.thread.join(timeout=1.0)  # the pipe closes with the process
+        detail = self.stderr.last_line() if self.stderr is not None else ""
+        logged = self.engine.last_error_line()
+        message = f"{self.label}: {_describe_exit(self.proc.returncode)} {when}"
+        if detail:
+            message += f": {detail}"
+        if logged and logged != detail:
+            message += f" (it logged: {logged})"
+        return message
+
+    def _rpc_error(self, call: str, error: Any) -> PolicyPackError:
+        assert self.proc is not None
+        code = error.code() if hasattr(error, "code") else None
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return PolicyPackError(
+                f"{self.label}: {call} did not answer within {self.call_timeout:g}s (call_timeout)"
+            )
+        if code in (
+            grpc.StatusCode.UNAVAILABLE,
+            grpc.StatusCode.INTERNAL,
+            grpc.StatusCode.CANCELLED,
+        ):
+            # A dead pack shows up as UNAVAILABLE a moment before its exit status does.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=1.0)
+        if self.proc.poll() is not None:
+            return PolicyPackError(self._exit_message(f"during {call}"))
+        details = error.details() if hasattr(error, "details") else str(error)
+        reason = self._exception_line(details or "") or (code.name if code else "unknown error")
+        logged = self.engine.last_error_line()
+        suffix = f" (it logged: {logged})" if logged and logged != reason else ""
+        return PolicyPackError(f"{self.label}: {call} failed: {reason}{suffix}")
+
+    @staticmethod
+    def _exception_line(details: str) -> str:
+        """The last line of what the pack's gRPC server said about the failure.
+
+        pulumi_policy's server answers UNKNOWN with "Exception calling application: <str(e)>"
+        when a policy raises (grpc keeps the traceback to itself: its logger has a NullHandler).
+        """
+        last = _last_line(details)
+        prefix = "Exception calling application:"
+        if last.startswith(prefix):
+            message = last[len(prefix) :].strip()
+            return f"a policy raised: {message}" if message else "a policy raised an exception"
+        return last
+
+    def call(self, name: str, method: Any, request: Any) -> Any:
+        try:
+            return method(request, timeout=self.call_timeout)
+        except grpc.RpcError as e:
+            raise self._rpc_error(name, e) from None
+
+    # -- the analysis ----------------------------------------------------------------------
+
+    def analyze_resources(self, by_urn: Mapping[str, Resource]) -> list[Violation]:
+        violations: list[Violation] = []
+        providers: dict[str, Any] = {}
+        for resource in self.plan.resources:
+            if len(self._in_flight) >= MAX_IN_FLIGHT:
+                self._collect(violations)
+            request = analyzer_pb2.AnalyzeRequest(
+                type=resource.type,
+                urn=resource.urn,
+                name=resource.name,
+                options=_options(resource),
+            )
+            self._fill(request.properties, resource, resource.inputs, "inputs")
+            provider = self._provider(resource, by_urn, providers)
+            if provider is not None:
+                request.provider.CopyFrom(provider)
+            fut = self.stub.Analyze.future(request, timeout=self.call_timeout)
+            self._in_flight.append((resource, fut))
+        while self._in_flight:
+            self._collect(violations)
+        return violations
+
+    def _collect(self, violations: list[Violation]) -> None:
+        resource, fut = self._in_flight[0]
+        call = f"Analyze of {resource.urn}"
+        try:
+            response = fut.result(timeout=self.call_timeout + 5.0)
+        except grpc.FutureTimeoutError:  # belt and braces: the call's own deadline should fire
+            raise PolicyPackError(
+                f"{self.label}: {call} did not answer within {self.call_timeout:g}s (call_timeout)"
+            ) from None
+        except grpc.RpcError as e:
+            raise self._rpc_error(call, e) from None
+        self._in_flight.popleft()
+        violations.extend(self._violations(response, resource.urn))
+
+    def analyze_stack(self, by_urn: Mapping[str, Resource]) -> list[Violation]:
+        providers: dict[str, Any] = {}
+        request = analyzer_pb2.AnalyzeStackRequest()
+        for resource in self.plan.resources:
+            item = request.resources.add(
+                type=resource.type,
+                urn=resource.urn,
+                name=resource.name,
+                options=_options(resource),
+                parent=resource.parent or "",
+                dependencies=resource.dependencies,
+            )
+            self._fill(item.properties, resource, resource.outputs, "outputs")
+            for key, urns in resource.property_dependencies.items():
+                if urns:  # the CLI skips properties without dependencies
+                    item.propertyDependencies[key].urns.extend(urns)
+            provider = self._provider(resource, by_urn, providers)
+            if provider is not None:
+                item.provider.CopyFrom(provider)
+        response = self.call("AnalyzeStack", self.stub.AnalyzeStack, request)
+        return self._violations(response, None)
+
+    def _violations(self, response: Any, default_urn: str | None) -> list[Violation]:
+        out: list[Violation] = []
+        for diag in response.diagnostics:
+            level = _REPORTED_LEVEL.get(diag.enforcementLevel)
+            if level is None:
+                continue
+            out.append(
+                Violation(
+                    policy_pack=self.pack_name,
+                    policy=diag.policyName,
+                    enforcement_level=level,
+                    urn=diag.urn or default_urn,
+                    message=diag.message,
+                )
+            )
+        return out
+
+    def _fill(self, struct: Any, resource: Resource, props: Mapping[str, Any], what: str) -> None:
+        try:
+            encoded = _encode_map(props)
+        except _UnsupportedValue as e:
+            raise PolicyPackError(
+                f"{self.label}: cannot send {resource.urn} to the pack: {what}"
+                f"{''.join(e.path)} is a {e.type_name}, which has no Pulumi wire form"
+            ) from None
+        struct.update(encoded)
+
+    def _provider(
+        self, resource: Resource, by_urn: Mapping[str, Resource], cache: dict[str, Any]
+    ) -> Any:
+        ref = resource.provider
+        if not ref:
+            return None
+        if ref not in cache:
+            urn = ref if ref in by_urn else ref.rsplit("::", 1)[0]
+            found = by_urn.get(urn)
+            if found is not None:
+                msg = analyzer_pb2.AnalyzerProviderResource(
+                    type=found.type, urn=found.urn, name=found.name
+                )
+                self._fill(msg.properties, found, found.inputs, "inputs")
+            else:  # a provider the plan does not list: what its URN tells
+                type_, name = _parse_urn(urn)
+                msg = analyzer_pb2.AnalyzerProviderResource(type=type_, urn=urn, name=name)
+            cache[ref] = msg
+        return cache[ref]
+
+
+def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=resource.protect,
+        # The plan only records a bool, so "false" and "not set" look alike; report "not set".
+        deleteBeforeReplace=resource.delete_before_replace,
+        deleteBeforeReplaceDefined=resource.delete_before_replace,
+        aliases=resource.aliases,
+        parent=resource.parent or "",
+        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(),
+    )
+
+
+def _evaluate_pack(
+    spec: PolicyPackSpec,
+    plan: StackPlan,
+    *,
+    python: str,
+    dry_run: bool,
+    start_timeout: float,
+    call_timeout: float,
+) -> list[Violation]:
+    _check_pack_folder(spec.path)
+    label = f"policy pack {spec.path}"
+    given = _load_config_file(spec.config_path, label) if spec.config_path is not None else {}
+
+    host = _PackHost(
+        spec,
+        plan,
+        python=python,
+        dry_run=dry_run,
+        start_timeout=start_timeout,
+        call_timeout=call_timeout,
+    )
+    try:
+        host.start()
+        info = host.call("GetAnalyzerInfo", host.stub.GetAnalyzerInfo, empty_pb2.Empty())
+        host.pack_name = info.name or spec.path.name
+        host.label = f"policy pack {host.pack_name} ({spec.path})"
+        where = (
+            f"{host.label}: config file {spec.config_path}"
+            if spec.config_path is not None
+            else host.label
+        )
+
+        policies = _policies_from_info(info)
+        known = {p.name for p in policies}
+        for name in given:
+            if name != "all" and name not in known:
+                raise PolicyPackError(f'{where}: policy "{name}" not in pack {host.pack_name}')
+        config = _reconcile(policies, _initial_config_from_info(info), given)
+        _validate_settings(policies, config, where)
+
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, cfg in config.items():
+            entry = request.policyConfig[name]
+            entry.enforcementLevel = _LEVEL_TO_PROTO[cfg.level or "advisory"]
+            if cfg.properties:
+                entry.properties.update(cfg.properties)
+        host.call("Configure", host.stub.Configure, request)
+        try:
+            host.stub.ConfigureStack(
+                analyzer_pb2.AnalyzerStackConfigureRequest(
+                    project=plan.project, stack=plan.stack, dry_run=dry_run
+                ),
+                timeout=call_timeout,
+            )
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.UNIMPLEMENTED:  # older packs lack ConfigureStack
+                raise host._rpc_error("ConfigureStack", e) from None
+
+        by_urn = {r.urn: r for r in plan.resources}
+        violations = host.analyze_resources(by_urn)
+        violations.extend(host.analyze_stack(by_urn))
+        return violations
+    finally:
+        host.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _last_line(text: str) -> str:
+    for line in reversed(text.splitlines()):
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short_json(value: Any) -> str:
+    return _clip(json.dumps(value))
+
+
+def _integral(value: Any) -> Any:
+    """Struct carries every number as a double; give whole numbers back their int form."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null"
