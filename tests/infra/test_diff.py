@@ -130,7 +130,10 @@ def test_new_policy_violation_appears(infra, repo):
     (added,) = doc["stacks"][0]["violationsAdded"]
     assert added["policy"] == "share-quota-budget"
     assert added["enforcementLevel"] == "mandatory"
-    assert added["message"] == "share quota 2000 GiB is above the 1000 GiB budget"
+    assert added["message"] == (
+        "File shares stay within the 1000 GiB budget.\n"
+        "share quota 2000 GiB is above the 1000 GiB budget"
+    )
     assert doc["stacks"][0]["violationsRemoved"] == []
 
 
