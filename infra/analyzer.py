@@ -120,8 +120,8 @@ def evaluate_policy_packs(
     * an ADVISORY level in the pack's `initial_config` is treated as "not set" (proto3 cannot tell
       the two apart; the CLI would downgrade the policy to advisory);
     * remediations are not run (Analyze still reports remediate-level policies, as mandatory);
-    * the plan carries no stack config, so the pack gets `PULUMI_CONFIG={}`; `python` is used
-      as given (a `virtualenv` runtime option in PulumiPolicy.yaml is not honoured).
+    * `python` is used as given (a `virtualenv` runtime option in PulumiPolicy.yaml is not
+      honoured: the repo's pack and tool share one virtual environment).
     """
     violations: list[Violation] = []
     for spec in packs:
@@ -526,7 +526,7 @@ class _PackHost:
             "PULUMI_PROJECT": self.plan.project,
             "PULUMI_STACK": self.plan.stack,
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-            "PULUMI_CONFIG": "{}",  # StackPlan carries no stack config
+            "PULUMI_CONFIG": json.dumps(plan.config),
         }
         argv = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."]
         try:

@@ -214,6 +214,7 @@ def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> St
         stack=stack,
         resources=_ordered(monitor.recorded),
         outputs=monitor.stack_outputs,
+        config=dict(config.values),
     )
 
 

@@ -80,6 +80,9 @@ class StackPlan:
     resources: list[Resource]
     outputs: dict[str, Any]
     violations: list[Violation] = field(default_factory=list)
+    # The stack's config as the engine passes it (`ns:key` -> string); secure values are
+    # placeholders, never the decrypted secret.
+    config: dict[str, str] = field(default_factory=dict)
 
     @property
     def mandatory_violations(self) -> list[Violation]:
