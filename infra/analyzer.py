@@ -526,7 +526,7 @@ class _PackHost:
             "PULUMI_PROJECT": self.plan.project,
             "PULUMI_STACK": self.plan.stack,
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-            "PULUMI_CONFIG": json.dumps(plan.config),
+            "PULUMI_CONFIG": json.dumps(self.plan.config),
         }
         argv = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."]
         try:
