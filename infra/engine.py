@@ -139,11 +139,20 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
 
 
+_NEVER_EVICTED = tuple(
+    Path(p).resolve() for p in {sys.prefix, sys.base_prefix, str(Path(__file__).parent)}
+)
+
+
 def _evict_project_modules(root: Path) -> None:
     # Two revisions of one project (infra diff) must each import their own components.
+    # The virtual environment and this tool may live inside the project: they stay.
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
-        if origin and Path(origin).resolve().is_relative_to(root):
+        if name == "__main__" or not origin:
+            continue
+        path = Path(origin).resolve()
+        if path.is_relative_to(root) and not any(path.is_relative_to(p) for p in _NEVER_EVICTED):
             del sys.modules[name]
 
 

@@ -1,0 +1,1 @@
+"""CrossGuard policy pack ``aks-rwx-training`` (see ``policies/README.md``)."""

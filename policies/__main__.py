@@ -1,0 +1,26 @@
+"""Entry point the Pulumi CLI runs: ``python -m pulumi.policy <engine-address> .`` (cwd policies/).
+
+``pulumi.policy`` ``runpy``s this file as ``__main__``; constructing ``PolicyPack`` starts the
+analyzer gRPC server and blocks. Importing ``policies.registry`` needs the repository root on
+``sys.path``, which the editable install provides; the fallback below covers a virtualenv
+whose editable install predates the ``policies`` package.
+"""
+
+import sys
+from pathlib import Path
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+try:
+    from policies.registry import ALL_POLICIES
+except ModuleNotFoundError as exc:  # pragma: no cover - depends on how the venv was built
+    if exc.name != "policies":
+        raise
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from policies.registry import ALL_POLICIES
+
+PolicyPack(
+    name="aks-rwx-training",
+    policies=ALL_POLICIES,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)

@@ -1,0 +1,1 @@
+"""Resource policies for Kubernetes objects (PersistentVolume, PVC, StorageClass)."""

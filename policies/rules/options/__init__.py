@@ -1,0 +1,1 @@
+"""Resource policies on Pulumi resource options (protect, deleteBeforeReplace)."""

@@ -1,0 +1,1 @@
+"""Stack policies: rules that need more than one resource (they read outputs)."""

@@ -1,0 +1,89 @@
+"""azure-native-storage-fileshare-quota-within-account-limits (stack policy)
+
+Applies to: every ``azure-native:storage:FileShare`` whose StorageAccount is in the stack.
+
+Enforces the quota range of the account kind:
+
+* ``FileStorage`` (premium): 100 - 102400 GiB;
+* ``StorageV2`` (standard): 1 - 5120 GiB, or 1 - 102400 GiB when the account sets
+  ``largeFileSharesState`` ``Enabled``.
+
+Missing: a share without a quota is left to ``azure-native-storage-fileshare-quota-set``; a
+share whose account is not in the stack is skipped (its kind is unknown here); an account
+without ``largeFileSharesState`` is treated as ``Disabled``.
+Unknown: an unknown quota, kind or share-to-account match skips that share.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+
+from .._props import UNKNOWN, as_int
+from .._stack import (
+    Res,
+    account_for_share,
+    account_label,
+    file_shares,
+    share_label,
+    storage_accounts,
+)
+
+MAX_GIB = 102400
+STANDARD_MAX_GIB = 5120
+PREMIUM_MIN_GIB = 100
+
+
+def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    accounts = storage_accounts(args)
+    for share in file_shares(args):
+        quota = as_int(share.get("shareQuota"))
+        if quota is None:
+            continue
+        account = account_for_share(share, accounts)
+        if not isinstance(account, Res):
+            continue
+        kind = account.get("kind")
+        lfs = account.get("largeFileSharesState")
+        if UNKNOWN in (kind, lfs) or not isinstance(kind, str):
+            continue
+        subject = f"FileShare '{share_label(share)}' has shareQuota {quota} GiB, which is"
+        name = account_label(account)
+        if kind == "FileStorage":
+            if quota < PREMIUM_MIN_GIB:
+                report_violation(
+                    f"{subject} below the {PREMIUM_MIN_GIB} GiB minimum of premium "
+                    f"(FileStorage) account '{name}'.",
+                    share.urn,
+                )
+            elif quota > MAX_GIB:
+                report_violation(
+                    f"{subject} above the {MAX_GIB} GiB maximum of account '{name}'.", share.urn
+                )
+            continue
+        limit = MAX_GIB if lfs == "Enabled" else STANDARD_MAX_GIB
+        if quota < 1:
+            report_violation(f"{subject} below the 1 GiB minimum of account '{name}'.", share.urn)
+        elif quota > limit:
+            hint = (
+                "; set largeFileSharesState to 'Enabled' on the account or lower the quota"
+                if limit == STANDARD_MAX_GIB
+                else ""
+            )
+            report_violation(
+                f"{subject} above the {limit} GiB maximum of {kind} account '{name}'{hint}.",
+                share.urn,
+            )
+
+
+POLICY = StackValidationPolicy(
+    name="azure-native-storage-fileshare-quota-within-account-limits",
+    description="Azure file share quotas are within the limits of their storage account kind.",
+    validate=_validate,
+    severity=Severity.MEDIUM,
+    remediation_steps=(
+        "Premium (FileStorage) shares need 100-102400 GiB; standard (StorageV2) shares need "
+        "1-5120 GiB, or up to 102400 GiB with largeFileSharesState='Enabled' on the account."
+    ),
+    url="https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets",
+    tags=["azure", "storage", "azure-files", "capacity"],
+)

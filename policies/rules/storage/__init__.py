@@ -1,0 +1,1 @@
+"""Resource policies for azure-native storage (StorageAccount, FileServiceProperties, FileShare)."""

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Gather the per-stack `infra diff --markdown` reports of a pull request into ONE comment.
+
+usage: build_pr_comment.py --results DIR --out FILE [--stacks JSON] [--sha SHA] [--run-url URL]
+
+DIR holds `<stack>.md` and `<stack>.rc` from scripts/ci-offline-diff.sh; `--stacks` is the
+affected-stacks JSON list (default: every `<stack>.rc` found). The comment starts with the
+hidden marker `<!-- infra-diff -->`, by which .github/workflows/pr-comment.yml finds and
+updates the previous comment instead of adding a new one. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+MARKER = "<!-- infra-diff -->"
+# GitHub rejects comment bodies over 65536 characters; keep room for the marker and slack.
+MAX_CHARS = 60_000
+STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+DEPLOY_ORDER = ("dev", "staging", "prod")
+
+RESULTS = {
+    0: ("✅", "no mandatory policy violation, no unacknowledged stateful change"),
+    1: ("❌", "mandatory policy violation"),
+    2: ("💥", "error while diffing"),
+    3: ("⚠️", "unacknowledged replacement or deletion of a stateful resource"),
+}
+
+
+def stack_order(name: str) -> tuple[int, str]:
+    return (DEPLOY_ORDER.index(name) if name in DEPLOY_ORDER else len(DEPLOY_ORDER), name)
+
+
+def read_result(results: Path, stack: str) -> tuple[int | None, str]:
+    """(exit code or None when the job left none, the stack's Markdown report)."""
+    rc_file, md_file = results / f"{stack}.rc", results / f"{stack}.md"
+    rc: int | None = None
+    if rc_file.is_file():
+        text = rc_file.read_text(encoding="utf-8").strip()
+        rc = int(text) if text.isdigit() else None
+    report = md_file.read_text(encoding="utf-8", errors="replace") if md_file.is_file() else ""
+    return rc, report.replace(MARKER, "").strip()
+
+
+def describe(rc: int | None) -> tuple[str, str]:
+    if rc is None:
+        return "💥", "no result: the diff job failed before it finished (see the run)"
+    icon, text = RESULTS.get(rc, ("💥", "unexpected failure"))
+    return icon, text if rc == 0 else f"{text} (exit {rc})"
+
+
+def truncate(text: str, limit: int, stack: str) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit, 0)]
+    # Do not leave an open code fence behind.
+    if cut.count("```") % 2:
+        cut += "\n```"
+    return (
+        f"{cut}\n\n… truncated ({len(text) - len(cut)} more characters): the full report is "
+        f"in the run's job summary and in the `infra-diff-{stack}` artifact."
+    )
+
+
+def build(stacks: list[str], results: Path, sha: str = "", run_url: str = "") -> str:
+    head = [MARKER, "## Infrastructure diff (offline)", ""]
+    where = []
+    if sha:
+        where.append(f"commit `{sha[:12]}`")
+    if run_url:
+        where.append(f"[workflow run]({run_url})")
+    where.append("desired state and policy verdicts computed without cloud access")
+    line = " · ".join(where)
+    head += [line[:1].upper() + line[1:], ""]
+
+    if not stacks:
+        head.append(
+            "No stack is affected by this change (documentation, tests or tooling only): "
+            "nothing to deploy."
+        )
+        return "\n".join(head) + "\n"
+
+    rows = [(stack, *read_result(results, stack)) for stack in stacks]
+    head += ["| Stack | Result |", "| --- | --- |"]
+    for stack, rc, _ in rows:
+        icon, text = describe(rc)
+        head.append(f"| `{stack}` | {icon} {text} |")
+    head.append("")
+    if any(rc == 3 for _, rc, _ in rows):
+        head += [
+            "A replacement or deletion of a stateful resource (data would be lost) needs an "
+            "explicit acknowledgement: add the label `allow-stateful-replacement`, or a line "
+            "`Acknowledge-Replacement: <stack>` to the pull request description.",
+            "",
+        ]
+    text = "\n".join(head)
+    budget = (MAX_CHARS - len(text)) // len(rows) - 200
+    sections = []
+    for stack, rc, report in rows:
+        icon, _ = describe(rc)
+        opened = "" if rc == 0 else " open"
+        body = truncate(report or "_(no report)_", budget, stack)
+        sections.append(
+            f"<details{opened}><summary>{icon} <code>{stack}</code></summary>\n\n{body}\n\n"
+            "</details>\n"
+        )
+    return text + "\n" + "\n".join(sections)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--stacks", help="JSON list of the affected stacks")
+    parser.add_argument("--sha", default="")
+    parser.add_argument("--run-url", default="")
+    args = parser.parse_args(argv)
+
+    if args.stacks is not None:
+        stacks = json.loads(args.stacks)
+        if not isinstance(stacks, list) or not all(isinstance(s, str) for s in stacks):
+            print("build_pr_comment: --stacks must be a JSON list of strings", file=sys.stderr)
+            return 2
+    else:
+        stacks = [p.stem for p in args.results.glob("*.rc")] if args.results.is_dir() else []
+    bad = [s for s in stacks if not STACK_NAME.fullmatch(s)]
+    if bad:
+        print(f"build_pr_comment: invalid stack names: {bad!r}", file=sys.stderr)
+        return 2
+    stacks = sorted(set(stacks), key=stack_order)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(build(stacks, args.results, args.sha, args.run_url), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,592 @@
+"""The CI helper scripts in scripts/, run as the workflows run them, with fake `gh`,
+`pulumi`, `kubectl` and `infra` where the real ones would need GitHub or Azure."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.delivery._workflows import REPO_ROOT, SCRIPTS, env_with
+
+sys.path.insert(0, str(SCRIPTS))
+import build_pr_comment
+import ci_kube
+
+PYTHON = sys.executable
+
+
+def sh(
+    *cmd: str, cwd: Path = REPO_ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(cmd),
+        cwd=cwd,
+        env=env or env_with(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def fake(bin_dir: Path, name: str, body: str) -> Path:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    path = bin_dir / name
+    path.write_text("#!/usr/bin/env bash\nset -euo pipefail\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def git(repo: Path, *args: str) -> str:
+    env = env_with(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+        GIT_CONFIG_NOSYSTEM="1",
+        HOME=str(repo),
+    )
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+# --- ci-ack.sh -------------------------------------------------------------------------
+
+ACK_CASES = [
+    ("label", "true", "", "prod", True),
+    ("nothing", "false", "", "prod", False),
+    ("body line", "false", "Fixes #1\n\nAcknowledge-Replacement: prod\n", "prod", True),
+    ("CRLF body", "false", "x\r\nAcknowledge-Replacement: prod\r\n", "prod", True),
+    ("key is case-insensitive", "false", "acknowledge-replacement:prod", "prod", True),
+    ("list", "false", "Acknowledge-Replacement: staging, prod", "staging", True),
+    ("other stack only", "false", "Acknowledge-Replacement: staging", "prod", False),
+    ("prefix is not a match", "false", "Acknowledge-Replacement: production", "prod", False),
+    ("no wildcard", "false", "Acknowledge-Replacement: *", "prod", False),
+    ("not at line start", "false", "please Acknowledge-Replacement: prod", "prod", False),
+    ("shell is data", "false", "Acknowledge-Replacement: $(touch pwned) prod", "prod", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "body", "stack", "acked"),
+    [pytest.param(*case[1:], id=case[0]) for case in ACK_CASES],
+)
+def test_ack(tmp_path: Path, label: str, body: str, stack: str, acked: bool) -> None:
+    done = sh(
+        str(SCRIPTS / "ci-ack.sh"), stack, cwd=tmp_path, env=env_with(ACK_LABEL=label, PR_BODY=body)
+    )
+    assert done.returncode == (0 if acked else 1), done.stderr
+    assert not (tmp_path / "pwned").exists()
+
+
+# --- ci-offline-diff.sh ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stack", "exit_code", "ack", "expect_strict", "expect_ack"),
+    [
+        ("dev", 0, False, False, False),
+        ("staging", 3, False, True, False),
+        ("prod", 1, True, True, True),
+        ("qa", 0, True, False, True),
+    ],
+)
+def test_offline_diff(
+    tmp_path: Path, stack: str, exit_code: int, ack: bool, expect_strict: bool, expect_ack: bool
+) -> None:
+    infra = fake(
+        tmp_path / "bin",
+        "infra",
+        f'echo "args: $*" >"{tmp_path}/args"\necho "### report for $5"\nexit {exit_code}\n',
+    )
+    out = tmp_path / "out"
+    env = env_with(INFRA=str(infra), ACK_LABEL="true" if ack else "false", PR_BODY="")
+    done = sh(str(SCRIPTS / "ci-offline-diff.sh"), stack, "origin/main", str(out), env=env)
+    assert done.returncode == exit_code
+    args = (tmp_path / "args").read_text().split()
+    assert args[1:7] == ["diff", "--base", "origin/main", "--stack", stack, "--markdown"]
+    assert ("--strict" in args) == expect_strict
+    assert ("--ack" in args) == expect_ack
+    assert (out / f"{stack}.md").read_text() == f"### report for {stack}\n"
+    assert (out / f"{stack}.rc").read_text().strip() == str(exit_code)
+    assert sorted(p.name for p in out.iterdir()) == [f"{stack}.md", f"{stack}.rc"]
+
+
+def test_offline_diff_error_before_any_report(tmp_path: Path) -> None:
+    infra = fake(tmp_path / "bin", "infra", 'echo "infra: error: no such stack" >&2\nexit 2\n')
+    out = tmp_path / "out"
+    done = sh(
+        str(SCRIPTS / "ci-offline-diff.sh"),
+        "dev",
+        "origin/main",
+        str(out),
+        env=env_with(INFRA=str(infra)),
+    )
+    assert done.returncode == 2
+    assert "infra: error: no such stack" in done.stderr
+    report = (out / "dev.md").read_text()
+    assert "exited 2 before printing a report" in report
+    assert "infra: error: no such stack" in report
+
+
+def test_offline_diff_rejects_a_bad_stack_name(tmp_path: Path) -> None:
+    done = sh(str(SCRIPTS / "ci-offline-diff.sh"), "../x", "origin/main", str(tmp_path))
+    assert done.returncode == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- build_pr_comment.py ---------------------------------------------------------------
+
+
+def _results(tmp_path: Path, results: dict[str, tuple[int | None, str]]) -> Path:
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for stack, (rc, md) in results.items():
+        if rc is not None:
+            (folder / f"{stack}.rc").write_text(f"{rc}\n")
+        (folder / f"{stack}.md").write_text(md)
+    return folder
+
+
+def test_comment_gathers_every_stack_under_one_marker(tmp_path: Path) -> None:
+    folder = _results(
+        tmp_path,
+        {
+            "prod": (3, "### prod\nreplace `rwx-share` <!-- infra-diff -->\n"),
+            "dev": (0, "### dev\n+ 2 to create\n"),
+            "staging": (None, ""),
+        },
+    )
+    out = tmp_path / "comment.md"
+    assert (
+        build_pr_comment.main(
+            [
+                "--results",
+                str(folder),
+                "--out",
+                str(out),
+                "--stacks",
+                '["prod", "dev", "staging"]',
+                "--sha",
+                "0123456789abcdef0123",
+                "--run-url",
+                "https://example.invalid/run/1",
+            ]
+        )
+        == 0
+    )
+    text = out.read_text()
+    assert text.startswith("<!-- infra-diff -->\n")
+    assert text.count("<!-- infra-diff -->") == 1
+    assert "`0123456789ab`" in text and "(https://example.invalid/run/1)" in text
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert [r.split("`")[1] for r in rows] == ["dev", "staging", "prod"]
+    assert "✅" in rows[0] and "💥" in rows[1] and "⚠️" in rows[2] and "exit 3" in rows[2]
+    assert "Acknowledge-Replacement: <stack>" in text
+    assert "<details><summary>✅ <code>dev</code></summary>" in text
+    assert "<details open><summary>⚠️ <code>prod</code></summary>" in text
+    assert "+ 2 to create" in text
+
+
+def test_comment_without_affected_stacks(tmp_path: Path) -> None:
+    out = tmp_path / "c.md"
+    assert (
+        build_pr_comment.main(
+            ["--results", str(tmp_path / "none"), "--out", str(out), "--stacks", "[]"]
+        )
+        == 0
+    )
+    text = out.read_text()
+    assert text.startswith("<!-- infra-diff -->")
+    assert "No stack is affected" in text
+
+
+def test_comment_stays_under_githubs_limit(tmp_path: Path) -> None:
+    huge = "```\n" + ("x" * 100 + "\n") * 2000  # an unterminated fence, 200 kB
+    folder = _results(tmp_path, {s: (1, huge) for s in ("dev", "staging", "prod")})
+    out = tmp_path / "c.md"
+    build_pr_comment.main(["--results", str(folder), "--out", str(out)])
+    text = out.read_text()
+    assert len(text) < 65_000
+    assert text.count("truncated") == 3
+    assert text.count("```") % 2 == 0
+
+
+def test_comment_rejects_bad_stack_lists(tmp_path: Path) -> None:
+    out = tmp_path / "c.md"
+    for stacks in ('{"a": 1}', '["ok", "../../etc"]'):
+        assert (
+            build_pr_comment.main(
+                ["--results", str(tmp_path), "--out", str(out), "--stacks", stacks]
+            )
+            == 2
+        )
+    assert not out.exists()
+
+
+# --- ci_kube.py ------------------------------------------------------------------------
+
+
+def _json(tmp_path: Path, name: str, doc: object) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+def test_outputs_sanity(tmp_path: Path) -> None:
+    good = _json(tmp_path, "good.json", {"kubeconfig": "[secret]", "shareName": "data"})
+    assert ci_kube.check_outputs(good, ["kubeconfig", "shareName"]) == []
+    assert ci_kube.check_outputs(good, ["storageAccount"]) == [
+        "stack output 'storageAccount' is missing or empty"
+    ]
+    assert ci_kube.check_outputs(_json(tmp_path, "e.json", {}), [])[0].startswith(
+        "the stack has no outputs"
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text("warning: not json")
+    assert ci_kube.check_outputs(str(bad), [])[0].startswith("stack outputs are not valid JSON")
+
+
+KUBECONFIG = """\
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: Q0FDQUNBQ0E=
+    server: https://aks-dev-abc.hcp.westeurope.azmk8s.io:443
+  name: aks-dev
+users:
+- name: clusterUser_rg_aks-dev
+  user:
+    client-certificate-data: Q0VSVENFUlRDRVJU
+    client-key-data: "S0VZS0VZS0VZS0VZ"
+    token: 0123456789abcdef0123456789abcdef
+"""
+
+
+def test_mask_lines_cover_the_credentials(tmp_path: Path) -> None:
+    path = tmp_path / "kubeconfig"
+    path.write_text(KUBECONFIG)
+    assert ci_kube.mask_lines(str(path)) == sorted(
+        f"::add-mask::{v}"
+        for v in ("Q0VSVENFUlRDRVJU", "S0VZS0VZS0VZS0VZ", "0123456789abcdef0123456789abcdef")
+    )
+
+
+def _pvc(name: str, phase: str, sc: str = "azurefile-rwx") -> dict[str, object]:
+    return {
+        "metadata": {"namespace": "training", "name": name},
+        "spec": {"storageClassName": sc, "accessModes": ["ReadWriteMany"]},
+        "status": {"phase": phase},
+    }
+
+
+def test_pvcs_bound(tmp_path: Path) -> None:
+    classes = _json(
+        tmp_path,
+        "sc.json",
+        {
+            "items": [
+                {"metadata": {"name": "azurefile-rwx"}, "volumeBindingMode": "Immediate"},
+                {"metadata": {"name": "managed-csi"}, "volumeBindingMode": "WaitForFirstConsumer"},
+            ]
+        },
+    )
+    ok = _json(
+        tmp_path,
+        "ok.json",
+        {"items": [_pvc("data", "Bound"), _pvc("scratch", "Pending", "managed-csi")]},
+    )
+    report, problems = ci_kube.check_pvcs(ok, classes)
+    assert problems == []
+    assert report[0] == (
+        "training/data: Bound storageClass=azurefile-rwx accessModes=ReadWriteMany"
+    )
+    bad = _json(
+        tmp_path,
+        "bad.json",
+        {"items": [_pvc("data", "Pending"), _pvc("old", "Lost"), _pvc("x", "Pending", "gone")]},
+    )
+    _, problems = ci_kube.check_pvcs(bad, classes)
+    assert problems == [
+        "PVC training/data is Pending (storageClass azurefile-rwx)",
+        "PVC training/old is Lost (storageClass azurefile-rwx)",
+        "PVC training/x is Pending (storageClass gone)",
+    ]
+    empty = _json(tmp_path, "empty.json", {"items": []})
+    assert ci_kube.check_pvcs(empty, classes) == (["no PersistentVolumeClaims in the cluster"], [])
+
+
+# --- ci-post-deploy.sh -----------------------------------------------------------------
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> dict[str, str]:
+    """Fake pulumi, kubectl and infra that log their calls to tmp_path/calls."""
+    bin_dir = tmp_path / "bin"
+    calls = tmp_path / "calls"
+    (tmp_path / "kubeconfig.src").write_text(KUBECONFIG)
+    fake(
+        bin_dir,
+        "pulumi",
+        f"""echo "pulumi $*" >>"{calls}"
+if [[ $* == *--show-secrets* ]]; then cat "{tmp_path}/kubeconfig.src"; exit 0; fi
+echo '{{"kubeconfig": "[secret]", "shareName": "data"}}'
+""",
+    )
+    fake(
+        bin_dir,
+        "kubectl",
+        f"""echo "kubectl $* mode=$(stat -c %a "$KUBECONFIG") kc=$KUBECONFIG" >>"{calls}"
+cp "$KUBECONFIG" "{tmp_path}/kubeconfig.seen"
+if [[ $* == *pvc* ]]; then
+  echo '{{"items": [{{"metadata": {{"namespace": "t", "name": "data"}},
+         "spec": {{"storageClassName": "azurefile-rwx"}}, "status": {{"phase": "Bound"}}}}]}}'
+else
+  echo '{{"items": [{{"metadata": {{"name": "azurefile-rwx"}}}}]}}'
+fi
+""",
+    )
+    infra = fake(bin_dir, "infra", f'echo "infra $* kc=$KUBECONFIG" >>"{calls}"\n')
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    return env_with(
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        INFRA=str(infra),
+        RUNNER_TEMP=str(runner_temp),
+        GITHUB_ACTIONS="true",
+    )
+
+
+def test_post_deploy_with_smoke(tmp_path: Path, cloud: dict[str, str]) -> None:
+    done = sh(str(SCRIPTS / "ci-post-deploy.sh"), "staging", "--smoke", env=cloud)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[0] == "pulumi stack output --stack staging --json"
+    assert calls[1] == "pulumi stack output kubeconfig --stack staging --show-secrets"
+    assert calls[2].startswith("kubectl get pvc --all-namespaces --output json mode=600 ")
+    assert calls[3].startswith("kubectl get storageclass --output json mode=600 ")
+    assert calls[4].startswith("infra smoke --stack staging kc=")
+    kubeconfig = calls[4].split("kc=")[1]
+    assert kubeconfig.startswith(cloud["RUNNER_TEMP"])
+    assert not Path(kubeconfig).exists()  # removed on exit
+    assert list(Path(cloud["RUNNER_TEMP"]).iterdir()) == []
+    assert (tmp_path / "kubeconfig.seen").read_text() == KUBECONFIG
+    # Credentials appear in the log only inside ::add-mask:: commands (which the runner hides).
+    log = done.stdout + done.stderr
+    for secret in ("S0VZS0VZS0VZS0VZ", "0123456789abcdef0123456789abcdef"):
+        assert f"::add-mask::{secret}" in log
+        assert log.count(secret) == 1
+    assert "stack outputs: ok" in log
+    assert "t/data: Bound" in log
+
+
+def test_post_deploy_without_smoke(tmp_path: Path, cloud: dict[str, str]) -> None:
+    done = sh(str(SCRIPTS / "ci-post-deploy.sh"), "dev", env=cloud)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "infra smoke" not in (tmp_path / "calls").read_text()
+
+
+def test_post_deploy_fails_on_missing_outputs(tmp_path: Path, cloud: dict[str, str]) -> None:
+    cloud["REQUIRED_OUTPUTS"] = "kubeconfig storageAccountName"
+    done = sh(str(SCRIPTS / "ci-post-deploy.sh"), "prod", "--smoke", env=cloud)
+    assert done.returncode == 1
+    assert "::error::stack output 'storageAccountName' is missing or empty" in done.stdout
+    assert "kubectl" not in (tmp_path / "calls").read_text()
+    assert list(Path(cloud["RUNNER_TEMP"]).iterdir()) == []
+
+
+# --- drift-issue.sh --------------------------------------------------------------------
+
+
+@pytest.fixture
+def gh(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    calls = tmp_path / "gh-calls"
+    issues = tmp_path / "issues.json"
+    issues.write_text("[]")
+    fake(
+        tmp_path / "bin",
+        "gh",
+        f"""printf '%s\\n' "gh $*" >>"{calls}"
+if [[ "$1 $2" == "issue list" ]]; then cat "{issues}"; fi
+""",
+    )
+    env = env_with(PATH=f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}", GH_REPO="o/r")
+    return env, issues
+
+
+def _drift(tmp_path: Path, env: dict[str, str], outcome: str) -> list[str]:
+    done = sh(
+        str(SCRIPTS / "drift-issue.sh"), "prod", outcome, "https://example.invalid/run/9", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    calls = tmp_path / "gh-calls"
+    lines = calls.read_text().splitlines() if calls.exists() else []
+    return [line for line in lines if line.startswith("gh ")]
+
+
+OPEN = [
+    {"number": 7, "title": "Drift detected: prod-eu"},
+    {"number": 8, "title": "Drift detected: prod"},
+]
+
+
+def test_drift_opens_an_issue(tmp_path: Path, gh: tuple[dict[str, str], Path]) -> None:
+    env, issues = gh
+    issues.write_text(json.dumps(OPEN[:1]))  # only another stack's issue is open
+    calls = _drift(tmp_path, env, "failure")
+    assert calls[0].startswith("gh issue list --state open --label drift")
+    assert calls[1].startswith("gh label create drift")
+    assert calls[2].startswith("gh issue create --title Drift detected: prod --label drift --body")
+    assert "[workflow run](https://example.invalid/run/9)" in (tmp_path / "gh-calls").read_text()
+
+
+def test_drift_updates_the_open_issue(tmp_path: Path, gh: tuple[dict[str, str], Path]) -> None:
+    env, issues = gh
+    issues.write_text(json.dumps(OPEN))
+    calls = _drift(tmp_path, env, "failure")
+    assert calls[1].startswith("gh issue edit 8 --body")
+    assert not any("issue create" in c for c in calls)
+
+
+def test_no_drift_closes_the_issue(tmp_path: Path, gh: tuple[dict[str, str], Path]) -> None:
+    env, issues = gh
+    issues.write_text(json.dumps(OPEN))
+    calls = _drift(tmp_path, env, "success")
+    assert calls[1].startswith("gh issue close 8 --reason completed --comment No drift")
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("outcome", ["success", "skipped", "cancelled"])
+def test_nothing_to_do(tmp_path: Path, gh: tuple[dict[str, str], Path], outcome: str) -> None:
+    env, issues = gh
+    issues.write_text(json.dumps(OPEN[:1]) if outcome == "success" else json.dumps(OPEN))
+    calls = _drift(tmp_path, env, outcome)
+    assert [c.split()[1:3] for c in calls] == [["issue", "list"]]
+
+
+# --- ci-affected.sh and the pre-commit policy gate, in a temporary repository -----------
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for rel in (
+        "stacks/Pulumi.dev.yaml",
+        "stacks/Pulumi.staging.yaml",
+        "stacks/Pulumi.prod.yaml",
+        "stacks/__main__.py",
+        "docs/a.md",
+    ):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
+    return root
+
+
+def _shim(tmp_path: Path) -> dict[str, str]:
+    """`infra affected ...` -> `python -m infra.affected ...` (the CLI wires the same code)."""
+    infra = fake(tmp_path / "bin", "infra", f'shift\nexec "{PYTHON}" -m infra.affected "$@"\n')
+    return env_with(INFRA=str(infra), PYTHON=PYTHON)
+
+
+def _affected(repo: Path, env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    done = sh(str(SCRIPTS / "ci-affected.sh"), *args, cwd=repo, env=env)
+    return done.returncode, done.stdout.strip(), done.stderr
+
+
+def test_ci_affected(tmp_path: Path, repo: Path) -> None:
+    env = _shim(tmp_path)
+    first = git(repo, "rev-parse", "HEAD")
+    (repo / "stacks/Pulumi.prod.yaml").write_text("y\n")
+    git(repo, "commit", "-q", "-am", "two")
+    head = git(repo, "rev-parse", "HEAD")
+
+    assert _affected(repo, env, "--only", "all")[:2] == (0, '["dev","staging","prod"]')
+    assert _affected(repo, env, "--only", "staging")[:2] == (0, '["staging"]')
+    assert _affected(repo, env, "--only", "qa")[0] != 0
+    assert _affected(repo, env, "--head", head, "--base", first)[:2] == (0, '["prod"]')
+    # A new branch's all-zero "before", an empty candidate and an unknown SHA are skipped.
+    rc, out, err = _affected(
+        repo,
+        env,
+        "--head",
+        head,
+        "--require-ancestor",
+        "--base",
+        "",
+        "--base",
+        "0" * 40,
+        "--base",
+        "f" * 40,
+        "--base",
+        first,
+    )
+    assert (rc, out) == (0, '["prod"]')
+    assert "not in the clone" in err
+    # Nothing usable: every stack.
+    assert _affected(repo, env, "--head", head, "--base", "0" * 40)[:2] == (
+        0,
+        '["dev","staging","prod"]',
+    )
+
+
+def test_ci_affected_after_a_force_push(tmp_path: Path, repo: Path) -> None:
+    env = _shim(tmp_path)
+    base = git(repo, "rev-parse", "HEAD")
+    (repo / "stacks/Pulumi.dev.yaml").write_text("rewritten\n")
+    git(repo, "commit", "-q", "-am", "old history")
+    old = git(repo, "rev-parse", "HEAD")
+    git(repo, "reset", "-q", "--hard", base)
+    (repo / "docs/a.md").write_text("new history\n")
+    git(repo, "commit", "-q", "-am", "new history")
+    head = git(repo, "rev-parse", "HEAD")
+    rc, out, err = _affected(repo, env, "--head", head, "--require-ancestor", "--base", old)
+    assert (rc, out) == (0, '["dev","staging","prod"]')
+    assert "not an ancestor" in err
+    # Without --require-ancestor (pull requests), the merge base is used.
+    assert _affected(repo, env, "--head", head, "--base", old)[:2] == (0, "[]")
+
+
+def test_ci_affected_rejects_bad_output(tmp_path: Path, repo: Path) -> None:
+    infra = fake(tmp_path / "bin", "infra", "echo '[\"dev; reboot\"]'\n")
+    env = env_with(INFRA=str(infra), PYTHON=PYTHON)
+    head = git(repo, "rev-parse", "HEAD")
+    rc, out, _ = _affected(repo, env, "--head", head, "--base", head)
+    assert rc != 0 and out == ""
+
+
+def test_policy_gate_previews_the_staged_stacks(tmp_path: Path, repo: Path) -> None:
+    calls = tmp_path / "calls"
+    infra = fake(tmp_path / "bin", "infra", f'echo "infra $*" >>"{calls}"\n')
+    env = env_with(INFRA=str(infra), PYTHON=PYTHON)
+    gate = str(SCRIPTS / "precommit-policy-gate.sh")
+
+    (repo / "docs/a.md").write_text("docs only\n")
+    git(repo, "add", "-A")
+    assert sh(gate, cwd=repo, env=env).returncode == 0
+    assert not calls.exists()
+
+    (repo / "stacks/Pulumi.prod.yaml").write_text("changed\n")
+    (repo / "stacks/Pulumi.dev.yaml").write_text("changed\n")
+    git(repo, "add", "stacks/Pulumi.prod.yaml")  # dev's change is not staged
+    assert sh(gate, cwd=repo / "stacks", env=env).returncode == 0
+    assert calls.read_text() == "infra preview --stack prod --violations-only\n"
+
+    git(repo, "rm", "-q", "--cached", "stacks/__main__.py")  # a staged deletion counts
+    calls.unlink()
+    failing = fake(tmp_path / "bin", "infra", f'echo "infra $*" >>"{calls}"\nexit 1\n')
+    assert sh(gate, cwd=repo, env=env_with(INFRA=str(failing), PYTHON=PYTHON)).returncode == 1
+    assert calls.read_text() == (
+        "infra preview --stack dev --stack staging --stack prod --violations-only\n"
+    )

@@ -1,0 +1,374 @@
+"""Known-good resources (inputs, for resource policies) and a known-good stack (outputs).
+
+Everything here is compliant with every policy of the pack under the prod config; each
+mutation in ``test_policy_mutations.py`` breaks exactly one thing.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from policy_harness import StackResource, secret
+
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000000"
+RG = "rg-train-prod"
+ACCOUNT = "sttrainprod001"
+ACCOUNT_ID = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Storage/storageAccounts/{ACCOUNT}"
+SUBNET_ID = (
+    f"{SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-train"
+    "/subnets/aks-nodes"
+)
+TAGS = {"environment": "prod", "owner": "ml-platform", "cost-center": "cc-1234"}
+SMB_MOUNT_OPTIONS = [
+    "dir_mode=0777",
+    "file_mode=0777",
+    "uid=1000",
+    "gid=1000",
+    "mfsymlinks",
+    "cache=strict",
+    "nosharesock",
+    "actimeo=30",
+]
+
+STORAGE_ACCOUNT_TYPE = "azure-native:storage:StorageAccount"
+FILE_SERVICE_TYPE = "azure-native:storage:FileServiceProperties"
+FILE_SHARE_TYPE = "azure-native:storage:FileShare"
+LOCK_TYPE = "azure-native:authorization:ManagementLockByScope"
+MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL_TYPE = "azure-native:containerservice:AgentPool"
+NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
+SECRET_TYPE = "kubernetes:core/v1:Secret"
+PV_TYPE = "kubernetes:core/v1:PersistentVolume"
+PVC_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
+STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass"
+
+
+def share_id(share: str, account: str = ACCOUNT) -> str:
+    return (
+        f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Storage/storageAccounts/{account}"
+        f"/fileServices/default/shares/{share}"
+    )
+
+
+# --- inputs (resource policies) ------------------------------------------------------------
+
+STORAGE_ACCOUNT: dict[str, Any] = {
+    "accountName": ACCOUNT,
+    "resourceGroupName": RG,
+    "location": "westeurope",
+    "kind": "FileStorage",
+    "sku": {"name": "Premium_ZRS"},
+    "enableHttpsTrafficOnly": True,
+    "minimumTlsVersion": "TLS1_2",
+    "allowBlobPublicAccess": False,
+    "allowCrossTenantReplication": False,
+    "largeFileSharesState": "Enabled",
+    "networkRuleSet": {
+        "defaultAction": "Deny",
+        "bypass": "AzureServices",
+        "virtualNetworkRules": [{"virtualNetworkResourceId": SUBNET_ID}],
+        "ipRules": [{"iPAddressOrRange": "203.0.113.0/24"}],
+    },
+    "tags": dict(TAGS),
+}
+
+FILE_SERVICE: dict[str, Any] = {
+    "accountName": ACCOUNT,
+    "resourceGroupName": RG,
+    "fileServicesName": "default",
+    "shareDeleteRetentionPolicy": {"enabled": True, "days": 30},
+}
+
+FILE_SHARE: dict[str, Any] = {
+    "accountName": ACCOUNT,
+    "resourceGroupName": RG,
+    "shareName": "datasets",
+    "shareQuota": 1024,
+    "enabledProtocols": "SMB",
+    "accessTier": "Premium",
+}
+
+LOCK: dict[str, Any] = {
+    "scope": ACCOUNT_ID,
+    "level": "CanNotDelete",
+    "lockName": f"{ACCOUNT}-no-delete",
+    "notes": "Training data: delete only through Pulumi after removing this lock.",
+}
+
+MANAGED_CLUSTER: dict[str, Any] = {
+    "resourceGroupName": RG,
+    "resourceName": "aks-train-prod",
+    "location": "westeurope",
+    "dnsPrefix": "aks-train-prod",
+    "kubernetesVersion": "1.33",
+    "identity": {"type": "SystemAssigned"},
+    "enableRBAC": True,
+    "aadProfile": {
+        "managed": True,
+        "enableAzureRBAC": True,
+        "adminGroupObjectIDs": ["11111111-1111-1111-1111-111111111111"],
+    },
+    "disableLocalAccounts": True,
+    "networkProfile": {"networkPlugin": "azure", "networkPolicy": "cilium"},
+    "storageProfile": {"fileCSIDriver": {"enabled": True}},
+    "autoUpgradeProfile": {"upgradeChannel": "patch"},
+    "apiServerAccessProfile": {"enablePrivateCluster": True},
+    "agentPoolProfiles": [
+        {
+            "name": "system",
+            "mode": "System",
+            "vmSize": "Standard_D4ds_v5",
+            "enableAutoScaling": True,
+            "count": 2,
+            "minCount": 2,
+            "maxCount": 4,
+            "availabilityZones": ["1", "2", "3"],
+            "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+        },
+        {
+            "name": "gpu",
+            "mode": "User",
+            "vmSize": "Standard_NC24ads_A100_v4",
+            "enableAutoScaling": True,
+            "minCount": 0,
+            "maxCount": 4,
+            "nodeTaints": ["nvidia.com/gpu=present:NoSchedule"],
+            "nodeLabels": {"workload": "training"},
+        },
+    ],
+    "tags": dict(TAGS),
+}
+
+AGENT_POOL: dict[str, Any] = {
+    "resourceGroupName": RG,
+    "resourceName": "aks-train-prod",
+    "agentPoolName": "cpu",
+    "mode": "User",
+    "vmSize": "Standard_D8ds_v5",
+    "count": 3,
+    "orchestratorVersion": "1.33.2",
+}
+
+NAMESPACE: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "Namespace",
+    "metadata": {"name": "training"},
+}
+
+SECRET: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "Secret",
+    "metadata": {"name": f"azure-files-{ACCOUNT}", "namespace": "training"},
+    "type": "Opaque",
+    "stringData": {
+        "azurestorageaccountname": ACCOUNT,
+        "azurestorageaccountkey": secret("c2VjcmV0LWtleQ=="),
+    },
+}
+
+PV: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "PersistentVolume",
+    "metadata": {"name": "pv-datasets", "labels": {"share": "datasets"}},
+    "spec": {
+        "capacity": {"storage": "1Ti"},
+        "accessModes": ["ReadWriteMany"],
+        "persistentVolumeReclaimPolicy": "Retain",
+        "storageClassName": "",
+        "mountOptions": list(SMB_MOUNT_OPTIONS),
+        "csi": {
+            "driver": "file.csi.azure.com",
+            "volumeHandle": f"{RG}#{ACCOUNT}#datasets#pv-datasets",
+            "volumeAttributes": {
+                "resourceGroup": RG,
+                "storageAccount": ACCOUNT,
+                "shareName": "datasets",
+            },
+            "nodeStageSecretRef": {"name": f"azure-files-{ACCOUNT}", "namespace": "training"},
+        },
+    },
+}
+
+PVC: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "PersistentVolumeClaim",
+    "metadata": {"name": "datasets", "namespace": "training"},
+    "spec": {
+        "accessModes": ["ReadWriteMany"],
+        "storageClassName": "",
+        "volumeName": "pv-datasets",
+        "resources": {"requests": {"storage": "1Ti"}},
+    },
+}
+
+STORAGE_CLASS: dict[str, Any] = {
+    "apiVersion": "storage.k8s.io/v1",
+    "kind": "StorageClass",
+    "metadata": {"name": "azurefile-premium-retain"},
+    "provisioner": "file.csi.azure.com",
+    "reclaimPolicy": "Retain",
+    "allowVolumeExpansion": True,
+    "parameters": {"skuName": "Premium_ZRS"},
+    "mountOptions": list(SMB_MOUNT_OPTIONS),
+}
+
+RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
+    "storage_account": (STORAGE_ACCOUNT_TYPE, STORAGE_ACCOUNT),
+    "file_service": (FILE_SERVICE_TYPE, FILE_SERVICE),
+    "file_share": (FILE_SHARE_TYPE, FILE_SHARE),
+    "lock": (LOCK_TYPE, LOCK),
+    "managed_cluster": (MANAGED_CLUSTER_TYPE, MANAGED_CLUSTER),
+    "agent_pool": (AGENT_POOL_TYPE, AGENT_POOL),
+    "namespace": (NAMESPACE_TYPE, NAMESPACE),
+    "secret": (SECRET_TYPE, SECRET),
+    "pv": (PV_TYPE, PV),
+    "pvc": (PVC_TYPE, PVC),
+    "storage_class": (STORAGE_CLASS_TYPE, STORAGE_CLASS),
+}
+"""Known-good inputs by fixture key: (type token, inputs)."""
+
+
+def resource(key: str) -> tuple[str, dict[str, Any]]:
+    resource_type, props = RESOURCES[key]
+    return resource_type, copy.deepcopy(props)
+
+
+# --- outputs (stack policies) --------------------------------------------------------------
+
+
+def _account_outputs() -> dict[str, Any]:
+    outputs = copy.deepcopy(STORAGE_ACCOUNT)
+    # azure-native does not echo path parameters (accountName, resourceGroupName) as outputs.
+    del outputs["accountName"], outputs["resourceGroupName"]
+    outputs.update(
+        {
+            "name": ACCOUNT,
+            "id": ACCOUNT_ID,
+            "type": "Microsoft.Storage/storageAccounts",
+            "provisioningState": "Succeeded",
+        }
+    )
+    return outputs
+
+
+def _share_outputs(share: str, quota: int) -> dict[str, Any]:
+    return {
+        "name": share,
+        "id": share_id(share),
+        "type": "Microsoft.Storage/storageAccounts/fileServices/shares",
+        "shareQuota": quota,
+        "enabledProtocols": "SMB",
+        "accessTier": "Premium",
+    }
+
+
+def _pv_outputs(share: str, capacity: str) -> dict[str, Any]:
+    outputs = copy.deepcopy(PV)
+    outputs["metadata"] = {"name": f"pv-{share}", "labels": {"share": share}}
+    outputs["spec"]["capacity"]["storage"] = capacity
+    outputs["spec"]["csi"]["volumeHandle"] = f"{RG}#{ACCOUNT}#{share}#pv-{share}"
+    outputs["spec"]["csi"]["volumeAttributes"]["shareName"] = share
+    outputs["status"] = {"phase": "Bound"}
+    return outputs
+
+
+def _pvc_outputs(share: str, request: str) -> dict[str, Any]:
+    outputs = copy.deepcopy(PVC)
+    outputs["metadata"] = {"name": share, "namespace": "training"}
+    outputs["spec"]["volumeName"] = f"pv-{share}"
+    outputs["spec"]["resources"]["requests"]["storage"] = request
+    outputs["status"] = {"phase": "Bound", "accessModes": ["ReadWriteMany"]}
+    return outputs
+
+
+def good_stack() -> dict[str, StackResource]:
+    """A compliant prod-like stack, by resource name (outputs as the engine reports them)."""
+    lock_name = f"{ACCOUNT}-no-delete"
+    resources = [
+        StackResource(STORAGE_ACCOUNT_TYPE, "account", _account_outputs(), protect=True),
+        StackResource(
+            FILE_SERVICE_TYPE,
+            "file-service",
+            {
+                "name": "default",
+                "id": f"{ACCOUNT_ID}/fileServices/default",
+                "shareDeleteRetentionPolicy": {"enabled": True, "days": 30},
+            },
+            property_dependencies={"accountName": ["account"]},
+        ),
+        StackResource(
+            FILE_SHARE_TYPE,
+            "share-datasets",
+            _share_outputs("datasets", 1024),
+            protect=True,
+            property_dependencies={"accountName": ["account"]},
+        ),
+        StackResource(
+            FILE_SHARE_TYPE,
+            "share-checkpoints",
+            _share_outputs("checkpoints", 512),
+            protect=True,
+            property_dependencies={"accountName": ["account"]},
+        ),
+        StackResource(
+            LOCK_TYPE,
+            "account-lock",
+            {
+                "name": lock_name,
+                "id": f"{ACCOUNT_ID}/providers/Microsoft.Authorization/locks/{lock_name}",
+                "level": "CanNotDelete",
+                "notes": LOCK["notes"],
+            },
+            property_dependencies={"scope": ["account"]},
+        ),
+        StackResource(NAMESPACE_TYPE, "training", copy.deepcopy(NAMESPACE)),
+        StackResource(
+            SECRET_TYPE,
+            "files-secret",
+            {**copy.deepcopy(SECRET), "stringData": None, "data": secret({"k": "v"})},
+            property_dependencies={"metadata": ["training"]},
+        ),
+        StackResource(
+            PV_TYPE,
+            "pv-datasets",
+            _pv_outputs("datasets", "1Ti"),
+            property_dependencies={"spec": ["account", "share-datasets", "files-secret"]},
+        ),
+        StackResource(
+            PV_TYPE,
+            "pv-checkpoints",
+            _pv_outputs("checkpoints", "512Gi"),
+            property_dependencies={"spec": ["account", "share-checkpoints", "files-secret"]},
+        ),
+        StackResource(
+            PVC_TYPE,
+            "pvc-datasets",
+            _pvc_outputs("datasets", "1Ti"),
+            property_dependencies={"spec": ["pv-datasets"], "metadata": ["training"]},
+        ),
+        StackResource(
+            PVC_TYPE,
+            "pvc-checkpoints",
+            _pvc_outputs("checkpoints", "500Gi"),
+            property_dependencies={"spec": ["pv-checkpoints"], "metadata": ["training"]},
+        ),
+        StackResource(STORAGE_CLASS_TYPE, "sc-premium", copy.deepcopy(STORAGE_CLASS)),
+        StackResource(
+            PVC_TYPE,
+            "pvc-scratch",
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": "scratch", "namespace": "training"},
+                "spec": {
+                    "accessModes": ["ReadWriteMany"],
+                    "storageClassName": "azurefile-premium-retain",
+                    "resources": {"requests": {"storage": "100Gi"}},
+                },
+            },
+            property_dependencies={"metadata": ["training"]},
+        ),
+        StackResource(MANAGED_CLUSTER_TYPE, "aks", copy.deepcopy(MANAGED_CLUSTER)),
+    ]
+    return {r.name: r for r in resources}

@@ -1,0 +1,272 @@
+"""policies/config/<env>.json: valid, strict enough, and compatible with the repo's stacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from policy_fixtures import good_stack
+from policy_harness import StackResource, run_resource, run_stack
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
+
+from policies.registry import ALL_POLICIES
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
+ENVS = ("dev", "staging", "prod")
+LEVELS = {"disabled": 0, "advisory": 1, "mandatory": 2}
+BY_NAME = {p.name: p for p in ALL_POLICIES}
+
+# Rules no environment may relax: RWX, Retain, CSI and claim binding.
+CORE_RULES = {
+    "kubernetes-core-persistentvolume-access-mode-rwx",
+    "kubernetes-core-persistentvolumeclaim-azurefiles-rwx",
+    "kubernetes-core-persistentvolume-reclaim-retain",
+    "kubernetes-storage-storageclass-reclaim-retain",
+    "kubernetes-core-persistentvolume-azurefile-csi-driver",
+    "azure-native-containerservice-managedcluster-file-csi-driver-enabled",
+    "kubernetes-core-persistentvolumeclaim-storageclass-explicit",
+    "kubernetes-core-persistentvolumeclaim-storageclass-matches-volume",
+    "kubernetes-core-persistentvolumeclaim-request-within-volume-capacity",
+}
+ADVISORY_IN_PROD = {"kubernetes-core-persistentvolume-smb-mount-options"}
+
+
+def load(env: str) -> dict[str, Any]:
+    return json.loads((CONFIG_DIR / f"{env}.json").read_text())
+
+
+def level(config: dict[str, Any], policy: Policy) -> str:
+    """The enforcement level the CLI applies: the policy's entry, else "all", else the code."""
+    entry = config.get(policy.name)
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict) and "enforcementLevel" in entry:
+        return str(entry["enforcementLevel"])
+    if "all" in config:
+        return str(config["all"])
+    code = policy.enforcement_level or EnforcementLevel.MANDATORY
+    return code.value
+
+
+def settings(config: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    entry = config.get(policy.name)
+    if not isinstance(entry, dict):
+        return {}
+    return {k: v for k, v in entry.items() if k != "enforcementLevel"}
+
+
+def test_every_environment_has_a_config_file() -> None:
+    assert sorted(p.stem for p in CONFIG_DIR.glob("*.json")) == sorted(ENVS)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_config_names_registered_policies_with_valid_levels(env: str) -> None:
+    config = load(env)
+    assert config.get("all") in LEVELS
+    for name, entry in config.items():
+        if name == "all":
+            continue
+        assert name in BY_NAME, f"{env}.json configures unknown policy {name}"
+        if isinstance(entry, str):
+            assert entry in LEVELS, (env, name, entry)
+            continue
+        assert isinstance(entry, dict), (env, name)
+        assert entry.get("enforcementLevel") in LEVELS, (env, name)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_config_settings_validate_against_policy_schemas(env: str) -> None:
+    config = load(env)
+    for name, entry in config.items():
+        if name == "all" or not isinstance(entry, dict):
+            continue
+        policy = BY_NAME[name]
+        values = settings(config, policy)
+        if not values:
+            continue
+        assert policy.config_schema is not None, f"{name} takes no settings"
+        schema = {
+            "type": "object",
+            "properties": policy.config_schema.properties,
+            "required": policy.config_schema.required or [],
+            "additionalProperties": False,
+        }
+        jsonschema.validate(values, schema, cls=jsonschema.Draft7Validator)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_core_rules_are_mandatory_everywhere(env: str) -> None:
+    config = load(env)
+    assert BY_NAME.keys() >= CORE_RULES
+    assert {n: level(config, BY_NAME[n]) for n in sorted(CORE_RULES)} == dict.fromkeys(
+        sorted(CORE_RULES), "mandatory"
+    )
+
+
+def test_prod_is_mandatory_except_the_advisory_mount_options_rule() -> None:
+    config = load("prod")
+    levels = {p.name: level(config, p) for p in ALL_POLICIES}
+    assert {n for n, lv in levels.items() if lv != "mandatory"} == ADVISORY_IN_PROD
+    assert all(levels[n] == "advisory" for n in ADVISORY_IN_PROD)
+
+
+def test_protection_rules_are_mandatory_in_staging_and_prod() -> None:
+    for env in ("staging", "prod"):
+        config = load(env)
+        for name in (
+            "pulumi-resourceoptions-storage-protect",
+            "azure-native-storage-storageaccount-delete-lock",
+            "pulumi-resourceoptions-stateful-no-delete-before-replace",
+        ):
+            assert level(config, BY_NAME[name]) == "mandatory", (env, name)
+
+
+@pytest.mark.parametrize(("looser", "stricter"), [("dev", "staging"), ("staging", "prod")])
+def test_environments_get_stricter(looser: str, stricter: str) -> None:
+    low, high = load(looser), load(stricter)
+    for policy in ALL_POLICIES:
+        assert LEVELS[level(high, policy)] >= LEVELS[level(low, policy)], policy.name
+
+    def setting(config: dict[str, Any], policy: str, key: str) -> Any:
+        values = settings(config, BY_NAME[policy])
+        return values.get(key, BY_NAME[policy].config_schema.properties[key]["default"])  # type: ignore[union-attr]
+
+    soft_delete = "azure-native-storage-fileserviceproperties-share-soft-delete"
+    assert setting(high, soft_delete, "minimumDays") >= setting(low, soft_delete, "minimumDays")
+    sku = "azure-native-storage-storageaccount-replication-allowed"
+    assert set(setting(high, sku, "allowedSkus")) <= set(setting(low, sku, "allowedSkus"))
+    version = "azure-native-containerservice-managedcluster-kubernetes-version-allowed"
+    assert set(setting(high, version, "allowedVersions")) <= set(
+        setting(low, version, "allowedVersions")
+    )
+    for tags in (
+        "azure-native-storage-storageaccount-required-tags",
+        "azure-native-containerservice-managedcluster-required-tags",
+    ):
+        assert set(setting(high, tags, "requiredTags")) >= set(setting(low, tags, "requiredTags"))
+    api = "azure-native-containerservice-managedcluster-api-server-access-restricted"
+    assert setting(high, api, "requirePrivateCluster") >= setting(low, api, "requirePrivateCluster")
+
+
+def test_environment_minimum_soft_delete_days() -> None:
+    name = "azure-native-storage-fileserviceproperties-share-soft-delete"
+    days = {env: settings(load(env), BY_NAME[name])["minimumDays"] for env in ENVS}
+    assert days == {"dev": 7, "staging": 14, "prod": 30}
+
+
+# --- the configs accept the stacks the repository deploys ----------------------------------
+
+
+def _public_api(cluster: dict[str, Any]) -> None:
+    cluster["apiServerAccessProfile"] = {"authorizedIPRanges": ["203.0.113.0/24"]}
+
+
+def _system_pool_only(cluster: dict[str, Any], count: int) -> None:
+    """No GPU pool: one fixed-size System pool, as components/cluster.py builds it."""
+    cluster["agentPoolProfiles"] = [
+        {
+            "name": "system",
+            "mode": "System",
+            "type": "VirtualMachineScaleSets",
+            "osType": "Linux",
+            "vmSize": "Standard_D4ds_v5",
+            "count": count,
+            "orchestratorVersion": "1.33",
+            "enableNodePublicIP": False,
+        }
+    ]
+
+
+def _standard_account(stack: dict[str, StackResource], sku: str, tags: dict[str, str]) -> None:
+    account = stack["account"].props
+    account.update({"kind": "StorageV2", "sku": {"name": sku}, "tags": tags})
+    account.pop("largeFileSharesState")
+    stack["aks"].props["tags"] = dict(tags)
+    stack["share-datasets"].props.update({"shareQuota": 1024, "accessTier": "TransactionOptimized"})
+    stack["share-checkpoints"].props.update({"accessTier": "TransactionOptimized"})
+
+
+def dev_stack() -> dict[str, StackResource]:
+    """Standard_LRS SMB, no GPU, public API server with authorized ranges, Entra ID on,
+    local accounts still enabled, not protected, no lock, 7-day soft delete."""
+    stack = good_stack()
+    tags = {"environment": "dev", "owner": "ml-platform", "cost-center": "ml-training"}
+    _standard_account(stack, "Standard_LRS", tags)
+    stack["file-service"].props["shareDeleteRetentionPolicy"]["days"] = 7
+    cluster = stack["aks"].props
+    _public_api(cluster)
+    _system_pool_only(cluster, 1)
+    cluster["disableLocalAccounts"] = False
+    for res in stack.values():
+        res.protect = False
+    del stack["account-lock"]
+    return stack
+
+
+def staging_stack() -> dict[str, StackResource]:
+    """Standard_ZRS SMB, protected and locked, 14-day soft delete, public API with ranges."""
+    stack = good_stack()
+    tags = {"environment": "staging", "owner": "ml-platform", "cost-center": "cc-1234"}
+    _standard_account(stack, "Standard_ZRS", tags)
+    stack["file-service"].props["shareDeleteRetentionPolicy"]["days"] = 14
+    _public_api(stack["aks"].props)
+    _system_pool_only(stack["aks"].props, 3)
+    return stack
+
+
+STACKS = {"dev": dev_stack, "staging": staging_stack, "prod": good_stack}
+
+
+def evaluate(env: str, stack: dict[str, StackResource]) -> list[tuple[str, str, str]]:
+    """(level, policy, message) of every violation under the env's config, like a preview."""
+    config = load(env)
+    found = []
+    for policy in ALL_POLICIES:
+        lv = level(config, policy)
+        if lv == "disabled":
+            continue
+        values = settings(config, policy)
+        if isinstance(policy, ResourceValidationPolicy):
+            messages = [
+                message
+                for res in stack.values()
+                for message in run_resource(
+                    policy, res.type, res.props, name=res.name, protect=res.protect, settings=values
+                )
+            ]
+        else:
+            messages = run_stack(policy, stack.values(), settings=values)
+        found.extend((lv, policy.name, m) for m in messages)
+    return found
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_config_accepts_the_environment_stack(env: str) -> None:
+    violations = evaluate(env, STACKS[env]())
+    assert [v for v in violations if v[0] == "mandatory"] == []
+    if env == "dev":
+        assert violations == [
+            (
+                "advisory",
+                "azure-native-containerservice-managedcluster-local-accounts-disabled",
+                "ManagedCluster 'aks-train-prod' keeps local accounts enabled; set "
+                "disableLocalAccounts to true.",
+            )
+        ]
+    else:
+        assert violations == []
+
+
+def test_prod_config_rejects_the_dev_stack() -> None:
+    failing = {name for lv, name, _ in evaluate("prod", dev_stack()) if lv == "mandatory"}
+    assert failing == {
+        "azure-native-storage-storageaccount-replication-allowed",
+        "azure-native-storage-fileserviceproperties-share-soft-delete",
+        "azure-native-containerservice-managedcluster-local-accounts-disabled",
+        "azure-native-containerservice-managedcluster-api-server-access-restricted",
+        "pulumi-resourceoptions-storage-protect",
+        "azure-native-storage-storageaccount-delete-lock",
+    }
