@@ -44,6 +44,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from infra.errors import UsageError
 from infra.model import Resource, Secret, StackPlan, Unknown, Violation
 
 __all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
@@ -91,7 +92,7 @@ class PolicyPackSpec:
     config_path: Path | None = None  # a --policy-pack-config JSON file, or None
 
 
-class PolicyPackError(Exception):
+class PolicyPackError(UsageError):
     """A policy pack could not be evaluated; `str(e)` is one line naming the pack."""
 
     def __init__(self, message: str) -> None:

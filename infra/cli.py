@@ -21,20 +21,47 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_preview(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
-    p.add_argument("-s", "--stack", action="append", default=[], metavar="NAME",
-                   help="stack to preview (repeatable); default: every stack")
-    p.add_argument("-C", "--cwd", type=Path, default=Path.cwd(), metavar="DIR",
-                   help="the Pulumi project directory (default: the current directory)")
+    p.add_argument(
+        "-s",
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="stack to preview (repeatable); default: every stack",
+    )
+    p.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="the Pulumi project directory (default: the current directory)",
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON document")
     fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
-    p.add_argument("--policy-pack", action="append", default=[], type=Path, metavar="DIR",
-                   help="policy pack folder (repeatable); default: the project's policies/")
-    p.add_argument("--policy-pack-config", action="append", default=[], type=Path, metavar="FILE",
-                   help="config for the policy pack in the same position (repeatable)")
+    p.add_argument(
+        "--policy-pack",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="policy pack folder (repeatable); default: the project's policies/",
+    )
+    p.add_argument(
+        "--policy-pack-config",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="config for the policy pack in the same position (repeatable)",
+    )
     p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
-    p.add_argument("--violations-only", action="store_true",
-                   help="text output: only policy verdicts and the summary")
+    p.add_argument(
+        "--violations-only",
+        action="store_true",
+        help="text output: only policy verdicts and the summary",
+    )
     p.set_defaults(handler=_preview)
 
 
@@ -65,18 +92,36 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diff", help="desired-state diff between a base revision and this one")
     p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
     p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
-    p.add_argument("-s", "--stack", action="append", default=[], metavar="NAME",
-                   help="stack to diff (repeatable); default: every stack")
-    p.add_argument("-C", "--cwd", type=Path, default=Path.cwd(), metavar="DIR",
-                   help="the Pulumi project directory (default: the current directory)")
+    p.add_argument(
+        "-s",
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="stack to diff (repeatable); default: every stack",
+    )
+    p.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="the Pulumi project directory (default: the current directory)",
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON document")
     fmt.add_argument("--markdown", action="store_true", help="print a PR-comment summary")
-    p.add_argument("--strict", action="store_true",
-                   help=f"exit {EXIT_STATEFUL_RISK} if a stateful resource would be replaced "
-                   "or deleted, unless --ack is given")
-    p.add_argument("--ack", action="store_true",
-                   help="acknowledge stateful replacements/deletions (the PR says so)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit {EXIT_STATEFUL_RISK} if a stateful resource would be replaced "
+        "or deleted, unless --ack is given",
+    )
+    p.add_argument(
+        "--ack",
+        action="store_true",
+        help="acknowledge stateful replacements/deletions (the PR says so)",
+    )
     p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
     p.set_defaults(handler=_diff)
 

@@ -296,11 +296,19 @@ def diff_stacks(
         head_plans = preview(head_dir, names)
         base_dir = stack.enter_context(revision_checkout(cwd, base_ref))
         base_plans = preview(base_dir, names) if base_dir is not None else {}
-    return [diff_plans(base_plans.get(name), head_plans[name]) for name in names if name in head_plans]
+    return [
+        diff_plans(base_plans.get(name), head_plans[name]) for name in names if name in head_plans
+    ]
 
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
 COMMENT_LIMIT = 60_000
+TRUNCATED_NOTE = (
+    "\n\n_Diff truncated to fit a PR comment; the full diff is in the job summary artifact._\n"
+)
+DETAILS_OMITTED_NOTE = (
+    "\n_Property details omitted for some stacks to fit a PR comment; see the job artifact._\n"
+)
 
 
 def _md(value: Any) -> str:
@@ -314,9 +322,18 @@ _ICONS = {"add": "🟢 create", "update": "🟡 update", "replace": "🔴 replac
 def _stack_markdown(diff: StackDiff, with_details: bool) -> list[str]:
     summary = ", ".join(
         f"{diff.count(a)} to {verb}"
-        for a, verb in (("add", "create"), ("update", "update"), ("replace", "replace"), ("remove", "delete"))
+        for a, verb in (
+            ("add", "create"),
+            ("update", "update"),
+            ("replace", "replace"),
+            ("remove", "delete"),
+        )
     )
-    risk = f" — ⚠️ {len(diff.stateful_risks)} stateful replacement/deletion" if diff.stateful_risks else ""
+    risk = (
+        f" — ⚠️ {len(diff.stateful_risks)} stateful replacement/deletion"
+        if diff.stateful_risks
+        else ""
+    )
     verdict = "❌" if diff.mandatory_violations else "✅"
     lines = [f"### {verdict} `{diff.stack}`: {summary}{risk}", ""]
     if not diff.changes:
@@ -335,18 +352,29 @@ def _stack_markdown(diff: StackDiff, with_details: bool) -> list[str]:
             lines.append(f"| {_ICONS[c.action]}{flag} | `{c.type}` | `{c.name}` | {why} |")
         lines.append("")
     if diff.violations_added or diff.violations_removed:
-        lines += ["| Policy verdict | Level | Policy | Resource | Message |", "|---|---|---|---|---|"]
-        for label, violations in (("new", diff.violations_added), ("resolved", diff.violations_removed)):
+        lines += [
+            "| Policy verdict | Level | Policy | Resource | Message |",
+            "|---|---|---|---|---|",
+        ]
+        for label, violations in (
+            ("new", diff.violations_added),
+            ("resolved", diff.violations_removed),
+        ):
             for v in violations:
                 resource = v.urn.split("::")[-1] if v.urn else "(stack)"
                 message = v.message.replace("|", "\\|").replace("\n", " ")
-                lines.append(f"| {label} | {v.enforcement_level} | `{v.policy}` | `{resource}` | {message} |")
+                lines.append(
+                    f"| {label} | {v.enforcement_level} | `{v.policy}` | `{resource}` | {message} |"
+                )
         lines.append("")
     if with_details:
         for c in diff.changes:
             if not c.changes:
                 continue
-            lines += [f"<details><summary>{_ICONS[c.action]} <code>{c.name}</code> ({c.type})</summary>", ""]
+            lines += [
+                f"<details><summary>{_ICONS[c.action]} <code>{c.name}</code> ({c.type})</summary>",
+                "",
+            ]
             lines += ["| Property | Old | New |", "|---|---|---|"]
             lines += [f"| `{p.path}` | {_md(p.old)} | {_md(p.new)} |" for p in c.changes]
             lines += ["", "</details>", ""]
@@ -367,9 +395,9 @@ def render_diff_markdown(diffs: Sequence[StackDiff], limit: int = COMMENT_LIMIT)
         with_details[len(with_details) - 1 - with_details[::-1].index(True)] = False
     if len(text) > limit:
         cut = text.rfind("\n", 0, limit - 200)
-        text = text[:cut] + "\n\n_Diff truncated to fit a PR comment; the full diff is in the job summary artifact._\n"
+        text = text[:cut] + TRUNCATED_NOTE
     elif not all(with_details):
-        text += "\n_Property details omitted for some stacks to fit a PR comment; see the job artifact._\n"
+        text += DETAILS_OMITTED_NOTE
     return text
 
 

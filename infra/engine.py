@@ -67,7 +67,7 @@ class RecordingMonitor(MockMonitor):
             parent = ""
         return super().make_urn(parent, type_, name)
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         if request.type == STACK_TYPE:
             urn = self.make_urn("", request.type, request.name)
             self.stack_urn = urn
@@ -100,7 +100,9 @@ class RecordingMonitor(MockMonitor):
         )
         with self._lock:
             if urn in self.recorded:
-                raise ValueError(f"duplicate resource URN {urn!r}; give each resource a unique name")
+                raise ValueError(
+                    f"duplicate resource URN {urn!r}; give each resource a unique name"
+                )
             self.recorded[urn] = resource
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
         return resource_pb2.RegisterResourceResponse(
@@ -114,16 +116,11 @@ class RecordingMonitor(MockMonitor):
                 urns.append(alias.urn)
                 continue
             spec = alias.spec
-            if spec.noParent:
-                parent = ""
-            else:
-                parent = spec.parentUrn or request.parent
-            urns.append(
-                self.make_urn(parent, spec.type or request.type, spec.name or request.name)
-            )
+            parent = "" if spec.noParent else spec.parentUrn or request.parent
+            urns.append(self.make_urn(parent, spec.type or request.type, spec.name or request.name))
         return urns
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs = decode_struct(request.outputs)
         with self._lock:
             if request.urn == self.stack_urn:
@@ -132,7 +129,7 @@ class RecordingMonitor(MockMonitor):
                 self.recorded[request.urn].outputs = outputs
         return empty_pb2.Empty()
 
-    def Invoke(self, request: Any) -> Any:  # noqa: N802
+    def Invoke(self, request: Any) -> Any:
         if request.tok == "pulumi:pulumi:getResource":
             return super().Invoke(request)
         result = fakes.call(request.tok, decode_struct(request.args))
@@ -206,10 +203,14 @@ def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> St
         with _program_environment(project):
             loop.run_until_complete(pulumi.runtime.run_in_stack(program))
     except pulumi.RunError as e:
-        raise ConfigError(str(e).strip().splitlines()[0] if str(e).strip() else "program stopped") from None
+        raise ConfigError(
+            str(e).strip().splitlines()[0] if str(e).strip() else "program stopped"
+        ) from None
     except Exception as e:
         detail = "".join(traceback.format_exception(e))
-        raise ProgramError(f"{project.relative(project.main)}: the program raised\n{detail}") from None
+        raise ProgramError(
+            f"{project.relative(project.main)}: the program raised\n{detail}"
+        ) from None
     finally:
         pending = asyncio.all_tasks(loop)
         for task in pending:
@@ -227,6 +228,8 @@ def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> St
     )
 
 
-def run_stack(project: Project, stack: str, config: StackConfig, *, preview: bool = True) -> StackPlan:
+def run_stack(
+    project: Project, stack: str, config: StackConfig, *, preview: bool = True
+) -> StackPlan:
     """Run the project's program for one stack; a fresh runtime context per call."""
     return contextvars.Context().run(_run, project, stack, config, preview)

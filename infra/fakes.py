@@ -146,12 +146,16 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         outputs["provisioningState"] = "Succeeded"
         identity = outputs.get("identity")
         if isinstance(identity, dict):
-            identity["principalId"] = f"{_suffix('principal', arm_id, length=8)}-0000-0000-0000-000000000000"
+            identity["principalId"] = (
+                f"{_suffix('principal', arm_id, length=8)}-0000-0000-0000-000000000000"
+            )
             identity["tenantId"] = TENANT_ID
     return arm_id, outputs
 
 
-def _kubernetes_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _kubernetes_outputs(
+    type_: str, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     outputs = copy.deepcopy(inputs)
     metadata = outputs.setdefault("metadata", {})
     if isinstance(metadata, dict):
@@ -167,7 +171,9 @@ def _kubernetes_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[
     return resource_id, outputs
 
 
-def new_resource(type_: str, name: str, urn: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def new_resource(
+    type_: str, name: str, urn: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     """The id and output properties a provider would return for a new resource."""
     if type_.startswith("pulumi:providers:"):
         return f"{_suffix(urn, length=8)}-0000-4000-8000-000000000000", copy.deepcopy(inputs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +12,25 @@ from infra.model import StackPlan
 from infra.project import Project, load_project, load_stack_config
 
 DEFAULT_PACK_DIR = "policies"
+# How long a policy pack may take to print its port, and to answer one call, before it is
+# stopped and reported: a hung pack must never hang a pipeline.
+TIMEOUT_SETTINGS = {
+    "INFRA_POLICY_START_TIMEOUT": 20.0,
+    "INFRA_POLICY_CALL_TIMEOUT": 60.0,
+}
+
+
+def _timeout(name: str) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return TIMEOUT_SETTINGS[name]
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise UsageError(f"{name}={raw!r}: must be a number of seconds between 0 and 3600")
+    return value
 
 
 def resolve_policy_packs(
@@ -51,6 +71,8 @@ def preview_stacks(
             "create one or pass --stack"
         )
     configs = {name: load_stack_config(project, name) for name in names}
+    start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
+    call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
     plans = []
     for name in names:
         plan = run_stack(project, name, configs[name])
@@ -60,7 +82,10 @@ def preview_stacks(
                 from infra.analyzer import PolicyPackSpec, evaluate_policy_packs
 
                 plan.violations = evaluate_policy_packs(
-                    [PolicyPackSpec(path, config) for path, config in packs], plan
+                    [PolicyPackSpec(path, config) for path, config in packs],
+                    plan,
+                    start_timeout=start_timeout,
+                    call_timeout=call_timeout,
                 )
         plans.append(plan)
     return plans

@@ -123,7 +123,9 @@ def render_text(plans: Sequence[StackPlan], *, violations_only: bool = False) ->
         if plan.violations:
             lines.append("  Policy violations:")
             for v in _sorted_violations(plan.violations):
-                lines.append(f"    [{v.enforcement_level}] {v.policy_pack}/{v.policy}  {v.urn or '(stack)'}")
+                lines.append(
+                    f"    [{v.enforcement_level}] {v.policy_pack}/{v.policy}  {v.urn or '(stack)'}"
+                )
                 for message_line in v.message.splitlines() or [""]:
                     lines.append(f"        {message_line}")
         lines.append(f"  Summary: {summary_line(plan)}")
@@ -169,9 +171,8 @@ def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
     for v in _sorted_violations(violations):
         icon = "❌" if v.enforcement_level == "mandatory" else "⚠️"
         resource = v.urn.split("::")[-1] if v.urn else "(stack)"
-        lines.append(
-            f"| {icon} {v.enforcement_level} | `{v.policy}` | `{_md_cell(resource)}` | {_md_cell(v.message)} |"
-        )
+        level, where, message = v.enforcement_level, _md_cell(resource), _md_cell(v.message)
+        lines.append(f"| {icon} {level} | `{v.policy}` | `{where}` | {message} |")
     return lines
 
 

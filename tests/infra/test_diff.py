@@ -20,7 +20,9 @@ PROJECT = FIXTURES / "projects" / "volumes"
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo, check=True, capture_output=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -111,16 +113,25 @@ def test_rename_without_alias_deletes_the_share(infra, repo):
 def test_rename_with_alias_keeps_the_share(infra, repo):
     _commit(
         repo,
-        [{"name": "corpus", "quota": 100, "shareName": "datasets", "aliased": True,
-          "renamedFrom": "datasets"}],
+        [
+            {
+                "name": "corpus",
+                "quota": 100,
+                "shareName": "datasets",
+                "aliased": True,
+                "renamedFrom": "datasets",
+            }
+        ],
     )
-    result, doc = _diff(infra, repo, "--strict")
+    _, doc = _diff(infra, repo, "--strict")
     share = next(c for c in doc["stacks"][0]["changes"] if c["name"] == "corpus-share")
     assert share["action"] == "update"
     assert share["oldUrn"].endswith("azure-native:storage:FileShare::datasets-share")
     assert share["changes"] == []
-    assert not any(r.endswith("::corpus-share") or r.endswith("::datasets-share")
-                   for r in doc["stacks"][0]["statefulRisks"])
+    assert not any(
+        r.endswith("::corpus-share") or r.endswith("::datasets-share")
+        for r in doc["stacks"][0]["statefulRisks"]
+    )
 
 
 def test_new_policy_violation_appears(infra, repo):
@@ -139,7 +150,7 @@ def test_new_policy_violation_appears(infra, repo):
 
 def test_secrets_stay_masked_in_every_format(infra, repo):
     _commit(repo, [{"name": "datasets", "quota": 100}], tokenValue="very-secret-token-v2")
-    result, doc = _diff(infra, repo)
+    _, doc = _diff(infra, repo)
     secret = next(c for c in doc["stacks"][0]["changes"] if c["name"] == "credentials")
     assert secret["changes"] == [{"path": "stringData", "old": "[secret]", "new": "[secret]"}]
     for fmt in ("--json", "--markdown", None):
@@ -164,7 +175,11 @@ def _resource(name: str, quota: int) -> Resource:
         custom=True,
         parent=None,
         provider=None,
-        inputs={"shareName": name, "shareQuota": quota, "metadata": {"labels": {"a" * 40: "b" * 80}}},
+        inputs={
+            "shareName": name,
+            "shareQuota": quota,
+            "metadata": {"labels": {"a" * 40: "b" * 80}},
+        },
     )
 
 

@@ -27,11 +27,18 @@ def test_text_shows_resources_outputs_and_summary(infra, project):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Stack minimal/test"
-    assert any("azure-native:storage:StorageAccount account" in l and "[protect]" in l for l in lines)
-    assert any("shareQuota=100" in l for l in lines), "Pulumi.yaml default reaches the program"
+    assert any(
+        "azure-native:storage:StorageAccount account" in line and "[protect]" in line
+        for line in lines
+    )
+    assert any("shareQuota=100" in line for line in lines), (
+        "Pulumi.yaml default reaches the program"
+    )
     assert "    primaryKey: [secret]" in lines
     assert "    token: [secret]" in lines
-    assert lines[-2].endswith("3 resources to create (1 protected); 0 mandatory, 0 advisory policy violations")
+    assert lines[-2].endswith(
+        "3 resources to create (1 protected); 0 mandatory, 0 advisory policy violations"
+    )
 
 
 def test_json_document_shape(infra, project):
@@ -42,7 +49,9 @@ def test_json_document_shape(infra, project):
     assert (stack["project"], stack["stack"], stack["violations"]) == ("minimal", "test", [])
     by_name = {r["name"]: r for r in stack["resources"]}
     account = by_name["account"]
-    assert account["urn"] == "urn:pulumi:test::minimal::azure-native:storage:StorageAccount::account"
+    assert (
+        account["urn"] == "urn:pulumi:test::minimal::azure-native:storage:StorageAccount::account"
+    )
     assert account["inputs"]["accountName"] == "stminimaltest"
     assert account["inputs"]["sku"] == {"name": "Standard_LRS"}
     assert (account["protect"], account["retainOnDelete"], account["deleteBeforeReplace"]) == (
@@ -51,8 +60,15 @@ def test_json_document_shape(infra, project):
         False,
     )
     assert set(account) == {
-        "urn", "type", "name", "parent", "provider", "inputs",
-        "protect", "retainOnDelete", "deleteBeforeReplace",
+        "urn",
+        "type",
+        "name",
+        "parent",
+        "provider",
+        "inputs",
+        "protect",
+        "retainOnDelete",
+        "deleteBeforeReplace",
     }
     assert stack["outputs"] == {
         "accountName": "stminimaltest",
@@ -84,7 +100,11 @@ def test_selected_stack_only(infra, project):
 @pytest.mark.parametrize(
     ("stack_file", "args", "message"),
     [
-        (None, ("-s", "missing"), "Pulumi.missing.yaml: no such stack 'missing' (stacks here: test)"),
+        (
+            None,
+            ("-s", "missing"),
+            "Pulumi.missing.yaml: no such stack 'missing' (stacks here: test)",
+        ),
         ("config: [1, 2\n", (), "Pulumi.test.yaml: line 2 is not valid YAML"),
         ("- a\n- b\n", (), "Pulumi.test.yaml: must be a mapping with a 'config' key"),
         ("config: 3\n", (), "Pulumi.test.yaml: 'config' must be a mapping of key to value"),
@@ -104,7 +124,8 @@ def test_bad_stack_files_give_one_line_and_exit_2(infra, project, stack_file, ar
 def test_not_a_project(infra, tmp_path):
     result = infra("preview", "-C", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"infra: error: {tmp_path}: no Pulumi.yaml here; pass --cwd with a Pulumi project directory"
+    expected = f"{tmp_path}: no Pulumi.yaml here; pass --cwd with a Pulumi project directory"
+    assert result.stderr.strip() == f"infra: error: {expected}"
 
 
 def test_program_exception_shows_its_traceback_and_exits_2(infra, project):
