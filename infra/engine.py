@@ -170,17 +170,43 @@ def _program_environment(project: Project) -> Iterator[None]:
 
 
 def _ordered(resources: dict[str, Resource]) -> list[Resource]:
-    """Parents before children, siblings in registration order: stable across runs."""
+    """Parents before children; siblings by dependency depth, then type and name.
+
+    Registration order depends on thread timing, so it is not used: the same program
+    must print the same plan every time, or diffs would flicker."""
+    depth: dict[str, int] = {}
+
+    def depth_of(urn: str, visiting: frozenset[str] = frozenset()) -> int:
+        if urn not in depth:
+            resource = resources[urn]
+            provider = resource.provider.rsplit("::", 1)[0] if resource.provider else None
+            deps = [
+                d
+                for d in [*resource.dependencies, provider]
+                if d in resources and d not in visiting
+            ]
+            depth[urn] = 1 + max((depth_of(d, visiting | {urn}) for d in deps), default=0)
+        return depth[urn]
+
     children: dict[str | None, list[Resource]] = {}
     for resource in resources.values():
         parent = resource.parent if resource.parent in resources else None
         children.setdefault(parent, []).append(resource)
+
+    def subtree_depth(resource: Resource) -> int:
+        own = depth_of(resource.urn) if resource.dependencies or resource.custom else None
+        nested = [subtree_depth(c) for c in children.get(resource.urn, [])]
+        return min([d for d in (own, *nested) if d is not None], default=0)
+
+    def key(resource: Resource) -> tuple[int, str, str]:
+        return (subtree_depth(resource), resource.type, resource.name)
+
     ordered: list[Resource] = []
-    stack = list(reversed(children.get(None, [])))
+    stack = sorted(children.get(None, []), key=key, reverse=True)
     while stack:
         resource = stack.pop()
         ordered.append(resource)
-        stack.extend(reversed(children.get(resource.urn, [])))
+        stack.extend(sorted(children.get(resource.urn, []), key=key, reverse=True))
     return ordered
 
 

@@ -1,0 +1,46 @@
+"""Pulumi components for AKS training clusters sharing Azure Files RWX volumes.
+
+* :class:`SharedStorage` (``storage.py``): storage account, file service, shares, lock.
+* :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
+* :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
+* ``sizing.py`` and ``kubeconfig.py``: pure helpers (share performance, kubelogin rewrite).
+
+Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
+"""
+
+from components.cluster import (
+    EntraIdSpec,
+    GpuPoolSpec,
+    SystemPoolSpec,
+    TrainingCluster,
+    TrainingClusterArgs,
+)
+from components.kubeconfig import KUBELOGIN_MODES, KubeconfigError, rewrite_kubeconfig
+from components.sizing import (
+    SharePerformance,
+    ShareTier,
+    SizingError,
+    quota_for_throughput,
+)
+from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
+from components.volume import RwxVolume, RwxVolumeArgs
+
+__all__ = [
+    "KUBELOGIN_MODES",
+    "EntraIdSpec",
+    "GpuPoolSpec",
+    "KubeconfigError",
+    "RwxVolume",
+    "RwxVolumeArgs",
+    "SharePerformance",
+    "ShareSpec",
+    "ShareTier",
+    "SharedStorage",
+    "SharedStorageArgs",
+    "SizingError",
+    "SystemPoolSpec",
+    "TrainingCluster",
+    "TrainingClusterArgs",
+    "quota_for_throughput",
+    "rewrite_kubeconfig",
+]

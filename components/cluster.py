@@ -1,0 +1,433 @@
+"""TrainingCluster: the AKS cluster, its (secret) kubeconfig and a Kubernetes provider for it."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import authorization, containerservice
+
+from components.kubeconfig import (
+    KUBELOGIN_MODES,
+    KubeloginMode,
+    decode_kubeconfig,
+    rewrite_kubeconfig,
+)
+
+UpgradeChannel = Literal["patch", "stable", "rapid", "node-image", "none"]
+NodeOsUpgradeChannel = Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"]
+NetworkPolicy = Literal["azure", "calico", "cilium"]
+SkuTier = Literal["Free", "Standard", "Premium"]
+
+GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+GPU_LABELS: Mapping[str, str] = {"workload": "training", "accelerator": "nvidia"}
+GPU_POOL_INDEX = 1  # position of the GPU pool in agent_pool_profiles (system pool is 0)
+
+# Built-in "Network Contributor" role: AKS needs it on a bring-your-own node subnet.
+NETWORK_CONTRIBUTOR_ROLE_ID = "4d97b98b-1d4f-4787-a291-c67834d212e7"
+_ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("0b9e8a4f-6f0e-4d43-9a55-3a0c8f1f2d61")
+
+CLUSTER_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,52}[a-z0-9]$")
+POOL_NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+K8S_VERSION_RE = re.compile(r"^1\.\d{1,2}(\.\d{1,2})?$")
+SUBNET_ID_RE = re.compile(
+    r"^/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/[^/]+/providers/"
+    r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+    re.IGNORECASE,
+)
+IDENTITY_ID_RE = re.compile(
+    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/"
+    r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$",
+    re.IGNORECASE,
+)
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+@dataclass(frozen=True)
+class SystemPoolSpec:
+    """The system node pool (mode System): cluster add-ons and, without a GPU pool, workloads."""
+
+    vm_size: str = "Standard_D4ds_v5"
+    count: int = 3
+    name: str = "system"
+
+
+@dataclass(frozen=True)
+class GpuPoolSpec:
+    """Autoscaled GPU training pool (mode User), tainted so only GPU pods land on it.
+
+    ``zones`` of ``None`` means the cluster's availability zones.
+    """
+
+    vm_size: str = "Standard_NC24ads_A100_v4"
+    min_count: int = 0
+    max_count: int = 4
+    zones: Sequence[str] | None = None
+    name: str = "gpu"
+
+
+@dataclass(frozen=True)
+class EntraIdSpec:
+    """Managed Entra ID integration with Azure RBAC for Kubernetes authorization.
+
+    ``kubelogin_mode`` is how the deployment's Kubernetes provider obtains tokens
+    (non-interactive: azurecli, workloadidentity, spn, msi).
+    """
+
+    admin_group_object_ids: Sequence[str] = ()
+    kubelogin_mode: KubeloginMode = "azurecli"
+
+
+@dataclass(frozen=True)
+class TrainingClusterArgs:
+    """Inputs of :class:`TrainingCluster`.
+
+    Attributes:
+        resource_group_name: Resource group of the cluster.
+        location: Azure region.
+        cluster_name: AKS resource name; also the DNS prefix (lowercase, <= 54 chars).
+        kubernetes_version: Pinned ``major.minor`` (or ``major.minor.patch``).
+        node_subnet_id: Bring-your-own subnet for the nodes (Azure CNI overlay).
+        system_pool: System pool settings.
+        gpu_pool: Optional GPU pool; ``None`` for none.
+        zones: Availability zones for the pools (``()`` for regional).
+        upgrade_channel: AKS auto-upgrade channel.
+        node_os_upgrade_channel: Node OS image upgrade channel.
+        sku_tier: ``Free`` (no SLA), ``Standard`` (uptime SLA) or ``Premium``.
+        entra_id: Entra ID settings, or ``None`` to use Kubernetes-local accounts.
+        disable_local_accounts: Disable the static admin/client-cert credentials (needs Entra ID).
+        user_assigned_identity_id: Control-plane identity; ``None`` for SystemAssigned.
+        network_policy: ``azure``, ``calico`` or ``cilium`` (cilium also selects the Cilium
+            dataplane).
+        private_cluster: Private API server (no public endpoint).
+        authorized_ip_ranges: CIDRs allowed to reach a public API server.
+        allow_unrestricted_api_server: Explicit opt-out that allows a public API server open to
+            the whole internet (neither private nor IP-restricted).
+        assign_subnet_role: Give the SystemAssigned identity Network Contributor on the subnet.
+        tags: Tags for the cluster and its node pools.
+    """
+
+    resource_group_name: pulumi.Input[str]
+    location: pulumi.Input[str]
+    cluster_name: str
+    kubernetes_version: str
+    node_subnet_id: str
+    system_pool: SystemPoolSpec = field(default_factory=SystemPoolSpec)
+    gpu_pool: GpuPoolSpec | None = None
+    zones: Sequence[str] = ("1", "2", "3")
+    upgrade_channel: UpgradeChannel = "patch"
+    node_os_upgrade_channel: NodeOsUpgradeChannel = "NodeImage"
+    sku_tier: SkuTier = "Standard"
+    entra_id: EntraIdSpec | None = field(default_factory=EntraIdSpec)
+    disable_local_accounts: bool = True
+    user_assigned_identity_id: str | None = None
+    network_policy: NetworkPolicy = "cilium"
+    private_cluster: bool = True
+    authorized_ip_ranges: Sequence[str] = ()
+    allow_unrestricted_api_server: bool = False
+    assign_subnet_role: bool = True
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
+    """Raise ``ValueError`` naming the offending setting when ``args`` is unsafe or invalid."""
+    if not CLUSTER_NAME_RE.match(args.cluster_name):
+        raise ValueError(
+            "cluster name must be 2-54 lowercase letters, digits and hyphens, starting and "
+            f"ending with a letter or digit (it is also the DNS prefix) (got {args.cluster_name!r})"
+        )
+    if not K8S_VERSION_RE.match(args.kubernetes_version):
+        raise ValueError(
+            "kubernetes_version must be pinned as 'major.minor' or 'major.minor.patch' "
+            f"(got {args.kubernetes_version!r})"
+        )
+    if not SUBNET_ID_RE.match(args.node_subnet_id):
+        raise ValueError(
+            f"node_subnet_id must be a subnet resource id (got {args.node_subnet_id!r})"
+        )
+    if not 1 <= args.system_pool.count <= 100:
+        raise ValueError(
+            f"system pool count must be between 1 and 100 (got {args.system_pool.count})"
+        )
+    for pool_name in [args.system_pool.name] + ([args.gpu_pool.name] if args.gpu_pool else []):
+        if not POOL_NAME_RE.match(pool_name):
+            raise ValueError(
+                f"node pool name must be 1-12 lowercase letters/digits starting with a letter "
+                f"(got {pool_name!r})"
+            )
+    if args.gpu_pool is not None:
+        gpu = args.gpu_pool
+        if gpu.name == args.system_pool.name:
+            raise ValueError(f"GPU pool and system pool share the name {gpu.name!r}")
+        if gpu.min_count < 0 or gpu.max_count < 1 or gpu.max_count > 1000:
+            raise ValueError(
+                "GPU pool needs min_count >= 0 and 1 <= max_count <= 1000 "
+                f"(got min {gpu.min_count}, max {gpu.max_count})"
+            )
+        if gpu.min_count > gpu.max_count:
+            raise ValueError(
+                f"GPU pool min_count ({gpu.min_count}) must not exceed max_count ({gpu.max_count})"
+            )
+    if args.disable_local_accounts and args.entra_id is None:
+        raise ValueError(
+            "disable_local_accounts needs Entra ID: without it nobody could authenticate"
+        )
+    if args.entra_id is not None:
+        if args.entra_id.kubelogin_mode not in KUBELOGIN_MODES:
+            raise ValueError(
+                f"kubelogin_mode must be one of {', '.join(KUBELOGIN_MODES)} "
+                f"(got {args.entra_id.kubelogin_mode!r})"
+            )
+        for group in args.entra_id.admin_group_object_ids:
+            if not GUID_RE.match(group):
+                raise ValueError(f"admin group object id must be a GUID (got {group!r})")
+    if args.user_assigned_identity_id is not None and not IDENTITY_ID_RE.match(
+        args.user_assigned_identity_id
+    ):
+        raise ValueError(
+            "user_assigned_identity_id must be a userAssignedIdentities resource id "
+            f"(got {args.user_assigned_identity_id!r})"
+        )
+    if args.private_cluster and args.authorized_ip_ranges:
+        raise ValueError(
+            "authorized_ip_ranges only apply to a public API server; a private cluster must not "
+            "set them"
+        )
+    if (
+        not args.private_cluster
+        and not args.authorized_ip_ranges
+        and not args.allow_unrestricted_api_server
+    ):
+        raise ValueError(
+            "the API server would be open to the internet: make the cluster private, give "
+            "authorized_ip_ranges, or set allow_unrestricted_api_server explicitly"
+        )
+    for cidr in args.authorized_ip_ranges:
+        try:
+            ipaddress.IPv4Network(cidr, strict=True)
+        except ValueError as error:
+            raise ValueError(f"authorized IP range {cidr!r} is not an IPv4 CIDR: {error}") from None
+
+
+def _pool_profiles(
+    args: TrainingClusterArgs,
+) -> list[containerservice.ManagedClusterAgentPoolProfileArgs]:
+    zones = list(args.zones) or None
+    pools = [
+        containerservice.ManagedClusterAgentPoolProfileArgs(
+            name=args.system_pool.name,
+            mode="System",
+            type="VirtualMachineScaleSets",
+            os_type="Linux",
+            vm_size=args.system_pool.vm_size,
+            count=args.system_pool.count,
+            availability_zones=zones,
+            vnet_subnet_id=args.node_subnet_id,
+            orchestrator_version=args.kubernetes_version,
+            enable_node_public_ip=False,
+            tags=dict(args.tags),
+        )
+    ]
+    if args.gpu_pool is not None:
+        gpu = args.gpu_pool
+        gpu_zones = list(gpu.zones) if gpu.zones is not None else zones
+        pools.append(
+            containerservice.ManagedClusterAgentPoolProfileArgs(
+                name=gpu.name,
+                mode="User",
+                type="VirtualMachineScaleSets",
+                os_type="Linux",
+                vm_size=gpu.vm_size,
+                enable_auto_scaling=True,
+                min_count=gpu.min_count,
+                max_count=gpu.max_count,
+                count=gpu.min_count,
+                availability_zones=gpu_zones or None,
+                vnet_subnet_id=args.node_subnet_id,
+                orchestrator_version=args.kubernetes_version,
+                enable_node_public_ip=False,
+                node_taints=[GPU_TAINT],
+                node_labels=dict(GPU_LABELS),
+                tags=dict(args.tags),
+            )
+        )
+    return pools
+
+
+def _subscription_of(subnet_id: str) -> str:
+    match = SUBNET_ID_RE.match(subnet_id)
+    if match is None:
+        raise ValueError(f"node_subnet_id must be a subnet resource id (got {subnet_id!r})")
+    return match.group("subscription")
+
+
+def _kubeconfig_from_credentials(credentials: Any, entra_id: EntraIdSpec | None) -> str:
+    kubeconfigs = credentials.kubeconfigs or []
+    if not kubeconfigs:
+        raise ValueError("AKS returned no user kubeconfig")
+    text = decode_kubeconfig(kubeconfigs[0].value)
+    if entra_id is not None:
+        text = rewrite_kubeconfig(text, entra_id.kubelogin_mode)
+    return text
+
+
+class TrainingCluster(pulumi.ComponentResource):
+    """AKS cluster for training, with its user kubeconfig and a Kubernetes provider.
+
+    Outputs (attributes):
+        cluster: The ``containerservice.ManagedCluster``.
+        cluster_name: Its name (``pulumi.Output[str]``).
+        resource_group_name: The resource group (as given).
+        kubeconfig: User kubeconfig (rewritten for non-interactive kubelogin under Entra ID),
+            always a secret Output.
+        provider: ``pulumi_kubernetes.Provider`` using that kubeconfig.
+        oidc_issuer_url: The cluster's OIDC issuer (for workload identity federation).
+        subnet_role_assignment: Network Contributor assignment on the node subnet, or ``None``.
+    """
+
+    kubeconfig: pulumi.Output[str]
+    subnet_role_assignment: authorization.RoleAssignment | None
+
+    def __init__(
+        self,
+        name: str,
+        args: TrainingClusterArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        validate_training_cluster_args(args)
+        super().__init__("aks-rwx-training:cluster:TrainingCluster", name, None, opts)
+
+        system_assigned = args.user_assigned_identity_id is None
+        if args.user_assigned_identity_id is None:
+            identity = containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
+            )
+        else:
+            identity = containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[args.user_assigned_identity_id],
+            )
+        cilium = args.network_policy == "cilium"
+        ignore_changes = (
+            # The autoscaler owns the GPU pool's node count; do not reset it on every update.
+            [f"agentPoolProfiles[{GPU_POOL_INDEX}].count"] if args.gpu_pool is not None else []
+        )
+
+        self.cluster = containerservice.ManagedCluster(
+            f"{name}-cluster",
+            resource_name_=args.cluster_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            dns_prefix=args.cluster_name,
+            kubernetes_version=args.kubernetes_version,
+            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.sku_tier),
+            identity=identity,
+            enable_rbac=True,
+            aad_profile=containerservice.ManagedClusterAADProfileArgs(
+                managed=True,
+                enable_azure_rbac=True,
+                admin_group_object_ids=list(args.entra_id.admin_group_object_ids),
+            )
+            if args.entra_id is not None
+            else None,
+            disable_local_accounts=args.disable_local_accounts,
+            auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
+                upgrade_channel=args.upgrade_channel,
+                node_os_upgrade_channel=args.node_os_upgrade_channel,
+            ),
+            network_profile=containerservice.ContainerServiceNetworkProfileArgs(
+                network_plugin="azure",
+                network_plugin_mode="overlay",
+                network_policy=args.network_policy,
+                network_dataplane="cilium" if cilium else "azure",
+                load_balancer_sku="standard",
+            ),
+            storage_profile=containerservice.ManagedClusterStorageProfileArgs(
+                file_csi_driver=containerservice.ManagedClusterStorageProfileFileCSIDriverArgs(
+                    enabled=True
+                ),
+                disk_csi_driver=containerservice.ManagedClusterStorageProfileDiskCSIDriverArgs(
+                    enabled=True
+                ),
+            ),
+            oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
+            security_profile=containerservice.ManagedClusterSecurityProfileArgs(
+                workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(
+                    enabled=True
+                )
+            ),
+            api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
+                enable_private_cluster=True, enable_private_cluster_public_fqdn=False
+            )
+            if args.private_cluster
+            else containerservice.ManagedClusterAPIServerAccessProfileArgs(
+                enable_private_cluster=False,
+                authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
+            ),
+            agent_pool_profiles=_pool_profiles(args),
+            node_resource_group=pulumi.Output.from_input(args.resource_group_name).apply(
+                lambda rg: f"{rg}-{args.cluster_name}-nodes"[:80]
+            ),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignore_changes),
+        )
+        self.cluster_name: pulumi.Output[str] = self.cluster.name
+        self.resource_group_name = args.resource_group_name
+        self.oidc_issuer_url: pulumi.Output[str | None] = self.cluster.oidc_issuer_profile.apply(
+            lambda profile: profile.issuer_url if profile else None
+        )
+
+        self.subnet_role_assignment = None
+        if system_assigned and args.assign_subnet_role:
+            subscription = _subscription_of(args.node_subnet_id)
+            self.subnet_role_assignment = authorization.RoleAssignment(
+                f"{name}-subnet-network-contributor",
+                role_assignment_name=str(
+                    uuid.uuid5(
+                        _ROLE_ASSIGNMENT_NAMESPACE,
+                        f"{args.cluster_name}|{args.node_subnet_id.lower()}|network-contributor",
+                    )
+                ),
+                scope=args.node_subnet_id,
+                role_definition_id=(
+                    f"/subscriptions/{subscription}/providers/Microsoft.Authorization/"
+                    f"roleDefinitions/{NETWORK_CONTRIBUTOR_ROLE_ID}"
+                ),
+                principal_id=self.cluster.identity.apply(
+                    lambda ident: ident.principal_id if ident else ""
+                ),
+                principal_type="ServicePrincipal",
+                description=f"AKS {args.cluster_name} manages its node subnet",
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            )
+
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name,
+            resource_name=self.cluster.name,
+            format="exec" if args.entra_id is not None else None,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        entra_id = args.entra_id
+        self.kubeconfig = pulumi.Output.secret(
+            credentials.apply(lambda creds: _kubeconfig_from_credentials(creds, entra_id))
+        )
+
+        self.provider = k8s.Provider(
+            f"{name}-provider",
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+                "oidcIssuerUrl": self.oidc_issuer_url,
+            }
+        )

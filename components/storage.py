@@ -1,0 +1,285 @@
+"""SharedStorage: the Azure Files storage account and shares that back the RWX volumes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import authorization, storage
+
+from components.sizing import (
+    SharePerformance,
+    ShareTier,
+    SizingError,
+    performance,
+    resolve_quota,
+    tier_for_sku,
+)
+
+StorageSku = Literal["Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS"]
+STORAGE_SKUS: tuple[str, ...] = ("Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS")
+FileProtocol = Literal["smb", "nfs"]
+
+ACCOUNT_NAME_RE = re.compile(r"^[a-z0-9]{3,24}$")
+# Share names: 3-63 chars, lowercase letters, digits and single hyphens, no leading/trailing hyphen.
+SHARE_NAME_RE = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
+
+# SMB hardening: no SMB 2.1 (it has no encryption), no NTLMv1, no RC4 Kerberos tickets.
+# SMB 3.0 stays allowed for older node kernels; it only speaks AES-128-CCM, hence that cipher.
+SMB_VERSIONS = "SMB3.0;SMB3.1.1"
+SMB_CHANNEL_ENCRYPTION = "AES-128-CCM;AES-128-GCM;AES-256-GCM"
+# NTLMv2 stays enabled: the CSI driver mounts with the storage account key over NTLMv2.
+SMB_AUTHENTICATION_METHODS = "NTLMv2;Kerberos"
+SMB_KERBEROS_TICKET_ENCRYPTION = "AES-256"
+
+
+@dataclass(frozen=True)
+class ShareSpec:
+    """One file share. Give exactly one of ``quota_gib`` or ``throughput_mibps``.
+
+    ``throughput_mibps`` is a target for premium shares: the quota becomes the smallest one
+    whose provisioned throughput meets it (see :mod:`components.sizing`).
+    """
+
+    name: str
+    quota_gib: int | None = None
+    throughput_mibps: int | None = None
+
+
+@dataclass(frozen=True)
+class SharedStorageArgs:
+    """Inputs of :class:`SharedStorage`.
+
+    Attributes:
+        resource_group_name: Resource group the account lives in.
+        location: Azure region.
+        account_name: Globally unique storage account name (3-24 lowercase letters/digits).
+        sku: Replication/performance SKU; ``Premium_*`` gives a ``FileStorage`` account with
+            provisioned SSD shares, ``Standard_*`` a ``StorageV2`` account with large file shares.
+        protocol: ``smb`` (default) or ``nfs`` (premium only, no in-transit encryption, needs
+            subnet isolation).
+        shares: The file shares to create.
+        soft_delete_days: Share soft-delete retention (1-365 days).
+        allowed_subnet_ids: Subnets allowed through the account firewall (service endpoint
+            ``Microsoft.Storage`` required on each).
+        allowed_ip_ranges: Public IPv4 addresses/CIDRs allowed through the firewall.
+        protect: Mark account, file service and shares ``protect`` + ``retain_on_delete``.
+        lock: Add a ``CanNotDelete`` management lock on the account.
+        nfs_root_squash: Root squash for NFS shares; ``RootSquash`` (default) maps client root
+            to nobody so a compromised pod running as root cannot own every file.
+        tags: Tags applied to the account.
+    """
+
+    resource_group_name: pulumi.Input[str]
+    location: pulumi.Input[str]
+    account_name: str
+    sku: StorageSku
+    shares: Sequence[ShareSpec]
+    protocol: FileProtocol = "smb"
+    soft_delete_days: int = 30
+    allowed_subnet_ids: Sequence[str] = ()
+    allowed_ip_ranges: Sequence[str] = ()
+    protect: bool = True
+    lock: bool = True
+    nfs_root_squash: Literal["RootSquash", "NoRootSquash", "AllSquash"] = "RootSquash"
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerformance]:
+    """Check ``args``; return each share's resolved quota and performance.
+
+    Raises ``ValueError`` with a message naming the offending setting.
+    """
+    if not ACCOUNT_NAME_RE.match(args.account_name):
+        raise ValueError(
+            "storage account name must be 3-24 lowercase letters and digits "
+            f"(got {args.account_name!r})"
+        )
+    if args.sku not in STORAGE_SKUS:
+        raise ValueError(f"sku must be one of {', '.join(STORAGE_SKUS)} (got {args.sku!r})")
+    if args.protocol not in ("smb", "nfs"):
+        raise ValueError(f"protocol must be 'smb' or 'nfs' (got {args.protocol!r})")
+    if isinstance(args.soft_delete_days, bool) or not 1 <= args.soft_delete_days <= 365:
+        raise ValueError(
+            f"soft_delete_days must be between 1 and 365 (got {args.soft_delete_days!r})"
+        )
+    tier = tier_for_sku(args.sku)
+    if args.protocol == "nfs":
+        if tier is not ShareTier.PREMIUM:
+            raise ValueError(f"NFS shares need a Premium_* SKU (got {args.sku!r})")
+        if not args.allowed_subnet_ids:
+            raise ValueError(
+                "NFS shares have no in-transit encryption and no authentication; "
+                "at least one allowed subnet is required to isolate them"
+            )
+    if not args.allowed_subnet_ids and not args.allowed_ip_ranges:
+        raise ValueError(
+            "the account firewall denies by default; give at least one allowed subnet or IP "
+            "range, otherwise nothing (including the cluster) can reach the shares"
+        )
+    if not args.shares:
+        raise ValueError("at least one share is required")
+    resolved: dict[str, SharePerformance] = {}
+    for share in args.shares:
+        if not SHARE_NAME_RE.match(share.name):
+            raise ValueError(
+                "share name must be 3-63 lowercase letters, digits and single hyphens, "
+                f"starting and ending with a letter or digit (got {share.name!r})"
+            )
+        if share.name in resolved:
+            raise ValueError(f"share name {share.name!r} is used twice")
+        try:
+            quota = resolve_quota(
+                tier, quota_gib=share.quota_gib, throughput_mibps=share.throughput_mibps
+            )
+        except SizingError as error:
+            raise ValueError(f"share {share.name!r}: {error}") from error
+        resolved[share.name] = performance(tier, quota)
+    return resolved
+
+
+class SharedStorage(pulumi.ComponentResource):
+    """Storage account + file service properties + one file share per volume (+ lock).
+
+    Outputs (attributes):
+        account: The ``storage.StorageAccount``.
+        account_name: Its name (``pulumi.Output[str]``).
+        account_id: Its ARM id.
+        resource_group_name: The resource group (as given).
+        file_service: The ``storage.FileServiceProperties``.
+        shares: ``share name -> storage.FileShare``.
+        share_performance: ``share name -> SharePerformance`` (quota, IOPS, MiB/s); plain values.
+        account_key: Primary account key as a secret Output (SMB only; ``None`` for NFS).
+        lock: The ``CanNotDelete`` lock, or ``None``.
+    """
+
+    account_key: pulumi.Output[str] | None
+    lock: authorization.ManagementLockByScope | None
+
+    def __init__(
+        self,
+        name: str,
+        args: SharedStorageArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        self.share_performance = validate_shared_storage_args(args)
+        super().__init__("aks-rwx-training:storage:SharedStorage", name, None, opts)
+
+        tier = tier_for_sku(args.sku)
+        premium = tier is ShareTier.PREMIUM
+        nfs = args.protocol == "nfs"
+        data_opts = pulumi.ResourceOptions(
+            parent=self, protect=args.protect, retain_on_delete=args.protect
+        )
+
+        self.account = storage.StorageAccount(
+            f"{name}-account",
+            account_name=args.account_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            kind="FileStorage" if premium else "StorageV2",
+            sku=storage.SkuArgs(name=args.sku),
+            # NFS on Azure Files has no in-transit encryption, and the service refuses NFS
+            # mounts while "secure transfer required" is on; SMB always requires HTTPS/SMB3
+            # encryption.
+            enable_https_traffic_only=not nfs,
+            minimum_tls_version="TLS1_2",
+            allow_blob_public_access=False,
+            allow_cross_tenant_replication=False,
+            # Shared keys stay enabled: the Azure Files CSI driver mounts SMB shares with the
+            # account key stored in the Kubernetes Secret (no identity-based SMB auth on Linux
+            # nodes). The firewall below keeps the key useless outside the allowed networks.
+            allow_shared_key_access=True,
+            default_to_o_auth_authentication=True,
+            public_network_access="Enabled",  # reachable only through the firewall rules below
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=storage.DefaultAction.DENY,
+                bypass="AzureServices",
+                virtual_network_rules=[
+                    storage.VirtualNetworkRuleArgs(
+                        virtual_network_resource_id=subnet_id, action=storage.Action.ALLOW
+                    )
+                    for subnet_id in args.allowed_subnet_ids
+                ],
+                ip_rules=[
+                    storage.IPRuleArgs(i_p_address_or_range=ip_range, action=storage.Action.ALLOW)
+                    for ip_range in args.allowed_ip_ranges
+                ],
+            ),
+            large_file_shares_state=None if premium else "Enabled",
+            tags=dict(args.tags),
+            opts=data_opts,
+        )
+        self.account_name: pulumi.Output[str] = self.account.name
+        self.account_id: pulumi.Output[str] = self.account.id
+        self.resource_group_name = args.resource_group_name
+
+        self.file_service = storage.FileServiceProperties(
+            f"{name}-file-service",
+            account_name=self.account.name,
+            resource_group_name=args.resource_group_name,
+            file_services_name="default",
+            share_delete_retention_policy=storage.DeleteRetentionPolicyArgs(
+                enabled=True, days=args.soft_delete_days
+            ),
+            protocol_settings=None
+            if nfs
+            else storage.ProtocolSettingsArgs(
+                smb=storage.SmbSettingArgs(
+                    versions=SMB_VERSIONS,
+                    channel_encryption=SMB_CHANNEL_ENCRYPTION,
+                    authentication_methods=SMB_AUTHENTICATION_METHODS,
+                    kerberos_ticket_encryption=SMB_KERBEROS_TICKET_ENCRYPTION,
+                )
+            ),
+            opts=data_opts,
+        )
+
+        self.shares: dict[str, storage.FileShare] = {}
+        for share_name, perf in self.share_performance.items():
+            self.shares[share_name] = storage.FileShare(
+                f"{name}-share-{share_name}",
+                account_name=self.account.name,
+                resource_group_name=args.resource_group_name,
+                share_name=share_name,
+                share_quota=perf.quota_gib,
+                enabled_protocols="NFS" if nfs else "SMB",
+                root_squash=args.nfs_root_squash if nfs else None,
+                access_tier=None if premium else "TransactionOptimized",
+                opts=pulumi.ResourceOptions.merge(
+                    data_opts, pulumi.ResourceOptions(depends_on=[self.file_service])
+                ),
+            )
+
+        self.lock = None
+        if args.lock:
+            self.lock = authorization.ManagementLockByScope(
+                f"{name}-lock",
+                scope=self.account.id,
+                level="CanNotDelete",
+                lock_name=f"{args.account_name}-cannot-delete",
+                notes="Training datasets and checkpoints: remove lockStorage in the stack "
+                "config (reviewed change) before deleting this account.",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        self.account_key = None
+        if not nfs:
+            keys = storage.list_storage_account_keys_output(
+                resource_group_name=args.resource_group_name,
+                account_name=self.account.name,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+            self.account_key = pulumi.Output.secret(keys.keys[0].value)
+
+        self.register_outputs(
+            {
+                "accountName": self.account_name,
+                "accountId": self.account_id,
+                "shareNames": sorted(self.shares),
+                "shareQuotasGiB": {n: p.quota_gib for n, p in self.share_performance.items()},
+            }
+        )

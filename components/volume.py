@@ -1,0 +1,258 @@
+"""RwxVolume: a ReadWriteMany PersistentVolume/Claim bound to an existing Azure Files share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+CSI_DRIVER = "file.csi.azure.com"
+DNS1123_LABEL_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+MODE_RE = re.compile(r"^0[0-7]{3}$")
+NFS_MOUNT_OPTIONS: tuple[str, ...] = ("nconnect=4", "noresvport", "actimeo=30")
+COMMON_LABELS = {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "aks-rwx-training",
+}
+
+
+def smb_mount_options(*, uid: int, gid: int, dir_mode: str, file_mode: str) -> list[str]:
+    """CIFS mount options: ownership/permissions are fixed at mount time for SMB shares."""
+    return [
+        f"dir_mode={dir_mode}",
+        f"file_mode={file_mode}",
+        f"uid={uid}",
+        f"gid={gid}",
+        "mfsymlinks",  # symlinks (checkpoints "latest" links) as Minshall+French symlinks
+        "cache=strict",
+        "nosharesock",  # a TCP connection per mount: one slow share does not stall the others
+        "actimeo=30",
+    ]
+
+
+@dataclass(frozen=True)
+class RwxVolumeArgs:
+    """Inputs of :class:`RwxVolume`.
+
+    Attributes:
+        volume_name: Volume (and share) name; DNS-1123 label.
+        namespace: Namespace of the PVC (and the SMB Secret).
+        quota_gib: Share quota; the PV capacity and PVC request are exactly this.
+        resource_group_name: Resource group of the storage account.
+        storage_account_name: Storage account holding the share.
+        share_name: The file share.
+        provider: Kubernetes provider of the target cluster (used by every child).
+        protocol: ``smb`` or ``nfs``; must match the share.
+        account_key: Storage account key (secret Output) - required for SMB, unused for NFS.
+        create_namespace: Create the Namespace; ``False`` when it exists or another volume
+            creates it (then pass that volume's namespace in ``namespace_depends_on``).
+        namespace_depends_on: Resources the namespaced children must wait for.
+        uid, gid, dir_mode, file_mode: SMB mount ownership/permissions (``0770`` by default so
+            only the owning user/group - the training pods' ``runAsUser``/``supplementalGroups``
+            - can read and write).
+        protect: ``protect`` + ``retain_on_delete`` on Namespace, PV and PVC.
+    """
+
+    volume_name: str
+    namespace: str
+    quota_gib: int
+    resource_group_name: pulumi.Input[str]
+    storage_account_name: pulumi.Input[str]
+    share_name: pulumi.Input[str]
+    provider: k8s.Provider
+    protocol: Literal["smb", "nfs"] = "smb"
+    account_key: pulumi.Input[str] | None = None
+    create_namespace: bool = True
+    namespace_depends_on: Sequence[pulumi.Resource] = ()
+    uid: int = 1000
+    gid: int = 1000
+    dir_mode: str = "0770"
+    file_mode: str = "0770"
+    protect: bool = True
+
+
+def validate_rwx_volume_args(args: RwxVolumeArgs) -> None:
+    """Raise ``ValueError`` naming the offending setting."""
+    for label, value in (("volume_name", args.volume_name), ("namespace", args.namespace)):
+        if not DNS1123_LABEL_RE.match(value):
+            raise ValueError(
+                f"{label} must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
+                f"(got {value!r})"
+            )
+    if isinstance(args.quota_gib, bool) or args.quota_gib < 1:
+        raise ValueError(f"quota_gib must be a positive integer (got {args.quota_gib!r})")
+    if args.protocol not in ("smb", "nfs"):
+        raise ValueError(f"protocol must be 'smb' or 'nfs' (got {args.protocol!r})")
+    if args.protocol == "smb":
+        if args.account_key is None:
+            raise ValueError("SMB volumes need the storage account key (account_key)")
+        for label, mode in (("dir_mode", args.dir_mode), ("file_mode", args.file_mode)):
+            if not MODE_RE.match(mode):
+                raise ValueError(f"{label} must be 4 octal digits like '0770' (got {mode!r})")
+        for label, ident in (("uid", args.uid), ("gid", args.gid)):
+            if isinstance(ident, bool) or not 0 <= ident <= 2_147_483_647:
+                raise ValueError(f"{label} must be between 0 and 2147483647 (got {ident!r})")
+
+
+class RwxVolume(pulumi.ComponentResource):
+    """Namespace (optional), SMB credentials Secret, static CSI PV and a PVC bound to it.
+
+    Outputs (attributes):
+        namespace: Namespace name (str).
+        namespace_resource: The Namespace, or ``None`` when it is not created here.
+        secret: The Secret with the storage credentials (SMB), or ``None`` (NFS).
+        pv: The PersistentVolume; ``pv_name`` its (cluster-unique) name ``<namespace>-<volume>``.
+        pvc: The PersistentVolumeClaim; ``pvc_name`` its name (the volume name).
+        capacity: ``"<quota>Gi"``.
+    """
+
+    namespace_resource: k8s.core.v1.Namespace | None
+    secret: k8s.core.v1.Secret | None
+
+    def __init__(
+        self,
+        name: str,
+        args: RwxVolumeArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        validate_rwx_volume_args(args)
+        super().__init__("aks-rwx-training:volume:RwxVolume", name, None, opts)
+
+        smb = args.protocol == "smb"
+        self.namespace = args.namespace
+        self.pv_name = f"{args.namespace}-{args.volume_name}"
+        self.pvc_name = args.volume_name
+        self.capacity = f"{args.quota_gib}Gi"
+        labels = {**COMMON_LABELS, "aks-rwx-training/volume": args.volume_name}
+
+        def k8s_opts(
+            *,
+            protect: bool = False,
+            depends_on: Sequence[pulumi.Resource] = (),
+            delete_before_replace: bool = False,
+        ) -> pulumi.ResourceOptions:
+            # Stateful objects (Namespace, PV, PVC) never delete-before-replace: a replacement
+            # that cannot coexist with the old object must fail loudly rather than drop the
+            # binding to the data first.
+            return pulumi.ResourceOptions(
+                parent=self,
+                provider=args.provider,
+                protect=protect,
+                retain_on_delete=protect,
+                delete_before_replace=delete_before_replace,
+                depends_on=list(depends_on),
+            )
+
+        namespace_deps: list[pulumi.Resource] = list(args.namespace_depends_on)
+        self.namespace_resource = None
+        if args.create_namespace:
+            self.namespace_resource = k8s.core.v1.Namespace(
+                f"{name}-namespace",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=args.namespace, labels=dict(COMMON_LABELS)
+                ),
+                opts=k8s_opts(protect=args.protect),
+            )
+            namespace_deps.append(self.namespace_resource)
+
+        self.secret = None
+        if smb:
+            credentials: pulumi.Output[dict[str, str]] = pulumi.Output.all(
+                args.storage_account_name, args.account_key
+            ).apply(
+                lambda values: {
+                    "azurestorageaccountname": str(values[0]),
+                    "azurestorageaccountkey": str(values[1]),
+                }
+            )
+            # The key must never reach the state or the engine in plaintext.
+            credentials = pulumi.Output.secret(credentials)  # type: ignore[arg-type]
+            self.secret = k8s.core.v1.Secret(
+                f"{name}-secret",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=f"azure-files-{args.volume_name}",
+                    namespace=args.namespace,
+                    labels=labels,
+                ),
+                type="Opaque",
+                string_data=credentials,
+                # Fixed name and no data: the old Secret goes first on a replacement.
+                opts=k8s_opts(depends_on=namespace_deps, delete_before_replace=True),
+            )
+
+        volume_attributes: dict[str, pulumi.Input[str]] = {
+            "resourceGroup": args.resource_group_name,
+            "storageAccount": args.storage_account_name,
+            "shareName": args.share_name,
+        }
+        if not smb:
+            volume_attributes["protocol"] = "nfs"
+
+        self.pv = k8s.core.v1.PersistentVolume(
+            f"{name}-pv",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=self.pv_name,
+                labels=labels,
+                annotations={"pv.kubernetes.io/provisioned-by": CSI_DRIVER},
+            ),
+            spec=k8s.core.v1.PersistentVolumeSpecArgs(
+                capacity={"storage": self.capacity},
+                access_modes=["ReadWriteMany"],
+                persistent_volume_reclaim_policy="Retain",
+                storage_class_name="",
+                volume_mode="Filesystem",
+                mount_options=smb_mount_options(
+                    uid=args.uid, gid=args.gid, dir_mode=args.dir_mode, file_mode=args.file_mode
+                )
+                if smb
+                else list(NFS_MOUNT_OPTIONS),
+                csi=k8s.core.v1.CSIPersistentVolumeSourceArgs(
+                    driver=CSI_DRIVER,
+                    volume_handle=pulumi.Output.format(
+                        "{0}#{1}#{2}",
+                        args.resource_group_name,
+                        args.storage_account_name,
+                        args.share_name,
+                    ),
+                    volume_attributes=volume_attributes,
+                    node_stage_secret_ref=k8s.core.v1.SecretReferenceArgs(
+                        name=f"azure-files-{args.volume_name}", namespace=args.namespace
+                    )
+                    if smb
+                    else None,
+                ),
+            ),
+            opts=k8s_opts(
+                protect=args.protect, depends_on=[self.secret] if self.secret is not None else []
+            ),
+        )
+
+        self.pvc = k8s.core.v1.PersistentVolumeClaim(
+            f"{name}-pvc",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=self.pvc_name, namespace=args.namespace, labels=labels
+            ),
+            spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
+                access_modes=["ReadWriteMany"],
+                storage_class_name="",
+                volume_name=self.pv_name,
+                volume_mode="Filesystem",
+                resources=k8s.core.v1.VolumeResourceRequirementsArgs(
+                    requests={"storage": self.capacity}
+                ),
+            ),
+            opts=k8s_opts(protect=args.protect, depends_on=[*namespace_deps, self.pv]),
+        )
+
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "pvName": self.pv_name,
+                "pvcName": self.pvc_name,
+                "capacity": self.capacity,
+            }
+        )

@@ -1,0 +1,1 @@
+"""The stack program (``__main__.py``) and its typed configuration (``config.py``)."""

@@ -1,0 +1,157 @@
+"""Stack program: AKS training cluster with Azure Files ReadWriteMany volumes.
+
+All configuration is loaded and validated first (``stacks/config.py``); only then are
+resources registered: resource group -> shared storage -> cluster -> one RWX volume per
+configured volume.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Make the project root importable whatever the working directory and sys.path are (the Pulumi
+# language host, the tests and the offline preview tool differ), so `stacks.config` resolves.
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+if _PROJECT_ROOT not in sys.path:
+    sys.path.insert(0, _PROJECT_ROOT)
+
+import pulumi  # noqa: E402
+from pulumi_azure_native import resources  # noqa: E402
+
+from components import (  # noqa: E402
+    EntraIdSpec,
+    GpuPoolSpec,
+    RwxVolume,
+    RwxVolumeArgs,
+    SharedStorage,
+    SharedStorageArgs,
+    ShareSpec,
+    SystemPoolSpec,
+    TrainingCluster,
+    TrainingClusterArgs,
+)
+from stacks.config import LoadedConfig, load_config  # noqa: E402
+
+
+def main(loaded: LoadedConfig) -> None:
+    cfg = loaded.values
+    protect = cfg.protect_data
+
+    resource_group = resources.ResourceGroup(
+        "resource-group",
+        resource_group_name=cfg.resource_group_name,
+        location=cfg.location,
+        tags=loaded.tags,
+        opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=protect),
+    )
+
+    shared_storage = SharedStorage(
+        "shared-storage",
+        SharedStorageArgs(
+            resource_group_name=resource_group.name,
+            location=resource_group.location,
+            account_name=cfg.storage_account_name,
+            sku=cfg.storage_sku,
+            protocol=cfg.file_protocol,
+            shares=[ShareSpec(name=v.config.name, quota_gib=v.quota_gib) for v in loaded.volumes],
+            soft_delete_days=cfg.share_soft_delete_days,
+            allowed_subnet_ids=loaded.storage_subnet_ids,
+            allowed_ip_ranges=cfg.allowed_ip_ranges,
+            protect=protect,
+            lock=cfg.lock_storage,
+            tags=loaded.tags,
+        ),
+    )
+
+    gpu = cfg.gpu_pool
+    cluster = TrainingCluster(
+        "training",
+        TrainingClusterArgs(
+            resource_group_name=resource_group.name,
+            location=resource_group.location,
+            cluster_name=cfg.cluster_name,
+            kubernetes_version=cfg.kubernetes_version,
+            node_subnet_id=cfg.node_subnet_id,
+            system_pool=SystemPoolSpec(vm_size=cfg.system_vm_size, count=cfg.system_node_count),
+            gpu_pool=GpuPoolSpec(
+                vm_size=gpu.vm_size,
+                min_count=gpu.min_count,
+                max_count=gpu.max_count,
+                zones=gpu.zones,
+            )
+            if gpu is not None and gpu.enabled
+            else None,
+            zones=cfg.availability_zones,
+            upgrade_channel=cfg.upgrade_channel,
+            node_os_upgrade_channel=cfg.node_os_upgrade_channel,
+            sku_tier=cfg.cluster_sku_tier,
+            entra_id=EntraIdSpec(
+                admin_group_object_ids=cfg.admin_group_object_ids,
+                kubelogin_mode=cfg.kubelogin_mode,
+            )
+            if cfg.entra_id
+            else None,
+            disable_local_accounts=cfg.disable_local_accounts,
+            user_assigned_identity_id=cfg.user_assigned_identity_id or None,
+            assign_subnet_role=cfg.assign_subnet_role,
+            network_policy=cfg.network_policy,
+            private_cluster=cfg.private_cluster,
+            authorized_ip_ranges=cfg.authorized_ip_ranges,
+            allow_unrestricted_api_server=cfg.allow_unrestricted_api_server,
+            tags=loaded.tags,
+        ),
+    )
+
+    # Volumes that create their namespace go first so the others can depend on it.
+    ordered = sorted(loaded.volumes, key=lambda volume: not volume.creates_namespace)
+    namespace_owners: dict[str, RwxVolume] = {}
+    volume_outputs: dict[str, dict[str, object]] = {}
+    for volume in ordered:
+        spec = volume.config
+        owner = namespace_owners.get(spec.namespace)
+        rwx = RwxVolume(
+            f"volume-{spec.name}",
+            RwxVolumeArgs(
+                volume_name=spec.name,
+                namespace=spec.namespace,
+                quota_gib=volume.quota_gib,
+                resource_group_name=resource_group.name,
+                storage_account_name=shared_storage.account_name,
+                share_name=shared_storage.shares[spec.name].name,
+                provider=cluster.provider,
+                protocol=cfg.file_protocol,
+                account_key=shared_storage.account_key,
+                create_namespace=spec.create_namespace,
+                namespace_depends_on=[owner.namespace_resource]
+                if owner is not None and owner.namespace_resource is not None
+                else [],
+                uid=spec.uid,
+                gid=spec.gid,
+                dir_mode=spec.dir_mode,
+                file_mode=spec.file_mode,
+                protect=protect,
+            ),
+        )
+        if rwx.namespace_resource is not None:
+            namespace_owners[spec.namespace] = rwx
+        volume_outputs[spec.name] = {
+            "namespace": rwx.namespace,
+            "pvcName": rwx.pvc_name,
+            "pvName": rwx.pv_name,
+            "quotaGiB": volume.performance.quota_gib,
+            "iops": volume.performance.iops,
+            "throughputMiBps": volume.performance.throughput_mibps,
+            # False for standard shares: iops/throughput are Azure's per-share ceilings, shared
+            # with the account, not provisioned values.
+            "provisioned": volume.performance.guaranteed,
+        }
+
+    pulumi.export("resourceGroupName", resource_group.name)
+    pulumi.export("clusterName", cluster.cluster_name)
+    pulumi.export("storageAccountName", shared_storage.account_name)
+    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
+    pulumi.export("volumes", {name: volume_outputs[name] for name in sorted(volume_outputs)})
+
+
+main(load_config())

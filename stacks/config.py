@@ -1,0 +1,775 @@
+"""Typed, validated stack configuration.
+
+Every key of the project's namespace is read from Pulumi's runtime config, decoded (Pulumi
+hands structured values to the program as JSON strings), validated with strict pydantic models
+and cross-checked. Any problem raises :class:`pulumi.RunError` with one line::
+
+    stacks/Pulumi.<stack>.yaml: config key '<project>:<key>[.<path>]' <what is wrong>; <allowed>
+
+Nothing here registers resources, so a bad config never reaches the engine.
+The defaults below mirror the ``config:`` block of ``Pulumi.yaml`` (a test keeps them equal);
+the CLI applies the ``Pulumi.yaml`` defaults, the model defaults only matter for tools that
+run the program without them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+import pulumi
+import pulumi.runtime.config as runtime_config
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.alias_generators import to_camel, to_snake
+from pydantic.fields import FieldInfo
+
+from components.cluster import (
+    CLUSTER_NAME_RE,
+    IDENTITY_ID_RE,
+    K8S_VERSION_RE,
+    SUBNET_ID_RE,
+    NetworkPolicy,
+    NodeOsUpgradeChannel,
+    UpgradeChannel,
+)
+from components.cluster import SkuTier as ClusterSkuTier
+from components.kubeconfig import KubeloginMode
+from components.sizing import (
+    PREMIUM_MAX_GIB,
+    PREMIUM_MAX_THROUGHPUT_MIBPS,
+    PREMIUM_MIN_GIB,
+    STANDARD_MAX_GIB,
+    STANDARD_MAX_THROUGHPUT_MIBPS,
+    STANDARD_MIN_GIB,
+    SharePerformance,
+    ShareTier,
+    performance,
+    quota_for_throughput,
+    tier_for_sku,
+)
+from components.storage import ACCOUNT_NAME_RE, SHARE_NAME_RE, FileProtocol, StorageSku
+
+STACKS_DIR = Path(__file__).resolve().parent
+
+Zone = Literal["1", "2", "3"]
+
+REQUIRED_TAGS = ("owner", "cost-center")
+ENVIRONMENT_TAG = "environment"
+_RESOURCE_GROUP_RE = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
+_LOCATION_RE = re.compile(r"^[a-z][a-z0-9]{1,39}$")
+_VM_SIZE_RE = re.compile(r"^Standard_[A-Za-z0-9_]{2,60}$")
+_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_DNS_LABEL_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_MODE_RE = re.compile(r"^0[0-7]{3}$")
+_TAG_KEY_FORBIDDEN = set("<>%&\\?/")
+_RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+
+class ConfigError(Exception):
+    """A config problem at ``path`` (``key`` or ``key.sub[0].field``)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Annotated metadata: what a field must be, used to phrase errors."""
+
+    text: str
+
+
+def one_of(literal: Any) -> Rule:
+    return Rule("must be one of " + ", ".join(str(v) for v in get_args(literal)))
+
+
+def _int_between(low: int, high: int) -> Rule:
+    return Rule(f"must be an integer between {low} and {high}")
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
+    """A check for ``regex``; its error message says ``what`` the value must be."""
+
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise ValueError(f"must be {what} (got {_show(value)})")
+        return value
+
+    return check
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_alias=True,
+        validate_by_name=False,
+        validate_default=False,
+    )
+
+
+class GpuPoolConfig(_Model):
+    """``gpuPool``: optional autoscaled GPU training pool."""
+
+    enabled: Annotated[bool, Rule("must be true or false")] = False
+    vm_size: Annotated[str, Rule("must be an Azure VM size like 'Standard_NC24ads_A100_v4'")] = (
+        "Standard_NC24ads_A100_v4"
+    )
+    min_count: Annotated[int, Field(ge=0, le=1000), _int_between(0, 1000)] = 0
+    max_count: Annotated[int, Field(ge=1, le=1000), _int_between(1, 1000)] = 4
+    zones: Annotated[
+        list[Zone] | None, Rule("must be null (use availabilityZones) or a list of '1', '2', '3'")
+    ] = None
+
+    @field_validator("vm_size")
+    @classmethod
+    def _vm_size(cls, value: str) -> str:
+        return _pattern(_VM_SIZE_RE, "an Azure VM size like 'Standard_NC24ads_A100_v4'")(value)
+
+
+class VolumeConfig(_Model):
+    """One entry of ``volumes``: an Azure Files share exposed as a RWX PVC."""
+
+    name: Annotated[
+        str,
+        Rule(
+            "must be 3-63 lowercase letters, digits and single hyphens, starting and ending "
+            "with a letter or digit"
+        ),
+    ]
+    namespace: Annotated[str, Rule("must be a DNS-1123 label")] = "training"
+    create_namespace: Annotated[bool, Rule("must be true or false")] = True
+    quota_gib: Annotated[
+        int | None, Field(alias="quotaGiB"), Rule("must be an integer number of GiB")
+    ] = None
+    throughput_mibps: Annotated[
+        int | None, Field(alias="throughputMiBps"), Rule("must be an integer number of MiB/s")
+    ] = None
+    uid: Annotated[int, Field(ge=0, le=2_147_483_647), _int_between(0, 2_147_483_647)] = 1000
+    gid: Annotated[int, Field(ge=0, le=2_147_483_647), _int_between(0, 2_147_483_647)] = 1000
+    dir_mode: Annotated[str, Rule("must be 4 octal digits like '0770' (quote it in YAML)")] = "0770"
+    file_mode: Annotated[str, Rule("must be 4 octal digits like '0770' (quote it in YAML)")] = (
+        "0770"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not SHARE_NAME_RE.match(value):
+            raise ValueError(
+                "must be 3-63 lowercase letters, digits and single hyphens, starting and ending "
+                f"with a letter or digit (got {_show(value)})"
+            )
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not _DNS_LABEL_RE.match(value):
+            raise ValueError(
+                "must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
+                f"(got {_show(value)})"
+            )
+        return value
+
+    @field_validator("dir_mode", "file_mode")
+    @classmethod
+    def _mode(cls, value: str) -> str:
+        if not _MODE_RE.match(value):
+            raise ValueError(
+                f"must be 4 octal digits like '0770' (quote it in YAML) (got {_show(value)})"
+            )
+        return value
+
+
+class StackConfig(_Model):
+    """All config keys of the project namespace (camelCase in the stack files)."""
+
+    location: Annotated[str, Rule("must be an Azure region name like 'westeurope'")] = "westeurope"
+    resource_group_name: Annotated[
+        str, Rule("must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'")
+    ]
+    storage_account_name: Annotated[
+        str, Rule("must be 3-24 lowercase letters and digits (globally unique)")
+    ]
+    cluster_name: Annotated[
+        str,
+        Rule("must be 2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric"),
+    ]
+    node_subnet_id: Annotated[str, Rule("must be a subnet resource id")]
+    storage_sku: Annotated[StorageSku, one_of(StorageSku)] = "Premium_ZRS"
+    file_protocol: Annotated[FileProtocol, one_of(FileProtocol)] = "smb"
+    share_soft_delete_days: Annotated[int, Field(ge=1, le=365), _int_between(1, 365)] = 30
+    allowed_subnet_ids: Annotated[list[str], Rule("must be a list of subnet resource ids")] = []
+    allowed_ip_ranges: Annotated[
+        list[str], Rule("must be a list of public IPv4 addresses or CIDRs")
+    ] = []
+    protect_data: Annotated[bool, Rule("must be true or false")] = True
+    lock_storage: Annotated[bool, Rule("must be true or false")] = True
+    kubernetes_version: Annotated[
+        str, Rule("must be a pinned 'major.minor' or 'major.minor.patch' like '1.33'")
+    ] = "1.33"
+    upgrade_channel: Annotated[UpgradeChannel, one_of(UpgradeChannel)] = "patch"
+    node_os_upgrade_channel: Annotated[NodeOsUpgradeChannel, one_of(NodeOsUpgradeChannel)] = (
+        "NodeImage"
+    )
+    cluster_sku_tier: Annotated[ClusterSkuTier, one_of(ClusterSkuTier)] = "Standard"
+    system_vm_size: Annotated[str, Rule("must be an Azure VM size like 'Standard_D4ds_v5'")] = (
+        "Standard_D4ds_v5"
+    )
+    system_node_count: Annotated[int, Field(ge=1, le=100), _int_between(1, 100)] = 3
+    availability_zones: Annotated[
+        list[Zone], Rule("must be a list of '1', '2', '3' (empty for a regional deployment)")
+    ] = ["1", "2", "3"]
+    gpu_pool: Annotated[
+        GpuPoolConfig | None,
+        Rule("must be an object {enabled, vmSize, minCount, maxCount, zones} or null"),
+    ] = GpuPoolConfig()
+    entra_id: Annotated[bool, Rule("must be true or false")] = True
+    admin_group_object_ids: Annotated[
+        list[str], Rule("must be a list of Entra ID group object ids (GUIDs)")
+    ] = []
+    disable_local_accounts: Annotated[bool, Rule("must be true or false")] = True
+    kubelogin_mode: Annotated[KubeloginMode, one_of(KubeloginMode)] = "azurecli"
+    user_assigned_identity_id: Annotated[
+        str, Rule("must be empty (SystemAssigned) or a userAssignedIdentities resource id")
+    ] = ""
+    assign_subnet_role: Annotated[bool, Rule("must be true or false")] = True
+    network_policy: Annotated[NetworkPolicy, one_of(NetworkPolicy)] = "cilium"
+    private_cluster: Annotated[bool, Rule("must be true or false")] = True
+    authorized_ip_ranges: Annotated[list[str], Rule("must be a list of IPv4 CIDRs")] = []
+    allow_unrestricted_api_server: Annotated[bool, Rule("must be true or false")] = False
+    tags: Annotated[dict[str, str], Rule("must be an object of string tag values")] = {
+        "owner": "ml-platform",
+        "cost-center": "ml-training",
+    }
+    volumes: Annotated[
+        list[VolumeConfig],
+        Field(min_length=1),
+        Rule("must be a non-empty list of volume objects"),
+    ] = [
+        VolumeConfig.model_validate({"name": "datasets", "quotaGiB": 1024}),
+        VolumeConfig.model_validate(
+            {"name": "checkpoints", "createNamespace": False, "quotaGiB": 1024}
+        ),
+    ]
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str) -> str:
+        return _pattern(_LOCATION_RE, "an Azure region name like 'westeurope'")(value)
+
+    @field_validator("resource_group_name")
+    @classmethod
+    def _resource_group_name(cls, value: str) -> str:
+        return _pattern(
+            _RESOURCE_GROUP_RE,
+            "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+        )(value)
+
+    @field_validator("storage_account_name")
+    @classmethod
+    def _storage_account_name(cls, value: str) -> str:
+        return _pattern(ACCOUNT_NAME_RE, "3-24 lowercase letters and digits (globally unique)")(
+            value
+        )
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: str) -> str:
+        return _pattern(
+            CLUSTER_NAME_RE,
+            "2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric",
+        )(value)
+
+    @field_validator("node_subnet_id")
+    @classmethod
+    def _node_subnet_id(cls, value: str) -> str:
+        return _subnet_id(value)
+
+    @field_validator("allowed_subnet_ids")
+    @classmethod
+    def _allowed_subnet_ids(cls, values: list[str]) -> list[str]:
+        for index, value in enumerate(values):
+            _check_item(index, value, _subnet_id)
+        return values
+
+    @field_validator("allowed_ip_ranges")
+    @classmethod
+    def _allowed_ip_ranges(cls, values: list[str]) -> list[str]:
+        return [_check_item(index, value, _storage_ip_rule) for index, value in enumerate(values)]
+
+    @field_validator("authorized_ip_ranges")
+    @classmethod
+    def _authorized_ip_ranges(cls, values: list[str]) -> list[str]:
+        return [_check_item(index, value, _ipv4_cidr) for index, value in enumerate(values)]
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _kubernetes_version(cls, value: str) -> str:
+        return _pattern(
+            K8S_VERSION_RE, "a pinned 'major.minor' or 'major.minor.patch' like '1.33'"
+        )(value)
+
+    @field_validator("system_vm_size")
+    @classmethod
+    def _system_vm_size(cls, value: str) -> str:
+        return _pattern(_VM_SIZE_RE, "an Azure VM size like 'Standard_D4ds_v5'")(value)
+
+    @field_validator("admin_group_object_ids")
+    @classmethod
+    def _admin_groups(cls, values: list[str]) -> list[str]:
+        for index, value in enumerate(values):
+            _check_item(index, value, _pattern(_GUID_RE, "an Entra ID group object id (a GUID)"))
+        return values
+
+    @field_validator("user_assigned_identity_id")
+    @classmethod
+    def _user_assigned_identity_id(cls, value: str) -> str:
+        if value and not IDENTITY_ID_RE.match(value):
+            raise ValueError(
+                "must be empty (SystemAssigned) or a userAssignedIdentities resource id "
+                f"(got {_show(value)})"
+            )
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, values: dict[str, str]) -> dict[str, str]:
+        for key, value in values.items():
+            if not key or len(key) > 512 or _TAG_KEY_FORBIDDEN & set(key):
+                raise ValueError(
+                    f"tag names must be 1-512 characters without < > % & \\ ? / (got {_show(key)})"
+                )
+            if len(value) > 256:
+                raise ValueError(f"tag values must be at most 256 characters (tag {key!r})")
+        return values
+
+
+class _ItemError(ValueError):
+    """A list item failed; carries its index so the message can point at ``key[index]``."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _check_item(index: int, value: str, check: Callable[[str], str]) -> str:
+    try:
+        return check(value)
+    except ValueError as error:
+        raise _ItemError(index, str(error)) from None
+
+
+def _subnet_id(value: str) -> str:
+    if not SUBNET_ID_RE.match(value):
+        raise ValueError(
+            "must be a subnet resource id '/subscriptions/<guid>/resourceGroups/<rg>/providers/"
+            f"Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>' (got {_show(value)})"
+        )
+    return value
+
+
+def _ipv4_cidr(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Network(value, strict=True))
+    except ValueError:
+        raise ValueError(
+            f"must be an IPv4 address or CIDR like '203.0.113.0/24' (got {_show(value)})"
+        ) from None
+
+
+def _storage_ip_rule(value: str) -> str:
+    """Storage firewall IP rules: public IPv4 only; /31 and /32 must be written as addresses."""
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        raise ValueError(
+            f"must be a public IPv4 address or CIDR like '203.0.113.0/24' (got {_show(value)})"
+        ) from None
+    if any(network.subnet_of(private) for private in _RFC1918):
+        raise ValueError(
+            "must be a public IPv4 address or CIDR; the storage firewall ignores private "
+            f"RFC 1918 ranges, allow the subnet instead (got {_show(value)})"
+        )
+    if network.prefixlen == 32:
+        return str(network.network_address)
+    if network.prefixlen == 31:
+        raise ValueError(
+            "must not be a /31 (the storage firewall rejects it); list both addresses "
+            f"(got {_show(value)})"
+        )
+    return str(network)
+
+
+# Config keys -> how Pulumi hands them to the program ("string" values arrive verbatim, the
+# others as their JSON text). Also the source of truth for "is this a known key".
+KEY_KINDS: dict[str, str] = {
+    "location": "string",
+    "resourceGroupName": "string",
+    "storageAccountName": "string",
+    "clusterName": "string",
+    "nodeSubnetId": "string",
+    "storageSku": "string",
+    "fileProtocol": "string",
+    "shareSoftDeleteDays": "integer",
+    "allowedSubnetIds": "array",
+    "allowedIpRanges": "array",
+    "protectData": "boolean",
+    "lockStorage": "boolean",
+    "kubernetesVersion": "string",
+    "upgradeChannel": "string",
+    "nodeOsUpgradeChannel": "string",
+    "clusterSkuTier": "string",
+    "systemVmSize": "string",
+    "systemNodeCount": "integer",
+    "availabilityZones": "array",
+    "gpuPool": "object",
+    "entraId": "boolean",
+    "adminGroupObjectIds": "array",
+    "disableLocalAccounts": "boolean",
+    "kubeloginMode": "string",
+    "userAssignedIdentityId": "string",
+    "assignSubnetRole": "boolean",
+    "networkPolicy": "string",
+    "privateCluster": "boolean",
+    "authorizedIpRanges": "array",
+    "allowUnrestrictedApiServer": "boolean",
+    "tags": "object",
+    "volumes": "array",
+}
+
+
+@dataclass(frozen=True)
+class ResolvedVolume:
+    """A volume with its quota decided (from quotaGiB or the throughput target)."""
+
+    config: VolumeConfig
+    quota_gib: int
+    performance: SharePerformance
+    creates_namespace: bool
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """Validated config plus what the program derives from it."""
+
+    project: str
+    stack: str
+    values: StackConfig
+    tags: dict[str, str]
+    volumes: list[ResolvedVolume]
+    share_tier: ShareTier
+
+    @property
+    def storage_subnet_ids(self) -> list[str]:
+        """Subnets allowed through the storage firewall: the node subnet first, then extras."""
+        ids = [self.values.node_subnet_id]
+        for subnet_id in self.values.allowed_subnet_ids:
+            if subnet_id.lower() not in {known.lower() for known in ids}:
+                ids.append(subnet_id)
+        return ids
+
+
+def stack_file(stack: str) -> str:
+    """The stack's config file relative to the project root (where Pulumi.yaml lives)."""
+    project_root = STACKS_DIR
+    for candidate in (STACKS_DIR, *STACKS_DIR.parents):
+        if (candidate / "Pulumi.yaml").is_file():
+            project_root = candidate
+            break
+    return (STACKS_DIR / f"Pulumi.{stack}.yaml").relative_to(project_root).as_posix()
+
+
+def _raw_config(project: str) -> dict[str, str]:
+    """``key -> raw string`` for every config key set in the project's namespace."""
+    merged: dict[str, Any] = {}
+    merged.update(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    prefix = f"{project}:"
+    raw: dict[str, str] = {}
+    for full_key in sorted(merged):
+        if full_key.startswith(prefix):
+            key = full_key[len(prefix) :]
+            value = pulumi.Config(project).get(key)
+            raw[key] = value if value is not None else str(merged[full_key])
+    return raw
+
+
+def _decode(key: str, kind: str, raw: str) -> Any:
+    if kind == "string":
+        return raw
+    if kind == "integer":
+        if re.fullmatch(r"-?\d+", raw.strip()):
+            return int(raw)
+        return raw  # strict validation reports it with the field's rule
+    if kind == "boolean":
+        if raw in ("true", "false"):
+            return raw == "true"
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        what = "a list" if kind == "array" else "an object"
+        raise ConfigError(key, f"must be {what} (got {_show(raw)})") from None
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_by_alias(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    return {(info.alias or to_camel(name)): info for name, info in model.model_fields.items()}
+
+
+def _lookup(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
+    """The model holding the last named element of ``loc`` and that field's info."""
+    model: type[BaseModel] | None = StackConfig
+    holder: type[BaseModel] | None = None
+    info: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        holder = model
+        info = _fields_by_alias(model).get(str(part))
+        model = _model_in(info.annotation) if info is not None else None
+    return holder, info
+
+
+def _rule_of(info: FieldInfo | None) -> str | None:
+    if info is None:
+        return None
+    for item in info.metadata:
+        if isinstance(item, Rule):
+            return item.text
+    return None
+
+
+def _translate(error: Any) -> ConfigError:
+    """One pydantic error -> ConfigError with our wording."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    holder, info = _lookup(loc)
+    if kind == "extra_forbidden":
+        known = list(_fields_by_alias(holder)) if holder is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "allowed keys are " + ", ".join(known)
+        return ConfigError(_format_loc(loc), f"is not a known key; {hint}")
+    item_error = ctx.get("error")
+    if isinstance(item_error, _ItemError):
+        return ConfigError(_format_loc((*loc, item_error.index)), str(item_error))
+    if kind == "value_error" and item_error is not None:
+        return ConfigError(_format_loc(loc), str(item_error))
+    rule = _rule_of(info) or error["msg"]
+    if kind == "missing":
+        return ConfigError(_format_loc(loc), f"is missing; it is required and {rule}")
+    return ConfigError(_format_loc(loc), f"{rule} (got {_show(error.get('input'))})")
+
+
+def _validate_model(data: dict[str, Any]) -> StackConfig:
+    try:
+        return StackConfig.model_validate(data)
+    except ValidationError as errors:
+        raise _translate(errors.errors()[0]) from None
+
+
+def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[ResolvedVolume]]:
+    tier = tier_for_sku(cfg.storage_sku)
+    premium = tier is ShareTier.PREMIUM
+    if cfg.file_protocol == "nfs" and not premium:
+        raise ConfigError(
+            "fileProtocol",
+            f"is 'nfs', which needs a Premium_LRS or Premium_ZRS storageSku "
+            f"(got {_show(cfg.storage_sku)}); use 'smb' or a Premium_* storageSku",
+        )
+    gpu = cfg.gpu_pool
+    if gpu is not None and gpu.enabled and gpu.min_count > gpu.max_count:
+        raise ConfigError(
+            "gpuPool.minCount",
+            f"must not exceed gpuPool.maxCount (got {gpu.min_count} > {gpu.max_count}); "
+            "lower minCount or raise maxCount",
+        )
+    if cfg.private_cluster and cfg.authorized_ip_ranges:
+        raise ConfigError(
+            "authorizedIpRanges",
+            "only applies to a public API server but privateCluster is true; remove it or set "
+            "privateCluster: false",
+        )
+    if (
+        not cfg.private_cluster
+        and not cfg.authorized_ip_ranges
+        and not cfg.allow_unrestricted_api_server
+    ):
+        raise ConfigError(
+            "privateCluster",
+            "is false and authorizedIpRanges is empty, which opens the API server to the "
+            "internet; set privateCluster: true, list authorizedIpRanges, or opt out with "
+            "allowUnrestrictedApiServer: true",
+        )
+    if cfg.disable_local_accounts and not cfg.entra_id:
+        raise ConfigError(
+            "disableLocalAccounts",
+            "is true but entraId is false, so nobody could sign in; set entraId: true or "
+            "disableLocalAccounts: false",
+        )
+    if cfg.entra_id and cfg.disable_local_accounts and not cfg.admin_group_object_ids:
+        raise ConfigError(
+            "adminGroupObjectIds",
+            "must list at least one Entra ID group object id when local accounts are disabled; "
+            "add the cluster admins' group",
+        )
+
+    tags = dict(cfg.tags)
+    if ENVIRONMENT_TAG in tags:
+        raise ConfigError(
+            f"tags.{ENVIRONMENT_TAG}",
+            f"is set by the program from the stack name ('{stack}'); remove it",
+        )
+    for required in REQUIRED_TAGS:
+        if not tags.get(required):
+            raise ConfigError(
+                "tags", f"must contain a non-empty '{required}' tag; allowed: any extra tags too"
+            )
+    tags[ENVIRONMENT_TAG] = stack
+
+    volumes: list[ResolvedVolume] = []
+    names: dict[str, int] = {}
+    namespace_owner: dict[str, int] = {}
+    for index, volume in enumerate(cfg.volumes):
+        path = f"volumes[{index}]"
+        if volume.name in names:
+            raise ConfigError(
+                f"{path}.name",
+                f"duplicates volumes[{names[volume.name]}].name ({_show(volume.name)}); "
+                "volume names must be unique",
+            )
+        names[volume.name] = index
+        if volume.create_namespace:
+            if volume.namespace in namespace_owner:
+                raise ConfigError(
+                    f"{path}.createNamespace",
+                    f"is true but namespace {_show(volume.namespace)} is already created by "
+                    f"volumes[{namespace_owner[volume.namespace]}]; set createNamespace: false",
+                )
+            namespace_owner[volume.namespace] = index
+        if cfg.file_protocol == "nfs":
+            for alias in ("uid", "gid", "dirMode", "fileMode"):
+                if to_snake(alias) in volume.model_fields_set:
+                    raise ConfigError(
+                        f"{path}.{alias}",
+                        "only applies to SMB volumes (fileProtocol is 'nfs'); remove it",
+                    )
+        quota = _resolve_quota(path, volume, tier, cfg.storage_sku)
+        volumes.append(
+            ResolvedVolume(
+                config=volume,
+                quota_gib=quota,
+                performance=performance(tier, quota),
+                creates_namespace=volume.create_namespace,
+            )
+        )
+    return tags, volumes
+
+
+def _resolve_quota(path: str, volume: VolumeConfig, tier: ShareTier, sku: str) -> int:
+    if (volume.quota_gib is None) == (volume.throughput_mibps is None):
+        raise ConfigError(
+            path,
+            "must set exactly one of quotaGiB or throughputMiBps"
+            + (" (got both)" if volume.quota_gib is not None else " (got neither)"),
+        )
+    if volume.throughput_mibps is not None:
+        if tier is not ShareTier.PREMIUM:
+            raise ConfigError(
+                f"{path}.throughputMiBps",
+                f"cannot be provisioned on {sku} (standard shares are pay-as-you-go, at most "
+                f"{STANDARD_MAX_THROUGHPUT_MIBPS} MiB/s); give quotaGiB or use Premium_LRS/"
+                "Premium_ZRS",
+            )
+        if not 1 <= volume.throughput_mibps <= PREMIUM_MAX_THROUGHPUT_MIBPS:
+            raise ConfigError(
+                f"{path}.throughputMiBps",
+                f"must be an integer between 1 and {PREMIUM_MAX_THROUGHPUT_MIBPS} "
+                f"(got {volume.throughput_mibps}); split the data over several volumes",
+            )
+        return quota_for_throughput(volume.throughput_mibps)
+    quota = typing.cast(int, volume.quota_gib)
+    low, high = (
+        (PREMIUM_MIN_GIB, PREMIUM_MAX_GIB)
+        if tier is ShareTier.PREMIUM
+        else (STANDARD_MIN_GIB, STANDARD_MAX_GIB)
+    )
+    if not low <= quota <= high:
+        raise ConfigError(
+            f"{path}.quotaGiB",
+            f"must be an integer between {low} and {high} for {sku} (got {quota})",
+        )
+    return quota
+
+
+def load_config(project: str | None = None, stack: str | None = None) -> LoadedConfig:
+    """Read, decode and validate the whole config; raise ``pulumi.RunError`` on any problem."""
+    project = project or pulumi.get_project()
+    stack = stack or pulumi.get_stack()
+    where = stack_file(stack)
+    try:
+        raw = _raw_config(project)
+        data: dict[str, Any] = {}
+        for key, value in raw.items():
+            kind = KEY_KINDS.get(key)
+            if kind is None:
+                close = difflib.get_close_matches(key, list(KEY_KINDS), n=1, cutoff=0.6)
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else "the known keys are documented in Pulumi.yaml"
+                )
+                raise ConfigError(key, f"is not a known key; {hint}")
+            data[key] = _decode(key, kind, value)
+        values = _validate_model(data)
+        tags, volumes = _cross_checks(values, stack)
+    except ConfigError as error:
+        raise pulumi.RunError(
+            f"{where}: config key '{project}:{error.path}' {error.message}"
+        ) from None
+    return LoadedConfig(
+        project=project,
+        stack=stack,
+        values=values,
+        tags=tags,
+        volumes=volumes,
+        share_tier=tier_for_sku(values.storage_sku),
+    )

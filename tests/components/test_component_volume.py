@@ -1,0 +1,233 @@
+"""RwxVolume under the Pulumi mock runtime."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+from component_harness import FAKE_STORAGE_KEY, RunResult, run_pulumi
+from pulumi.runtime import rpc
+
+from components.volume import RwxVolume, RwxVolumeArgs
+
+COMPONENT = "aks-rwx-training:volume:RwxVolume"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+SECRET = "kubernetes:core/v1:Secret"
+PV = "kubernetes:core/v1:PersistentVolume"
+PVC = "kubernetes:core/v1:PersistentVolumeClaim"
+
+
+def deploy(protocol: str = "smb", **overrides: Any) -> RunResult:
+    def program() -> RwxVolume:
+        provider = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("apiVersion: v1"))
+        args = RwxVolumeArgs(
+            volume_name="datasets",
+            namespace="training",
+            quota_gib=1024,
+            resource_group_name="rg-test",
+            storage_account_name=pulumi.Output.from_input("sttraining01"),
+            share_name="datasets",
+            provider=provider,
+            protocol=protocol,  # type: ignore[arg-type]
+            account_key=pulumi.Output.secret(FAKE_STORAGE_KEY) if protocol == "smb" else None,
+        )
+        return RwxVolume("datasets", dataclasses.replace(args, **overrides))
+
+    result = run_pulumi(program)
+    result.raise_error()
+    return result
+
+
+def test_children_use_the_cluster_provider_and_role_names() -> None:
+    result = deploy()
+    component = result.one(COMPONENT)
+    provider = result.one("pulumi:providers:kubernetes")
+    children = [r for r in result.registrations if r.parent == component.urn]
+    assert sorted(r.name for r in children) == [
+        "datasets-namespace",
+        "datasets-pv",
+        "datasets-pvc",
+        "datasets-secret",
+    ]
+    for child in children:
+        assert child.provider.startswith(provider.urn + "::"), child.name
+    # Stateful objects must not delete-before-replace; the fixed-name Secret may.
+    assert {c.name for c in children if c.delete_before_replace} == {"datasets-secret"}
+
+
+def test_namespace() -> None:
+    namespace = deploy().one(NAMESPACE).inputs
+    assert namespace["metadata"]["name"] == "training"
+
+
+def test_smb_secret_holds_the_key_only_as_a_secret() -> None:
+    secret = deploy().one(SECRET)
+    assert secret.inputs["type"] == "Opaque"
+    assert secret.inputs["metadata"]["name"] == "azure-files-datasets"
+    assert secret.inputs["metadata"]["namespace"] == "training"
+    assert secret.raw_is_secret("stringData")
+    assert rpc.is_rpc_secret(secret.inputs["stringData"])
+    assert secret.plain("stringData") == {
+        "azurestorageaccountname": "sttraining01",
+        "azurestorageaccountkey": FAKE_STORAGE_KEY,
+    }
+
+
+def test_static_csi_pv_for_smb() -> None:
+    result = deploy()
+    pv = result.one(PV)
+    assert pv.inputs["metadata"]["name"] == "training-datasets"
+    assert pv.inputs["metadata"]["annotations"] == {
+        "pv.kubernetes.io/provisioned-by": "file.csi.azure.com"
+    }
+    spec = pv.inputs["spec"]
+    assert spec["capacity"] == {"storage": "1024Gi"}
+    assert spec["accessModes"] == ["ReadWriteMany"]
+    assert spec["persistentVolumeReclaimPolicy"] == "Retain"
+    assert spec["storageClassName"] == ""
+    assert spec["csi"] == {
+        "driver": "file.csi.azure.com",
+        "volumeHandle": "rg-test#sttraining01#datasets",
+        "volumeAttributes": {
+            "resourceGroup": "rg-test",
+            "storageAccount": "sttraining01",
+            "shareName": "datasets",
+        },
+        "nodeStageSecretRef": {"name": "azure-files-datasets", "namespace": "training"},
+    }
+    assert spec["mountOptions"] == [
+        "dir_mode=0770",
+        "file_mode=0770",
+        "uid=1000",
+        "gid=1000",
+        "mfsymlinks",
+        "cache=strict",
+        "nosharesock",
+        "actimeo=30",
+    ]
+    assert result.one(SECRET).urn in pv.dependencies
+
+
+def test_mount_ownership_is_configurable() -> None:
+    spec = deploy(uid=2000, gid=3000, dir_mode="0777", file_mode="0660").one(PV).inputs["spec"]
+    assert spec["mountOptions"][:4] == ["dir_mode=0777", "file_mode=0660", "uid=2000", "gid=3000"]
+
+
+def test_pvc_binds_to_the_pv() -> None:
+    result = deploy()
+    pvc = result.one(PVC)
+    assert pvc.inputs["metadata"] == {
+        "name": "datasets",
+        "namespace": "training",
+        "labels": pvc.inputs["metadata"]["labels"],
+    }
+    assert pvc.inputs["spec"] == {
+        "accessModes": ["ReadWriteMany"],
+        "storageClassName": "",
+        "volumeName": "training-datasets",
+        "volumeMode": "Filesystem",
+        "resources": {"requests": {"storage": "1024Gi"}},
+    }
+    assert result.one(PV).urn in pvc.dependencies
+    assert result.one(NAMESPACE).urn in pvc.dependencies
+    component: RwxVolume = result.value
+    assert (component.pv_name, component.pvc_name, component.capacity) == (
+        "training-datasets",
+        "datasets",
+        "1024Gi",
+    )
+
+
+def test_nfs_volume_has_no_secret() -> None:
+    result = deploy(protocol="nfs")
+    assert not result.by_type(SECRET)
+    spec = result.one(PV).inputs["spec"]
+    assert spec["csi"]["volumeAttributes"]["protocol"] == "nfs"
+    assert "nodeStageSecretRef" not in spec["csi"]
+    assert spec["mountOptions"] == ["nconnect=4", "noresvport", "actimeo=30"]
+    assert not any(option.startswith("uid=") for option in spec["mountOptions"])
+
+
+def test_protected_data() -> None:
+    result = deploy(protect=True)
+    for type_ in (NAMESPACE, PV, PVC):
+        registration = result.one(type_)
+        assert registration.protect and registration.retain_on_delete, type_
+    secret = result.one(SECRET)
+    assert not secret.protect and not secret.retain_on_delete
+
+
+def test_unprotected_data() -> None:
+    result = deploy(protect=False)
+    assert not any(r.protect or r.retain_on_delete for r in result.registrations)
+
+
+def test_existing_namespace_is_not_created() -> None:
+    def program() -> RwxVolume:
+        provider = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("apiVersion: v1"))
+        owner = k8s.core.v1.Namespace(
+            "shared-ns",
+            metadata={"name": "training"},
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+        return RwxVolume(
+            "checkpoints",
+            RwxVolumeArgs(
+                volume_name="checkpoints",
+                namespace="training",
+                quota_gib=100,
+                resource_group_name="rg-test",
+                storage_account_name="sttraining01",
+                share_name="checkpoints",
+                provider=provider,
+                account_key=pulumi.Output.secret(FAKE_STORAGE_KEY),
+                create_namespace=False,
+                namespace_depends_on=[owner],
+            ),
+        )
+
+    result = run_pulumi(program)
+    result.raise_error()
+    owner = result.named("shared-ns")
+    assert [r.name for r in result.by_type(NAMESPACE)] == ["shared-ns"]
+    assert owner.urn in result.one(SECRET).dependencies
+    assert owner.urn in result.one(PVC).dependencies
+    assert result.value.namespace_resource is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"account_key": None}, "need the storage account key"),
+        ({"dir_mode": "777"}, "4 octal digits"),
+        ({"file_mode": "0888"}, "4 octal digits"),
+        ({"uid": -1}, "uid must be between"),
+        ({"namespace": "Training"}, "namespace must be a DNS-1123 label"),
+        ({"volume_name": "data_sets"}, "volume_name must be a DNS-1123 label"),
+        ({"quota_gib": 0}, "positive integer"),
+    ],
+)
+def test_invalid_args_fail_before_children_are_registered(
+    overrides: dict[str, Any], message: str
+) -> None:
+    def program() -> RwxVolume:
+        provider = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("apiVersion: v1"))
+        args = RwxVolumeArgs(
+            volume_name="datasets",
+            namespace="training",
+            quota_gib=100,
+            resource_group_name="rg-test",
+            storage_account_name="sttraining01",
+            share_name="datasets",
+            provider=provider,
+            account_key=pulumi.Output.secret(FAKE_STORAGE_KEY),
+        )
+        return RwxVolume("datasets", dataclasses.replace(args, **overrides))
+
+    result = run_pulumi(program)
+    assert [r.type for r in result.registrations] == ["pulumi:providers:kubernetes"]
+    with pytest.raises(ValueError, match=message):
+        result.raise_error()

@@ -1,0 +1,105 @@
+"""Run ``stacks/__main__.py`` under Pulumi mocks with a stack's real configuration.
+
+The configuration is what the Pulumi CLI would hand the program: the ``default`` of every key
+in ``Pulumi.yaml``'s ``config:`` block, overlaid with ``stacks/Pulumi.<stack>.yaml``; every
+value is a string (structured values as JSON text), keyed ``<project>:<key>``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import runpy
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKS_DIR = ROOT / "stacks"
+PROJECT = "aks-rwx-training"
+STACKS = ("dev", "staging", "prod")
+
+# `stacks.config` is imported by the tests (the program itself adds the root on its own).
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _harness() -> Any:
+    """The shared mock harness (tests/components/component_harness.py), loaded once."""
+    name = "component_harness"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "tests" / "components" / "component_harness.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+harness = _harness()
+
+
+class Raw(str):
+    """An override passed to the program verbatim (not JSON-encoded)."""
+
+
+def encode(value: Any) -> str:
+    """A config value as Pulumi passes it to the program."""
+    if isinstance(value, str):
+        return str(value)
+    return json.dumps(value)
+
+
+def project_file() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+
+
+def stack_file(stack: str) -> dict[str, Any]:
+    return yaml.safe_load((STACKS_DIR / f"Pulumi.{stack}.yaml").read_text()) or {}
+
+
+def build_config(
+    stack: str,
+    overrides: Mapping[str, Any] | None = None,
+    remove: Iterable[str] = (),
+) -> dict[str, str]:
+    """``<project>:<key> -> string`` for ``stack`` (defaults + stack file + overrides)."""
+    config: dict[str, str] = {}
+    for key, declaration in (project_file().get("config") or {}).items():
+        if isinstance(declaration, dict):
+            if "default" in declaration and declaration["default"] is not None:
+                config[f"{PROJECT}:{key}"] = encode(declaration["default"])
+        else:
+            config[f"{PROJECT}:{key}"] = encode(declaration)
+    for key, value in (stack_file(stack).get("config") or {}).items():
+        config[key if ":" in key else f"{PROJECT}:{key}"] = encode(value)
+    for key, value in (overrides or {}).items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        config[full] = str(value) if isinstance(value, Raw) else encode(value)
+    for key in remove:
+        config.pop(key if ":" in key else f"{PROJECT}:{key}", None)
+    return config
+
+
+def run_stack(
+    stack: str,
+    overrides: Mapping[str, Any] | None = None,
+    remove: Iterable[str] = (),
+    *,
+    preview: bool = False,
+) -> Any:
+    """Run the stack program; returns the harness ``RunResult`` (errors are captured)."""
+    config = build_config(stack, overrides, remove)
+    program = str(STACKS_DIR / "__main__.py")
+    return harness.run_pulumi(
+        lambda: runpy.run_path(program, run_name="__main__"),
+        project=PROJECT,
+        stack=stack,
+        config=config,
+        preview=preview,
+    )

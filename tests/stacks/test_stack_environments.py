@@ -1,0 +1,264 @@
+"""The stack program with each environment's real configuration, under mocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from pulumi.runtime import rpc
+from stack_harness import STACKS, harness, run_stack
+
+ACCOUNT = "azure-native:storage:StorageAccount"
+FILE_SERVICE = "azure-native:storage:FileServiceProperties"
+SHARE = "azure-native:storage:FileShare"
+LOCK = "azure-native:authorization:ManagementLockByScope"
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+GROUP = "azure-native:resources:ResourceGroup"
+PV = "kubernetes:core/v1:PersistentVolume"
+PVC = "kubernetes:core/v1:PersistentVolumeClaim"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+SECRET = "kubernetes:core/v1:Secret"
+DATA_TYPES = (GROUP, ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC)
+
+
+def exports(result: Any) -> dict[str, Any]:
+    return {name: result.resolve(value) for name, value in result.exports.items()}
+
+
+def share_quotas(result: Any) -> dict[str, int]:
+    return {r.inputs["shareName"]: r.inputs["shareQuota"] for r in result.by_type(SHARE)}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_outputs(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    values = exports(result)
+    assert set(values) == {
+        "kubeconfig",
+        "resourceGroupName",
+        "clusterName",
+        "storageAccountName",
+        "volumes",
+    }
+    assert result.is_secret(result.exports["kubeconfig"])
+    assert not result.is_secret(result.exports["volumes"])
+    assert values["resourceGroupName"] == f"rg-aks-rwx-training-{stack}"
+    assert values["clusterName"] == f"aks-rwx-training-{stack}"
+    kubeconfig = yaml.safe_load(values["kubeconfig"])
+    assert kubeconfig["users"][0]["user"]["exec"]["args"][:3] == [
+        "get-token",
+        "--login",
+        "azurecli",
+    ]
+    quotas = share_quotas(result)
+    for name, volume in values["volumes"].items():
+        assert set(volume) == {
+            "namespace",
+            "pvcName",
+            "pvName",
+            "quotaGiB",
+            "iops",
+            "throughputMiBps",
+            "provisioned",
+        }
+        assert volume["pvcName"] == name
+        assert volume["pvName"] == f"{volume['namespace']}-{name}"
+        assert volume["quotaGiB"] == quotas[name]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_taggable_azure_resource_is_tagged(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    tagged = [r for r in result.registrations if r.type in (GROUP, ACCOUNT, CLUSTER)]
+    assert len(tagged) == 3
+    for registration in tagged:
+        tags = registration.inputs["tags"]
+        assert tags["environment"] == stack, registration.name
+        assert tags["owner"] and tags["cost-center"], registration.name
+    for pool in result.one(CLUSTER).inputs["agentPoolProfiles"]:
+        assert pool["tags"]["environment"] == stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_secure_baseline_in_every_stack(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    account = result.one(ACCOUNT).inputs
+    assert account["enableHttpsTrafficOnly"] is True
+    assert account["minimumTlsVersion"] == "TLS1_2"
+    assert account["allowBlobPublicAccess"] is False
+    assert account["networkRuleSet"]["defaultAction"] == "Deny"
+    node_subnet = result.one(CLUSTER).inputs["agentPoolProfiles"][0]["vnetSubnetID"]
+    subnets = [
+        r["virtualNetworkResourceId"] for r in account["networkRuleSet"]["virtualNetworkRules"]
+    ]
+    assert subnets[0] == node_subnet
+    cluster = result.one(CLUSTER).inputs
+    assert cluster["identity"]["type"] == "SystemAssigned"
+    assert cluster["enableRBAC"] is True
+    assert cluster["aadProfile"]["managed"] is True
+    assert cluster["disableLocalAccounts"] is True
+    assert cluster["storageProfile"]["fileCSIDriver"] == {"enabled": True}
+    assert cluster["kubernetesVersion"] == "1.33"
+    for pv in result.by_type(PV):
+        spec = pv.inputs["spec"]
+        assert spec["storageClassName"] == ""
+        assert spec["accessModes"] == ["ReadWriteMany"]
+        assert spec["persistentVolumeReclaimPolicy"] == "Retain"
+        assert spec["csi"]["driver"] == "file.csi.azure.com"
+    for pvc in result.by_type(PVC):
+        assert pvc.inputs["spec"]["storageClassName"] == ""
+    for secret in result.by_type(SECRET):
+        assert secret.raw_is_secret("stringData")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stateful_resources_never_delete_before_replace(
+    deployed: dict[str, Any], stack: str
+) -> None:
+    stateful = (ACCOUNT, FILE_SERVICE, SHARE, CLUSTER, NAMESPACE, PV, PVC)
+    for registration in deployed[stack].registrations:
+        if registration.type in stateful:
+            assert not registration.delete_before_replace, registration.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_secret_reaches_the_engine_in_plaintext(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    for registration in result.registrations:
+        for key, value in registration.inputs.items():
+            if rpc.is_rpc_secret(value):
+                continue
+            text = repr(value)
+            assert harness.FAKE_STORAGE_KEY not in text, (registration.name, key)
+            assert "kubelogin" not in text, (registration.name, key)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_children_are_named_after_their_component(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    by_urn = {r.urn: r for r in result.registrations}
+    for registration in result.registrations:
+        parent = by_urn.get(registration.parent)
+        if parent is not None:
+            assert registration.name.startswith(f"{parent.name}-"), registration.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_kubernetes_objects_use_the_cluster_provider(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    provider = result.one("pulumi:providers:kubernetes")
+    for registration in result.registrations:
+        if registration.type.startswith("kubernetes:"):
+            assert registration.provider.startswith(provider.urn + "::"), registration.name
+
+
+def test_dev_is_small_cheap_and_unprotected(deployed: dict[str, Any]) -> None:
+    result = deployed["dev"]
+    account = result.one(ACCOUNT).inputs
+    assert account["sku"] == {"name": "Standard_LRS"}
+    assert account["kind"] == "StorageV2"
+    assert account["largeFileSharesState"] == "Enabled"
+    assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"]["days"] == 7
+    assert not result.by_type(LOCK)
+    assert not any(r.protect or r.retain_on_delete for r in result.registrations)
+    cluster = result.one(CLUSTER).inputs
+    assert cluster["sku"]["tier"] == "Free"
+    pools = cluster["agentPoolProfiles"]
+    assert len(pools) == 1  # no GPU pool
+    assert pools[0]["vmSize"] == "Standard_D4ds_v5"
+    assert pools[0]["count"] == 1
+    assert cluster["apiServerAccessProfile"] == {
+        "enablePrivateCluster": False,
+        "authorizedIPRanges": ["203.0.113.0/24"],
+    }
+    volumes = exports(result)["volumes"]
+    assert all(volume["provisioned"] is False for volume in volumes.values())
+
+
+def test_staging_is_zone_redundant_protected_and_locked(deployed: dict[str, Any]) -> None:
+    result = deployed["staging"]
+    assert result.one(ACCOUNT).inputs["sku"] == {"name": "Standard_ZRS"}
+    assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"]["days"] == 14
+    assert result.one(LOCK).inputs["level"] == "CanNotDelete"
+    for type_ in DATA_TYPES:
+        for registration in result.by_type(type_):
+            assert registration.protect and registration.retain_on_delete, registration.name
+    assert result.one(CLUSTER).inputs["agentPoolProfiles"][0]["availabilityZones"] == [
+        "1",
+        "2",
+        "3",
+    ]
+
+
+def test_prod_is_premium_private_protected_with_gpus(deployed: dict[str, Any]) -> None:
+    result = deployed["prod"]
+    account = result.one(ACCOUNT).inputs
+    assert account["sku"] == {"name": "Premium_ZRS"}
+    assert account["kind"] == "FileStorage"
+    assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"] == {
+        "enabled": True,
+        "days": 30,
+    }
+    lock = result.one(LOCK)
+    assert lock.inputs["level"] == "CanNotDelete"
+    assert lock.inputs["scope"].endswith("/staksrwxtrainingprod")
+    for type_ in DATA_TYPES:
+        for registration in result.by_type(type_):
+            assert registration.protect and registration.retain_on_delete, registration.name
+
+    cluster = result.one(CLUSTER)
+    assert cluster.inputs["apiServerAccessProfile"]["enablePrivateCluster"] is True
+    assert cluster.inputs["sku"]["tier"] == "Standard"
+    system, gpu = cluster.inputs["agentPoolProfiles"]
+    assert system["availabilityZones"] == ["1", "2", "3"]
+    assert gpu["vmSize"] == "Standard_NC24ads_A100_v4"
+    assert (gpu["minCount"], gpu["maxCount"]) == (0, 8)
+    assert gpu["nodeTaints"] == ["nvidia.com/gpu=present:NoSchedule"]
+    assert gpu["nodeLabels"] == {"workload": "training", "accelerator": "nvidia"}
+    assert gpu["availabilityZones"] == ["1", "2", "3"]
+    assert cluster.ignore_changes == ["agentPoolProfiles[1].count"]
+
+    volumes = exports(result)["volumes"]
+    datasets, checkpoints = volumes["datasets"], volumes["checkpoints"]
+    assert datasets["throughputMiBps"] >= 16 * 50
+    assert datasets["quotaGiB"] == 6984
+    assert datasets["iops"] == 3000 + 6984
+    assert checkpoints["quotaGiB"] == 4096
+    assert datasets["provisioned"] is checkpoints["provisioned"] is True
+    assert share_quotas(result) == {"datasets": 6984, "checkpoints": 4096}
+    assert {pv.inputs["spec"]["capacity"]["storage"] for pv in result.by_type(PV)} == {
+        "6984Gi",
+        "4096Gi",
+    }
+
+
+def test_one_namespace_for_volumes_that_share_it(deployed: dict[str, Any]) -> None:
+    result = deployed["prod"]
+    namespaces = result.by_type(NAMESPACE)
+    assert [n.inputs["metadata"]["name"] for n in namespaces] == ["training"]
+    for pvc in result.by_type(PVC):
+        assert namespaces[0].urn in pvc.dependencies
+
+
+def test_nfs_variant_of_prod() -> None:
+    result = run_stack("prod", {"fileProtocol": "nfs"})
+    result.raise_error()
+    account = result.one(ACCOUNT).inputs
+    assert account["enableHttpsTrafficOnly"] is False
+    assert {s.inputs["enabledProtocols"] for s in result.by_type(SHARE)} == {"NFS"}
+    assert not result.by_type(SECRET)
+    for pv in result.by_type(PV):
+        assert pv.inputs["spec"]["csi"]["volumeAttributes"]["protocol"] == "nfs"
+        assert "nodeStageSecretRef" not in pv.inputs["spec"]["csi"]
+
+
+def test_preview_mode_runs() -> None:
+    result = run_stack("prod", preview=True)
+    result.raise_error()
+    assert result.by_type(CLUSTER)
+
+
+def test_other_namespaces_in_config_are_ignored() -> None:
+    result = run_stack("dev", {"azure-native:location": "westeurope"})
+    result.raise_error()

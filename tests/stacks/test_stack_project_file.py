@@ -1,0 +1,105 @@
+"""Pulumi.yaml documents every config key, its defaults match the typed config, and the stack
+files hold only what differs from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic.alias_generators import to_camel
+from stack_harness import PROJECT, ROOT, STACKS, project_file, stack_file
+
+from stacks.config import KEY_KINDS, StackConfig
+
+REQUIRED = {"resourceGroupName", "storageAccountName", "clusterName", "nodeSubnetId"}
+PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
+
+
+def declarations() -> dict[str, dict[str, Any]]:
+    return project_file()["config"]
+
+
+def model_aliases() -> dict[str, str]:
+    """config key -> model field name."""
+    return {(info.alias or to_camel(name)): name for name, info in StackConfig.model_fields.items()}
+
+
+def test_project_layout() -> None:
+    project = project_file()
+    assert project["name"] == PROJECT
+    assert project["runtime"] == {
+        "name": "python",
+        "options": {"toolchain": "pip", "virtualenv": ".venv"},
+    }
+    assert project["main"] == "stacks/"
+    assert project["stackConfigDir"] == "stacks"
+    assert project["description"]
+    assert (ROOT / "stacks" / "__main__.py").is_file()
+
+
+def test_every_key_is_documented_and_nothing_else() -> None:
+    assert set(declarations()) == set(KEY_KINDS) == set(model_aliases())
+    for key, declaration in declarations().items():
+        assert isinstance(declaration, dict), key
+        assert declaration.get("description"), key
+        assert set(declaration) <= {"type", "items", "description", "default"}, key
+
+
+@pytest.mark.parametrize("key", sorted(KEY_KINDS))
+def test_declared_type_matches_how_the_program_reads_it(key: str) -> None:
+    declaration = declarations()[key]
+    kind = KEY_KINDS[key]
+    if kind == "object" or key == "volumes":  # objects / lists of objects: no Pulumi type
+        assert "type" not in declaration
+        return
+    assert declaration["type"] == kind
+    if kind == "array":
+        assert declaration["items"] == {"type": "string"}
+    if "default" in declaration:
+        assert isinstance(declaration["default"], PYTHON_TYPES[kind])
+
+
+def test_required_keys_have_no_default_and_the_rest_do() -> None:
+    without_default = {k for k, d in declarations().items() if "default" not in d}
+    assert without_default == REQUIRED
+    required_in_model = {
+        alias
+        for alias, name in model_aliases().items()
+        if StackConfig.model_fields[name].is_required()
+    }
+    assert required_in_model == REQUIRED
+
+
+def test_pulumi_yaml_defaults_equal_the_model_defaults() -> None:
+    defaults = {k: d["default"] for k, d in declarations().items() if "default" in d}
+    placeholders = {
+        "resourceGroupName": "rg-x",
+        "storageAccountName": "stx01",
+        "clusterName": "aks-x",
+        "nodeSubnetId": stack_file("prod")["config"][f"{PROJECT}:nodeSubnetId"],
+    }
+    from_yaml = StackConfig.model_validate({**defaults, **placeholders})
+    aliases = model_aliases()
+    for key in defaults:
+        name = aliases[key]
+        assert getattr(from_yaml, name) == StackConfig.model_fields[name].default, key
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_files_hold_only_differences(stack: str) -> None:
+    document = stack_file(stack)
+    assert set(document) == {"config"}
+    defaults = {k: d.get("default") for k, d in declarations().items()}
+    config = document["config"]
+    for full_key, value in config.items():
+        namespace, _, key = full_key.partition(":")
+        assert namespace == PROJECT, full_key
+        assert key in KEY_KINDS, full_key
+        assert not (isinstance(value, dict) and "secure" in value), full_key
+        if key in defaults and defaults[key] is not None:
+            assert value != defaults[key], f"{full_key} repeats the Pulumi.yaml default"
+    assert {f"{PROJECT}:{key}" for key in REQUIRED} <= set(config)
+
+
+def test_prod_file_is_short() -> None:
+    assert len(stack_file("prod")["config"]) <= 8
