@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import gc
 import os
 import runpy
 import sys
@@ -258,4 +259,13 @@ def run_stack(
     project: Project, stack: str, config: StackConfig, *, preview: bool = True
 ) -> StackPlan:
     """Run the project's program for one stack; a fresh runtime context per call."""
-    return contextvars.Context().run(_run, project, stack, config, preview)
+    # The SDK allocates hundreds of Outputs and asyncio tasks per resource (azure-native
+    # adds a type alias per API version, each its own Output chain), and generational GC
+    # rescanning that young heap took half the run time. Cycles are reclaimed afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return contextvars.Context().run(_run, project, stack, config, preview)
+    finally:
+        if collecting:
+            gc.enable()
