@@ -134,6 +134,7 @@ class RwxVolume(pulumi.ComponentResource):
             protect: bool = False,
             depends_on: Sequence[pulumi.Resource] = (),
             delete_before_replace: bool = False,
+            ignore_changes: Sequence[str] = (),
         ) -> pulumi.ResourceOptions:
             # Stateful objects (Namespace, PV, PVC) never delete-before-replace: a replacement
             # that cannot coexist with the old object must fail loudly rather than drop the
@@ -145,6 +146,7 @@ class RwxVolume(pulumi.ComponentResource):
                 retain_on_delete=protect,
                 delete_before_replace=delete_before_replace,
                 depends_on=list(depends_on),
+                ignore_changes=list(ignore_changes),
             )
 
         namespace_deps: list[pulumi.Resource] = list(args.namespace_depends_on)
@@ -245,7 +247,14 @@ class RwxVolume(pulumi.ComponentResource):
                     requests={"storage": self.capacity}
                 ),
             ),
-            opts=k8s_opts(protect=args.protect, depends_on=[*namespace_deps, self.pv]),
+            # Kubernetes refuses to resize a statically bound claim ("only dynamically
+            # provisioned pvc can be resized"). When the share grows, the PV's capacity
+            # follows and the claim keeps its original request, which still binds.
+            opts=k8s_opts(
+                protect=args.protect,
+                depends_on=[*namespace_deps, self.pv],
+                ignore_changes=["spec.resources.requests"],
+            ),
         )
 
         self.register_outputs(
