@@ -3,6 +3,7 @@
 * :class:`SharedStorage` (``storage.py``): storage account, file service, shares, lock.
 * :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
+* :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
 * ``sizing.py`` and ``kubeconfig.py``: pure helpers (share performance, kubelogin rewrite).
 
 Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
@@ -22,6 +23,7 @@ from components.sizing import (
     SizingError,
     quota_for_throughput,
 )
+from components.smoke import RwxSmokeTest, RwxSmokeTestArgs, smoke_job_manifest
 from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
 from components.volume import RwxVolume, RwxVolumeArgs
 
@@ -30,6 +32,8 @@ __all__ = [
     "EntraIdSpec",
     "GpuPoolSpec",
     "KubeconfigError",
+    "RwxSmokeTest",
+    "RwxSmokeTestArgs",
     "RwxVolume",
     "RwxVolumeArgs",
     "SharePerformance",
@@ -43,4 +47,5 @@ __all__ = [
     "TrainingClusterArgs",
     "quota_for_throughput",
     "rewrite_kubeconfig",
+    "smoke_job_manifest",
 ]

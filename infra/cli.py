@@ -1,5 +1,8 @@
-"""`infra`: the offline entry point. Exit codes: 0 ok, 1 mandatory policy violations,
-2 a usage, config, program or policy-pack error (one line, or the program's traceback)."""
+"""`infra`: preview, diff and check the stacks offline; smoke-test a deployed stack.
+
+Exit codes: 0 ok; 1 mandatory policy violations (`smoke`: the smoke test failed); 2 a usage,
+config, program or policy-pack error (one line, or the program's traceback); 3 `diff
+--strict` found an unacknowledged replacement or deletion of stateful data."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 
 from infra.affected import add_subparser as add_affected_subparser
 from infra.errors import UsageError
+from infra.smoke import add_subparser as add_smoke_subparser
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -153,11 +157,14 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="infra", description=__doc__)
+    parser = _Parser(
+        prog="infra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_preview(sub)
     _add_diff(sub)
     add_affected_subparser(sub)
+    add_smoke_subparser(sub)
     return parser
 
 

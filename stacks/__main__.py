@@ -2,7 +2,7 @@
 
 All configuration is loaded and validated first (``stacks/config.py``); only then are
 resources registered: resource group -> shared storage -> cluster -> one RWX volume per
-configured volume.
+configured volume (and its RWX smoke Job when ``smokeTest.enabled``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pulumi_azure_native import resources  # noqa: E402
 from components import (  # noqa: E402
     EntraIdSpec,
     GpuPoolSpec,
+    RwxSmokeTest,
+    RwxSmokeTestArgs,
     RwxVolume,
     RwxVolumeArgs,
     SharedStorage,
@@ -135,6 +137,22 @@ def main(loaded: LoadedConfig) -> None:
         )
         if rwx.namespace_resource is not None:
             namespace_owners[spec.namespace] = rwx
+        if cfg.smoke_test.enabled:
+            RwxSmokeTest(
+                f"smoke-{spec.name}",
+                RwxSmokeTestArgs(
+                    namespace=spec.namespace,
+                    pvc_name=rwx.pvc_name,
+                    volume_name=spec.name,
+                    provider=cluster.provider,
+                    parallelism=cfg.smoke_test.parallelism,
+                    deadline_seconds=cfg.smoke_test.deadline_seconds,
+                    image=cfg.smoke_test.image,
+                    uid=spec.uid,
+                    gid=spec.gid,
+                ),
+                opts=pulumi.ResourceOptions(depends_on=[rwx.pvc]),
+            )
         volume_outputs[spec.name] = {
             "namespace": rwx.namespace,
             "pvcName": rwx.pvc_name,

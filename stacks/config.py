@@ -54,6 +54,16 @@ from components.sizing import (
     quota_for_throughput,
     tier_for_sku,
 )
+from components.smoke import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_IMAGE,
+    DEFAULT_PARALLELISM,
+    IMAGE_RE,
+    MAX_DEADLINE_SECONDS,
+    MAX_PARALLELISM,
+    MIN_DEADLINE_SECONDS,
+    MIN_PARALLELISM,
+)
 from components.storage import ACCOUNT_NAME_RE, SHARE_NAME_RE, FileProtocol, StorageSku
 
 STACKS_DIR = Path(__file__).resolve().parent
@@ -198,6 +208,33 @@ class VolumeConfig(_Model):
         return value
 
 
+class SmokeTestConfig(_Model):
+    """``smokeTest``: the RWX smoke Job (``components/smoke.py``) run by ``infra smoke``;
+    ``enabled`` also renders it in the stack."""
+
+    enabled: Annotated[bool, Rule("must be true or false")] = False
+    parallelism: Annotated[
+        int,
+        Field(ge=MIN_PARALLELISM, le=MAX_PARALLELISM),
+        _int_between(MIN_PARALLELISM, MAX_PARALLELISM),
+    ] = DEFAULT_PARALLELISM
+    deadline_seconds: Annotated[
+        int,
+        Field(ge=MIN_DEADLINE_SECONDS, le=MAX_DEADLINE_SECONDS),
+        _int_between(MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS),
+    ] = DEFAULT_DEADLINE_SECONDS
+    image: Annotated[
+        str, Rule("must be an image reference like 'busybox:1.36.1' or 'name@sha256:<digest>'")
+    ] = DEFAULT_IMAGE
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        return _pattern(
+            IMAGE_RE, "an image reference like 'busybox:1.36.1' or 'name@sha256:<digest>'"
+        )(value)
+
+
 class StackConfig(_Model):
     """All config keys of the project namespace (camelCase in the stack files)."""
 
@@ -269,6 +306,10 @@ class StackConfig(_Model):
             {"name": "checkpoints", "createNamespace": False, "quotaGiB": 1024}
         ),
     ]
+    smoke_test: Annotated[
+        SmokeTestConfig,
+        Rule("must be an object with enabled, parallelism, deadlineSeconds and image"),
+    ] = SmokeTestConfig()
 
     @field_validator("location")
     @classmethod
@@ -453,6 +494,7 @@ KEY_KINDS: dict[str, str] = {
     "allowUnrestrictedApiServer": "boolean",
     "tags": "object",
     "volumes": "array",
+    "smokeTest": "object",
 }
 
 
@@ -744,9 +786,15 @@ def load_config(project: str | None = None, stack: str | None = None) -> LoadedC
     """Read, decode and validate the whole config; raise ``pulumi.RunError`` on any problem."""
     project = project or pulumi.get_project()
     stack = stack or pulumi.get_stack()
+    return parse_config(_raw_config(project), project, stack)
+
+
+def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
+    """Decode and validate ``key -> raw string`` (keys without the ``<project>:`` prefix,
+    values as the CLI hands them to the program); raise ``pulumi.RunError`` on any problem.
+    Needs no Pulumi runtime: ``infra smoke`` reads a stack's settings with it."""
     where = stack_file(stack)
     try:
-        raw = _raw_config(project)
         data: dict[str, Any] = {}
         for key, value in raw.items():
             kind = KEY_KINDS.get(key)

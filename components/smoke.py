@@ -1,0 +1,460 @@
+"""RwxSmokeTest: an Indexed Job proving that a RWX volume is really shared between pods.
+
+N pods (``parallelism``, spread over nodes) mount the volume's PVC. Each one writes
+``pod-<index>`` (holding ``<index> <hostname> <token>``), fsyncs it, then polls until it sees
+every other pod's file with this run's token, all within ``deadline_seconds``. The Job
+succeeds only if every pod does. A second barrier (``done-<index>``) lets each pod delete its
+own files once every pod has checked everything, so a successful run leaves nothing behind
+(an empty ``.rwx-smoke`` directory at most). A failed run keeps its files for inspection;
+``infra smoke`` then removes them with :func:`cleanup_job_manifest`.
+
+The manifests are pure functions (:func:`smoke_job_manifest`) shared by the component (the
+stack renders it only when ``smokeTest.enabled``) and ``infra smoke`` (which applies them with
+kubectl after a deploy, so the stack never owns a throwaway Job).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+# Needs sh, sync, sleep, date, cat, mv, rm, rmdir. Pin it by digest before relying on it
+# (`docker buildx imagetools inspect busybox:1.36.1` gives the index digest), or point
+# smokeTest.image at a mirror the cluster can pull from.
+DEFAULT_IMAGE = "busybox:1.36.1"
+DEFAULT_PARALLELISM = 3
+MIN_PARALLELISM, MAX_PARALLELISM = 2, 32
+DEFAULT_DEADLINE_SECONDS = 300
+MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS = 10, 3600
+# activeDeadlineSeconds = deadline + this: room for scheduling, image pull and volume mount.
+START_MARGIN_SECONDS = 120
+# For Jobs applied with kubectl: a safety net should `infra smoke` never get to delete them.
+KUBECTL_TTL_SECONDS = 3600
+MOUNT_PATH = "/mnt/shared"
+SMOKE_DIR = ".rwx-smoke"
+POLL_SECONDS = 2
+CLEANUP_DEADLINE_SECONDS = 90
+
+APP_LABEL = "rwx-smoke"
+RUN_LABEL = "aks-rwx-training/smoke-run"
+VOLUME_LABEL = "aks-rwx-training/volume"
+# Set by the Job controller on its pods (Kubernetes >= 1.27): the Job's UID, unique per Job
+# object even when a rerun reuses the run id, so a rerun never accepts a stale file.
+JOB_UID_LABEL = "batch.kubernetes.io/controller-uid"
+
+RUN_ID_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+DNS1123_LABEL_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+IMAGE_RE = re.compile(
+    r"^[a-z0-9]+(?:[._:/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"(?:@sha256:[0-9a-f]{64})?$"
+)
+
+# POSIX sh (busybox ash in the cluster, dash in the tests). SMOKE_ROOT stands in for the
+# mount path so the tests can run it against a temporary directory.
+SMOKE_SCRIPT = r"""set -eu
+: "${RUN_ID:?RUN_ID must be set}"
+: "${JOB_COMPLETION_INDEX:?JOB_COMPLETION_INDEX must be set (run as an Indexed Job)}"
+: "${SMOKE_PODS:?SMOKE_PODS must be set}"
+: "${SMOKE_DEADLINE_SECONDS:?SMOKE_DEADLINE_SECONDS must be set}"
+me=$JOB_COMPLETION_INDEX
+n=$SMOKE_PODS
+poll=${SMOKE_POLL_SECONDS:-2}
+host=${HOSTNAME:-$(hostname)}
+token="$RUN_ID${JOB_UID:+ $JOB_UID}"
+dir="${SMOKE_ROOT:-/mnt/shared}/.rwx-smoke/$RUN_ID"
+end=$(( $(date +%s) + SMOKE_DEADLINE_SECONDS ))
+
+say() { echo "rwx-smoke[$me/$n $host]: $*"; }
+fail() { echo "rwx-smoke[$me/$n $host]: FAIL: $*" >&2; exit 1; }
+
+# valid FILE INDEX: FILE holds the line "INDEX <hostname> <token>" of this run.
+valid() {
+  [ -f "$1" ] || return 1
+  line=
+  IFS= read -r line 2>/dev/null <"$1" || return 1
+  case "$line" in "$2 "*" $token") return 0 ;; esac
+  return 1
+}
+seen() { valid "$dir/pod-$1" "$1"; }
+# Pod K has checked every file: done-K is there, or K already removed pod-K (it does that
+# only after seeing every done-* file, so pod-K gone means K is through).
+released() { valid "$dir/done-$1" "$1" || [ ! -e "$dir/pod-$1" ]; }
+why() {
+  if [ ! -e "$dir/pod-$1" ]; then echo "pod-$1 (missing)"; return; fi
+  line=
+  IFS= read -r line 2>/dev/null <"$dir/pod-$1" || :
+  echo "pod-$1 (unexpected content '$line')"
+}
+# publish NAME: write NAME atomically (temporary file + rename) and flush it to the share.
+# (&&, not set -e: errexit is off inside a function called from an || list.)
+publish() {
+  printf '%s %s %s\n' "$me" "$host" "$token" >"$dir/.$1.tmp" &&
+    sync && mv -f "$dir/.$1.tmp" "$dir/$1" && sync
+}
+# wait_all WHAT CHECK: until CHECK holds for every index, or fail at the deadline.
+wait_all() {
+  while :; do
+    pending=
+    k=0
+    while [ "$k" -lt "$n" ]; do
+      "$2" "$k" || pending="$pending $k"
+      k=$((k + 1))
+    done
+    [ -z "$pending" ] && return 0
+    if [ "$(date +%s)" -ge "$end" ]; then
+      detail=
+      if [ "$2" = seen ]; then
+        for k in $pending; do detail="$detail $(why "$k")"; done
+      else
+        for k in $pending; do detail="$detail pod-$k"; done
+      fi
+      fail "deadline of ${SMOKE_DEADLINE_SECONDS}s passed while $1:$detail in $dir"
+    fi
+    sleep "$poll"
+  done
+}
+
+mkdir -p "$dir" || fail "cannot create $dir (is the volume mounted and writable by uid $(id -u)?)"
+publish "pod-$me" || fail "cannot write $dir/pod-$me"
+say "wrote $dir/pod-$me"
+wait_all "waiting to see every pod's file" seen
+say "saw the files of all $n pods"
+publish "done-$me" || fail "cannot write $dir/done-$me"
+wait_all "waiting for the other pods to finish checking" released
+rm -f "$dir/pod-$me"
+rm -f "$dir/done-$me"
+rmdir "$dir" 2>/dev/null || :
+say "OK: the volume is shared read-write by all $n pods"
+"""
+
+CLEANUP_SCRIPT = r"""set -eu
+: "${RUN_ID:?RUN_ID must be set}"
+rm -rf -- "${SMOKE_ROOT:-/mnt/shared}/.rwx-smoke/$RUN_ID"
+echo "rwx-smoke: removed .rwx-smoke/$RUN_ID"
+"""
+
+
+@dataclass(frozen=True)
+class RwxSmokeTestArgs:
+    """Inputs of :class:`RwxSmokeTest` and :func:`smoke_job_manifest`.
+
+    Attributes:
+        namespace: Namespace of the PVC (the Job runs there).
+        pvc_name: The RWX PersistentVolumeClaim to test.
+        volume_name: The volume's name (labels, Job name, default run id).
+        provider: Kubernetes provider of the target cluster; required by the component,
+            unused by the pure manifest functions.
+        parallelism: Pods that must all see each other's files (``completions`` too), 2-32.
+        deadline_seconds: How long each pod waits for the others' files, 10-3600; the Job's
+            ``activeDeadlineSeconds`` adds ``START_MARGIN_SECONDS`` for scheduling and pulls.
+        image: Image with a POSIX ``sh``, ``sync``, ``sleep`` and ``date`` (busybox by default).
+        uid, gid: ``runAsUser``/``runAsGroup``; must match the volume's SMB mount uid/gid
+            (``mountOptions``) so the pods may write. For NFS volumes the share root must be
+            writable by this uid.
+        run_id: Run identifier (lowercase DNS label): the run's directory on the volume
+            (``.rwx-smoke/<run_id>``) and the token every file must carry. ``None`` in the
+            component means ``<stack>-<hash of these args>`` (stable, so no diff on every
+            ``pulumi up``; the Job UID in the token still rejects files of an earlier Job).
+        ttl_seconds_after_finished: ``None`` for a Pulumi-owned Job (a TTL deletion would
+            show as drift and the next ``pulumi up --refresh`` would re-create it); ``infra
+            smoke`` sets ``KUBECTL_TTL_SECONDS`` as a safety net for its own cleanup.
+    """
+
+    namespace: str
+    pvc_name: str
+    volume_name: str
+    provider: k8s.Provider | None = None
+    parallelism: int = DEFAULT_PARALLELISM
+    deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
+    image: str = DEFAULT_IMAGE
+    uid: int = 1000
+    gid: int = 1000
+    run_id: str | None = None
+    ttl_seconds_after_finished: int | None = None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_rwx_smoke_test_args(args: RwxSmokeTestArgs) -> None:
+    """Raise ``ValueError`` naming the offending setting."""
+    for label, value in (
+        ("namespace", args.namespace),
+        ("pvc_name", args.pvc_name),
+        ("volume_name", args.volume_name),
+    ):
+        if not DNS1123_LABEL_RE.match(value):
+            raise ValueError(
+                f"{label} must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
+                f"(got {value!r})"
+            )
+    if not _is_int(args.parallelism) or not (
+        MIN_PARALLELISM <= args.parallelism <= MAX_PARALLELISM
+    ):
+        raise ValueError(
+            f"parallelism must be an integer between {MIN_PARALLELISM} and {MAX_PARALLELISM} "
+            f"(got {args.parallelism!r})"
+        )
+    if not _is_int(args.deadline_seconds) or not (
+        MIN_DEADLINE_SECONDS <= args.deadline_seconds <= MAX_DEADLINE_SECONDS
+    ):
+        raise ValueError(
+            f"deadline_seconds must be an integer between {MIN_DEADLINE_SECONDS} and "
+            f"{MAX_DEADLINE_SECONDS} (got {args.deadline_seconds!r})"
+        )
+    if not IMAGE_RE.match(args.image):
+        raise ValueError(
+            "image must be an image reference like 'busybox:1.36.1' or "
+            f"'registry/name@sha256:<digest>' (got {args.image!r})"
+        )
+    for label, ident in (("uid", args.uid), ("gid", args.gid)):
+        # Non-root only: uid 0 would defeat runAsNonRoot, gid 0 would grant root's group.
+        if not _is_int(ident) or not 1 <= ident <= 2_147_483_647:
+            raise ValueError(f"{label} must be between 1 and 2147483647 (got {ident!r})")
+    if args.run_id is not None and not RUN_ID_RE.match(args.run_id):
+        raise ValueError(
+            "run_id must be 1-63 lowercase letters, digits and '-', starting and ending with "
+            f"a letter or digit (got {args.run_id!r})"
+        )
+    ttl = args.ttl_seconds_after_finished
+    if ttl is not None and (not _is_int(ttl) or ttl < 0):
+        raise ValueError(f"ttl_seconds_after_finished must be >= 0 or None (got {ttl!r})")
+
+
+def stack_slug(stack: str) -> str:
+    """A stack name as the start of a run id: lowercase, [a-z0-9-], at most 30 characters."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", stack.lower()).strip("-")[:30].strip("-")
+    return slug or "stack"
+
+
+def default_run_id(stack: str, args: RwxSmokeTestArgs) -> str:
+    """``<stack>-<10 hex>``: stable for the same stack and settings, new when they change."""
+    settings = {
+        "namespace": args.namespace,
+        "pvc": args.pvc_name,
+        "volume": args.volume_name,
+        "parallelism": args.parallelism,
+        "deadline": args.deadline_seconds,
+        "image": args.image,
+        "uid": args.uid,
+        "gid": args.gid,
+    }
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    return f"{stack_slug(stack)}-{digest[:10]}"
+
+
+def _require_run_id(args: RwxSmokeTestArgs) -> str:
+    if args.run_id is None:
+        raise ValueError("run_id is required to render the smoke Job manifest")
+    return args.run_id
+
+
+def smoke_job_name(args: RwxSmokeTestArgs) -> str:
+    """``rwx-smoke-<volume>-<8 hex of the run id>``, at most 56 characters so the Indexed
+    Job's pod hostnames (``<job>-<index>``) stay DNS labels."""
+    suffix = hashlib.sha256(_require_run_id(args).encode()).hexdigest()[:8]
+    return f"rwx-smoke-{args.volume_name[:36].rstrip('-')}-{suffix}"
+
+
+def _labels(args: RwxSmokeTestArgs) -> dict[str, str]:
+    return {
+        "app.kubernetes.io/name": APP_LABEL,
+        "app.kubernetes.io/part-of": "aks-rwx-training",
+        VOLUME_LABEL: args.volume_name,
+        RUN_LABEL: _require_run_id(args),
+    }
+
+
+def smoke_selector(args: RwxSmokeTestArgs) -> str:
+    """Label selector (``kubectl -l``) for this run's pods."""
+    labels = _labels(args)
+    keys = ("app.kubernetes.io/name", VOLUME_LABEL, RUN_LABEL)
+    return ",".join(f"{key}={labels[key]}" for key in keys)
+
+
+def _pod_template(
+    args: RwxSmokeTestArgs, *, script: str, env: list[dict[str, Any]], spread: bool
+) -> dict[str, Any]:
+    labels = _labels(args)
+    match = {"matchLabels": {key: labels[key] for key in ("app.kubernetes.io/name", RUN_LABEL)}}
+    spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "automountServiceAccountToken": False,  # the pods never talk to the API server
+        "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": 5,
+        "nodeSelector": {"kubernetes.io/os": "linux"},
+        # fsGroup is deliberately absent: CIFS ignores it (ownership is fixed by the SMB
+        # mount's uid/gid options, which runAsUser/runAsGroup match), and the Azure Files CSI
+        # driver does not apply it to RWX volumes either.
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": args.uid,
+            "runAsGroup": args.gid,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [
+            {
+                "name": "smoke",
+                "image": args.image,
+                "imagePullPolicy": "IfNotPresent",
+                "command": ["/bin/sh", "-c", script],
+                "env": env,
+                "securityContext": {
+                    "allowPrivilegeEscalation": False,
+                    "readOnlyRootFilesystem": True,  # the script writes only to the volume
+                    "privileged": False,
+                    "runAsNonRoot": True,
+                    "capabilities": {"drop": ["ALL"]},
+                },
+                "resources": {
+                    "requests": {"cpu": "10m", "memory": "16Mi"},
+                    "limits": {"cpu": "100m", "memory": "32Mi"},
+                },
+                "volumeMounts": [{"name": "shared", "mountPath": MOUNT_PATH}],
+            }
+        ],
+        "volumes": [{"name": "shared", "persistentVolumeClaim": {"claimName": args.pvc_name}}],
+    }
+    if spread:
+        # ScheduleAnyway, not DoNotSchedule: dev runs a single node and small clusters may
+        # have fewer nodes than pods; there the test still proves sharing between pods
+        # rather than never scheduling (`infra smoke` reports how many nodes were used).
+        spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": match,
+            }
+        ]
+        spec["affinity"] = {
+            "podAntiAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {
+                        "weight": 100,
+                        "podAffinityTerm": {
+                            "topologyKey": "kubernetes.io/hostname",
+                            "labelSelector": match,
+                        },
+                    }
+                ]
+            }
+        }
+    return {"metadata": {"labels": labels}, "spec": spec}
+
+
+def smoke_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
+    """The smoke Job (``batch/v1``) as a plain manifest; ``args.run_id`` must be set."""
+    validate_rwx_smoke_test_args(args)
+    run_id = _require_run_id(args)
+    env: list[dict[str, Any]] = [
+        {"name": "RUN_ID", "value": run_id},
+        {"name": "SMOKE_PODS", "value": str(args.parallelism)},
+        {"name": "SMOKE_DEADLINE_SECONDS", "value": str(args.deadline_seconds)},
+        {"name": "SMOKE_POLL_SECONDS", "value": str(POLL_SECONDS)},
+        {"name": "SMOKE_ROOT", "value": MOUNT_PATH},
+        {
+            "name": "JOB_UID",
+            "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{JOB_UID_LABEL}']"}},
+        },
+    ]
+    spec: dict[str, Any] = {
+        "completionMode": "Indexed",
+        "completions": args.parallelism,
+        "parallelism": args.parallelism,
+        "backoffLimit": 0,  # one failing pod fails the test: never retry into a pass
+        "activeDeadlineSeconds": args.deadline_seconds + START_MARGIN_SECONDS,
+        "template": _pod_template(args, script=SMOKE_SCRIPT, env=env, spread=True),
+    }
+    if args.ttl_seconds_after_finished is not None:
+        spec["ttlSecondsAfterFinished"] = args.ttl_seconds_after_finished
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": smoke_job_name(args),
+            "namespace": args.namespace,
+            "labels": _labels(args),
+        },
+        "spec": spec,
+    }
+
+
+def cleanup_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
+    """A one-pod Job removing ``.rwx-smoke/<run_id>`` from the volume (after a failed run)."""
+    validate_rwx_smoke_test_args(args)
+    env: list[dict[str, Any]] = [
+        {"name": "RUN_ID", "value": _require_run_id(args)},
+        {"name": "SMOKE_ROOT", "value": MOUNT_PATH},
+    ]
+    labels = {**_labels(args), "app.kubernetes.io/component": "cleanup"}
+    template = _pod_template(args, script=CLEANUP_SCRIPT, env=env, spread=False)
+    template["metadata"]["labels"] = labels
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": f"{smoke_job_name(args)}-rm",
+            "namespace": args.namespace,
+            "labels": labels,
+        },
+        "spec": {
+            "completions": 1,
+            "parallelism": 1,
+            "backoffLimit": 0,
+            "activeDeadlineSeconds": CLEANUP_DEADLINE_SECONDS,
+            "ttlSecondsAfterFinished": KUBECTL_TTL_SECONDS,
+            "template": template,
+        },
+    }
+
+
+class RwxSmokeTest(pulumi.ComponentResource):
+    """The smoke Job as a Pulumi resource; ``pulumi up`` waits for it and fails if it fails.
+
+    Outputs (attributes):
+        job: The Job (Pulumi name ``<name>-job``).
+        job_name: Its ``metadata.name``; changes with the settings, so a changed test runs
+            as a new Job (create-before-replace) instead of patching an immutable one.
+        run_id: The run id in use.
+        manifest: The rendered manifest (plain dict).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        args: RwxSmokeTestArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        validate_rwx_smoke_test_args(args)
+        if args.provider is None:
+            raise ValueError("RwxSmokeTest needs the cluster's Kubernetes provider (provider)")
+        super().__init__("aks-rwx-training:smoke:RwxSmokeTest", name, None, opts)
+
+        if args.run_id is None:
+            args = dataclasses.replace(args, run_id=default_run_id(pulumi.get_stack(), args))
+        self.manifest = smoke_job_manifest(args)
+        self.run_id = _require_run_id(args)
+        self.job_name = self.manifest["metadata"]["name"]
+        # Pulumi's Job await times out after 10 minutes by default; the Job may run longer.
+        timeout = f"{self.manifest['spec']['activeDeadlineSeconds'] + 60}s"
+        self.job = k8s.batch.v1.Job(
+            f"{name}-job",
+            metadata=self.manifest["metadata"],
+            spec=self.manifest["spec"],
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.provider,
+                custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
+            ),
+        )
+
+        self.register_outputs({"jobName": self.job_name, "runId": self.run_id})
