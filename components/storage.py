@@ -22,6 +22,7 @@ from components.sizing import (
 StorageSku = Literal["Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS"]
 STORAGE_SKUS: tuple[str, ...] = ("Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS")
 FileProtocol = Literal["smb", "nfs"]
+AccountKeyName = Literal["key1", "key2"]
 
 ACCOUNT_NAME_RE = re.compile(r"^[a-z0-9]{3,24}$")
 # Share names: 3-63 chars, lowercase letters, digits and single hyphens, no leading/trailing hyphen.
@@ -68,6 +69,8 @@ class SharedStorageArgs:
         allowed_ip_ranges: Public IPv4 addresses/CIDRs allowed through the firewall.
         protect: Mark account, file service and shares ``protect`` + ``retain_on_delete``.
         lock: Add a ``CanNotDelete`` management lock on the account.
+        account_key: Which account key (``key1`` or ``key2``) SMB volumes mount with;
+            switching it is step 3 of the rotation in SECURITY.md.
         nfs_root_squash: Root squash for NFS shares; ``RootSquash`` (default) maps client root
             to nobody so a compromised pod running as root cannot own every file.
         tags: Tags applied to the account.
@@ -84,6 +87,7 @@ class SharedStorageArgs:
     allowed_ip_ranges: Sequence[str] = ()
     protect: bool = True
     lock: bool = True
+    account_key: AccountKeyName = "key1"
     nfs_root_squash: Literal["RootSquash", "NoRootSquash", "AllSquash"] = "RootSquash"
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -273,7 +277,10 @@ class SharedStorage(pulumi.ComponentResource):
                 account_name=self.account.name,
                 opts=pulumi.InvokeOutputOptions(parent=self),
             )
-            self.account_key = pulumi.Output.secret(keys.keys[0].value)
+            key_name = args.account_key
+            self.account_key = pulumi.Output.secret(
+                keys.keys.apply(lambda ks: next(k.value for k in ks if k.key_name == key_name))
+            )
 
         self.register_outputs(
             {

@@ -58,6 +58,7 @@ def main(loaded: LoadedConfig) -> None:
             protocol=cfg.file_protocol,
             shares=[ShareSpec(name=v.config.name, quota_gib=v.quota_gib) for v in loaded.volumes],
             soft_delete_days=cfg.share_soft_delete_days,
+            account_key=cfg.storage_account_key,
             allowed_subnet_ids=loaded.storage_subnet_ids,
             allowed_ip_ranges=cfg.allowed_ip_ranges,
             protect=protect,

@@ -64,7 +64,13 @@ from components.smoke import (
     MIN_DEADLINE_SECONDS,
     MIN_PARALLELISM,
 )
-from components.storage import ACCOUNT_NAME_RE, SHARE_NAME_RE, FileProtocol, StorageSku
+from components.storage import (
+    ACCOUNT_NAME_RE,
+    SHARE_NAME_RE,
+    AccountKeyName,
+    FileProtocol,
+    StorageSku,
+)
 
 STACKS_DIR = Path(__file__).resolve().parent
 
@@ -284,6 +290,7 @@ class StackConfig(_Model):
     ] = []
     disable_local_accounts: Annotated[bool, Rule("must be true or false")] = True
     kubelogin_mode: Annotated[KubeloginMode, one_of(KubeloginMode)] = "azurecli"
+    storage_account_key: Annotated[AccountKeyName, one_of(AccountKeyName)] = "key1"
     user_assigned_identity_id: Annotated[
         str, Rule("must be empty (SystemAssigned) or a userAssignedIdentities resource id")
     ] = ""
@@ -486,6 +493,7 @@ KEY_KINDS: dict[str, str] = {
     "adminGroupObjectIds": "array",
     "disableLocalAccounts": "boolean",
     "kubeloginMode": "string",
+    "storageAccountKey": "string",
     "userAssignedIdentityId": "string",
     "assignSubnetRole": "boolean",
     "networkPolicy": "string",

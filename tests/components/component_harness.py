@@ -28,6 +28,7 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 AKS_CLI_CLIENT_ID = "80faf920-1908-4b52-b5ef-a8e7bedfc67a"
 FAKE_STORAGE_KEY = "ZmFrZS1zdG9yYWdlLWtleS1mb3ItdGVzdHMtb25seQ=="
+FAKE_STORAGE_KEY_2 = "c2Vjb25kLWZha2Utc3RvcmFnZS1rZXktZm9yLXRlc3Rz"
 PRINCIPAL_ID = "99999999-8888-7777-6666-555555555555"
 SUBNET_ID = (
     f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/"
@@ -169,7 +170,13 @@ class FakeAzure(pulumi_mocks.Mocks):
                         "value": FAKE_STORAGE_KEY,
                         "permissions": "FULL",
                         "creationTime": "2025-01-01T00:00:00Z",
-                    }
+                    },
+                    {
+                        "keyName": "key2",
+                        "value": FAKE_STORAGE_KEY_2,
+                        "permissions": "FULL",
+                        "creationTime": "2025-01-01T00:00:00Z",
+                    },
                 ]
             }, []
         return {}, []

@@ -6,7 +6,13 @@ import dataclasses
 from typing import Any
 
 import pytest
-from component_harness import FAKE_STORAGE_KEY, SUBNET_ID, RunResult, run_pulumi
+from component_harness import (
+    FAKE_STORAGE_KEY,
+    FAKE_STORAGE_KEY_2,
+    SUBNET_ID,
+    RunResult,
+    run_pulumi,
+)
 from pulumi.runtime import rpc
 
 from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
@@ -155,6 +161,13 @@ def test_account_key_is_a_secret_from_list_keys() -> None:
             "accountName": "sttraining01",
         },
     ) in result.calls
+
+
+def test_volumes_mount_with_the_configured_key_for_rotation() -> None:
+    result = deploy(account_key="key2")
+    key = result.value.account_key
+    assert result.is_secret(key)
+    assert result.resolve(key) == FAKE_STORAGE_KEY_2
 
 
 def test_nfs_account_and_shares() -> None:
