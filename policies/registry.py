@@ -41,6 +41,7 @@ from policies.rules.stack import (
     persistentvolumeclaim_storageclass_matches_volume,
     storageaccount_delete_lock,
     storageaccount_https_only,
+    storageaccount_share_soft_delete_configured,
 )
 from policies.rules.storage import (
     fileserviceproperties_share_soft_delete,
@@ -89,6 +90,7 @@ ALL_POLICIES: list[Policy] = [
     storageaccount_https_only.POLICY,
     fileshare_quota_within_account_limits.POLICY,
     storageaccount_delete_lock.POLICY,
+    storageaccount_share_soft_delete_configured.POLICY,
     persistentvolumeclaim_azurefiles_rwx.POLICY,
     persistentvolumeclaim_storageclass_matches_volume.POLICY,
     persistentvolumeclaim_request_within_volume_capacity.POLICY,

@@ -9,12 +9,13 @@ in order:
 1. **property dependencies** - if the program wired ``share.accountName`` from
    ``account.name`` (or ``lock.scope`` from ``account.id``), the engine records the account
    in ``property_dependencies["accountName"]`` (``["scope"]``); this works even while the
-   values are unknown;
+   values are unknown (the same holds for a FileServiceProperties' ``accountName``);
 2. **values** - the property itself in the outputs, else in the ``__inputs`` bag some
    providers keep in their state, compared with the other resource's ``name``/``id``;
 3. **ARM ids** - a share's ``id`` (``.../storageAccounts/<account>/fileServices/default/
-   shares/<share>``) and a lock's ``id`` (``<scope>/providers/Microsoft.Authorization/locks/
-   <name>``) both embed their parent.
+   shares/<share>``), a file service's ``id`` (``.../storageAccounts/<account>/fileServices/
+   default``) and a lock's ``id`` (``<scope>/providers/Microsoft.Authorization/locks/
+   <name>``) all embed their parent.
 
 Azure storage account and share names are case-insensitive and ARM ids are compared
 case-insensitively. Whenever a match cannot be decided because a value is unknown, the
@@ -29,13 +30,16 @@ from typing import Any, Final
 
 from pulumi_policy import PolicyResource, StackValidationArgs
 
-from ._azure import FILE_SHARE_TYPE, STORAGE_ACCOUNT_TYPE
+from ._azure import FILE_SERVICE_TYPE, FILE_SHARE_TYPE, STORAGE_ACCOUNT_TYPE
 from ._k8s import object_name, object_namespace, volume_attribute
 from ._props import MISSING, UNKNOWN, get, is_known, plain
 
 _SHARE_ID_RE: Final = re.compile(
     r"/storageAccounts/(?P<account>[^/]+)/fileServices/[^/]+/shares/(?P<share>[^/]+)/?$",
     re.IGNORECASE,
+)
+_FILE_SERVICE_ID_RE: Final = re.compile(
+    r"/storageAccounts/(?P<account>[^/]+)/fileServices/[^/]+/?$", re.IGNORECASE
 )
 
 
@@ -157,13 +161,36 @@ def share_account_name(share: Res) -> Any:
     return UNKNOWN if value is UNKNOWN or share.get("id") is UNKNOWN else MISSING
 
 
+def file_service_account_name(service: Res) -> Any:
+    """The account name a FileServiceProperties belongs to, from ``accountName`` or its id."""
+    value = service.get("accountName")
+    if isinstance(value, str):
+        return value
+    service_id = service.get("id")
+    if isinstance(service_id, str):
+        match = _FILE_SERVICE_ID_RE.search(service_id)
+        if match:
+            return match["account"]
+    return UNKNOWN if UNKNOWN in (value, service_id) else MISSING
+
+
 def account_for_share(share: Res, accounts: list[Res]) -> Any:
     """The stack's StorageAccount holding ``share``: a Res, ``None`` (not in stack) or UNKNOWN."""
-    dep_urns = {r.urn for r in share.depends_on("accountName")}
+    return _owner_account(share, share_account_name(share), accounts)
+
+
+def account_for_file_service(service: Res, accounts: list[Res]) -> Any:
+    """The stack's StorageAccount a FileServiceProperties configures: Res, None or UNKNOWN."""
+    return _owner_account(service, file_service_account_name(service), accounts)
+
+
+def _owner_account(child: Res, wanted: Any, accounts: list[Res]) -> Any:
+    """The account ``child`` (wired through ``accountName``) belongs to: dependency first,
+    then the account name ``wanted`` (from values or the ARM id)."""
+    dep_urns = {r.urn for r in child.depends_on("accountName")}
     by_dep = [a for a in accounts if a.urn in dep_urns]
     if len(by_dep) == 1:
         return by_dep[0]
-    wanted = share_account_name(share)
     if wanted is MISSING:
         return None
     if wanted is UNKNOWN:
@@ -243,6 +270,10 @@ def storage_accounts(args: StackValidationArgs) -> list[Res]:
 
 def file_shares(args: StackValidationArgs) -> list[Res]:
     return resources(args, FILE_SHARE_TYPE)
+
+
+def file_services(args: StackValidationArgs) -> list[Res]:
+    return resources(args, FILE_SERVICE_TYPE)
 
 
 # --- kubernetes ------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ gRPC Analyzer interface the Pulumi CLI uses, with a ``--policy-pack-config`` fil
 The programs live in ``tests/fixtures/programs/``:
 
 * ``seed-defects``: the original sketch (in-tree ``azureFile`` PV, claims without
-  ``storageClassName``, share without quota, insecure storage account, AKS without identity,
-  RBAC or network policy);
+  ``storageClassName``, share without quota, insecure storage account without
+  FileServiceProperties (share soft delete), AKS without identity, RBAC or network policy);
 * ``binding-mistakes``: hardened storage, volumes that cannot bind or mount as intended;
 * ``unprotected-prod-data``: hardened storage whose data one destroy would delete;
 * ``compliant``: stack ``test`` passes every config; stack ``shortcuts`` is the same program
@@ -128,6 +128,11 @@ SEED_PROD: Expected = {
     ("azure-native-storage-fileshare-quota-set", "datasets"): (
         M,
         "FileShare 'datasets' does not set shareQuota",
+    ),
+    ("azure-native-storage-storageaccount-share-soft-delete-configured", "trainingdata"): (
+        M,
+        "StorageAccount 'sttrainingdata' has file share(s) 'datasets' but no "
+        "FileServiceProperties in this stack",
     ),
     ("pulumi-resourceoptions-storage-protect", "trainingdata"): (
         M,
@@ -418,10 +423,10 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         assert SEED_PROD[(policy, resource_name(urn))][1] in lines[index + 2]
         reported.append(((policy, resource_name(urn)), level))
     assert dict(reported) == levels(SEED_PROD)
-    assert [level for _, level in reported] == [M] * 20 + [A]
+    assert [level for _, level in reported] == [M] * 21 + [A]
     assert not any(line.startswith("  + ") for line in lines), "--violations-only hides resources"
     assert lines[-2] == (
-        "  Summary: 7 resources to create (0 protected); 20 mandatory, 1 advisory policy violations"
+        "  Summary: 7 resources to create (0 protected); 21 mandatory, 1 advisory policy violations"
     )
 
 

@@ -170,6 +170,7 @@ OPT_DBR = "pulumi-resourceoptions-stateful-no-delete-before-replace"
 ST_HTTPS = "azure-native-storage-storageaccount-https-only"
 ST_QUOTA = "azure-native-storage-fileshare-quota-within-account-limits"
 ST_LOCK = "azure-native-storage-storageaccount-delete-lock"
+ST_SOFT_DELETE_SET = "azure-native-storage-storageaccount-share-soft-delete-configured"
 ST_PVC_RWX = "kubernetes-core-persistentvolumeclaim-azurefiles-rwx"
 ST_PVC_CLASS = "kubernetes-core-persistentvolumeclaim-storageclass-matches-volume"
 ST_PVC_SIZE = "kubernetes-core-persistentvolumeclaim-request-within-volume-capacity"
@@ -1209,6 +1210,11 @@ SECRET_MSG = (
     "stack; create it in the stack or list '{}' in this policy's exemptSecrets setting."
 )
 OTHER_ACCOUNT_ID = ACCOUNT_ID.replace(ACCOUNT, "stother")
+NO_FILE_SERVICE = (
+    "StorageAccount '{}' has file share(s) {} but no FileServiceProperties in this stack, so "
+    "share soft delete is left to Azure's defaults; add an azure-native:storage:"
+    "FileServiceProperties ('default') for the account with shareDeleteRetentionPolicy enabled."
+)
 
 STACK_CASES: list[SCase] = [
     # azure-native-storage-storageaccount-https-only
@@ -1407,6 +1413,76 @@ STACK_CASES: list[SCase] = [
         (
             f"{SA} is locked only with level 'ReadOnly'; add a 'CanNotDelete' lock (a 'ReadOnly' lock also blocks listing the account keys, which breaks SMB mounts).",
         ),
+    ),
+    # azure-native-storage-storageaccount-share-soft-delete-configured
+    SCase("sdset-good", ST_SOFT_DELETE_SET),
+    SCase("sdset-matched-by-id", ST_SOFT_DELETE_SET, no_deps("file-service")),
+    SCase(
+        "sdset-matched-by-inputs",
+        ST_SOFT_DELETE_SET,
+        chain(
+            no_deps("file-service"),
+            on(
+                "file-service",
+                put("id", UNKNOWN),
+                put("__inputs", {"accountName": ACCOUNT.upper()}),
+            ),
+        ),
+    ),
+    SCase(
+        "sdset-no-shares",
+        ST_SOFT_DELETE_SET,
+        remove("file-service", "share-datasets", "share-checkpoints"),
+    ),
+    SCase(
+        "sdset-preview-unknown",
+        ST_SOFT_DELETE_SET,
+        chain(no_deps("file-service"), on("file-service", put("id", UNKNOWN))),
+    ),
+    SCase(
+        "sdset-share-owner-unknown",
+        ST_SOFT_DELETE_SET,
+        chain(
+            remove("file-service"),
+            no_deps("share-datasets", "share-checkpoints"),
+            on("share-datasets", put("id", UNKNOWN)),
+            on("share-checkpoints", put("id", UNKNOWN)),
+        ),
+    ),
+    SCase(
+        "sdset-missing",
+        ST_SOFT_DELETE_SET,
+        remove("file-service"),
+        (NO_FILE_SERVICE.format(ACCOUNT, "'datasets', 'checkpoints'"),),
+    ),
+    SCase(
+        "sdset-other-account",
+        ST_SOFT_DELETE_SET,
+        chain(
+            no_deps("file-service"),
+            on("file-service", put("id", f"{OTHER_ACCOUNT_ID}/fileServices/default")),
+        ),
+        (NO_FILE_SERVICE.format(ACCOUNT, "'datasets', 'checkpoints'"),),
+    ),
+    SCase(
+        "sdset-second-account-without-service",
+        ST_SOFT_DELETE_SET,
+        chain(
+            add(
+                StackResource(
+                    STORAGE_ACCOUNT_TYPE, "other", {"name": "stother", "kind": "FileStorage"}
+                )
+            ),
+            add(
+                StackResource(
+                    FILE_SHARE_TYPE,
+                    "share-other",
+                    {"name": "scratch", "id": share_id("scratch", "stother"), "shareQuota": 100},
+                    property_dependencies={"accountName": ["other"]},
+                )
+            ),
+        ),
+        (NO_FILE_SERVICE.format("stother", "'scratch'"),),
     ),
     # kubernetes-core-persistentvolumeclaim-azurefiles-rwx
     SCase("pvcrwx-good", ST_PVC_RWX),

@@ -130,13 +130,14 @@ def test_stack_violations_point_at_the_offending_resource() -> None:
         on("pvc-checkpoints", put("spec.storageClassName", "other")),
         on("pvc-checkpoints", put("spec.resources.requests.storage", "2Ti")),
         on("pv-checkpoints", put("spec.capacity.storage", "1Ti")),
-        remove("files-secret", "account-lock"),
+        remove("files-secret", "account-lock", "file-service"),
     ):
         mutate(stack)
     expected = {
         "azure-native-storage-storageaccount-https-only": ["account"],
         "azure-native-storage-fileshare-quota-within-account-limits": ["share-checkpoints"],
         "azure-native-storage-storageaccount-delete-lock": ["account"],
+        "azure-native-storage-storageaccount-share-soft-delete-configured": ["account"],
         "kubernetes-core-persistentvolumeclaim-azurefiles-rwx": ["pvc-checkpoints"],
         "kubernetes-core-persistentvolumeclaim-storageclass-matches-volume": ["pvc-checkpoints"],
         "kubernetes-core-persistentvolumeclaim-request-within-volume-capacity": ["pvc-checkpoints"],
