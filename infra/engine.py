@@ -137,20 +137,27 @@ class RecordingMonitor(MockMonitor):
         return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
 
 
-_NEVER_EVICTED = tuple(
-    Path(p).resolve() for p in {sys.prefix, sys.base_prefix, str(Path(__file__).parent)}
+_SHARED_PREFIXES = tuple(
+    {
+        os.path.join(p, "")
+        for base in (sys.prefix, sys.base_prefix, str(Path(__file__).parent))
+        for p in (base, os.path.realpath(base))
+    }
 )
 
 
-def _evict_project_modules(root: Path) -> None:
-    # Two revisions of one project (infra diff) must each import their own components.
-    # The virtual environment and this tool may live inside the project: they stay.
+def _evict_other_projects_modules(root: Path) -> None:
+    """Forget modules that a different project (or revision) imported from its own tree.
+
+    `infra diff` runs two revisions of one project in this process: each must import its
+    own `components`. Modules of the virtual environment, the standard library and this
+    tool are shared; modules of the current project stay cached across its stacks."""
+    root_prefix = os.path.join(str(root), "")
     for name, module in list(sys.modules.items()):
         origin = getattr(module, "__file__", None)
-        if name == "__main__" or not origin:
+        if name == "__main__" or not origin or origin.startswith(_SHARED_PREFIXES):
             continue
-        path = Path(origin).resolve()
-        if path.is_relative_to(root) and not any(path.is_relative_to(p) for p in _NEVER_EVICTED):
+        if not os.path.realpath(origin).startswith(root_prefix):
             del sys.modules[name]
 
 
@@ -161,11 +168,10 @@ def _program_environment(project: Project) -> Iterator[None]:
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     os.chdir(project.root)
     sys.path[:0] = [str(project.main.parent), str(project.root)]
-    _evict_project_modules(project.root.resolve())
+    _evict_other_projects_modules(project.root.resolve())
     try:
         yield
     finally:
-        _evict_project_modules(project.root.resolve())
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
 
