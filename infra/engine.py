@@ -17,6 +17,7 @@ import runpy
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,18 @@ def _ordered(resources: dict[str, Resource]) -> list[Resource]:
     return ordered
 
 
+def _current_event_loop() -> asyncio.AbstractEventLoop | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            return None
+
+
 def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> StackPlan:
+    # A caller's event loop (a test runner's, an embedding tool's) is restored afterwards.
+    previous_loop = _current_event_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor()
@@ -251,7 +263,7 @@ def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> St
         if pending:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
-        asyncio.set_event_loop(None)
+        asyncio.set_event_loop(previous_loop)
     return StackPlan(
         project=project.name,
         stack=stack,
