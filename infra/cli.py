@@ -23,15 +23,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"infra: error: {message}\n")
 
 
-def _add_preview(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
+def _add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
     p.add_argument(
         "-s",
         "--stack",
         action="append",
         default=[],
         metavar="NAME",
-        help="stack to preview (repeatable); default: every stack",
+        help=f"stack to {verb} (repeatable); default: every stack",
     )
     p.add_argument(
         "-C",
@@ -44,6 +44,11 @@ def _add_preview(sub: argparse._SubParsersAction) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON document")
     fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
+
+
+def _add_preview(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
+    _add_stack_selection(p, "preview")
     p.add_argument(
         "--policy-pack",
         action="append",
@@ -96,25 +101,7 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diff", help="desired-state diff between a base revision and this one")
     p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
     p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
-    p.add_argument(
-        "-s",
-        "--stack",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="stack to diff (repeatable); default: every stack",
-    )
-    p.add_argument(
-        "-C",
-        "--cwd",
-        type=Path,
-        default=Path.cwd(),
-        metavar="DIR",
-        help="the Pulumi project directory (default: the current directory)",
-    )
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print one JSON document")
-    fmt.add_argument("--markdown", action="store_true", help="print a PR-comment summary")
+    _add_stack_selection(p, "diff")
     p.add_argument(
         "--strict",
         action="store_true",
