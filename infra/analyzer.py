@@ -694,7 +694,16 @@ class _PackHost:
                 f"{self.label}: {call} did not answer within {self.call_timeout:g}s (call_timeout)"
             ) from None
         except grpc.RpcError as e:
-            raise self._rpc_error(call, e) from None
+            error = self._rpc_error(call, e)
+            if self.proc is not None and self.proc.poll() is not None:
+                # Every call in flight fails when the pack dies; which one killed it is
+                # unknowable, so name them all (up to three).
+                urns = [r.urn for r, _ in self._in_flight]
+                shown = ", ".join(urns[:3]) + (
+                    f" and {len(urns) - 3} more" if len(urns) > 3 else ""
+                )
+                error = PolicyPackError(self._exit_message(f"during Analyze (in flight: {shown})"))
+            raise error from None
         self._in_flight.popleft()
         violations.extend(self._violations(response, resource.urn))
 

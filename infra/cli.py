@@ -7,6 +7,7 @@ config, program or policy-pack error (one line, or the program's traceback); 3 `
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -155,20 +156,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    # A cancelled CI job sends SIGTERM: unwind like Ctrl-C, so policy packs are stopped.
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from infra.engine import ProgramError
 
     args = build_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.handler(args))
-    except UsageError as e:
-        print(f"infra: error: {e}", file=sys.stderr)
-    except ProgramError as e:
+    except (UsageError, ProgramError) as e:
         print(f"infra: error: {e}", file=sys.stderr)
     except KeyboardInterrupt:
         print("infra: interrupted", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     return EXIT_ERROR
-
 
 if __name__ == "__main__":
     sys.exit(main())

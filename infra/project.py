@@ -56,20 +56,64 @@ def stack_order(name: str) -> tuple[int, str]:
     return (DEPLOY_ORDER.index(name) if name in DEPLOY_ORDER else len(DEPLOY_ORDER), name)
 
 
-def _read_yaml(path: Path, what: str) -> Any:
+# A YAML file can expand a few aliases into billions of nodes; config is never that big.
+MAX_CONFIG_NODES = 100_000
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML as the Pulumi CLI reads config: a date or timestamp stays the string it is."""
+
+
+_ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _check_plain(value: Any, where: str) -> None:
+    """Only what JSON can hold, without cycles, and of a sane size once aliases expand."""
+    seen = 0
+    stack: list[tuple[Any, tuple[int, ...]]] = [(value, ())]
+    while stack:
+        item, ancestors = stack.pop()
+        seen += 1
+        if seen > MAX_CONFIG_NODES:
+            raise UsageError(
+                f"{where}: more than {MAX_CONFIG_NODES:,} values once YAML aliases expand"
+            )
+        if isinstance(item, (dict, list)):
+            if id(item) in ancestors:
+                raise UsageError(f"{where}: a YAML alias refers to itself")
+            children = item.values() if isinstance(item, dict) else item
+            if isinstance(item, dict) and not all(isinstance(k, str) for k in item):
+                raise UsageError(f"{where}: every mapping key must be a string")
+            stack.extend((child, (*ancestors, id(item))) for child in children)
+        elif not isinstance(item, (str, int, float, bool, type(None))):
+            raise UsageError(
+                f"{where}: a {type(item).__name__} value (YAML !!set, !!binary, ...) is not valid "
+                "config; quote it as a string"
+            )
+
+
+def _read_yaml(path: Path, what: str, shown: str | None = None) -> Any:
+    shown = shown or str(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"{path}: {what} not found") from None
+        raise UsageError(f"{shown}: {what} not found") from None
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{shown}: is not UTF-8 text (byte {e.start})") from None
     except OSError as e:
-        raise UsageError(f"{path}: cannot read {what}: {e.strerror}") from None
+        raise UsageError(f"{shown}: cannot read {what}: {e.strerror}") from None
     try:
-        return yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise UsageError(f"{path}:{where} is not valid YAML: {problem}") from None
+        raise UsageError(f"{shown}:{where} is not valid YAML: {problem}") from None
+    _check_plain(doc, shown)
+    return doc
 
 
 def load_project(cwd: Path) -> Project:
@@ -136,7 +180,7 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
         raise UsageError(
             f"{project.relative(path)}: no such stack {stack!r} (stacks here: {known})"
         )
-    doc = _read_yaml(path, "stack config") or {}
+    doc = _read_yaml(path, "stack config", project.relative(path)) or {}
     if not isinstance(doc, dict):
         raise UsageError(f"{project.relative(path)}: must be a mapping with a 'config' key")
     config = doc.get("config") or {}

@@ -177,8 +177,10 @@ class VolumeConfig(_Model):
     throughput_mibps: Annotated[
         int | None, Field(alias="throughputMiBps"), Rule("must be an integer number of MiB/s")
     ] = None
-    uid: Annotated[int, Field(ge=0, le=2_147_483_647), _int_between(0, 2_147_483_647)] = 1000
-    gid: Annotated[int, Field(ge=0, le=2_147_483_647), _int_between(0, 2_147_483_647)] = 1000
+    # Not 0: a root-owned mount makes every pod that writes to the share root-equivalent on
+    # the data, and the smoke Job (runAsNonRoot) runs as this uid/gid.
+    uid: Annotated[int, Field(ge=1, le=2_147_483_647), _int_between(1, 2_147_483_647)] = 1000
+    gid: Annotated[int, Field(ge=1, le=2_147_483_647), _int_between(1, 2_147_483_647)] = 1000
     dir_mode: Annotated[str, Rule("must be 4 octal digits like '0770' (quote it in YAML)")] = "0770"
     file_mode: Annotated[str, Rule("must be 4 octal digits like '0770' (quote it in YAML)")] = (
         "0770"

@@ -132,7 +132,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "prod",
         {
             "fileProtocol": "nfs",
-            "volumes": [{"name": "datasets", "quotaGiB": 100, "uid": 0}],
+            "volumes": [{"name": "datasets", "quotaGiB": 100, "uid": 1000}],
         },
         (),
         "volumes[0].uid' only applies to SMB volumes (fileProtocol is 'nfs'); remove it",

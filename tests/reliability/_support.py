@@ -1,0 +1,130 @@
+"""Shared helpers: temporary project copies, in-process previews, process scans."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra.engine import run_stack
+from infra.model import StackPlan
+from infra.project import load_project, load_stack_config
+from tests.conftest import FIXTURES, REPO_ROOT, Completed
+
+PROJECT = "aks-rwx-training"
+STACKS = ("dev", "staging", "prod")
+PROJECT_PARTS = ("stacks", "components", "policies")
+MINIMAL = FIXTURES / "projects" / "minimal"
+PACKS = FIXTURES / "packs"
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the repository's Pulumi project (program, components, policy pack)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO_ROOT / "Pulumi.yaml", dest / "Pulumi.yaml")
+    for part in PROJECT_PARTS:
+        shutil.copytree(REPO_ROOT / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def stack_file_config(stack: str) -> dict[str, Any]:
+    """The `config:` mapping of the repository's stacks/Pulumi.<stack>.yaml."""
+    doc = yaml.safe_load((REPO_ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}
+    return dict(doc.get("config") or {})
+
+
+def project_defaults() -> dict[str, Any]:
+    """`key -> default` from the `config:` block of Pulumi.yaml (unqualified keys)."""
+    doc = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    out: dict[str, Any] = {}
+    for key, declaration in (doc.get("config") or {}).items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            out[key] = declaration["default"]
+    return out
+
+
+def evict_repo_program_modules() -> None:
+    """Forget this repository's `stacks`/`components` modules, so a temporary copy of the
+    project imports its own (the engine only evicts modules under the project it runs)."""
+    for part in ("stacks", "components"):
+        root = (REPO_ROOT / part).resolve()
+        for name, module in list(sys.modules.items()):
+            origin = getattr(module, "__file__", None)
+            if name.split(".")[0] != part or not origin:
+                continue
+            if Path(origin).resolve().is_relative_to(root):
+                del sys.modules[name]
+
+
+def preview(project_dir: Path, stack: str) -> StackPlan:
+    """`infra preview --no-policy` of one stack, in this process."""
+    if project_dir.resolve() != REPO_ROOT.resolve():
+        evict_repo_program_modules()
+    project = load_project(project_dir)
+    return run_stack(project, stack, load_stack_config(project, stack))
+
+
+@functools.cache
+def real_plan(stack: str) -> StackPlan:
+    """The plan of one of the repository's stacks (read-only; cached per process)."""
+    return preview(REPO_ROOT, stack)
+
+
+def one_line_error(result: Completed) -> str:
+    """The single stderr line of a failed `infra` run (asserts the shape)."""
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr, result.stderr
+    assert len(lines) == 1, f"expected one stderr line, got {len(lines)}:\n{result.stderr}"
+    assert lines[0].startswith("infra: error: "), lines[0]
+    return lines[0]
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def live_processes_matching(
+    *, markers: Iterable[str] = (), cwds: Iterable[Path] = (), pids: Iterable[int] = ()
+) -> list[str]:
+    """Running (not zombie) processes whose cmdline or environment mentions a marker, whose
+    working directory is one of `cwds`, or whose pid is listed; one description each."""
+    marker_bytes = [m.encode() for m in markers]
+    cwd_set = {str(Path(c).resolve()) for c in cwds}
+    pid_set = set(pids)
+    found = []
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        base = f"/proc/{entry}"
+        stat = _read(f"{base}/stat")
+        if not stat:
+            continue  # gone already
+        state = stat.rsplit(b")", 1)[-1].split()[0:1]
+        if state == [b"Z"]:
+            continue  # exited; only its parent's wait() is missing
+        cmdline = _read(f"{base}/cmdline")
+        environ = _read(f"{base}/environ")
+        try:
+            cwd = os.readlink(f"{base}/cwd")
+        except OSError:
+            cwd = ""
+        hit = (
+            int(entry) in pid_set
+            or cwd in cwd_set
+            or any(m in cmdline or m in environ for m in marker_bytes)
+        )
+        if hit:
+            command = cmdline.replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"pid {entry} (cwd {cwd}): {command}")
+    return found
