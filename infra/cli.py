@@ -176,5 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous_handler)
     return EXIT_ERROR
 
+
 if __name__ == "__main__":
     sys.exit(main())
