@@ -117,7 +117,8 @@ def evaluate_policy_packs(
     stopped before this returns or raises, also on KeyboardInterrupt.
 
     Differences from the CLI, on purpose:
-    * a config entry naming a policy the pack does not have is an error (the CLI ignores it);
+    * a config entry naming a policy the pack does not have, or a setting the policy does not
+      declare, is an error (the CLI ignores both);
     * an ADVISORY level in the pack's `initial_config` is treated as "not set" (proto3 cannot tell
       the two apart; the CLI would downgrade the policy to advisory);
     * remediations are not run (Analyze still reports remediate-level policies, as mandatory);
@@ -308,6 +309,16 @@ def _validate_settings(
     policies: list[_PolicyMeta], config: dict[str, _PolicyConfig], where: str
 ) -> None:
     for p in policies:
+        settings = config[p.name].properties or {}
+        known = set((p.schema or {}).get("properties") or {})
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            # The CLI ignores settings a policy does not declare; a typo ("minimumDay") would
+            # then silently leave the default in force, so it is an error here.
+            allowed = ", ".join(sorted(known)) or "none"
+            raise PolicyPackError(
+                f'{where}: policy "{p.name}" has no setting "{unknown[0]}" (settings: {allowed})'
+            )
         if p.schema is None:
             continue
         schema: dict[str, Any] = {"type": "object"}
@@ -315,7 +326,6 @@ def _validate_settings(
             schema["properties"] = p.schema["properties"]
         if p.schema["required"]:
             schema["required"] = p.schema["required"]
-        settings = config[p.name].properties or {}
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
         try:
             cls.check_schema(schema)

@@ -486,8 +486,13 @@ def test_config_file_errors_found_before_starting_the_pack(
             '{label}: config file {cfg}: policy "allowed-locations": allowedLocations.1: 7 is '
             "not of type 'string'",
         ),
+        (
+            {"strong-passwords": {"minLenght": 12}},
+            '{label}: config file {cfg}: policy "strong-passwords" has no setting "minLenght" '
+            "(settings: minLength)",
+        ),
     ],
-    ids=["unknown-policy", "wrong-type", "below-minimum", "wrong-item-type"],
+    ids=["unknown-policy", "wrong-type", "below-minimum", "wrong-item-type", "unknown-setting"],
 )
 def test_config_errors_that_need_the_pack(
     tmp_path: Path, pidfile: Path, content: Any, expected: str
