@@ -334,7 +334,7 @@ def _stack_markdown(diff: StackDiff, with_details: bool) -> list[str]:
         if diff.stateful_risks
         else ""
     )
-    verdict = "❌" if diff.mandatory_violations else "✅"
+    verdict = "❌" if diff.mandatory_violations else "⚠️" if diff.stateful_risks else "✅"
     lines = [f"### {verdict} `{diff.stack}`: {summary}{risk}", ""]
     if not diff.changes:
         lines += ["No changes to desired state.", ""]
