@@ -1,0 +1,71 @@
+"""`infra preview` on this repository: what a platform engineer reads before a merge."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+STACKS = ["dev", "staging", "prod"]
+
+
+@pytest.fixture(scope="module")
+def preview_json():
+    from tests.conftest import run_infra
+
+    result = run_infra("preview", "--json", cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    return {s["stack"]: s for s in json.loads(result.stdout)["stacks"]}
+
+
+def test_every_stack_in_deploy_order_with_a_summary(infra):
+    result = infra("preview")
+    assert result.returncode == 0, result.stderr
+    headers = [line for line in result.stdout.splitlines() if line.startswith("Stack ")]
+    assert headers == [f"Stack aks-rwx-training/{s}" for s in STACKS]
+    summaries = [line for line in result.stdout.splitlines() if "Summary:" in line]
+    assert len(summaries) == 3
+    assert all(line.endswith("0 mandatory, 0 advisory policy violations") for line in summaries)
+    assert "    kubeconfig: [secret]" in result.stdout
+
+
+def test_json_outputs_per_stack(preview_json):
+    for stack in STACKS:
+        outputs = preview_json[stack]["outputs"]
+        assert outputs["kubeconfig"] == "[secret]"
+        assert outputs["clusterName"] == f"aks-rwx-training-{stack}"
+        assert set(outputs["volumes"]) == {"datasets", "checkpoints"}
+        for volume in outputs["volumes"].values():
+            assert set(volume) >= {"namespace", "pvcName", "quotaGiB", "iops", "throughputMiBps"}
+    prod = preview_json["prod"]["outputs"]["volumes"]["datasets"]
+    assert (prod["quotaGiB"], prod["throughputMiBps"], prod["iops"]) == (6984, 800, 9984)
+
+
+def test_json_resources_carry_options_and_camel_case_inputs(preview_json):
+    prod = {r["name"]: r for r in preview_json["prod"]["resources"]}
+    account = prod["shared-storage-account"]
+    assert account["type"] == "azure-native:storage:StorageAccount"
+    assert account["parent"].endswith("aks-rwx-training:storage:SharedStorage::shared-storage")
+    assert (account["protect"], account["retainOnDelete"]) == (True, True)
+    assert account["inputs"]["minimumTlsVersion"] == "TLS1_2"
+    pvc = prod["volume-datasets-pvc"]
+    assert pvc["provider"].startswith(
+        "urn:pulumi:prod::aks-rwx-training::aks-rwx-training:cluster:TrainingCluster$"
+        "pulumi:providers:kubernetes::training-provider::"
+    )
+    assert pvc["inputs"]["spec"]["storageClassName"] == ""
+    assert pvc["inputs"]["spec"]["volumeName"] == "training-datasets"
+    secret = prod["volume-datasets-secret"]
+    assert secret["inputs"]["stringData"] == "[secret]"
+    dev = {r["name"]: r for r in preview_json["dev"]["resources"]}
+    assert dev["shared-storage-account"]["protect"] is False
+    assert "shared-storage-lock" not in dev
+
+
+def test_markdown_report(infra):
+    result = infra("preview", "--markdown", "-s", "prod")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### ✅ `aks-rwx-training/prod`")
+    assert "No policy violations." in result.stdout
