@@ -7,19 +7,10 @@ configured volume (and its RWX smoke Job when ``smokeTest.enabled``).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import pulumi
+from pulumi_azure_native import resources
 
-# Make the project root importable whatever the working directory and sys.path are (the Pulumi
-# language host, the tests and the offline preview tool differ), so `stacks.config` resolves.
-_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
-if _PROJECT_ROOT not in sys.path:
-    sys.path.insert(0, _PROJECT_ROOT)
-
-import pulumi  # noqa: E402
-from pulumi_azure_native import resources  # noqa: E402
-
-from components import (  # noqa: E402
+from components import (
     EntraIdSpec,
     GpuPoolSpec,
     RwxSmokeTest,
@@ -33,7 +24,7 @@ from components import (  # noqa: E402
     TrainingCluster,
     TrainingClusterArgs,
 )
-from stacks.config import LoadedConfig, load_config  # noqa: E402
+from stacks.config import LoadedConfig, load_config
 
 
 def main(loaded: LoadedConfig) -> None:
