@@ -298,26 +298,23 @@ def run(args: argparse.Namespace) -> int:
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
     """Register `affected` on infra/cli.py's subparsers (sets `handler=run`)."""
-    parser = sub.add_parser("affected", help="list the stacks a change touches, in deploy order")
+    parser = sub.add_parser(
+        "affected",
+        help="list the stacks a change touches, in deploy order",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m infra.affected`: the same command as `infra affected`, through the one CLI."""
     import sys
 
-    parser = argparse.ArgumentParser(
-        prog="python -m infra.affected",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except AffectedError as e:
-        print(f"infra: error: {e}", file=sys.stderr)
-        return 2
+    from infra.cli import main as infra_main
+
+    return infra_main(["affected", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -551,25 +551,22 @@ def run(args: argparse.Namespace) -> int:
 def add_subparser(sub: argparse._SubParsersAction) -> None:
     """Register `smoke` on infra/cli.py's subparsers (sets `handler=run`)."""
     parser = sub.add_parser(
-        "smoke", help="run the RWX smoke Job on a deployed stack's volumes, then remove it"
+        "smoke",
+        help="run the RWX smoke Job on a deployed stack's volumes, then remove it",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m infra.smoke",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except UsageError as e:
-        print(f"infra: error: {e}", file=sys.stderr)
-        return 2
+    """`python -m infra.smoke`: the same command as `infra smoke`, through the one CLI."""
+    import sys
+
+    from infra.cli import main as infra_main
+
+    return infra_main(["smoke", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
