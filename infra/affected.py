@@ -19,8 +19,9 @@ The rules, first match wins (paths are relative to the project root, `/`-separat
 Only stacks that exist now (`Pulumi.<name>.yaml` present under `stack_config_dir`) are
 returned: a deleted stack file names a stack that no longer exists, and nothing in CI can
 preview or deploy it (removing its resources is a manual `pulumi destroy`, see
-docs/delivery.md). Stacks come back in deploy order: dev, staging, prod, then any others
-alphabetically.
+docs/delivery.md). Each one is named on stderr, and `--with-removed` lists it too, so the
+pull request's diff can say that its resources stay. Stacks come back in deploy order:
+dev, staging, prod, then any others alphabetically.
 
 Stack names must match `[A-Za-z0-9][A-Za-z0-9_.-]*` (Pulumi's own rule, minus the
 organisation/project prefix); files with other names are not stacks. This also keeps every
@@ -33,10 +34,12 @@ import argparse
 import json
 import re
 import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from infra.errors import UsageError
+from infra.project import STACK_REMOVED_NOTE
 
 DEPLOY_ORDER = ("dev", "staging", "prod")
 STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -160,6 +163,21 @@ def affected_stacks(
     return sorted(touched, key=stack_order)
 
 
+def _removed_stacks(
+    changed_paths: Iterable[str], project_root: Path, stack_config_dir: str, existing: list[str]
+) -> list[str]:
+    """Stacks whose file is among the changed paths but no longer exists."""
+    config_dir = PurePosixPath(*[p for p in PurePosixPath(stack_config_dir).parts if p != "."])
+    names = set()
+    for raw in changed_paths:
+        path = _normalise(raw, project_root)
+        if path is not None and path.parent == config_dir:
+            name = _stack_from_file(path.name)
+            if name is not None and name not in existing:
+                names.add(name)
+    return sorted(names, key=stack_order)
+
+
 def _git(repo: Path, *args: str) -> str:
     try:
         done = subprocess.run(
@@ -265,6 +283,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", action="store_true", help="print a JSON list (default: one stack per line)"
     )
     parser.add_argument(
+        "--with-removed",
+        action="store_true",
+        help="also list stacks whose file the change deletes (for the PR diff, never a deploy)",
+    )
+    parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="changed paths (instead of --base/--staged)"
     )
 
@@ -287,7 +310,11 @@ def run(args: argparse.Namespace) -> int:
             paths = staged_paths(root)
         else:
             paths = list(args.paths)
-        stacks = affected_stacks(paths, root, args.stack_config_dir, all_stacks=existing)
+        removed = _removed_stacks(paths, root, args.stack_config_dir, existing)
+        for name in removed:
+            print(f"infra affected: {name}: {STACK_REMOVED_NOTE}", file=sys.stderr)
+        known = existing + removed if args.with_removed else existing
+        stacks = affected_stacks(paths, root, args.stack_config_dir, all_stacks=known)
     if args.json:
         print(json.dumps(stacks))
     else:

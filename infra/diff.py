@@ -1,13 +1,16 @@
 """`infra diff`: the desired-state diff of a change, computed offline.
 
 Both revisions are previewed with the mock runtime (the base from a temporary git
-worktree) and compared resource by resource. Changes that would replace or delete a
-stateful resource are flagged: they are how training data gets lost by a merge.
+worktree) and compared resource by resource, and their stack config key by key (a config
+key that no resource reads, such as `smokeTest.image` read by `infra smoke`, still changes
+what runs). Changes that would replace or delete a stateful resource are flagged: they are
+how training data gets lost by a merge. Rendering lives in `infra.diff_render`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -15,14 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.engine import ProgramError
 from infra.errors import UsageError
 from infra.model import Resource, Secret, StackPlan, Violation
-from infra.values import masked, unwrap
+from infra.project import SECRET_PLACEHOLDER
+from infra.values import masked, secret_strings, unwrap
 
 # Input paths whose change makes the provider replace the resource (delete + create).
-# Kubernetes refuses in-place changes to a PV's volume source and to a PVC's spec other
-# than its storage request, so pulumi-kubernetes replaces those objects.
+# Azure cannot rename or move a resource group, an account, a share or a cluster in place;
+# Kubernetes refuses in-place changes to a PV's volume source, to a PVC's spec other than
+# its storage request, and to any object's name or namespace.
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
     "azure-native:storage:StorageAccount": ("accountName", "resourceGroupName", "location", "kind"),
     "azure-native:storage:FileServiceProperties": (
         "accountName",
@@ -43,6 +50,7 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "networkProfile.networkPlugin",
         "apiServerAccessProfile.enablePrivateCluster",
     ),
+    "kubernetes:core/v1:Namespace": ("metadata.name",),
     "kubernetes:core/v1:PersistentVolume": (
         "metadata.name",
         "spec.csi",
@@ -59,8 +67,29 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "spec.volumeMode",
         "spec.selector",
     ),
+    # pulumi-kubernetes replaces its provider, and with it every object it manages, when the
+    # kubeconfig points at another cluster (DiffConfig; pulumi/pulumi-kubernetes#577).
+    "pulumi:providers:kubernetes": ("kubeconfig",),
 }
-STATEFUL_TYPES = frozenset(REPLACE_ON_CHANGE)
+# What holds data: deleting or replacing one of these loses it. A resource group holds
+# everything in it; a Namespace holds its claims (Kubernetes deletes every PVC in a deleted
+# namespace), so it is stateful exactly when the stack puts a claim in it.
+STATEFUL_TYPES = frozenset(
+    {
+        "azure-native:resources:ResourceGroup",
+        "azure-native:storage:StorageAccount",
+        "azure-native:storage:FileServiceProperties",
+        "azure-native:storage:FileShare",
+        "azure-native:containerservice:ManagedCluster",
+        "kubernetes:core/v1:PersistentVolume",
+        "kubernetes:core/v1:PersistentVolumeClaim",
+    }
+)
+NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
+CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
+PROVIDER_PREFIX = "pulumi:providers:"
+# The reason shown for a resource replaced because the provider that manages it is.
+PROVIDER_REPLACED = "[provider replaced]"
 
 
 @dataclass
@@ -82,10 +111,11 @@ class ResourceChange:
     old_urn: str | None = None
     changes: list[PropertyChange] = field(default_factory=list)
     replace_reasons: list[str] = field(default_factory=list)
+    stateful: bool = False
 
     @property
     def stateful_risk(self) -> bool:
-        return self.type in STATEFUL_TYPES and self.action in ("remove", "replace")
+        return self.stateful and self.action in ("remove", "replace")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -94,7 +124,7 @@ class ResourceChange:
             "oldUrn": self.old_urn,
             "type": self.type,
             "name": self.name,
-            "stateful": self.type in STATEFUL_TYPES,
+            "stateful": self.stateful,
             "replaceReasons": self.replace_reasons,
             "changes": [c.as_json() for c in self.changes],
         }
@@ -108,6 +138,12 @@ class StackDiff:
     violations_added: list[Violation]
     violations_removed: list[Violation]
     head_violations: list[Violation]
+    # Stack config keys (without the project prefix) whose value differs, secrets masked.
+    config_changes: list[PropertyChange] = field(default_factory=list)
+    # Why the base revision could not be previewed; the head is then shown as all-creates.
+    base_error: str | None = None
+    # The head revision has no such stack: nothing is deployed or deleted by the merge.
+    removed: bool = False
 
     @property
     def stateful_risks(self) -> list[ResourceChange]:
@@ -124,8 +160,11 @@ class StackDiff:
         return {
             "project": self.project,
             "stack": self.stack,
+            "removed": self.removed,
+            "baseError": self.base_error,
             "summary": {a: self.count(a) for a in ("add", "update", "replace", "remove")},
             "changes": [c.as_json() for c in self.changes],
+            "configChanges": [c.as_json() for c in self.config_changes],
             "statefulRisks": [c.urn for c in self.stateful_risks],
             "violationsAdded": [v.as_json() for v in self.violations_added],
             "violationsRemoved": [v.as_json() for v in self.violations_removed],
@@ -167,10 +206,6 @@ def _matches(path: str, prefixes: Sequence[str]) -> bool:
     return any(path == p or path.startswith((p + ".", p + "[")) for p in prefixes)
 
 
-def _forces_replacement(type_: str, path: str) -> bool:
-    return _matches(path, REPLACE_ON_CHANGE.get(type_, ()))
-
-
 def _options_changes(old: Resource, new: Resource) -> list[PropertyChange]:
     changes = []
     for label, attr in (
@@ -187,47 +222,136 @@ def _violation_key(v: Violation) -> tuple[str, str, str, str | None, str]:
     return (v.policy_pack, v.policy, v.enforcement_level, v.urn, v.message)
 
 
+def _provider_urn(resource: Resource) -> str | None:
+    # A provider reference is "<provider urn>::<provider id>".
+    return resource.provider.rsplit("::", 1)[0] if resource.provider else None
+
+
+def _namespaces_holding_claims(plan: StackPlan | None) -> tuple[set[str], set[str]]:
+    """The namespace names the plan's claims live in, and the URNs the claims depend on."""
+    names: set[str] = set()
+    urns: set[str] = set()
+    for r in plan.resources if plan else []:
+        if r.type != CLAIM_TYPE:
+            continue
+        metadata = r.inputs.get("metadata")
+        namespace = unwrap(metadata.get("namespace")) if isinstance(metadata, dict) else None
+        if isinstance(namespace, str):
+            names.add(namespace)
+        urns.update(r.dependencies)
+    return names, urns
+
+
+def _is_stateful(resource: Resource, claims: tuple[set[str], set[str]]) -> bool:
+    if resource.type in STATEFUL_TYPES:
+        return True
+    if resource.type != NAMESPACE_TYPE:
+        return False
+    names, depended_on = claims
+    metadata = resource.inputs.get("metadata")
+    name = unwrap(metadata.get("name")) if isinstance(metadata, dict) else None
+    outputs_meta = resource.outputs.get("metadata")
+    output_name = unwrap(outputs_meta.get("name")) if isinstance(outputs_meta, dict) else None
+    return resource.urn in depended_on or bool({name, output_name} & names)
+
+
+def _replace_with_providers(changes: list[ResourceChange], head: StackPlan) -> None:
+    """A replaced provider replaces every resource it manages; a provider whose inputs come
+    from a replaced resource (a cluster's kubeconfig) is conservatively replaced too, as
+    pulumi-kubernetes does for a kubeconfig it cannot know yet (pulumi-kubernetes#577)."""
+    by_urn = {c.urn: c for c in changes if c.action != "remove"}
+    resources = {r.urn: r for r in head.resources}
+    replaced = {c.urn for c in changes if c.action == "replace"}
+    grew = True
+    while grew:
+        grew = False
+        for urn, resource in resources.items():
+            if urn in replaced:
+                continue
+            if resource.type.startswith(PROVIDER_PREFIX):
+                cause = next((d for d in resource.dependencies if d in replaced), None)
+            else:
+                cause = _provider_urn(resource) if _provider_urn(resource) in replaced else None
+            if cause is None:
+                continue
+            change = by_urn[urn]
+            if change.action == "add":
+                continue
+            change.action = "replace"
+            if resource.type.startswith(PROVIDER_PREFIX):
+                cause_name = resources[cause].name if cause in resources else cause
+                change.replace_reasons.append(f"[depends on replaced {cause_name}]")
+            else:
+                change.replace_reasons.append(PROVIDER_REPLACED)
+            replaced.add(urn)
+            grew = True
+
+
 def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
     base_resources = {r.urn: r for r in (base.resources if base else [])}
+    claims = _namespaces_holding_claims(base), _namespaces_holding_claims(head)
     matched: set[str] = set()
     changes: list[ResourceChange] = []
     for resource in head.resources:
         old_urn = resource.urn if resource.urn in base_resources else None
         if old_urn is None:
             old_urn = next((a for a in resource.aliases if a in base_resources), None)
+        stateful = _is_stateful(resource, claims[1])
         if old_urn is None:
-            changes.append(ResourceChange("add", resource.urn, resource.type, resource.name))
+            changes.append(
+                ResourceChange("add", resource.urn, resource.type, resource.name, stateful=stateful)
+            )
             continue
         matched.add(old_urn)
         old = base_resources[old_urn]
         if old.type != resource.type:
-            changes.append(ResourceChange("remove", old.urn, old.type, old.name))
-            changes.append(ResourceChange("add", resource.urn, resource.type, resource.name))
+            changes.append(
+                ResourceChange(
+                    "remove", old.urn, old.type, old.name, stateful=_is_stateful(old, claims[0])
+                )
+            )
+            changes.append(
+                ResourceChange("add", resource.urn, resource.type, resource.name, stateful=stateful)
+            )
             continue
         props = [
             c
             for c in property_changes(old.inputs, resource.inputs)
             if not _matches(c.path, resource.ignore_changes)
         ]
-        reasons = [c.path for c in props if _forces_replacement(resource.type, c.path)]
+        rules = REPLACE_ON_CHANGE.get(resource.type, ())
+        reasons = [c.path for c in props if _matches(c.path, rules)]
         props += _options_changes(old, resource)
+        stateful = stateful or _is_stateful(old, claims[0])
         if not props and old_urn == resource.urn:
+            # Unchanged so far; a replaced provider may still replace it below.
+            changes.append(
+                ResourceChange(
+                    "none", resource.urn, resource.type, resource.name, stateful=stateful
+                )
+            )
             continue
-        action = "replace" if reasons else "update"
         changes.append(
             ResourceChange(
-                action,
+                "replace" if reasons else "update",
                 resource.urn,
                 resource.type,
                 resource.name,
                 old_urn=old_urn if old_urn != resource.urn else None,
                 changes=props,
                 replace_reasons=reasons,
+                stateful=stateful,
             )
         )
+    _replace_with_providers(changes, head)
+    changes = [c for c in changes if c.action != "none"]
     for urn, old in base_resources.items():
         if urn not in matched:
-            changes.append(ResourceChange("remove", urn, old.type, old.name))
+            changes.append(
+                ResourceChange(
+                    "remove", urn, old.type, old.name, stateful=_is_stateful(old, claims[0])
+                )
+            )
     base_violations = {_violation_key(v) for v in (base.violations if base else [])}
     head_violations = {_violation_key(v) for v in head.violations}
     return StackDiff(
@@ -239,7 +363,40 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
             v for v in (base.violations if base else []) if _violation_key(v) not in head_violations
         ],
         head_violations=head.violations,
+        config_changes=config_changes(base, head),
     )
+
+
+def _config_value(raw: str, secrets: set[str]) -> Any:
+    # A secure key, or a plain key whose value the program keeps secret, prints masked.
+    if SECRET_PLACEHOLDER in raw or any(secret in raw for secret in secrets):
+        return Secret(raw)
+    # The engine hands structured values over as JSON text; compare them as structures so
+    # a changed `smokeTest.image` shows as that one path, not the whole object.
+    if raw[:1] in ("{", "["):
+        with contextlib.suppress(ValueError):
+            return json.loads(raw)
+    return raw
+
+
+def _plan_secrets(plan: StackPlan | None) -> set[str]:
+    if plan is None:
+        return set()
+    found = secret_strings(plan.outputs)
+    for r in plan.resources:
+        found |= secret_strings(r.inputs) | secret_strings(r.outputs)
+    return found
+
+
+def config_changes(base: StackPlan | None, head: StackPlan) -> list[PropertyChange]:
+    """Every config key whose value differs, named without the project's own prefix."""
+    prefix = f"{head.project}:"
+    secrets = _plan_secrets(base) | _plan_secrets(head)
+
+    def tree(config: dict[str, str]) -> dict[str, Any]:
+        return {k.removeprefix(prefix): _config_value(v, secrets) for k, v in config.items()}
+
+    return property_changes(tree(base.config if base else {}), tree(head.config))
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -268,6 +425,36 @@ def revision_checkout(project_dir: Path, ref: str) -> Iterator[Path | None]:
             _git(top, "worktree", "remove", "--force", str(worktree))
 
 
+def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | None]:
+    """The base revision's stacks, or why its project does not load."""
+    from infra.project import load_project
+
+    if directory is None:
+        return [], None
+    try:
+        return load_project(directory).stacks(), None
+    except UsageError as e:
+        return [], f"base revision {ref} does not preview: {e}"
+
+
+def _preview_base(
+    directory: Path, names: Sequence[str], ref: str, evaluate_policies: bool
+) -> tuple[dict[str, StackPlan], dict[str, str]]:
+    """The base's plans, and why a stack's base did not preview. A broken base must not
+    block the pull request that repairs it, so its failures are reported, not raised."""
+    from infra.preview import preview_stacks
+
+    plans: dict[str, StackPlan] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        try:
+            (plans[name],) = preview_stacks(directory, [name], evaluate_policies=evaluate_policies)
+        except (UsageError, ProgramError) as e:
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            errors[name] = f"base revision {ref} does not preview: {first}"
+    return plans, errors
+
+
 def diff_stacks(
     cwd: Path,
     base_ref: str,
@@ -277,155 +464,45 @@ def diff_stacks(
     evaluate_policies: bool = True,
 ) -> list[StackDiff]:
     from infra.preview import preview_stacks
-    from infra.project import load_project
+    from infra.project import load_project, stack_order
 
-    def preview(directory: Path, names: Sequence[str]) -> dict[str, StackPlan]:
-        project = load_project(directory)
-        present = [n for n in names if project.stack_file(n).exists()]
-        plans = preview_stacks(directory, present, evaluate_policies=evaluate_policies)
-        return {p.stack: p for p in plans}
-
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as scope:
         head_dir = cwd
         if head_ref is not None:
-            checkout = stack.enter_context(revision_checkout(cwd, head_ref))
+            checkout = scope.enter_context(revision_checkout(cwd, head_ref))
             if checkout is None:
                 raise UsageError(f"{head_ref}: has no Pulumi project at {cwd}")
             head_dir = checkout
-        names = list(stacks) or load_project(head_dir).stacks()
-        head_plans = preview(head_dir, names)
-        base_dir = stack.enter_context(revision_checkout(cwd, base_ref))
-        base_plans = preview(base_dir, names) if base_dir is not None else {}
-    return [
-        diff_plans(base_plans.get(name), head_plans[name]) for name in names if name in head_plans
-    ]
-
-
-# GitHub refuses comments over 65,536 characters; leave room for the comment's header.
-COMMENT_LIMIT = 60_000
-TRUNCATED_NOTE = (
-    "\n\n_Diff truncated to fit a PR comment; the full diff is in the job summary artifact._\n"
-)
-DETAILS_OMITTED_NOTE = (
-    "\n_Property details omitted for some stacks to fit a PR comment; see the job artifact._\n"
-)
-
-
-def _md(value: Any) -> str:
-    text = _plain(value)
-    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ")[:200] + "`"
-
-
-_ICONS = {"add": "🟢 create", "update": "🟡 update", "replace": "🔴 replace", "remove": "🔴 delete"}
-
-
-def _stack_markdown(diff: StackDiff, with_details: bool) -> list[str]:
-    summary = ", ".join(
-        f"{diff.count(a)} to {verb}"
-        for a, verb in (
-            ("add", "create"),
-            ("update", "update"),
-            ("replace", "replace"),
-            ("remove", "delete"),
-        )
-    )
-    risk = (
-        f" — ⚠️ {len(diff.stateful_risks)} stateful replacement/deletion"
-        if diff.stateful_risks
-        else ""
-    )
-    verdict = "❌" if diff.mandatory_violations else "⚠️" if diff.stateful_risks else "✅"
-    lines = [f"### {verdict} `{diff.stack}`: {summary}{risk}", ""]
-    if not diff.changes:
-        lines += ["No changes to desired state.", ""]
-    else:
-        lines += ["| Action | Type | Name | Why |", "|---|---|---|---|"]
-        for c in diff.changes:
-            why = ""
-            if c.replace_reasons:
-                why = "forces replacement: " + ", ".join(f"`{r}`" for r in c.replace_reasons)
-            elif c.old_urn:
-                why = "renamed with alias"
-            elif c.action == "remove" and c.type in STATEFUL_TYPES:
-                why = "deletes stateful data"
-            flag = " ⚠️" if c.stateful_risk else ""
-            lines.append(f"| {_ICONS[c.action]}{flag} | `{c.type}` | `{c.name}` | {why} |")
-        lines.append("")
-    if diff.violations_added or diff.violations_removed:
-        lines += [
-            "| Policy verdict | Level | Policy | Resource | Message |",
-            "|---|---|---|---|---|",
-        ]
-        for label, violations in (
-            ("new", diff.violations_added),
-            ("resolved", diff.violations_removed),
-        ):
-            for v in violations:
-                resource = v.urn.split("::")[-1] if v.urn else "(stack)"
-                message = v.message.replace("|", "\\|").replace("\n", " ")
-                lines.append(
-                    f"| {label} | {v.enforcement_level} | `{v.policy}` | `{resource}` | {message} |"
-                )
-        lines.append("")
-    if with_details:
-        for c in diff.changes:
-            if not c.changes:
-                continue
-            lines += [
-                f"<details><summary>{_ICONS[c.action]} <code>{c.name}</code> ({c.type})</summary>",
-                "",
-            ]
-            lines += ["| Property | Old | New |", "|---|---|---|"]
-            lines += [f"| `{p.path}` | {_md(p.old)} | {_md(p.new)} |" for p in c.changes]
-            lines += ["", "</details>", ""]
-    return lines
-
-
-def render_diff_markdown(diffs: Sequence[StackDiff], limit: int = COMMENT_LIMIT) -> str:
-    """Changes-only summary per stack; property details dropped stack by stack (last
-    first) when the whole would not fit in one PR comment."""
-    with_details = [True] * len(diffs)
-    while True:
-        lines: list[str] = []
-        for diff, details in zip(diffs, with_details, strict=True):
-            lines += _stack_markdown(diff, details)
-        text = "\n".join(lines)
-        if len(text) <= limit or not any(with_details):
-            break
-        with_details[len(with_details) - 1 - with_details[::-1].index(True)] = False
-    if len(text) > limit:
-        cut = text.rfind("\n", 0, limit - 200)
-        text = text[:cut] + TRUNCATED_NOTE
-    elif not all(with_details):
-        text += DETAILS_OMITTED_NOTE
-    return text
-
-
-def render_diff_text(diffs: Sequence[StackDiff]) -> str:
-    symbols = {"add": "+", "update": "~", "replace": "+-", "remove": "-"}
-    lines: list[str] = []
-    for diff in diffs:
-        lines.append(f"Stack {diff.project}/{diff.stack}")
-        for c in diff.changes:
-            note = "  [STATEFUL: data at risk]" if c.stateful_risk else ""
-            renamed = f"  (was {c.old_urn})" if c.old_urn else ""
-            lines.append(f"  {symbols[c.action]:>2} {c.type} {c.name}{renamed}{note}")
-            for p in c.changes:
-                forced = "  (forces replacement)" if p.path in c.replace_reasons else ""
-                lines.append(f"       {p.path}: {_plain(p.old)} => {_plain(p.new)}{forced}")
-        for v in diff.violations_added:
-            lines.append(f"  new {v.enforcement_level} violation {v.policy}: {v.message}")
-        for v in diff.violations_removed:
-            lines.append(f"  resolved {v.enforcement_level} violation {v.policy}: {v.message}")
-        lines.append(
-            f"  Summary: {diff.count('add')} to create, {diff.count('update')} to update, "
-            f"{diff.count('replace')} to replace, {diff.count('remove')} to delete; "
-            f"{len(diff.stateful_risks)} stateful at risk"
-        )
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _plain(value: Any) -> str:
-    shown = masked(value)
-    return "(none)" if shown is None else shown if isinstance(shown, str) else str(shown)
+        head_project = load_project(head_dir)
+        head_stacks = head_project.stacks()
+        base_dir = scope.enter_context(revision_checkout(cwd, base_ref))
+        base_stacks, load_error = _base_stacks(base_dir, base_ref)
+        names = list(stacks) or sorted(set(head_stacks) | set(base_stacks), key=stack_order)
+        removed = {n for n in names if n in base_stacks and n not in head_stacks}
+        present = [n for n in names if n not in removed]
+        head_plans = {
+            p.stack: p
+            for p in (
+                preview_stacks(head_dir, present, evaluate_policies=evaluate_policies)
+                if present
+                else []
+            )
+        }
+        if load_error is not None:
+            base_plans, base_errors = {}, dict.fromkeys(present, load_error)
+        else:
+            in_base = [n for n in present if n in base_stacks]
+            base_plans, base_errors = (
+                _preview_base(base_dir, in_base, base_ref, evaluate_policies)
+                if base_dir is not None
+                else ({}, {})
+            )
+    diffs = []
+    for name in names:
+        if name in removed:
+            diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
+            continue
+        diff = diff_plans(base_plans.get(name), head_plans[name])
+        diff.base_error = base_errors.get(name)
+        diffs.append(diff)
+    return diffs

@@ -96,3 +96,16 @@ def masked(value: Any) -> Any:
     if isinstance(value, list):
         return [masked(v) for v in value]
     return value
+
+
+def secret_strings(value: Any, inside_secret: bool = False) -> set[str]:
+    """The plain text of every secret string within a plan value (to mask it elsewhere)."""
+    if isinstance(value, Secret):
+        return secret_strings(value.value, True)
+    if isinstance(value, dict):
+        return set().union(*(secret_strings(v, inside_secret) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(secret_strings(v, inside_secret) for v in value))
+    if inside_secret and isinstance(value, str) and value:
+        return {value}
+    return set()

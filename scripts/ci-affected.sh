@@ -8,6 +8,8 @@
 #   --require-ancestor  a usable base must also be an ancestor of --head (deploys: after a
 #                       force push the old "before" is not, and diffing it would be wrong)
 #   --only STACK|all    no diff: every existing stack, or just STACK (must exist)
+#   --with-removed      also list stacks whose file the change deletes (pull requests only:
+#                       their diff says the resources stay; a deploy must never get them)
 # No usable base: every existing stack (fail safe).
 # env: INFRA (default .venv/bin/infra), PYTHON (default .venv/bin/python)
 set -euo pipefail
@@ -17,6 +19,7 @@ python=${PYTHON:-.venv/bin/python}
 head=''
 only=''
 require_ancestor=false
+affected_flags=()
 bases=()
 while (($#)); do
   case $1 in
@@ -24,6 +27,7 @@ while (($#)); do
     --base) bases+=("${2-}"); shift 2 ;;
     --only) only=${2:?--only needs a value}; shift 2 ;;
     --require-ancestor) require_ancestor=true; shift ;;
+    --with-removed) affected_flags+=(--with-removed); shift ;;
     *) echo "ci-affected: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -63,7 +67,7 @@ for base in "${bases[@]}"; do
     continue
   fi
   echo "ci-affected: stacks changed between $base and $head" >&2
-  "$infra" affected --base "$base" --head "$head" --json | validate
+  "$infra" affected --base "$base" --head "$head" --json "${affected_flags[@]}" | validate
   exit 0
 done
 echo "ci-affected: no usable base: every stack" >&2

@@ -308,3 +308,47 @@ def test_cli_errors_are_one_line_exit_2(repo: Path, capsys: pytest.CaptureFixtur
     assert "exactly one of" in capsys.readouterr().err
     assert main(["-C", str(repo), "--head", "main", "x.py"]) == 2
     assert "--head needs --base" in capsys.readouterr().err
+
+
+def test_a_deleted_stack_file_is_named_and_listed_on_request(tmp_path):
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    (repo / "stacks").mkdir(parents=True)
+    for name in ("dev", "qa"):
+        (repo / "stacks" / f"Pulumi.{name}.yaml").write_text("config: {}\n")
+    git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    subprocess.run([*git, "rm", "-q", "stacks/Pulumi.qa.yaml"], check=True)
+    subprocess.run([*git, "commit", "-qm", "drop qa"], check=True)
+
+    def affected(*flags):
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "infra.affected",
+                "--base",
+                "HEAD~1",
+                "--head",
+                "HEAD",
+                "-C",
+                str(repo),
+                "--json",
+                *flags,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    plain = affected()
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.strip() == "[]"  # nothing to deploy
+    assert "qa: stack removed: its resources stay until someone runs `pulumi destroy`" in (
+        plain.stderr
+    )
+    assert affected("--with-removed").stdout.strip() == '["qa"]'

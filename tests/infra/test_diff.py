@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.diff import COMMENT_LIMIT, diff_plans, render_diff_markdown
+from infra.diff import diff_plans
+from infra.diff_render import COMMENT_LIMIT, render_diff_markdown
 from infra.model import Resource, StackPlan
 from tests.conftest import FIXTURES
 
@@ -190,7 +191,9 @@ def test_markdown_fits_a_pr_comment_with_a_large_diff():
     text = render_diff_markdown(diffs)
     assert len(text) <= COMMENT_LIMIT
     assert text.startswith("### ✅ `prod`: 0 to create, 2000 to update, 0 to replace, 0 to delete")
-    assert "_Diff truncated to fit a PR comment" in text or "_Property details omitted" in text
+    # 4,000 rows cannot all be listed: creates, then updates, are counted instead.
+    assert "_Create and update rows counted, not listed" in text
+    assert "| 🟢 create | | _2000 not shown_ | |" in text
 
 
 def test_markdown_keeps_details_when_small():
@@ -199,3 +202,67 @@ def test_markdown_keeps_details_when_small():
     text = render_diff_markdown([diff_plans(base, head)])
     assert "| `shareQuota` | `100` | `200` |" in text
     assert "omitted" not in text
+
+
+def test_a_broken_base_does_not_block_the_fix(infra, repo):
+    (repo / "Pulumi.test.yaml").write_text("config:\n  volumes:volumes: 12\n")
+    _git(repo, "commit", "-qam", "break main")
+    _commit(repo, [{"name": "datasets", "quota": 100}])
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 0, result.stderr
+    (stack,) = doc["stacks"]
+    assert stack["baseError"].startswith("base revision HEAD~1 does not preview: ")
+    assert {c["action"] for c in stack["changes"]} == {"add"}
+    markdown = infra("diff", "--base", "HEAD~1", "-C", str(repo), "--markdown").stdout
+    assert "base revision HEAD~1 does not preview" in markdown
+    assert "the head's full plan is shown as all creates" in markdown
+
+
+def test_a_broken_head_is_still_an_error(infra, repo):
+    (repo / "Pulumi.test.yaml").write_text("config:\n  volumes:volumes: 12\n")
+    _git(repo, "commit", "-qam", "break it")
+    result, _ = _diff(infra, repo)
+    assert result.returncode == 2
+    assert "base revision" not in result.stderr
+
+
+def test_a_removed_stack_says_its_resources_stay(infra, repo):
+    shutil.copy(repo / "Pulumi.test.yaml", repo / "Pulumi.other.yaml")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "second stack")
+    _git(repo, "rm", "-q", "Pulumi.other.yaml")
+    _git(repo, "commit", "-qm", "remove it")
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 0, result.stderr
+    removed = next(s for s in doc["stacks"] if s["stack"] == "other")
+    assert removed["removed"] is True and removed["changes"] == []
+    for fmt in ("--markdown", None):
+        args = ["diff", "--base", "HEAD~1", "-C", str(repo), "-s", "other"] + ([fmt] if fmt else [])
+        out = infra(*args)
+        assert out.returncode == 0, out.stderr
+        assert "stack removed: its resources stay until someone runs `pulumi destroy`" in out.stdout
+
+
+def _share(name: str, quota: int) -> Resource:
+    resource = _resource(name, quota)
+    resource.inputs["metadata"] = {"labels": {"x" * 200: "y" * 200}}
+    return resource
+
+
+def test_cutting_a_long_diff_keeps_every_delete_and_replace_row_and_the_verdicts():
+    from infra.model import Violation
+
+    kept = [_share(f"kept{i}", 100) for i in range(1500)]
+    doomed = [_share(f"doomed{i}", 100) for i in range(40)]
+    base = StackPlan("p", "prod", kept + doomed, {})
+    grown = [_share(f"kept{i}", 200) for i in range(1500)]
+    new = [_share(f"new{i}", 100) for i in range(1500)]
+    verdict = Violation("pack", "no-deletes", "mandatory", doomed[0].urn, "deleting shares")
+    head = StackPlan("p", "prod", grown + new, {}, violations=[verdict])
+    text = render_diff_markdown([diff_plans(base, head)])
+    assert len(text) <= COMMENT_LIMIT
+    for i in range(40):
+        assert f"| 🔴 delete ⚠️ | `azure-native:storage:FileShare` | `doomed{i}` |" in text
+    assert "| new | mandatory | `no-deletes` |" in text
+    assert "_Diff truncated" not in text
+    assert "| 🟢 create | | _1500 not shown_ | |" in text

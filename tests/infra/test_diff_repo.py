@@ -64,3 +64,95 @@ def test_renaming_a_volume_deletes_its_share_and_claim(project):
         "volume-checkpoints-pvc",
     } <= risky
     assert changes["shared-storage-share-checkpoints"].action == "remove"
+
+
+def _plan_with(project, stack, **changed):
+    """The stack's plan with config keys replaced (values as the stack file would hold)."""
+    config = load_stack_config(project, stack)
+    values = dict(config.values)
+    for key, value in changed.items():
+        values[f"aks-rwx-training:{key}"] = value if isinstance(value, str) else json.dumps(value)
+    return run_stack(project, stack, replace(config, values=values))
+
+
+def _diff_with(project, stack, **changed):
+    base = run_stack(project, stack, load_stack_config(project, stack))
+    return diff_plans(base, _plan_with(project, stack, **changed))
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_deleting_a_namespace_that_holds_claims_is_a_stateful_risk(project, stack):
+    # Kubernetes deletes every PVC in a deleted namespace: moving the volumes to another
+    # namespace deletes the old one, and with it the claims.
+    config = load_stack_config(project, stack)
+    volumes = json.loads(config.values[VOLUMES_KEY])
+    for volume in volumes:
+        volume["namespace"] = "research"
+    diff = _diff_with(project, stack, volumes=volumes)
+    by_name = {c.name: c for c in diff.changes}
+    namespace = next(c for c in diff.changes if c.type == "kubernetes:core/v1:Namespace")
+    assert namespace.action in ("remove", "replace")
+    assert namespace.stateful_risk, by_name.keys()
+    assert namespace.urn in [c.urn for c in diff.stateful_risks]
+
+
+def test_a_namespace_without_claims_is_not_a_stateful_risk():
+    from infra.model import Resource, StackPlan
+
+    namespace = Resource(
+        urn="urn:pulumi:s::p::kubernetes:core/v1:Namespace::tools",
+        type="kubernetes:core/v1:Namespace",
+        name="tools",
+        custom=True,
+        parent=None,
+        provider=None,
+        inputs={"metadata": {"name": "tools"}},
+    )
+    diff = diff_plans(StackPlan("p", "s", [namespace], {}), StackPlan("p", "s", [], {}))
+    assert [(c.action, c.stateful_risk) for c in diff.changes] == [("remove", False)]
+
+
+@pytest.mark.parametrize("key", ["resourceGroupName", "location"])
+def test_moving_the_resource_group_replaces_it_and_everything_in_it(project, key):
+    value = "rg-elsewhere" if key == "resourceGroupName" else "northeurope"
+    diff = _diff_with(project, "prod", **{key: value})
+    group = next(c for c in diff.changes if c.type == "azure-native:resources:ResourceGroup")
+    assert group.action == "replace"
+    assert group.replace_reasons == [key]
+    assert group.stateful_risk
+
+
+def test_a_replaced_cluster_replaces_the_kubernetes_objects_behind_its_provider(project):
+    diff = _diff_with(project, "prod", clusterName="aks-rwx-training-prod2")
+    by_type: dict[str, list] = {}
+    for c in diff.changes:
+        by_type.setdefault(c.type, []).append(c)
+    (cluster,) = by_type["azure-native:containerservice:ManagedCluster"]
+    assert cluster.action == "replace"
+    (provider,) = by_type["pulumi:providers:kubernetes"]
+    assert provider.action == "replace"
+    for kind in ("PersistentVolume", "PersistentVolumeClaim", "Namespace", "Secret"):
+        objects = by_type[f"kubernetes:core/v1:{kind}"]
+        assert objects and all(c.action == "replace" for c in objects), kind
+        assert all("[provider replaced]" in c.replace_reasons for c in objects), kind
+    claims = by_type["kubernetes:core/v1:PersistentVolumeClaim"]
+    assert all(c.stateful_risk for c in claims)
+
+
+def test_a_config_change_no_resource_reads_still_shows(project):
+    # smokeTest is read by `infra smoke` after the deploy, not by the program when the smoke
+    # Job is off: the diff must still show that what runs against the prod data changed.
+    config = load_stack_config(project, "prod")
+    smoke = json.loads(config.values.get("aks-rwx-training:smokeTest", "{}"))
+    smoke["parallelism"] = 7
+    diff = _diff_with(project, "prod", smokeTest=smoke)
+    assert diff.changes == []
+    assert [(c.path, c.new) for c in diff.config_changes] == [("smokeTest.parallelism", 7)]
+
+    from infra.diff_render import render_diff_markdown, render_diff_text
+
+    markdown = render_diff_markdown([diff])
+    assert "1 config change(s)" in markdown.splitlines()[0]
+    assert "| `smokeTest.parallelism` |" in markdown
+    assert "No changes to desired state" not in markdown
+    assert "config smokeTest.parallelism:" in render_diff_text([diff])

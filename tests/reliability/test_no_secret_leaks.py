@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.diff import diff_plans, render_diff_markdown, render_diff_text
+from infra.diff import diff_plans
+from infra.diff_render import render_diff_markdown, render_diff_text
 from infra.fakes import FAKE_KUBECONFIG_B64, FAKE_SECRETS, fake_kubeconfig
 from infra.model import SECRET_MASK
 from infra.project import SECRET_PLACEHOLDER
