@@ -121,7 +121,8 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:
 def _diff(args: argparse.Namespace) -> int:
     import json
 
-    from infra.diff import diff_stacks, render_diff_markdown, render_diff_text
+    from infra.diff import diff_stacks
+    from infra.diff_render import render_diff_markdown, render_diff_text
 
     diffs = diff_stacks(
         args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy

@@ -50,6 +50,8 @@ class StackConfig:
 
 
 DEPLOY_ORDER = ("dev", "staging", "prod")
+# What a merge that deletes a stack file does to the stack: nothing (CI never destroys).
+STACK_REMOVED_NOTE = "stack removed: its resources stay until someone runs `pulumi destroy`"
 
 
 def stack_order(name: str) -> tuple[int, str]:
