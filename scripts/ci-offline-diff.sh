@@ -2,18 +2,22 @@
 # Offline desired-state diff of one stack for a pull request (no cloud access, no secrets).
 #
 # usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR
-# env:   ACK_LABEL, PR_BODY  see scripts/ci-ack.sh
-#        INFRA               the infra console script (default .venv/bin/infra)
+# env:   REVIEWS, PR_AUTHOR, HEAD_SHA  the PR's reviews (JSON file), author and head commit,
+#                                      for scripts/ci_ack.py
+#        INFRA                         the infra console script (default .venv/bin/infra)
+#        PYTHON                        (default .venv/bin/python)
 # Writes OUT_DIR/STACK.md (Markdown for the PR comment and job summary) and OUT_DIR/STACK.rc
 # (infra diff's exit code), and exits with that code: 0 clean, 1 mandatory policy
 # violation, 2 error, 3 unacknowledged replacement/deletion of a stateful resource.
-# staging and prod run with --strict; --ack is added when the PR acknowledges the stack.
+# staging and prod run with --strict. Only when that blocks (3) is ci_ack.py asked whether a
+# maintainer's approval names every resource at risk; if so the diff is re-run with --ack.
 set -euo pipefail
 
 stack=${1:?usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR}
 base=${2:?usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR}
 out=${3:?usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR}
 infra=${INFRA:-.venv/bin/infra}
+python=${PYTHON:-.venv/bin/python}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 if [[ ! $stack =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]; then
@@ -22,17 +26,28 @@ if [[ ! $stack =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]; then
 fi
 mkdir -p "$out"
 
-args=(diff --base "$base" --stack "$stack" --markdown)
+args=(diff --base "$base" --stack "$stack")
 case $stack in
   staging | prod) args+=(--strict) ;;
 esac
-if "$here/ci-ack.sh" "$stack"; then
-  args+=(--ack)
-  echo "stateful replacement acknowledged for $stack" >&2
-fi
 
 rc=0
-"$infra" "${args[@]}" >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
+verdict=''
+"$infra" "${args[@]}" --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
+if ((rc == 3)); then
+  # The JSON run names the resources at risk (and exits 3 again).
+  "$infra" "${args[@]}" --json >"$out/$stack.json" || true
+  ack=0
+  verdict=$("$python" "$here/ci_ack.py" --stack "$stack" --diff "$out/$stack.json" \
+    --reviews "${REVIEWS:-}" --author "${PR_AUTHOR:-}" --head-sha "${HEAD_SHA:-}") || ack=$?
+  verdict=${verdict:-not acknowledged: ci_ack.py failed (see the job log)}
+  rm -f "$out/$stack.json"
+  echo "ci-offline-diff: $verdict" >&2
+  if ((ack == 0)); then
+    rc=0
+    "$infra" "${args[@]}" --ack --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
+  fi
+fi
 cat "$out/$stack.err" >&2
 if [[ ! -s $out/$stack.md ]]; then
   # infra failed before printing a report: show its error instead.
@@ -42,6 +57,9 @@ if [[ ! -s $out/$stack.md ]]; then
     tail -n 40 "$out/$stack.err"
     printf '```\n'
   } >"$out/$stack.md"
+fi
+if [[ -n $verdict ]]; then
+  printf '\n> %s\n' "$verdict" >>"$out/$stack.md"
 fi
 rm -f "$out/$stack.err"
 echo "$rc" >"$out/$stack.rc"

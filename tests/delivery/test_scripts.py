@@ -58,66 +58,122 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-# --- ci-ack.sh -------------------------------------------------------------------------
-
-ACK_CASES = [
-    ("label", "true", "", "prod", True),
-    ("nothing", "false", "", "prod", False),
-    ("body line", "false", "Fixes #1\n\nAcknowledge-Replacement: prod\n", "prod", True),
-    ("CRLF body", "false", "x\r\nAcknowledge-Replacement: prod\r\n", "prod", True),
-    ("key is case-insensitive", "false", "acknowledge-replacement:prod", "prod", True),
-    ("list", "false", "Acknowledge-Replacement: staging, prod", "staging", True),
-    ("other stack only", "false", "Acknowledge-Replacement: staging", "prod", False),
-    ("prefix is not a match", "false", "Acknowledge-Replacement: production", "prod", False),
-    ("no wildcard", "false", "Acknowledge-Replacement: *", "prod", False),
-    ("not at line start", "false", "please Acknowledge-Replacement: prod", "prod", False),
-    ("shell is data", "false", "Acknowledge-Replacement: $(touch pwned) prod", "prod", True),
-]
-
-
-@pytest.mark.parametrize(
-    ("label", "body", "stack", "acked"),
-    [pytest.param(*case[1:], id=case[0]) for case in ACK_CASES],
-)
-def test_ack(tmp_path: Path, label: str, body: str, stack: str, acked: bool) -> None:
-    done = sh(
-        str(SCRIPTS / "ci-ack.sh"), stack, cwd=tmp_path, env=env_with(ACK_LABEL=label, PR_BODY=body)
-    )
-    assert done.returncode == (0 if acked else 1), done.stderr
-    assert not (tmp_path / "pwned").exists()
-
-
 # --- ci-offline-diff.sh ----------------------------------------------------------------
 
+HEAD = "a" * 40
+AT_RISK = {
+    "stacks": [
+        {
+            "stack": "prod",
+            "changes": [{"urn": "urn:pulumi:prod::p::t::share", "name": "share"}],
+            "statefulRisks": ["urn:pulumi:prod::p::t::share"],
+        }
+    ]
+}
 
-@pytest.mark.parametrize(
-    ("stack", "exit_code", "ack", "expect_strict", "expect_ack"),
-    [
-        ("dev", 0, False, False, False),
-        ("staging", 3, False, True, False),
-        ("prod", 1, True, True, True),
-        ("qa", 0, True, False, True),
-    ],
-)
-def test_offline_diff(
-    tmp_path: Path, stack: str, exit_code: int, ack: bool, expect_strict: bool, expect_ack: bool
-) -> None:
-    infra = fake(
+
+def _fake_infra(tmp_path: Path, exit_code: int) -> Path:
+    """Logs each call; --json prints AT_RISK; a blocked run (3) passes once --ack is given."""
+    diff = tmp_path / "diff.json"
+    diff.write_text(json.dumps(AT_RISK))
+    return fake(
         tmp_path / "bin",
         "infra",
-        f'echo "args: $*" >"{tmp_path}/args"\necho "### report for $5"\nexit {exit_code}\n',
+        f"""echo "$*" >>"{tmp_path}/calls"
+if [[ $* == *--json* ]]; then cat "{diff}"; exit {exit_code}; fi
+echo "### report for $5"
+if [[ {exit_code} == 3 && $* == *--ack* ]]; then exit 0; fi
+exit {exit_code}
+""",
+    )
+
+
+def _offline_diff(
+    tmp_path: Path, stack: str, exit_code: int, reviews: list[dict[str, object]]
+) -> tuple[subprocess.CompletedProcess[str], list[list[str]], Path]:
+    (tmp_path / "reviews.json").write_text(json.dumps([reviews]))  # gh api --slurp: pages
+    env = env_with(
+        INFRA=str(_fake_infra(tmp_path, exit_code)),
+        PYTHON=PYTHON,
+        REVIEWS=str(tmp_path / "reviews.json"),
+        PR_AUTHOR="author",
+        HEAD_SHA=HEAD,
     )
     out = tmp_path / "out"
-    env = env_with(INFRA=str(infra), ACK_LABEL="true" if ack else "false", PR_BODY="")
     done = sh(str(SCRIPTS / "ci-offline-diff.sh"), stack, "origin/main", str(out), env=env)
+    calls = [line.split() for line in (tmp_path / "calls").read_text().splitlines()]
+    return done, calls, out
+
+
+APPROVAL = {
+    "id": 7,
+    "user": {"login": "maintainer", "type": "User"},
+    "state": "APPROVED",
+    "author_association": "MEMBER",
+    "commit_id": HEAD,
+    "body": "Acknowledge-Replacement: prod: share",
+}
+
+
+@pytest.mark.parametrize(
+    ("stack", "exit_code", "expect_strict"),
+    [("dev", 0, False), ("staging", 1, True), ("prod", 0, True), ("qa", 2, False)],
+)
+def test_offline_diff(tmp_path: Path, stack: str, exit_code: int, expect_strict: bool) -> None:
+    done, calls, out = _offline_diff(tmp_path, stack, exit_code, [APPROVAL])
     assert done.returncode == exit_code
-    args = (tmp_path / "args").read_text().split()
-    assert args[1:7] == ["diff", "--base", "origin/main", "--stack", stack, "--markdown"]
+    # Not blocked: one run, and nobody is asked for an acknowledgement.
+    [args] = calls
+    assert args[:5] == ["diff", "--base", "origin/main", "--stack", stack]
     assert ("--strict" in args) == expect_strict
-    assert ("--ack" in args) == expect_ack
+    assert "--ack" not in args and args[-1] == "--markdown"
     assert (out / f"{stack}.md").read_text() == f"### report for {stack}\n"
     assert (out / f"{stack}.rc").read_text().strip() == str(exit_code)
     assert sorted(p.name for p in out.iterdir()) == [f"{stack}.md", f"{stack}.rc"]
+
+
+def test_offline_diff_acknowledged_by_a_maintainers_approval(tmp_path: Path) -> None:
+    done, calls, out = _offline_diff(tmp_path, "prod", 3, [APPROVAL])
+    assert done.returncode == 0, done.stderr
+    assert [c[-1] for c in calls] == ["--markdown", "--json", "--markdown"]
+    assert "--ack" in calls[2] and "--strict" in calls[2]
+    report = (out / "prod.md").read_text()
+    assert report.startswith("### report for prod\n")
+    assert "> acknowledged by @maintainer (review 7 of aaaaaaaaaaaa): share in prod" in report
+    assert (out / "prod.rc").read_text().strip() == "0"
+    assert sorted(p.name for p in out.iterdir()) == ["prod.md", "prod.rc"]
+
+
+@pytest.mark.parametrize(
+    "review",
+    [
+        pytest.param({**APPROVAL, "user": {"login": "Author"}}, id="author's own approval"),
+        pytest.param({**APPROVAL, "commit_id": "b" * 40}, id="older commit"),
+        pytest.param({**APPROVAL, "body": "Acknowledge-Replacement: prod"}, id="no resources"),
+    ],
+)
+def test_offline_diff_stays_blocked(tmp_path: Path, review: dict[str, object]) -> None:
+    done, calls, out = _offline_diff(tmp_path, "prod", 3, [review])
+    assert done.returncode == 3
+    assert [c[-1] for c in calls] == ["--markdown", "--json"]
+    report = (out / "prod.md").read_text()
+    assert "> not acknowledged (" in report
+    assert "`Acknowledge-Replacement: prod: share`" in report
+    assert (out / "prod.rc").read_text().strip() == "3"
+
+
+def test_offline_diff_without_reviews_stays_blocked(tmp_path: Path) -> None:
+    infra = _fake_infra(tmp_path, 3)
+    out = tmp_path / "out"
+    done = sh(
+        str(SCRIPTS / "ci-offline-diff.sh"),
+        "prod",
+        "origin/main",
+        str(out),
+        env=env_with(INFRA=str(infra), PYTHON=PYTHON),
+    )
+    assert done.returncode == 3
+    assert "> not acknowledged: " in (out / "prod.md").read_text()
 
 
 def test_offline_diff_error_before_any_report(tmp_path: Path) -> None:
