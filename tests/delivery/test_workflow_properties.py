@@ -250,7 +250,7 @@ def test_pull_request_workflow_uses_no_secrets() -> None:
     assert "secrets." not in code
     assert "secrets[" not in code
     doc = workflow("pull-request.yml")
-    assert triggers(doc) == {"pull_request"}
+    assert triggers(doc) == {"pull_request", "pull_request_review"}
 
 
 def test_pull_request_jobs() -> None:
@@ -262,7 +262,8 @@ def test_pull_request_jobs() -> None:
     checkout = next(s for s in jobs["checks"]["steps"] if action(s) == "actions/checkout")
     assert checkout["with"]["fetch-depth"] == 0
     for job_id in ("checks", "affected", "offline-diff", "report"):
-        assert set(jobs[job_id]["permissions"]) <= {"contents"}, job_id
+        assert set(jobs[job_id]["permissions"]) <= {"contents", "pull-requests"}, job_id
+        assert set(jobs[job_id]["permissions"].values()) == {"read"}, job_id
         assert "environment" not in jobs[job_id]
     diff = jobs["offline-diff"]
     assert diff["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.affected.outputs.stacks) }}"
@@ -270,8 +271,6 @@ def test_pull_request_jobs() -> None:
     diff_run = next(s for s in diff["steps"] if s.get("id") == "diff")
     assert "scripts/ci-offline-diff.sh" in diff_run["run"]
     assert "GITHUB_STEP_SUMMARY" in diff_run["run"]
-    # The PR description reaches the script through the environment only.
-    assert diff_run["env"]["PR_BODY"] == "${{ github.event.pull_request.body }}"
     uploads = [s for s in diff["steps"] if action(s) == "actions/upload-artifact"]
     assert uploads and uploads[0]["with"]["name"] == "infra-diff-${{ matrix.stack }}"
     report = jobs["report"]
@@ -285,9 +284,52 @@ def test_pull_request_jobs() -> None:
     assert names == ["pr-comment-infra-diff"]
 
 
+def test_stateful_replacements_are_acknowledged_by_someone_elses_approval() -> None:
+    """Only a review can acknowledge (scripts/ci_ack.py): the author's own text and labels
+    are not read, reviews re-run the gate, and the reviews are fetched fresh, as data."""
+    doc = workflow("pull-request.yml")
+    text = (REPO_ROOT / ".github" / "workflows" / "pull-request.yml").read_text()
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    for unread in ("pull_request.body", "pull_request.labels", "pull_request.title"):
+        assert unread not in code
+    # Empty for pull_request_review runs: the base comes from the event's pull_request.
+    assert "github.base_ref" not in code
+    assert set(doc["on"]["pull_request_review"]["types"]) == {"submitted", "edited", "dismissed"}
+    assert {"labeled", "unlabeled"}.isdisjoint(doc["on"]["pull_request"]["types"])
+    # A review never cancels a run in progress; a push does.
+    concurrency = doc["concurrency"]
+    assert concurrency["group"] == "pull-request-${{ github.event.pull_request.number }}"
+    assert concurrency["cancel-in-progress"] == (
+        "${{ github.event_name != 'pull_request_review' }}"
+    )
+
+    job = doc["jobs"]["offline-diff"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "read"}
+    names = [s.get("name") for s in job["steps"]]
+    assert names.index("list the reviews") < names.index("infra diff")
+    fetch = job["steps"][names.index("list the reviews")]
+    assert fetch["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert "gh api --paginate --slurp" in fetch["run"]
+    assert '"repos/$REPO/pulls/$PR_NUMBER/reviews?per_page=100"' in fetch["run"]
+    diff = job["steps"][names.index("infra diff")]
+    assert diff["env"] == {
+        "STACK": "${{ matrix.stack }}",
+        "BASE_REF": "${{ github.event.pull_request.base.ref }}",
+        "REVIEWS": "${{ runner.temp }}/reviews.json",
+        "PR_AUTHOR": "${{ github.event.pull_request.user.login }}",
+        "HEAD_SHA": "${{ github.event.pull_request.head.sha }}",
+    }
+    assert not (REPO_ROOT / "scripts" / "ci-ack.sh").exists()
+    offline_diff = (REPO_ROOT / "scripts" / "ci-offline-diff.sh").read_text()
+    assert '"$here/ci_ack.py"' in offline_diff
+    for gone in ("PR_BODY", "ACK_LABEL"):
+        assert gone not in offline_diff
+
+
 def test_live_preview_only_for_branches_of_this_repository() -> None:
     job = workflow("pull-request.yml")["jobs"]["live-preview"]
     condition = " ".join(str(job["if"]).split())
+    assert condition.startswith("github.event_name == 'pull_request' &&")
     assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
     assert "vars.LIVE_PREVIEW == 'true'" in condition
     assert "&&" in condition and "||" not in condition
@@ -315,7 +357,11 @@ def test_comment_workflow_never_runs_pr_code() -> None:
     assert doc["on"]["workflow_run"]["workflows"] == [workflow("pull-request.yml")["name"]]
     assert doc["on"]["workflow_run"]["types"] == ["completed"]
     [job] = doc["jobs"].values()
-    assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+    condition = " ".join(job["if"].split())
+    assert condition.startswith(
+        "(github.event.workflow_run.event == 'pull_request' "
+        "|| github.event.workflow_run.event == 'pull_request_review') && "
+    )
     assert all(action(s) != "actions/checkout" for s in job["steps"])
     assert all("run" not in s for s in job["steps"])
     download = next(s for s in job["steps"] if action(s) == "actions/download-artifact")
