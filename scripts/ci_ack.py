@@ -41,15 +41,15 @@ ACK_LINE = re.compile(
     rf"[ \t]*acknowledge-replacement[ \t]*:[ \t]*(?P<stack>{STACK})[ \t]*:(?P<names>.*)",
     re.IGNORECASE | re.ASCII,
 )
-# Only CR/LF end a line: str.splitlines() would also split on U+2028, \x0b, \x1c..., which
-# GitHub renders inside one line.
+# Only CR/LF end a line: str.splitlines() would also split on U+2028, \x0b, \x1c..., which a
+# reader of the review does not see as a line break.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # GitHub caps a review body at 65536 characters; anything longer did not come from GitHub.
 MAX_BODY = 65_536
 # Associations of people with access to the repository (REST "author_association"). GitHub
-# reports a member whose organisation membership is private as CONTRIBUTOR to a workflow token,
-# which fails closed.
+# may report a member whose organisation membership is private as CONTRIBUTOR or NONE to a
+# workflow token (actions/github-script#643), which fails closed.
 MAINTAINERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 
