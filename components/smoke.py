@@ -25,10 +25,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-# Needs sh, sync, sleep, date, cat, mv, rm, rmdir. Pin it by digest before relying on it
-# (`docker buildx imagetools inspect busybox:1.36.1` gives the index digest), or point
-# smokeTest.image at a mirror the cluster can pull from.
-DEFAULT_IMAGE = "busybox:1.36.1"
+# Needs sh, sync, sleep, date, cat, mv, rm, rmdir. The digest is the multi-arch index of
+# library/busybox:1.36.1 on Docker Hub (`docker buildx imagetools inspect busybox:1.36.1`),
+# as pinned by several public projects on 2026-10; a mirror the cluster can pull from takes
+# smokeTest.image, also by digest.
+DEFAULT_IMAGE = (
+    "docker.io/library/busybox:1.36.1"
+    "@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
+)
 DEFAULT_PARALLELISM = 3
 MIN_PARALLELISM, MAX_PARALLELISM = 2, 32
 DEFAULT_DEADLINE_SECONDS = 300
@@ -38,6 +42,8 @@ START_MARGIN_SECONDS = 120
 # For Jobs applied with kubectl: a safety net should `infra smoke` never get to delete them.
 KUBECTL_TTL_SECONDS = 3600
 MOUNT_PATH = "/mnt/shared"
+# The only part of the share the smoke pods see (a subPath mount): a buggy or hostile smoke
+# image can never touch the training data at the volume's root.
 SMOKE_DIR = ".rwx-smoke"
 POLL_SECONDS = 2
 CLEANUP_DEADLINE_SECONDS = 90
@@ -49,11 +55,12 @@ VOLUME_LABEL = "aks-rwx-training/volume"
 # object even when a rerun reuses the run id, so a rerun never accepts a stale file.
 JOB_UID_LABEL = "batch.kubernetes.io/controller-uid"
 
-RUN_ID_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-DNS1123_LABEL_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+RUN_ID_RE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+DNS1123_LABEL_RE = re.compile(r"(?=.{1,63}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+# A reference pinned by digest: a tag alone can be moved to other code after review.
 IMAGE_RE = re.compile(
-    r"^[a-z0-9]+(?:[._:/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-    r"(?:@sha256:[0-9a-f]{64})?$"
+    r"[a-z0-9]+(?:[._:/-][a-z0-9]+)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+    r"@sha256:[0-9a-f]{64}"
 )
 
 # POSIX sh (busybox ash in the cluster, dash in the tests). SMOKE_ROOT stands in for the
@@ -68,7 +75,7 @@ n=$SMOKE_PODS
 poll=${SMOKE_POLL_SECONDS:-2}
 host=${HOSTNAME:-$(hostname)}
 token="$RUN_ID${JOB_UID:+ $JOB_UID}"
-dir="${SMOKE_ROOT:-/mnt/shared}/.rwx-smoke/$RUN_ID"
+dir="${SMOKE_ROOT:-/mnt/shared}/$RUN_ID"
 end=$(( $(date +%s) + SMOKE_DEADLINE_SECONDS ))
 
 say() { echo "rwx-smoke[$me/$n $host]: $*"; }
@@ -136,7 +143,7 @@ say "OK: the volume is shared read-write by all $n pods"
 
 CLEANUP_SCRIPT = r"""set -eu
 : "${RUN_ID:?RUN_ID must be set}"
-rm -rf -- "${SMOKE_ROOT:-/mnt/shared}/.rwx-smoke/$RUN_ID"
+rm -rf -- "${SMOKE_ROOT:-/mnt/shared}/$RUN_ID"
 echo "rwx-smoke: removed .rwx-smoke/$RUN_ID"
 """
 
@@ -154,7 +161,8 @@ class RwxSmokeTestArgs:
         parallelism: Pods that must all see each other's files (``completions`` too), 2-32.
         deadline_seconds: How long each pod waits for the others' files, 10-3600; the Job's
             ``activeDeadlineSeconds`` adds ``START_MARGIN_SECONDS`` for scheduling and pulls.
-        image: Image with a POSIX ``sh``, ``sync``, ``sleep`` and ``date`` (busybox by default).
+        image: Image with a POSIX ``sh``, ``sync``, ``sleep`` and ``date``, pinned by digest
+            (busybox by default). Only the share's ``.rwx-smoke`` directory is mounted.
         uid, gid: ``runAsUser``/``runAsGroup``; must match the volume's SMB mount uid/gid
             (``mountOptions``) so the pods may write. For NFS volumes the share root must be
             writable by this uid.
@@ -191,7 +199,7 @@ def validate_rwx_smoke_test_args(args: RwxSmokeTestArgs) -> None:
         ("pvc_name", args.pvc_name),
         ("volume_name", args.volume_name),
     ):
-        if not DNS1123_LABEL_RE.match(value):
+        if not DNS1123_LABEL_RE.fullmatch(value):
             raise ValueError(
                 f"{label} must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
                 f"(got {value!r})"
@@ -210,16 +218,16 @@ def validate_rwx_smoke_test_args(args: RwxSmokeTestArgs) -> None:
             f"deadline_seconds must be an integer between {MIN_DEADLINE_SECONDS} and "
             f"{MAX_DEADLINE_SECONDS} (got {args.deadline_seconds!r})"
         )
-    if not IMAGE_RE.match(args.image):
+    if not isinstance(args.image, str) or not IMAGE_RE.fullmatch(args.image):
         raise ValueError(
-            "image must be an image reference like 'busybox:1.36.1' or "
-            f"'registry/name@sha256:<digest>' (got {args.image!r})"
+            "image must be pinned by digest, like 'registry/name:tag@sha256:<64 hex>' "
+            f"(got {args.image!r})"
         )
     for label, ident in (("uid", args.uid), ("gid", args.gid)):
         # Non-root only: uid 0 would defeat runAsNonRoot, gid 0 would grant root's group.
         if not _is_int(ident) or not 1 <= ident <= 2_147_483_647:
             raise ValueError(f"{label} must be between 1 and 2147483647 (got {ident!r})")
-    if args.run_id is not None and not RUN_ID_RE.match(args.run_id):
+    if args.run_id is not None and not RUN_ID_RE.fullmatch(args.run_id):
         raise ValueError(
             "run_id must be 1-63 lowercase letters, digits and '-', starting and ending with "
             f"a letter or digit (got {args.run_id!r})"
@@ -318,7 +326,7 @@ def _pod_template(
                     "requests": {"cpu": "10m", "memory": "16Mi"},
                     "limits": {"cpu": "100m", "memory": "32Mi"},
                 },
-                "volumeMounts": [{"name": "shared", "mountPath": MOUNT_PATH}],
+                "volumeMounts": [{"name": "shared", "mountPath": MOUNT_PATH, "subPath": SMOKE_DIR}],
             }
         ],
         "volumes": [{"name": "shared", "persistentVolumeClaim": {"claimName": args.pvc_name}}],

@@ -29,6 +29,7 @@ from policies.rules.kubernetes import (
     persistentvolume_smb_mount_options,
     persistentvolumeclaim_storageclass_explicit,
     storageclass_reclaim_retain,
+    podspec_image_allowed,
 )
 from policies.rules.options import stateful_no_delete_before_replace, storage_protect
 from policies.rules.stack import (
@@ -62,6 +63,7 @@ ALL_POLICIES: list[Policy] = [
     persistentvolume_smb_mount_options.POLICY,
     persistentvolumeclaim_storageclass_explicit.POLICY,
     storageclass_reclaim_retain.POLICY,
+    podspec_image_allowed.POLICY,
     # Azure storage
     storageaccount_min_tls.POLICY,
     storageaccount_blob_public_access.POLICY,

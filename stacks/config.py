@@ -71,6 +71,7 @@ from components.storage import (
     FileProtocol,
     StorageSku,
 )
+from stacks.policy_config import PolicyConfigError, image_rejection
 
 STACKS_DIR = Path(__file__).resolve().parent
 
@@ -116,7 +117,7 @@ def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
     """A check for ``regex``; its error message says ``what`` the value must be."""
 
     def check(value: str) -> str:
-        if not regex.match(value):
+        if not regex.fullmatch(value):
             raise ValueError(f"must be {what} (got {_show(value)})")
         return value
 
@@ -216,6 +217,9 @@ class VolumeConfig(_Model):
         return value
 
 
+_PINNED_IMAGE = "an image pinned by digest like 'registry/name:tag@sha256:<64 hex>'"
+
+
 class SmokeTestConfig(_Model):
     """``smokeTest``: the RWX smoke Job (``components/smoke.py``) run by ``infra smoke``;
     ``enabled`` also renders it in the stack."""
@@ -231,16 +235,12 @@ class SmokeTestConfig(_Model):
         Field(ge=MIN_DEADLINE_SECONDS, le=MAX_DEADLINE_SECONDS),
         _int_between(MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS),
     ] = DEFAULT_DEADLINE_SECONDS
-    image: Annotated[
-        str, Rule("must be an image reference like 'busybox:1.36.1' or 'name@sha256:<digest>'")
-    ] = DEFAULT_IMAGE
+    image: Annotated[str, Rule(f"must be {_PINNED_IMAGE}")] = DEFAULT_IMAGE
 
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
-        return _pattern(
-            IMAGE_RE, "an image reference like 'busybox:1.36.1' or 'name@sha256:<digest>'"
-        )(value)
+        return _pattern(IMAGE_RE, _PINNED_IMAGE)(value)
 
 
 class StackConfig(_Model):
@@ -819,6 +819,10 @@ def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
             data[key] = _decode(key, kind, value)
         values = _validate_model(data)
         tags, volumes = _cross_checks(values, stack)
+        if rejection := image_rejection(values.smoke_test.image, stack):
+            raise ConfigError("smokeTest.image", rejection)
+    except PolicyConfigError as error:
+        raise pulumi.RunError(str(error)) from None
     except ConfigError as error:
         raise pulumi.RunError(
             f"{where}: config key '{project}:{error.path}' {error.message}"

@@ -27,6 +27,7 @@ from component_harness import RunResult, run_pulumi
 from components.smoke import (
     CLEANUP_SCRIPT,
     DEFAULT_IMAGE,
+    SMOKE_DIR,
     SMOKE_SCRIPT,
     START_MARGIN_SECONDS,
     RwxSmokeTest,
@@ -180,7 +181,10 @@ def test_pvc_mount_and_environment() -> None:
         {"name": "shared", "persistentVolumeClaim": {"claimName": "datasets"}}
     ]
     (container,) = spec["containers"]
-    assert container["volumeMounts"] == [{"name": "shared", "mountPath": "/mnt/shared"}]
+    # Only the smoke directory of the share is mounted, never the training data at its root.
+    assert container["volumeMounts"] == [
+        {"name": "shared", "mountPath": "/mnt/shared", "subPath": ".rwx-smoke"}
+    ]
     assert container["command"] == ["/bin/sh", "-c", SMOKE_SCRIPT]
     env = {item["name"]: item for item in container["env"]}
     assert env["RUN_ID"]["value"] == "test-run-1"
@@ -195,7 +199,7 @@ def test_pvc_mount_and_environment() -> None:
 def test_script_content() -> None:
     script = SMOKE_SCRIPT
     assert script.startswith("set -eu\n")
-    assert '.rwx-smoke/$RUN_ID"' in script
+    assert 'dir="${SMOKE_ROOT:-/mnt/shared}/$RUN_ID"' in script
     assert '"pod-$me"' in script and "$JOB_COMPLETION_INDEX" in script
     assert "sync" in script and "mv -f" in script  # fsynced, published atomically
     assert 'echo "rwx-smoke[$me/$n $host]: FAIL: $*" >&2; exit 1' in script
@@ -204,7 +208,7 @@ def test_script_content() -> None:
     assert script.index('wait_all "waiting for the other pods') < script.index(
         'rm -f "$dir/pod-$me"'
     )
-    assert 'rm -rf -- "${SMOKE_ROOT:-/mnt/shared}/.rwx-smoke/$RUN_ID"' in CLEANUP_SCRIPT
+    assert 'rm -rf -- "${SMOKE_ROOT:-/mnt/shared}/$RUN_ID"' in CLEANUP_SCRIPT
     assert "${RUN_ID:?" in CLEANUP_SCRIPT  # never `rm -rf .rwx-smoke/`
 
 
@@ -255,7 +259,9 @@ def test_names_stay_dns_labels_with_long_volume_names() -> None:
         ({"uid": 0}, "uid must be between 1 and 2147483647 (got 0)"),
         ({"gid": 0}, "gid must be between 1 and 2147483647 (got 0)"),
         ({"namespace": "Training"}, "namespace must be a DNS-1123 label"),
-        ({"image": "busy box"}, "image must be an image reference"),
+        ({"image": "busy box"}, "image must be pinned by digest"),
+        ({"image": "busybox:1.36.1"}, "image must be pinned by digest"),
+        ({"image": "busybox@sha256:" + "a" * 64 + "\n"}, "image must be pinned by digest"),
         ({"run_id": "Bad_Id"}, "run_id must be 1-63 lowercase letters"),
         ({"ttl_seconds_after_finished": -1}, "ttl_seconds_after_finished must be >= 0"),
     ],
@@ -305,7 +311,7 @@ def shell(
 
 def start_pod(
     shell: tuple[str, str],
-    root: Path,
+    share: Path,
     index: int,
     *,
     pods: int,
@@ -314,6 +320,10 @@ def start_pod(
     job_uid: str = "job-uid-1",
     script: str = SMOKE_SCRIPT,
 ) -> subprocess.Popen[str]:
+    # The pod sees only the share's SMOKE_DIR (a subPath mount, created by the kubelet).
+    mount = share / SMOKE_DIR
+    if not mount.exists():
+        mount.mkdir()
     env = {
         "PATH": shell[1],
         "RUN_ID": run_id,
@@ -323,7 +333,7 @@ def start_pod(
         "SMOKE_PODS": str(pods),
         "SMOKE_DEADLINE_SECONDS": str(deadline),
         "SMOKE_POLL_SECONDS": "0.05",
-        "SMOKE_ROOT": str(root),
+        "SMOKE_ROOT": str(mount),
     }
     return subprocess.Popen(
         [shell[0], "-c", script],
@@ -406,15 +416,17 @@ def test_script_rejects_a_file_naming_another_index(shell: tuple[str, str], tmp_
 
 
 def test_script_reports_an_unwritable_volume(shell: tuple[str, str], tmp_path: Path) -> None:
+    mount = tmp_path / SMOKE_DIR
+    mount.mkdir()
     if os.geteuid() == 0:
-        # root ignores permissions: make the run directory's parent a file instead.
-        (tmp_path / ".rwx-smoke").write_text("not a directory")
+        # root ignores permissions: put a file where the run directory goes instead.
+        (mount / "run-1").write_text("not a directory")
     else:
-        tmp_path.chmod(0o500)
+        mount.chmod(0o500)
     try:
         ((code, _, err),) = finish([start_pod(shell, tmp_path, 0, pods=2, deadline=2)])
     finally:
-        tmp_path.chmod(0o700)
+        mount.chmod(0o700)
     assert code == 1
     assert f"FAIL: cannot create {tmp_path}/.rwx-smoke/run-1" in err
 
@@ -437,9 +449,10 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
     for run in ("run-1", "run-2"):
         (tmp_path / ".rwx-smoke" / run).mkdir(parents=True)
         (tmp_path / ".rwx-smoke" / run / "pod-0").write_text("x\n")
+    mount = tmp_path / SMOKE_DIR  # what the cleanup pod's subPath mount shows it
     done = subprocess.run(
         ["/bin/sh", "-c", CLEANUP_SCRIPT],
-        env={"PATH": os.environ["PATH"], "SMOKE_ROOT": str(tmp_path), "RUN_ID": "run-1"},
+        env={"PATH": os.environ["PATH"], "SMOKE_ROOT": str(mount), "RUN_ID": "run-1"},
         capture_output=True,
         text=True,
         timeout=30,
@@ -529,8 +542,20 @@ def test_enabled_smoke_test_renders_one_job_per_volume(run_stack: Callable[..., 
         ({"enable": True}, "smokeTest.enable' is not a known key; did you mean 'enabled'?"),
         (
             {"image": "Busy Box"},
-            "smokeTest.image' must be an image reference like 'busybox:1.36.1' or "
-            "'name@sha256:<digest>' (got 'Busy Box')",
+            "smokeTest.image' must be an image pinned by digest like "
+            "'registry/name:tag@sha256:<64 hex>' (got 'Busy Box')",
+        ),
+        (
+            {"image": "busybox:1.36.1"},
+            "smokeTest.image' must be an image pinned by digest like "
+            "'registry/name:tag@sha256:<64 hex>' (got 'busybox:1.36.1')",
+        ),
+        (
+            {"image": "ghcr.io/x/busybox@sha256:" + "e" * 64},
+            "smokeTest.image' image 'ghcr.io/x/busybox@sha256:" + "e" * 64 + "' comes from "
+            "'ghcr.io/x/busybox', which is under none of the allowed registries "
+            "(docker.io/library, mcr.microsoft.com) (setting "
+            "kubernetes-core-podspec-image-allowed.allowedRegistries in policies/config/dev.json)",
         ),
     ],
 )
@@ -542,3 +567,22 @@ def test_bad_smoke_config_is_one_line(
     message = str(result.error)
     assert message == f"stacks/Pulumi.dev.yaml: config key 'aks-rwx-training:{expected}"
     assert result.registrations == []
+
+
+def test_a_stack_without_its_policy_config_is_an_error() -> None:
+    from infra.project import load_project, load_stack_config
+    from stacks.config import parse_config
+
+    project = load_project(ROOT)
+    prefix = f"{project.name}:"
+    raw = {
+        key.removeprefix(prefix): value
+        for key, value in load_stack_config(project, "dev").values.items()
+        if key.startswith(prefix)
+    }
+    with pytest.raises(pulumi.RunError) as error:
+        parse_config(raw, project.name, "qa")
+    assert str(error.value) == (
+        "policies/config/qa.json: missing; every stack needs its policy config (copy another "
+        "environment's and adjust it)"
+    )

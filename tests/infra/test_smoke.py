@@ -427,6 +427,44 @@ def test_unknown_stack_is_exit_2(fake: Fake, capsys: pytest.CaptureFixture[str])
     assert len(err.splitlines()) == 1
 
 
+MIRRORED_BUSYBOX = "mcr.microsoft.com/mirror/busybox:1.36.1@sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        (
+            "evil.example/busybox@sha256:" + "b" * 64,
+            "comes from 'evil.example/busybox', which is under none of the allowed registries "
+            "(docker.io/library, mcr.microsoft.com)",
+        ),
+        (
+            "docker.io/someone/busybox@sha256:" + "b" * 64,
+            "comes from 'docker.io/someone/busybox', which is under none of the allowed "
+            "registries (docker.io/library, mcr.microsoft.com)",
+        ),
+    ],
+)
+def test_a_smoke_image_from_a_registry_the_policy_config_does_not_allow_never_runs(
+    fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str], image: str, problem: str
+) -> None:
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text((REPO_ROOT / "Pulumi.yaml").read_text())
+    (project / "stacks" / "__main__.py").write_text("")
+    prod = (REPO_ROOT / "stacks" / "Pulumi.prod.yaml").read_text()
+    prod += f"  aks-rwx-training:smokeTest:\n    image: {image}\n"
+    (project / "stacks" / "Pulumi.prod.yaml").write_text(prod)
+    assert main(["--stack", "prod", "-C", str(project)]) == 2
+    _, err = capsys.readouterr()
+    assert err == (
+        "infra: error: stacks/Pulumi.prod.yaml: config key 'aks-rwx-training:smokeTest.image' "
+        f"image '{image}' {problem} (setting kubernetes-core-podspec-image-allowed."
+        "allowedRegistries in policies/config/prod.json)\n"
+    )
+    assert fake.applied() == []
+
+
 def test_bad_stack_config_is_exit_2(
     fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -455,7 +493,7 @@ def test_smoke_settings_come_from_the_stack_config(
     staging = (REPO_ROOT / "stacks" / "Pulumi.staging.yaml").read_text()
     staging += (
         "  aks-rwx-training:smokeTest:\n    parallelism: 6\n    deadlineSeconds: 60\n"
-        "    image: mirror.example.com/busybox:1.36.1\n"
+        f"    image: {MIRRORED_BUSYBOX}\n"
         "  aks-rwx-training:volumes:\n"
         "    - {name: datasets, quotaGiB: 100, uid: 2000, gid: 3000}\n"
         "    - {name: checkpoints, createNamespace: false, quotaGiB: 100}\n"
@@ -467,7 +505,7 @@ def test_smoke_settings_come_from_the_stack_config(
     assert datasets["parallelism"] == 6
     assert datasets["activeDeadlineSeconds"] == 60 + 120
     pod_spec = datasets["template"]["spec"]
-    assert pod_spec["containers"][0]["image"] == "mirror.example.com/busybox:1.36.1"
+    assert pod_spec["containers"][0]["image"] == MIRRORED_BUSYBOX
     assert (
         pod_spec["securityContext"]["runAsUser"],
         pod_spec["securityContext"]["runAsGroup"],

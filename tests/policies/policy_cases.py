@@ -144,6 +144,13 @@ PV_RETAIN = "kubernetes-core-persistentvolume-reclaim-retain"
 PV_CSI = "kubernetes-core-persistentvolume-azurefile-csi-driver"
 PV_RWX = "kubernetes-core-persistentvolume-access-mode-rwx"
 PV_MOUNT = "kubernetes-core-persistentvolume-smb-mount-options"
+IMAGE = "kubernetes-core-podspec-image-allowed"
+HUB_BUSYBOX = (
+    "busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
+)
+UNPINNED = (
+    "is not pinned by digest (name@sha256:<64 hex>): a tag can be moved to other code after review"
+)
 PVC_EXPLICIT = "kubernetes-core-persistentvolumeclaim-storageclass-explicit"
 SC_RETAIN = "kubernetes-storage-storageclass-reclaim-retain"
 SA_TLS = "azure-native-storage-storageaccount-min-tls-12"
@@ -342,6 +349,94 @@ RESOURCE_CASES: list[RCase] = [
         (
             "PersistentVolume 'pv-datasets' does not set accessModes; Azure Files volumes must include 'ReadWriteMany'.",
         ),
+    ),
+    # kubernetes-core-podspec-image-allowed
+    RCase("image-job-good", IMAGE, "job"),
+    RCase("image-cronjob-good", IMAGE, "cronjob"),
+    RCase("image-deployment-good", IMAGE, "deployment"),
+    RCase("image-pod-good", IMAGE, "pod"),
+    RCase("image-not-a-workload", IMAGE, "pv"),
+    RCase("image-unknown", IMAGE, "job", put("spec.template.spec.containers.0.image", UNKNOWN)),
+    RCase(
+        "image-job-tag-only",
+        IMAGE,
+        "job",
+        put("spec.template.spec.containers.0.image", "mcr.microsoft.com/azurelinux/base/core:3.0"),
+        (
+            f"Job 'train' container 'train' image 'mcr.microsoft.com/azurelinux/base/core:3.0' {UNPINNED}.",
+        ),
+    ),
+    RCase(
+        "image-digest-then-tag",
+        IMAGE,
+        "job",
+        put(
+            "spec.template.spec.containers.0.image",
+            "mcr.microsoft.com/x@sha256:" + "a" * 64 + ":latest",
+        ),
+        (
+            f"Job 'train' container 'train' image 'mcr.microsoft.com/x@sha256:{'a' * 64}:latest' {UNPINNED}.",
+        ),
+    ),
+    RCase(
+        "image-init-container-other-registry",
+        IMAGE,
+        "job",
+        put("spec.template.spec.initContainers.0.image", "evil.example/fetch@sha256:" + "b" * 64),
+        (
+            f"Job 'train' container 'fetch' image 'evil.example/fetch@sha256:{'b' * 64}' comes from 'evil.example/fetch', which is under none of the allowed registries (mcr.microsoft.com).",
+        ),
+    ),
+    RCase(
+        "image-prefix-is-not-a-boundary",
+        IMAGE,
+        "deployment",
+        put(
+            "spec.template.spec.containers.0.image",
+            "mcr.microsoft.com.evil.example/x@sha256:" + "c" * 64,
+        ),
+        (
+            f"Deployment 'serve' container 'train' image 'mcr.microsoft.com.evil.example/x@sha256:{'c' * 64}' comes from 'mcr.microsoft.com.evil.example/x', which is under none of the allowed registries (mcr.microsoft.com).",
+        ),
+    ),
+    RCase(
+        "image-cronjob-docker-hub",
+        IMAGE,
+        "cronjob",
+        put("spec.jobTemplate.spec.template.spec.containers.0.image", HUB_BUSYBOX),
+        (
+            f"CronJob 'nightly' container 'train' image '{HUB_BUSYBOX}' comes from 'docker.io/library/busybox', which is under none of the allowed registries (mcr.microsoft.com).",
+        ),
+    ),
+    RCase(
+        "image-docker-hub-library-allowed",
+        IMAGE,
+        "pod",
+        put("spec.containers.0.image", HUB_BUSYBOX),
+        settings={
+            "allowedRegistries": ["docker.io/library", "mcr.microsoft.com"],
+            "requireDigest": True,
+        },
+    ),
+    RCase(
+        "image-docker-hub-user-not-library",
+        IMAGE,
+        "pod",
+        put("spec.containers.0.image", "someone/busybox@sha256:" + "d" * 64),
+        (
+            f"Pod 'debug' container 'train' image 'someone/busybox@sha256:{'d' * 64}' comes from 'docker.io/someone/busybox', which is under none of the allowed registries (docker.io/library, mcr.microsoft.com).",
+        ),
+        settings={
+            "allowedRegistries": ["docker.io/library", "mcr.microsoft.com"],
+            "requireDigest": True,
+        },
+    ),
+    RCase(
+        "image-tag-allowed-when-digest-not-required",
+        IMAGE,
+        "pod",
+        put("spec.containers.0.image", "mcr.microsoft.com/azurelinux/base/core:3.0"),
+        settings={"allowedRegistries": ["mcr.microsoft.com"], "requireDigest": False},
     ),
     # kubernetes-core-persistentvolume-smb-mount-options (advisory)
     RCase("mount-good", PV_MOUNT, "pv"),

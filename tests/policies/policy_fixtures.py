@@ -42,6 +42,10 @@ SECRET_TYPE = "kubernetes:core/v1:Secret"
 PV_TYPE = "kubernetes:core/v1:PersistentVolume"
 PVC_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
 STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass"
+JOB_TYPE = "kubernetes:batch/v1:Job"
+CRONJOB_TYPE = "kubernetes:batch/v1:CronJob"
+DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
+POD_TYPE = "kubernetes:core/v1:Pod"
 
 
 def share_id(share: str, account: str = ACCOUNT) -> str:
@@ -213,6 +217,45 @@ STORAGE_CLASS: dict[str, Any] = {
     "mountOptions": list(SMB_MOUNT_OPTIONS),
 }
 
+PINNED_IMAGE = (
+    "mcr.microsoft.com/azurelinux/base/core:3.0"
+    "@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+)
+
+POD_SPEC: dict[str, Any] = {
+    "restartPolicy": "Never",
+    "initContainers": [{"name": "fetch", "image": PINNED_IMAGE}],
+    "containers": [{"name": "train", "image": PINNED_IMAGE}],
+}
+
+JOB: dict[str, Any] = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "train", "namespace": "training"},
+    "spec": {"template": {"spec": POD_SPEC}},
+}
+
+CRONJOB: dict[str, Any] = {
+    "apiVersion": "batch/v1",
+    "kind": "CronJob",
+    "metadata": {"name": "nightly", "namespace": "training"},
+    "spec": {"schedule": "0 2 * * *", "jobTemplate": {"spec": {"template": {"spec": POD_SPEC}}}},
+}
+
+DEPLOYMENT: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "serve", "namespace": "training"},
+    "spec": {"replicas": 2, "template": {"spec": POD_SPEC}},
+}
+
+POD: dict[str, Any] = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "debug", "namespace": "training"},
+    "spec": POD_SPEC,
+}
+
 RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
     "storage_account": (STORAGE_ACCOUNT_TYPE, STORAGE_ACCOUNT),
     "file_service": (FILE_SERVICE_TYPE, FILE_SERVICE),
@@ -225,6 +268,10 @@ RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
     "pv": (PV_TYPE, PV),
     "pvc": (PVC_TYPE, PVC),
     "storage_class": (STORAGE_CLASS_TYPE, STORAGE_CLASS),
+    "job": (JOB_TYPE, JOB),
+    "cronjob": (CRONJOB_TYPE, CRONJOB),
+    "deployment": (DEPLOYMENT_TYPE, DEPLOYMENT),
+    "pod": (POD_TYPE, POD),
 }
 """Known-good inputs by fixture key: (type token, inputs)."""
 

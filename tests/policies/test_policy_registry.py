@@ -20,7 +20,7 @@ NAME_RE = re.compile(
 )
 KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESOURCE_BY_GROUP = {
-    "kubernetes": {"persistentvolume", "persistentvolumeclaim", "storageclass"},
+    "kubernetes": {"persistentvolume", "persistentvolumeclaim", "storageclass", "podspec"},
     "storage": {"storageaccount", "fileserviceproperties", "fileshare"},
     "aks": {"managedcluster"},
     "options": {"storage", "stateful"},

@@ -1,0 +1,66 @@
+"""What the stack's policy config (``policies/config/<stack>.json``) says about the program.
+
+The pack checks the resources a stack registers; the smoke image is never registered (``infra
+smoke`` applies it after the deploy), so the program applies the same rule to it here, from
+the same setting: one list of allowed registries per environment, declared once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from policies.rules._config import settings
+from policies.rules._images import image_problem
+from policies.rules.kubernetes import podspec_image_allowed
+
+POLICY_CONFIG_DIR = Path(__file__).resolve().parent.parent / "policies" / "config"
+# A policy config is a few kilobytes; anything far larger is not one.
+MAX_POLICY_CONFIG_BYTES = 1 << 20
+
+
+class PolicyConfigError(ValueError):
+    """The policy config file is missing or unreadable; the message names it."""
+
+
+def policy_config_path(stack: str) -> Path:
+    return POLICY_CONFIG_DIR / f"{stack}.json"
+
+
+def _shown(path: Path) -> str:
+    return path.relative_to(POLICY_CONFIG_DIR.parent.parent).as_posix()
+
+
+def _load(stack: str) -> dict[str, Any]:
+    path = policy_config_path(stack)
+    if not path.is_file():
+        raise PolicyConfigError(
+            f"{_shown(path)}: missing; every stack needs its policy config (copy another "
+            "environment's and adjust it)"
+        )
+    with path.open("rb") as handle:
+        data = handle.read(MAX_POLICY_CONFIG_BYTES + 1)
+    if len(data) > MAX_POLICY_CONFIG_BYTES:
+        raise PolicyConfigError(f"{_shown(path)}: larger than {MAX_POLICY_CONFIG_BYTES} bytes")
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise PolicyConfigError(f"{_shown(path)}: not valid JSON ({error})") from None
+    if not isinstance(doc, dict):
+        raise PolicyConfigError(f"{_shown(path)}: must be a JSON object of policy settings")
+    return doc
+
+
+def image_rejection(image: str, stack: str) -> str | None:
+    """Why the stack's policy config forbids ``image``, or None."""
+    entry = _load(stack).get(podspec_image_allowed.NAME)
+    configured = entry if isinstance(entry, dict) else {}
+    rule = settings(configured, podspec_image_allowed.CONFIG_SCHEMA)
+    problem = image_problem(image, rule["allowedRegistries"], rule["requireDigest"])
+    if problem is None:
+        return None
+    return (
+        f"image '{image}' {problem} (setting {podspec_image_allowed.NAME}.allowedRegistries "
+        f"in {_shown(policy_config_path(stack))})"
+    )
