@@ -138,7 +138,8 @@ def _diff(args: argparse.Namespace) -> int:
     if blocked:
         print(
             f"infra: {len(risks)} stateful resource(s) would be replaced or deleted; "
-            "acknowledge in the PR (label allow-stateful-replacement) or rerun with --ack",
+            "a maintainer's approving review must acknowledge them (see the report), "
+            "or rerun with --ack",
             file=sys.stderr,
         )
         return EXIT_STATEFUL_RISK

@@ -93,8 +93,10 @@ def build(stacks: list[str], results: Path, sha: str = "", run_url: str = "") ->
     if any(rc == 3 for _, rc, _ in rows):
         head += [
             "A replacement or deletion of a stateful resource (data would be lost) needs an "
-            "explicit acknowledgement: add the label `allow-stateful-replacement`, or a line "
-            "`Acknowledge-Replacement: <stack>` to the pull request description.",
+            "explicit acknowledgement: a maintainer other than the author approves the head "
+            "commit with a review holding the line `Acknowledge-Replacement: <stack>: "
+            "<resource>, ...` that names every resource at risk (each stack's report below "
+            "gives the exact line).",
             "",
         ]
     text = "\n".join(head)

@@ -266,8 +266,14 @@ def test_pull_request_jobs() -> None:
         assert set(jobs[job_id]["permissions"].values()) == {"read"}, job_id
         assert "environment" not in jobs[job_id]
     diff = jobs["offline-diff"]
-    assert diff["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.affected.outputs.stacks) }}"
-    assert diff["if"] == "needs.affected.outputs.stacks != '[]'"
+    # Stacks whose file the PR deletes get an offline diff ("their resources stay"), never
+    # a live preview.
+    assert diff["strategy"]["matrix"]["stack"] == (
+        "${{ fromJSON(needs.affected.outputs.diff-stacks) }}"
+    )
+    live = jobs["live-preview"]
+    assert live["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.affected.outputs.stacks) }}"
+    assert diff["if"] == "needs.affected.outputs.diff-stacks != '[]'"
     diff_run = next(s for s in diff["steps"] if s.get("id") == "diff")
     assert "scripts/ci-offline-diff.sh" in diff_run["run"]
     assert "GITHUB_STEP_SUMMARY" in diff_run["run"]

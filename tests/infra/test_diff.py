@@ -88,7 +88,7 @@ def test_removed_volume_is_a_stateful_deletion_blocked_in_strict_mode(infra, rep
     assert _actions(doc) == {("remove", "datasets-share"), ("remove", "datasets-pv")}
     assert len(doc["stacks"][0]["statefulRisks"]) == 2
     assert doc["blocked"] is True
-    assert "acknowledge in the PR" in result.stderr
+    assert "a maintainer's approving review must acknowledge them" in result.stderr
     acknowledged, doc = _diff(infra, repo, "--strict", "--ack")
     assert acknowledged.returncode == 0
     assert doc["blocked"] is False
