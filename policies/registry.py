@@ -1,102 +1,32 @@
-"""The one place every policy of the pack is registered.
-
-Each rule module under ``policies/rules/<group>/`` defines exactly one module-level
-``POLICY``; add new modules here (``tests/policies`` fails if a module is left out or
-registered twice).
+"""Every policy of the pack, discovered: each rule module under ``policies/rules/<group>/``
+defines exactly one module-level ``POLICY``, and adding the module is all it takes to run
+it (helper modules start with ``_``). The order is the modules' names, so the pack, its
+documentation and its verdicts list the policies the same way on every run.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
+
 from pulumi_policy import Policy
 
-from policies.rules.aks import (
-    managedcluster_api_server_access_restricted,
-    managedcluster_entra_id_enabled,
-    managedcluster_file_csi_driver_enabled,
-    managedcluster_kubernetes_version_allowed,
-    managedcluster_local_accounts_disabled,
-    managedcluster_managed_identity,
-    managedcluster_network_policy,
-    managedcluster_node_count_limits,
-    managedcluster_rbac_enabled,
-    managedcluster_required_tags,
-    managedcluster_vm_size_allowed,
-)
-from policies.rules.kubernetes import (
-    persistentvolume_access_mode_rwx,
-    persistentvolume_azurefile_csi_driver,
-    persistentvolume_reclaim_retain,
-    persistentvolume_smb_mount_options,
-    persistentvolumeclaim_storageclass_explicit,
-    storageclass_reclaim_retain,
-    podspec_image_allowed,
-)
-from policies.rules.options import stateful_no_delete_before_replace, storage_protect
-from policies.rules.stack import (
-    fileshare_quota_within_account_limits,
-    persistentvolume_capacity_within_share_quota,
-    persistentvolume_node_stage_secret_exists,
-    persistentvolume_volumehandle_unique,
-    persistentvolumeclaim_azurefiles_rwx,
-    persistentvolumeclaim_request_within_volume_capacity,
-    persistentvolumeclaim_storageclass_matches_volume,
-    storageaccount_delete_lock,
-    storageaccount_https_only,
-    storageaccount_share_soft_delete_configured,
-)
-from policies.rules.storage import (
-    fileserviceproperties_share_soft_delete,
-    fileshare_quota_set,
-    storageaccount_blob_public_access,
-    storageaccount_cross_tenant_replication,
-    storageaccount_min_tls,
-    storageaccount_network_default_deny,
-    storageaccount_replication_allowed,
-    storageaccount_required_tags,
-)
+from policies import rules
 
-ALL_POLICIES: list[Policy] = [
-    # Kubernetes objects
-    persistentvolume_reclaim_retain.POLICY,
-    persistentvolume_azurefile_csi_driver.POLICY,
-    persistentvolume_access_mode_rwx.POLICY,
-    persistentvolume_smb_mount_options.POLICY,
-    persistentvolumeclaim_storageclass_explicit.POLICY,
-    storageclass_reclaim_retain.POLICY,
-    podspec_image_allowed.POLICY,
-    # Azure storage
-    storageaccount_min_tls.POLICY,
-    storageaccount_blob_public_access.POLICY,
-    storageaccount_cross_tenant_replication.POLICY,
-    storageaccount_network_default_deny.POLICY,
-    storageaccount_replication_allowed.POLICY,
-    storageaccount_required_tags.POLICY,
-    fileserviceproperties_share_soft_delete.POLICY,
-    fileshare_quota_set.POLICY,
-    # AKS
-    managedcluster_rbac_enabled.POLICY,
-    managedcluster_managed_identity.POLICY,
-    managedcluster_entra_id_enabled.POLICY,
-    managedcluster_local_accounts_disabled.POLICY,
-    managedcluster_network_policy.POLICY,
-    managedcluster_file_csi_driver_enabled.POLICY,
-    managedcluster_kubernetes_version_allowed.POLICY,
-    managedcluster_vm_size_allowed.POLICY,
-    managedcluster_node_count_limits.POLICY,
-    managedcluster_api_server_access_restricted.POLICY,
-    managedcluster_required_tags.POLICY,
-    # Resource options
-    storage_protect.POLICY,
-    stateful_no_delete_before_replace.POLICY,
-    # Stack (cross-resource) rules
-    storageaccount_https_only.POLICY,
-    fileshare_quota_within_account_limits.POLICY,
-    storageaccount_delete_lock.POLICY,
-    storageaccount_share_soft_delete_configured.POLICY,
-    persistentvolumeclaim_azurefiles_rwx.POLICY,
-    persistentvolumeclaim_storageclass_matches_volume.POLICY,
-    persistentvolumeclaim_request_within_volume_capacity.POLICY,
-    persistentvolume_capacity_within_share_quota.POLICY,
-    persistentvolume_volumehandle_unique.POLICY,
-    persistentvolume_node_stage_secret_exists.POLICY,
-]
+
+def rule_modules() -> list[ModuleType]:
+    """The rule modules, sorted by their dotted name."""
+    names = sorted(
+        info.name
+        for info in pkgutil.walk_packages(rules.__path__, rules.__name__ + ".")
+        if not info.ispkg and not info.name.rsplit(".", 1)[1].startswith("_")
+    )
+    modules = [importlib.import_module(name) for name in names]
+    for module in modules:
+        if not isinstance(getattr(module, "POLICY", None), Policy):
+            raise TypeError(f"{module.__name__} defines no module-level POLICY")
+    return modules
+
+
+ALL_POLICIES: list[Policy] = [module.POLICY for module in rule_modules()]

@@ -1,10 +1,10 @@
-"""The registry lists every rule module exactly once, and every policy is well formed."""
+"""The registry discovers every rule module exactly once, and every policy is well formed."""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
+from pathlib import Path
 from types import ModuleType
 
 import jsonschema
@@ -28,13 +28,12 @@ RESOURCE_BY_GROUP = {
 
 
 def rule_modules() -> list[ModuleType]:
-    modules = []
-    for info in pkgutil.walk_packages(policies.rules.__path__, policies.rules.__name__ + "."):
-        leaf = info.name.rsplit(".", 1)[1]
-        if info.ispkg or leaf.startswith("_"):
-            continue
-        modules.append(importlib.import_module(info.name))
-    return modules
+    """Every rule file on disk, found independently of the registry's own discovery."""
+    root = Path(policies.rules.__file__).parent
+    files = sorted(p for p in root.glob("*/*.py") if not p.name.startswith("_"))
+    return [
+        importlib.import_module(f"policies.rules.{path.parent.name}.{path.stem}") for path in files
+    ]
 
 
 MODULES = rule_modules()

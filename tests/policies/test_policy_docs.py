@@ -1,0 +1,83 @@
+"""The policy tables in the READMEs are generated from the pack and kept current."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+import policies.rules
+from policies import registry
+from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import gen_policy_docs
+
+NEW_RULE = """
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, Severity
+
+POLICY = ResourceValidationPolicy(
+    name="kubernetes-core-configmap-size-limited",
+    description="ConfigMaps stay small.",
+    validate=lambda args, report: None,
+    enforcement_level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    remediation_steps="Move large data to a volume instead of a ConfigMap.",
+    url="https://kubernetes.io/docs/concepts/configuration/configmap/",
+)
+"""
+
+
+def test_the_readme_tables_are_current():
+    assert gen_policy_docs.main(["--check"]) == 0, "run python scripts/gen_policy_docs.py"
+
+
+def test_every_policy_has_a_row_with_its_levels():
+    table = gen_policy_docs.table()
+    for policy in registry.ALL_POLICIES:
+        assert f"| `{policy.name}` |" in table
+    # dev relaxes the storage protection that staging and prod enforce.
+    assert "| `pulumi-resourceoptions-storage-protect` | resource |" in table
+    row = next(line for line in table.splitlines() if "storage-protect`" in line)
+    assert "| off/M/M |" in row
+
+
+def test_a_new_rule_module_is_discovered_and_documented(tmp_path: Path, monkeypatch):
+    group = tmp_path / "extra"
+    group.mkdir()
+    (group / "__init__.py").write_text("")
+    (group / "configmap_size_limited.py").write_text(NEW_RULE)
+    monkeypatch.setattr(policies.rules, "__path__", [*policies.rules.__path__, str(tmp_path)])
+    try:
+        modules = registry.rule_modules()
+        names = [m.POLICY.name for m in modules]
+        assert "kubernetes-core-configmap-size-limited" in names
+        monkeypatch.setattr(gen_policy_docs, "ALL_POLICIES", [m.POLICY for m in modules])
+        row = next(
+            line for line in gen_policy_docs.table().splitlines() if "configmap-size" in line
+        )
+        # Every environment's config sets "all": mandatory, which a new policy inherits.
+        assert row == (
+            "| `kubernetes-core-configmap-size-limited` | resource | ConfigMaps stay small. | "
+            "M/M/M | [k8s docs](https://kubernetes.io/docs/concepts/configuration/configmap/) |"
+        )
+    finally:
+        for name in [n for n in sys.modules if n.startswith("policies.rules.extra")]:
+            del sys.modules[name]
+
+
+def test_a_module_without_a_policy_is_an_error(tmp_path: Path, monkeypatch):
+    group = tmp_path / "broken"
+    group.mkdir()
+    (group / "__init__.py").write_text("")
+    (group / "nothing_here.py").write_text("RULE = None\n")
+    monkeypatch.setattr(policies.rules, "__path__", [*policies.rules.__path__, str(tmp_path)])
+    try:
+        with pytest.raises(TypeError, match=r"policies\.rules\.broken\.nothing_here defines no"):
+            registry.rule_modules()
+    finally:
+        for name in [n for n in sys.modules if n.startswith("policies.rules.broken")]:
+            del sys.modules[name]
+    importlib.invalidate_caches()
