@@ -33,20 +33,21 @@ GPU_POOL_INDEX = 1  # position of the GPU pool in agent_pool_profiles (system po
 NETWORK_CONTRIBUTOR_ROLE_ID = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 _ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("0b9e8a4f-6f0e-4d43-9a55-3a0c8f1f2d61")
 
-CLUSTER_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,52}[a-z0-9]$")
-POOL_NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,11}$")
-K8S_VERSION_RE = re.compile(r"^1\.\d{1,2}(\.\d{1,2})?$")
+# \A...\Z, never ^...$: `$` also matches before a trailing newline, which Azure rejects.
+CLUSTER_NAME_RE = re.compile(r"\A[a-z0-9][a-z0-9-]{0,52}[a-z0-9]\Z")
+POOL_NAME_RE = re.compile(r"\A[a-z][a-z0-9]{0,11}\Z")
+K8S_VERSION_RE = re.compile(r"\A1\.\d{1,2}(\.\d{1,2})?\Z")
 SUBNET_ID_RE = re.compile(
-    r"^/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/[^/]+/providers/"
-    r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+    r"\A/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/[^/\s]+/providers/"
+    r"Microsoft\.Network/virtualNetworks/[^/\s]+/subnets/[^/\s]+\Z",
     re.IGNORECASE,
 )
 IDENTITY_ID_RE = re.compile(
-    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/"
-    r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$",
+    r"\A/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/\s]+/providers/"
+    r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/\s]+\Z",
     re.IGNORECASE,
 )
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
 
 
 @dataclass(frozen=True)

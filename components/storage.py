@@ -24,9 +24,10 @@ STORAGE_SKUS: tuple[str, ...] = ("Standard_LRS", "Standard_ZRS", "Premium_LRS", 
 FileProtocol = Literal["smb", "nfs"]
 AccountKeyName = Literal["key1", "key2"]
 
-ACCOUNT_NAME_RE = re.compile(r"^[a-z0-9]{3,24}$")
+# \A...\Z, never ^...$: `$` also matches before a trailing newline, which Azure rejects.
+ACCOUNT_NAME_RE = re.compile(r"\A[a-z0-9]{3,24}\Z")
 # Share names: 3-63 chars, lowercase letters, digits and single hyphens, no leading/trailing hyphen.
-SHARE_NAME_RE = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$")
+SHARE_NAME_RE = re.compile(r"\A(?=.{3,63}\Z)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]\Z")
 
 # SMB hardening: no SMB 2.1 (it has no encryption), no NTLMv1, no RC4 Kerberos tickets.
 # SMB 3.0 stays allowed for older node kernels; it only speaks AES-128-CCM, hence that cipher.

@@ -11,8 +11,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 CSI_DRIVER = "file.csi.azure.com"
-DNS1123_LABEL_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-MODE_RE = re.compile(r"^0[0-7]{3}$")
+# \A...\Z, never ^...$: `$` also matches before a trailing newline, which Azure rejects.
+DNS1123_LABEL_RE = re.compile(r"\A(?=.{1,63}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+MODE_RE = re.compile(r"\A0[0-7]{3}\Z")
 NFS_MOUNT_OPTIONS: tuple[str, ...] = ("nconnect=4", "noresvport", "actimeo=30")
 COMMON_LABELS = {
     "app.kubernetes.io/managed-by": "pulumi",

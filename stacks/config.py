@@ -30,8 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel, to_snake
 from pydantic.fields import FieldInfo
 
+from components.azure_regions import AZURE_REGIONS
 from components.cluster import (
     CLUSTER_NAME_RE,
+    GUID_RE,
     IDENTITY_ID_RE,
     K8S_VERSION_RE,
     SUBNET_ID_RE,
@@ -71,6 +73,7 @@ from components.storage import (
     FileProtocol,
     StorageSku,
 )
+from components.volume import DNS1123_LABEL_RE, MODE_RE
 from stacks.policy_config import PolicyConfigError, image_rejection
 
 STACKS_DIR = Path(__file__).resolve().parent
@@ -79,13 +82,17 @@ Zone = Literal["1", "2", "3"]
 
 REQUIRED_TAGS = ("owner", "cost-center")
 ENVIRONMENT_TAG = "environment"
-_RESOURCE_GROUP_RE = re.compile(r"^[-\w.()]{0,89}[-\w()]$")
-_LOCATION_RE = re.compile(r"^[a-z][a-z0-9]{1,39}$")
-_VM_SIZE_RE = re.compile(r"^Standard_[A-Za-z0-9_]{2,60}$")
-_GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_DNS_LABEL_RE = re.compile(r"^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_MODE_RE = re.compile(r"^0[0-7]{3}$")
-_TAG_KEY_FORBIDDEN = set("<>%&\\?/")
+# Patterns are applied with fullmatch: `$` would also accept a trailing newline.
+_RESOURCE_GROUP_RE = re.compile(r"[-\w.()]{0,89}[-\w()]")
+_VM_SIZE_RE = re.compile(r"Standard_[A-Za-z0-9_]{2,60}")
+# Azure tag limits (https://learn.microsoft.com/azure/azure-resource-manager/management/
+# tag-resources#limitations): 50 tags per resource; names up to 512 characters, 128 on storage
+# accounts (every tag here lands on the storage account too); values up to 256 characters;
+# names without < > % & \ ? /.
+MAX_TAGS_PER_RESOURCE = 50
+MAX_TAG_NAME_LENGTH = 128
+MAX_TAG_VALUE_LENGTH = 256
+_TAG_NAME_FORBIDDEN = set("<>%&\\?/")
 _RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
@@ -190,7 +197,7 @@ class VolumeConfig(_Model):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not SHARE_NAME_RE.match(value):
+        if not SHARE_NAME_RE.fullmatch(value):
             raise ValueError(
                 "must be 3-63 lowercase letters, digits and single hyphens, starting and ending "
                 f"with a letter or digit (got {_show(value)})"
@@ -200,7 +207,7 @@ class VolumeConfig(_Model):
     @field_validator("namespace")
     @classmethod
     def _namespace(cls, value: str) -> str:
-        if not _DNS_LABEL_RE.match(value):
+        if not DNS1123_LABEL_RE.fullmatch(value):
             raise ValueError(
                 "must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
                 f"(got {_show(value)})"
@@ -210,7 +217,7 @@ class VolumeConfig(_Model):
     @field_validator("dir_mode", "file_mode")
     @classmethod
     def _mode(cls, value: str) -> str:
-        if not _MODE_RE.match(value):
+        if not MODE_RE.fullmatch(value):
             raise ValueError(
                 f"must be 4 octal digits like '0770' (quote it in YAML) (got {_show(value)})"
             )
@@ -243,10 +250,13 @@ class SmokeTestConfig(_Model):
         return _pattern(IMAGE_RE, _PINNED_IMAGE)(value)
 
 
+_REGION = "a string region name of the Azure public cloud like 'westeurope'"
+
+
 class StackConfig(_Model):
     """All config keys of the project namespace (camelCase in the stack files)."""
 
-    location: Annotated[str, Rule("must be an Azure region name like 'westeurope'")] = "westeurope"
+    location: Annotated[str, Rule(f"must be {_REGION}")] = "westeurope"
     resource_group_name: Annotated[
         str, Rule("must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'")
     ]
@@ -323,7 +333,11 @@ class StackConfig(_Model):
     @field_validator("location")
     @classmethod
     def _location(cls, value: str) -> str:
-        return _pattern(_LOCATION_RE, "an Azure region name like 'westeurope'")(value)
+        if value not in AZURE_REGIONS:
+            raise ValueError(
+                f"must be {_REGION} (got {_show(value)}); the list is components/azure_regions.py"
+            )
+        return value
 
     @field_validator("resource_group_name")
     @classmethod
@@ -386,13 +400,13 @@ class StackConfig(_Model):
     @classmethod
     def _admin_groups(cls, values: list[str]) -> list[str]:
         for index, value in enumerate(values):
-            _check_item(index, value, _pattern(_GUID_RE, "an Entra ID group object id (a GUID)"))
+            _check_item(index, value, _pattern(GUID_RE, "an Entra ID group object id (a GUID)"))
         return values
 
     @field_validator("user_assigned_identity_id")
     @classmethod
     def _user_assigned_identity_id(cls, value: str) -> str:
-        if value and not IDENTITY_ID_RE.match(value):
+        if value and not IDENTITY_ID_RE.fullmatch(value):
             raise ValueError(
                 "must be empty (SystemAssigned) or a userAssignedIdentities resource id "
                 f"(got {_show(value)})"
@@ -402,13 +416,22 @@ class StackConfig(_Model):
     @field_validator("tags")
     @classmethod
     def _tags(cls, values: dict[str, str]) -> dict[str, str]:
+        if len(values) > MAX_TAGS_PER_RESOURCE - 1:
+            raise ValueError(
+                f"must hold at most {MAX_TAGS_PER_RESOURCE - 1} tags: Azure allows "
+                f"{MAX_TAGS_PER_RESOURCE} per resource and the program adds '{ENVIRONMENT_TAG}' "
+                f"(got {len(values)})"
+            )
         for key, value in values.items():
-            if not key or len(key) > 512 or _TAG_KEY_FORBIDDEN & set(key):
+            if not key or len(key) > MAX_TAG_NAME_LENGTH or _TAG_NAME_FORBIDDEN & set(key):
                 raise ValueError(
-                    f"tag names must be 1-512 characters without < > % & \\ ? / (got {_show(key)})"
+                    f"tag names must be 1-{MAX_TAG_NAME_LENGTH} characters (the storage "
+                    f"account's limit) without < > % & \\ ? / (got {_show(key)})"
                 )
-            if len(value) > 256:
-                raise ValueError(f"tag values must be at most 256 characters (tag {key!r})")
+            if len(value) > MAX_TAG_VALUE_LENGTH:
+                raise ValueError(
+                    f"tag values must be at most {MAX_TAG_VALUE_LENGTH} characters (tag {key!r})"
+                )
         return values
 
 
@@ -428,7 +451,7 @@ def _check_item(index: int, value: str, check: Callable[[str], str]) -> str:
 
 
 def _subnet_id(value: str) -> str:
-    if not SUBNET_ID_RE.match(value):
+    if not SUBNET_ID_RE.fullmatch(value):
         raise ValueError(
             "must be a subnet resource id '/subscriptions/<guid>/resourceGroups/<rg>/providers/"
             f"Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>' (got {_show(value)})"

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import typing
@@ -535,7 +536,15 @@ def mutated_configs(draw: st.DrawFn, base_stack: str) -> tuple[str, dict[str, An
 # Helpers
 
 
+def _give_policy_config(project: Path, name: str) -> None:
+    """Every stack needs its policies/config/<stack>.json: a new one gets dev's."""
+    target = project / "policies" / "config" / f"{name}.json"
+    if not target.exists():
+        shutil.copyfile(project / "policies" / "config" / "dev.json", target)
+
+
 def _write_stack(project: Path, name: str, config: Any, raw: str | None = None) -> Path:
+    _give_policy_config(project, name)
     path = project / "stacks" / f"Pulumi.{name}.yaml"
     text = raw if raw is not None else yaml.safe_dump({"config": config}, allow_unicode=True)
     path.write_text(text, encoding="utf-8")
@@ -774,6 +783,7 @@ E2E_FILE_CASES = ("unclosed-flow-list", "empty-file", "unknown-stack", "unknown-
 
 
 def _prepare_file_case(project: Path, text: str | None, stack: str) -> None:
+    _give_policy_config(project, stack)
     path = project / "stacks" / f"Pulumi.{stack}.yaml"
     if text == "<dir>":
         path.mkdir()
@@ -1119,14 +1129,16 @@ def test_strings_past_their_length_bounds_are_named(project: Path, path: str, pa
     assert f"config key '{PROJECT}:{path}' must be " in message, message
 
 
-# (case id, tags, previews)
+# (case id, tags, previews). Tag names: 128 characters, the storage account's limit (the
+# tags land on it); 512 holds for other resource types only.
 TAG_BOUND_CASES: list[tuple[str, dict[str, str], bool]] = [
     (
-        "value-256-key-512",
-        {"owner": "o", "cost-center": "c", "note": "v" * 256, "k" * 512: "v"},
+        "value-256-key-128",
+        {"owner": "o", "cost-center": "c", "note": "v" * 256, "k" * 128: "v"},
         True,
     ),
     ("value-257", {"owner": "o", "cost-center": "c", "note": "v" * 257}, False),
+    ("key-129", {"owner": "o", "cost-center": "c", "k" * 129: "v"}, False),
     ("key-513", {"owner": "o", "cost-center": "c", "k" * 513: "v"}, False),
     ("key-empty", {"owner": "o", "cost-center": "c", "": "v"}, False),
 ]
