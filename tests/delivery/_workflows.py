@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,11 @@ WORKFLOW_FILES = sorted(WORKFLOWS_DIR.glob("*.yml"))
 SCRIPTS = REPO_ROOT / "scripts"
 PRE_COMMIT_CONFIG = REPO_ROOT / ".pre-commit-config.yaml"
 VENV_BIN = Path(sys.executable).parent
-DEPLOY_ORDER = ("dev", "staging", "prod")
+with (REPO_ROOT / "pyproject.toml").open("rb") as _pyproject:
+    _RULES = tomllib.load(_pyproject)["tool"]["infra"]
+# The repository's delivery rules, declared once in [tool.infra].
+DEPLOY_ORDER = tuple(_RULES["deploy-order"])
+SMOKE_STACKS = frozenset(_RULES["smoke-after-deploy"])
 
 
 def tool(name: str) -> str:

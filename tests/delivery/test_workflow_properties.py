@@ -18,6 +18,7 @@ from tests.delivery._workflows import (
     DEPLOY_ORDER,
     PRE_COMMIT_CONFIG,
     REPO_ROOT,
+    SMOKE_STACKS,
     VENV_BIN,
     WORKFLOW_FILES,
     action,
@@ -85,7 +86,9 @@ def test_top_level_permissions_are_restrictive(name: str) -> None:
 def test_every_job_declares_permissions_and_a_timeout(name: str) -> None:
     for job_id, job in WORKFLOWS[name]["jobs"].items():
         assert "permissions" in job, f"{name}: job {job_id} has no permissions"
-        assert isinstance(job.get("timeout-minutes"), int), f"{name}: job {job_id} timeout"
+        # A job calling a reusable workflow cannot set one; the called jobs do.
+        if "uses" not in job:
+            assert isinstance(job.get("timeout-minutes"), int), f"{name}: job {job_id} timeout"
         for scope, level in (job["permissions"] or {}).items():
             assert level in ("read", "write", "none"), (name, job_id, scope, level)
 
@@ -97,6 +100,7 @@ def test_write_scopes_are_only_where_needed() -> None:
             ("deploy.yml", "deploy-dev"),
             ("deploy.yml", "deploy-staging"),
             ("deploy.yml", "deploy-prod"),
+            ("deploy-stack.yml", "deploy"),
             ("drift.yml", "drift"),
         },
         "pull-requests": {("pr-comment.yml", "comment"), ("pull-request.yml", "live-preview")},
@@ -112,11 +116,17 @@ def test_write_scopes_are_only_where_needed() -> None:
                 )
 
 
+def _logs_in_to_azure(job: dict[str, Any]) -> bool:
+    if "uses" in job:  # a caller grants what the reusable workflow's jobs need
+        called = workflow(job["uses"].split("#")[0].strip().removeprefix("./.github/workflows/"))
+        return any(_logs_in_to_azure(j) for j in called["jobs"].values())
+    return any(action(s) == "azure/login" for s in job.get("steps", []))
+
+
 def test_id_token_only_in_jobs_that_log_in_to_azure() -> None:
     for name, doc in WORKFLOWS.items():
         for job_id, job in doc["jobs"].items():
-            logs_in = any(action(s) == "azure/login" for s in job.get("steps", []))
-            assert (_perm(job, "id-token") == "write") == logs_in, (name, job_id)
+            assert (_perm(job, "id-token") == "write") == _logs_in_to_azure(job), (name, job_id)
 
 
 @pytest.mark.parametrize("name", WORKFLOW_IDS)
@@ -153,8 +163,8 @@ def test_deploy_jobs_run_dev_then_staging_then_prod() -> None:
     previous = None
     for env in DEPLOY_ORDER:
         job = jobs[f"deploy-{env}"]
-        environment = job["environment"]
-        assert (environment if isinstance(environment, str) else environment["name"]) == env
+        assert job["uses"] == "./.github/workflows/deploy-stack.yml"
+        assert job["with"] == {"stack": env, "smoke": env in SMOKE_STACKS}
         assert job["concurrency"]["group"] == f"deploy-{env}"
         assert job["concurrency"]["cancel-in-progress"] is False
         needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
@@ -172,12 +182,20 @@ def test_deploy_jobs_run_dev_then_staging_then_prod() -> None:
         previous = env
 
 
-def test_deploy_jobs_check_the_result() -> None:
-    jobs = workflow("deploy.yml")["jobs"]
-    for env in DEPLOY_ORDER:
-        runs = [s["run"] for s in jobs[f"deploy-{env}"]["steps"] if "run" in s]
-        post = [r for r in runs if "scripts/ci-post-deploy.sh" in r]
-        assert post == [f"scripts/ci-post-deploy.sh {env}" + (" --smoke" if env != "dev" else "")]
+def test_each_stack_deploys_in_its_environment_and_checks_the_result() -> None:
+    doc = workflow("deploy-stack.yml")
+    assert triggers(doc) == {"workflow_call"}
+    inputs = doc["on"]["workflow_call"]["inputs"]
+    assert {k: (v["type"], v["required"]) for k, v in inputs.items()} == {
+        "stack": ("string", True),
+        "smoke": ("boolean", True),
+    }
+    (job,) = doc["jobs"].values()
+    assert job["environment"] == "${{ inputs.stack }}"
+    (post,) = [s for s in job["steps"] if "scripts/ci-post-deploy.sh" in s.get("run", "")]
+    assert post["env"]["STACK"] == "${{ inputs.stack }}"
+    assert post["env"]["SMOKE"] == "${{ inputs.smoke }}"
+    assert 'scripts/ci-post-deploy.sh "$STACK" --smoke' in post["run"]
 
 
 def test_dispatch_choices_and_deploy_jobs_cover_every_stack() -> None:
@@ -186,6 +204,7 @@ def test_dispatch_choices_and_deploy_jobs_cover_every_stack() -> None:
     assert options == ["all", *DEPLOY_ORDER]
     for stack in discover_stacks(REPO_ROOT):
         assert f"deploy-{stack}" in doc["jobs"], f"stack {stack} has no deploy job"
+    assert sorted(discover_stacks(REPO_ROOT)) == sorted(DEPLOY_ORDER)
 
 
 def _pulumi_steps() -> list[tuple[str, str, dict[str, Any]]]:
@@ -201,9 +220,7 @@ def test_pulumi_operations_run_the_policy_pack_with_the_stacks_config() -> None:
     found = _pulumi_steps()
     assert {(n, j) for n, j, _ in found} == {
         ("pull-request.yml", "live-preview"),
-        ("deploy.yml", "deploy-dev"),
-        ("deploy.yml", "deploy-staging"),
-        ("deploy.yml", "deploy-prod"),
+        ("deploy-stack.yml", "deploy"),
         ("drift.yml", "drift"),
     }
     for name, job_id, step in found:
@@ -214,9 +231,9 @@ def test_pulumi_operations_run_the_policy_pack_with_the_stacks_config() -> None:
         assert with_["policyPackConfigs"] == f"policies/config/{stack}.json", (name, job_id)
         assert with_["work-dir"] == "."
         assert with_["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
-        if job_id.startswith("deploy-"):
+        if name == "deploy-stack.yml":
             assert with_["command"] == "up"
-            assert stack == job_id.removeprefix("deploy-")
+            assert stack == "${{ inputs.stack }}"
             assert "upsert" not in with_  # a typo must not create a new stack
         else:
             assert with_["command"] == "preview"
@@ -435,5 +452,5 @@ def test_cloud_jobs_run_where_the_clusters_are_reachable() -> None:
                 assert job["runs-on"] == "${{ vars.INFRA_RUNNER || 'ubuntu-24.04' }}", job_id
                 order = [a for a in actions if a.startswith(("azure/", "pulumi/"))]
                 assert order == ["azure/login", "azure/use-kubelogin", "pulumi/actions"], job_id
-            else:
+            elif "uses" not in job:  # a caller runs nowhere itself
                 assert job["runs-on"] == "ubuntu-24.04", (name, job_id)
