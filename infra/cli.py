@@ -7,6 +7,7 @@ config, program or policy-pack error (one line, or the program's traceback); 3 `
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -166,10 +167,25 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     from infra.engine import ProgramError
 
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        # Checked before the parser is built: its --cwd defaults are the current directory.
+        print(
+            "infra: error: the current directory no longer exists; cd to the project",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     args = build_parser().parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
+        return code
+    except BrokenPipeError:
+        # The reader (`| head`) has what it wants: exit quietly, as Python's docs recommend,
+        # with stdout on devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (UsageError, ProgramError) as e:
         print(f"infra: error: {e}", file=sys.stderr)
     except KeyboardInterrupt:

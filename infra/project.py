@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from infra.errors import UsageError
+from infra.files import StrictLoader, load_yaml
 
 SECRET_PLACEHOLDER = "offline-secret-placeholder"
 
@@ -62,7 +63,7 @@ def stack_order(name: str) -> tuple[int, str]:
 MAX_CONFIG_NODES = 100_000
 
 
-class _ConfigLoader(yaml.SafeLoader):
+class _ConfigLoader(StrictLoader):
     """YAML as the Pulumi CLI reads config: a date or timestamp stays the string it is."""
 
 
@@ -99,21 +100,7 @@ def _check_plain(value: Any, where: str) -> None:
 
 def _read_yaml(path: Path, what: str, shown: str | None = None) -> Any:
     shown = shown or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{shown}: {what} not found") from None
-    except UnicodeDecodeError as e:
-        raise UsageError(f"{shown}: is not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise UsageError(f"{shown}: cannot read {what}: {e.strerror}") from None
-    try:
-        doc = yaml.load(text, Loader=_ConfigLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise UsageError(f"{shown}:{where} is not valid YAML: {problem}") from None
+    doc = load_yaml(path, shown, what, _ConfigLoader)
     _check_plain(doc, shown)
     return doc
 
