@@ -25,11 +25,13 @@ import contextlib
 import json
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from concurrent import futures
@@ -45,8 +47,8 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from infra.errors import UsageError
-from infra.files import parse_json, read_text
-from infra.model import Resource, Secret, StackPlan, Unknown, Violation
+from infra.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
+from infra.project import SECRET_PLACEHOLDER
 
 __all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
 
@@ -67,8 +69,15 @@ _GRPC_OPTIONS = [
     ("grpc.max_send_message_length", _MAX_MESSAGE),
 ]
 
-_TERM_GRACE = 2.0  # seconds between SIGTERM and SIGKILL of a pack's process group
+# Seconds between SIGTERM and SIGKILL of a pack's processes, and again for SIGKILL to take:
+# the bound on stopping a pack, whatever it does.
+_TERM_GRACE = 2.0
 _STDERR_TAIL = 200  # lines of a pack's stderr kept for error messages
+_MAX_LINE = 64 * 1024  # a longer "line" from a pack is cut there, so one never fills memory
+# How often a pipe reader looks up from an empty pipe (for close, and to tell it is drained).
+_POLL_MS = 50
+# Set, with a fresh value, in each pack's environment; see `_escaped_processes`.
+_MARKER_ENV = "INFRA_POLICY_PACK_RUN"
 
 _LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 _LEVEL_TO_PROTO = {
@@ -114,8 +123,10 @@ def evaluate_policy_packs(
     Order: for each pack, resource diagnostics in `plan.resources` order, then stack diagnostics.
     Raises `PolicyPackError` (one line) if a pack or its config file is unusable, a pack crashes,
     never prints its port within `start_timeout` seconds, a policy raises, or a gRPC call does not
-    answer within `call_timeout` seconds.  Every pack process (and its whole process group) is
-    stopped before this returns or raises, also on KeyboardInterrupt.
+    answer within `call_timeout` seconds.  Every pack process (its whole process group, and any
+    descendant that left it for a session of its own) is stopped before this returns or raises,
+    also on KeyboardInterrupt.  Every secret string of the plan (see `_secret_texts`) is shown
+    as `[secret]` in violation messages and in the error line, whatever the pack says.
 
     Differences from the CLI, on purpose:
     * a config entry naming a policy the pack does not have, or a setting the policy does not
@@ -127,6 +138,7 @@ def evaluate_policy_packs(
       honoured: the repo's pack and tool share one virtual environment).
     """
     violations: list[Violation] = []
+    mask = _SecretMask(_secret_texts(plan))
     for spec in packs:
         violations.extend(
             _evaluate_pack(
@@ -136,6 +148,7 @@ def evaluate_policy_packs(
                 dry_run=dry_run,
                 start_timeout=start_timeout,
                 call_timeout=call_timeout,
+                mask=mask,
             )
         )
     return violations
@@ -183,12 +196,19 @@ def _load_config_file(path: Path, label: str) -> dict[str, _PolicyConfig]:
     """Parse a `--policy-pack-config` file as the CLI does (`parsePolicyPackConfig`)."""
     where = f"{label}: config file {path}"
     try:
-        text = read_text(path, where)
-        if not text.strip():  # the CLI accepts an empty file as "no config"
-            return {}
-        doc = parse_json(text, where)
-    except UsageError as e:
-        raise PolicyPackError(str(e)) from None
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise PolicyPackError(f"{where}: not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyPackError(f"{where}: cannot read it: {e}") from e
+    if not text.strip():  # the CLI accepts an empty file as "no config"
+        return {}
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise PolicyPackError(
+            f"{where}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+        ) from e
     if not isinstance(doc, dict):
         raise PolicyPackError(
             f"{where}: must be a JSON object mapping policy names to settings, "
@@ -393,6 +413,73 @@ def _parse_urn(urn: str) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------------------------
+# Secrets in what a pack says
+
+
+def _secret_texts(plan: StackPlan) -> set[str]:
+    """Every string the plan holds as a secret: in a `Secret` anywhere in a resource's inputs or
+    outputs or in the stack outputs, and the stand-in for each `secure:` config value (the
+    packs get the config, and offline that stand-in is what a secret config value reads)."""
+    found: set[str] = set()
+
+    def walk(value: Any, secret: bool) -> None:
+        if isinstance(value, Secret):
+            walk(value.value, True)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item, secret)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item, secret)
+        # Numbers and booleans are left alone: masking "1" or "True" in every message would
+        # hide more than it protects.
+        elif secret and isinstance(value, str) and value:
+            found.add(value)
+
+    for resource in plan.resources:
+        walk(resource.inputs, False)
+        walk(resource.outputs, False)
+    walk(plan.outputs, False)
+    if any(SECRET_PLACEHOLDER in value for value in plan.config.values()):
+        found.add(SECRET_PLACEHOLDER)
+    return found
+
+
+class _SecretMask:
+    """Replaces every stretch of text covered by some secret with the mask.
+
+    Stretches are merged first, so a secret inside another ("pw" in "pw-long") or overlapping
+    another ("abcd", "cdef" in "abcdef") never leaves a piece of either in view.  Even a
+    one-character secret is masked: a pack quoting it would otherwise show it in full.
+    """
+
+    def __init__(self, secrets: set[str]) -> None:
+        self._secrets = sorted(secrets)
+
+    def __call__(self, text: str) -> str:
+        spans: list[tuple[int, int]] = []
+        for secret in self._secrets:
+            at = text.find(secret)
+            while at != -1:
+                spans.append((at, at + len(secret)))
+                at = text.find(secret, at + 1)
+        if not spans:
+            return text
+        spans.sort()
+        out: list[str] = []
+        done = 0
+        start, end = spans[0]
+        for s, e in spans[1:]:
+            if s <= end:
+                end = max(end, e)
+                continue
+            out += [text[done:start], SECRET_MASK]
+            done, (start, end) = end, (s, e)
+        out += [text[done:start], SECRET_MASK, text[end:]]
+        return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
 # Process plumbing
 
 
@@ -426,34 +513,84 @@ class _PipeReader:
     """Drains one of the pack's pipes in a thread, keeping a tail of its lines.
 
     With `first_line` set, the first line goes to that queue instead (None at EOF without one).
+
+    The pipe is polled rather than read with a blocking readline: a process that escaped the
+    pack's session can hold the pipe open after the pack exits, so EOF may never come, and a
+    thread blocked in a buffered read also blocks whoever closes that stream.
     """
 
     def __init__(self, stream: IO[bytes], name: str, first_line: queue.Queue[str | None] | None):
-        self._stream = stream
+        self._fd = stream.fileno()
         self._first = first_line
-        self._lock = threading.Lock()
         self._lines: deque[str] = deque(maxlen=_STDERR_TAIL)
+        self._stop = threading.Event()
+        self._state = threading.Condition()
+        self._empty_polls = 0
+        self._finished = False
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        poller = select.poll()
+        poller.register(self._fd, select.POLLIN)
+        pending = b""
         try:
-            for raw in iter(self._stream.readline, b""):
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                if self._first is not None:
-                    self._first.put(line)
-                    self._first = None
+            while not self._stop.is_set():
+                if not poller.poll(_POLL_MS):
+                    with self._state:
+                        self._empty_polls += 1
+                        self._state.notify_all()
                     continue
-                with self._lock:
-                    self._lines.append(line)
+                chunk = os.read(self._fd, 65536)
+                if not chunk:  # every writer has closed it
+                    if pending:
+                        self._add(pending)
+                    break
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    self._add(line)
+                if len(pending) > _MAX_LINE:
+                    self._add(pending[:_MAX_LINE])
+                    pending = b""
         except (OSError, ValueError):
             pass
         finally:
             if self._first is not None:
                 self._first.put(None)
+                self._first = None
+            with self._state:
+                self._finished = True
+                self._state.notify_all()
+
+    def _add(self, raw: bytes) -> None:
+        line = raw[:_MAX_LINE].decode("utf-8", "replace").rstrip("\r")
+        if self._first is not None:
+            self._first.put(line)
+            self._first = None
+            return
+        with self._state:
+            self._lines.append(line)
+
+    def wait_drained(self, timeout: float) -> None:
+        """Wait (at most `timeout` s) until all that was written before this call is read.
+
+        For after the pack's main process exited: its last words are in the pipe by then, but
+        EOF only comes when every process holding the pipe has exited too.
+        """
+        with self._state:
+            seen = self._empty_polls
+            self._state.wait_for(
+                lambda: self._finished or self._empty_polls > seen, timeout=timeout
+            )
+
+    def stop(self, timeout: float) -> bool:
+        """Stop reading; True once the thread is gone and the stream may be closed."""
+        self._stop.set()
+        self.thread.join(timeout=timeout)
+        return not self.thread.is_alive()
 
     def lines(self) -> list[str]:
-        with self._lock:
+        with self._state:
             return list(self._lines)
 
     def last_line(self) -> str:
@@ -469,18 +606,80 @@ def _describe_exit(code: int) -> str:
     return f"exited with code {code}"
 
 
-def _stop_process_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the pack's process group, wait briefly, then SIGKILL whatever is left."""
-    pgid = proc.pid  # start_new_session=True: the pack leads its own group
+def _escaped_processes(marker: bytes, pipes: frozenset[str]) -> list[int]:
+    """Processes a pack started that its process group may no longer reach.
+
+    A pack's descendant can call setsid() (leaving the group killpg reaches) and, once its
+    parent exits, be re-parented to init (so no ppid chain leads back to the pack).  Two things
+    survive both, and /proc shows them for any process of the same user:
+    * the environment: every descendant inherits the pack's `_MARKER_ENV` entry, a fresh random
+      value per pack run, unless it deliberately runs with another environment;
+    * the pack's stdout/stderr pipes: a descendant still holding one is exactly what would keep
+      this side waiting for EOF, and it shows as `pipe:[<inode>]` among its fds.
+    A process that drops both can no longer hang or confuse `infra`; catching even that needs
+    a cgroup or PR_SET_CHILD_SUBREAPER, which would change how the whole `infra` process (and
+    any test runner embedding it) reaps orphans, so neither is used.
+    A pid found here may in theory be reused before it is signalled: pids are handed out in
+    increasing order up to pid_max, so that takes a wrap-around within microseconds.
+    """
+    me = os.getpid()
+    found: list[int] = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no procfs: only the process group can be stopped
+        return found
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        base = f"/proc/{entry}"
+        try:
+            with open(f"{base}/environ", "rb") as f:
+                environ = f.read()
+        except OSError:  # gone, or another user's
+            continue
+        if marker in environ.split(b"\0"):
+            found.append(int(entry))
+            continue
+        try:
+            fds = os.listdir(f"{base}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"{base}/fd/{fd}") in pipes:
+                    found.append(int(entry))
+                    break
+            except OSError:
+                continue
+    return found
+
+
+def _signal_pack(
+    proc: subprocess.Popen[bytes], marker: bytes, pipes: frozenset[str], sig: int
+) -> int:
+    """Send `sig` to the pack's process group and to every process that escaped it; how many
+    escaped processes were found (a SIGKILLed process is a zombie by the next look, and a
+    zombie has neither environment nor fds)."""
+    escaped = _escaped_processes(marker, pipes)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGTERM)
+        os.killpg(proc.pid, sig)  # start_new_session=True: the pack leads its own group
+    for pid in escaped:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+    return len(escaped)
+
+
+def _stop_pack(proc: subprocess.Popen[bytes], marker: bytes, pipes: frozenset[str]) -> None:
+    """SIGTERM everything the pack started, wait briefly, then SIGKILL whatever is left."""
+    _signal_pack(proc, marker, pipes, signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=_TERM_GRACE)
-    # Also reaches grandchildren that outlived (or ignored) SIGTERM.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+    # Repeated, because a process may have forked between a look at /proc and its SIGKILL.
+    deadline = time.monotonic() + _TERM_GRACE
+    while _signal_pack(proc, marker, pipes, signal.SIGKILL) and time.monotonic() < deadline:
+        time.sleep(0.02)
     with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=_TERM_GRACE)
+        proc.wait(timeout=max(0.1, deadline - time.monotonic()))
 
 
 class _PackHost:
@@ -495,8 +694,10 @@ class _PackHost:
         dry_run: bool,
         start_timeout: float,
         call_timeout: float,
+        mask: _SecretMask,
     ) -> None:
         self.spec = spec
+        self.mask = mask
         self.plan = plan
         self.python = python
         self.dry_run = dry_run
@@ -512,6 +713,8 @@ class _PackHost:
         self.channel: Any = None
         self.stub: Any = None
         self._in_flight: deque[tuple[Resource, Any]] = deque()
+        self._marker = f"{_MARKER_ENV}={uuid.uuid4().hex}"
+        self._pipes: frozenset[str] = frozenset()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -532,6 +735,7 @@ class _PackHost:
             "PULUMI_STACK": self.plan.stack,
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
             "PULUMI_CONFIG": json.dumps(self.plan.config),
+            _MARKER_ENV: self._marker.split("=", 1)[1],
         }
         argv = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."]
         try:
@@ -547,6 +751,10 @@ class _PackHost:
         except OSError as e:
             raise PolicyPackError(f"{self.label}: cannot start {self.python}: {e}") from e
         assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._pipes = frozenset(
+            f"pipe:[{os.fstat(stream.fileno()).st_ino}]"
+            for stream in (self.proc.stdout, self.proc.stderr)
+        )
         first: queue.Queue[str | None] = queue.Queue()
         self.stdout = _PipeReader(self.proc.stdout, f"policy-stdout-{self.proc.pid}", first)
         self.stderr = _PipeReader(self.proc.stderr, f"policy-stderr-{self.proc.pid}", None)
@@ -594,12 +802,14 @@ class _PackHost:
             self.channel.close()
             self.channel = None
         if self.proc is not None:
-            _stop_process_group(self.proc)
-            for reader in (self.stdout, self.stderr):
-                if reader is not None:
-                    reader.thread.join(timeout=1.0)
-            for stream in (self.proc.stdout, self.proc.stderr):
-                if stream is not None:
+            _stop_pack(self.proc, self._marker.encode(), self._pipes)
+            for reader, stream in (
+                (self.stdout, self.proc.stdout),
+                (self.stderr, self.proc.stderr),
+            ):
+                # A reader still running could otherwise read a reused descriptor number.
+                stopped = reader.stop(timeout=1.0) if reader is not None else True
+                if stream is not None and stopped:
                     with contextlib.suppress(OSError):
                         stream.close()
         if self.engine_server is not None:
@@ -611,7 +821,7 @@ class _PackHost:
     def _exit_message(self, when: str) -> str:
         assert self.proc is not None and self.proc.returncode is not None
         if self.stderr is not None:
-            self.stderr.thread.join(timeout=1.0)  # the pipe closes with the process
+            self.stderr.wait_drained(timeout=1.0)
         detail = self.stderr.last_line() if self.stderr is not None else ""
         logged = self.engine.last_error_line()
         message = f"{self.label}: {_describe_exit(self.proc.returncode)} {when}"
@@ -745,7 +955,7 @@ class _PackHost:
                     policy=diag.policyName,
                     enforcement_level=level,
                     urn=diag.urn or default_urn,
-                    message=diag.message,
+                    message=self.mask(diag.message),
                 )
             )
         return out
@@ -801,6 +1011,7 @@ def _evaluate_pack(
     dry_run: bool,
     start_timeout: float,
     call_timeout: float,
+    mask: _SecretMask,
 ) -> list[Violation]:
     _check_pack_folder(spec.path)
     label = f"policy pack {spec.path}"
@@ -813,6 +1024,7 @@ def _evaluate_pack(
         dry_run=dry_run,
         start_timeout=start_timeout,
         call_timeout=call_timeout,
+        mask=mask,
     )
     try:
         host.start()
@@ -855,6 +1067,13 @@ def _evaluate_pack(
         violations = host.analyze_resources(by_urn)
         violations.extend(host.analyze_stack(by_urn))
         return violations
+    except PolicyPackError as e:
+        # The line quotes the pack (its stderr, its log, a policy's exception), which may quote
+        # a secret just like a violation message.
+        masked = mask(str(e))
+        if masked == str(e):
+            raise
+        raise PolicyPackError(masked) from None
     finally:
         host.close()
 

@@ -6,10 +6,13 @@ Run `python tests/infra/test_analyzer.py` to measure throughput on a 5,000-resou
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -650,6 +653,142 @@ def test_keyboard_interrupt_still_stops_the_pack(
     with pytest.raises(KeyboardInterrupt):
         run(GOOD, good_plan())
     assert_no_survivors(pidfile)
+
+
+# --------------------------------------------------------------------------------------------
+# A pack whose helpers leave its session (setsid) but keep its stdout and stderr open
+
+ESCAPES = PACKS / "escapes"
+ESCAPES_LABEL = f"policy pack test-escapes ({ESCAPES})"
+
+
+def run_bounded(seconds: float, pidfile: Path, *args: Any, **kw: Any) -> list[Violation]:
+    """`run`, but a hang fails the test (after stopping what the pack started)."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["violations"] = run(*args, **kw)
+        except BaseException as e:  # handed to the test's thread
+            outcome["error"] = e
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        for pid in recorded_pids(pidfile):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"evaluate_policy_packs still running after {seconds:g}s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["violations"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("failure", "resource", "expected"),
+    [
+        ("", "fine", None),
+        (
+            "before-port",
+            "fine",
+            f"policy pack {ESCAPES}: exited with code 1 before printing its port: "
+            "pack gave up before serving",
+        ),
+        (
+            "no-port",
+            "fine",
+            f"policy pack {ESCAPES}: did not print its port within 3s (start_timeout)",
+        ),
+        (
+            "",
+            "slow",
+            f"{ESCAPES_LABEL}: Analyze of {urn(BUCKET, 'slow')} did not answer within 3s "
+            "(call_timeout)",
+        ),
+        (
+            "",
+            "exit",
+            f"{ESCAPES_LABEL}: exited with code 3 during Analyze "
+            f"(in flight: {urn(BUCKET, 'exit')})",
+        ),
+    ],
+    ids=["works", "exits-before-port", "no-port", "policy-hangs", "dies-in-analyze"],
+)
+def test_helpers_that_escape_the_packs_session_neither_hang_nor_survive(
+    pidfile: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+    resource: str,
+    expected: str | None,
+) -> None:
+    monkeypatch.setenv("ESCAPES_PACK_FAILS", failure)
+    bound = FAST["call_timeout"] + SLACK
+    started = time.monotonic()
+    if expected is None:
+        assert run_bounded(bound, pidfile, ESCAPES, make_plan(res(BUCKET, resource)), **FAST) == []
+    else:
+        with pytest.raises(PolicyPackError) as err:
+            run_bounded(bound, pidfile, ESCAPES, make_plan(res(BUCKET, resource)), **FAST)
+        assert str(err.value) == expected
+    assert time.monotonic() - started < bound
+    # The pack, its child in a session of its own, and the double-forked daemon: all gone.
+    assert len(recorded_pids(pidfile)) == 3
+    assert_no_survivors(pidfile)
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets in violation messages
+
+LEAKY = PACKS / "leaky"
+
+
+def test_violation_messages_never_show_a_secret_of_the_stack() -> None:
+    db = res(
+        DB,
+        "db",
+        {
+            "user": "admin",
+            "password": Secret("hunter2-long"),
+            "nested": Secret({"keys": ["deep-secret", 42]}),
+            "pin": Secret("1234"),
+        },
+        {"user": "admin", "token": Secret("output-only-token")},
+    )
+    # Secrets of other resources, and one inside another ("hunter2" in "hunter2-long").
+    copy = res(BUCKET, "copy", {"connection": "server=db;password=hunter2-long;x"})
+    overlap = res(
+        BUCKET,
+        "overlap",
+        {
+            "a": Secret("abcdef"),
+            "b": Secret("defgh"),
+            "c": Secret("hunter2"),
+            "d": "xx-abcdefgh-yy",
+        },
+        {},
+    )
+    plan = make_plan(db, copy, overlap)
+    plan.outputs = {"adminPassword": Secret("stack-output-secret")}
+    plan.config = {
+        "proj:dbPassword": "offline-secret-placeholder",  # what a `secure:` value is offline
+        "proj:region": "westeurope",
+        "proj:leak": "stack-output-secret",
+    }
+
+    messages = {(v.policy, v.urn): v.message.split("\n", 1)[1] for v in run(LEAKY, plan)}
+
+    assert messages == {
+        ("quote-inputs", db.urn): "db has [secret], [secret], [secret], admin",
+        ("quote-inputs", copy.urn): "copy has server=db;password=[secret];x",
+        ("quote-inputs", overlap.urn): ("overlap has [secret], [secret], [secret], xx-[secret]-yy"),
+        ("quote-outputs", db.urn): "db outputs [secret], admin",
+        ("quote-outputs", copy.urn): "copy outputs server=db;password=[secret];x",
+        ("quote-outputs", overlap.urn): "overlap outputs ",
+        ("quote-outputs", None): (
+            "config proj:dbPassword=[secret], proj:leak=[secret], proj:region=westeurope"
+        ),
+    }
 
 
 def test_error_messages_are_one_line() -> None:

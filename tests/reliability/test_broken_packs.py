@@ -13,7 +13,8 @@ Timeouts: `infra preview` reads INFRA_POLICY_START_TIMEOUT / INFRA_POLICY_CALL_T
 (infra/preview.py); the slow failure modes set them to TIMEOUT_SECONDS.  Without that support
 those cases are skipped (the defaults, 20 s and 60 s, are too slow for this suite).
 
-Counts: len(BROKEN_PACK_CASES) end-to-end cases, plus the signal cases at the bottom.
+Counts: len(BROKEN_PACK_CASES) + len(ESCAPED_HELPER_CASES) end-to-end cases, plus the signal
+cases at the bottom.
 """
 
 from __future__ import annotations
@@ -217,6 +218,78 @@ def test_broken_pack_is_one_line_and_leaves_nothing_running(
         assert _recorded(pidfile) == []
     else:
         assert _recorded(pidfile), "the pack never started, so the orphan scan proved nothing"
+    assert leftovers == [], "\n".join(leftovers)
+
+
+# (case id, ESCAPES_PACK_FAILS, extra share or None, what the line says as above or None)
+ESCAPED_HELPER_CASES: list[tuple[str, str, str | None, str | None]] = [
+    ("works", "", None, None),
+    (
+        "exits-before-port",
+        "before-port",
+        None,
+        "{pack}: exited with code 1 before printing its port: pack gave up before serving",
+    ),
+    (
+        "no-port",
+        "no-port",
+        None,
+        f"{{pack}}: did not print its port within {TIMEOUT_SECONDS}s (start_timeout)",
+    ),
+    (
+        "policy-hangs",
+        "",
+        "slow",
+        f"test-escapes ({{pack}}): Analyze of {SHARE.format('slow')} did not answer within "
+        f"{TIMEOUT_SECONDS}s (call_timeout)",
+    ),
+]
+
+
+@needs_timeout_env
+@pytest.mark.parametrize(
+    ("failure", "share", "expected"),
+    [pytest.param(*case[1:], id=case[0]) for case in ESCAPED_HELPER_CASES],
+)
+def test_pack_helpers_that_leave_its_session_neither_hang_infra_nor_survive(
+    tmp_path: Path,
+    isolated: tuple[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+    share: str | None,
+    expected: str | None,
+) -> None:
+    """The `escapes` pack starts helpers in sessions of their own (one double-forked, one with
+    an emptied environment) that keep its stdout and stderr open and ignore SIGTERM."""
+    marker, pidfile = isolated
+    monkeypatch.setenv("ESCAPES_PACK_FAILS", failure)
+    project, pack = _project(tmp_path, share), _pack(tmp_path, "escapes")
+    started = time.monotonic()
+    try:
+        try:
+            result = run_infra(
+                "preview", "-C", str(project), "--policy-pack", str(pack), timeout=BOUND_SECONDS
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"infra preview still running after {BOUND_SECONDS:g}s")
+        elapsed = time.monotonic() - started
+        time.sleep(0.2)  # SIGKILLed processes can take a moment to leave /proc
+        leftovers = _leftovers(marker, pack) + live_processes_matching(pids=_recorded(pidfile))
+    finally:
+        _kill_leftovers(marker, pack)
+        for pid in _recorded(pidfile):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert elapsed < 2 * TIMEOUT_SECONDS + 10, f"took {elapsed:.1f}s"
+    assert "Traceback" not in result.stdout + result.stderr
+    if expected is None:
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout.startswith("Stack minimal/test\n")
+    else:
+        assert result.returncode == 2, (result.returncode, result.stderr)
+        assert result.stdout == ""
+        assert one_line_error(result) == "infra: error: policy pack " + expected.format(pack=pack)
+    assert len(_recorded(pidfile)) == 3, "the pack did not start its helpers"
     assert leftovers == [], "\n".join(leftovers)
 
 
