@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from policy_cases import on, put, remove
+from cases._helpers import on, put, remove
 from policy_fixtures import RESOURCES, good_stack
 from policy_harness import (
     UNKNOWN,

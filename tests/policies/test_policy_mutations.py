@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import copy
+import importlib
+import pkgutil
 
+import cases
 import pytest
-from policy_cases import RESOURCE_CASES, STACK_CASES, RCase, SCase
+from cases._helpers import RCase, SCase
 from policy_fixtures import good_stack, resource
 from policy_harness import policy_by_name, run_resource, run_stack
 
 from policies.registry import ALL_POLICIES
+
+
+def discover_cases() -> list[RCase | SCase]:
+    """``CASES`` of every public module in the ``cases`` package, found by walking it."""
+    found: list[RCase | SCase] = []
+    for info in sorted(pkgutil.iter_modules(cases.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{cases.__name__}.{info.name}")
+        module_cases = getattr(module, "CASES", None)
+        assert module_cases, f"cases/{info.name}.py defines no CASES"
+        assert all(isinstance(c, RCase | SCase) for c in module_cases), info.name
+        found.extend(module_cases)
+    return found
+
+
+ALL_CASES = discover_cases()
+RESOURCE_CASES = [c for c in ALL_CASES if isinstance(c, RCase)]
+STACK_CASES = [c for c in ALL_CASES if isinstance(c, SCase)]
 
 
 @pytest.mark.parametrize("case", RESOURCE_CASES, ids=lambda c: c.id)

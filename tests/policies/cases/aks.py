@@ -1,0 +1,457 @@
+# ruff: noqa: E501 - expected messages stay on one line each so they can be grepped.
+"""Cases of the policies in policies/rules/aks/ (ManagedCluster and AgentPool)."""
+
+from __future__ import annotations
+
+from policy_fixtures import RG, SUB
+from policy_harness import UNKNOWN, secret
+
+from ._helpers import RCase, chain, drop, put
+
+AKS_RBAC = "azure-native-containerservice-managedcluster-rbac-enabled"
+AKS_MI = "azure-native-containerservice-managedcluster-managed-identity"
+AKS_ENTRA = "azure-native-containerservice-managedcluster-entra-id-enabled"
+AKS_LOCAL = "azure-native-containerservice-managedcluster-local-accounts-disabled"
+AKS_NETPOL = "azure-native-containerservice-managedcluster-network-policy"
+AKS_CSI = "azure-native-containerservice-managedcluster-file-csi-driver-enabled"
+AKS_VERSION = "azure-native-containerservice-managedcluster-kubernetes-version-allowed"
+AKS_VM = "azure-native-containerservice-managedcluster-vm-size-allowed"
+AKS_NODES = "azure-native-containerservice-managedcluster-node-count-limits"
+AKS_API = "azure-native-containerservice-managedcluster-api-server-access-restricted"
+AKS_TAGS = "azure-native-containerservice-managedcluster-required-tags"
+
+MC = "ManagedCluster 'aks-train-prod'"
+VM_SIZES = "Standard_D4ds_v5, Standard_D8ds_v5, Standard_NC24ads_A100_v4, Standard_NC40ads_H100_v5"
+SP_MSG = (
+    f"{MC} sets servicePrincipalProfile; remove it (or use clientId 'msi' without a secret) so "
+    "the cluster authenticates with its managed identity."
+)
+
+CASES: list[RCase] = [
+    # azure-native-containerservice-managedcluster-rbac-enabled
+    RCase("rbac-good", AKS_RBAC, "managed_cluster"),
+    RCase("rbac-unknown", AKS_RBAC, "managed_cluster", put("enableRBAC", UNKNOWN)),
+    RCase(
+        "rbac-false",
+        AKS_RBAC,
+        "managed_cluster",
+        put("enableRBAC", False),
+        (f"{MC} has enableRBAC false; set enableRBAC to true.",),
+    ),
+    RCase(
+        "rbac-missing",
+        AKS_RBAC,
+        "managed_cluster",
+        drop("enableRBAC"),
+        (f"{MC} does not set enableRBAC; set enableRBAC to true.",),
+    ),
+    # azure-native-containerservice-managedcluster-managed-identity
+    RCase("mi-good", AKS_MI, "managed_cluster"),
+    RCase(
+        "mi-user-assigned",
+        AKS_MI,
+        "managed_cluster",
+        put(
+            "identity",
+            {
+                "type": "UserAssigned",
+                "userAssignedIdentities": [
+                    f"{SUB}/resourceGroups/{RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks"
+                ],
+            },
+        ),
+    ),
+    RCase(
+        "mi-msi-profile",
+        AKS_MI,
+        "managed_cluster",
+        put("servicePrincipalProfile", {"clientId": "msi"}),
+    ),
+    RCase("mi-type-unknown", AKS_MI, "managed_cluster", put("identity.type", UNKNOWN)),
+    RCase(
+        "mi-profile-client-unknown",
+        AKS_MI,
+        "managed_cluster",
+        put("servicePrincipalProfile", {"clientId": UNKNOWN}),
+    ),
+    RCase(
+        "mi-missing",
+        AKS_MI,
+        "managed_cluster",
+        drop("identity"),
+        (
+            f"{MC} does not set identity; use a 'SystemAssigned' or 'UserAssigned' managed identity.",
+        ),
+    ),
+    RCase(
+        "mi-none",
+        AKS_MI,
+        "managed_cluster",
+        put("identity.type", "None"),
+        (f"{MC} has identity.type 'None'; use 'SystemAssigned' or 'UserAssigned'.",),
+    ),
+    RCase(
+        "mi-user-assigned-empty",
+        AKS_MI,
+        "managed_cluster",
+        put("identity", {"type": "UserAssigned"}),
+        (f"{MC} has identity.type 'UserAssigned' but no userAssignedIdentities.",),
+    ),
+    RCase(
+        "mi-service-principal",
+        AKS_MI,
+        "managed_cluster",
+        put(
+            "servicePrincipalProfile",
+            {"clientId": "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "secret": secret("s3cr3t")},
+        ),
+        (SP_MSG,),
+    ),
+    RCase(
+        "mi-msi-with-secret",
+        AKS_MI,
+        "managed_cluster",
+        put("servicePrincipalProfile", {"clientId": "msi", "secret": "x"}),
+        (SP_MSG,),
+    ),
+    # azure-native-containerservice-managedcluster-entra-id-enabled
+    RCase("entra-good", AKS_ENTRA, "managed_cluster"),
+    RCase("entra-unknown", AKS_ENTRA, "managed_cluster", put("aadProfile", UNKNOWN)),
+    RCase(
+        "entra-missing",
+        AKS_ENTRA,
+        "managed_cluster",
+        drop("aadProfile"),
+        (
+            f"{MC} does not enable managed Microsoft Entra ID integration; set aadProfile.managed to true.",
+        ),
+    ),
+    RCase(
+        "entra-false",
+        AKS_ENTRA,
+        "managed_cluster",
+        put("aadProfile.managed", False),
+        (
+            f"{MC} does not enable managed Microsoft Entra ID integration; set aadProfile.managed to true.",
+        ),
+    ),
+    # azure-native-containerservice-managedcluster-local-accounts-disabled
+    RCase("local-good", AKS_LOCAL, "managed_cluster"),
+    RCase("local-unknown", AKS_LOCAL, "managed_cluster", put("disableLocalAccounts", UNKNOWN)),
+    RCase(
+        "local-missing",
+        AKS_LOCAL,
+        "managed_cluster",
+        drop("disableLocalAccounts"),
+        (f"{MC} keeps local accounts enabled; set disableLocalAccounts to true.",),
+    ),
+    RCase(
+        "local-false",
+        AKS_LOCAL,
+        "managed_cluster",
+        put("disableLocalAccounts", False),
+        (f"{MC} keeps local accounts enabled; set disableLocalAccounts to true.",),
+    ),
+    # azure-native-containerservice-managedcluster-network-policy
+    RCase("netpol-good", AKS_NETPOL, "managed_cluster"),
+    RCase(
+        "netpol-calico",
+        AKS_NETPOL,
+        "managed_cluster",
+        put("networkProfile.networkPolicy", "calico"),
+    ),
+    RCase("netpol-unknown", AKS_NETPOL, "managed_cluster", put("networkProfile", UNKNOWN)),
+    RCase(
+        "netpol-none",
+        AKS_NETPOL,
+        "managed_cluster",
+        put("networkProfile.networkPolicy", "none"),
+        (f"{MC} has networkProfile.networkPolicy 'none'; use 'azure', 'calico' or 'cilium'.",),
+    ),
+    RCase(
+        "netpol-missing",
+        AKS_NETPOL,
+        "managed_cluster",
+        drop("networkProfile.networkPolicy"),
+        (f"{MC} does not set networkProfile.networkPolicy; use 'azure', 'calico' or 'cilium'.",),
+    ),
+    # azure-native-containerservice-managedcluster-file-csi-driver-enabled
+    RCase("filecsi-good", AKS_CSI, "managed_cluster"),
+    RCase("filecsi-default", AKS_CSI, "managed_cluster", drop("storageProfile")),
+    RCase(
+        "filecsi-unknown", AKS_CSI, "managed_cluster", put("storageProfile.fileCSIDriver", UNKNOWN)
+    ),
+    RCase(
+        "filecsi-disabled",
+        AKS_CSI,
+        "managed_cluster",
+        put("storageProfile.fileCSIDriver.enabled", False),
+        (
+            f"{MC} disables the Azure Files CSI driver; set storageProfile.fileCSIDriver.enabled to true (or leave it unset).",
+        ),
+    ),
+    # azure-native-containerservice-managedcluster-kubernetes-version-allowed
+    RCase("version-good", AKS_VERSION, "managed_cluster"),
+    RCase("version-patch", AKS_VERSION, "managed_cluster", put("kubernetesVersion", "1.33.2")),
+    RCase("version-unknown", AKS_VERSION, "managed_cluster", put("kubernetesVersion", UNKNOWN)),
+    RCase(
+        "version-pool-unknown",
+        AKS_VERSION,
+        "managed_cluster",
+        put("agentPoolProfiles.1.orchestratorVersion", UNKNOWN),
+    ),
+    RCase("version-agent-pool", AKS_VERSION, "agent_pool"),
+    RCase(
+        "version-exact-patch-setting",
+        AKS_VERSION,
+        "managed_cluster",
+        put("kubernetesVersion", "1.33.2"),
+        settings={"allowedVersions": ["1.33.2"]},
+    ),
+    RCase(
+        "version-old",
+        AKS_VERSION,
+        "managed_cluster",
+        put("kubernetesVersion", "1.32"),
+        (f"{MC} uses Kubernetes '1.32', which is not allowed; use one of: 1.33.",),
+    ),
+    RCase(
+        "version-prefix-is-not-minor",
+        AKS_VERSION,
+        "managed_cluster",
+        put("kubernetesVersion", "1.330"),
+        (f"{MC} uses Kubernetes '1.330', which is not allowed; use one of: 1.33.",),
+    ),
+    RCase(
+        "version-other-patch",
+        AKS_VERSION,
+        "managed_cluster",
+        put("kubernetesVersion", "1.33.5"),
+        (f"{MC} uses Kubernetes '1.33.5', which is not allowed; use one of: 1.33.2.",),
+        settings={"allowedVersions": ["1.33.2"]},
+    ),
+    RCase(
+        "version-missing",
+        AKS_VERSION,
+        "managed_cluster",
+        drop("kubernetesVersion"),
+        (f"{MC} does not pin kubernetesVersion; set one of: 1.33.",),
+    ),
+    RCase(
+        "version-pool",
+        AKS_VERSION,
+        "managed_cluster",
+        put("agentPoolProfiles.1.orchestratorVersion", "1.31.4"),
+        (
+            f"{MC} agent pool 'gpu' uses orchestratorVersion '1.31.4', which is not allowed; use one of: 1.33.",
+        ),
+    ),
+    RCase(
+        "version-agent-pool-bad",
+        AKS_VERSION,
+        "agent_pool",
+        put("orchestratorVersion", "1.34.0"),
+        (
+            "AgentPool 'cpu' uses orchestratorVersion '1.34.0', which is not allowed; use one of: 1.33.",
+        ),
+    ),
+    # azure-native-containerservice-managedcluster-vm-size-allowed
+    RCase("vm-good", AKS_VM, "managed_cluster"),
+    RCase(
+        "vm-case-insensitive",
+        AKS_VM,
+        "managed_cluster",
+        put("agentPoolProfiles.0.vmSize", "standard_d4ds_v5"),
+    ),
+    RCase("vm-unknown", AKS_VM, "managed_cluster", put("agentPoolProfiles.1.vmSize", UNKNOWN)),
+    RCase("vm-pools-unknown", AKS_VM, "managed_cluster", put("agentPoolProfiles", UNKNOWN)),
+    RCase("vm-agent-pool", AKS_VM, "agent_pool"),
+    RCase(
+        "vm-gpu-not-in-dev",
+        AKS_VM,
+        "managed_cluster",
+        None,
+        (
+            f"{MC} agent pool 'gpu' uses vmSize 'Standard_NC24ads_A100_v4'; allowed sizes: Standard_D4ds_v5, Standard_D8ds_v5.",
+        ),
+        settings={"allowedVmSizes": ["Standard_D4ds_v5", "Standard_D8ds_v5"]},
+    ),
+    RCase(
+        "vm-missing",
+        AKS_VM,
+        "managed_cluster",
+        drop("agentPoolProfiles.0.vmSize"),
+        (f"{MC} agent pool 'system' does not set vmSize; allowed sizes: {VM_SIZES}.",),
+    ),
+    RCase(
+        "vm-agent-pool-bad",
+        AKS_VM,
+        "agent_pool",
+        put("vmSize", "Standard_B2s"),
+        (f"AgentPool 'cpu' uses vmSize 'Standard_B2s'; allowed sizes: {VM_SIZES}.",),
+    ),
+    # azure-native-containerservice-managedcluster-node-count-limits
+    RCase("nodes-good", AKS_NODES, "managed_cluster"),
+    RCase("nodes-agent-pool", AKS_NODES, "agent_pool"),
+    RCase(
+        "nodes-count-unknown",
+        AKS_NODES,
+        "managed_cluster",
+        put("agentPoolProfiles.0.count", UNKNOWN),
+    ),
+    RCase(
+        "nodes-bounds-unknown",
+        AKS_NODES,
+        "managed_cluster",
+        put("agentPoolProfiles.1.maxCount", UNKNOWN),
+    ),
+    RCase("nodes-pools-unknown", AKS_NODES, "managed_cluster", put("agentPoolProfiles", UNKNOWN)),
+    RCase(
+        "nodes-system-min-zero",
+        AKS_NODES,
+        "managed_cluster",
+        put("agentPoolProfiles.0.minCount", 0),
+        (
+            f"{MC} agent pool 'system' autoscales between 0 and 4 nodes; allowed for this System pool: 1-5 nodes.",
+        ),
+    ),
+    RCase(
+        "nodes-first-pool-defaults-to-system",
+        AKS_NODES,
+        "managed_cluster",
+        chain(drop("agentPoolProfiles.0.mode"), put("agentPoolProfiles.0.maxCount", 6)),
+        (
+            f"{MC} agent pool 'system' autoscales between 2 and 6 nodes; allowed for this System pool: 1-5 nodes.",
+        ),
+    ),
+    RCase(
+        "nodes-user-max",
+        AKS_NODES,
+        "managed_cluster",
+        put("agentPoolProfiles.1.maxCount", 12),
+        (
+            f"{MC} agent pool 'gpu' autoscales between 0 and 12 nodes; allowed for this User pool: 0-10 nodes.",
+        ),
+    ),
+    RCase(
+        "nodes-pool-override",
+        AKS_NODES,
+        "managed_cluster",
+        None,
+        (
+            f"{MC} agent pool 'gpu' autoscales between 0 and 4 nodes; allowed for this User pool: 0-2 nodes.",
+        ),
+        settings={"pools": {"gpu": {"min": 0, "max": 2}}},
+    ),
+    RCase(
+        "nodes-autoscaler-without-bounds",
+        AKS_NODES,
+        "managed_cluster",
+        chain(drop("agentPoolProfiles.1.minCount"), drop("agentPoolProfiles.1.maxCount")),
+        (
+            f"{MC} agent pool 'gpu' enables the autoscaler without minCount and maxCount; allowed for this User pool: 0-10 nodes.",
+        ),
+    ),
+    RCase(
+        "nodes-min-above-max",
+        AKS_NODES,
+        "managed_cluster",
+        chain(put("agentPoolProfiles.0.minCount", 5), put("agentPoolProfiles.0.maxCount", 3)),
+        (f"{MC} agent pool 'system' has minCount 5 greater than maxCount 3.",),
+    ),
+    RCase(
+        "nodes-count-outside-bounds",
+        AKS_NODES,
+        "managed_cluster",
+        put("agentPoolProfiles.0.count", 5),
+        (f"{MC} agent pool 'system' has count 5 outside its autoscaler bounds 2-4.",),
+    ),
+    RCase(
+        "nodes-fixed-too-many",
+        AKS_NODES,
+        "managed_cluster",
+        chain(
+            put("agentPoolProfiles.1.enableAutoScaling", False),
+            put("agentPoolProfiles.1.count", 12),
+        ),
+        (f"{MC} agent pool 'gpu' has 12 node(s); allowed for this User pool: 0-10 nodes.",),
+    ),
+    RCase(
+        "nodes-fixed-default-count",
+        AKS_NODES,
+        "managed_cluster",
+        chain(
+            put("agentPoolProfiles.0.enableAutoScaling", False), drop("agentPoolProfiles.0.count")
+        ),
+        (f"{MC} agent pool 'system' has 1 node(s); allowed for this System pool: 2-5 nodes.",),
+        settings={"systemPool": {"min": 2, "max": 5}},
+    ),
+    RCase(
+        "nodes-agent-pool-too-many",
+        AKS_NODES,
+        "agent_pool",
+        put("count", 11),
+        ("AgentPool 'cpu' has 11 node(s); allowed for this User pool: 0-10 nodes.",),
+    ),
+    # azure-native-containerservice-managedcluster-api-server-access-restricted
+    RCase("api-good-private", AKS_API, "managed_cluster"),
+    RCase(
+        "api-authorized-ranges",
+        AKS_API,
+        "managed_cluster",
+        put("apiServerAccessProfile", {"authorizedIPRanges": ["203.0.113.0/24", UNKNOWN]}),
+    ),
+    RCase(
+        "api-private-unknown",
+        AKS_API,
+        "managed_cluster",
+        put("apiServerAccessProfile.enablePrivateCluster", UNKNOWN),
+    ),
+    RCase(
+        "api-ranges-unknown",
+        AKS_API,
+        "managed_cluster",
+        put("apiServerAccessProfile", {"authorizedIPRanges": UNKNOWN}),
+    ),
+    RCase(
+        "api-open",
+        AKS_API,
+        "managed_cluster",
+        drop("apiServerAccessProfile"),
+        (
+            f"{MC} exposes its API server to every address; set apiServerAccessProfile.enablePrivateCluster true or list apiServerAccessProfile.authorizedIPRanges.",
+        ),
+    ),
+    RCase(
+        "api-any-range",
+        AKS_API,
+        "managed_cluster",
+        put(
+            "apiServerAccessProfile",
+            {"enablePrivateCluster": False, "authorizedIPRanges": ["203.0.113.0/24", "0.0.0.0/0"]},
+        ),
+        (
+            f"{MC} lists 0.0.0.0/0 in apiServerAccessProfile.authorizedIPRanges, which admits every address; list only the networks that need the API server.",
+        ),
+    ),
+    RCase(
+        "api-private-required",
+        AKS_API,
+        "managed_cluster",
+        put("apiServerAccessProfile", {"authorizedIPRanges": ["203.0.113.0/24"]}),
+        (
+            f"{MC} is not a private cluster; this environment requires apiServerAccessProfile.enablePrivateCluster true.",
+        ),
+        settings={"requirePrivateCluster": True},
+    ),
+    # azure-native-containerservice-managedcluster-required-tags
+    RCase("akstags-good", AKS_TAGS, "managed_cluster"),
+    RCase("akstags-unknown", AKS_TAGS, "managed_cluster", put("tags", UNKNOWN)),
+    RCase(
+        "akstags-missing",
+        AKS_TAGS,
+        "managed_cluster",
+        drop("tags.cost-center"),
+        (f"{MC} is missing required tags: cost-center.",),
+    ),
+]
