@@ -15,13 +15,22 @@ import argparse
 import json
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 MARKER = "<!-- infra-diff -->"
 # GitHub rejects comment bodies over 65536 characters; keep room for the marker and slack.
 MAX_CHARS = 60_000
 STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-DEPLOY_ORDER = ("dev", "staging", "prod")
+
+
+def _deploy_order() -> tuple[str, ...]:
+    """The deploy order of [tool.infra] in pyproject.toml (read here without the venv)."""
+    with (Path(__file__).resolve().parent.parent / "pyproject.toml").open("rb") as handle:
+        return tuple(tomllib.load(handle).get("tool", {}).get("infra", {}).get("deploy-order", ()))
+
+
+DEPLOY_ORDER = _deploy_order()
 
 RESULTS = {
     0: ("✅", "no mandatory policy violation, no unacknowledged stateful change"),

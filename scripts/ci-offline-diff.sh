@@ -9,7 +9,7 @@
 # Writes OUT_DIR/STACK.md (Markdown for the PR comment and job summary) and OUT_DIR/STACK.rc
 # (infra diff's exit code), and exits with that code: 0 clean, 1 mandatory policy
 # violation, 2 error, 3 unacknowledged replacement/deletion of a stateful resource.
-# staging and prod run with --strict. Only when that blocks (3) is ci_ack.py asked whether a
+# The stacks in strict-diff of [tool.infra] run with --strict. Only when that blocks (3) is ci_ack.py asked whether a
 # maintainer's approval names every resource at risk; if so the diff is re-run with --ack.
 set -euo pipefail
 
@@ -27,8 +27,13 @@ fi
 mkdir -p "$out"
 
 args=(diff --base "$base" --stack "$stack")
-case $stack in
-  staging | prod) args+=(--strict) ;;
+# strict-diff in [tool.infra] (pyproject.toml) names the stacks whose diff blocks.
+strict=0
+"$python" -m infra.rules strict-diff "$stack" || strict=$?
+case $strict in
+  0) args+=(--strict) ;;
+  1) ;;
+  *) echo "ci-offline-diff: cannot read [tool.infra] strict-diff" >&2; exit 2 ;;
 esac
 
 rc=0

@@ -34,22 +34,37 @@ def _shown(path: Path) -> str:
 
 def _load(stack: str) -> dict[str, Any]:
     path = policy_config_path(stack)
-    if not path.is_file():
+    if not path.exists():
         raise PolicyConfigError(
             f"{_shown(path)}: missing; every stack needs its policy config (copy another "
             "environment's and adjust it)"
         )
+    # stat first: a FIFO or a device (a link to /dev/zero) must never be opened and read.
+    if not path.is_file():
+        raise PolicyConfigError(f"{_shown(path)}: not a regular file")
     with path.open("rb") as handle:
         data = handle.read(MAX_POLICY_CONFIG_BYTES + 1)
     if len(data) > MAX_POLICY_CONFIG_BYTES:
         raise PolicyConfigError(f"{_shown(path)}: larger than {MAX_POLICY_CONFIG_BYTES} bytes")
     try:
-        doc = json.loads(data)
-    except (ValueError, RecursionError) as error:
+        doc = json.loads(data, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise PolicyConfigError(f"{_shown(path)}: not valid JSON (nested too deeply)") from None
+    except ValueError as error:
         raise PolicyConfigError(f"{_shown(path)}: not valid JSON ({error})") from None
     if not isinstance(doc, dict):
         raise PolicyConfigError(f"{_shown(path)}: must be a JSON object of policy settings")
     return doc
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            # The pack's reader would take the last one silently: refuse the ambiguity.
+            raise ValueError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
 
 
 def image_rejection(image: str, stack: str) -> str | None:

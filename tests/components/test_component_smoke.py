@@ -586,3 +586,34 @@ def test_a_stack_without_its_policy_config_is_an_error() -> None:
         "policies/config/qa.json: missing; every stack needs its policy config (copy another "
         "environment's and adjust it)"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"all": "mandatory", "all": "advisory"}',
+            "policies/config/qa.json: not valid JSON (duplicate key 'all')",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "policies/config/qa.json: not valid JSON (nested too"),
+        ("[]", "policies/config/qa.json: must be a JSON object of policy settings"),
+        (None, "policies/config/qa.json: not a regular file"),
+    ],
+)
+def test_a_bad_policy_config_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str | None, message: str
+) -> None:
+    from stacks import policy_config
+
+    config_dir = tmp_path / "policies" / "config"
+    config_dir.mkdir(parents=True)
+    target = config_dir / "qa.json"
+    if content is None:
+        os.mkfifo(target)
+    else:
+        target.write_text(content)
+    monkeypatch.setattr(policy_config, "POLICY_CONFIG_DIR", config_dir)
+    with pytest.raises(policy_config.PolicyConfigError) as error:
+        policy_config.image_rejection(DEFAULT_IMAGE, "qa")
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)

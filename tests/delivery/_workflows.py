@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -30,10 +29,6 @@ def tool(name: str) -> str:
     path = VENV_BIN / name
     assert path.exists(), f"{name} is not installed in {VENV_BIN} (make venv)"
     return str(path)
-
-
-def shellcheck() -> str | None:
-    return shutil.which("shellcheck")
 
 
 def load(path: Path) -> dict[str, Any]:

