@@ -47,6 +47,7 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
 from infra.errors import UsageError
+from infra.files import parse_json, read_text
 from infra.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
 from infra.project import SECRET_PLACEHOLDER
 
@@ -196,19 +197,12 @@ def _load_config_file(path: Path, label: str) -> dict[str, _PolicyConfig]:
     """Parse a `--policy-pack-config` file as the CLI does (`parsePolicyPackConfig`)."""
     where = f"{label}: config file {path}"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise PolicyPackError(f"{where}: not found") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyPackError(f"{where}: cannot read it: {e}") from e
-    if not text.strip():  # the CLI accepts an empty file as "no config"
-        return {}
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise PolicyPackError(
-            f"{where}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
-        ) from e
+        text = read_text(path, where)
+        if not text.strip():  # the CLI accepts an empty file as "no config"
+            return {}
+        doc = parse_json(text, where)
+    except UsageError as e:
+        raise PolicyPackError(str(e)) from None
     if not isinstance(doc, dict):
         raise PolicyPackError(
             f"{where}: must be a JSON object mapping policy names to settings, "
