@@ -91,7 +91,8 @@ def _append(text: str) -> Callable[[Path], None]:
 
 
 def _json_duplicate(path: Path) -> None:
-    path.write_text(path.read_text().rstrip().removesuffix("}") + ',\n  "all": "advisory"\n}\n')
+    text = path.read_text() if path.exists() else '{"all": "mandatory"}'
+    path.write_text(text.rstrip().removesuffix("}") + ',\n  "all": "advisory"\n}\n')
 
 
 def _line_of(path: str, needle: str) -> int:
@@ -149,6 +150,13 @@ FILE_CASES: list[tuple[str, str, Callable[[Path], None], tuple[str, ...], str]] 
         POLICY,
         _json_duplicate,
         (),
+        f"{POLICY}: not valid JSON (duplicate key 'all')",
+    ),
+    (
+        "policy-pack-config-flag-duplicate-key",
+        "other.json",
+        _json_duplicate,
+        ("--policy-pack-config", "{file}"),
         "config file {file}: duplicate key 'all'",
     ),
     (
