@@ -49,7 +49,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, en
 from infra.errors import UsageError
 from infra.files import parse_json, read_text
 from infra.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
-from infra.project import SECRET_PLACEHOLDER
+from infra.values import plan_secret_strings
 
 __all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
 
@@ -139,7 +139,7 @@ def evaluate_policy_packs(
       honoured: the repo's pack and tool share one virtual environment).
     """
     violations: list[Violation] = []
-    mask = _SecretMask(_secret_texts(plan))
+    mask = _SecretMask(plan_secret_strings(plan))
     for spec in packs:
         violations.extend(
             _evaluate_pack(
@@ -408,35 +408,6 @@ def _parse_urn(urn: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------------------------
 # Secrets in what a pack says
-
-
-def _secret_texts(plan: StackPlan) -> set[str]:
-    """Every string the plan holds as a secret: in a `Secret` anywhere in a resource's inputs or
-    outputs or in the stack outputs, and the stand-in for each `secure:` config value (the
-    packs get the config, and offline that stand-in is what a secret config value reads)."""
-    found: set[str] = set()
-
-    def walk(value: Any, secret: bool) -> None:
-        if isinstance(value, Secret):
-            walk(value.value, True)
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                walk(item, secret)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                walk(item, secret)
-        # Numbers and booleans are left alone: masking "1" or "True" in every message would
-        # hide more than it protects.
-        elif secret and isinstance(value, str) and value:
-            found.add(value)
-
-    for resource in plan.resources:
-        walk(resource.inputs, False)
-        walk(resource.outputs, False)
-    walk(plan.outputs, False)
-    if any(SECRET_PLACEHOLDER in value for value in plan.config.values()):
-        found.add(SECRET_PLACEHOLDER)
-    return found
 
 
 class _SecretMask:

@@ -22,7 +22,7 @@ from infra.engine import ProgramError
 from infra.errors import UsageError
 from infra.model import Resource, Secret, StackPlan, Violation
 from infra.project import SECRET_PLACEHOLDER
-from infra.values import masked, secret_strings, unwrap
+from infra.values import masked, plan_secret_strings, unwrap
 
 # Input paths whose change makes the provider replace the resource (delete + create).
 # Azure cannot rename or move a resource group, an account, a share or a cluster in place;
@@ -379,19 +379,10 @@ def _config_value(raw: str, secrets: set[str]) -> Any:
     return raw
 
 
-def _plan_secrets(plan: StackPlan | None) -> set[str]:
-    if plan is None:
-        return set()
-    found = secret_strings(plan.outputs)
-    for r in plan.resources:
-        found |= secret_strings(r.inputs) | secret_strings(r.outputs)
-    return found
-
-
 def config_changes(base: StackPlan | None, head: StackPlan) -> list[PropertyChange]:
     """Every config key whose value differs, named without the project's own prefix."""
     prefix = f"{head.project}:"
-    secrets = _plan_secrets(base) | _plan_secrets(head)
+    secrets = plan_secret_strings(head) | (plan_secret_strings(base) if base else set())
 
     def tree(config: dict[str, str]) -> dict[str, Any]:
         return {k.removeprefix(prefix): _config_value(v, secrets) for k, v in config.items()}

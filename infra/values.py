@@ -10,7 +10,7 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
-from infra.model import SECRET_MASK, UNKNOWN, Secret, Unknown
+from infra.model import SECRET_MASK, UNKNOWN, Secret, StackPlan, Unknown
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -99,13 +99,29 @@ def masked(value: Any) -> Any:
 
 
 def secret_strings(value: Any, inside_secret: bool = False) -> set[str]:
-    """The plain text of every secret string within a plan value (to mask it elsewhere)."""
+    """The plain text of every secret string within a plan value (to mask it elsewhere).
+
+    Numbers and booleans are left alone: masking "1" or "True" in every message would hide
+    more than it protects."""
     if isinstance(value, Secret):
         return secret_strings(value.value, True)
     if isinstance(value, dict):
         return set().union(*(secret_strings(v, inside_secret) for v in value.values()))
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return set().union(*(secret_strings(v, inside_secret) for v in value))
     if inside_secret and isinstance(value, str) and value:
         return {value}
     return set()
+
+
+def plan_secret_strings(plan: StackPlan) -> set[str]:
+    """Every string the plan holds as a secret: in resources' inputs and outputs and in the
+    stack outputs, and the offline stand-in for each `secure:` config value."""
+    from infra.project import SECRET_PLACEHOLDER
+
+    found = secret_strings(plan.outputs)
+    for resource in plan.resources:
+        found |= secret_strings(resource.inputs) | secret_strings(resource.outputs)
+    if any(SECRET_PLACEHOLDER in value for value in plan.config.values()):
+        found.add(SECRET_PLACEHOLDER)
+    return found
