@@ -15,14 +15,13 @@ from pathlib import Path
 
 from infra.affected import add_subparser as add_affected_subparser
 from infra.errors import UsageError
+from infra.exit_codes import ExitCode
 from infra.smoke import add_subparser as add_smoke_subparser
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_ERROR, f"infra: error: {message}\n")
+        self.exit(ExitCode.ERROR, f"infra: error: {message}\n")
 
 
 def _add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
@@ -93,10 +92,7 @@ def _preview(args: argparse.Namespace) -> int:
         print(render_markdown(plans))
     else:
         print(render_text(plans, violations_only=args.violations_only))
-    return EXIT_VIOLATIONS if any(p.mandatory_violations for p in plans) else EXIT_OK
-
-
-EXIT_STATEFUL_RISK = 3
+    return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK
 
 
 def _add_diff(sub: argparse._SubParsersAction) -> None:
@@ -107,7 +103,7 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--strict",
         action="store_true",
-        help=f"exit {EXIT_STATEFUL_RISK} if a stateful resource would be replaced "
+        help=f"exit {ExitCode.STATEFUL_RISK} if a stateful resource would be replaced "
         "or deleted, unless --ack is given",
     )
     p.add_argument(
@@ -143,8 +139,8 @@ def _diff(args: argparse.Namespace) -> int:
             "or rerun with --ack",
             file=sys.stderr,
         )
-        return EXIT_STATEFUL_RISK
-    return EXIT_VIOLATIONS if any(d.mandatory_violations for d in diffs) else EXIT_OK
+        return ExitCode.STATEFUL_RISK
+    return ExitCode.FAILED if any(d.mandatory_violations for d in diffs) else ExitCode.OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "infra: error: the current directory no longer exists; cd to the project",
             file=sys.stderr,
         )
-        return EXIT_ERROR
+        return ExitCode.ERROR
     args = build_parser().parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -192,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("infra: interrupted", file=sys.stderr)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
-    return EXIT_ERROR
+    return ExitCode.ERROR
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+# The exit codes' table lives with `infra`; it needs nothing outside the standard library.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from infra.exit_codes import DIFF_OUTCOMES
+
 MARKER = "<!-- infra-diff -->"
 # GitHub rejects comment bodies over 65536 characters; keep room for the marker and slack.
 MAX_CHARS = 60_000
@@ -31,13 +35,6 @@ def _deploy_order() -> tuple[str, ...]:
 
 
 DEPLOY_ORDER = _deploy_order()
-
-RESULTS = {
-    0: ("✅", "no mandatory policy violation, no unacknowledged stateful change"),
-    1: ("❌", "mandatory policy violation"),
-    2: ("💥", "error while diffing"),
-    3: ("⚠️", "unacknowledged replacement or deletion of a stateful resource"),
-}
 
 
 def stack_order(name: str) -> tuple[int, str]:
@@ -58,7 +55,7 @@ def read_result(results: Path, stack: str) -> tuple[int | None, str]:
 def describe(rc: int | None) -> tuple[str, str]:
     if rc is None:
         return "💥", "no result: the diff job failed before it finished (see the run)"
-    icon, text = RESULTS.get(rc, ("💥", "unexpected failure"))
+    icon, text = DIFF_OUTCOMES.get(rc, ("💥", "unexpected failure"))
     return icon, text if rc == 0 else f"{text} (exit {rc})"
 
 
