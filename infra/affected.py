@@ -39,10 +39,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from infra.errors import UsageError
-from infra.project import STACK_REMOVED_NOTE
+from infra.project import STACK_NAME, STACK_REMOVED_NOTE
 
 DEPLOY_ORDER = ("dev", "staging", "prod")
-STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _STACK_FILE = re.compile(r"Pulumi\.(?P<name>.+)\.ya?ml")
 
 # Top-level files and directories that hold no desired state (rules 3 and 4).
@@ -333,16 +332,3 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m infra.affected`: the same command as `infra affected`, through the one CLI."""
-    import sys
-
-    from infra.cli import main as infra_main
-
-    return infra_main(["affected", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -56,9 +56,8 @@ from components.smoke import (
     smoke_selector,
     stack_slug,
 )
-from infra.affected import STACK_NAME
 from infra.errors import UsageError
-from infra.project import Project, load_project, load_stack_config
+from infra.project import STACK_NAME, Project, load_project, load_stack_config
 
 if TYPE_CHECKING:
     from stacks.config import LoadedConfig
@@ -558,16 +557,3 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m infra.smoke`: the same command as `infra smoke`, through the one CLI."""
-    import sys
-
-    from infra.cli import main as infra_main
-
-    return infra_main(["smoke", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -40,7 +40,7 @@ validate() {
 }
 
 all_stacks() {
-  "$python" -m infra.affected --all --json | validate
+  "$python" -m infra affected --all --json | validate
 }
 
 if [[ -n $only ]]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pre-commit hook: run the offline preview + policy pack for every stack the staged change
-# touches (`python -m infra.affected --staged`, the same rules as CI). Blocks the commit on
+# touches (`python -m infra affected --staged`, the same rules as CI). Blocks the commit on
 # a mandatory policy violation (exit 1) or an error (exit 2). Docs-, test- and tooling-only
 # commits touch no stack and cost nothing.
 #
@@ -14,7 +14,7 @@ cd "$root"
 python=${PYTHON:-.venv/bin/python}
 infra=${INFRA:-.venv/bin/infra}
 
-affected=$("$python" -m infra.affected --staged)
+affected=$("$python" -m infra affected --staged)
 if [[ -z $affected ]]; then
   exit 0
 fi

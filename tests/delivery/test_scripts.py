@@ -551,8 +551,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _shim(tmp_path: Path) -> dict[str, str]:
-    """`infra affected ...` -> `python -m infra.affected ...` (the CLI wires the same code)."""
-    infra = fake(tmp_path / "bin", "infra", f'shift\nexec "{PYTHON}" -m infra.affected "$@"\n')
+    """`infra affected ...` -> `python -m infra affected ...` (the same console entry point)."""
+    infra = fake(tmp_path / "bin", "infra", f'exec "{PYTHON}" -m infra "$@"\n')
     return env_with(INFRA=str(infra), PYTHON=PYTHON)
 
 

@@ -16,10 +16,10 @@ from infra.affected import (
     affected_stacks,
     changed_paths_between,
     discover_stacks,
-    main,
     stack_order,
     staged_paths,
 )
+from infra.cli import main as infra_main
 from infra.errors import UsageError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -274,7 +274,11 @@ def test_not_a_repository(tmp_path: Path) -> None:
         changed_paths_between(tmp_path, "HEAD")
 
 
-# --- the command line (python -m infra.affected; infra/cli.py wires the same run()) ------
+# --- the command line (`infra affected`, also `python -m infra affected`) -------------------
+
+
+def main(argv: list[str]) -> int:
+    return infra_main(["affected", *argv])
 
 
 def test_cli_json_between_refs(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -330,7 +334,8 @@ def test_a_deleted_stack_file_is_named_and_listed_on_request(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "infra.affected",
+                "infra",
+                "affected",
                 "--base",
                 "HEAD~1",
                 "--head",

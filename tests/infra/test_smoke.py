@@ -20,9 +20,17 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from infra.smoke import add_subparser, main, run
+from infra.cli import main as infra_main
+from infra.smoke import add_subparser, run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str]) -> int:
+    """`infra smoke ARGS`, in this process."""
+    return infra_main(["smoke", *argv])
+
+
 KUBECONFIG_TEXT = "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: SECRET-TOKEN-123\n"
 
 FAKE_KUBECTL = r"""#!/bin/sh
@@ -543,7 +551,7 @@ def test_add_subparser_wires_the_handler() -> None:
 def test_module_entry_point(fake: Fake) -> None:
     env = {**os.environ}
     done = subprocess.run(
-        [sys.executable, "-m", "infra.smoke", "--stack", "staging", "-C", str(REPO_ROOT)],
+        [sys.executable, "-m", "infra", "smoke", "--stack", "staging", "-C", str(REPO_ROOT)],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,

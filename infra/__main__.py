@@ -1,0 +1,7 @@
+"""`python -m infra ...`: the `infra` console script, for scripts that have only a Python."""
+
+import sys
+
+from infra.cli import main
+
+sys.exit(main())
