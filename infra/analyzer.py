@@ -49,14 +49,10 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, en
 from infra.errors import UsageError
 from infra.files import parse_json, read_text
 from infra.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
-from infra.values import plan_secret_strings
+from infra.values import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL, plan_secret_strings
 
 __all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
 
-# Pulumi's wire encodings (sdk/go/common/resource/properties.go, pulumi_policy/deserialize.py).
-SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 # The pack's gRPC server has 4 worker threads; 16 calls in flight keep them busy while this side
 # builds the next requests and reads answers, without queueing so deep that a call's deadline is
@@ -367,7 +363,7 @@ def _encode(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, Secret):
-        return {SPECIAL_SIG_KEY: SECRET_SIG, "value": _encode(value.value)}
+        return {SIG_KEY: SECRET_SIG, "value": _encode(value.value)}
     if isinstance(value, Unknown):
         return UNKNOWN_SENTINEL
     if isinstance(value, Mapping):

@@ -9,14 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from infra.model import SECRET_MASK, UNKNOWN, Secret, StackPlan, Unknown
 
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# The wire's markers, from the libraries that define them: pulumi_policy exports the secret
+# signature and the unknown sentinel; the resource-reference and output-value signatures
+# only the SDK's serializer knows.
+SIG_KEY = SPECIAL_SIG_KEY
+SECRET_SIG = SPECIAL_SECRET_SIG
+RESOURCE_SIG = rpc._special_resource_sig
+OUTPUT_VALUE_SIG = rpc._special_output_value_sig
+UNKNOWN_SENTINEL = UNKNOWN_STRING_VALUE
 
 
 def decode(value: Any) -> Any:

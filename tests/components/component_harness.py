@@ -19,9 +19,7 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
-
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -206,7 +204,7 @@ class Registration:
             return False
         value = self.raw[key]
         try:
-            return value[SECRET_SIG_KEY] == SECRET_SIG
+            return value[SPECIAL_SIG_KEY] == SPECIAL_SECRET_SIG
         except (KeyError, TypeError, ValueError):
             return False
 

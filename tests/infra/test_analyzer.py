@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG
 
 from infra import analyzer
 from infra.analyzer import PolicyPackError, PolicyPackSpec, evaluate_policy_packs
@@ -205,7 +206,7 @@ def test_secrets_reach_the_policy_unwrapped_but_never_the_violation() -> None:
     # The echo pack prints what it received: the plaintext, no secret signature.
     db = echo_of(violations, urn(DB, "db"))
     assert db["props"] == {"password": "hunter2"}
-    assert analyzer.SECRET_SIG not in json.dumps(db)
+    assert SPECIAL_SECRET_SIG not in json.dumps(db)
 
 
 @pytest.mark.parametrize(
