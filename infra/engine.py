@@ -30,16 +30,11 @@ from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 
 from infra import fakes
-from infra.errors import UsageError
 from infra.model import Resource, StackPlan
-from infra.project import Project, StackConfig
+from infra.project import ConfigError, Project, StackConfig
 from infra.values import decode_struct, encode_struct
 
 STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-class ConfigError(UsageError):
-    """The program rejected its config (a `pulumi.RunError`): one line, exit 2."""
 
 
 class ProgramError(Exception):

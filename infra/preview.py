@@ -36,22 +36,27 @@ def _timeout(name: str) -> float:
 def resolve_policy_packs(
     project: Project, stack: str, packs: Sequence[Path], configs: Sequence[Path]
 ) -> list[tuple[Path, Path | None]]:
-    """Pair each pack with its config, as `pulumi preview --policy-pack-config` does."""
-    if len(configs) > len(packs) and packs:
-        raise UsageError(
-            f"{len(configs)} --policy-pack-config files for {len(packs)} --policy-pack folders; "
-            "give at most one config per pack, in the same order"
-        )
+    """Pair each pack with its config, as `pulumi preview --policy-pack-config` does.
+
+    Without --policy-pack the project's policies/ is the one pack. A config left without a
+    pack is an error: dropping it would evaluate policies under settings nobody asked for."""
+    shown = [str(pack) for pack in packs]
     if not packs:
         default = project.root / DEFAULT_PACK_DIR
         if not (default / "PulumiPolicy.yaml").exists():
             if configs:
                 raise UsageError("--policy-pack-config needs a --policy-pack (no policies/ here)")
             return []
-        default_config = default / "config" / f"{stack}.json"
-        if configs:
-            return [(default, configs[0])]
-        return [(default, default_config if default_config.exists() else None)]
+        if not configs:
+            default_config = default / "config" / f"{stack}.json"
+            return [(default, default_config if default_config.exists() else None)]
+        packs, shown = [default], [DEFAULT_PACK_DIR]
+    if len(configs) > len(packs):
+        raise UsageError(
+            f"--policy-pack-config {configs[len(packs)]} has no --policy-pack to pair with "
+            f"({len(configs)} configs for {len(packs)} pack{'s' * (len(packs) > 1)}: "
+            f"{', '.join(shown)}); give one config per pack, in the same order"
+        )
     return [(pack, configs[i] if i < len(configs) else None) for i, pack in enumerate(packs)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,14 @@ from infra.errors import UsageError
 from infra.files import StrictLoader, load_yaml
 
 SECRET_PLACEHOLDER = "offline-secret-placeholder"
+# Pulumi's rule for stack names (pulumi/pulumi `validateStackName`: [A-Za-z0-9_.-]{1,100}),
+# matched whole: without '/' a name cannot lead its stack file out of the config directory.
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+STACK_NAME_RULE = "Pulumi stack names are 1-100 letters, digits, '-', '_' or '.'"
+
+
+class ConfigError(UsageError):
+    """A stack's config is invalid (found by the loader or by the program): one line, exit 2."""
 
 
 @dataclass(frozen=True)
@@ -27,11 +36,17 @@ class Project:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
     def stacks(self) -> list[str]:
-        names = [
-            p.name[len("Pulumi.") : -len(".yaml")]
-            for p in self.stack_config_dir.glob("Pulumi.*.yaml")
-            if p.resolve() != (self.root / "Pulumi.yaml").resolve()
-        ]
+        names = []
+        for path in self.stack_config_dir.glob("Pulumi.*.yaml"):
+            if path.resolve() == (self.root / "Pulumi.yaml").resolve():
+                continue
+            name = path.name[len("Pulumi.") : -len(".yaml")]
+            if not STACK_NAME.fullmatch(name):
+                raise UsageError(
+                    f"{self.relative(path)}: {name!r} is not a valid stack name "
+                    f"({STACK_NAME_RULE}); rename or remove the file"
+                )
+            names.append(name)
         return sorted(names, key=stack_order)
 
     def relative(self, path: Path) -> str:
@@ -162,7 +177,28 @@ def _replace_secure(value: Any) -> Any:
     return value
 
 
+def _yaml_reading(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {json.dumps(value)}"
+    if value is None:
+        return "null"
+    return f"the number {value}"
+
+
+def _check_declared_type(key: str, declaration: Any, value: Any, where: str) -> None:
+    """A `type: string` key must hold a YAML string: unquoted, YAML 1.1 reads `no` as false
+    and `1.30` as 1.3, and the program would get "false" or "1.3" instead of what was meant."""
+    declared = declaration.get("type") if isinstance(declaration, dict) else None
+    if declared == "string" and (value is None or isinstance(value, (bool, int, float))):
+        raise ConfigError(
+            f"{where}: config key '{key}' must be a string (Pulumi.yaml declares type: string), "
+            f"but YAML reads the unquoted value as {_yaml_reading(value)}; quote it"
+        )
+
+
 def load_stack_config(project: Project, stack: str) -> StackConfig:
+    if not STACK_NAME.fullmatch(stack):
+        raise UsageError(f"--stack {stack!r}: not a valid stack name; {STACK_NAME_RULE}")
     path = project.stack_file(stack)
     if not path.exists():
         known = ", ".join(project.stacks()) or "none"
@@ -178,18 +214,24 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
 
     values: dict[str, str] = {}
     secret_keys: list[str] = []
+    declarations = {_qualify(project, k): d for k, d in project.config_declarations.items()}
     # Project-level defaults apply where the stack sets nothing, as in the CLI.
-    for key, declaration in project.config_declarations.items():
+    for key, declaration in declarations.items():
         if isinstance(declaration, dict):
             default = declaration.get("value", declaration.get("default"))
         else:
             default = declaration
         if default is not None:
-            values[_qualify(project, key)] = _as_config_string(default)
+            _check_declared_type(key, declaration, default, "Pulumi.yaml")
+            values[key] = _as_config_string(default)
     for key, value in config.items():
         qualified = _qualify(project, str(key))
         if _contains_secure(value):
             secret_keys.append(qualified)
             value = _replace_secure(value)
+        else:
+            _check_declared_type(
+                qualified, declarations.get(qualified), value, project.relative(path)
+            )
         values[qualified] = _as_config_string(value)
     return StackConfig(path, values, secret_keys)

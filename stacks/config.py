@@ -2,7 +2,8 @@
 
 Every key of the project's namespace is read from Pulumi's runtime config, decoded (Pulumi
 hands structured values to the program as JSON strings), validated with strict pydantic models
-and cross-checked. Any problem raises :class:`pulumi.RunError` with one line::
+and cross-checked. Any problem raises :class:`pulumi.RunError` with one line naming the file
+that holds the value (the stack file, or ``Pulumi.yaml`` for a default)::
 
     stacks/Pulumi.<stack>.yaml: config key '<project>:<key>[.<path>]' <what is wrong>; <allowed>
 
@@ -26,6 +27,7 @@ from typing import Annotated, Any, Literal, get_args
 
 import pulumi
 import pulumi.runtime.config as runtime_config
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel, to_snake
 from pydantic.fields import FieldInfo
@@ -77,6 +79,10 @@ from components.volume import DNS1123_LABEL_RE, MODE_RE
 from stacks.policy_config import PolicyConfigError, image_rejection
 
 STACKS_DIR = Path(__file__).resolve().parent
+PROJECT_FILE = "Pulumi.yaml"
+# How close (difflib ratio) a config namespace must be to the project's to count as its typo;
+# provider namespaces such as azure-native or kubernetes are far below it.
+NAMESPACE_TYPO_CUTOFF = 0.8
 
 Zone = Literal["1", "2", "3"]
 
@@ -97,12 +103,22 @@ _RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "1
 
 
 class ConfigError(Exception):
-    """A config problem at ``path`` (``key`` or ``key.sub[0].field``)."""
+    """A config problem at ``path`` (``key`` or ``key.sub[0].field``) of ``namespace`` (the
+    project's unless given); ``related`` names the other keys a conflict involves."""
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        namespace: str | None = None,
+        related: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+        self.namespace = namespace
+        self.related = related
 
 
 @dataclass(frozen=True)
@@ -562,28 +578,97 @@ class LoadedConfig:
         return ids
 
 
+def _project_root() -> Path:
+    for candidate in (STACKS_DIR, *STACKS_DIR.parents):
+        if (candidate / PROJECT_FILE).is_file():
+            return candidate
+    return STACKS_DIR
+
+
 def stack_file(stack: str) -> str:
     """The stack's config file relative to the project root (where Pulumi.yaml lives)."""
-    project_root = STACKS_DIR
-    for candidate in (STACKS_DIR, *STACKS_DIR.parents):
-        if (candidate / "Pulumi.yaml").is_file():
-            project_root = candidate
-            break
-    return (STACKS_DIR / f"Pulumi.{stack}.yaml").relative_to(project_root).as_posix()
+    return (STACKS_DIR / f"Pulumi.{stack}.yaml").relative_to(_project_root()).as_posix()
+
+
+def _config_block(path: Path, project: str) -> dict[str, Any]:
+    """``ns:key -> entry`` of ``path``'s ``config:`` block; empty when the file does not
+    read (the CLI read it before the program ran and reports its problems itself)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    config = doc.get("config") if isinstance(doc, dict) else None
+    if not isinstance(config, dict):
+        return {}
+    return {
+        key if ":" in key else f"{project}:{key}": entry
+        for key, entry in config.items()
+        if isinstance(key, str)
+    }
+
+
+def _is_default(raw: str | None, declaration: Any) -> bool:
+    """Whether ``raw`` (as the CLI hands it over) is the default ``declaration`` gives."""
+    default = (
+        declaration.get("value", declaration.get("default"))
+        if isinstance(declaration, dict)
+        else declaration
+    )
+    if raw is None or default is None:
+        return False
+    if isinstance(default, str):
+        return raw == default
+    try:
+        return bool(json.loads(raw) == default)
+    except ValueError:
+        return False
+
+
+def _file_holding(project: str, stack: str, values: dict[str, str | None]) -> str:
+    """The file to fix for ``values`` (``ns:key -> raw``, the keys an error involves):
+    Pulumi.yaml when every one is its default there and the stack file sets none of them,
+    else the stack file (which also is where a missing key belongs)."""
+    root, stack_path = _project_root(), stack_file(stack)
+    in_stack = _config_block(root / stack_path, project)
+    defaults = _config_block(root / PROJECT_FILE, project)
+    if all(
+        key not in in_stack and _is_default(raw, defaults.get(key)) for key, raw in values.items()
+    ):
+        return PROJECT_FILE
+    return stack_path
+
+
+def _run_error(
+    project: str, stack: str, error: ConfigError, raw: dict[str, str]
+) -> pulumi.RunError:
+    namespace = error.namespace or project
+    keys = [re.split(r"[.\[]", error.path, maxsplit=1)[0], *error.related]
+    where = _file_holding(project, stack, {f"{namespace}:{key}": raw.get(key) for key in keys})
+    return pulumi.RunError(f"{where}: config key '{namespace}:{error.path}' {error.message}")
 
 
 def _raw_config(project: str) -> dict[str, str]:
-    """``key -> raw string`` for every config key set in the project's namespace."""
+    """``key -> raw string`` for every config key set in the project's namespace. A key in a
+    namespace that is a near miss of the project's is a typo the CLI would silently ignore."""
     merged: dict[str, Any] = {}
     merged.update(runtime_config.get_config_env())
     merged.update(runtime_config.CONFIG.get())
-    prefix = f"{project}:"
     raw: dict[str, str] = {}
     for full_key in sorted(merged):
-        if full_key.startswith(prefix):
-            key = full_key[len(prefix) :]
-            value = pulumi.Config(project).get(key)
-            raw[key] = value if value is not None else str(merged[full_key])
+        namespace, _, key = full_key.partition(":")
+        if namespace != project:
+            if difflib.get_close_matches(
+                namespace.lower(), [project.lower()], n=1, cutoff=NAMESPACE_TYPO_CUTOFF
+            ):
+                raise ConfigError(
+                    key,
+                    f"is not in the project's namespace '{project}'; did you mean "
+                    f"'{project}:{key}'?",
+                    namespace=namespace,
+                )
+            continue
+        value = runtime_config.get_config(full_key)
+        raw[key] = value if value is not None else str(merged[full_key])
     return raw
 
 
@@ -689,6 +774,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             "fileProtocol",
             f"is 'nfs', which needs a Premium_LRS or Premium_ZRS storageSku "
             f"(got {_show(cfg.storage_sku)}); use 'smb' or a Premium_* storageSku",
+            related=("storageSku",),
         )
     gpu = cfg.gpu_pool
     if gpu is not None and gpu.enabled and gpu.min_count > gpu.max_count:
@@ -702,6 +788,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             "authorizedIpRanges",
             "only applies to a public API server but privateCluster is true; remove it or set "
             "privateCluster: false",
+            related=("privateCluster",),
         )
     if (
         not cfg.private_cluster
@@ -713,18 +800,21 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             "is false and authorizedIpRanges is empty, which opens the API server to the "
             "internet; set privateCluster: true, list authorizedIpRanges, or opt out with "
             "allowUnrestrictedApiServer: true",
+            related=("authorizedIpRanges", "allowUnrestrictedApiServer"),
         )
     if cfg.disable_local_accounts and not cfg.entra_id:
         raise ConfigError(
             "disableLocalAccounts",
             "is true but entraId is false, so nobody could sign in; set entraId: true or "
             "disableLocalAccounts: false",
+            related=("entraId",),
         )
     if cfg.entra_id and cfg.disable_local_accounts and not cfg.admin_group_object_ids:
         raise ConfigError(
             "adminGroupObjectIds",
             "must list at least one Entra ID group object id when local accounts are disabled; "
             "add the cluster admins' group",
+            related=("entraId", "disableLocalAccounts"),
         )
 
     tags = dict(cfg.tags)
@@ -766,6 +856,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
                     raise ConfigError(
                         f"{path}.{alias}",
                         "only applies to SMB volumes (fileProtocol is 'nfs'); remove it",
+                        related=("fileProtocol",),
                     )
         quota = _resolve_quota(path, volume, tier, cfg.storage_sku)
         volumes.append(
@@ -793,6 +884,7 @@ def _resolve_quota(path: str, volume: VolumeConfig, tier: ShareTier, sku: str) -
                 f"cannot be provisioned on {sku} (standard shares are pay-as-you-go, at most "
                 f"{STANDARD_MAX_THROUGHPUT_MIBPS} MiB/s); give quotaGiB or use Premium_LRS/"
                 "Premium_ZRS",
+                related=("storageSku",),
             )
         if not 1 <= volume.throughput_mibps <= PREMIUM_MAX_THROUGHPUT_MIBPS:
             raise ConfigError(
@@ -811,6 +903,7 @@ def _resolve_quota(path: str, volume: VolumeConfig, tier: ShareTier, sku: str) -
         raise ConfigError(
             f"{path}.quotaGiB",
             f"must be an integer between {low} and {high} for {sku} (got {quota})",
+            related=("storageSku",),
         )
     return quota
 
@@ -819,14 +912,19 @@ def load_config(project: str | None = None, stack: str | None = None) -> LoadedC
     """Read, decode and validate the whole config; raise ``pulumi.RunError`` on any problem."""
     project = project or pulumi.get_project()
     stack = stack or pulumi.get_stack()
-    return parse_config(_raw_config(project), project, stack)
+    try:
+        raw = _raw_config(project)
+    except ConfigError as error:
+        # A key outside the project's namespace: its raw value is the foreign key's.
+        value = runtime_config.get_config(f"{error.namespace}:{error.path}")
+        raise _run_error(project, stack, error, {error.path: str(value)}) from None
+    return parse_config(raw, project, stack)
 
 
 def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
     """Decode and validate ``key -> raw string`` (keys without the ``<project>:`` prefix,
     values as the CLI hands them to the program); raise ``pulumi.RunError`` on any problem.
     Needs no Pulumi runtime: ``infra smoke`` reads a stack's settings with it."""
-    where = stack_file(stack)
     try:
         data: dict[str, Any] = {}
         for key, value in raw.items():
@@ -847,9 +945,7 @@ def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
     except PolicyConfigError as error:
         raise pulumi.RunError(str(error)) from None
     except ConfigError as error:
-        raise pulumi.RunError(
-            f"{where}: config key '{project}:{error.path}' {error.message}"
-        ) from None
+        raise _run_error(project, stack, error, raw) from None
     return LoadedConfig(
         project=project,
         stack=stack,
