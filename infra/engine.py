@@ -243,9 +243,11 @@ def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> St
         with _program_environment(project):
             loop.run_until_complete(pulumi.runtime.run_in_stack(program))
     except pulumi.RunError as e:
-        raise ConfigError(
-            str(e).strip().splitlines()[0] if str(e).strip() else "program stopped"
-        ) from None
+        message = str(e).strip().splitlines()[0] if str(e).strip() else "program stopped"
+        if any(f"'{key}" in message for key in config.secret_keys):
+            # The program saw a placeholder, not the value `pulumi` would decrypt.
+            message += " (infra cannot decrypt secure values: it previews them as a placeholder)"
+        raise ConfigError(message) from None
     except Exception as e:
         detail = "".join(traceback.format_exception(e))
         raise ProgramError(

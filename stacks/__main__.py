@@ -3,9 +3,14 @@
 All configuration is loaded and validated first (``stacks/config.py``); only then are
 resources registered: resource group -> shared storage -> cluster -> one RWX volume per
 configured volume (and its RWX smoke Job when ``smokeTest.enabled``).
+
+Values the stack marks ``secure:`` stay secret: every resource input and stack output that
+holds their text becomes a secret Output (see ``keep_secret``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import resources
@@ -24,12 +29,35 @@ from components import (
     TrainingCluster,
     TrainingClusterArgs,
 )
-from stacks.config import LoadedConfig, load_config
+from stacks.config import LoadedConfig, Secrets, load_config, scalars
+
+
+def keep_secret(value: Any, secrets: Secrets) -> Any:
+    """``value`` as a secret Output when it holds the text of a secure config value, once its
+    Outputs resolve. Pulumi encrypts only what is marked secret: a name, id or tag built from a
+    secure value would otherwise reach the state and the CLI's output in plain text."""
+    if not secrets:
+        return value
+    if any(isinstance(item, pulumi.Output) for item in scalars(value)):
+        return pulumi.Output.from_input(value).apply(lambda plain: keep_secret(plain, secrets))
+    return pulumi.Output.secret(value) if secrets.found_in(value) else value
+
+
+def _secret_inputs(secrets: Secrets) -> pulumi.ResourceTransformation:
+    # A stack transformation runs in the SDK for every resource, components' children too,
+    # so it also applies under the mock monitors of `infra preview` and the tests.
+    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult:
+        props = {key: keep_secret(value, secrets) for key, value in args.props.items()}
+        return pulumi.ResourceTransformationResult(props, args.opts)
+
+    return transform
 
 
 def main(loaded: LoadedConfig) -> None:
     cfg = loaded.values
     protect = cfg.protect_data
+    if loaded.secrets:
+        pulumi.runtime.register_stack_transformation(_secret_inputs(loaded.secrets))
 
     resource_group = resources.ResourceGroup(
         "resource-group",
@@ -157,11 +185,15 @@ def main(loaded: LoadedConfig) -> None:
             "provisioned": volume.performance.guaranteed,
         }
 
-    pulumi.export("resourceGroupName", resource_group.name)
-    pulumi.export("clusterName", cluster.cluster_name)
-    pulumi.export("storageAccountName", shared_storage.account_name)
-    pulumi.export("kubeconfig", pulumi.Output.secret(cluster.kubeconfig))
-    pulumi.export("volumes", {name: volume_outputs[name] for name in sorted(volume_outputs)})
+    outputs = {
+        "resourceGroupName": resource_group.name,
+        "clusterName": cluster.cluster_name,
+        "storageAccountName": shared_storage.account_name,
+        "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),
+        "volumes": {name: volume_outputs[name] for name in sorted(volume_outputs)},
+    }
+    for name, value in outputs.items():
+        pulumi.export(name, keep_secret(value, loaded.secrets))
 
 
 main(load_config())

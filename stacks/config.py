@@ -8,6 +8,11 @@ that holds the value (the stack file, or ``Pulumi.yaml`` for a default)::
     stacks/Pulumi.<stack>.yaml: config key '<project>:<key>[.<path>]' <what is wrong>; <allowed>
 
 Nothing here registers resources, so a bad config never reaches the engine.
+
+Keys the stack marks ``secure:`` are validated like any other (the plain text is needed for
+that), but never shown: an error prints ``[secret]`` in place of their value, and
+:attr:`LoadedConfig.secrets` lets the program turn every resource input and output that holds
+their text into a secret Output, as ``Config.get_secret`` would.
 The defaults below mirror the ``config:`` block of ``Pulumi.yaml`` (a test keeps them equal);
 the CLI applies the ``Pulumi.yaml`` defaults, the model defaults only matter for tools that
 run the program without them.
@@ -20,7 +25,8 @@ import ipaddress
 import json
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -147,7 +153,54 @@ def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
     return check
 
 
+SECRET_SHOWN = "[secret]"
+
+
+def scalars(value: Any) -> Iterator[Any]:
+    """Every scalar within ``value``: mapping keys and values, list items, the fields of
+    Pulumi input types (``...Args`` objects); Outputs and resources are scalars here."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from scalars(key)
+            yield from scalars(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from scalars(item)
+    elif hasattr(type(value), "_pulumi_input_type"):
+        yield from scalars(list(vars(value).values()))
+    else:
+        yield value
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The text of what a stack marks secure. ``texts`` (secure strings and the items of
+    secure lists) are found inside longer strings too, such as the ARM ids built from a secure
+    name; ``words`` (the names and values within a secure object, e.g. tags) only where used
+    whole, so a short tag value does not hide every string that happens to contain it."""
+
+    texts: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.texts or self.words)
+
+    def found_in(self, value: Any) -> bool:
+        return any(
+            isinstance(item, str)
+            and (item in self.words or any(text in item for text in self.texts))
+            for item in scalars(value)
+        )
+
+
+NO_SECRETS = Secrets()
+# The secure values being validated, so no message ever shows them.
+_SECRETS: ContextVar[Secrets] = ContextVar("secret_config", default=NO_SECRETS)
+
+
 def _show(value: Any) -> str:
+    if _SECRETS.get().found_in(value):
+        return SECRET_SHOWN
     text = repr(value) if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -446,7 +499,8 @@ class StackConfig(_Model):
                 )
             if len(value) > MAX_TAG_VALUE_LENGTH:
                 raise ValueError(
-                    f"tag values must be at most {MAX_TAG_VALUE_LENGTH} characters (tag {key!r})"
+                    f"tag values must be at most {MAX_TAG_VALUE_LENGTH} characters "
+                    f"(tag {_show(key)})"
                 )
         return values
 
@@ -567,6 +621,7 @@ class LoadedConfig:
     tags: dict[str, str]
     volumes: list[ResolvedVolume]
     share_tier: ShareTier
+    secrets: Secrets = NO_SECRETS
 
     @property
     def storage_subnet_ids(self) -> list[str]:
@@ -647,13 +702,17 @@ def _run_error(
     return pulumi.RunError(f"{where}: config key '{namespace}:{error.path}' {error.message}")
 
 
-def _raw_config(project: str) -> dict[str, str]:
-    """``key -> raw string`` for every config key set in the project's namespace. A key in a
-    namespace that is a near miss of the project's is a typo the CLI would silently ignore."""
+def _raw_config(project: str) -> tuple[dict[str, str], frozenset[str]]:
+    """``key -> raw string`` for every config key set in the project's namespace, and the
+    keys the stack marks secure (the language host passes them in PULUMI_CONFIG_SECRET_KEYS).
+    A key in a namespace that is a near miss of the project's is a typo the CLI would
+    silently ignore."""
     merged: dict[str, Any] = {}
     merged.update(runtime_config.get_config_env())
     merged.update(runtime_config.CONFIG.get())
+    secret_env = set(runtime_config.get_config_secret_keys_env())
     raw: dict[str, str] = {}
+    secret_keys: set[str] = set()
     for full_key in sorted(merged):
         namespace, _, key = full_key.partition(":")
         if namespace != project:
@@ -669,7 +728,30 @@ def _raw_config(project: str) -> dict[str, str]:
             continue
         value = runtime_config.get_config(full_key)
         raw[key] = value if value is not None else str(merged[full_key])
-    return raw
+        if full_key in secret_env or runtime_config.is_config_secret(full_key):
+            secret_keys.add(key)
+    return raw, frozenset(secret_keys)
+
+
+def _with_secret(secrets: Secrets, key: str, value: Any) -> Secrets:
+    """``secrets`` plus the strings within the secure ``value`` of ``key``. Only text can stay
+    secret: a flag or number decides resource options and sizes, which are never encrypted."""
+    texts = set()
+    for item in scalars(value):
+        if not isinstance(item, str):
+            what = (
+                "true/false" if isinstance(item, bool) else "null" if item is None else "a number"
+            )
+            raise ConfigError(
+                key,
+                f"is secure, but only text can stay secret and this value holds {what}; set it "
+                "in plain text",
+            )
+        texts.add(item)
+    texts.discard("")
+    if KEY_KINDS.get(key) == "object":
+        return Secrets(secrets.texts, secrets.words | texts)
+    return Secrets(secrets.texts | texts, secrets.words)
 
 
 def _decode(key: str, kind: str, raw: str) -> Any:
@@ -913,18 +995,24 @@ def load_config(project: str | None = None, stack: str | None = None) -> LoadedC
     project = project or pulumi.get_project()
     stack = stack or pulumi.get_stack()
     try:
-        raw = _raw_config(project)
+        raw, secret_keys = _raw_config(project)
     except ConfigError as error:
         # A key outside the project's namespace: its raw value is the foreign key's.
         value = runtime_config.get_config(f"{error.namespace}:{error.path}")
         raise _run_error(project, stack, error, {error.path: str(value)}) from None
-    return parse_config(raw, project, stack)
+    return parse_config(raw, project, stack, secret_keys)
 
 
-def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
+def parse_config(
+    raw: dict[str, str], project: str, stack: str, secret_keys: Collection[str] = ()
+) -> LoadedConfig:
     """Decode and validate ``key -> raw string`` (keys without the ``<project>:`` prefix,
-    values as the CLI hands them to the program); raise ``pulumi.RunError`` on any problem.
-    Needs no Pulumi runtime: ``infra smoke`` reads a stack's settings with it."""
+    values as the CLI hands them to the program; ``secret_keys`` are secure); raise
+    ``pulumi.RunError`` on any problem. Needs no Pulumi runtime: ``infra smoke`` reads a
+    stack's settings with it."""
+    # Until decoded, a secure value's raw text is what an error could show.
+    secrets = Secrets(texts=frozenset(raw[key] for key in secret_keys if raw.get(key)))
+    hidden = _SECRETS.set(secrets)
     try:
         data: dict[str, Any] = {}
         for key, value in raw.items():
@@ -938,6 +1026,9 @@ def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
                 )
                 raise ConfigError(key, f"is not a known key; {hint}")
             data[key] = _decode(key, kind, value)
+            if key in secret_keys:
+                secrets = _with_secret(secrets, key, data[key])
+        _SECRETS.set(secrets)
         values = _validate_model(data)
         tags, volumes = _cross_checks(values, stack)
         if rejection := image_rejection(values.smoke_test.image, stack):
@@ -946,6 +1037,8 @@ def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
         raise pulumi.RunError(str(error)) from None
     except ConfigError as error:
         raise _run_error(project, stack, error, raw) from None
+    finally:
+        _SECRETS.reset(hidden)
     return LoadedConfig(
         project=project,
         stack=stack,
@@ -953,4 +1046,5 @@ def parse_config(raw: dict[str, str], project: str, stack: str) -> LoadedConfig:
         tags=tags,
         volumes=volumes,
         share_tier=tier_for_sku(values.storage_sku),
+        secrets=secrets,
     )
