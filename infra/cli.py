@@ -79,6 +79,12 @@ def _preview(args: argparse.Namespace) -> int:
     from infra.preview import preview_stacks
     from infra.report import render_json, render_markdown, render_text
 
+    # A flag that cannot apply is refused, not silently dropped.
+    if args.no_policy and (args.policy_pack or args.policy_pack_config):
+        raise UsageError("--no-policy skips the packs that --policy-pack/-config name; drop one")
+    if args.violations_only and (args.json or args.markdown):
+        raise UsageError("--violations-only shapes the text output; drop it or --json/--markdown")
+
     plans = preview_stacks(
         args.cwd,
         args.stack,

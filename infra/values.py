@@ -104,30 +104,36 @@ def masked(value: Any) -> Any:
     return value
 
 
-def secret_strings(value: Any, inside_secret: bool = False) -> set[str]:
-    """The plain text of every secret string within a plan value (to mask it elsewhere).
-
-    Numbers and booleans are left alone: masking "1" or "True" in every message would hide
-    more than it protects."""
+def _strings(value: Any, inside_secret: bool, secret: set[str], plain: set[str]) -> None:
     if isinstance(value, Secret):
-        return secret_strings(value.value, True)
-    if isinstance(value, dict):
-        return set().union(*(secret_strings(v, inside_secret) for v in value.values()))
-    if isinstance(value, (list, tuple)):
-        return set().union(*(secret_strings(v, inside_secret) for v in value))
-    if inside_secret and isinstance(value, str) and value:
-        return {value}
-    return set()
+        _strings(value.value, True, secret, plain)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, inside_secret, secret, plain)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _strings(item, inside_secret, secret, plain)
+    # Numbers and booleans are left alone: masking "1" or "True" in every message would hide
+    # more than it protects.
+    elif isinstance(value, str) and value:
+        (secret if inside_secret else plain).add(value)
 
 
 def plan_secret_strings(plan: StackPlan) -> set[str]:
-    """Every string the plan holds as a secret: in resources' inputs and outputs and in the
-    stack outputs, and the offline stand-in for each `secure:` config value."""
+    """Every string the plan holds only as a secret, in resources' inputs and outputs and in
+    the stack outputs, and the offline stand-in for each `secure:` config value.
+
+    A string the plan also holds in the clear (an account's name, which its SMB Secret repeats
+    inside the provider's secret `stringData`) is already public: masking it would hide the
+    resource a message is about and protect nothing."""
     from infra.project import SECRET_PLACEHOLDER
 
-    found = secret_strings(plan.outputs)
+    secret: set[str] = set()
+    plain: set[str] = set()
+    _strings(plan.outputs, False, secret, plain)
     for resource in plan.resources:
-        found |= secret_strings(resource.inputs) | secret_strings(resource.outputs)
+        _strings(resource.inputs, False, secret, plain)
+        _strings(resource.outputs, False, secret, plain)
     if any(SECRET_PLACEHOLDER in value for value in plan.config.values()):
-        found.add(SECRET_PLACEHOLDER)
-    return found
+        secret.add(SECRET_PLACEHOLDER)
+    return secret - plain

@@ -149,3 +149,24 @@ def test_unknown_flag_is_a_usage_error(infra, project):
     result = infra("preview", "--bogus")
     assert result.returncode == 2
     assert "unrecognized arguments: --bogus" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            ["--no-policy", "--policy-pack", "policies"],
+            "infra: error: --no-policy skips the packs that --policy-pack/-config name; drop one\n",
+        ),
+        (
+            ["--violations-only", "--json"],
+            "infra: error: --violations-only shapes the text output; "
+            "drop it or --json/--markdown\n",
+        ),
+    ],
+)
+def test_a_flag_that_cannot_apply_is_refused(infra, flags, message):
+    result = infra("preview", *flags)
+    assert result.returncode == 2
+    assert result.stderr == message
+    assert result.stdout == ""
