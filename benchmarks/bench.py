@@ -54,9 +54,9 @@ def synthetic_project(count: int, azure_share: float, workdir: Path) -> Path:
 
 
 def policy_throughput(project_dir: Path) -> tuple[int, float]:
-    from infra.analyzer import PolicyPackSpec, evaluate_policy_packs
-    from infra.engine import run_stack
-    from infra.project import load_project, load_stack_config
+    from infra.engine.project import load_project, load_stack_config
+    from infra.engine.runtime import run_stack
+    from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
 
     project = load_project(project_dir)
     plan = run_stack(project, "bench", load_stack_config(project, "bench"))

@@ -2,6 +2,6 @@
 
 import sys
 
-from infra.cli import main
+from infra.commands import main
 
 sys.exit(main())

@@ -29,7 +29,7 @@ mkdir -p "$out"
 args=(diff --base "$base" --stack "$stack")
 # strict-diff in [tool.infra] (pyproject.toml) names the stacks whose diff blocks.
 strict=0
-"$python" -m infra.rules strict-diff "$stack" || strict=$?
+"$python" -m infra.repo.rules strict-diff "$stack" || strict=$?
 case $strict in
   0) args+=(--strict) ;;
   1) ;;

@@ -570,7 +570,7 @@ def test_bad_smoke_config_is_one_line(
 
 
 def test_a_stack_without_its_policy_config_is_an_error() -> None:
-    from infra.project import load_project, load_stack_config
+    from infra.engine.project import load_project, load_stack_config
     from stacks.config import parse_config
 
     project = load_project(ROOT)

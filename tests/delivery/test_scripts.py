@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -536,6 +537,8 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
+    # This repository's rules ([tool.infra]): deploy order and which paths touch which stack.
+    shutil.copy(REPO_ROOT / "pyproject.toml", root / "pyproject.toml")
     for rel in (
         "stacks/Pulumi.dev.yaml",
         "stacks/Pulumi.staging.yaml",

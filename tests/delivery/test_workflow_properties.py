@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.affected import discover_stacks
+from infra.repo.affected import discover_stacks
 from tests.delivery._workflows import (
     DEPLOY_ORDER,
     PRE_COMMIT_CONFIG,

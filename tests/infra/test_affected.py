@@ -1,4 +1,4 @@
-"""`infra.affected`: which stacks a change touches, and which paths git says changed."""
+"""`infra.repo.affected`: which stacks a change touches, and which paths git says changed."""
 
 from __future__ import annotations
 
@@ -11,18 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from infra.affected import (
+from infra.commands import main as infra_main
+from infra.errors import UsageError
+from infra.repo.affected import (
     AffectedError,
     affected_stacks,
     changed_paths_between,
     discover_stacks,
-    stack_order,
+    invalid_stack_files,
     staged_paths,
 )
-from infra.cli import main as infra_main
-from infra.errors import UsageError
+from infra.repo.rules import RepoRules, load_rules
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# This repository's [tool.infra] rules: the cases below are its documented behaviour.
+REPO_RULES = load_rules(REPO_ROOT)
 ALL = ["dev", "staging", "prod"]
 
 # (changed paths, stacks that exist) -> affected stacks, in deploy order.
@@ -83,18 +86,23 @@ CASES: list[tuple[str, list[str], list[str], list[str]]] = [
     [pytest.param(paths, existing, expected, id=name) for name, paths, existing, expected in CASES],
 )
 def test_affected_stacks(paths: list[str], existing: list[str], expected: list[str]) -> None:
-    assert affected_stacks(paths, Path("/nonexistent"), all_stacks=existing) == expected
+    assert affected_stacks(paths, Path("/nonexistent"), all_stacks=existing, rules=REPO_RULES) == (
+        expected
+    )
 
 
-def test_custom_stack_config_dir() -> None:
-    assert affected_stacks(["config/Pulumi.dev.yaml"], Path("."), "config", all_stacks=ALL) == [
-        "dev"
-    ]
-    assert affected_stacks(["./config/Pulumi.dev.yaml"], Path("."), "./config", all_stacks=ALL) == [
-        "dev"
-    ]
+def test_custom_stack_config_dir_without_rules() -> None:
+    # A project with no [tool.infra]: its stack files touch their stack, anything else all.
+    none = RepoRules()
+
+    def affected(path: str, config_dir: str) -> list[str]:
+        return affected_stacks([path], Path("."), config_dir, all_stacks=ALL, rules=none)
+
+    assert affected("config/Pulumi.dev.yaml", "config") == ["dev"]
+    assert affected("./config/Pulumi.dev.yaml", "./config") == ["dev"]
     # With stacks in the project root, a root Pulumi.<stack>.yaml is a stack file.
-    assert affected_stacks(["Pulumi.prod.yaml"], Path("."), ".", all_stacks=ALL) == ["prod"]
+    assert affected("Pulumi.prod.yaml", ".") == ["prod"]
+    assert affected("docs/x.md", "config") == sorted(ALL)
 
 
 def test_absolute_paths_inside_and_outside_the_project(tmp_path: Path) -> None:
@@ -110,6 +118,13 @@ def test_existing_stacks_are_discovered_from_the_project(tmp_path: Path) -> None
         (stacks / f"Pulumi.{name}.yaml").write_text("config: {}\n")
     (stacks / "Pulumi.bad name.yaml").write_text("config: {}\n")
     (stacks / "__main__.py").write_text("")
+    # No [tool.infra]: alphabetical.
+    assert discover_stacks(tmp_path) == ["dev", "prod", "qa", "staging"]
+    assert invalid_stack_files(tmp_path) == ["Pulumi.bad name.yaml"]
+    # The project's deploy order, as data.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.infra]\ndeploy-order = ["dev", "staging", "prod"]\n'
+    )
     assert discover_stacks(tmp_path) == ["dev", "staging", "prod", "qa"]
     assert affected_stacks(["components/a.py"], tmp_path) == ["dev", "staging", "prod", "qa"]
     assert affected_stacks(["stacks/Pulumi.gone.yaml"], tmp_path) == []
@@ -117,7 +132,7 @@ def test_existing_stacks_are_discovered_from_the_project(tmp_path: Path) -> None
 
 
 def test_stack_order_is_deploy_order() -> None:
-    assert sorted(["b", "prod", "a", "staging", "dev"], key=stack_order) == [
+    assert REPO_RULES.sorted_stacks(["b", "prod", "a", "staging", "dev"]) == [
         "dev",
         "staging",
         "prod",
@@ -176,6 +191,8 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     root.mkdir()
     _git(root, "init", "-q", "-b", "main")
+    # The repository's own rules ([tool.infra]), so the repo behaves like this one.
+    shutil.copy(REPO_ROOT / "pyproject.toml", root / "pyproject.toml")
     for rel in (
         "Pulumi.yaml",
         "stacks/__main__.py",

@@ -1,4 +1,4 @@
-"""The offline CrossGuard host (`infra.analyzer`) against the tiny packs in tests/fixtures/packs.
+"""The offline CrossGuard host (`infra.policy.host`) against the tiny packs in tests/fixtures/packs.
 
 Every pack here really runs: `python -m pulumi.policy` in its own process, driven over gRPC.
 Run `python tests/infra/test_analyzer.py` to measure throughput on a 5,000-resource plan.
@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG
 
-from infra import analyzer
-from infra.analyzer import PolicyPackError, PolicyPackSpec, evaluate_policy_packs
-from infra.model import UNKNOWN, Resource, Secret, StackPlan, Violation
+from infra.engine.model import UNKNOWN, Resource, Secret, StackPlan, Violation
+from infra.policy import host as analyzer
+from infra.policy.host import PolicyPackError, PolicyPackSpec, evaluate_policy_packs
 
 PACKS = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
 GOOD = PACKS / "good"

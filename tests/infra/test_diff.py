@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.diff import diff_plans
-from infra.diff_render import COMMENT_LIMIT, render_diff_markdown
-from infra.model import Resource, StackPlan
+from infra.compare import diff_plans
+from infra.engine.model import Resource, StackPlan
+from infra.render.diff import COMMENT_LIMIT, render_diff_markdown
 from tests.conftest import FIXTURES
 
 PROJECT = FIXTURES / "projects" / "volumes"
@@ -250,7 +250,7 @@ def _share(name: str, quota: int) -> Resource:
 
 
 def test_cutting_a_long_diff_keeps_every_delete_and_replace_row_and_the_verdicts():
-    from infra.model import Violation
+    from infra.engine.model import Violation
 
     kept = [_share(f"kept{i}", 100) for i in range(1500)]
     doomed = [_share(f"doomed{i}", 100) for i in range(40)]

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from infra.diff import diff_plans
-from infra.engine import run_stack
-from infra.project import load_project, load_stack_config
+from infra.compare import diff_plans
+from infra.engine.project import load_project, load_stack_config
+from infra.engine.runtime import run_stack
 from tests.conftest import REPO_ROOT
 
 VOLUMES_KEY = "aks-rwx-training:volumes"
@@ -97,7 +97,7 @@ def test_deleting_a_namespace_that_holds_claims_is_a_stateful_risk(project, stac
 
 
 def test_a_namespace_without_claims_is_not_a_stateful_risk():
-    from infra.model import Resource, StackPlan
+    from infra.engine.model import Resource, StackPlan
 
     namespace = Resource(
         urn="urn:pulumi:s::p::kubernetes:core/v1:Namespace::tools",
@@ -149,7 +149,7 @@ def test_a_config_change_no_resource_reads_still_shows(project):
     assert diff.changes == []
     assert [(c.path, c.new) for c in diff.config_changes] == [("smokeTest.parallelism", 7)]
 
-    from infra.diff_render import render_diff_markdown, render_diff_text
+    from infra.render.diff import render_diff_markdown, render_diff_text
 
     markdown = render_diff_markdown([diff])
     assert "1 config change(s)" in markdown.splitlines()[0]

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from infra.engine.files import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    load_json,
+    load_yaml,
+    parse_json,
+    parse_yaml,
+)
 from infra.errors import UsageError
-from infra.files import MAX_DEPTH, MAX_FILE_BYTES, load_json, load_yaml, parse_json, parse_yaml
 
 
 def _refusal(read, *args) -> str:

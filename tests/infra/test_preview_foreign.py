@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.fakes import FAKE_SECRETS
+from infra.engine.fakes import FAKE_SECRETS
 from tests.conftest import FIXTURES
 
 MINIMAL = FIXTURES / "projects" / "minimal"

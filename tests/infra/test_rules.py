@@ -1,4 +1,4 @@
-"""`infra.rules`: the repository's delivery rules, read from [tool.infra] of pyproject.toml."""
+"""`infra.repo.rules`: the repository's delivery rules, read from [tool.infra] of pyproject.toml."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from infra.errors import UsageError
-from infra.rules import RepoRules, load_rules
+from infra.repo.rules import RepoRules, load_rules
 from tests.conftest import REPO_ROOT
 
-DEFAULT_ONE_STACK = ("/stacks/Pulumi.{stack}.yaml",)
+DEFAULT_STACK_FILES = ("/stacks/Pulumi.{stack}.yaml",)
+
+
+def _any_name(name: str) -> bool:
+    return True
 
 
 def test_this_repository_declares_its_rules():
@@ -32,13 +36,15 @@ def test_this_repository_declares_its_rules():
         ("docs/img/flow.png", set()),
         ("components/README.md", set()),
         ("stacks/old/Pulumi.dev.yaml", None),
+        ("stacks/Pulumi.deleted.yaml", set()),
         ("tests/infra/x/docs/y.py", set()),
         ("x/docs/y.py", None),
     ],
 )
 def test_paths_map_to_stacks(path, expected):
     rules = load_rules(REPO_ROOT)
-    assert rules.stacks_of(PurePosixPath(path), ["dev", "staging", "prod"], ()) == expected
+    stacks = ["dev", "staging", "prod"]
+    assert rules.stacks_of(PurePosixPath(path), stacks, (), _any_name) == expected
 
 
 def test_a_project_without_rules_gets_the_safe_defaults(tmp_path: Path):
@@ -46,10 +52,12 @@ def test_a_project_without_rules_gets_the_safe_defaults(tmp_path: Path):
     assert rules == RepoRules()
     stacks = ["b", "a"]
     assert rules.sorted_stacks(stacks) == ["a", "b"]
-    assert rules.stacks_of(PurePosixPath("stacks/Pulumi.a.yaml"), stacks, DEFAULT_ONE_STACK) == {
-        "a"
-    }
-    assert rules.stacks_of(PurePosixPath("README.md"), stacks, DEFAULT_ONE_STACK) is None
+
+    def stacks_of(path: str) -> set[str] | None:
+        return rules.stacks_of(PurePosixPath(path), stacks, DEFAULT_STACK_FILES, _any_name)
+
+    assert stacks_of("stacks/Pulumi.a.yaml") == {"a"}
+    assert stacks_of("README.md") is None
 
 
 @pytest.mark.parametrize(
@@ -75,7 +83,7 @@ def test_bad_rules_are_one_line_naming_the_file(tmp_path: Path, text: str, messa
 def test_shell_scripts_ask_through_the_module():
     def rules(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "infra.rules", *args],
+            [sys.executable, "-m", "infra.repo.rules", *args],
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -87,4 +95,4 @@ def test_shell_scripts_ask_through_the_module():
     assert rules("strict-diff", "prod").returncode == 0
     assert rules("strict-diff", "dev").returncode == 1
     usage = rules("no-such-key")
-    assert usage.returncode == 2 and usage.stderr.startswith("usage: python -m infra.rules")
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: python -m infra.repo.rules")

@@ -20,8 +20,8 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from infra.cli import main as infra_main
-from infra.smoke import add_subparser, run
+from infra.commands import main as infra_main
+from infra.commands.smoke import add_subparser, run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

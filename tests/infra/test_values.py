@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from infra.model import Resource, Secret, StackPlan
-from infra.project import SECRET_PLACEHOLDER
-from infra.values import plan_secret_strings
+from infra.engine.model import Resource, Secret, StackPlan
+from infra.engine.project import SECRET_PLACEHOLDER
+from infra.engine.values import plan_secret_strings
 
 
 def _resource(name: str, inputs: dict, outputs: dict | None = None) -> Resource:

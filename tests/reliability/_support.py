@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from infra.engine import run_stack
-from infra.model import StackPlan
-from infra.project import load_project, load_stack_config
+from infra.engine.model import StackPlan
+from infra.engine.project import load_project, load_stack_config
+from infra.engine.runtime import run_stack
 from tests.conftest import FIXTURES, REPO_ROOT, Completed
 
 PROJECT = "aks-rwx-training"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-import infra.preview
+import infra.commands.preview
 from tests.conftest import run_infra
 from tests.reliability._support import MINIMAL, PACKS, live_processes_matching, one_line_error
 
@@ -39,7 +39,7 @@ TIMEOUT_SECONDS = 2  # INFRA_POLICY_START_TIMEOUT / INFRA_POLICY_CALL_TIMEOUT fo
 BOUND_SECONDS = 30.0  # every broken-pack run must end within this
 TIMEOUT_ENV = ("INFRA_POLICY_START_TIMEOUT", "INFRA_POLICY_CALL_TIMEOUT")
 HAS_TIMEOUT_ENV = all(
-    name in getattr(infra.preview, "TIMEOUT_SETTINGS", {}) for name in TIMEOUT_ENV
+    name in getattr(infra.commands.preview, "TIMEOUT_SETTINGS", {}) for name in TIMEOUT_ENV
 )
 needs_timeout_env = pytest.mark.skipif(
     not HAS_TIMEOUT_ENV,

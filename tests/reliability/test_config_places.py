@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from infra import cli
+from infra import commands as cli
 from tests.conftest import REPO_ROOT
 from tests.reliability._support import PROJECT, copy_project, evict_repo_program_modules
 

@@ -37,8 +37,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from infra import cli
-from infra.engine import ConfigError
+from infra import commands as cli
+from infra.engine.runtime import ConfigError
 from infra.errors import UsageError
 from stacks import config as stack_config
 from tests.conftest import run_infra
@@ -648,7 +648,7 @@ def test_mutated_stack_config_through_the_cli(project: Path, base_stack: str) ->
 
 
 # --------------------------------------------------------------------------------------------
-# Table-driven: malformed files and stacks.  Every case runs `infra.cli.main` in this process
+# Table-driven: malformed files and stacks.  Every case runs `infra.commands.main` in this process
 # (the console script's code path, exit code and stderr); E2E_FILE_CASES also run as a
 # subprocess.
 
@@ -732,7 +732,7 @@ FILE_CASES: list[tuple[str, str | None, str, str]] = [
         "unknown-stack",
         None,
         "nosuch",
-        "stacks/Pulumi.nosuch.yaml: no such stack 'nosuch' (stacks here: dev, staging, prod",
+        "stacks/Pulumi.nosuch.yaml: no such stack 'nosuch' (stacks here: dev, prod, staging",
     ),
     (
         "stack-file-is-a-folder",

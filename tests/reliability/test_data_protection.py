@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.analyzer import PolicyPackSpec, evaluate_policy_packs
-from infra.diff import diff_plans
-from infra.model import Resource, StackPlan
+from infra.compare import diff_plans
+from infra.engine.model import Resource, StackPlan
+from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
 from tests.conftest import REPO_ROOT
 from tests.reliability._support import (
     PROJECT,

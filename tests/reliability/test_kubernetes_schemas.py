@@ -25,7 +25,7 @@ import pytest
 import yaml
 from kubernetes_validate.utils import ValidationError
 
-from infra.model import Resource, Secret, StackPlan, Unknown
+from infra.engine.model import Resource, Secret, StackPlan, Unknown
 from stacks import config as stack_config
 from tests.reliability._support import PROJECT, STACKS, copy_project, preview, real_plan
 
@@ -225,7 +225,7 @@ def test_a_wrong_type_fails_validation() -> None:
 
 def test_placeholders_take_the_schema_type() -> None:
     version = "1.33.0"
-    from infra.model import UNKNOWN
+    from infra.engine.model import UNKNOWN
 
     pv = {
         "apiVersion": "v1",

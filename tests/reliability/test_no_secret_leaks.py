@@ -1,10 +1,10 @@
 """No output format prints a secret.
 
-Searched for, in stdout and stderr: every `infra.fakes.FAKE_SECRETS` value (storage account
+Searched for, in stdout and stderr: every `infra.engine.fakes.FAKE_SECRETS` value (storage account
 keys, kubeconfig token and client key) and its base64 form, the base64 fake kubeconfig
 (`FAKE_KUBECONFIG_B64`) and the per-cluster base64 kubeconfig the fake
 `listManagedClusterUserCredentials` returns for each stack's cluster, and the placeholder a
-`secure:` config value becomes (`infra.project.SECRET_PLACEHOLDER`).
+`secure:` config value becomes (`infra.engine.project.SECRET_PLACEHOLDER`).
 
 * `infra preview` (text with the policy pack, --json and --markdown with --no-policy) for
   every stack;
@@ -28,12 +28,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.diff import diff_plans
-from infra.diff_render import render_diff_markdown, render_diff_text
-from infra.fakes import FAKE_KUBECONFIG_B64, FAKE_SECRETS, fake_kubeconfig
-from infra.model import SECRET_MASK
-from infra.project import SECRET_PLACEHOLDER
-from infra.report import render_json, render_markdown, render_text
+from infra.compare import diff_plans
+from infra.engine.fakes import FAKE_KUBECONFIG_B64, FAKE_SECRETS, fake_kubeconfig
+from infra.engine.model import SECRET_MASK
+from infra.engine.project import SECRET_PLACEHOLDER
+from infra.render.diff import render_diff_markdown, render_diff_text
+from infra.render.plan import render_json, render_markdown, render_text
 from tests.conftest import REPO_ROOT, run_infra
 from tests.reliability._support import MINIMAL, PROJECT, STACKS, copy_project, preview, real_plan
 
@@ -208,7 +208,7 @@ def test_plan_renderers_over_the_changed_plans_print_no_secret(
 
 def test_the_plans_do_hold_the_fake_secrets() -> None:
     """The searches above are not vacuous: the secrets are in the plans, only masked."""
-    from infra.values import unwrap
+    from infra.engine.values import unwrap
 
     everything = json.dumps(
         [unwrap(r.inputs) for s in STACKS for r in real_plan(s).resources], default=str

@@ -3,7 +3,7 @@
 Each case is a copy of `policies/config/dev.json` with one defect, passed with
 `--policy-pack-config` to a preview of the dev stack against the real pack (`policies/`).
 The line names the config file and, where the defect is in one policy's entry, that policy;
-no pack process outlives the run.  Every case runs `infra.cli.main` in this process (the
+no pack process outlives the run.  Every case runs `infra.commands.main` in this process (the
 console script's code); E2E_CASES also run as a subprocess.
 
 Counts: len(POLICY_CONFIG_CASES) cases, by kind in CASE_KINDS.
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from infra import cli
+from infra import commands as cli
 from tests.conftest import REPO_ROOT, run_infra
 from tests.reliability._support import live_processes_matching, one_line_error
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from infra import cli
-from infra.model import SECRET_MASK
-from infra.project import SECRET_PLACEHOLDER, ConfigError
-from infra.values import masked
+from infra import commands as cli
+from infra.engine.model import SECRET_MASK
+from infra.engine.project import SECRET_PLACEHOLDER, ConfigError
+from infra.engine.values import masked
 from tests.reliability._support import PROJECT, copy_project, evict_repo_program_modules, preview
 
 CIPHERTEXT = "v1:c2VjcmV0LWNpcGhlcnRleHQtdGhhdC1tdXN0LW5ldmVyLXByaW50"

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from infra.model import Resource, StackPlan, Violation
-from infra.values import masked
+from infra.engine.model import Resource, StackPlan, Violation
+from infra.engine.values import masked
 
 # The few settings a reviewer looks for first, per resource type (input property paths).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {

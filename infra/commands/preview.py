@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.engine import run_stack
+from infra.commands.options import add_stack_selection
+from infra.engine.model import StackPlan
+from infra.engine.project import Project, load_project, load_stack_config
+from infra.engine.runtime import run_stack
 from infra.errors import UsageError
-from infra.model import StackPlan
-from infra.project import Project, load_project, load_stack_config
+from infra.exit_codes import ExitCode
+from infra.repo.rules import load_rules
 
 DEFAULT_PACK_DIR = "policies"
 # How long a policy pack may take to print its port, and to answer one call, before it is
@@ -69,7 +73,7 @@ def preview_stacks(
     evaluate_policies: bool = True,
 ) -> list[StackPlan]:
     project = load_project(cwd)
-    names = list(stacks) or project.stacks()
+    names = list(stacks) or load_rules(project.root).sorted_stacks(project.stacks())
     if not names:
         raise UsageError(
             f"{project.relative(project.stack_config_dir) or '.'}: no Pulumi.<stack>.yaml files; "
@@ -84,7 +88,7 @@ def preview_stacks(
         if evaluate_policies:
             packs = resolve_policy_packs(project, name, policy_packs, policy_pack_configs)
             if packs:
-                from infra.analyzer import PolicyPackSpec, evaluate_policy_packs
+                from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
 
                 plan.violations = evaluate_policy_packs(
                     [PolicyPackSpec(path, config) for path, config in packs],
@@ -94,3 +98,56 @@ def preview_stacks(
                 )
         plans.append(plan)
     return plans
+
+
+def add_subparser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
+    add_stack_selection(p, "preview")
+    p.add_argument(
+        "--policy-pack",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="policy pack folder (repeatable); default: the project's policies/",
+    )
+    p.add_argument(
+        "--policy-pack-config",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="config for the policy pack in the same position (repeatable)",
+    )
+    p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    p.add_argument(
+        "--violations-only",
+        action="store_true",
+        help="text output: only policy verdicts and the summary",
+    )
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from infra.render.plan import render_json, render_markdown, render_text
+
+    # A flag that cannot apply is refused, not silently dropped.
+    if args.no_policy and (args.policy_pack or args.policy_pack_config):
+        raise UsageError("--no-policy skips the packs that --policy-pack/-config name; drop one")
+    if args.violations_only and (args.json or args.markdown):
+        raise UsageError("--violations-only shapes the text output; drop it or --json/--markdown")
+
+    plans = preview_stacks(
+        args.cwd,
+        args.stack,
+        policy_packs=args.policy_pack,
+        policy_pack_configs=args.policy_pack_config,
+        evaluate_policies=not args.no_policy,
+    )
+    if args.json:
+        print(render_json(plans))
+    elif args.markdown:
+        print(render_markdown(plans))
+    else:
+        print(render_text(plans, violations_only=args.violations_only))
+    return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

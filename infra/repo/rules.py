@@ -9,13 +9,15 @@ workflows' scripts and by the docs generator alike, so each rule is declared onc
     strict-diff = ["staging", "prod"]           # PR diffs that block on stateful risks
 
     [tool.infra.affects]                        # gitignore-style patterns (pathspec)
-    one-stack = ["/stacks/Pulumi.{stack}.yaml", "/policies/config/{stack}.json"]
-    no-stack = ["*.md", "/docs/", "/tests/"]    # anything else affects every stack
+    stack-files = ["/stacks/Pulumi.{stack}.yaml"]  # a stack's own file: that stack (or
+                                                   # none, once the stack is deleted)
+    one-stack = ["/policies/config/{stack}.json"]  # about one existing stack: that stack
+    no-stack = ["*.md", "/docs/", "/tests/"]       # anything else affects every stack
 
 A project without the table gets the safe defaults: its stack files affect their stack,
 every other change affects every stack, and stacks come in alphabetical order.
 
-``python -m infra.rules KEY`` prints one list as JSON; ``python -m infra.rules KEY NAME``
+``python -m infra.repo.rules KEY`` prints one list as JSON; ``python -m infra.repo.rules KEY NAME``
 exits 0 when NAME is in it and 1 when not (for shell scripts).
 """
 
@@ -23,18 +25,20 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pathspec
 
+from infra.engine.files import read_text
 from infra.errors import UsageError
-from infra.files import read_text
 
 STACK_PLACEHOLDER = "{stack}"
+# What a merge that deletes a stack file does to the stack: nothing (CI never destroys).
+STACK_REMOVED_NOTE = "stack removed: its resources stay until someone runs `pulumi destroy`"
 LIST_KEYS = ("deploy-order", "smoke-after-deploy", "strict-diff")
-AFFECTS_KEYS = ("one-stack", "no-stack")
+AFFECTS_KEYS = ("stack-files", "one-stack", "no-stack")
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,9 @@ class RepoRules:
     deploy_order: tuple[str, ...] = ()
     smoke_after_deploy: tuple[str, ...] = ()
     strict_diff: tuple[str, ...] = ()
-    # None: the project states no rule, and the caller's default applies.
-    one_stack: tuple[str, ...] | None = None
+    # None: the project states no rule, and the caller's default (its stack files) applies.
+    stack_files: tuple[str, ...] | None = None
+    one_stack: tuple[str, ...] = ()
     no_stack: tuple[str, ...] = ()
     _specs: dict[str, pathspec.PathSpec] = field(default_factory=dict, compare=False, repr=False)
 
@@ -55,28 +60,46 @@ class RepoRules:
     def sorted_stacks(self, names: Iterable[str]) -> list[str]:
         return sorted(set(names), key=self.stack_order)
 
-    def _spec(self, patterns: Sequence[str]) -> pathspec.PathSpec:
-        key = "\0".join(patterns)
+    def _matches(self, patterns: Sequence[str], stack: str, path: str) -> bool:
+        lines = [p.replace(STACK_PLACEHOLDER, stack) for p in patterns]
+        key = "\0".join(lines)
         if key not in self._specs:
-            self._specs[key] = pathspec.GitIgnoreSpec.from_lines(patterns)
-        return self._specs[key]
+            self._specs[key] = pathspec.GitIgnoreSpec.from_lines(lines)
+        return self._specs[key].match_file(path)
 
     def stacks_of(
-        self, path: PurePosixPath, stacks: Iterable[str], default_one_stack: Sequence[str]
+        self,
+        path: PurePosixPath,
+        stacks: Iterable[str],
+        default_stack_files: Sequence[str],
+        stack_name: Callable[[str], bool],
     ) -> set[str] | None:
-        """The stacks ``path`` (relative, ``/``-separated) affects; None means every stack."""
+        """The stacks ``path`` (relative, ``/``-separated) affects; None means every stack.
+
+        ``stack_name`` tells a valid stack name: a stack file of a valid name that is not
+        among ``stacks`` belongs to a deleted stack, and affects none."""
         text = path.as_posix()
-        one_stack = self.one_stack if self.one_stack is not None else default_one_stack
-        touched = {
-            stack
-            for stack in stacks
-            if self._spec([p.replace(STACK_PLACEHOLDER, stack) for p in one_stack]).match_file(text)
-        }
+        stack_files = self.stack_files if self.stack_files is not None else default_stack_files
+        patterns = (*stack_files, *self.one_stack)
+        touched = {stack for stack in stacks if self._matches(patterns, stack, text)}
         if touched:
             return touched
-        if self._spec(self.no_stack).match_file(text):
+        if self._matches(stack_files, "*", text):
+            name = _stack_named_by(stack_files, text)
+            if name is not None and stack_name(name):
+                return set()
+        if self._matches(self.no_stack, "", text):
             return set()
         return None
+
+
+def _stack_named_by(patterns: Sequence[str], path: str) -> str | None:
+    """The stack name a stack-file path carries, read through the pattern it matches."""
+    for pattern in patterns:
+        head, _, tail = pattern.lstrip("/").partition(STACK_PLACEHOLDER)
+        if _ and path.startswith(head) and path.endswith(tail) and len(path) > len(head + tail):
+            return path[len(head) : len(path) - len(tail)]
+    return None
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
@@ -110,14 +133,15 @@ def load_rules(project_root: Path) -> RepoRules:
         for key in LIST_KEYS
         if key in table
     }
-    one_stack = affects.get("one-stack")
+    stack_files = affects.get("stack-files")
     return RepoRules(
         deploy_order=values.get("deploy-order", ()),
         smoke_after_deploy=values.get("smoke-after-deploy", ()),
         strict_diff=values.get("strict-diff", ()),
-        one_stack=None
-        if one_stack is None
-        else _strings(one_stack, f"{path}: [tool.infra.affects] one-stack"),
+        stack_files=None
+        if stack_files is None
+        else _strings(stack_files, f"{path}: [tool.infra.affects] stack-files"),
+        one_stack=_strings(affects.get("one-stack", []), f"{path}: [tool.infra.affects] one-stack"),
         no_stack=_strings(affects.get("no-stack", []), f"{path}: [tool.infra.affects] no-stack"),
     )
 
@@ -125,12 +149,14 @@ def load_rules(project_root: Path) -> RepoRules:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not 1 <= len(args) <= 2 or args[0] not in LIST_KEYS:
-        print(f"usage: python -m infra.rules {{{'|'.join(LIST_KEYS)}}} [NAME]", file=sys.stderr)
+        print(
+            f"usage: python -m infra.repo.rules {{{'|'.join(LIST_KEYS)}}} [NAME]", file=sys.stderr
+        )
         return 2
     try:
         rules = load_rules(Path.cwd())
     except UsageError as error:
-        print(f"infra.rules: error: {error}", file=sys.stderr)
+        print(f"infra.repo.rules: error: {error}", file=sys.stderr)
         return 2
     values = getattr(rules, args[0].replace("-", "_"))
     if len(args) == 2:

@@ -4,25 +4,20 @@ Both revisions are previewed with the mock runtime (the base from a temporary gi
 worktree) and compared resource by resource, and their stack config key by key (a config
 key that no resource reads, such as `smokeTest.image` read by `infra smoke`, still changes
 what runs). Changes that would replace or delete a stateful resource are flagged: they are
-how training data gets lost by a merge. Rendering lives in `infra.diff_render`.
+how training data gets lost by a merge. Rendering lives in `infra.render.diff`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from infra.engine import ProgramError
-from infra.errors import UsageError
-from infra.model import Resource, Secret, StackPlan, Violation
-from infra.project import SECRET_PLACEHOLDER
-from infra.values import masked, plan_secret_strings, unwrap
+from infra.engine.model import Resource, Secret, StackPlan, Violation
+from infra.engine.project import SECRET_PLACEHOLDER
+from infra.engine.values import masked, plan_secret_strings, unwrap
 
 # Input paths whose change makes the provider replace the resource (delete + create).
 # Azure cannot rename or move a resource group, an account, a share or a cluster in place;
@@ -388,112 +383,3 @@ def config_changes(base: StackPlan | None, head: StackPlan) -> list[PropertyChan
         return {k.removeprefix(prefix): _config_value(v, secrets) for k, v in config.items()}
 
     return property_changes(tree(base.config if base else {}), tree(head.config))
-
-
-def _git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        message = (result.stderr.strip().splitlines() or ["git failed"])[-1]
-        raise UsageError(f"git {' '.join(args)}: {message}")
-    return result.stdout.strip()
-
-
-@contextlib.contextmanager
-def revision_checkout(project_dir: Path, ref: str) -> Iterator[Path | None]:
-    """The project directory as of `ref`, in a temporary worktree (None if absent there)."""
-    top = Path(_git(project_dir, "rev-parse", "--show-toplevel")).resolve()
-    _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    relative = project_dir.resolve().relative_to(top)
-    with tempfile.TemporaryDirectory(prefix="infra-diff-") as tmp:
-        worktree = Path(tmp) / "base"
-        _git(top, "worktree", "add", "--detach", "--quiet", str(worktree), ref)
-        try:
-            checkout = worktree / relative
-            yield checkout if (checkout / "Pulumi.yaml").exists() else None
-        finally:
-            _git(top, "worktree", "remove", "--force", str(worktree))
-
-
-def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | None]:
-    """The base revision's stacks, or why its project does not load."""
-    from infra.project import load_project
-
-    if directory is None:
-        return [], None
-    try:
-        return load_project(directory).stacks(), None
-    except UsageError as e:
-        return [], f"base revision {ref} does not preview: {e}"
-
-
-def _preview_base(
-    directory: Path, names: Sequence[str], ref: str, evaluate_policies: bool
-) -> tuple[dict[str, StackPlan], dict[str, str]]:
-    """The base's plans, and why a stack's base did not preview. A broken base must not
-    block the pull request that repairs it, so its failures are reported, not raised."""
-    from infra.preview import preview_stacks
-
-    plans: dict[str, StackPlan] = {}
-    errors: dict[str, str] = {}
-    for name in names:
-        try:
-            (plans[name],) = preview_stacks(directory, [name], evaluate_policies=evaluate_policies)
-        except (UsageError, ProgramError) as e:
-            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            errors[name] = f"base revision {ref} does not preview: {first}"
-    return plans, errors
-
-
-def diff_stacks(
-    cwd: Path,
-    base_ref: str,
-    stacks: Sequence[str],
-    *,
-    head_ref: str | None = None,
-    evaluate_policies: bool = True,
-) -> list[StackDiff]:
-    from infra.preview import preview_stacks
-    from infra.project import load_project, stack_order
-
-    with contextlib.ExitStack() as scope:
-        head_dir = cwd
-        if head_ref is not None:
-            checkout = scope.enter_context(revision_checkout(cwd, head_ref))
-            if checkout is None:
-                raise UsageError(f"{head_ref}: has no Pulumi project at {cwd}")
-            head_dir = checkout
-        head_project = load_project(head_dir)
-        head_stacks = head_project.stacks()
-        base_dir = scope.enter_context(revision_checkout(cwd, base_ref))
-        base_stacks, load_error = _base_stacks(base_dir, base_ref)
-        names = list(stacks) or sorted(set(head_stacks) | set(base_stacks), key=stack_order)
-        removed = {n for n in names if n in base_stacks and n not in head_stacks}
-        present = [n for n in names if n not in removed]
-        head_plans = {
-            p.stack: p
-            for p in (
-                preview_stacks(head_dir, present, evaluate_policies=evaluate_policies)
-                if present
-                else []
-            )
-        }
-        if load_error is not None:
-            base_plans, base_errors = {}, dict.fromkeys(present, load_error)
-        else:
-            in_base = [n for n in present if n in base_stacks]
-            base_plans, base_errors = (
-                _preview_base(base_dir, in_base, base_ref, evaluate_policies)
-                if base_dir is not None
-                else ({}, {})
-            )
-    diffs = []
-    for name in names:
-        if name in removed:
-            diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
-            continue
-        diff = diff_plans(base_plans.get(name), head_plans[name])
-        diff.base_error = base_errors.get(name)
-        diffs.append(diff)
-    return diffs

@@ -13,7 +13,7 @@ from pulumi.runtime import rpc
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from infra.model import SECRET_MASK, UNKNOWN, Secret, StackPlan, Unknown
+from infra.engine.model import SECRET_MASK, UNKNOWN, Secret, StackPlan, Unknown
 
 # The wire's markers, from the libraries that define them: pulumi_policy exports the secret
 # signature and the unknown sentinel; the resource-reference and output-value signatures
@@ -126,7 +126,7 @@ def plan_secret_strings(plan: StackPlan) -> set[str]:
     A string the plan also holds in the clear (an account's name, which its SMB Secret repeats
     inside the provider's secret `stringData`) is already public: masking it would hide the
     resource a message is about and protect nothing."""
-    from infra.project import SECRET_PLACEHOLDER
+    from infra.engine.project import SECRET_PLACEHOLDER
 
     secret: set[str] = set()
     plain: set[str] = set()

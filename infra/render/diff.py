@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from infra.diff import PropertyChange, ResourceChange, StackDiff
-from infra.project import STACK_REMOVED_NOTE
-from infra.values import masked
+from infra.compare import PropertyChange, ResourceChange, StackDiff
+from infra.engine.values import masked
+from infra.repo.rules import STACK_REMOVED_NOTE
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
 COMMENT_LIMIT = 60_000

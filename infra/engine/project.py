@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
+from infra.engine.files import StrictLoader, load_yaml
 from infra.errors import UsageError
-from infra.files import StrictLoader, load_yaml
 
 SECRET_PLACEHOLDER = "offline-secret-placeholder"
 # Pulumi's rule for stack names (pulumi/pulumi `validateStackName`: [A-Za-z0-9_.-]{1,100}),
@@ -47,7 +47,7 @@ class Project:
                     f"({STACK_NAME_RULE}); rename or remove the file"
                 )
             names.append(name)
-        return sorted(names, key=stack_order)
+        return sorted(names)
 
     def relative(self, path: Path) -> str:
         try:
@@ -63,15 +63,6 @@ class StackConfig:
     path: Path
     values: dict[str, str]
     secret_keys: list[str] = field(default_factory=list)
-
-
-DEPLOY_ORDER = ("dev", "staging", "prod")
-# What a merge that deletes a stack file does to the stack: nothing (CI never destroys).
-STACK_REMOVED_NOTE = "stack removed: its resources stay until someone runs `pulumi destroy`"
-
-
-def stack_order(name: str) -> tuple[int, str]:
-    return (DEPLOY_ORDER.index(name) if name in DEPLOY_ORDER else len(DEPLOY_ORDER), name)
 
 
 # A YAML file can expand a few aliases into billions of nodes; config is never that big.

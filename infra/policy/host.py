@@ -46,10 +46,10 @@ import yaml
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from infra.engine.files import parse_json, read_text
+from infra.engine.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
+from infra.engine.values import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL, plan_secret_strings
 from infra.errors import UsageError
-from infra.files import parse_json, read_text
-from infra.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
-from infra.values import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL, plan_secret_strings
 
 __all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
 

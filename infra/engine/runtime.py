@@ -3,7 +3,7 @@
 The program runs in this interpreter, exactly as the language host would run it
 (`run_in_stack` around `runpy`), with a `MockMonitor` subclass in place of the engine.
 The monitor sees every RegisterResource request, options included, and answers with
-the deterministic fakes in `infra.fakes`.
+the deterministic fakes in `infra.engine.fakes`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 
-from infra import fakes
-from infra.model import Resource, StackPlan
-from infra.project import ConfigError, Project, StackConfig
-from infra.values import decode_struct, encode_struct
+from infra.engine import fakes
+from infra.engine.model import Resource, StackPlan
+from infra.engine.project import ConfigError, Project, StackConfig
+from infra.engine.values import decode_struct, encode_struct
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -136,7 +136,8 @@ class RecordingMonitor(MockMonitor):
 _SHARED_PREFIXES = tuple(
     {
         os.path.join(p, "")
-        for base in (sys.prefix, sys.base_prefix, str(Path(__file__).parent))
+        # This tool's own package (infra/), not only the engine's folder.
+        for base in (sys.prefix, sys.base_prefix, str(Path(__file__).parents[1]))
         for p in (base, os.path.realpath(base))
     }
 )

@@ -13,7 +13,7 @@ import copy
 import hashlib
 from typing import Any
 
-from infra.model import Secret
+from infra.engine.model import Secret
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "11111111-1111-1111-1111-111111111111"

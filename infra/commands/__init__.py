@@ -1,0 +1,72 @@
+"""`infra`: preview, diff and check the stacks offline; smoke-test a deployed stack.
+
+Exit codes: 0 ok; 1 mandatory policy violations (`smoke`: the smoke test failed); 2 a usage,
+config, program or policy-pack error (one line, or the program's traceback); 3 `diff
+--strict` found an unacknowledged replacement or deletion of stateful data."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from infra.commands import affected, diff, preview, smoke
+from infra.errors import UsageError
+from infra.exit_codes import ExitCode
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(ExitCode.ERROR, f"infra: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="infra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in (preview, diff, affected, smoke):
+        command.add_subparser(sub)
+    return parser
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # A cancelled CI job sends SIGTERM: unwind like Ctrl-C, so policy packs are stopped.
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from infra.engine.runtime import ProgramError
+
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        # Checked before the parser is built: its --cwd defaults are the current directory.
+        print(
+            "infra: error: the current directory no longer exists; cd to the project",
+            file=sys.stderr,
+        )
+        return ExitCode.ERROR
+    args = build_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
+        return code
+    except BrokenPipeError:
+        # The reader (`| head`) has what it wants: exit quietly, as Python's docs recommend,
+        # with stdout on devnull so the flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (UsageError, ProgramError) as e:
+        print(f"infra: error: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("infra: interrupted", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+    return ExitCode.ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

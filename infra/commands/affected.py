@@ -1,0 +1,106 @@
+"""`infra affected`: the command line of `infra.repo.affected`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from infra.errors import UsageError
+from infra.repo import affected
+from infra.repo.affected import (
+    affected_stacks,
+    changed_paths_between,
+    discover_stacks,
+    invalid_stack_files,
+    removed_stacks,
+    staged_paths,
+)
+from infra.repo.rules import STACK_REMOVED_NOTE, load_rules
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `infra affected` flags; `run(args)` executes them."""
+    parser.add_argument("--base", metavar="REF", help="compare against this git ref")
+    parser.add_argument(
+        "--head",
+        metavar="REF",
+        help="the changed ref (default: the work tree and index, untracked files included)",
+    )
+    parser.add_argument(
+        "--staged", action="store_true", help="use the staged files (for a pre-commit hook)"
+    )
+    parser.add_argument("--all", action="store_true", help="list every existing stack")
+    parser.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="the Pulumi project directory (default: the current directory)",
+    )
+    parser.add_argument(
+        "--stack-config-dir",
+        default="stacks",
+        metavar="DIR",
+        help="where Pulumi.<stack>.yaml files live, relative to --cwd (default: stacks)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON list (default: one stack per line)"
+    )
+    parser.add_argument(
+        "--with-removed",
+        action="store_true",
+        help="also list stacks whose file the change deletes (for the PR diff, never a deploy)",
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="changed paths (instead of --base/--staged)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the affected stacks; returns the exit code (0). Raises UsageError (exit 2)."""
+    root: Path = args.cwd
+    modes = sum([bool(args.base), bool(args.staged), bool(args.all), bool(args.paths)])
+    if modes != 1:
+        raise UsageError("affected: give exactly one of --base REF, --staged, --all or PATHs")
+    if args.head and not args.base:
+        raise UsageError("affected: --head needs --base")
+    rules = load_rules(root)
+    for name in invalid_stack_files(root, args.stack_config_dir):
+        # Reported, never half-used: preview and diff refuse the same file.
+        print(f"infra affected: {name}: not a valid stack name, not a stack", file=sys.stderr)
+    existing = discover_stacks(root, args.stack_config_dir, rules)
+    if args.all:
+        stacks = existing
+    else:
+        if args.base:
+            paths = changed_paths_between(root, args.base, args.head)
+        elif args.staged:
+            paths = staged_paths(root)
+        else:
+            paths = list(args.paths)
+        removed = removed_stacks(paths, root, args.stack_config_dir, existing, rules)
+        for name in removed:
+            print(f"infra affected: {name}: {STACK_REMOVED_NOTE}", file=sys.stderr)
+        known = existing + removed if args.with_removed else existing
+        stacks = affected_stacks(paths, root, args.stack_config_dir, all_stacks=known, rules=rules)
+    if args.json:
+        print(json.dumps(stacks))
+    else:
+        for stack in stacks:
+            print(stack)
+    return 0
+
+
+def add_subparser(sub: argparse._SubParsersAction) -> None:
+    """Register `affected` on infra.commands's subparsers (sets `handler=run`)."""
+    parser = sub.add_parser(
+        "affected",
+        help="list the stacks a change touches, in deploy order",
+        description=affected.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)

@@ -1,0 +1,151 @@
+"""`infra diff`: the desired-state diff of a change, offline.
+
+Both revisions are previewed (the base from a temporary git worktree) and compared by
+`infra.compare`; a base that does not preview is reported per stack, not raised, so that
+the pull request repairing it can pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from infra.commands.options import add_stack_selection
+from infra.compare import StackDiff, diff_plans
+from infra.engine.model import StackPlan
+from infra.engine.project import load_project
+from infra.engine.runtime import ProgramError
+from infra.errors import UsageError
+from infra.exit_codes import ExitCode
+from infra.git import revision_checkout
+from infra.repo.rules import load_rules
+
+
+def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | None]:
+    """The base revision's stacks, or why its project does not load."""
+    if directory is None:
+        return [], None
+    try:
+        return load_project(directory).stacks(), None
+    except UsageError as e:
+        return [], f"base revision {ref} does not preview: {e}"
+
+
+def _preview_base(
+    directory: Path, names: Sequence[str], ref: str, evaluate_policies: bool
+) -> tuple[dict[str, StackPlan], dict[str, str]]:
+    """The base's plans, and why a stack's base did not preview. A broken base must not
+    block the pull request that repairs it, so its failures are reported, not raised."""
+    from infra.commands.preview import preview_stacks
+
+    plans: dict[str, StackPlan] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        try:
+            (plans[name],) = preview_stacks(directory, [name], evaluate_policies=evaluate_policies)
+        except (UsageError, ProgramError) as e:
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            errors[name] = f"base revision {ref} does not preview: {first}"
+    return plans, errors
+
+
+def diff_stacks(
+    cwd: Path,
+    base_ref: str,
+    stacks: Sequence[str],
+    *,
+    head_ref: str | None = None,
+    evaluate_policies: bool = True,
+) -> list[StackDiff]:
+    from infra.commands.preview import preview_stacks
+
+    with contextlib.ExitStack() as scope:
+        head_dir = cwd
+        if head_ref is not None:
+            checkout = scope.enter_context(revision_checkout(cwd, head_ref))
+            if checkout is None:
+                raise UsageError(f"{head_ref}: has no Pulumi project at {cwd}")
+            head_dir = checkout
+        head_project = load_project(head_dir)
+        head_stacks = head_project.stacks()
+        base_dir = scope.enter_context(revision_checkout(cwd, base_ref))
+        base_stacks, load_error = _base_stacks(base_dir, base_ref)
+        rules = load_rules(head_project.root)
+        names = list(stacks) or rules.sorted_stacks({*head_stacks, *base_stacks})
+        removed = {n for n in names if n in base_stacks and n not in head_stacks}
+        present = [n for n in names if n not in removed]
+        head_plans = {
+            p.stack: p
+            for p in (
+                preview_stacks(head_dir, present, evaluate_policies=evaluate_policies)
+                if present
+                else []
+            )
+        }
+        if load_error is not None:
+            base_plans, base_errors = {}, dict.fromkeys(present, load_error)
+        else:
+            in_base = [n for n in present if n in base_stacks]
+            base_plans, base_errors = (
+                _preview_base(base_dir, in_base, base_ref, evaluate_policies)
+                if base_dir is not None
+                else ({}, {})
+            )
+    diffs = []
+    for name in names:
+        if name in removed:
+            diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
+            continue
+        diff = diff_plans(base_plans.get(name), head_plans[name])
+        diff.base_error = base_errors.get(name)
+        diffs.append(diff)
+    return diffs
+
+
+def add_subparser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diff", help="desired-state diff between a base revision and this one")
+    p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
+    p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
+    add_stack_selection(p, "diff")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit {ExitCode.STATEFUL_RISK} if a stateful resource would be replaced "
+        "or deleted, unless --ack is given",
+    )
+    p.add_argument(
+        "--ack",
+        action="store_true",
+        help="acknowledge stateful replacements/deletions (the PR says so)",
+    )
+    p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from infra.render.diff import render_diff_markdown, render_diff_text
+
+    diffs = diff_stacks(
+        args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy
+    )
+    risks = [c for d in diffs for c in d.stateful_risks]
+    blocked = args.strict and bool(risks) and not args.ack
+    if args.json:
+        print(json.dumps({"stacks": [d.as_json() for d in diffs], "blocked": blocked}, indent=2))
+    elif args.markdown:
+        print(render_diff_markdown(diffs))
+    else:
+        print(render_diff_text(diffs))
+    if blocked:
+        print(
+            f"infra: {len(risks)} stateful resource(s) would be replaced or deleted; "
+            "a maintainer's approving review must acknowledge them (see the report), "
+            "or rerun with --ack",
+            file=sys.stderr,
+        )
+        return ExitCode.STATEFUL_RISK
+    return ExitCode.FAILED if any(d.mandatory_violations for d in diffs) else ExitCode.OK

@@ -1,0 +1,29 @@
+"""Options shared by several commands (as pip's cmdoptions): which stacks, where, in what form."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
+    p.add_argument(
+        "-s",
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"stack to {verb} (repeatable); default: every stack",
+    )
+    p.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="the Pulumi project directory (default: the current directory)",
+    )
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print one JSON document")
+    fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
