@@ -185,7 +185,7 @@ def main(loaded: LoadedConfig) -> None:
             "provisioned": volume.performance.guaranteed,
         }
 
-    outputs = {
+    outputs: dict[str, Any] = {
         "resourceGroupName": resource_group.name,
         "clusterName": cluster.cluster_name,
         "storageAccountName": shared_storage.account_name,

@@ -86,6 +86,7 @@ def diff_stacks(
                 else []
             )
         }
+        base_plans: dict[str, StackPlan]
         if load_error is not None:
             base_plans, base_errors = {}, dict.fromkeys(present, load_error)
         else:
