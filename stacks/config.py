@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
+import annotated_types
 import pulumi
 import pulumi.runtime.config as runtime_config
 import yaml
@@ -138,10 +139,6 @@ def one_of(literal: Any) -> Rule:
     return Rule("must be one of " + ", ".join(str(v) for v in get_args(literal)))
 
 
-def _int_between(low: int, high: int) -> Rule:
-    return Rule(f"must be an integer between {low} and {high}")
-
-
 def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
     """A check for ``regex``; its error message says ``what`` the value must be."""
 
@@ -224,8 +221,8 @@ class GpuPoolConfig(_Model):
     vm_size: Annotated[str, Rule("must be an Azure VM size like 'Standard_NC24ads_A100_v4'")] = (
         "Standard_NC24ads_A100_v4"
     )
-    min_count: Annotated[int, Field(ge=0, le=1000), _int_between(0, 1000)] = 0
-    max_count: Annotated[int, Field(ge=1, le=1000), _int_between(1, 1000)] = 4
+    min_count: Annotated[int, Field(ge=0, le=1000)] = 0
+    max_count: Annotated[int, Field(ge=1, le=1000)] = 4
     zones: Annotated[
         list[Zone] | None, Rule("must be null (use availabilityZones) or a list of '1', '2', '3'")
     ] = None
@@ -256,8 +253,8 @@ class VolumeConfig(_Model):
     ] = None
     # Not 0: a root-owned mount makes every pod that writes to the share root-equivalent on
     # the data, and the smoke Job (runAsNonRoot) runs as this uid/gid.
-    uid: Annotated[int, Field(ge=1, le=2_147_483_647), _int_between(1, 2_147_483_647)] = 1000
-    gid: Annotated[int, Field(ge=1, le=2_147_483_647), _int_between(1, 2_147_483_647)] = 1000
+    uid: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1000
+    gid: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1000
     dir_mode: Annotated[str, Rule("must be 4 octal digits like '0770' (quote it in YAML)")] = "0770"
     file_mode: Annotated[str, Rule("must be 4 octal digits like '0770' (quote it in YAML)")] = (
         "0770"
@@ -304,12 +301,10 @@ class SmokeTestConfig(_Model):
     parallelism: Annotated[
         int,
         Field(ge=MIN_PARALLELISM, le=MAX_PARALLELISM),
-        _int_between(MIN_PARALLELISM, MAX_PARALLELISM),
     ] = DEFAULT_PARALLELISM
     deadline_seconds: Annotated[
         int,
         Field(ge=MIN_DEADLINE_SECONDS, le=MAX_DEADLINE_SECONDS),
-        _int_between(MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS),
     ] = DEFAULT_DEADLINE_SECONDS
     image: Annotated[str, Rule(f"must be {_PINNED_IMAGE}")] = DEFAULT_IMAGE
 
@@ -339,7 +334,7 @@ class StackConfig(_Model):
     node_subnet_id: Annotated[str, Rule("must be a subnet resource id")]
     storage_sku: Annotated[StorageSku, one_of(StorageSku)] = "Premium_ZRS"
     file_protocol: Annotated[FileProtocol, one_of(FileProtocol)] = "smb"
-    share_soft_delete_days: Annotated[int, Field(ge=1, le=365), _int_between(1, 365)] = 30
+    share_soft_delete_days: Annotated[int, Field(ge=1, le=365)] = 30
     allowed_subnet_ids: Annotated[list[str], Rule("must be a list of subnet resource ids")] = []
     allowed_ip_ranges: Annotated[
         list[str], Rule("must be a list of public IPv4 addresses or CIDRs")
@@ -357,7 +352,7 @@ class StackConfig(_Model):
     system_vm_size: Annotated[str, Rule("must be an Azure VM size like 'Standard_D4ds_v5'")] = (
         "Standard_D4ds_v5"
     )
-    system_node_count: Annotated[int, Field(ge=1, le=100), _int_between(1, 100)] = 3
+    system_node_count: Annotated[int, Field(ge=1, le=100)] = 3
     availability_zones: Annotated[
         list[Zone], Rule("must be a list of '1', '2', '3' (empty for a regional deployment)")
     ] = ["1", "2", "3"]
@@ -811,11 +806,16 @@ def _lookup(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo | N
 
 
 def _rule_of(info: FieldInfo | None) -> str | None:
+    """What the field must be: its Rule, or for an integer its Field bounds (declared once)."""
     if info is None:
         return None
     for item in info.metadata:
         if isinstance(item, Rule):
             return item.text
+    low = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
+    high = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
+    if low is not None and high is not None:
+        return f"must be an integer between {low} and {high}"
     return None
 
 
