@@ -71,7 +71,7 @@ def test_zizmor_hook() -> None:
 
 def test_ruff_hooks_on_the_delivery_code() -> None:
     mine = [
-        REPO_ROOT / "infra" / "affected.py",
+        REPO_ROOT / "infra" / "repo" / "affected.py",
         *sorted((REPO_ROOT / "scripts").glob("*.py")),
         *sorted((REPO_ROOT / "tests" / "delivery").glob("*.py")),
         REPO_ROOT / "tests" / "infra" / "test_affected.py",
