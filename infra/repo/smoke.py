@@ -27,7 +27,9 @@ Exit codes:
 * 2: kubectl or pulumi is missing, or the stack, config or outputs are unusable. This is
   raised as `SmokeError`, a `UsageError` that is printed as one line.
 
-Every command runs through subprocess with list arguments (no shell).
+Every command runs through subprocess with list arguments (no shell). The module is over
+400 lines because it is one procedure (inputs, apply, wait, report, clean up) whose steps
+share the same kubectl handle and plans; its manifests come from components/smoke.py.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ INFRA = REPO_ROOT / "infra"
 # packages in the lock file. The engine and the policy host could be published on their own.
 ALLOWED = {
     "engine": {"infra.errors", "infra.engine"},
-    "policy": {"infra.errors", "infra.engine"},
+    "policy": {"infra.errors", "infra.engine", "infra.policy"},
     "compare": {"infra.errors", "infra.engine"},
     "render": {"infra.errors", "infra.engine", "infra.compare", "infra.repo.rules"},
     "repo": {"infra.errors", "infra.engine", "infra.git", "infra.repo", "components", "stacks"},
