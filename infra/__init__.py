@@ -1,1 +1,11 @@
-"""`infra`: preview, check and diff this repository's Pulumi stacks offline."""
+"""`infra`: preview, diff and check Pulumi Python stacks offline, and smoke-test deployed ones.
+
+Data flows one way (tests/infra/test_layout.py holds it):
+
+    engine/    a Pulumi Python project directory -> Plan (mock runtime, fakes, values, files)
+    policy/    Plan -> verdicts, hosting policy packs over the CLI's gRPC Analyzer protocol
+    compare    Plan x Plan -> Diff
+    render/    plans and diffs as text, JSON, Markdown
+    commands/  one thin module per subcommand, shared options; exit_codes, git
+    repo/      a repository's rules as data ([tool.infra] in pyproject.toml): affected, smoke
+"""
