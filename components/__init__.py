@@ -4,6 +4,8 @@
 * :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
 * :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
+* :class:`TrainingJob` (``training.py``): distributed PyTorch training, an Indexed Job with a
+  headless Service for torchrun's rendezvous; ``training_example/`` holds an example script.
 * ``sizing.py`` and ``kubeconfig.py``: pure helpers (share performance, kubelogin rewrite).
 
 Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
@@ -25,6 +27,14 @@ from components.sizing import (
 )
 from components.smoke import RwxSmokeTest, RwxSmokeTestArgs, smoke_job_manifest
 from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
+from components.training import (
+    TrainingJob,
+    TrainingJobArgs,
+    TrainingMount,
+    training_job_manifest,
+    training_scripts_manifest,
+    training_service_manifest,
+)
 from components.volume import RwxVolume, RwxVolumeArgs
 
 __all__ = [
@@ -45,7 +55,13 @@ __all__ = [
     "SystemPoolSpec",
     "TrainingCluster",
     "TrainingClusterArgs",
+    "TrainingJob",
+    "TrainingJobArgs",
+    "TrainingMount",
     "quota_for_throughput",
     "rewrite_kubeconfig",
     "smoke_job_manifest",
+    "training_job_manifest",
+    "training_scripts_manifest",
+    "training_service_manifest",
 ]

@@ -1,0 +1,549 @@
+"""TrainingJob: distributed PyTorch training as an Indexed Job plus a headless Service.
+
+``workers`` pods (``completionMode: Indexed``, ``completions = parallelism = workers``) run
+``torchrun`` on the GPU pool. The Job's ``subdomain`` is a headless Service selecting its pods,
+so pod ``i`` is reachable as ``<job>-<i>.<service>.<namespace>.svc`` from the moment it has an
+IP (Kubernetes "Indexed Job" stable hostnames; ``publishNotReadyAddresses`` because nothing
+here is ever Ready before training starts).
+
+Rendezvous is torchrun's *static* backend (https://pytorch.org/docs/stable/elastic/run.html):
+``--node-rank`` is the pod's completion index and ``--master-addr`` is pod 0's stable
+hostname. torchrun applies ``--node-rank`` only with the static backend (``c10d`` hands out
+ranks in arrival order and ignores it), and static fixes the world size, which is what a Job of
+``workers`` pods is. torchrun never restarts workers itself (``--max-restarts=0``): a failed
+pod fails, the Job controller replaces it under ``backoffLimit`` and the script resumes from
+the newest complete checkpoint. Node drains and preemptions (pod condition
+``DisruptionTarget``) do not count against ``backoffLimit``.
+
+Every mount is a RWX volume's PVC, read-only or read-write; all of a job's volumes are in one
+namespace (the Job's) and mount as one uid/gid, which the pods run as. ``/dev/shm`` is a
+memory-backed ``emptyDir`` of ``shm_size`` (NCCL and DataLoader workers share memory through
+it). Optional ``scripts`` are mounted read-only at :data:`SCRIPT_DIR` from an immutable
+ConfigMap whose name carries a hash of its content, so a changed script is a new Job.
+
+The manifests are pure functions (:func:`training_job_manifest`,
+:func:`training_service_manifest`, :func:`training_scripts_manifest`); :class:`TrainingJob`
+registers them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.cluster import GPU_LABELS, GPU_TAINT
+from components.smoke import IMAGE_RE
+from components.volume import COMMON_LABELS, DNS1123_LABEL_RE
+
+# torchrun's default master port; the Service names it so it shows up in `kubectl describe`.
+RENDEZVOUS_PORT = 29500
+SCRIPT_DIR = "/opt/training"
+SHM_PATH = "/dev/shm"
+# The root filesystem is read-only; Python, torch and NCCL caches go to this emptyDir ($HOME).
+TMP_PATH = "/tmp"
+RESERVED_PATHS = (SCRIPT_DIR, SHM_PATH, TMP_PATH)
+# Set by the component (HOME) or by the Job controller (the index): not the user's to set.
+RESERVED_ENV = ("HOME", "JOB_COMPLETION_INDEX")
+
+MIN_WORKERS, MAX_WORKERS, DEFAULT_WORKERS = 1, 64, 2
+MIN_GPUS, MAX_GPUS, DEFAULT_GPUS = 1, 8, 1  # 8: the most GPUs of any Azure VM size
+MAX_BACKOFF_LIMIT, DEFAULT_BACKOFF_LIMIT = 100, 4
+MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS = 60, 30 * 86400
+DEFAULT_DEADLINE_SECONDS = 86400
+MAX_TTL_SECONDS = 30 * 86400
+DEFAULT_CPU, DEFAULT_MEMORY, DEFAULT_SHM_SIZE = "8", "32Gi", "8Gi"
+# ConfigMaps hold at most 1 MiB; leave room for the object's metadata.
+MAX_SCRIPTS_BYTES = 512 * 1024
+
+APP_LABEL = "training-job"
+JOB_LABEL = "aks-rwx-training/training-job"
+
+# DNS-1035 label (a Service name) short enough that `<job>-<index>` stays a DNS label.
+JOB_NAME_RE = re.compile(r"[a-z]([-a-z0-9]{0,50}[a-z0-9])?")
+# Whole cores or millicores: "8", "500m".
+CPU_RE = re.compile(r"[1-9][0-9]{0,5}m?")
+# Whole MiB, GiB or TiB, so sizes compare exactly: "64Gi".
+MEMORY_RE = re.compile(r"[1-9][0-9]{0,6}(Mi|Gi|Ti)")
+MOUNT_PATH_RE = re.compile(r"(/[A-Za-z0-9_][A-Za-z0-9._-]*)+")
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SCRIPT_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
+_UNITS = {"Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+@dataclass(frozen=True)
+class TrainingMount:
+    """One RWX volume in a training pod.
+
+    Attributes:
+        claim_name: The volume's PVC (``RwxVolume.pvc_name``).
+        namespace: The PVC's namespace; the Job runs there.
+        mount_path: Absolute path in the container.
+        read_only: ``True`` for datasets, ``False`` for checkpoints.
+        uid, gid: The volume's mount ownership; the pods run as this uid/gid.
+    """
+
+    claim_name: str
+    namespace: str
+    mount_path: str
+    read_only: bool
+    uid: int
+    gid: int
+
+
+@dataclass(frozen=True)
+class TrainingJobArgs:
+    """Inputs of :class:`TrainingJob` and the manifest functions.
+
+    Attributes:
+        name: Job and Service name: a DNS-1035 label of at most 52 characters.
+        image: Image with torchrun on its PATH, pinned by digest.
+        command: What torchrun starts on every worker: the script and its arguments.
+        mounts: The RWX volumes (at least one; one namespace, one uid/gid).
+        provider: Kubernetes provider of the cluster; required by the component only.
+        workers: Pods (torchrun nodes), 1-64.
+        gpus_per_worker: GPUs per pod and torchrun processes per pod, 1-8.
+        cpu: CPU request and limit per pod, whole cores or millicores ("8", "500m").
+        memory: Memory request and limit per pod in Mi, Gi or Ti ("64Gi").
+        shm_size: Size of the memory-backed /dev/shm; less than ``memory``, which it counts
+            against.
+        env: Extra environment, e.g. ``{"CHECKPOINT_DIR": "/checkpoints/run-1"}``.
+        scripts: File name -> text, mounted read-only at :data:`SCRIPT_DIR`.
+        backoff_limit: Pod failures the Job tolerates, 0-100. One lost pod usually fails its
+            peers too (their collectives break), so a recovery can cost up to ``workers``.
+        active_deadline_seconds: Wall-clock limit of the whole Job, 60 s to 30 days.
+        ttl_seconds_after_finished: ``None`` keeps the finished Job; a number lets Kubernetes
+            delete it, which the next ``pulumi up --refresh`` sees as drift and re-creates
+            (the script then finds its final checkpoint and exits at once).
+    """
+
+    name: str
+    image: str
+    command: Sequence[str]
+    mounts: Sequence[TrainingMount]
+    provider: k8s.Provider | None = None
+    workers: int = DEFAULT_WORKERS
+    gpus_per_worker: int = DEFAULT_GPUS
+    cpu: str = DEFAULT_CPU
+    memory: str = DEFAULT_MEMORY
+    shm_size: str = DEFAULT_SHM_SIZE
+    env: Mapping[str, str] = field(default_factory=dict)
+    scripts: Mapping[str, str] = field(default_factory=dict)
+    backoff_limit: int = DEFAULT_BACKOFF_LIMIT
+    active_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
+    ttl_seconds_after_finished: int | None = None
+
+
+def gpu_pool_scheduling() -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The toleration and node selector of the cluster's GPU pool, derived from the taint and
+    labels ``TrainingCluster`` puts on it, so the two can never disagree."""
+    key_value, _, effect = GPU_TAINT.partition(":")
+    key, _, value = key_value.partition("=")
+    toleration = {"key": key, "operator": "Equal", "value": value, "effect": effect}
+    return [toleration], dict(GPU_LABELS)
+
+
+def memory_bytes(quantity: str) -> int:
+    """Bytes of a quantity matching :data:`MEMORY_RE`."""
+    return int(quantity[:-2]) * _UNITS[quantity[-2:]]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_int(label: str, value: object, low: int, high: int) -> None:
+    if not (_is_int(value) and low <= cast(int, value) <= high):
+        raise ValueError(f"{label} must be an integer between {low} and {high} (got {value!r})")
+
+
+def _validate_mounts(mounts: Sequence[TrainingMount]) -> None:
+    if not mounts:
+        raise ValueError("mounts must list at least one volume (the Job runs in its namespace)")
+    first = mounts[0]
+    paths: set[str] = set()
+    for index, mount in enumerate(mounts):
+        where = f"mounts[{index}]"
+        for label, value in (("claim_name", mount.claim_name), ("namespace", mount.namespace)):
+            if not isinstance(value, str) or not DNS1123_LABEL_RE.match(value):
+                raise ValueError(f"{where}.{label} must be a DNS-1123 label (got {value!r})")
+        path = mount.mount_path
+        if (
+            not isinstance(path, str)
+            or not MOUNT_PATH_RE.fullmatch(path)
+            or any(part in (".", "..") for part in path.split("/"))
+        ):
+            raise ValueError(
+                f"{where}.mount_path must be an absolute path like '/data' (got {path!r})"
+            )
+        if path in RESERVED_PATHS:
+            raise ValueError(
+                f"{where}.mount_path {path!r} is the pod's own; use another path "
+                f"(reserved: {', '.join(RESERVED_PATHS)})"
+            )
+        if path in paths:
+            raise ValueError(f"{where}.mount_path {path!r} is mounted twice")
+        paths.add(path)
+        if not isinstance(mount.read_only, bool):
+            raise ValueError(f"{where}.read_only must be true or false (got {mount.read_only!r})")
+        for label, ident in (("uid", mount.uid), ("gid", mount.gid)):
+            # Non-root only: uid 0 would defeat runAsNonRoot, gid 0 would grant root's group.
+            _check_int(f"{where}.{label}", ident, 1, 2_147_483_647)
+        if mount.namespace != first.namespace:
+            raise ValueError(
+                f"{where} ({mount.claim_name}) is in namespace {mount.namespace!r} but "
+                f"mounts[0] ({first.claim_name}) is in {first.namespace!r}; a pod mounts claims "
+                "of its own namespace only"
+            )
+        if (mount.uid, mount.gid) != (first.uid, first.gid):
+            raise ValueError(
+                f"{where} ({mount.claim_name}) mounts as uid/gid {mount.uid}/{mount.gid} but "
+                f"mounts[0] ({first.claim_name}) as {first.uid}/{first.gid}; the pods run as one "
+                "user, so every volume must mount as the same uid/gid"
+            )
+
+
+def validate_training_job_args(args: TrainingJobArgs) -> None:
+    """Raise ``ValueError`` naming the offending setting."""
+    if not isinstance(args.name, str) or not JOB_NAME_RE.fullmatch(args.name):
+        raise ValueError(
+            "name must be 1-52 lowercase letters, digits and '-', starting with a letter and "
+            f"ending with a letter or digit (got {args.name!r})"
+        )
+    if not isinstance(args.image, str) or not IMAGE_RE.fullmatch(args.image):
+        raise ValueError(
+            "image must be pinned by digest, like 'registry/name:tag@sha256:<64 hex>' "
+            f"(got {args.image!r})"
+        )
+    if (
+        isinstance(args.command, str)
+        or not args.command
+        or not all(isinstance(part, str) and part for part in args.command)
+    ):
+        raise ValueError(
+            "command must be a non-empty list of non-empty strings: the script torchrun starts "
+            f"and its arguments (got {args.command!r})"
+        )
+    _validate_mounts(args.mounts)
+    _check_int("workers", args.workers, MIN_WORKERS, MAX_WORKERS)
+    _check_int("gpus_per_worker", args.gpus_per_worker, MIN_GPUS, MAX_GPUS)
+    if not isinstance(args.cpu, str) or not CPU_RE.fullmatch(args.cpu):
+        raise ValueError(
+            f"cpu must be whole cores or millicores like '8' or '500m' (got {args.cpu!r})"
+        )
+    for label, quantity in (("memory", args.memory), ("shm_size", args.shm_size)):
+        if not isinstance(quantity, str) or not MEMORY_RE.fullmatch(quantity):
+            raise ValueError(
+                f"{label} must be a whole number of Mi, Gi or Ti like '64Gi' (got {quantity!r})"
+            )
+    if memory_bytes(args.shm_size) >= memory_bytes(args.memory):
+        raise ValueError(
+            f"shm_size must be less than memory: /dev/shm is memory-backed and counts against "
+            f"the pod's memory limit (got shm_size {args.shm_size!r}, memory {args.memory!r})"
+        )
+    for name, value in args.env.items():
+        if not isinstance(name, str) or not ENV_NAME_RE.fullmatch(name):
+            raise ValueError(
+                "env names must be letters, digits and '_', not starting with a digit "
+                f"(got {name!r})"
+            )
+        if name in RESERVED_ENV:
+            raise ValueError(f"env {name!r} is set by the Job itself; remove it")
+        if not isinstance(value, str):
+            raise ValueError(f"env {name!r} must be a string (got {value!r})")
+    for script, text in args.scripts.items():
+        if not isinstance(script, str) or not SCRIPT_NAME_RE.fullmatch(script):
+            raise ValueError(f"scripts names must be file names like 'train.py' (got {script!r})")
+        if not isinstance(text, str):
+            raise ValueError(f"script {script!r} must be text")
+    size = sum(len(text.encode()) for text in args.scripts.values())
+    if size > MAX_SCRIPTS_BYTES:
+        raise ValueError(
+            f"scripts must total at most {MAX_SCRIPTS_BYTES} bytes (a ConfigMap holds 1 MiB; "
+            f"got {size}); put larger code in the image"
+        )
+    _check_int("backoff_limit", args.backoff_limit, 0, MAX_BACKOFF_LIMIT)
+    _check_int(
+        "active_deadline_seconds",
+        args.active_deadline_seconds,
+        MIN_DEADLINE_SECONDS,
+        MAX_DEADLINE_SECONDS,
+    )
+    ttl = args.ttl_seconds_after_finished
+    if ttl is not None:
+        _check_int("ttl_seconds_after_finished", ttl, 0, MAX_TTL_SECONDS)
+
+
+def _labels(args: TrainingJobArgs) -> dict[str, str]:
+    return {**COMMON_LABELS, "app.kubernetes.io/name": APP_LABEL, JOB_LABEL: args.name}
+
+
+def _selector(args: TrainingJobArgs) -> dict[str, str]:
+    return {"app.kubernetes.io/name": APP_LABEL, JOB_LABEL: args.name}
+
+
+def namespace_of(args: TrainingJobArgs) -> str:
+    return args.mounts[0].namespace
+
+
+def master_addr(args: TrainingJobArgs) -> str:
+    """Pod 0's stable hostname: ``<job>-0.<service>.<namespace>.svc``."""
+    return f"{args.name}-0.{args.name}.{namespace_of(args)}.svc"
+
+
+def scripts_config_map_name(args: TrainingJobArgs) -> str:
+    """``<job>-scripts-<8 hex of the content>``: a changed script is a new ConfigMap, hence a
+    changed pod template, hence a new Job; running pods never see a half-updated script."""
+    content = json.dumps(dict(args.scripts), sort_keys=True).encode()
+    return f"{args.name}-scripts-{hashlib.sha256(content).hexdigest()[:8]}"
+
+
+def torchrun_command(args: TrainingJobArgs) -> list[str]:
+    """The container command. ``$(JOB_COMPLETION_INDEX)`` is expanded by the kubelet from the
+    variable the Job controller sets on every pod of an Indexed Job."""
+    return [
+        "torchrun",
+        f"--nnodes={args.workers}",
+        f"--nproc-per-node={args.gpus_per_worker}",
+        "--node-rank=$(JOB_COMPLETION_INDEX)",
+        "--rdzv-backend=static",
+        f"--master-addr={master_addr(args)}",
+        f"--master-port={RENDEZVOUS_PORT}",
+        "--max-restarts=0",
+        *args.command,
+    ]
+
+
+def _pod_spec(args: TrainingJobArgs) -> dict[str, Any]:
+    uid, gid = args.mounts[0].uid, args.mounts[0].gid
+    tolerations, node_selector = gpu_pool_scheduling()
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    for index, mount in enumerate(args.mounts):
+        claim: dict[str, Any] = {"claimName": mount.claim_name}
+        if mount.read_only:
+            # On the claim too, so the volume is published read-only, not just bind-mounted so.
+            claim["readOnly"] = True
+        volumes.append({"name": f"shared-{index}", "persistentVolumeClaim": claim})
+        mounts.append(
+            {"name": f"shared-{index}", "mountPath": mount.mount_path, "readOnly": mount.read_only}
+        )
+    volumes += [
+        {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": args.shm_size}},
+        {"name": "tmp", "emptyDir": {}},
+    ]
+    mounts += [
+        {"name": "shm", "mountPath": SHM_PATH},
+        {"name": "tmp", "mountPath": TMP_PATH},
+    ]
+    if args.scripts:
+        volumes.append(
+            {
+                "name": "scripts",
+                "configMap": {"name": scripts_config_map_name(args), "defaultMode": 0o444},
+            }
+        )
+        mounts.append({"name": "scripts", "mountPath": SCRIPT_DIR, "readOnly": True})
+    env = [{"name": "HOME", "value": TMP_PATH}]
+    env += [{"name": name, "value": args.env[name]} for name in sorted(args.env)]
+    resources = {
+        "cpu": args.cpu,
+        "memory": args.memory,
+        "nvidia.com/gpu": str(args.gpus_per_worker),
+    }
+    return {
+        # The Job controller replaces failed pods (podFailurePolicy requires Never).
+        "restartPolicy": "Never",
+        "subdomain": args.name,
+        "automountServiceAccountToken": False,  # the trainers never talk to the API server
+        # Service links would inject <SERVICE>_PORT variables; one named MASTER_PORT by a
+        # Service called "master" would break torch.distributed.
+        "enableServiceLinks": False,
+        "tolerations": tolerations,
+        "nodeSelector": node_selector,
+        # fsGroup: files the trainers create belong to the volumes' group. OnRootMismatch: never
+        # a recursive chown of a multi-TiB share on every start (the Azure Files driver skips
+        # fsGroup on RWX volumes anyway; the mount's gid option decides there).
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": uid,
+            "runAsGroup": gid,
+            "fsGroup": gid,
+            "fsGroupChangePolicy": "OnRootMismatch",
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [
+            {
+                "name": "trainer",
+                "image": args.image,
+                "imagePullPolicy": "IfNotPresent",
+                "command": torchrun_command(args),
+                "env": env,
+                "ports": [{"name": "rendezvous", "containerPort": RENDEZVOUS_PORT}],
+                "securityContext": {
+                    "allowPrivilegeEscalation": False,
+                    "readOnlyRootFilesystem": True,
+                    "privileged": False,
+                    "runAsNonRoot": True,
+                    "capabilities": {"drop": ["ALL"]},
+                },
+                # Requests = limits: a trainer is never throttled below what it was scheduled
+                # for, and extended resources (GPUs) must be equal anyway.
+                "resources": {"requests": dict(resources), "limits": dict(resources)},
+                "volumeMounts": mounts,
+            }
+        ],
+        "volumes": volumes,
+    }
+
+
+def training_job_manifest(args: TrainingJobArgs) -> dict[str, Any]:
+    """The Indexed Job (``batch/v1``) as a plain manifest."""
+    validate_training_job_args(args)
+    spec: dict[str, Any] = {
+        "completionMode": "Indexed",
+        "completions": args.workers,
+        "parallelism": args.workers,
+        "backoffLimit": args.backoff_limit,
+        "activeDeadlineSeconds": args.active_deadline_seconds,
+        "podFailurePolicy": {
+            "rules": [
+                # Drains, preemptions and evictions are not the trainer's fault.
+                {
+                    "action": "Ignore",
+                    "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}],
+                }
+            ]
+        },
+        "template": {"metadata": {"labels": _labels(args)}, "spec": _pod_spec(args)},
+    }
+    if args.ttl_seconds_after_finished is not None:
+        spec["ttlSecondsAfterFinished"] = args.ttl_seconds_after_finished
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": args.name,
+            "namespace": namespace_of(args),
+            "labels": _labels(args),
+            # `pulumi up` must not wait hours for the training to finish.
+            "annotations": {"pulumi.com/skipAwait": "true"},
+        },
+        "spec": spec,
+    }
+
+
+def training_service_manifest(args: TrainingJobArgs) -> dict[str, Any]:
+    """The headless Service that gives the Job's pods their stable DNS names."""
+    validate_training_job_args(args)
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": args.name, "namespace": namespace_of(args), "labels": _labels(args)},
+        "spec": {
+            "clusterIP": "None",
+            "selector": _selector(args),
+            # Pods have no readiness probe and peers must resolve pod 0 before anything runs.
+            "publishNotReadyAddresses": True,
+            "ports": [
+                {
+                    "name": "rendezvous",
+                    "port": RENDEZVOUS_PORT,
+                    "targetPort": RENDEZVOUS_PORT,
+                    "protocol": "TCP",
+                }
+            ],
+        },
+    }
+
+
+def training_scripts_manifest(args: TrainingJobArgs) -> dict[str, Any] | None:
+    """The immutable ConfigMap holding ``args.scripts``, or ``None`` without scripts."""
+    validate_training_job_args(args)
+    if not args.scripts:
+        return None
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": scripts_config_map_name(args),
+            "namespace": namespace_of(args),
+            "labels": _labels(args),
+        },
+        "immutable": True,
+        "data": dict(args.scripts),
+    }
+
+
+class TrainingJob(pulumi.ComponentResource):
+    """The training Job, its headless Service and (with scripts) its ConfigMap.
+
+    Outputs (attributes):
+        job: The Job (Pulumi name ``<name>-job``); ``job_name`` its ``metadata.name``.
+        service: The headless Service (``<name>-service``).
+        config_map: The scripts ConfigMap (``<name>-scripts``), or ``None``.
+        namespace: Where they run (the mounted volumes' namespace).
+        master_addr: Pod 0's stable hostname, torchrun's rendezvous host.
+    """
+
+    config_map: k8s.core.v1.ConfigMap | None
+
+    def __init__(
+        self,
+        name: str,
+        args: TrainingJobArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        validate_training_job_args(args)
+        if args.provider is None:
+            raise ValueError("TrainingJob needs the cluster's Kubernetes provider (provider)")
+        super().__init__("aks-rwx-training:training:TrainingJob", name, None, opts)
+
+        self.namespace = namespace_of(args)
+        self.job_name = args.name
+        self.master_addr = master_addr(args)
+
+        self.config_map = None
+        scripts = training_scripts_manifest(args)
+        if scripts is not None:
+            self.config_map = k8s.core.v1.ConfigMap(
+                f"{name}-scripts",
+                metadata=scripts["metadata"],
+                data=scripts["data"],
+                immutable=True,
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            )
+
+        service = training_service_manifest(args)
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=service["metadata"],
+            spec=service["spec"],
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        )
+
+        job = training_job_manifest(args)
+        self.job = k8s.batch.v1.Job(
+            f"{name}-job",
+            metadata=job["metadata"],
+            spec=job["spec"],
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.provider,
+                depends_on=[self.service, *([self.config_map] if self.config_map else [])],
+                # A Job's pod template is immutable, so a change replaces it. The old Job goes
+                # first: the name is fixed (pod 0's hostname is built from it), and two Jobs
+                # writing the same checkpoints at once would corrupt the run.
+                delete_before_replace=True,
+            ),
+        )
+
+        self.register_outputs(
+            {"jobName": self.job_name, "namespace": self.namespace, "masterAddr": self.master_addr}
+        )
