@@ -2,6 +2,7 @@
 
 * :class:`SharedStorage` (``storage.py``): storage account, file service, shares, lock.
 * :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
+* :class:`NvidiaDevicePlugin` (``gpu.py``): NVIDIA device plugin DaemonSet on the GPU pool.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
 * :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
 * :class:`TrainingJob` (``training.py``): distributed PyTorch training, an Indexed Job with a
@@ -12,12 +13,15 @@ Only the ``pulumi_azure_native`` submodules in use are imported (the package is 
 """
 
 from components.cluster import (
+    GPU_SCHEDULING,
     EntraIdSpec,
     GpuPoolSpec,
+    GpuScheduling,
     SystemPoolSpec,
     TrainingCluster,
     TrainingClusterArgs,
 )
+from components.gpu import NvidiaDevicePlugin, NvidiaDevicePluginArgs, device_plugin_manifest
 from components.kubeconfig import KUBELOGIN_MODES, KubeconfigError, rewrite_kubeconfig
 from components.sizing import (
     SharePerformance,
@@ -38,10 +42,14 @@ from components.training import (
 from components.volume import RwxVolume, RwxVolumeArgs
 
 __all__ = [
+    "GPU_SCHEDULING",
     "KUBELOGIN_MODES",
     "EntraIdSpec",
     "GpuPoolSpec",
+    "GpuScheduling",
     "KubeconfigError",
+    "NvidiaDevicePlugin",
+    "NvidiaDevicePluginArgs",
     "RwxSmokeTest",
     "RwxSmokeTestArgs",
     "RwxVolume",
@@ -58,6 +66,7 @@ __all__ = [
     "TrainingJob",
     "TrainingJobArgs",
     "TrainingMount",
+    "device_plugin_manifest",
     "quota_for_throughput",
     "rewrite_kubeconfig",
     "smoke_job_manifest",

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -24,6 +24,8 @@ UpgradeChannel = Literal["patch", "stable", "rapid", "node-image", "none"]
 NodeOsUpgradeChannel = Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"]
 NetworkPolicy = Literal["azure", "calico", "cilium"]
 SkuTier = Literal["Free", "Standard", "Premium"]
+
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 GPU_LABELS: Mapping[str, str] = {"workload": "training", "accelerator": "nvidia"}
@@ -48,6 +50,67 @@ IDENTITY_ID_RE = re.compile(
     re.IGNORECASE,
 )
 GUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+TAINT_RE = re.compile(
+    r"\A(?P<key>[^=:\s]+)=(?P<value>[^=:\s]*):(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)\Z"
+)
+
+
+class Toleration(TypedDict):
+    """One entry of a pod's ``spec.tolerations``, as the Kubernetes API spells it."""
+
+    key: str
+    operator: Literal["Equal"]
+    value: str
+    effect: TaintEffect
+
+
+@dataclass(frozen=True)
+class GpuScheduling:
+    """How a pod lands on the GPU pool: tolerate its taint and select its labels.
+
+    Built from the taint and labels :class:`TrainingCluster` puts on the pool (see
+    :data:`GPU_SCHEDULING`), so every GPU workload (the device plugin, training Jobs) agrees with
+    the pool by construction. ``tolerations`` and ``node_selector`` return fresh manifest
+    fragments: a caller may change its copy without touching anyone else's.
+    """
+
+    taint_key: str
+    taint_value: str
+    taint_effect: TaintEffect
+    labels: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def for_pool(cls, taint: str, labels: Mapping[str, str]) -> GpuScheduling:
+        """Parse a node-pool taint ``key=value:effect`` (the form AKS takes) and its labels."""
+        match = TAINT_RE.match(taint)
+        if match is None:
+            raise ValueError(f"a node taint must look like 'key=value:Effect' (got {taint!r})")
+        return cls(
+            taint_key=match["key"],
+            taint_value=match["value"],
+            # TAINT_RE admits only the three effects Kubernetes knows.
+            taint_effect=cast(TaintEffect, match["effect"]),
+            labels=tuple(sorted(labels.items())),
+        )
+
+    @property
+    def tolerations(self) -> list[Toleration]:
+        # Equal, not Exists: tolerate exactly the pool's taint, not every value of its key.
+        return [
+            {
+                "key": self.taint_key,
+                "operator": "Equal",
+                "value": self.taint_value,
+                "effect": self.taint_effect,
+            }
+        ]
+
+    @property
+    def node_selector(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+GPU_SCHEDULING = GpuScheduling.for_pool(GPU_TAINT, GPU_LABELS)
 
 
 @dataclass(frozen=True)
@@ -290,10 +353,13 @@ class TrainingCluster(pulumi.ComponentResource):
         provider: ``pulumi_kubernetes.Provider`` using that kubeconfig.
         oidc_issuer_url: The cluster's OIDC issuer (for workload identity federation).
         subnet_role_assignment: Network Contributor assignment on the node subnet, or ``None``.
+        gpu_scheduling: How pods reach the GPU pool (:data:`GPU_SCHEDULING`), or ``None``
+            without a GPU pool.
     """
 
     kubeconfig: pulumi.Output[str]
     subnet_role_assignment: authorization.RoleAssignment | None
+    gpu_scheduling: GpuScheduling | None
 
     def __init__(
         self,
@@ -380,6 +446,7 @@ class TrainingCluster(pulumi.ComponentResource):
         )
         self.cluster_name: pulumi.Output[str] = self.cluster.name
         self.resource_group_name = args.resource_group_name
+        self.gpu_scheduling = GPU_SCHEDULING if args.gpu_pool is not None else None
         self.oidc_issuer_url: pulumi.Output[str | None] = self.cluster.oidc_issuer_profile.apply(
             lambda profile: profile.issuer_url if profile else None
         )

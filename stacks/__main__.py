@@ -1,8 +1,9 @@
 """Stack program: AKS training cluster with Azure Files ReadWriteMany volumes.
 
 All configuration is loaded and validated first (``stacks/config.py``); only then are
-resources registered: resource group -> shared storage -> cluster -> one RWX volume per
-configured volume (and its RWX smoke Job when ``smokeTest.enabled``).
+resources registered: resource group -> shared storage -> cluster (and the NVIDIA device
+plugin when it has a GPU pool) -> one RWX volume per configured volume (and its RWX smoke Job
+when ``smokeTest.enabled``).
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).
@@ -18,6 +19,8 @@ from pulumi_azure_native import resources
 from components import (
     EntraIdSpec,
     GpuPoolSpec,
+    NvidiaDevicePlugin,
+    NvidiaDevicePluginArgs,
     RwxSmokeTest,
     RwxSmokeTestArgs,
     RwxVolume,
@@ -124,6 +127,12 @@ def main(loaded: LoadedConfig) -> None:
             tags=loaded.tags,
         ),
     )
+    if cluster.gpu_scheduling is not None:
+        # Without it the GPU nodes never advertise nvidia.com/gpu and GPU pods stay Pending.
+        NvidiaDevicePlugin(
+            "nvidia-device-plugin",
+            NvidiaDevicePluginArgs(scheduling=cluster.gpu_scheduling, provider=cluster.provider),
+        )
 
     # Volumes that create their namespace go first so the others can depend on it.
     ordered = sorted(loaded.volumes, key=lambda volume: not volume.creates_namespace)
