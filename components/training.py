@@ -38,7 +38,7 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.cluster import GPU_LABELS, GPU_TAINT
+from components.cluster import GpuScheduling
 from components.smoke import IMAGE_RE
 from components.volume import COMMON_LABELS, DNS1123_LABEL_RE
 
@@ -106,6 +106,9 @@ class TrainingJobArgs:
         image: Image with torchrun on its PATH, pinned by digest.
         command: What torchrun starts on every worker: the script and its arguments.
         mounts: The RWX volumes (at least one; one namespace, one uid/gid).
+        scheduling: The GPU pool's toleration and node selector, from the cluster
+            (``TrainingCluster.gpu_scheduling``, never retyped); ``None`` there means the
+            cluster has no GPU pool, which a training job cannot run without.
         provider: Kubernetes provider of the cluster; required by the component only.
         workers: Pods (torchrun nodes), 1-64.
         gpus_per_worker: GPUs per pod and torchrun processes per pod, 1-8.
@@ -127,6 +130,7 @@ class TrainingJobArgs:
     image: str
     command: Sequence[str]
     mounts: Sequence[TrainingMount]
+    scheduling: GpuScheduling | None
     provider: k8s.Provider | None = None
     workers: int = DEFAULT_WORKERS
     gpus_per_worker: int = DEFAULT_GPUS
@@ -138,15 +142,6 @@ class TrainingJobArgs:
     backoff_limit: int = DEFAULT_BACKOFF_LIMIT
     active_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
     ttl_seconds_after_finished: int | None = None
-
-
-def gpu_pool_scheduling() -> tuple[list[dict[str, str]], dict[str, str]]:
-    """The toleration and node selector of the cluster's GPU pool, derived from the taint and
-    labels ``TrainingCluster`` puts on it, so the two can never disagree."""
-    key_value, _, effect = GPU_TAINT.partition(":")
-    key, _, value = key_value.partition("=")
-    toleration = {"key": key, "operator": "Equal", "value": value, "effect": effect}
-    return [toleration], dict(GPU_LABELS)
 
 
 def memory_bytes(quantity: str) -> int:
@@ -231,6 +226,11 @@ def validate_training_job_args(args: TrainingJobArgs) -> None:
             f"and its arguments (got {args.command!r})"
         )
     _validate_mounts(args.mounts)
+    if not isinstance(args.scheduling, GpuScheduling):
+        raise ValueError(
+            "scheduling must be the cluster's TrainingCluster.gpu_scheduling, which is None "
+            f"without a GPU pool; training needs one (got {args.scheduling!r})"
+        )
     _check_int("workers", args.workers, MIN_WORKERS, MAX_WORKERS)
     _check_int("gpus_per_worker", args.gpus_per_worker, MIN_GPUS, MAX_GPUS)
     if not isinstance(args.cpu, str) or not CPU_RE.fullmatch(args.cpu):
@@ -322,7 +322,7 @@ def torchrun_command(args: TrainingJobArgs) -> list[str]:
 
 def _pod_spec(args: TrainingJobArgs) -> dict[str, Any]:
     uid, gid = args.mounts[0].uid, args.mounts[0].gid
-    tolerations, node_selector = gpu_pool_scheduling()
+    scheduling = cast(GpuScheduling, args.scheduling)  # validated
     volumes: list[dict[str, Any]] = []
     mounts: list[dict[str, Any]] = []
     for index, mount in enumerate(args.mounts):
@@ -365,8 +365,8 @@ def _pod_spec(args: TrainingJobArgs) -> dict[str, Any]:
         # Service links would inject <SERVICE>_PORT variables; one named MASTER_PORT by a
         # Service called "master" would break torch.distributed.
         "enableServiceLinks": False,
-        "tolerations": tolerations,
-        "nodeSelector": node_selector,
+        "tolerations": scheduling.tolerations,
+        "nodeSelector": scheduling.node_selector,
         # fsGroup: files the trainers create belong to the volumes' group. OnRootMismatch: never
         # a recursive chown of a multi-TiB share on every start (the Azure Files driver skips
         # fsGroup on RWX volumes anyway; the mount's gid option decides there).

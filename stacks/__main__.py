@@ -3,7 +3,7 @@
 All configuration is loaded and validated first (``stacks/config.py``); only then are
 resources registered: resource group -> shared storage -> cluster (and the NVIDIA device
 plugin when it has a GPU pool) -> one RWX volume per configured volume (and its RWX smoke Job
-when ``smokeTest.enabled``).
+when ``smokeTest.enabled``) -> one TrainingJob per ``trainingJobs`` entry.
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).
@@ -31,7 +31,11 @@ from components import (
     SystemPoolSpec,
     TrainingCluster,
     TrainingClusterArgs,
+    TrainingJob,
+    TrainingJobArgs,
+    TrainingMount,
 )
+from components.training_example import SCRIPTS as EXAMPLE_SCRIPTS
 from stacks.config import LoadedConfig, Secrets, load_config, scalars
 
 
@@ -137,6 +141,7 @@ def main(loaded: LoadedConfig) -> None:
     # Volumes that create their namespace go first so the others can depend on it.
     ordered = sorted(loaded.volumes, key=lambda volume: not volume.creates_namespace)
     namespace_owners: dict[str, RwxVolume] = {}
+    rwx_volumes: dict[str, RwxVolume] = {}
     volume_outputs: dict[str, dict[str, object]] = {}
     for volume in ordered:
         spec = volume.config
@@ -164,6 +169,7 @@ def main(loaded: LoadedConfig) -> None:
                 protect=protect,
             ),
         )
+        rwx_volumes[spec.name] = rwx
         if rwx.namespace_resource is not None:
             namespace_owners[spec.namespace] = rwx
         if cfg.smoke_test.enabled:
@@ -193,6 +199,44 @@ def main(loaded: LoadedConfig) -> None:
             # with the account, not provisioned values.
             "provisioned": volume.performance.guaranteed,
         }
+
+    specs = {volume.config.name: volume.config for volume in loaded.volumes}
+    for job in cfg.training_jobs:
+        TrainingJob(
+            f"training-{job.name}",
+            TrainingJobArgs(
+                name=job.name,
+                image=job.image,
+                command=job.command,
+                mounts=[
+                    TrainingMount(
+                        claim_name=rwx_volumes[mount.volume].pvc_name,
+                        namespace=specs[mount.volume].namespace,
+                        mount_path=mount.mount_path,
+                        read_only=mount.read_only,
+                        uid=specs[mount.volume].uid,
+                        gid=specs[mount.volume].gid,
+                    )
+                    for mount in job.mounts
+                ],
+                scheduling=cluster.gpu_scheduling,
+                provider=cluster.provider,
+                workers=job.workers,
+                gpus_per_worker=job.gpus_per_worker,
+                cpu=job.cpu,
+                memory=job.memory,
+                shm_size=job.shm_size,
+                env=job.env,
+                scripts=EXAMPLE_SCRIPTS if job.example_script else {},
+                backoff_limit=job.backoff_limit,
+                active_deadline_seconds=job.active_deadline_seconds,
+                ttl_seconds_after_finished=job.ttl_seconds_after_finished,
+            ),
+            # The PVCs come after their namespace, which the Service and Job need too.
+            opts=pulumi.ResourceOptions(
+                depends_on=[rwx_volumes[mount.volume].pvc for mount in job.mounts]
+            ),
+        )
 
     outputs: dict[str, Any] = {
         "resourceGroupName": resource_group.name,

@@ -82,6 +82,31 @@ from components.storage import (
     FileProtocol,
     StorageSku,
 )
+from components.training import (
+    CPU_RE,
+    DEFAULT_BACKOFF_LIMIT,
+    DEFAULT_CPU,
+    DEFAULT_GPUS,
+    DEFAULT_MEMORY,
+    DEFAULT_SHM_SIZE,
+    DEFAULT_WORKERS,
+    ENV_NAME_RE,
+    JOB_NAME_RE,
+    MAX_BACKOFF_LIMIT,
+    MAX_GPUS,
+    MAX_TTL_SECONDS,
+    MAX_WORKERS,
+    MEMORY_RE,
+    MIN_GPUS,
+    MIN_WORKERS,
+    MOUNT_PATH_RE,
+    RESERVED_ENV,
+    RESERVED_PATHS,
+    memory_bytes,
+)
+from components.training import DEFAULT_DEADLINE_SECONDS as DEFAULT_JOB_DEADLINE_SECONDS
+from components.training import MAX_DEADLINE_SECONDS as MAX_JOB_DEADLINE_SECONDS
+from components.training import MIN_DEADLINE_SECONDS as MIN_JOB_DEADLINE_SECONDS
 from components.volume import DNS1123_LABEL_RE, MODE_RE
 from stacks.policy_config import PolicyConfigError, image_rejection
 
@@ -314,6 +339,115 @@ class SmokeTestConfig(_Model):
         return _pattern(IMAGE_RE, _PINNED_IMAGE)(value)
 
 
+_JOB_NAME = (
+    "must be 1-52 lowercase letters, digits and '-', starting with a letter and ending with a "
+    "letter or digit"
+)
+_MOUNT_PATH = "must be an absolute path like '/data'"
+_MEMORY = "must be a whole number of Mi, Gi or Ti like '64Gi'"
+_COMMAND = (
+    "must be a non-empty list of non-empty strings: the script torchrun starts and its arguments"
+)
+_TTL = f"must be null (keep the finished Job) or an integer between 0 and {MAX_TTL_SECONDS}"
+
+
+class TrainingMountConfig(_Model):
+    """One entry of ``trainingJobs[].mounts``: a volume of ``volumes`` in the job's pods."""
+
+    volume: Annotated[str, Rule("must be the name of an entry of volumes")]
+    mount_path: Annotated[str, Rule(_MOUNT_PATH)]
+    read_only: Annotated[bool, Rule("must be true or false")] = True
+
+    @field_validator("mount_path")
+    @classmethod
+    def _mount_path(cls, value: str) -> str:
+        if not MOUNT_PATH_RE.fullmatch(value) or any(
+            part in (".", "..") for part in value.split("/")
+        ):
+            raise ValueError(f"{_MOUNT_PATH} (got {_show(value)})")
+        if value in RESERVED_PATHS:
+            raise ValueError(
+                f"must not be one of the pod's own paths {', '.join(RESERVED_PATHS)} "
+                f"(got {_show(value)})"
+            )
+        return value
+
+
+class TrainingJobConfig(_Model):
+    """One entry of ``trainingJobs``: distributed PyTorch training (``components/training.py``)."""
+
+    name: Annotated[str, Rule(_JOB_NAME)]
+    image: Annotated[str, Rule(f"must be {_PINNED_IMAGE}")]
+    command: Annotated[list[str], Field(min_length=1), Rule(_COMMAND)]
+    mounts: Annotated[
+        list[TrainingMountConfig],
+        Field(min_length=1),
+        Rule("must be a non-empty list of mount objects {volume, mountPath, readOnly}"),
+    ]
+    workers: Annotated[int, Field(ge=MIN_WORKERS, le=MAX_WORKERS)] = DEFAULT_WORKERS
+    gpus_per_worker: Annotated[int, Field(ge=MIN_GPUS, le=MAX_GPUS)] = DEFAULT_GPUS
+    cpu: Annotated[str, Rule("must be whole cores or millicores like '8' or '500m'")] = DEFAULT_CPU
+    memory: Annotated[str, Rule(_MEMORY)] = DEFAULT_MEMORY
+    shm_size: Annotated[str, Rule(_MEMORY)] = DEFAULT_SHM_SIZE
+    env: Annotated[
+        dict[str, str], Rule("must be an object of environment variable names to string values")
+    ] = {}
+    example_script: Annotated[bool, Rule("must be true or false")] = False
+    backoff_limit: Annotated[int, Field(ge=0, le=MAX_BACKOFF_LIMIT)] = DEFAULT_BACKOFF_LIMIT
+    active_deadline_seconds: Annotated[
+        int, Field(ge=MIN_JOB_DEADLINE_SECONDS, le=MAX_JOB_DEADLINE_SECONDS)
+    ] = DEFAULT_JOB_DEADLINE_SECONDS
+    ttl_seconds_after_finished: Annotated[int | None, Rule(_TTL)] = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _pattern(JOB_NAME_RE, _JOB_NAME.removeprefix("must be "))(value)
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        return _pattern(IMAGE_RE, _PINNED_IMAGE)(value)
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, values: list[str]) -> list[str]:
+        for index, value in enumerate(values):
+            if not value:
+                raise _ItemError(index, "must be a non-empty string")
+        return values
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        return _pattern(CPU_RE, "whole cores or millicores like '8' or '500m'")(value)
+
+    @field_validator("memory", "shm_size")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        return _pattern(MEMORY_RE, _MEMORY.removeprefix("must be "))(value)
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, values: dict[str, str]) -> dict[str, str]:
+        for name in values:
+            if not ENV_NAME_RE.fullmatch(name):
+                raise ValueError(
+                    "names must be letters, digits and '_', not starting with a digit "
+                    f"(got {_show(name)})"
+                )
+            if name in RESERVED_ENV:
+                raise ValueError(f"must not set {_show(name)}: the Job sets it itself")
+        return values
+
+    @field_validator("ttl_seconds_after_finished")
+    @classmethod
+    def _ttl(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= MAX_TTL_SECONDS:
+            raise ValueError(f"{_TTL} (got {_show(value)})")
+        return value
+
+
 _REGION = "a string region name of the Azure public cloud like 'westeurope'"
 
 
@@ -393,6 +527,9 @@ class StackConfig(_Model):
         SmokeTestConfig,
         Rule("must be an object with enabled, parallelism, deadlineSeconds and image"),
     ] = SmokeTestConfig()
+    training_jobs: Annotated[
+        list[TrainingJobConfig], Rule("must be a list of training job objects")
+    ] = []
 
     @field_validator("location")
     @classmethod
@@ -593,6 +730,7 @@ KEY_KINDS: dict[str, str] = {
     "tags": "object",
     "volumes": "array",
     "smokeTest": "object",
+    "trainingJobs": "array",
 }
 
 
@@ -949,7 +1087,76 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
                 creates_namespace=volume.create_namespace,
             )
         )
+    _check_training_jobs(cfg)
     return tags, volumes
+
+
+def _check_training_jobs(cfg: StackConfig) -> None:
+    """What a single job's fields cannot say: the GPU pool exists, names are unique, mounts
+    name known volumes that share a namespace and a uid/gid, /dev/shm fits in memory."""
+    if not cfg.training_jobs:
+        return
+    if cfg.gpu_pool is None or not cfg.gpu_pool.enabled:
+        raise ConfigError(
+            "trainingJobs",
+            "needs the GPU pool: its pods tolerate the pool's taint and select its nodes, so "
+            "they would never be scheduled; set gpuPool.enabled: true or remove the jobs",
+            related=("gpuPool",),
+        )
+    volumes = {volume.name: volume for volume in cfg.volumes}
+    names: dict[str, int] = {}
+    for index, job in enumerate(cfg.training_jobs):
+        path = f"trainingJobs[{index}]"
+        if job.name in names:
+            raise ConfigError(
+                f"{path}.name",
+                f"duplicates trainingJobs[{names[job.name]}].name ({_show(job.name)}); "
+                "job names must be unique",
+            )
+        names[job.name] = index
+        paths: dict[str, int] = {}
+        first: VolumeConfig | None = None
+        for number, mount in enumerate(job.mounts):
+            where = f"{path}.mounts[{number}]"
+            volume = volumes.get(mount.volume)
+            if volume is None:
+                raise ConfigError(
+                    f"{where}.volume",
+                    f"names no entry of volumes (got {_show(mount.volume)}); known volumes: "
+                    + ", ".join(volumes),
+                    related=("volumes",),
+                )
+            if mount.mount_path in paths:
+                raise ConfigError(
+                    f"{where}.mountPath",
+                    f"duplicates {path}.mounts[{paths[mount.mount_path]}].mountPath "
+                    f"({_show(mount.mount_path)})",
+                )
+            paths[mount.mount_path] = number
+            if first is None:
+                first = volume
+            elif volume.namespace != first.namespace:
+                raise ConfigError(
+                    f"{where}.volume",
+                    f"is in namespace {_show(volume.namespace)} but {path}.mounts[0] is in "
+                    f"{_show(first.namespace)}; a job's volumes must share one namespace (its "
+                    "pods run there)",
+                    related=("volumes",),
+                )
+            elif (volume.uid, volume.gid) != (first.uid, first.gid):
+                raise ConfigError(
+                    f"{where}.volume",
+                    f"mounts as uid/gid {volume.uid}/{volume.gid} but {path}.mounts[0] as "
+                    f"{first.uid}/{first.gid}; a job's pods run as one user, so its volumes "
+                    "must share uid and gid",
+                    related=("volumes",),
+                )
+        if memory_bytes(job.shm_size) >= memory_bytes(job.memory):
+            raise ConfigError(
+                f"{path}.shmSize",
+                f"must be less than memory ({_show(job.memory)}): /dev/shm is memory-backed "
+                f"and counts against it (got {_show(job.shm_size)})",
+            )
 
 
 def _resolve_quota(path: str, volume: VolumeConfig, tier: ShareTier, sku: str) -> int:

@@ -15,7 +15,12 @@ import pulumi_kubernetes as k8s
 import pytest
 from component_harness import RunResult, run_pulumi
 
-from components.cluster import GPU_LABELS, GPU_TAINT, TrainingCluster, TrainingClusterArgs
+from components.cluster import (
+    GPU_LABELS,
+    GPU_SCHEDULING,
+    TrainingCluster,
+    TrainingClusterArgs,
+)
 from components.cluster import GpuPoolSpec as ClusterGpuPool
 from components.training import (
     JOB_LABEL,
@@ -24,7 +29,6 @@ from components.training import (
     TrainingJob,
     TrainingJobArgs,
     TrainingMount,
-    gpu_pool_scheduling,
     master_addr,
     scripts_config_map_name,
     training_job_manifest,
@@ -63,6 +67,7 @@ def job_args(**overrides: Any) -> TrainingJobArgs:
         image=IMAGE,
         command=[f"{SCRIPT_DIR}/train.py", "--steps", "500"],
         mounts=[DATASETS, CHECKPOINTS],
+        scheduling=GPU_SCHEDULING,
         workers=4,
         gpus_per_worker=2,
         cpu="16",
@@ -277,10 +282,11 @@ def test_pod_is_hardened_and_runs_as_the_volumes_owner() -> None:
 
 def test_gpu_scheduling_is_the_cluster_gpu_pool() -> None:
     """The toleration matches the taint and the selector the labels the cluster puts on its
-    GPU pool, as registered by TrainingCluster itself."""
+    GPU pool, as registered by TrainingCluster itself, and come from the cluster's own
+    description of the pool (not retyped)."""
 
-    def program() -> None:
-        TrainingCluster(
+    def program() -> TrainingCluster:
+        return TrainingCluster(
             "c",
             TrainingClusterArgs(
                 resource_group_name="rg",
@@ -299,14 +305,14 @@ def test_gpu_scheduling_is_the_cluster_gpu_pool() -> None:
     cluster = result.one("azure-native:containerservice:ManagedCluster")
     (gpu_pool,) = [p for p in cluster.inputs["agentPoolProfiles"] if p.get("nodeTaints")]
     (taint,) = gpu_pool["nodeTaints"]
-    pod = pod_spec(training_job_manifest(job_args()))
+    scheduling = result.value.gpu_scheduling
+    pod = pod_spec(training_job_manifest(job_args(scheduling=scheduling)))
     (toleration,) = pod["tolerations"]
     key, _, rest = taint.partition("=")
     value, _, effect = rest.partition(":")
     assert toleration == {"key": key, "operator": "Equal", "value": value, "effect": effect}
     assert pod["nodeSelector"] == gpu_pool["nodeLabels"] == dict(GPU_LABELS)
-    assert gpu_pool_scheduling() == (pod["tolerations"], pod["nodeSelector"])
-    assert taint == GPU_TAINT
+    assert pod["tolerations"] == scheduling.tolerations
 
 
 # --- the Service ------------------------------------------------------------------------------
@@ -443,6 +449,11 @@ OTHER_UID = dataclasses.replace(CHECKPOINTS, uid=1001)
         (
             {"mounts": [DATASETS, dataclasses.replace(CHECKPOINTS, mount_path="/data")]},
             "mounts[1].mount_path '/data' is mounted twice",
+        ),
+        (
+            {"scheduling": None},
+            "scheduling must be the cluster's TrainingCluster.gpu_scheduling, which is None "
+            "without a GPU pool; training needs one (got None)",
         ),
         ({"workers": 0}, "workers must be an integer between 1 and 64 (got 0)"),
         ({"workers": 65}, "workers must be an integer between 1 and 64 (got 65)"),
