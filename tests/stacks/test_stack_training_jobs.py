@@ -10,6 +10,7 @@ of tests/reliability would not see these objects: this module adds the job to a 
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import kubernetes_validate
 import pulumi
 import pytest
 import yaml
-from stack_harness import PROJECT, STACKS, run_stack
+from stack_harness import PROJECT, ROOT, STACKS, run_stack
 
 from components.cluster import GPU_SCHEDULING
 from components.training_example import IMAGE, SCRIPTS
@@ -53,6 +54,12 @@ EXAMPLE_JOB: dict[str, Any] = {
     "exampleScript": True,
     "ttlSecondsAfterFinished": 86400,
 }
+
+
+def test_the_documented_example_is_the_one_tested() -> None:
+    text = (ROOT / "docs" / "training.md").read_text()
+    (block,) = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert yaml.safe_load(block) == {f"{PROJECT}:trainingJobs": [EXAMPLE_JOB]}
 
 
 def with_job(**changes: Any) -> list[dict[str, Any]]:
