@@ -554,7 +554,7 @@ def test_enabled_smoke_test_renders_one_job_per_volume(run_stack: Callable[..., 
             {"image": "ghcr.io/x/busybox@sha256:" + "e" * 64},
             "smokeTest.image' image 'ghcr.io/x/busybox@sha256:" + "e" * 64 + "' comes from "
             "'ghcr.io/x/busybox', which is under none of the allowed registries "
-            "(docker.io/library, mcr.microsoft.com) (setting "
+            "(docker.io/library, mcr.microsoft.com, nvcr.io/nvidia) (setting "
             "kubernetes-core-podspec-image-allowed.allowedRegistries in policies/config/dev.json)",
         ),
     ],

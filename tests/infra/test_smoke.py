@@ -444,12 +444,12 @@ MIRRORED_BUSYBOX = "mcr.microsoft.com/mirror/busybox:1.36.1@sha256:" + "a" * 64
         (
             "evil.example/busybox@sha256:" + "b" * 64,
             "comes from 'evil.example/busybox', which is under none of the allowed registries "
-            "(docker.io/library, mcr.microsoft.com)",
+            "(docker.io/library, mcr.microsoft.com, nvcr.io/nvidia)",
         ),
         (
             "docker.io/someone/busybox@sha256:" + "b" * 64,
             "comes from 'docker.io/someone/busybox', which is under none of the allowed "
-            "registries (docker.io/library, mcr.microsoft.com)",
+            "registries (docker.io/library, mcr.microsoft.com, nvcr.io/nvidia)",
         ),
     ],
 )
