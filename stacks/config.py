@@ -795,13 +795,15 @@ def _config_block(path: Path, project: str) -> dict[str, Any]:
     }
 
 
+def _default_of(declaration: Any) -> Any:
+    if isinstance(declaration, dict):
+        return declaration.get("value", declaration.get("default"))
+    return declaration
+
+
 def _is_default(raw: str | None, declaration: Any) -> bool:
     """Whether ``raw`` (as the CLI hands it over) is the default ``declaration`` gives."""
-    default = (
-        declaration.get("value", declaration.get("default"))
-        if isinstance(declaration, dict)
-        else declaration
-    )
+    default = _default_of(declaration)
     if raw is None or default is None:
         return False
     if isinstance(default, str):
@@ -819,6 +821,11 @@ def _file_holding(project: str, stack: str, values: dict[str, str | None]) -> st
     root, stack_path = _project_root(), stack_file(stack)
     in_stack = _config_block(root / stack_path, project)
     defaults = _config_block(root / PROJECT_FILE, project)
+    primary = next(iter(values))
+    if primary not in in_stack and _default_of(defaults.get(primary)) in (None, "", [], {}):
+        # The key an error is about is simply missing (its default is empty): it belongs in
+        # the stack file, even when the defaults of the keys it conflicts with are to blame.
+        return stack_path
     if all(
         key not in in_stack and _is_default(raw, defaults.get(key)) for key, raw in values.items()
     ):
