@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import policies.rules
 from policies import registry
 from tests.conftest import REPO_ROOT
 
@@ -30,6 +29,15 @@ POLICY = ResourceValidationPolicy(
 """
 
 
+def _extend_rules_path(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Add `folder` to where rule modules are found. A program run by an earlier test may have
+    re-imported `policies` (the engine forgets other projects' modules), so the package the
+    registry holds and the one `import` resolves can differ: extend both."""
+    packages = {id(p): p for p in (registry.rules, sys.modules.get("policies.rules")) if p}
+    for package in packages.values():
+        monkeypatch.setattr(package, "__path__", [*package.__path__, str(folder)])
+
+
 def test_the_readme_tables_are_current():
     assert gen_policy_docs.main(["--check"]) == 0, "run python scripts/gen_policy_docs.py"
 
@@ -49,7 +57,7 @@ def test_a_new_rule_module_is_discovered_and_documented(tmp_path: Path, monkeypa
     group.mkdir()
     (group / "__init__.py").write_text("")
     (group / "configmap_size_limited.py").write_text(NEW_RULE)
-    monkeypatch.setattr(policies.rules, "__path__", [*policies.rules.__path__, str(tmp_path)])
+    _extend_rules_path(monkeypatch, tmp_path)
     try:
         modules = registry.rule_modules()
         names = [m.POLICY.name for m in modules]
@@ -73,7 +81,7 @@ def test_a_module_without_a_policy_is_an_error(tmp_path: Path, monkeypatch):
     group.mkdir()
     (group / "__init__.py").write_text("")
     (group / "nothing_here.py").write_text("RULE = None\n")
-    monkeypatch.setattr(policies.rules, "__path__", [*policies.rules.__path__, str(tmp_path)])
+    _extend_rules_path(monkeypatch, tmp_path)
     try:
         with pytest.raises(TypeError, match=r"policies\.rules\.broken\.nothing_here defines no"):
             registry.rule_modules()
