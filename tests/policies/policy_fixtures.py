@@ -45,6 +45,8 @@ STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass"
 JOB_TYPE = "kubernetes:batch/v1:Job"
 CRONJOB_TYPE = "kubernetes:batch/v1:CronJob"
 DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
+STATEFULSET_TYPE = "kubernetes:apps/v1:StatefulSet"
+DAEMONSET_TYPE = "kubernetes:apps/v1:DaemonSet"
 POD_TYPE = "kubernetes:core/v1:Pod"
 
 
@@ -256,6 +258,130 @@ POD: dict[str, Any] = {
     "spec": POD_SPEC,
 }
 
+# Workloads mounting the shared claims, each a different program shape. They run as the
+# volumes' uid/gid (SMB_MOUNT_OPTIONS); the GPU Job tolerates the GPU pool's taint and has a
+# memory-backed /dev/shm.
+RUN_AS_VOLUME_OWNER: dict[str, Any] = {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000}
+GPU_TOLERATION: dict[str, Any] = {
+    "key": "nvidia.com/gpu",
+    "operator": "Equal",
+    "value": "present",
+    "effect": "NoSchedule",
+}
+DATASETS_VOLUME: dict[str, Any] = {
+    "name": "datasets",
+    "persistentVolumeClaim": {"claimName": "datasets", "readOnly": True},
+}
+CHECKPOINTS_VOLUME: dict[str, Any] = {
+    "name": "checkpoints",
+    "persistentVolumeClaim": {"claimName": "checkpoints"},
+}
+SHM_VOLUME: dict[str, Any] = {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}
+
+GPU_JOB: dict[str, Any] = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "train-gpu", "namespace": "training"},
+    "spec": {
+        "completionMode": "Indexed",
+        "completions": 2,
+        "parallelism": 2,
+        "template": {
+            "spec": {
+                "restartPolicy": "Never",
+                "securityContext": copy.deepcopy(RUN_AS_VOLUME_OWNER),
+                "tolerations": [copy.deepcopy(GPU_TOLERATION)],
+                "containers": [
+                    {
+                        "name": "train",
+                        "image": PINNED_IMAGE,
+                        "resources": {
+                            "requests": {"cpu": "8", "memory": "32Gi"},
+                            "limits": {"memory": "32Gi", "nvidia.com/gpu": 1},
+                        },
+                        "volumeMounts": [
+                            {"name": "datasets", "mountPath": "/data", "readOnly": True},
+                            {"name": "checkpoints", "mountPath": "/checkpoints"},
+                            {"name": "shm", "mountPath": "/dev/shm"},
+                        ],
+                    }
+                ],
+                "volumes": [
+                    copy.deepcopy(DATASETS_VOLUME),
+                    copy.deepcopy(CHECKPOINTS_VOLUME),
+                    copy.deepcopy(SHM_VOLUME),
+                ],
+            }
+        },
+    },
+}
+
+STATEFULSET: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "StatefulSet",
+    "metadata": {"name": "index", "namespace": "training"},
+    "spec": {
+        "replicas": 3,
+        "serviceName": "index",
+        "selector": {"matchLabels": {"app": "index"}},
+        "template": {
+            "metadata": {"labels": {"app": "index"}},
+            "spec": {
+                "securityContext": copy.deepcopy(RUN_AS_VOLUME_OWNER),
+                "containers": [
+                    {
+                        "name": "index",
+                        "image": PINNED_IMAGE,
+                        "volumeMounts": [
+                            {"name": "state", "mountPath": "/state"},
+                            {"name": "datasets", "mountPath": "/data", "readOnly": True},
+                        ],
+                    }
+                ],
+                "volumes": [copy.deepcopy(DATASETS_VOLUME)],
+            },
+        },
+        # One ReadWriteOnce claim per pod: never shared, so never a multi-pod problem.
+        "volumeClaimTemplates": [
+            {
+                "metadata": {"name": "state"},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "managed-csi",
+                    "resources": {"requests": {"storage": "10Gi"}},
+                },
+            }
+        ],
+    },
+}
+
+DAEMONSET: dict[str, Any] = {
+    "apiVersion": "apps/v1",
+    "kind": "DaemonSet",
+    "metadata": {"name": "cache-warmer", "namespace": "training"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "cache-warmer"}},
+        "template": {
+            "metadata": {"labels": {"app": "cache-warmer"}},
+            "spec": {
+                "securityContext": copy.deepcopy(RUN_AS_VOLUME_OWNER),
+                # A node agent: tolerates every taint, GPU pools included.
+                "tolerations": [{"operator": "Exists"}],
+                "containers": [
+                    {
+                        "name": "warm",
+                        "image": PINNED_IMAGE,
+                        "volumeMounts": [
+                            {"name": "datasets", "mountPath": "/data", "readOnly": True}
+                        ],
+                    }
+                ],
+                "volumes": [copy.deepcopy(DATASETS_VOLUME)],
+            },
+        },
+    },
+}
+
 RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
     "storage_account": (STORAGE_ACCOUNT_TYPE, STORAGE_ACCOUNT),
     "file_service": (FILE_SERVICE_TYPE, FILE_SERVICE),
@@ -272,6 +398,9 @@ RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
     "cronjob": (CRONJOB_TYPE, CRONJOB),
     "deployment": (DEPLOYMENT_TYPE, DEPLOYMENT),
     "pod": (POD_TYPE, POD),
+    "gpu_job": (JOB_TYPE, GPU_JOB),
+    "statefulset": (STATEFULSET_TYPE, STATEFULSET),
+    "daemonset": (DAEMONSET_TYPE, DAEMONSET),
 }
 """Known-good inputs by fixture key: (type token, inputs)."""
 
@@ -417,5 +546,45 @@ def good_stack() -> dict[str, StackResource]:
             property_dependencies={"metadata": ["training"]},
         ),
         StackResource(MANAGED_CLUSTER_TYPE, "aks", copy.deepcopy(MANAGED_CLUSTER)),
+        *_workloads(),
     ]
     return {r.name: r for r in resources}
+
+
+def _workloads() -> list[StackResource]:
+    """One workload of every shape, all mounting the stack's shared claims correctly."""
+    cronjob = copy.deepcopy(CRONJOB)
+    cronjob["spec"]["jobTemplate"]["spec"]["parallelism"] = 2
+    cron_pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    cron_pod["securityContext"] = copy.deepcopy(RUN_AS_VOLUME_OWNER)
+    cron_pod["containers"][0]["volumeMounts"] = [{"name": "checkpoints", "mountPath": "/ckpt"}]
+    cron_pod["volumes"] = [copy.deepcopy(CHECKPOINTS_VOLUME)]
+    deployment = copy.deepcopy(DEPLOYMENT)
+    serve_pod = deployment["spec"]["template"]["spec"]
+    # The group from the pod, the user from the container: both count.
+    serve_pod["securityContext"] = {"runAsGroup": 1000}
+    serve_pod["containers"][0]["securityContext"] = {"runAsUser": 1000}
+    serve_pod["containers"][0]["volumeMounts"] = [{"name": "scratch", "mountPath": "/scratch"}]
+    serve_pod["volumes"] = [{"name": "scratch", "persistentVolumeClaim": {"claimName": "scratch"}}]
+    in_training = {"metadata": ["training"]}
+    return [
+        StackResource(
+            JOB_TYPE, "job-train-gpu", copy.deepcopy(GPU_JOB), property_dependencies=in_training
+        ),
+        StackResource(CRONJOB_TYPE, "cronjob-nightly", cronjob, property_dependencies=in_training),
+        StackResource(
+            DEPLOYMENT_TYPE, "deployment-serve", deployment, property_dependencies=in_training
+        ),
+        StackResource(
+            STATEFULSET_TYPE,
+            "statefulset-index",
+            copy.deepcopy(STATEFULSET),
+            property_dependencies=in_training,
+        ),
+        StackResource(
+            DAEMONSET_TYPE,
+            "daemonset-cache-warmer",
+            copy.deepcopy(DAEMONSET),
+            property_dependencies=in_training,
+        ),
+    ]

@@ -30,19 +30,9 @@ from .._config import schema, settings
 from .._images import REGISTRY_PREFIX_PATTERN, image_problem
 from .._k8s import object_name
 from .._props import get, is_known, plain
+from .._workloads import CONTAINER_LISTS, POD_SPEC_PATHS
 
 NAME: Final = "kubernetes-core-podspec-image-allowed"
-# Where each kind keeps its pod spec.
-POD_SPEC_PATHS: Final[dict[str, tuple[str, ...]]] = {
-    "kubernetes:core/v1:Pod": ("spec",),
-    "kubernetes:batch/v1:Job": ("spec", "template", "spec"),
-    "kubernetes:batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-    "kubernetes:apps/v1:Deployment": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:StatefulSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:DaemonSet": ("spec", "template", "spec"),
-    "kubernetes:apps/v1:ReplicaSet": ("spec", "template", "spec"),
-}
-CONTAINER_LISTS: Final = ("initContainers", "containers", "ephemeralContainers")
 
 CONFIG_SCHEMA = schema(
     {
