@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from infra.commands.options import add_cwd
 from infra.errors import UsageError
 from infra.repo import affected
 from infra.repo.affected import (
@@ -32,14 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--staged", action="store_true", help="use the staged files (for a pre-commit hook)"
     )
     parser.add_argument("--all", action="store_true", help="list every existing stack")
-    parser.add_argument(
-        "-C",
-        "--cwd",
-        type=Path,
-        default=Path.cwd(),
-        metavar="DIR",
-        help="the Pulumi project directory (default: the current directory)",
-    )
+    add_cwd(parser)
     parser.add_argument(
         "--stack-config-dir",
         default="stacks",

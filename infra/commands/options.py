@@ -6,6 +6,18 @@ import argparse
 from pathlib import Path
 
 
+def add_cwd(parser: argparse.ArgumentParser) -> None:
+    """`-C/--cwd`, as `pulumi` and `git` spell it."""
+    parser.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        default=Path.cwd(),
+        metavar="DIR",
+        help="the Pulumi project directory (default: the current directory)",
+    )
+
+
 def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
     """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
     p.add_argument(
@@ -16,14 +28,7 @@ def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
         metavar="NAME",
         help=f"stack to {verb} (repeatable); default: every stack",
     )
-    p.add_argument(
-        "-C",
-        "--cwd",
-        type=Path,
-        default=Path.cwd(),
-        metavar="DIR",
-        help="the Pulumi project directory (default: the current directory)",
-    )
+    add_cwd(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON document")
     fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from infra.commands.options import add_cwd
 from infra.repo import smoke
 
 
@@ -21,14 +22,7 @@ def _seconds(text: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The `infra smoke` flags; `run(args)` executes them."""
     parser.add_argument("-s", "--stack", required=True, metavar="NAME", help="deployed stack")
-    parser.add_argument(
-        "-C",
-        "--cwd",
-        type=Path,
-        default=Path.cwd(),
-        metavar="DIR",
-        help="the Pulumi project directory (default: the current directory)",
-    )
+    add_cwd(parser)
     parser.add_argument(
         "--kubeconfig",
         type=Path,
