@@ -50,6 +50,12 @@ IDENTITY_ID_RE = re.compile(
     re.IGNORECASE,
 )
 GUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+# The service range, its DNS address and the pod range AKS would otherwise pick itself (the API's
+# defaults), set explicitly so they can be checked against the node subnet.
+DEFAULT_POD_CIDR = "10.244.0.0/16"
+DEFAULT_SERVICE_CIDR = "10.0.0.0/16"
+DEFAULT_DNS_SERVICE_IP = "10.0.0.10"
+
 TAINT_RE = re.compile(
     r"\A(?P<key>[^=:\s]+)=(?P<value>[^=:\s]*):(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)\Z"
 )
@@ -175,6 +181,14 @@ class TrainingClusterArgs:
             the whole internet (neither private nor IP-restricted).
         assign_subnet_role: Give the SystemAssigned identity Network Contributor on the subnet.
         tags: Tags for the cluster and its node pools.
+        pod_cidr: Overlay range pod IPs come from; must not overlap the node subnet (VNet).
+        service_cidr: Range of Service cluster IPs; must not overlap the node subnet (VNet)
+            nor pod_cidr.
+        dns_service_ip: Address of the cluster DNS Service: inside service_cidr, not its first
+            address (Kubernetes gives that to the ``kubernetes`` API Service).
+        node_subnet_cidr: Address range of the node subnet when known (the subnet is an
+            existing one, only its id is given), to check the ranges above against; ``None``
+            skips those two checks.
     """
 
     resource_group_name: pulumi.Input[str]
@@ -197,6 +211,49 @@ class TrainingClusterArgs:
     allow_unrestricted_api_server: bool = False
     assign_subnet_role: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
+    pod_cidr: str = DEFAULT_POD_CIDR
+    service_cidr: str = DEFAULT_SERVICE_CIDR
+    dns_service_ip: str = DEFAULT_DNS_SERVICE_IP
+    node_subnet_cidr: str | None = None
+
+
+def _network(setting: str, value: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as error:
+        raise ValueError(f"{setting} {value!r} is not an IPv4 network CIDR: {error}") from None
+
+
+def validate_network_ranges(args: TrainingClusterArgs) -> None:
+    """Raise ``ValueError`` when the pod, service and node subnet ranges overlap pairwise or
+    the DNS service address is not a usable address of the service range."""
+    ranges = {
+        "pod_cidr": _network("pod_cidr", args.pod_cidr),
+        "service_cidr": _network("service_cidr", args.service_cidr),
+    }
+    if args.node_subnet_cidr is not None:
+        ranges["node_subnet_cidr"] = _network("node_subnet_cidr", args.node_subnet_cidr)
+    names = list(ranges)
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            if ranges[first].overlaps(ranges[second]):
+                raise ValueError(
+                    f"{first} {str(ranges[first])!r} overlaps {second} {str(ranges[second])!r}"
+                )
+    try:
+        dns = ipaddress.IPv4Address(args.dns_service_ip)
+    except ValueError as error:
+        raise ValueError(
+            f"dns_service_ip {args.dns_service_ip!r} is not an IPv4 address: {error}"
+        ) from None
+    service = ranges["service_cidr"]
+    if dns not in service:
+        raise ValueError(f"dns_service_ip {str(dns)!r} is outside service_cidr {str(service)!r}")
+    if dns == service.network_address:
+        raise ValueError(
+            f"dns_service_ip {str(dns)!r} is the first address of service_cidr, which "
+            "Kubernetes gives to the kubernetes API Service"
+        )
 
 
 def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
@@ -277,6 +334,7 @@ def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
             ipaddress.IPv4Network(cidr, strict=True)
         except ValueError as error:
             raise ValueError(f"authorized IP range {cidr!r} is not an IPv4 CIDR: {error}") from None
+    validate_network_ranges(args)
 
 
 def _pool_profiles(
@@ -414,6 +472,9 @@ class TrainingCluster(pulumi.ComponentResource):
                 network_policy=args.network_policy,
                 network_dataplane="cilium" if cilium else "azure",
                 load_balancer_sku="standard",
+                pod_cidr=args.pod_cidr,
+                service_cidr=args.service_cidr,
+                dns_service_ip=args.dns_service_ip,
             ),
             storage_profile=containerservice.ManagedClusterStorageProfileArgs(
                 file_csi_driver=containerservice.ManagedClusterStorageProfileFileCSIDriverArgs(

@@ -42,6 +42,9 @@ from pydantic.fields import FieldInfo
 from components.azure_regions import AZURE_REGIONS
 from components.cluster import (
     CLUSTER_NAME_RE,
+    DEFAULT_DNS_SERVICE_IP,
+    DEFAULT_POD_CIDR,
+    DEFAULT_SERVICE_CIDR,
     GUID_RE,
     IDENTITY_ID_RE,
     K8S_VERSION_RE,
@@ -449,6 +452,8 @@ class TrainingJobConfig(_Model):
 
 
 _REGION = "a string region name of the Azure public cloud like 'westeurope'"
+_NETWORK_CIDR = "an IPv4 network CIDR like '10.244.0.0/16' (no host bits set)"
+_IPV4_ADDRESS = "an IPv4 address like '10.0.0.10'"
 
 
 class StackConfig(_Model):
@@ -506,6 +511,10 @@ class StackConfig(_Model):
     ] = ""
     assign_subnet_role: Annotated[bool, Rule("must be true or false")] = True
     network_policy: Annotated[NetworkPolicy, one_of(NetworkPolicy)] = "cilium"
+    pod_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_POD_CIDR
+    service_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_SERVICE_CIDR
+    dns_service_ip: Annotated[str, Rule(f"must be {_IPV4_ADDRESS}")] = DEFAULT_DNS_SERVICE_IP
+    node_subnet_cidr: Annotated[str, Rule(f"must be empty (not checked) or {_NETWORK_CIDR}")] = ""
     private_cluster: Annotated[bool, Rule("must be true or false")] = True
     authorized_ip_ranges: Annotated[list[str], Rule("must be a list of IPv4 CIDRs")] = []
     allow_unrestricted_api_server: Annotated[bool, Rule("must be true or false")] = False
@@ -584,6 +593,32 @@ class StackConfig(_Model):
     @classmethod
     def _authorized_ip_ranges(cls, values: list[str]) -> list[str]:
         return [_check_item(index, value, _ipv4_cidr) for index, value in enumerate(values)]
+
+    @field_validator("pod_cidr", "service_cidr")
+    @classmethod
+    def _network_ranges(cls, value: str) -> str:
+        return _network_cidr(value)
+
+    @field_validator("node_subnet_cidr")
+    @classmethod
+    def _node_subnet_cidr(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            return _network_cidr(value)
+        except ValueError:
+            raise ValueError(
+                f"must be empty (not checked) or {_NETWORK_CIDR} (got {_show(value)})"
+            ) from None
+
+    @field_validator("dns_service_ip")
+    @classmethod
+    def _dns_service_ip(cls, value: str) -> str:
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            raise ValueError(f"must be {_IPV4_ADDRESS} (got {_show(value)})") from None
+        return value
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -670,6 +705,17 @@ def _ipv4_cidr(value: str) -> str:
         ) from None
 
 
+def _network_cidr(value: str) -> str:
+    """A network range in CIDR form, as given (``10.0.0.0/16``, not a bare address)."""
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        network = None
+    if network is None or "/" not in value:
+        raise ValueError(f"must be {_NETWORK_CIDR} (got {_show(value)})")
+    return value
+
+
 def _storage_ip_rule(value: str) -> str:
     """Storage firewall IP rules: public IPv4 only; /31 and /32 must be written as addresses."""
     try:
@@ -724,6 +770,10 @@ KEY_KINDS: dict[str, str] = {
     "userAssignedIdentityId": "string",
     "assignSubnetRole": "boolean",
     "networkPolicy": "string",
+    "podCidr": "string",
+    "serviceCidr": "string",
+    "dnsServiceIp": "string",
+    "nodeSubnetCidr": "string",
     "privateCluster": "boolean",
     "authorizedIpRanges": "array",
     "allowUnrestrictedApiServer": "boolean",
@@ -1098,6 +1148,58 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
     return tags, volumes
 
 
+def _check_network_ranges(cfg: StackConfig) -> None:
+    """The cluster's address ranges, pairwise disjoint, and the DNS Service address
+    (https://learn.microsoft.com/azure/aks/azure-cni-overlay): the pod range must not overlap
+    the virtual network, the service range neither the virtual network nor the pod range, and
+    dnsServiceIp lies in the service range but is not its first address (Kubernetes gives that
+    one to the kubernetes API Service). nodeSubnetCidr is only known to the operator (the node
+    subnet is an existing one, given by id): without it those two checks are skipped."""
+    pod = ipaddress.IPv4Network(cfg.pod_cidr)
+    service = ipaddress.IPv4Network(cfg.service_cidr)
+    if service.overlaps(pod):
+        raise ConfigError(
+            "serviceCidr",
+            f"overlaps podCidr ({_show(cfg.pod_cidr)}) (got {_show(cfg.service_cidr)}); Service "
+            "and pod addresses must not collide: choose ranges that do not overlap",
+            related=("podCidr",),
+        )
+    if cfg.node_subnet_cidr:
+        node = ipaddress.IPv4Network(cfg.node_subnet_cidr)
+        if pod.overlaps(node):
+            raise ConfigError(
+                "podCidr",
+                f"overlaps nodeSubnetCidr ({_show(cfg.node_subnet_cidr)}) (got "
+                f"{_show(cfg.pod_cidr)}); with Azure CNI overlay the pod range must lie outside "
+                "the virtual network: choose ranges that do not overlap",
+                related=("nodeSubnetCidr",),
+            )
+        if service.overlaps(node):
+            raise ConfigError(
+                "serviceCidr",
+                f"overlaps nodeSubnetCidr ({_show(cfg.node_subnet_cidr)}) (got "
+                f"{_show(cfg.service_cidr)}); AKS rejects a service range inside the cluster's "
+                "virtual network: choose ranges that do not overlap",
+                related=("nodeSubnetCidr",),
+            )
+    dns = ipaddress.IPv4Address(cfg.dns_service_ip)
+    if dns not in service:
+        raise ConfigError(
+            "dnsServiceIp",
+            f"must be inside serviceCidr ({_show(cfg.service_cidr)}) (got "
+            f"{_show(cfg.dns_service_ip)}); pick an address of that range other than its first",
+            related=("serviceCidr",),
+        )
+    if dns == service.network_address:
+        raise ConfigError(
+            "dnsServiceIp",
+            f"must not be the first address of serviceCidr ({_show(cfg.service_cidr)}), which "
+            f"Kubernetes gives to the kubernetes API Service (got {_show(cfg.dns_service_ip)}); "
+            "pick another address of that range",
+            related=("serviceCidr",),
+        )
+
+
 def _check_training_jobs(cfg: StackConfig) -> None:
     """What a single job's fields cannot say: the GPU pool exists, names are unique, mounts
     name known volumes that share a namespace and a uid/gid, /dev/shm fits in memory."""
@@ -1245,6 +1347,7 @@ def parse_config(
         _SECRETS.set(secrets)
         values = _validate_model(data)
         tags, volumes = _cross_checks(values, stack)
+        _check_network_ranges(values)
         if rejection := image_rejection(values.smoke_test.image, stack):
             raise ConfigError("smokeTest.image", rejection)
     except PolicyConfigError as error:

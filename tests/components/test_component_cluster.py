@@ -93,6 +93,11 @@ def test_secure_cluster_defaults() -> None:
     assert network["networkPluginMode"] == "overlay"
     assert network["networkPolicy"] == "cilium"
     assert network["networkDataplane"] == "cilium"
+    assert (network["podCidr"], network["serviceCidr"], network["dnsServiceIP"]) == (
+        "10.244.0.0/16",
+        "10.0.0.0/16",
+        "10.0.0.10",
+    )
     assert cluster["storageProfile"]["fileCSIDriver"] == {"enabled": True}
     assert cluster["apiServerAccessProfile"]["enablePrivateCluster"] is True
     assert "authorizedIPRanges" not in cluster["apiServerAccessProfile"]
@@ -218,6 +223,24 @@ def test_unrestricted_api_server_needs_the_explicit_opt_out() -> None:
     assert result.one(CLUSTER).inputs["apiServerAccessProfile"] == {"enablePrivateCluster": False}
 
 
+def test_custom_network_ranges_reach_the_network_profile() -> None:
+    network = (
+        deploy(
+            node_subnet_cidr="10.0.0.0/16",
+            pod_cidr="192.168.0.0/16",
+            service_cidr="172.16.0.0/16",
+            dns_service_ip="172.16.0.10",
+        )
+        .one(CLUSTER)
+        .inputs["networkProfile"]
+    )
+    assert (network["podCidr"], network["serviceCidr"], network["dnsServiceIP"]) == (
+        "192.168.0.0/16",
+        "172.16.0.0/16",
+        "172.16.0.10",
+    )
+
+
 def test_calico_keeps_the_azure_dataplane() -> None:
     network = deploy(network_policy="calico").one(CLUSTER).inputs["networkProfile"]
     assert (network["networkPolicy"], network["networkDataplane"]) == ("calico", "azure")
@@ -249,6 +272,19 @@ def test_calico_keeps_the_azure_dataplane() -> None:
             {"private_cluster": False, "authorized_ip_ranges": ["10.0.0.0/33"]},
             "not an IPv4 CIDR",
         ),
+        ({"pod_cidr": "10.244.0.1/16"}, "pod_cidr '10.244.0.1/16' is not an IPv4 network"),
+        ({"service_cidr": "10.244.0.0/20"}, "pod_cidr '10.244.0.0/16' overlaps service_cidr"),
+        (
+            {"node_subnet_cidr": "10.0.0.0/8"},
+            "pod_cidr '10.244.0.0/16' overlaps node_subnet_cidr '10.0.0.0/8'",
+        ),
+        (
+            {"node_subnet_cidr": "10.0.1.0/24"},
+            "service_cidr '10.0.0.0/16' overlaps node_subnet_cidr '10.0.1.0/24'",
+        ),
+        ({"dns_service_ip": "10.1.0.10"}, "outside service_cidr"),
+        ({"dns_service_ip": "10.0.0.0"}, "is the first address of service_cidr"),
+        ({"dns_service_ip": "dns"}, "is not an IPv4 address"),
     ],
 )
 def test_invalid_args_fail_before_anything_is_registered(

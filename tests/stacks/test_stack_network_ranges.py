@@ -1,0 +1,148 @@
+"""Pod, Service and node subnet ranges (issue 11): configurable, set on the cluster, checked
+before any resource (pairwise disjoint, dnsServiceIp a usable address of serviceCidr)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+from stack_harness import PROJECT, run_stack, stack_file
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+
+CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
+    (
+        "service-overlaps-pods",
+        "dev",
+        {"serviceCidr": "10.244.128.0/20", "dnsServiceIp": "10.244.128.10"},
+        "stacks/Pulumi.dev.yaml",
+        "serviceCidr' overlaps podCidr ('10.244.0.0/16') (got '10.244.128.0/20'); Service and "
+        "pod addresses must not collide: choose ranges that do not overlap",
+    ),
+    (
+        "pods-overlap-node-subnet",
+        "prod",
+        {"nodeSubnetCidr": "10.244.16.0/20"},
+        "stacks/Pulumi.prod.yaml",
+        "podCidr' overlaps nodeSubnetCidr ('10.244.16.0/20') (got '10.244.0.0/16'); with Azure "
+        "CNI overlay the pod range must lie outside the virtual network: choose ranges that do "
+        "not overlap",
+    ),
+    (
+        "vnet-holding-both-ranges-names-the-pod-range-first",
+        "staging",
+        {"nodeSubnetCidr": "10.0.0.0/8"},
+        "stacks/Pulumi.staging.yaml",
+        "podCidr' overlaps nodeSubnetCidr ('10.0.0.0/8') (got '10.244.0.0/16'); with Azure CNI "
+        "overlay the pod range must lie outside the virtual network: choose ranges that do not "
+        "overlap",
+    ),
+    (
+        "service-inside-a-10-vnet",
+        "prod",
+        {"nodeSubnetCidr": "10.0.0.0/20"},
+        "stacks/Pulumi.prod.yaml",
+        "serviceCidr' overlaps nodeSubnetCidr ('10.0.0.0/20') (got '10.0.0.0/16'); AKS rejects "
+        "a service range inside the cluster's virtual network: choose ranges that do not overlap",
+    ),
+    (
+        "dns-outside-service-range",
+        "dev",
+        {"serviceCidr": "172.16.0.0/16"},
+        "stacks/Pulumi.dev.yaml",
+        "dnsServiceIp' must be inside serviceCidr ('172.16.0.0/16') (got '10.0.0.10'); pick an "
+        "address of that range other than its first",
+    ),
+    (
+        "dns-is-first-service-address",
+        "dev",
+        {"dnsServiceIp": "10.0.0.0"},
+        "stacks/Pulumi.dev.yaml",
+        "dnsServiceIp' must not be the first address of serviceCidr ('10.0.0.0/16'), which "
+        "Kubernetes gives to the kubernetes API Service (got '10.0.0.0'); pick another address "
+        "of that range",
+    ),
+    (
+        "pod-cidr-with-host-bits",
+        "dev",
+        {"podCidr": "10.244.0.1/16"},
+        "stacks/Pulumi.dev.yaml",
+        "podCidr' must be an IPv4 network CIDR like '10.244.0.0/16' (no host bits set) "
+        "(got '10.244.0.1/16')",
+    ),
+    (
+        "service-cidr-bare-address",
+        "dev",
+        {"serviceCidr": "10.0.0.0"},
+        "stacks/Pulumi.dev.yaml",
+        "serviceCidr' must be an IPv4 network CIDR like '10.244.0.0/16' (no host bits set) "
+        "(got '10.0.0.0')",
+    ),
+    (
+        "dns-not-an-address",
+        "dev",
+        {"dnsServiceIp": "kube-dns"},
+        "stacks/Pulumi.dev.yaml",
+        "dnsServiceIp' must be an IPv4 address like '10.0.0.10' (got 'kube-dns')",
+    ),
+    (
+        "node-subnet-not-a-cidr",
+        "prod",
+        {"nodeSubnetCidr": "10.240.0.0/33"},
+        "stacks/Pulumi.prod.yaml",
+        "nodeSubnetCidr' must be empty (not checked) or an IPv4 network CIDR like "
+        "'10.244.0.0/16' (no host bits set) (got '10.240.0.0/33')",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "where", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_ranges_are_one_exact_line_and_register_nothing(
+    stack: str, overrides: dict[str, Any], where: str, expected: str
+) -> None:
+    result = run_stack(stack, overrides)
+    assert isinstance(result.error, pulumi.RunError), result.error
+    message = str(result.error)
+    assert message == f"{where}: config key '{PROJECT}:{expected}"
+    assert "\n" not in message
+    assert result.registrations == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_the_ranges_reach_the_network_profile(stack: str) -> None:
+    result = run_stack(stack)
+    result.raise_error()
+    network = result.one(CLUSTER).inputs["networkProfile"]
+    assert (network["podCidr"], network["serviceCidr"], network["dnsServiceIP"]) == (
+        "10.244.0.0/16",
+        "10.0.0.0/16",
+        "10.0.0.10",
+    )
+
+
+def test_a_10_x_vnet_works_with_other_ranges() -> None:
+    overrides = {
+        "nodeSubnetCidr": "10.0.0.0/16",
+        "podCidr": "192.168.0.0/16",
+        "serviceCidr": "172.16.0.0/16",
+        "dnsServiceIp": "172.16.0.10",
+    }
+    result = run_stack("prod", overrides)
+    result.raise_error()
+    network = result.one(CLUSTER).inputs["networkProfile"]
+    assert (network["podCidr"], network["serviceCidr"], network["dnsServiceIP"]) == (
+        "192.168.0.0/16",
+        "172.16.0.0/16",
+        "172.16.0.10",
+    )
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_staging_and_prod_name_their_node_subnet_range(stack: str) -> None:
+    config = stack_file(stack)["config"]
+    assert f"{PROJECT}:nodeSubnetCidr" in config
