@@ -102,6 +102,9 @@ def validate_rwx_volume_args(args: RwxVolumeArgs) -> None:
 class RwxVolume(pulumi.ComponentResource):
     """Namespace (optional), SMB credentials Secret, static CSI PV and a PVC bound to it.
 
+    The PV is reserved for the PVC both ways: the PV's ``claimRef`` names the claim and the
+    claim's ``volumeName`` names the PV.
+
     Outputs (attributes):
         namespace: Namespace name (str).
         namespace_resource: The Namespace, or ``None`` when it is not created here.
@@ -208,6 +211,15 @@ class RwxVolume(pulumi.ComponentResource):
                 persistent_volume_reclaim_policy="Retain",
                 storage_class_name="",
                 volume_mode="Filesystem",
+                # Reserve the PV for its claim. The claim's volumeName alone only picks the PV
+                # from the claim's side: until it binds, another claim with
+                # storageClassName "" could bind this PV first. A claimRef (namespace + name)
+                # makes the binder skip every other claim. See "Reserving a PersistentVolume",
+                # https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume
+                # claimRef is mutable, so adding it to an existing PV is an update.
+                claim_ref=k8s.core.v1.ObjectReferenceArgs(
+                    namespace=args.namespace, name=self.pvc_name
+                ),
                 mount_options=smb_mount_options(
                     uid=args.uid, gid=args.gid, dir_mode=args.dir_mode, file_mode=args.file_mode
                 )

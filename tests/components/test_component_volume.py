@@ -111,6 +111,20 @@ def test_static_csi_pv_for_smb() -> None:
     assert result.one(SECRET).urn in pv.dependencies
 
 
+@pytest.mark.parametrize("protocol", ["smb", "nfs"])
+def test_pv_is_reserved_for_its_claim(protocol: str) -> None:
+    # kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume:
+    # the PV's claimRef and the claim's volumeName name each other.
+    result = deploy(protocol=protocol)
+    pv, pvc = result.one(PV).inputs, result.one(PVC).inputs
+    assert pv["spec"]["claimRef"] == {"namespace": "training", "name": "datasets"}
+    assert pv["spec"]["claimRef"] == {
+        "namespace": pvc["metadata"]["namespace"],
+        "name": pvc["metadata"]["name"],
+    }
+    assert pvc["spec"]["volumeName"] == pv["metadata"]["name"]
+
+
 def test_mount_ownership_is_configurable() -> None:
     spec = deploy(uid=2000, gid=3000, dir_mode="0777", file_mode="0660").one(PV).inputs["spec"]
     assert spec["mountOptions"][:4] == ["dir_mode=0777", "file_mode=0660", "uid=2000", "gid=3000"]

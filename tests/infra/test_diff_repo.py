@@ -156,3 +156,45 @@ def test_a_config_change_no_resource_reads_still_shows(project):
     assert "| `smokeTest.parallelism` |" in markdown
     assert "No changes to desired state" not in markdown
     assert "config smokeTest.parallelism:" in render_diff_text([diff])
+
+
+PV_TYPE = "kubernetes:core/v1:PersistentVolume"
+PVC_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_every_pv_is_reserved_for_its_claim(project, stack):
+    plan = run_stack(project, stack, load_stack_config(project, stack))
+    pvs = [r for r in plan.resources if r.type == PV_TYPE]
+    claims = {
+        (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r
+        for r in plan.resources
+        if r.type == PVC_TYPE
+    }
+    assert pvs and len(pvs) == len(claims)
+    for pv in pvs:
+        ref = pv.inputs["spec"]["claimRef"]
+        claim = claims[(ref["namespace"], ref["name"])]
+        assert claim.inputs["spec"]["volumeName"] == pv.inputs["metadata"]["name"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_adding_claim_refs_to_existing_pvs_updates_them_in_place(project, stack):
+    # claimRef is mutable: a deployed PV without it gets it as an update, never a replacement.
+    head = run_stack(project, stack, load_stack_config(project, stack))
+    base_resources = []
+    for resource in head.resources:
+        if resource.type == PV_TYPE:
+            spec = {k: v for k, v in resource.inputs["spec"].items() if k != "claimRef"}
+            resource = replace(resource, inputs={**resource.inputs, "spec": spec})
+        base_resources.append(resource)
+    diff = diff_plans(replace(head, resources=base_resources), head)
+    assert diff.changes
+    for change in diff.changes:
+        assert change.type == PV_TYPE
+        assert change.action == "update", change.replace_reasons
+        assert sorted(p.path for p in change.changes) == [
+            "spec.claimRef.name",
+            "spec.claimRef.namespace",
+        ]
+        assert not change.stateful_risk
