@@ -15,8 +15,9 @@ which would block a Pulumi deployment waiting for a browser. This module rewrite
 * ``msi``: only the server id (plus ``--client-id`` when an explicit user-assigned identity
   client id is given);
 * ``workloadidentity``: only the server id; ``AZURE_CLIENT_ID``, ``AZURE_TENANT_ID``,
-  ``AZURE_FEDERATED_TOKEN_FILE`` and ``AZURE_AUTHORITY_HOST`` come from the environment (e.g. a
-  GitHub Actions OIDC login).
+  ``AZURE_FEDERATED_TOKEN_FILE`` and ``AZURE_AUTHORITY_HOST`` come from the environment, e.g.
+  a pod with AKS workload identity (its webhook injects them). ``azure/login`` in GitHub
+  Actions writes no federated token file: a job logged in that way uses ``azurecli``.
 
 Device-code / interactive only flags (``--legacy``, ``--login-hint``, ``--redirect-url``,
 ``--pop-enabled``, ``--pop-claims``) are removed, and ``interactiveMode: Never`` is set so

@@ -454,3 +454,27 @@ def test_cloud_jobs_run_where_the_clusters_are_reachable() -> None:
                 assert order == ["azure/login", "azure/use-kubelogin", "pulumi/actions"], job_id
             elif "uses" not in job:  # a caller runs nowhere itself
                 assert job["runs-on"] == "ubuntu-24.04", (name, job_id)
+
+
+AKS_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+PRE_WARM = f"az account get-access-token --resource {AKS_SERVER_APP_ID} --output none"
+
+
+def test_every_azure_login_pre_warms_the_aks_token_before_pulumi() -> None:
+    """The GitHub OIDC assertion behind azure/login expires minutes after login and az cannot
+    renew it (Azure/login#180, #372, Azure/azure-cli#28708): the AKS token kubelogin needs
+    (after a fresh cluster is created) must be in az's cache before Pulumi starts."""
+    logins = 0
+    for name, doc in WORKFLOWS.items():
+        for job_id, job in doc["jobs"].items():
+            job_steps = job.get("steps", [])
+            for index, step in enumerate(job_steps):
+                if action(step) != "azure/login":
+                    continue
+                logins += 1
+                following = job_steps[index + 1] if index + 1 < len(job_steps) else {}
+                assert str(following.get("run", "")).strip() == PRE_WARM, (name, job_id)
+                actions = [action(s) for s in job_steps]
+                if "pulumi/actions" in actions:
+                    assert index + 1 < actions.index("pulumi/actions"), (name, job_id)
+    assert logins >= 3
