@@ -22,11 +22,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitCode.ERROR, f"infra: error: {message}\n")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (
+        f"infra {of('aks-rwx-training')} (pulumi {of('pulumi')}, "
+        f"pulumi-policy {of('pulumi-policy')}, Python {sys.version.split()[0]})"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="infra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("-V", "--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for command in (preview, diff, affected, smoke):
         command.add_subparser(sub)
     return parser
@@ -49,7 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.ERROR
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # as `pulumi` and `pip` do: help, not a usage error
+        parser.print_help()
+        return ExitCode.OK
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = int(args.handler(args))

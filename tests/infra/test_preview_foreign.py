@@ -170,3 +170,21 @@ def test_a_flag_that_cannot_apply_is_refused(infra, flags, message):
     assert result.returncode == 2
     assert result.stderr == message
     assert result.stdout == ""
+
+
+def test_no_command_prints_the_help(infra):
+    result = infra()
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: infra [-h] [-V] {preview,diff,affected,smoke}")
+    assert result.stderr == ""
+
+
+def test_version_names_the_tool_and_the_pulumi_libraries(infra):
+    from importlib.metadata import version
+
+    result = infra("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith(
+        f"infra {version('aks-rwx-training')} (pulumi {version('pulumi')}, "
+        f"pulumi-policy {version('pulumi-policy')}, Python 3."
+    )
