@@ -8,8 +8,6 @@ ManagedCluster's ``nodeTaints``/``nodeLabels``), not against a second copy of th
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -268,25 +266,6 @@ def test_the_component_validates_before_registering() -> None:
 
 
 # --- the stack program ------------------------------------------------------------------------
-
-
-def _stack_harness() -> Any:
-    """tests/stacks/stack_harness.py (not on sys.path when only this folder is collected)."""
-    name = "stack_harness"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "tests" / "stacks" / "stack_harness.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def run_stack() -> Callable[..., Any]:
-    return _stack_harness().run_stack  # type: ignore[no-any-return]
 
 
 def test_prod_deploys_the_plugin_on_its_gpu_pool(run_stack: Callable[..., Any]) -> None:

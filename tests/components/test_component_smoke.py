@@ -8,11 +8,9 @@ standing in for the mounted share (``SMOKE_ROOT``).
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -463,25 +461,6 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
 
 
 # --- the stack program ------------------------------------------------------------------------
-
-
-def _stack_harness() -> Any:
-    """tests/stacks/stack_harness.py (not on sys.path when only this folder is collected)."""
-    name = "stack_harness"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "tests" / "stacks" / "stack_harness.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def run_stack() -> Callable[..., Any]:
-    return _stack_harness().run_stack  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
