@@ -25,7 +25,7 @@ import ipaddress
 import json
 import re
 import typing
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -1043,6 +1043,19 @@ def _validate_model(data: dict[str, Any]) -> StackConfig:
         raise _translate(errors.errors()[0]) from None
 
 
+def _check_unique_names(items: Sequence[Any], key: str, what: str) -> None:
+    """The first entry of the list ``key`` whose ``name`` an earlier entry already has."""
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.name in first:
+            raise ConfigError(
+                f"{key}[{index}].name",
+                f"duplicates {key}[{first[item.name]}].name ({_show(item.name)}); "
+                f"{what} names must be unique",
+            )
+        first[item.name] = index
+
+
 def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[ResolvedVolume]]:
     tier = tier_for_sku(cfg.storage_sku)
     premium = tier is ShareTier.PREMIUM
@@ -1108,17 +1121,10 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
     tags[ENVIRONMENT_TAG] = stack
 
     volumes: list[ResolvedVolume] = []
-    names: dict[str, int] = {}
+    _check_unique_names(cfg.volumes, "volumes", "volume")
     namespace_owner: dict[str, int] = {}
     for index, volume in enumerate(cfg.volumes):
         path = f"volumes[{index}]"
-        if volume.name in names:
-            raise ConfigError(
-                f"{path}.name",
-                f"duplicates volumes[{names[volume.name]}].name ({_show(volume.name)}); "
-                "volume names must be unique",
-            )
-        names[volume.name] = index
         if volume.create_namespace:
             if volume.namespace in namespace_owner:
                 raise ConfigError(
@@ -1213,16 +1219,9 @@ def _check_training_jobs(cfg: StackConfig) -> None:
             related=("gpuPool",),
         )
     volumes = {volume.name: volume for volume in cfg.volumes}
-    names: dict[str, int] = {}
+    _check_unique_names(cfg.training_jobs, "trainingJobs", "job")
     for index, job in enumerate(cfg.training_jobs):
         path = f"trainingJobs[{index}]"
-        if job.name in names:
-            raise ConfigError(
-                f"{path}.name",
-                f"duplicates trainingJobs[{names[job.name]}].name ({_show(job.name)}); "
-                "job names must be unique",
-            )
-        names[job.name] = index
         paths: dict[str, int] = {}
         first: VolumeConfig | None = None
         for number, mount in enumerate(job.mounts):
