@@ -25,13 +25,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from infra.engine.project import STACK_NAME
-from infra.git import GitError, git, names, verify_ref
+from infra.git import git, names, verify_ref
 from infra.repo.rules import RepoRules, load_rules
 
 _STACK_FILE = re.compile(r"Pulumi\.(?P<name>.+)\.ya?ml")
-
-# Kept for callers that catch the affected command's errors by name.
-AffectedError = GitError
 
 
 def _stack_from_file(filename: str) -> str | None:

@@ -13,8 +13,8 @@ import pytest
 
 from infra.commands import main as infra_main
 from infra.errors import UsageError
+from infra.git import GitError
 from infra.repo.affected import (
-    AffectedError,
     affected_stacks,
     changed_paths_between,
     discover_stacks,
@@ -276,7 +276,7 @@ def test_staged_paths_before_the_first_commit(tmp_path: Path) -> None:
     ],
 )
 def test_unknown_ref_is_one_clear_line(repo: Path, base: str, head: str | None) -> None:
-    with pytest.raises(AffectedError) as caught:
+    with pytest.raises(GitError) as caught:
         changed_paths_between(repo, base, head)
     message = str(caught.value)
     assert "unknown git ref" in message
@@ -287,7 +287,7 @@ def test_unknown_ref_is_one_clear_line(repo: Path, base: str, head: str | None) 
 
 
 def test_not_a_repository(tmp_path: Path) -> None:
-    with pytest.raises(AffectedError, match="not a git repository"):
+    with pytest.raises(GitError, match="not a git repository"):
         changed_paths_between(tmp_path, "HEAD")
 
 
