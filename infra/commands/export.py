@@ -1,0 +1,67 @@
+"""`infra export`: write each stack's plan for the scanners users already run (Checkov, ...)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from infra.commands.options import add_cwd
+from infra.errors import UsageError
+from infra.exit_codes import ExitCode
+
+# --format -> the file each stack gets in --out.
+SUFFIXES = {"arm": ".arm.json", "k8s": ".k8s.yaml"}
+
+
+def add_subparser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write each stack's plan as an ARM template or Kubernetes manifests",
+        description=(
+            "Write each stack's plan, offline, as an ARM deployment template (its azure-native "
+            "resources: --format arm, STACK.arm.json) or as Kubernetes manifests (--format "
+            "k8s, STACK.k8s.yaml). Secrets and values known only once deployed become ARM "
+            "parameters, or [secret] and [unknown] in the manifests."
+        ),
+    )
+    p.add_argument("--format", required=True, choices=sorted(SUFFIXES), help="what to write")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to")
+    p.add_argument(
+        "-s",
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="stack to export (repeatable); default: every stack",
+    )
+    add_cwd(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from infra.commands.preview import preview_stacks
+    from infra.readers.arm import arm_template
+    from infra.readers.manifests import render_manifests
+
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a folder")
+    plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
+    # Every plan is rendered before anything is written: a stack that cannot be exported
+    # leaves no half-written folder behind.
+    documents = {
+        plan.stack: json.dumps(arm_template(plan), indent=2) + "\n"
+        if args.format == "arm"
+        else render_manifests(plan)
+        for plan in plans
+    }
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for stack, text in documents.items():
+            (out / f"{stack}{SUFFIXES[args.format]}").write_text(text)
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot write ({error.strerror})") from None
+    for stack in documents:
+        print(out / f"{stack}{SUFFIXES[args.format]}")
+    return ExitCode.OK

@@ -1,0 +1,1 @@
+"""Readers: pure functions from a stack plan to another view of it. None of them run anything."""

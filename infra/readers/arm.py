@@ -1,0 +1,214 @@
+"""A stack plan's azure-native resources as an ARM deployment template.
+
+The azure-native provider talks to the same REST API an ARM template deploys to, but its
+inputs are flattened and renamed (the specs' `x-ms-client-flatten` and `x-ms-client-name`).
+This reader undoes that: the path parameters become the `name` segments, everything but
+the envelope moves under `properties`, and the client names go back to the wire names. The
+apiVersion is read from the installed SDK, which documents the REST API version each
+resource class uses; the ARM type and the renames live only in the provider plugin's
+metadata, so they are the two small tables below.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from infra.engine.model import Resource, Secret, StackPlan, Unknown
+from infra.errors import UsageError
+
+SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+AZURE_NATIVE_PREFIX = "azure-native:"
+
+
+@dataclass(frozen=True)
+class ArmType:
+    """Where an azure-native resource lives in ARM.
+
+    `name` spells the ARM name from the resource's path parameters ({accountName}) and
+    fixed segments; `scope` marks an extension resource, whose `scope` input is the target."""
+
+    type: str
+    name: str
+    scope: bool = False
+
+
+# From each resource's REST path, e.g. .../providers/Microsoft.Storage/storageAccounts/
+# {accountName}/fileServices/default/shares/{shareName} (the provider's import ids, see
+# https://www.pulumi.com/registry/packages/azure-native/api-docs/storage/fileshare/#import).
+ARM_TYPES: dict[str, ArmType] = {
+    "azure-native:resources:ResourceGroup": ArmType(
+        "Microsoft.Resources/resourceGroups", "{resourceGroupName}"
+    ),
+    "azure-native:containerservice:ManagedCluster": ArmType(
+        "Microsoft.ContainerService/managedClusters", "{resourceName}"
+    ),
+    "azure-native:authorization:RoleAssignment": ArmType(
+        "Microsoft.Authorization/roleAssignments", "{roleAssignmentName}", scope=True
+    ),
+    "azure-native:authorization:ManagementLockByScope": ArmType(
+        "Microsoft.Authorization/locks", "{lockName}", scope=True
+    ),
+    "azure-native:storage:StorageAccount": ArmType(
+        "Microsoft.Storage/storageAccounts", "{accountName}"
+    ),
+    "azure-native:storage:FileServiceProperties": ArmType(
+        "Microsoft.Storage/storageAccounts/fileServices", "{accountName}/{fileServicesName}"
+    ),
+    "azure-native:storage:FileShare": ArmType(
+        "Microsoft.Storage/storageAccounts/fileServices/shares", "{accountName}/default/{shareName}"
+    ),
+}
+
+# The envelope of an ARM resource: these stay beside `properties`, everything else goes in it
+# (https://learn.microsoft.com/azure/azure-resource-manager/templates/resource-declaration).
+ENVELOPE = frozenset({"location", "tags", "sku", "kind", "identity", "zones", "extendedLocation"})
+
+# Client name -> wire name, per type, by input path ("[]" steps into a list's items), from
+# the REST specs' x-ms-client-name, e.g. storage.json's StorageAccountPropertiesCreateParameters
+# (supportsHttpsTrafficOnly, networkAcls), VirtualNetworkRule (id) and IPRule (value).
+RENAMES: dict[str, dict[str, str]] = {
+    "azure-native:storage:StorageAccount": {
+        "enableHttpsTrafficOnly": "supportsHttpsTrafficOnly",
+        "networkRuleSet": "networkAcls",
+        "networkRuleSet.virtualNetworkRules[].virtualNetworkResourceId": "id",
+        "networkRuleSet.ipRules[].iPAddressOrRange": "value",
+    },
+}
+
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+_API_VERSION = re.compile(r"Uses Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)\.")
+
+
+@cache
+def api_version(resource_type: str) -> str:
+    """The REST API version the installed azure-native SDK's class for this type uses.
+
+    Read from the class's source (its docstring says "Uses Azure REST API version ..."),
+    so importing the SDK's big modules is not needed."""
+    _, module, name = resource_type.split(":")
+    spec = importlib.util.find_spec("pulumi_azure_native")
+    if spec is None or not spec.submodule_search_locations:
+        raise UsageError("pulumi-azure-native is not installed; run `make venv`")
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    source = Path(spec.submodule_search_locations[0]) / module / f"{snake}.py"
+    found = _API_VERSION.search(source.read_text()) if source.is_file() else None
+    if found is None:
+        raise UsageError(f"{source}: no REST API version for {resource_type}")
+    return found.group(1)
+
+
+class _Parameters:
+    """Values the template cannot hold literally become its parameters: secrets as
+    securestring, values known only once deployed as parameters without a default."""
+
+    def __init__(self) -> None:
+        self.declared: dict[str, dict[str, Any]] = {}
+
+    def reference(self, resource: Resource, path: str, value: Secret | Unknown) -> str:
+        name = re.sub(r"\W+", "_", f"{resource.name}_{path}").strip("_")
+        if isinstance(value, Secret):
+            self.declared[name] = {
+                "type": "securestring",
+                "metadata": {"description": f"secret: {resource.urn} {path}"},
+            }
+        else:
+            self.declared[name] = {
+                "type": "string",
+                "metadata": {"description": f"unknown until deployed: {resource.urn} {path}"},
+            }
+        return f"[parameters('{name}')]"
+
+
+def _convert(
+    value: Any, path: str, renames: dict[str, str], resource: Resource, params: _Parameters
+) -> Any:
+    if isinstance(value, Secret | Unknown):
+        return params.reference(resource, path, value)
+    if isinstance(value, dict):
+        return {
+            renames.get(f"{path}.{key}" if path else key, key): _convert(
+                item, f"{path}.{key}" if path else key, renames, resource, params
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_convert(item, f"{path}[]", renames, resource, params) for item in value]
+    return value
+
+
+def _name(arm: ArmType, resource: Resource, params: _Parameters) -> str:
+    """The ARM name from the path parameters; one not known offline makes it an expression."""
+    parts: list[str] = []
+    literal = True
+    for index, piece in enumerate(_PATH_PARAMETER.split(arm.name)):
+        if index % 2 == 0:  # the text between parameters
+            parts.append(f"'{piece}'")
+            continue
+        value = resource.inputs.get(piece)
+        if value is None:
+            raise UsageError(f"{resource.urn}: no {piece} to name the ARM resource")
+        if isinstance(value, Secret | Unknown):
+            literal = False
+            parts.append(params.reference(resource, piece, value)[1:-1])
+        else:
+            parts.append(f"'{value}'")
+    if literal:
+        return "".join(part[1:-1] for part in parts)
+    return f"[concat({', '.join(parts)})]"
+
+
+def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:
+    arm = ARM_TYPES.get(resource.type)
+    if arm is None:
+        raise UsageError(
+            f"{resource.type} ({resource.name}) has no ARM type; "
+            "add it to ARM_TYPES in infra/readers/arm.py"
+        )
+    path_parameters = set(_PATH_PARAMETER.findall(arm.name)) | {"resourceGroupName"}
+    if arm.scope:
+        path_parameters.add("scope")
+    converted = _convert(
+        {k: v for k, v in resource.inputs.items() if k not in path_parameters},
+        "",
+        RENAMES.get(resource.type, {}),
+        resource,
+        params,
+    )
+    out: dict[str, Any] = {
+        "type": arm.type,
+        "apiVersion": api_version(resource.type),
+        "name": _name(arm, resource, params),
+    }
+    if arm.scope:
+        out["scope"] = _convert(resource.inputs.get("scope"), "scope", {}, resource, params)
+    out |= {k: v for k, v in converted.items() if k in ENVELOPE}
+    properties = {k: v for k, v in converted.items() if k not in ENVELOPE}
+    if properties:
+        out["properties"] = properties
+    group = resource.inputs.get("resourceGroupName")
+    out["comments"] = resource.urn + (
+        f" (resource group {group})" if isinstance(group, str) else ""
+    )
+    return out
+
+
+def arm_template(plan: StackPlan) -> dict[str, Any]:
+    """The plan's azure-native resources as one deploymentTemplate (2019-04-01 schema)."""
+    params = _Parameters()
+    resources = [
+        arm_resource(resource, params)
+        for resource in plan.resources
+        if resource.custom and resource.type.startswith(AZURE_NATIVE_PREFIX)
+    ]
+    return {
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "metadata": {"generator": "infra export", "project": plan.project, "stack": plan.stack},
+        "parameters": params.declared,
+        "resources": resources,
+    }
