@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv preview policy test lint typecheck bench lock clean
+.PHONY: venv scan-venv preview policy test lint typecheck bench lock clean
 
 venv: $(STAMP)
 
@@ -16,13 +16,25 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Checkov (scripts/ci-checkov.sh, tests/delivery/test_checkov.py) in its own venv: its
+# dependency tree pins versions that requirements.lock cannot share.
+SCAN_VENV := .venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed
+
+scan-venv: $(SCAN_STAMP)
+
+$(SCAN_STAMP): requirements-scan.lock
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-scan.lock
+	touch $(SCAN_STAMP)
+
 preview: $(STAMP)
 	$(BIN)/infra preview
 
 policy: $(STAMP)
 	$(BIN)/infra preview --violations-only
 
-test: $(STAMP)
+test: $(STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
@@ -38,6 +50,7 @@ bench: $(STAMP)
 # Re-resolve the lock after changing pyproject.toml; needs uv, which the lock itself pins.
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile --group pyproject.toml:scan --generate-hashes --universal --python-version 3.11 -o requirements-scan.lock
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(SCAN_VENV)

@@ -7,6 +7,7 @@ workflows' scripts and by the docs generator alike, so each rule is declared onc
     deploy-order = ["dev", "staging", "prod"]   # then any other stack, alphabetically
     smoke-after-deploy = ["staging", "prod"]    # deploys that end with `infra smoke`
     strict-diff = ["staging", "prod"]           # PR diffs that block on stateful risks
+    strict-scan = ["staging", "prod"]           # PRs that fail on an unwaived Checkov check
 
     [tool.infra.affects]                        # gitignore-style patterns (pathspec)
     stack-files = ["/stacks/Pulumi.{stack}.yaml"]  # a stack's own file: that stack (or
@@ -37,7 +38,7 @@ from infra.errors import UsageError
 STACK_PLACEHOLDER = "{stack}"
 # What a merge that deletes a stack file does to the stack: nothing (CI never destroys).
 STACK_REMOVED_NOTE = "stack removed: its resources stay until someone runs `pulumi destroy`"
-LIST_KEYS = ("deploy-order", "smoke-after-deploy", "strict-diff")
+LIST_KEYS = ("deploy-order", "smoke-after-deploy", "strict-diff", "strict-scan")
 AFFECTS_KEYS = ("stack-files", "one-stack", "no-stack")
 
 
@@ -46,6 +47,7 @@ class RepoRules:
     deploy_order: tuple[str, ...] = ()
     smoke_after_deploy: tuple[str, ...] = ()
     strict_diff: tuple[str, ...] = ()
+    strict_scan: tuple[str, ...] = ()
     # None: the project states no rule, and the caller's default (its stack files) applies.
     stack_files: tuple[str, ...] | None = None
     one_stack: tuple[str, ...] = ()
@@ -138,6 +140,7 @@ def load_rules(project_root: Path) -> RepoRules:
         deploy_order=values.get("deploy-order", ()),
         smoke_after_deploy=values.get("smoke-after-deploy", ()),
         strict_diff=values.get("strict-diff", ()),
+        strict_scan=values.get("strict-scan", ()),
         stack_files=None
         if stack_files is None
         else _strings(stack_files, f"{path}: [tool.infra.affects] stack-files"),

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Checkov on one stack's export (ARM template and Kubernetes manifests), in CI and locally.
+#
+# usage: ci-checkov.sh STACK OUT_DIR
+# env:   INFRA    the infra console script (default .venv/bin/infra)
+#        PYTHON   (default .venv/bin/python)
+#        CHECKOV  (default .venv-scan/bin/checkov: `make scan-venv`)
+# Writes OUT_DIR/STACK.arm.json, OUT_DIR/STACK.k8s.yaml and Checkov's report on stdout. The
+# checks .checkov-waivers.yaml waives for STACK are skipped. Exits 1 when a check fails and
+# STACK is in strict-scan of [tool.infra] (pyproject.toml); otherwise a failure is a
+# warning and the exit is 0. Exits 2 on any error.
+set -euo pipefail
+
+stack=${1:?usage: ci-checkov.sh STACK OUT_DIR}
+out=${2:?usage: ci-checkov.sh STACK OUT_DIR}
+infra=${INFRA:-.venv/bin/infra}
+python=${PYTHON:-.venv/bin/python}
+checkov=${CHECKOV:-.venv-scan/bin/checkov}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+if [[ ! $stack =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]; then
+  echo "ci-checkov: invalid stack name" >&2
+  exit 2
+fi
+
+"$infra" export --format arm --out "$out" --stack "$stack" >/dev/null || exit 2
+"$infra" export --format k8s --out "$out" --stack "$stack" >/dev/null || exit 2
+skip=$("$python" "$here/checkov_waivers.py" skip "$stack") || exit 2
+strict=0
+"$python" -m infra.repo.rules strict-scan "$stack" || strict=$?
+case $strict in
+  0 | 1) ;;
+  *) echo "ci-checkov: cannot read [tool.infra] strict-scan" >&2; exit 2 ;;
+esac
+
+args=(--file "$out/$stack.arm.json" --framework arm --compact --quiet --output cli)
+# A stack without Kubernetes objects exports an empty manifest file, which Checkov rejects.
+if [[ -s $out/$stack.k8s.yaml ]]; then
+  args+=(--file "$out/$stack.k8s.yaml" --framework kubernetes)
+fi
+if [[ -n $skip ]]; then
+  args+=(--skip-check "$skip")
+fi
+rc=0
+"$checkov" "${args[@]}" || rc=$?
+case $rc in
+  0) echo "ci-checkov: $stack: no unwaived check failed" ;;
+  1)
+    if ((strict == 0)); then
+      echo "ci-checkov: $stack: unwaived Checkov checks failed (strict-scan); fix them, or waive one that does not apply in .checkov-waivers.yaml" >&2
+      exit 1
+    fi
+    echo "ci-checkov: $stack: unwaived Checkov checks failed (a warning: $stack is not in strict-scan)" >&2
+    ;;
+  *) echo "ci-checkov: checkov failed to run (exit $rc)" >&2; exit 2 ;;
+esac
