@@ -159,7 +159,7 @@ def _name(arm: ArmType, resource: Resource, params: _Parameters) -> str:
             parts.append(f"'{value}'")
     if literal:
         return "".join(part[1:-1] for part in parts)
-    return f"[concat({', '.join(parts)})]"
+    return "[concat(" + ", ".join(part for part in parts if part != "''") + ")]"
 
 
 def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""`infra export`: the ARM template and manifests a scanner reads, from the plan offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra.engine.model import UNKNOWN, Resource, Secret, StackPlan
+from infra.readers.arm import SCHEMA, arm_template
+from infra.readers.manifests import render_manifests
+from tests.conftest import run_infra
+
+
+@pytest.fixture(scope="module")
+def prod_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[dict]]:
+    out = tmp_path_factory.mktemp("export")
+    for fmt in ("arm", "k8s"):
+        done = run_infra("export", "--format", fmt, "--out", str(out), "-s", "prod")
+        assert done.returncode == 0, done.stderr
+    template = json.loads((out / "prod.arm.json").read_text())
+    manifests = list(yaml.safe_load_all((out / "prod.k8s.yaml").read_text()))
+    return template, manifests
+
+
+def _by_type(template: dict, arm_type: str) -> list[dict]:
+    return [r for r in template["resources"] if r["type"] == arm_type]
+
+
+def test_storage_account_under_its_arm_names(prod_export):
+    template, _ = prod_export
+    assert template["$schema"] == SCHEMA
+    (account,) = _by_type(template, "Microsoft.Storage/storageAccounts")
+    assert account["name"] == "staksrwxtrainingprod"
+    assert account["sku"] == {"name": "Premium_ZRS"} and account["kind"] == "FileStorage"
+    properties = account["properties"]
+    assert properties["supportsHttpsTrafficOnly"] is True
+    assert properties["networkAcls"]["defaultAction"] == "Deny"
+    assert properties["networkAcls"]["virtualNetworkRules"][0]["id"].endswith("/snet-aks-nodes")
+    # Client names and path parameters are gone: ARM knows neither.
+    for gone in ("enableHttpsTrafficOnly", "networkRuleSet", "accountName", "resourceGroupName"):
+        assert gone not in properties and gone not in account
+
+
+def test_child_resources_named_by_their_path_parameters(prod_export):
+    template, _ = prod_export
+    shares = _by_type(template, "Microsoft.Storage/storageAccounts/fileServices/shares")
+    assert sorted(s["name"] for s in shares) == [
+        "staksrwxtrainingprod/default/checkpoints",
+        "staksrwxtrainingprod/default/datasets",
+    ]
+    assert all("shareName" not in s["properties"] for s in shares)
+    (lock,) = _by_type(template, "Microsoft.Authorization/locks")
+    assert lock["scope"].endswith("/storageAccounts/staksrwxtrainingprod")
+    assert lock["properties"]["level"] == "CanNotDelete"
+
+
+def test_api_versions_are_the_installed_sdks(prod_export):
+    template, _ = prod_export
+    import pulumi_azure_native
+
+    sdk = Path(pulumi_azure_native.__file__).parent
+    (cluster,) = _by_type(template, "Microsoft.ContainerService/managedClusters")
+    source = (sdk / "containerservice" / "managed_cluster.py").read_text()
+    assert f"Uses Azure REST API version {cluster['apiVersion']}." in source
+    assert cluster["properties"]["agentPoolProfiles"][0]["vnetSubnetID"]
+    assert "identity" in cluster and "identity" not in cluster["properties"]
+
+
+def test_manifests_one_document_per_object_secrets_masked(prod_export):
+    _, manifests = prod_export
+    kinds = [m["kind"] for m in manifests]
+    assert "PersistentVolume" in kinds and "PersistentVolumeClaim" in kinds
+    assert all(list(m)[:2] == ["apiVersion", "kind"] for m in manifests)
+    secrets = [m for m in manifests if m["kind"] == "Secret"]
+    assert secrets and all(s["stringData"] == "[secret]" for s in secrets)
+
+
+def _plan(*resources: Resource) -> StackPlan:
+    return StackPlan(project="p", stack="s", resources=list(resources), outputs={})
+
+
+def _resource(type_: str, inputs: dict) -> Resource:
+    name = type_.rsplit(":", 1)[1].lower()
+    return Resource(f"urn:pulumi:s::p::{type_}::{name}", type_, name, True, None, None, inputs)
+
+
+def test_values_not_known_offline_become_parameters():
+    share = _resource(
+        "azure-native:storage:FileShare",
+        {
+            "accountName": UNKNOWN,
+            "shareName": "data",
+            "resourceGroupName": "rg",
+            "shareQuota": UNKNOWN,
+            "metadata": {"token": Secret("hunter2")},
+        },
+    )
+    template = arm_template(_plan(share))
+    (exported,) = template["resources"]
+    assert exported["name"] == (
+        "[concat(parameters('fileshare_accountName'), '/default/', 'data')]"
+    )
+    assert exported["properties"]["shareQuota"] == "[parameters('fileshare_shareQuota')]"
+    assert exported["properties"]["metadata"]["token"] == (
+        "[parameters('fileshare_metadata_token')]"
+    )
+    parameters = template["parameters"]
+    assert parameters["fileshare_metadata_token"]["type"] == "securestring"
+    assert parameters["fileshare_shareQuota"]["type"] == "string"
+    assert "unknown until deployed" in parameters["fileshare_shareQuota"]["metadata"]["description"]
+    assert "hunter2" not in json.dumps(template)
+
+
+def test_unknown_values_marked_in_manifests():
+    pvc = _resource(
+        "kubernetes:core/v1:PersistentVolumeClaim",
+        {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "spec": {"volumeName": UNKNOWN}},
+    )
+    (doc,) = yaml.safe_load_all(render_manifests(_plan(pvc)))
+    assert doc["spec"]["volumeName"] == "[unknown]"
+
+
+def test_azure_native_type_without_arm_mapping_is_one_line_error(tmp_path):
+    from infra.errors import UsageError
+
+    vault = _resource("azure-native:keyvault:Vault", {"vaultName": "v"})
+    with pytest.raises(UsageError, match=r"azure-native:keyvault:Vault .* ARM_TYPES"):
+        arm_template(_plan(vault))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "cfn", "--out", "x"], "invalid choice: 'cfn'"),
+        (["--format", "arm"], "the following arguments are required: --out"),
+        (["--format", "arm", "--out", "pyproject.toml"], "--out pyproject.toml: not a folder"),
+        (["--format", "arm", "--out", "x", "-s", "nope"], "no such stack 'nope'"),
+    ],
+)
+def test_usage_errors(args, message):
+    done = run_infra("export", *args)
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.splitlines()) == 1
