@@ -1,0 +1,203 @@
+"""Checkov reads `infra export`: the mapping is checked by the scanner itself, the waivers
+apply, and a failed unwaived check fails a strict-scan stack (scripts/ci-checkov.sh)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.commands.preview import preview_stacks
+from infra.readers.arm import arm_template
+from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import checkov_waivers  # noqa: E402
+
+CHECKOV = REPO_ROOT / ".venv-scan" / "bin" / "checkov"
+
+
+@pytest.fixture(scope="module")
+def checkov() -> Path:
+    assert CHECKOV.exists(), "Checkov is not installed: run `make scan-venv`"
+    return CHECKOV
+
+
+def _failed_checks(checkov: Path, *files: Path) -> dict[str, set[str]]:
+    """Check id -> the resources that failed it."""
+    args = [str(checkov), "--compact", "--quiet", "--output", "json"]
+    for file in files:
+        args += ["--file", str(file)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    reports = json.loads(done.stdout) if done.stdout.strip() else []
+    failed: dict[str, set[str]] = {}
+    for report in reports if isinstance(reports, list) else [reports]:
+        for check in report.get("results", {}).get("failed_checks", []):
+            failed.setdefault(check["check_id"], set()).add(check["resource"])
+    return failed
+
+
+@pytest.fixture(scope="module")
+def prod_plan():
+    (plan,) = preview_stacks(REPO_ROOT, ["prod"], evaluate_policies=False)
+    return plan
+
+
+def _storage_inputs(plan) -> dict:
+    (account,) = [r for r in plan.resources if r.type == "azure-native:storage:StorageAccount"]
+    return account.inputs
+
+
+# Each mutation of the program's azure-native inputs, and the Checkov check it must fail:
+# the check reads the ARM name, so it fails only if the export renamed the input.
+MUTATIONS = [
+    ("enableHttpsTrafficOnly", False, "CKV_AZURE_3"),
+    ("minimumTlsVersion", "TLS1_0", "CKV_AZURE_44"),
+    ("networkRuleSet.defaultAction", "Allow", "CKV_AZURE_35"),
+]
+
+
+@pytest.fixture(scope="module")
+def prod_failures(checkov, prod_plan, tmp_path_factory) -> dict[str, set[str]]:
+    good = tmp_path_factory.mktemp("prod") / "prod.arm.json"
+    good.write_text(json.dumps(arm_template(prod_plan)))
+    return _failed_checks(checkov, good)
+
+
+@pytest.mark.parametrize(("path", "value", "check"), MUTATIONS)
+def test_a_known_bad_input_fails_its_checkov_check(
+    checkov, prod_plan, prod_failures, tmp_path, path, value, check
+):
+    assert check not in prod_failures
+
+    inputs = _storage_inputs(prod_plan)
+    *parents, key = path.split(".")
+    target = inputs
+    for parent in parents:
+        target = target[parent]
+    before = target[key]
+    target[key] = value
+    try:
+        bad = tmp_path / "bad.arm.json"
+        bad.write_text(json.dumps(arm_template(prod_plan)))
+    finally:
+        target[key] = before
+    assert _failed_checks(checkov, bad).get(check) == {
+        "Microsoft.Storage/storageAccounts.staksrwxtrainingprod"
+    }
+
+
+def test_each_prod_waiver_covers_a_check_that_fails_there(checkov, prod_plan, tmp_path):
+    """A waiver whose check passes is stale: it would hide the check if it ever regressed."""
+    from infra.readers.manifests import render_manifests
+
+    (tmp_path / "prod.arm.json").write_text(json.dumps(arm_template(prod_plan)))
+    (tmp_path / "prod.k8s.yaml").write_text(render_manifests(prod_plan))
+    failed = _failed_checks(checkov, tmp_path / "prod.arm.json", tmp_path / "prod.k8s.yaml")
+    waived = checkov_waivers.skipped(checkov_waivers.load(), "prod")
+    assert waived and set(waived) <= set(failed)
+
+
+def _project_copy(tmp_path: Path, strict: list[str], waived: list[str]) -> Path:
+    """This repository, with its own strict-scan list and waivers file."""
+    root = tmp_path / "repo"
+    shutil.copytree(
+        REPO_ROOT,
+        root,
+        ignore=shutil.ignore_patterns(".git", ".venv*", "tests", "docs", "*cache*", "*.lock"),
+    )
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text()
+    start = text.index("strict-scan = ")
+    end = text.index("\n", start)
+    pyproject.write_text(f"{text[:start]}strict-scan = {json.dumps(strict)}{text[end:]}")
+    entries = [
+        {"check": c, "title": "t", "reason": "fixture", "stacks": ["dev"]} for c in waived
+    ]
+    (root / ".checkov-waivers.yaml").write_text(json.dumps({"waivers": entries}))
+    return root
+
+
+def _ci_checkov(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    bin_dir = Path(sys.executable).parent
+    env = os.environ | {
+        "INFRA": str(bin_dir / "infra"),
+        "PYTHON": sys.executable,
+        "CHECKOV": str(CHECKOV),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    return subprocess.run(
+        [str(root / "scripts" / "ci-checkov.sh"), "dev", str(out)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(checkov, tmp_path):
+    # dev's Standard_LRS account always fails geo-replication (CKV_AZURE_206): the known-bad
+    # part. Waive everything else dev fails, whatever the program's hardening is today.
+    (dev,) = preview_stacks(REPO_ROOT, ["dev"], evaluate_policies=False)
+    (tmp_path / "dev.arm.json").write_text(json.dumps(arm_template(dev)))
+    failed = set(_failed_checks(checkov, tmp_path / "dev.arm.json"))
+    assert "CKV_AZURE_206" in failed
+    others = sorted(failed - {"CKV_AZURE_206"})
+
+    root = _project_copy(tmp_path, strict=["dev"], waived=others)
+    done = _ci_checkov(root, tmp_path / "strict")
+    assert done.returncode == 1, done.stderr
+    assert "CKV_AZURE_206" in done.stdout
+    assert not any(check in done.stdout for check in others)
+    assert "ci-checkov: dev: unwaived Checkov checks failed (strict-scan)" in done.stderr
+
+    root = _project_copy(tmp_path / "waived", strict=["dev"], waived=sorted(failed))
+    done = _ci_checkov(root, tmp_path / "waived-out")
+    assert done.returncode == 0, done.stderr
+    assert "ci-checkov: dev: no unwaived check failed" in done.stdout
+
+    root = _project_copy(tmp_path / "lenient", strict=[], waived=others)
+    done = _ci_checkov(root, tmp_path / "lenient-out")
+    assert done.returncode == 0, done.stderr
+    assert "a warning: dev is not in strict-scan" in done.stderr
+
+
+def test_readme_lists_the_waivers():
+    assert checkov_waivers.main(["readme", "--check"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("waivers: {}", "waivers must be a list"),
+        (
+            "waivers: [{check: CKV_AZURE_6, title: t, stacks: [prod]}]",
+            "waivers[0]: needs exactly check, title, reason and stacks",
+        ),
+        (
+            "waivers: [{check: nope, title: t, reason: r, stacks: [prod]}]",
+            "waivers[0]: check 'nope' is not a new Checkov check id",
+        ),
+        (
+            "waivers: [{check: CKV_AZURE_6, title: t, reason: r, stacks: []}]",
+            "waivers[0]: stacks must be a non-empty list of stack names",
+        ),
+        (
+            "waivers: [{check: CKV_AZURE_6, title: t, reason: '', stacks: [prod]}]",
+            "waivers[0]: reason must be a non-empty string",
+        ),
+    ],
+)
+def test_malformed_waivers_are_one_line_errors(tmp_path, text, message):
+    path = tmp_path / ".checkov-waivers.yaml"
+    path.write_text(text)
+    with pytest.raises(checkov_waivers.WaiverError, match=message.replace("[", r"\[")):
+        checkov_waivers.load(path)
