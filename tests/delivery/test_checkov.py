@@ -17,7 +17,7 @@ from infra.readers.arm import arm_template
 from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
-import checkov_waivers  # noqa: E402
+import checkov_waivers
 
 CHECKOV = REPO_ROOT / ".venv-scan" / "bin" / "checkov"
 
@@ -117,9 +117,7 @@ def _project_copy(tmp_path: Path, strict: list[str], waived: list[str]) -> Path:
     start = text.index("strict-scan = ")
     end = text.index("\n", start)
     pyproject.write_text(f"{text[:start]}strict-scan = {json.dumps(strict)}{text[end:]}")
-    entries = [
-        {"check": c, "title": "t", "reason": "fixture", "stacks": ["dev"]} for c in waived
-    ]
+    entries = [{"check": c, "title": "t", "reason": "fixture", "stacks": ["dev"]} for c in waived]
     (root / ".checkov-waivers.yaml").write_text(json.dumps({"waivers": entries}))
     return root
 
