@@ -2,8 +2,10 @@
 
 The offline preview cannot know real provider results; these fakes answer the way the
 providers do in shape (ARM ids, names, kubeconfigs, account keys) and in secrecy, so a
-program behaves as it would against the engine. Every fake secret is listed in
-FAKE_SECRETS so tests can prove none of them is ever printed.
+program behaves as it would against the engine. An azure-native resource's outputs are
+read off the SDK's own resource class, so any type the program imports gets its provider's
+output shape. Every fake secret is listed in FAKE_SECRETS so tests can prove none of them
+is ever printed.
 """
 
 from __future__ import annotations
