@@ -4,8 +4,8 @@ azure-native builds a resource's id by filling its REST API path with the resour
 parameters (`resourceGroupName`, `accountName`, `scope`, ...), and its outputs carry the
 ARM resource `type` that path spells. The SDK's Python classes do not carry the path, so
 the common ones are listed here, each as the REST API's PUT path (learn.microsoft.com/rest/
-api/<service>, "Create Or Update"; the same paths azure-native's metadata holds). A type
-not listed gets the provider namespace's usual form (`arm_path`).
+api/<service>, "Create Or Update"), with its parameters named as the SDK names the inputs.
+A type not listed gets the provider namespace's usual form (`arm_path`).
 """
 
 from __future__ import annotations
