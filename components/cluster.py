@@ -50,10 +50,10 @@ IDENTITY_ID_RE = re.compile(
     re.IGNORECASE,
 )
 GUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
-# A private cluster's API server record: AKS's own zone, none (public DNS only), or a zone
-# the operator brings, named privatelink.<region>.azmk8s.io or <subzone (<= 32 chars)>.
-# privatelink.<region>.azmk8s.io (learn.microsoft.com/azure/aks/private-clusters, "Configure a
-# private DNS zone").
+# Where a private API server's name resolves: AKS's own zone, none (public DNS only) or a
+# zone the operator brings, named privatelink.<region>.azmk8s.io or, with a subzone of at
+# most 32 characters, <subzone>.privatelink.<region>.azmk8s.io
+# (learn.microsoft.com/azure/aks/private-clusters, "Configure a private DNS zone").
 PRIVATE_DNS_ZONE_MODES = ("system", "none")
 PRIVATE_DNS_ZONE_ID_RE = re.compile(
     r"\A/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/\s]+/providers/"
