@@ -6,18 +6,26 @@
 #
 # usage: ci-runner-reach.sh STACK
 # env: INFRA_RUNNER (the repository variable; empty means GitHub-hosted runners),
-#      INFRA (default .venv/bin/infra)
-# The stack's clusters are read from the program's plan (`infra preview`), not from YAML.
+#      INFRA (default .venv/bin/infra), PYTHON (default .venv/bin/python)
+# The stack's clusters are read from the program's plan (`infra preview`), not from YAML;
+# Python rather than jq reads it, as a self-hosted runner may have no jq.
 set -euo pipefail
 
 infra=${INFRA:-.venv/bin/infra}
+python=${PYTHON:-.venv/bin/python}
 stack=${1:?usage: ci-runner-reach.sh STACK}
 
-private=$("$infra" preview -s "$stack" --no-policy --json | jq --raw-output '
-  [.stacks[].resources[]
-   | select(.type == "azure-native:containerservice:ManagedCluster")
-   | select(.inputs.apiServerAccessProfile.enablePrivateCluster == true)
-   | .inputs.resourceName // .name] | join(", ")')
+private=$("$infra" preview -s "$stack" --no-policy --json | "$python" -c '
+import json, sys
+names = [
+    r["inputs"].get("resourceName") or r["name"]
+    for s in json.load(sys.stdin)["stacks"]
+    for r in s["resources"]
+    if r["type"] == "azure-native:containerservice:ManagedCluster"
+    and (r["inputs"].get("apiServerAccessProfile") or {}).get("enablePrivateCluster") is True
+]
+print(", ".join(names))
+')
 
 if [[ -z $private ]]; then
   echo "ci-runner-reach: $stack has no private API server" >&2

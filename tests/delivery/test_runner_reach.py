@@ -28,7 +28,9 @@ def reach(infra: Path, stack: str, runner: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [str(SCRIPT), stack],
         cwd=REPO_ROOT,
-        env=env_with(INFRA=str(infra), INFRA_RUNNER=runner, PYTHONPATH=str(REPO_ROOT)),
+        env=env_with(
+            INFRA=str(infra), PYTHON=sys.executable, INFRA_RUNNER=runner, PYTHONPATH=str(REPO_ROOT)
+        ),
         capture_output=True,
         text=True,
         timeout=300,
