@@ -106,11 +106,18 @@ def _resource_class(type_: str) -> type | None:
     return _CLASSES.get(type_)
 
 
+_DECLARED: dict[str, frozenset[str]] = {}
+
+
 def declared_outputs(type_: str) -> frozenset[str] | None:
     """The output properties the SDK's resource class declares (its `@pulumi.getter`
     properties, by the names the engine uses), or None if no imported class has the type."""
-    cls = _resource_class(type_)
-    return None if cls is None else frozenset(pulumi_types.resource_pulumi_to_py_names(cls))
+    if type_ not in _DECLARED:
+        cls = _resource_class(type_)
+        if cls is None:
+            return None
+        _DECLARED[type_] = frozenset(pulumi_types.resource_pulumi_to_py_names(cls))
+    return _DECLARED[type_]
 
 
 def _name_parameter(inputs: dict[str, Any], declared: frozenset[str] | None) -> str | None:
