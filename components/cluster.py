@@ -50,6 +50,17 @@ IDENTITY_ID_RE = re.compile(
     re.IGNORECASE,
 )
 GUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
+# Where a private API server's name resolves: AKS's own zone, none (public DNS only) or a
+# zone the operator brings, named privatelink.<region>.azmk8s.io or, with a subzone of at
+# most 32 characters, <subzone>.privatelink.<region>.azmk8s.io
+# (learn.microsoft.com/azure/aks/private-clusters, "Configure a private DNS zone").
+PRIVATE_DNS_ZONE_MODES = ("system", "none")
+PRIVATE_DNS_ZONE_ID_RE = re.compile(
+    r"\A/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/\s]+/providers/"
+    r"Microsoft\.Network/privateDnsZones/(?:[a-z0-9-]{1,32}\.)?privatelink\."
+    r"(?P<region>[a-z0-9]+)\.azmk8s\.io\Z",
+    re.IGNORECASE,
+)
 # The service range, its DNS address and the pod range AKS would otherwise pick itself (the API's
 # defaults), set explicitly so they can be checked against the node subnet.
 DEFAULT_POD_CIDR = "10.244.0.0/16"
@@ -176,6 +187,12 @@ class TrainingClusterArgs:
         network_policy: ``azure``, ``calico`` or ``cilium`` (cilium also selects the Cilium
             dataplane).
         private_cluster: Private API server (no public endpoint).
+        private_cluster_public_fqdn: Also publish the private API server's name in public DNS
+            (it still resolves to the private address).
+        private_dns_zone: Where a private API server's name resolves: ``system`` (a zone AKS
+            creates, linked only to the cluster's VNet), ``none`` (public DNS only; needs
+            the public FQDN) or the resource id of a zone the operator brings (needs
+            ``user_assigned_identity_id`` with Private DNS Zone Contributor on it).
         authorized_ip_ranges: CIDRs allowed to reach a public API server.
         allow_unrestricted_api_server: Explicit opt-out that allows a public API server open to
             the whole internet (neither private nor IP-restricted).
@@ -207,6 +224,8 @@ class TrainingClusterArgs:
     user_assigned_identity_id: str | None = None
     network_policy: NetworkPolicy = "cilium"
     private_cluster: bool = True
+    private_cluster_public_fqdn: bool = False
+    private_dns_zone: str = "system"
     authorized_ip_ranges: Sequence[str] = ()
     allow_unrestricted_api_server: bool = False
     assign_subnet_role: bool = True
@@ -320,6 +339,7 @@ def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
             "authorized_ip_ranges only apply to a public API server; a private cluster must not "
             "set them"
         )
+    _validate_private_dns(args)
     if (
         not args.private_cluster
         and not args.authorized_ip_ranges
@@ -335,6 +355,29 @@ def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
         except ValueError as error:
             raise ValueError(f"authorized IP range {cidr!r} is not an IPv4 CIDR: {error}") from None
     validate_network_ranges(args)
+
+
+def _validate_private_dns(args: TrainingClusterArgs) -> None:
+    custom_zone = args.private_dns_zone not in PRIVATE_DNS_ZONE_MODES
+    if custom_zone and not PRIVATE_DNS_ZONE_ID_RE.match(args.private_dns_zone):
+        raise ValueError(
+            "private_dns_zone must be 'system', 'none' or the id of a privateDnsZones resource "
+            f"named [<subzone>.]privatelink.<region>.azmk8s.io (got {args.private_dns_zone!r})"
+        )
+    if not args.private_cluster and (
+        args.private_cluster_public_fqdn or args.private_dns_zone != "system"
+    ):
+        raise ValueError(
+            "private_cluster_public_fqdn and private_dns_zone only apply to a private cluster"
+        )
+    if args.private_dns_zone == "none" and not args.private_cluster_public_fqdn:
+        # AKS does not support a private cluster with neither a private zone nor public DNS.
+        raise ValueError("private_dns_zone 'none' needs private_cluster_public_fqdn")
+    if custom_zone and args.user_assigned_identity_id is None:
+        raise ValueError(
+            "a custom private_dns_zone needs user_assigned_identity_id: AKS does not support a "
+            "system-assigned identity with a zone it did not create"
+        )
 
 
 def _pool_profiles(
@@ -491,7 +534,9 @@ class TrainingCluster(pulumi.ComponentResource):
                 )
             ),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
-                enable_private_cluster=True, enable_private_cluster_public_fqdn=False
+                enable_private_cluster=True,
+                enable_private_cluster_public_fqdn=args.private_cluster_public_fqdn,
+                private_dns_zone=args.private_dns_zone,
             )
             if args.private_cluster
             else containerservice.ManagedClusterAPIServerAccessProfileArgs(

@@ -15,9 +15,12 @@ which would block a Pulumi deployment waiting for a browser. This module rewrite
 * ``msi``: only the server id (plus ``--client-id`` when an explicit user-assigned identity
   client id is given);
 * ``workloadidentity``: only the server id; ``AZURE_CLIENT_ID``, ``AZURE_TENANT_ID``,
-  ``AZURE_FEDERATED_TOKEN_FILE`` and ``AZURE_AUTHORITY_HOST`` come from the environment, e.g.
-  a pod with AKS workload identity (its webhook injects them). ``azure/login`` in GitHub
-  Actions writes no federated token file: a job logged in that way uses ``azurecli``.
+  ``AZURE_FEDERATED_TOKEN_FILE`` and ``AZURE_AUTHORITY_HOST`` come from the environment
+  (azure.github.io/kubelogin/concepts/login-modes/workloadidentity.html), e.g. a pod with
+  AKS workload identity, whose webhook injects them. ``azure/login`` in GitHub Actions logs
+  in ``az`` only: it sets none of these variables and writes no token file, so a job logged
+  in that way uses ``azurecli``. A GitHub job would have to write its own OIDC token to a
+  file and export the variables itself.
 
 Device-code / interactive only flags (``--legacy``, ``--login-hint``, ``--redirect-url``,
 ``--pop-enabled``, ``--pop-claims``) are removed, and ``interactiveMode: Never`` is set so

@@ -126,6 +126,8 @@ def main(loaded: LoadedConfig) -> None:
             assign_subnet_role=cfg.assign_subnet_role,
             network_policy=cfg.network_policy,
             private_cluster=cfg.private_cluster,
+            private_cluster_public_fqdn=cfg.private_cluster_public_fqdn,
+            private_dns_zone=cfg.private_dns_zone,
             authorized_ip_ranges=cfg.authorized_ip_ranges,
             pod_cidr=cfg.pod_cidr,
             service_cidr=cfg.service_cidr,

@@ -48,6 +48,8 @@ from components.cluster import (
     GUID_RE,
     IDENTITY_ID_RE,
     K8S_VERSION_RE,
+    PRIVATE_DNS_ZONE_ID_RE,
+    PRIVATE_DNS_ZONE_MODES,
     SUBNET_ID_RE,
     NetworkPolicy,
     NodeOsUpgradeChannel,
@@ -454,6 +456,11 @@ class TrainingJobConfig(_Model):
 _REGION = "a string region name of the Azure public cloud like 'westeurope'"
 _NETWORK_CIDR = "an IPv4 network CIDR like '10.244.0.0/16' (no host bits set)"
 _IPV4_ADDRESS = "an IPv4 address like '10.0.0.10'"
+_PRIVATE_DNS_ZONE = (
+    "'system', 'none' or a private DNS zone resource id '/subscriptions/<guid>/resourceGroups/"
+    "<rg>/providers/Microsoft.Network/privateDnsZones/[<subzone>.]privatelink.<region>."
+    "azmk8s.io'"
+)
 
 
 class StackConfig(_Model):
@@ -516,6 +523,8 @@ class StackConfig(_Model):
     dns_service_ip: Annotated[str, Rule(f"must be {_IPV4_ADDRESS}")] = DEFAULT_DNS_SERVICE_IP
     node_subnet_cidr: Annotated[str, Rule(f"must be empty (not checked) or {_NETWORK_CIDR}")] = ""
     private_cluster: Annotated[bool, Rule("must be true or false")] = True
+    private_cluster_public_fqdn: Annotated[bool, Rule("must be true or false")] = False
+    private_dns_zone: Annotated[str, Rule(f"must be {_PRIVATE_DNS_ZONE}")] = "system"
     authorized_ip_ranges: Annotated[list[str], Rule("must be a list of IPv4 CIDRs")] = []
     allow_unrestricted_api_server: Annotated[bool, Rule("must be true or false")] = False
     tags: Annotated[dict[str, str], Rule("must be an object of string tag values")] = {
@@ -593,6 +602,13 @@ class StackConfig(_Model):
     @classmethod
     def _authorized_ip_ranges(cls, values: list[str]) -> list[str]:
         return [_check_item(index, value, _ipv4_cidr) for index, value in enumerate(values)]
+
+    @field_validator("private_dns_zone")
+    @classmethod
+    def _private_dns_zone(cls, value: str) -> str:
+        if value in PRIVATE_DNS_ZONE_MODES or PRIVATE_DNS_ZONE_ID_RE.match(value):
+            return value
+        raise ValueError(f"must be {_PRIVATE_DNS_ZONE} (got {_show(value)})")
 
     @field_validator("pod_cidr", "service_cidr")
     @classmethod
@@ -775,6 +791,8 @@ KEY_KINDS: dict[str, str] = {
     "dnsServiceIp": "string",
     "nodeSubnetCidr": "string",
     "privateCluster": "boolean",
+    "privateClusterPublicFqdn": "boolean",
+    "privateDnsZone": "string",
     "authorizedIpRanges": "array",
     "allowUnrestrictedApiServer": "boolean",
     "tags": "object",
@@ -1056,6 +1074,48 @@ def _check_unique_names(items: Sequence[Any], key: str, what: str) -> None:
         first[item.name] = index
 
 
+def _check_private_dns(cfg: StackConfig) -> None:
+    """How a private API server's name resolves (AKS private-clusters docs, "Configure a
+    private DNS zone")."""
+    for key, value, default in (
+        ("privateClusterPublicFqdn", cfg.private_cluster_public_fqdn, False),
+        ("privateDnsZone", cfg.private_dns_zone, "system"),
+    ):
+        if not cfg.private_cluster and value != default:
+            raise ConfigError(
+                key,
+                "only applies to a private API server but privateCluster is false; remove it "
+                "or set privateCluster: true",
+                related=("privateCluster",),
+            )
+    if cfg.private_dns_zone == "none" and not cfg.private_cluster_public_fqdn:
+        raise ConfigError(
+            "privateDnsZone",
+            "is 'none' (no private zone) but privateClusterPublicFqdn is false, which AKS does "
+            "not support: nothing would resolve the API server; set privateClusterPublicFqdn: "
+            "true or use 'system' or a zone id",
+            related=("privateClusterPublicFqdn",),
+        )
+    match = PRIVATE_DNS_ZONE_ID_RE.match(cfg.private_dns_zone)
+    if match is None:
+        return
+    if match["region"].lower() != cfg.location.lower():
+        raise ConfigError(
+            "privateDnsZone",
+            f"is a zone for region {_show(match['region'])} but location is "
+            f"{_show(cfg.location)}; bring a privatelink.{cfg.location}.azmk8s.io zone",
+            related=("location",),
+        )
+    if not cfg.user_assigned_identity_id:
+        raise ConfigError(
+            "privateDnsZone",
+            "is a zone you bring, which AKS supports only with a user-assigned control-plane "
+            "identity: set userAssignedIdentityId (it needs Private DNS Zone Contributor on "
+            "the zone and Network Contributor on nodeSubnetId)",
+            related=("userAssignedIdentityId",),
+        )
+
+
 def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[ResolvedVolume]]:
     tier = tier_for_sku(cfg.storage_sku)
     premium = tier is ShareTier.PREMIUM
@@ -1080,6 +1140,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             "privateCluster: false",
             related=("privateCluster",),
         )
+    _check_private_dns(cfg)
     if (
         not cfg.private_cluster
         and not cfg.authorized_ip_ranges

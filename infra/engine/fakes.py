@@ -2,8 +2,10 @@
 
 The offline preview cannot know real provider results; these fakes answer the way the
 providers do in shape (ARM ids, names, kubeconfigs, account keys) and in secrecy, so a
-program behaves as it would against the engine. Every fake secret is listed in
-FAKE_SECRETS so tests can prove none of them is ever printed.
+program behaves as it would against the engine. An azure-native resource's outputs are
+read off the SDK's own resource class, so any type the program imports gets its provider's
+output shape. Every fake secret is listed in FAKE_SECRETS so tests can prove none of them
+is ever printed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,11 @@ import copy
 import hashlib
 from typing import Any
 
-from infra.engine.model import Secret
+import pulumi
+from pulumi import _types as pulumi_types
+
+from infra.engine import arm
+from infra.engine.model import UNKNOWN, Secret, Unknown
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "11111111-1111-1111-1111-111111111111"
@@ -72,32 +78,6 @@ def fake_kubeconfig(cluster: str = "cluster") -> str:
 FAKE_KUBECONFIG_B64 = base64.b64encode(fake_kubeconfig().encode()).decode()
 FAKE_SECRETS = (*FAKE_STORAGE_KEYS, FAKE_KUBE_TOKEN, FAKE_CLIENT_KEY)
 
-# Which input names the resource by, and where it lives in ARM.
-_AZURE_TYPES: dict[str, tuple[str, str]] = {
-    "azure-native:resources:ResourceGroup": ("resourceGroupName", ""),
-    "azure-native:storage:StorageAccount": ("accountName", "Microsoft.Storage/storageAccounts"),
-    "azure-native:storage:FileServiceProperties": ("fileServicesName", "fileServices"),
-    "azure-native:storage:FileShare": ("shareName", "fileServices/default/shares"),
-    "azure-native:containerservice:ManagedCluster": (
-        "resourceName",
-        "Microsoft.ContainerService/managedClusters",
-    ),
-    "azure-native:containerservice:AgentPool": ("agentPoolName", "agentPools"),
-    "azure-native:authorization:ManagementLockByScope": (
-        "lockName",
-        "providers/Microsoft.Authorization/locks",
-    ),
-    "azure-native:network:VirtualNetwork": (
-        "virtualNetworkName",
-        "Microsoft.Network/virtualNetworks",
-    ),
-    "azure-native:network:Subnet": ("subnetName", "subnets"),
-    "azure-native:managedidentity:UserAssignedIdentity": (
-        "resourceName",
-        "Microsoft.ManagedIdentity/userAssignedIdentities",
-    ),
-}
-
 
 def _suffix(*parts: str, length: int = 8) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
@@ -107,50 +87,84 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Secret) else value
 
 
+_CLASSES: dict[str, type] = {}
+
+
+def _resource_class(type_: str) -> type | None:
+    """The SDK class registered with `type_` (`@pulumi.type_token`), among those imported.
+
+    The program has imported the class before it registers a resource of that type, so
+    the SDK's lazily imported modules need no importing here."""
+    if type_ not in _CLASSES:
+        pending: list[type] = [pulumi.CustomResource]
+        while pending:
+            cls = pending.pop()
+            pending.extend(cls.__subclasses__())
+            token = pulumi.get_type_token(cls)
+            if token:
+                _CLASSES.setdefault(token, cls)
+    return _CLASSES.get(type_)
+
+
+_DECLARED: dict[str, frozenset[str]] = {}
+
+
+def declared_outputs(type_: str) -> frozenset[str] | None:
+    """The output properties the SDK's resource class declares (its `@pulumi.getter`
+    properties, by the names the engine uses), or None if no imported class has the type."""
+    if type_ not in _DECLARED:
+        cls = _resource_class(type_)
+        if cls is None:
+            return None
+        _DECLARED[type_] = frozenset(pulumi_types.resource_pulumi_to_py_names(cls))
+    return _DECLARED[type_]
+
+
+def _name_parameter(inputs: dict[str, Any], declared: frozenset[str] | None) -> str | None:
+    # For a type without a known REST path: the one `...Name` input that is not an output.
+    candidates = [
+        key
+        for key in inputs
+        if key.endswith("Name") and key != "resourceGroupName" and key not in (declared or ())
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    name_key, arm_path = _AZURE_TYPES.get(type_, ("", ""))
-    resource_name = _plain(inputs.get(name_key)) if name_key else None
-    if not isinstance(resource_name, str) or not resource_name:
+    """Outputs in azure-native's shape: the declared output properties, from the inputs of
+    the same name, plus `name`, `id` and `type`; never a path parameter that is not also a
+    declared output (a share's `accountName`, a lock's `scope`)."""
+    declared = declared_outputs(type_)
+    path = arm.arm_path(type_, _name_parameter(inputs, declared))
+    parameters = arm.path_parameters(path)
+    values: dict[str, Any] = {"subscriptionId": SUBSCRIPTION_ID}
+    for parameter in parameters[1:] if parameters[0] == "subscriptionId" else parameters:
+        values[parameter] = _plain(inputs.get(parameter))
+    resource_name = values[parameters[-1]]
+    if resource_name is None or resource_name == "":
         # azure-native auto-names from the logical name plus a random suffix.
-        resource_name = f"{name}{_suffix(type_, name)}"
-    rg = _plain(inputs.get("resourceGroupName"))
-    outputs = copy.deepcopy(inputs)
-    outputs["name"] = resource_name
-    if type_ == "azure-native:resources:ResourceGroup":
-        arm_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{resource_name}"
-    elif type_ == "azure-native:authorization:ManagementLockByScope":
-        arm_id = f"{_plain(inputs.get('scope'))}/{arm_path}/{resource_name}"
-    elif type_ in (
-        "azure-native:storage:FileServiceProperties",
-        "azure-native:storage:FileShare",
-    ):
-        account = _plain(inputs.get("accountName"))
-        arm_id = (
-            f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/"
-            f"Microsoft.Storage/storageAccounts/{account}/{arm_path}/{resource_name}"
-        )
+        resource_name = values[parameters[-1]] = f"{name}{_suffix(type_, name)}"
+    if any(isinstance(v, Unknown) for v in values.values()):
+        arm_id: Any = UNKNOWN
     else:
-        module = type_.split(":")[1]
-        path = arm_path or f"Microsoft.{module.capitalize()}/{type_.split(':')[2].lower()}s"
-        arm_id = (
-            f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{path}/{resource_name}"
-        )
-    outputs["id"] = arm_id
-    if type_ == "azure-native:storage:StorageAccount":
-        outputs["primaryEndpoints"] = {"file": f"https://{resource_name}.file.core.windows.net/"}
+        arm_id = path.format_map({k: str(v).strip("/") for k, v in values.items()})
+        arm_id = "/" + arm_id.lstrip("/")
+    if declared is None:
+        outputs = {k: copy.deepcopy(v) for k, v in inputs.items() if k not in parameters}
+    else:
+        outputs = {k: copy.deepcopy(v) for k, v in inputs.items() if k in declared}
+    outputs.update(name=resource_name, id=arm_id, type=arm.arm_type(path))
+    if declared is not None and "provisioningState" in declared:
         outputs["provisioningState"] = "Succeeded"
-    elif type_ == "azure-native:containerservice:ManagedCluster":
-        location = _plain(inputs.get("location")) or "westeurope"
-        outputs["fqdn"] = f"{resource_name}-{_suffix(arm_id)}.hcp.{location}.azmk8s.io"
-        outputs["nodeResourceGroup"] = f"MC_{rg}_{resource_name}_{location}"
-        outputs["provisioningState"] = "Succeeded"
-        identity = outputs.get("identity")
-        if isinstance(identity, dict):
-            identity["principalId"] = (
-                f"{_suffix('principal', arm_id, length=8)}-0000-0000-0000-000000000000"
-            )
-            identity["tenantId"] = TENANT_ID
-    return arm_id, outputs
+    identity = outputs.get("identity")
+    if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
+        # ARM's managed identity shape: the identity Azure creates for the resource.
+        identity = outputs["identity"] = dict(identity)
+        identity["principalId"] = f"{_suffix('principal', str(arm_id))}-0000-0000-0000-000000000000"
+        identity["tenantId"] = TENANT_ID
+    # An id the preview cannot know is sent empty, as the engine does for a resource it
+    # has not created.
+    return arm_id if isinstance(arm_id, str) else "", outputs
 
 
 def _kubernetes_outputs(

@@ -30,9 +30,16 @@ def azure_policy_url(definition_id: str) -> str:
 
 
 def label(kind: str, props: dict[str, Any], name_key: str, fallback: str) -> str:
-    """``Kind 'name'`` using the Azure name input when known, else the Pulumi name."""
-    name = get(props, name_key)
-    return f"{kind} '{name if isinstance(name, str) and name else fallback}'"
+    """``Kind 'name'`` using the Azure name when known, else the Pulumi name.
+
+    Resource policies see inputs, where the name is the path parameter ``name_key``; stack
+    policies see outputs, where azure-native reports it as ``name`` and drops the path
+    parameters."""
+    for key in ("name", name_key):
+        name = get(props, key)
+        if isinstance(name, str) and name:
+            return f"{kind} '{name}'"
+    return f"{kind} '{fallback}'"
 
 
 def missing_tags(tags: Any, required: list[str]) -> Any:
@@ -62,9 +69,7 @@ def agent_pools(resource_type: str, props: dict[str, Any], fallback: str) -> Any
     for an AgentPool resource).
     """
     if resource_type == AGENT_POOL_TYPE:
-        name = get(props, "agentPoolName")
-        pool_name = name if isinstance(name, str) and name else fallback
-        return [(f"AgentPool '{pool_name}'", props, None)]
+        return [(label("AgentPool", props, "agentPoolName", fallback), props, None)]
     if resource_type != MANAGED_CLUSTER_TYPE:
         return []
     profiles = get(props, "agentPoolProfiles")

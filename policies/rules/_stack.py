@@ -132,15 +132,15 @@ def _share_id_parts(share: Res) -> tuple[str, str] | None:
 
 
 def share_name(share: Res) -> Any:
-    """A FileShare's Azure name (``shareName`` input, ``name`` output or from its id)."""
-    for key in ("shareName", "name"):
+    """A FileShare's Azure name (``name`` output, ``shareName`` input or from its id)."""
+    for key in ("name", "shareName"):
         value = share.get(key)
         if isinstance(value, str):
             return value
     parts = _share_id_parts(share)
     if parts:
         return parts[1]
-    if UNKNOWN in (share.get("shareName"), share.get("name")):
+    if UNKNOWN in (share.get("name"), share.get("shareName")):
         return UNKNOWN
     return MISSING
 

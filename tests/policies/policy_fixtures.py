@@ -9,7 +9,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from policy_harness import StackResource, secret
+from policy_harness import StackResource, secret, urn
+
+# The SDK classes the engine reads the output shape from, imported as a program would.
+from pulumi_azure_native import authorization, containerservice, storage  # noqa: F401
+
+from infra.engine import fakes
 
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000000"
 RG = "rg-train-prod"
@@ -413,30 +418,17 @@ def resource(key: str) -> tuple[str, dict[str, Any]]:
 # --- outputs (stack policies) --------------------------------------------------------------
 
 
-def _account_outputs() -> dict[str, Any]:
-    outputs = copy.deepcopy(STORAGE_ACCOUNT)
-    # azure-native does not echo path parameters (accountName, resourceGroupName) as outputs.
-    del outputs["accountName"], outputs["resourceGroupName"]
-    outputs.update(
-        {
-            "name": ACCOUNT,
-            "id": ACCOUNT_ID,
-            "type": "Microsoft.Storage/storageAccounts",
-            "provisioningState": "Succeeded",
-        }
-    )
+def _azure_outputs(resource_type: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """What the offline engine answers for an azure-native resource: the provider's output
+    shape (declared outputs, ``name``, ``id``, ``type``; no path parameters)."""
+    _, outputs = fakes.new_resource(resource_type, name, urn(resource_type, name), inputs)
     return outputs
 
 
 def _share_outputs(share: str, quota: int) -> dict[str, Any]:
-    return {
-        "name": share,
-        "id": share_id(share),
-        "type": "Microsoft.Storage/storageAccounts/fileServices/shares",
-        "shareQuota": quota,
-        "enabledProtocols": "SMB",
-        "accessTier": "Premium",
-    }
+    return _azure_outputs(
+        FILE_SHARE_TYPE, f"share-{share}", {**FILE_SHARE, "shareName": share, "shareQuota": quota}
+    )
 
 
 def _pv_outputs(share: str, capacity: str) -> dict[str, Any]:
@@ -460,17 +452,17 @@ def _pvc_outputs(share: str, request: str) -> dict[str, Any]:
 
 def good_stack() -> dict[str, StackResource]:
     """A compliant prod-like stack, by resource name (outputs as the engine reports them)."""
-    lock_name = f"{ACCOUNT}-no-delete"
     resources = [
-        StackResource(STORAGE_ACCOUNT_TYPE, "account", _account_outputs(), protect=True),
+        StackResource(
+            STORAGE_ACCOUNT_TYPE,
+            "account",
+            _azure_outputs(STORAGE_ACCOUNT_TYPE, "account", STORAGE_ACCOUNT),
+            protect=True,
+        ),
         StackResource(
             FILE_SERVICE_TYPE,
             "file-service",
-            {
-                "name": "default",
-                "id": f"{ACCOUNT_ID}/fileServices/default",
-                "shareDeleteRetentionPolicy": {"enabled": True, "days": 30},
-            },
+            _azure_outputs(FILE_SERVICE_TYPE, "file-service", FILE_SERVICE),
             property_dependencies={"accountName": ["account"]},
         ),
         StackResource(
@@ -490,12 +482,7 @@ def good_stack() -> dict[str, StackResource]:
         StackResource(
             LOCK_TYPE,
             "account-lock",
-            {
-                "name": lock_name,
-                "id": f"{ACCOUNT_ID}/providers/Microsoft.Authorization/locks/{lock_name}",
-                "level": "CanNotDelete",
-                "notes": LOCK["notes"],
-            },
+            _azure_outputs(LOCK_TYPE, "account-lock", LOCK),
             property_dependencies={"scope": ["account"]},
         ),
         StackResource(NAMESPACE_TYPE, "training", copy.deepcopy(NAMESPACE)),
@@ -545,7 +532,11 @@ def good_stack() -> dict[str, StackResource]:
             },
             property_dependencies={"metadata": ["training"]},
         ),
-        StackResource(MANAGED_CLUSTER_TYPE, "aks", copy.deepcopy(MANAGED_CLUSTER)),
+        StackResource(
+            MANAGED_CLUSTER_TYPE,
+            "aks",
+            _azure_outputs(MANAGED_CLUSTER_TYPE, "aks", MANAGED_CLUSTER),
+        ),
         *_workloads(),
     ]
     return {r.name: r for r in resources}
