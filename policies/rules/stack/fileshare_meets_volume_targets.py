@@ -60,21 +60,24 @@ TARGETS = {
 
 
 def _provided(model: FilesModel, share: Res, annotation: str) -> tuple[Any, str]:
-    """What the share provides for ``annotation``'s quantity, and how a user raises it."""
+    """What the share provides for ``annotation``'s quantity, and where that comes from."""
     _, prop, recommended, v1 = TARGETS[annotation]
-    quota = share.get("shareQuota")
+    quota = as_int(share.get("shareQuota"))
     if model.v2:
         value = share.get(prop)
         if value is UNKNOWN:
             return UNKNOWN, ""
         if value is not MISSING:
-            return as_int(value), f"raise {prop}"
-        if as_int(quota) is None:
+            return as_int(value), f"as its {prop}; raise it"
+        if quota is None:
             return UNKNOWN, ""
-        return recommended(model, as_int(quota)), f"set {prop} (unset, Azure's recommendation)"
-    if as_int(quota) is None:
+        return (
+            recommended(model, quota),
+            f"with {prop} unset (Azure's recommendation for {quota} GiB); set {prop}",
+        )
+    if quota is None:
         return UNKNOWN, ""
-    return v1(as_int(quota)), "raise shareQuota (provisioned v1 performance scales with it)"
+    return v1(quota), f"from its {quota} GiB quota; raise shareQuota, or move to provisioned v2"
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -122,8 +125,8 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             if provided is UNKNOWN or provided is None or provided >= target:
                 continue
             report_violation(
-                f"{subject} provides {provided} {unit} ({model.name}), below the {target} "
-                f"{unit} that {volume} declares ({annotation}); {fix} to at least {target}.",
+                f"{subject} provides {provided} {unit}, below the {target} {unit} that {volume} "
+                f"declares ({annotation}): {model.name} gives {provided} {fix}.",
                 share.urn,
             )
 
