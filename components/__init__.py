@@ -44,8 +44,8 @@ from components.volume import RwxVolume, RwxVolumeArgs
 
 __all__ = [
     "GPU_SCHEDULING",
-    "BillingModel",
     "KUBELOGIN_MODES",
+    "BillingModel",
     "EntraIdSpec",
     "GpuPoolSpec",
     "GpuScheduling",

@@ -346,9 +346,7 @@ def resolve_share(
             else throughput_mibps
         )
         _within(chosen_iops, limits.min_iops, limits.max_iops, "IOPS", model, "iops")
-        _within(
-            chosen_mibps, limits.min_mibps, limits.max_mibps, "MiB/s", model, "throughputMiBps"
-        )
+        _within(chosen_mibps, limits.min_mibps, limits.max_mibps, "MiB/s", model, "throughputMiBps")
         return SharePerformance(
             model=model,
             quota_gib=quota_gib,

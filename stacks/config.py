@@ -24,7 +24,6 @@ import difflib
 import ipaddress
 import json
 import re
-import typing
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -1166,7 +1165,8 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
         check_account_totals(model, [volume.performance for volume in volumes])
     except SizingError as error:
         raise ConfigError(
-            "volumes", f"{error} (one storage account holds every volume)",
+            "volumes",
+            f"{error} (one storage account holds every volume)",
             related=("fileBillingModel",),
         ) from None
     _check_training_jobs(cfg)

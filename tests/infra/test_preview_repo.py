@@ -38,7 +38,13 @@ def test_json_outputs_per_stack(preview_json):
         assert outputs["clusterName"] == f"aks-rwx-training-{stack}"
         assert set(outputs["volumes"]) == {"datasets", "checkpoints"}
         for volume in outputs["volumes"].values():
-            assert set(volume) >= {"namespace", "pvcName", "billingModel", "quotaGiB", "performance"}
+            assert set(volume) >= {
+                "namespace",
+                "pvcName",
+                "billingModel",
+                "quotaGiB",
+                "performance",
+            }
     prod = preview_json["prod"]["outputs"]["volumes"]["datasets"]
     assert (prod["billingModel"], prod["quotaGiB"], prod["throughputMiBps"], prod["iops"]) == (
         "provisioned-v2-ssd",
