@@ -307,7 +307,8 @@ def _whole(value: int | None, what: str, field: str) -> None:
 def _within(value: int, low: int, high: int, what: str, model: BillingModel, field: str) -> None:
     if not low <= value <= high:
         raise SizingError(
-            f"must be between {low} and {high} {what} for {model} (got {value})", field
+            f"must be an integer between {low} and {high} {what} for {model} (got {value})",
+            field,
         )
 
 
@@ -376,8 +377,8 @@ def resolve_share(
         if throughput_mibps is not None:
             if not 1 <= throughput_mibps <= PREMIUM_MAX_THROUGHPUT_MIBPS:
                 raise SizingError(
-                    f"must be between 1 and {PREMIUM_MAX_THROUGHPUT_MIBPS} MiB/s for {model} "
-                    f"(got {throughput_mibps}); split the data over several volumes",
+                    f"must be an integer between 1 and {PREMIUM_MAX_THROUGHPUT_MIBPS} MiB/s for "
+                    f"{model} (got {throughput_mibps}); split the data over several volumes",
                     "throughputMiBps",
                 )
             quota_gib = quota_for_throughput(throughput_mibps)

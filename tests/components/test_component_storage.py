@@ -253,10 +253,13 @@ def test_no_plaintext_key_in_any_input() -> None:
         ({"shares": []}, "at least one share"),
         ({"shares": [ShareSpec("datasets", quota_gib=100)] * 2}, "used twice"),
         ({"shares": [ShareSpec("Data_Sets", quota_gib=100)]}, "share name must be"),
-        ({"shares": [ShareSpec("datasets", quota_gib=31)]}, "quotaGiB: must be between 32"),
+        (
+            {"shares": [ShareSpec("datasets", quota_gib=31)]},
+            "quotaGiB: must be an integer between 32",
+        ),
         (
             {"shares": [ShareSpec("datasets", quota_gib=100, iops=2999)]},
-            "'datasets' iops: must be between 3000 and 102400 IOPS",
+            "'datasets' iops: must be an integer between 3000 and 102400 IOPS",
         ),
         (
             {

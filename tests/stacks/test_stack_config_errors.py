@@ -200,15 +200,16 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "prod",
         {"volumes": [{"name": "datasets", "quotaGiB": 31}]},
         (),
-        "volumes[0].quotaGiB' must be between 32 and 262144 GiB for provisioned-v2-ssd (got 31)",
+        "volumes[0].quotaGiB' must be an integer between 32 and 262144 GiB for "
+        "provisioned-v2-ssd (got 31)",
     ),
     (
         "v2-throughput-above-maximum",
         "prod",
         {"volumes": [{"name": "datasets", "quotaGiB": 100, "throughputMiBps": 10341}]},
         (),
-        "volumes[0].throughputMiBps' must be between 100 and 10340 MiB/s for provisioned-v2-ssd "
-        "(got 10341)",
+        "volumes[0].throughputMiBps' must be an integer between 100 and 10340 MiB/s for "
+        "provisioned-v2-ssd (got 10341)",
     ),
     (
         "v2-hdd-iops-below-minimum",
@@ -218,7 +219,8 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
             "volumes": [{"name": "datasets", "quotaGiB": 100, "iops": 499}],
         },
         (),
-        "volumes[0].iops' must be between 500 and 50000 IOPS for provisioned-v2-hdd (got 499)",
+        "volumes[0].iops' must be an integer between 500 and 50000 IOPS for "
+        "provisioned-v2-hdd (got 499)",
     ),
     (
         "v2-account-throughput-exceeded",
@@ -247,8 +249,8 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
             "volumes": [{"name": "datasets", "throughputMiBps": 20000}],
         },
         (),
-        "volumes[0].throughputMiBps' must be between 1 and 10340 MiB/s for provisioned-v1-ssd "
-        "(got 20000); split the data over several volumes",
+        "volumes[0].throughputMiBps' must be an integer between 1 and 10340 MiB/s for "
+        "provisioned-v1-ssd (got 20000); split the data over several volumes",
     ),
     (
         "v1-quota-and-throughput",
@@ -288,7 +290,8 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
             "volumes": [{"name": "datasets", "quotaGiB": 50}],
         },
         (),
-        "volumes[0].quotaGiB' must be between 100 and 102400 GiB for provisioned-v1-ssd (got 50)",
+        "volumes[0].quotaGiB' must be an integer between 100 and 102400 GiB for "
+        "provisioned-v1-ssd (got 50)",
     ),
     (
         "duplicate-volume-names",
