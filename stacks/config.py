@@ -806,7 +806,6 @@ class LoadedConfig:
     values: StackConfig
     tags: dict[str, str]
     volumes: list[ResolvedVolume]
-    billing_model: BillingModel
     secrets: Secrets = NO_SECRETS
 
     @property
@@ -1355,6 +1354,5 @@ def parse_config(
         values=values,
         tags=tags,
         volumes=volumes,
-        billing_model=values.file_billing_model,
         secrets=secrets,
     )
