@@ -24,10 +24,11 @@ from components.cluster import (
 from components.gpu import NvidiaDevicePlugin, NvidiaDevicePluginArgs, device_plugin_manifest
 from components.kubeconfig import KUBELOGIN_MODES, KubeconfigError, rewrite_kubeconfig
 from components.sizing import (
+    BillingModel,
     SharePerformance,
-    ShareTier,
     SizingError,
     quota_for_throughput,
+    resolve_share,
 )
 from components.smoke import RwxSmokeTest, RwxSmokeTestArgs, smoke_job_manifest
 from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
@@ -44,6 +45,7 @@ from components.volume import RwxVolume, RwxVolumeArgs
 __all__ = [
     "GPU_SCHEDULING",
     "KUBELOGIN_MODES",
+    "BillingModel",
     "EntraIdSpec",
     "GpuPoolSpec",
     "GpuScheduling",
@@ -56,7 +58,6 @@ __all__ = [
     "RwxVolumeArgs",
     "SharePerformance",
     "ShareSpec",
-    "ShareTier",
     "SharedStorage",
     "SharedStorageArgs",
     "SizingError",
@@ -68,6 +69,7 @@ __all__ = [
     "TrainingMount",
     "device_plugin_manifest",
     "quota_for_throughput",
+    "resolve_share",
     "rewrite_kubeconfig",
     "smoke_job_manifest",
     "training_job_manifest",

@@ -11,16 +11,15 @@ import pulumi
 from pulumi_azure_native import authorization, storage
 
 from components.sizing import (
+    BillingModel,
+    Redundancy,
     SharePerformance,
-    ShareTier,
     SizingError,
-    performance,
-    resolve_quota,
-    tier_for_sku,
+    account_sku,
+    check_account_totals,
+    resolve_share,
 )
 
-StorageSku = Literal["Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS"]
-STORAGE_SKUS: tuple[str, ...] = ("Standard_LRS", "Standard_ZRS", "Premium_LRS", "Premium_ZRS")
 FileProtocol = Literal["smb", "nfs"]
 AccountKeyName = Literal["key1", "key2"]
 
@@ -40,15 +39,17 @@ SMB_KERBEROS_TICKET_ENCRYPTION = "AES-256"
 
 @dataclass(frozen=True)
 class ShareSpec:
-    """One file share. Give exactly one of ``quota_gib`` or ``throughput_mibps``.
-
-    ``throughput_mibps`` is a target for premium shares: the quota becomes the smallest one
-    whose provisioned throughput meets it (see :mod:`components.sizing`).
+    """One file share, declared as its billing model takes it (see
+    :func:`components.sizing.resolve_share`): provisioned v2 takes ``quota_gib`` and optional
+    ``throughput_mibps`` and ``iops`` targets (Azure's recommendation for the size when
+    missing); provisioned v1 one of ``quota_gib`` or a ``throughput_mibps`` target that sizes
+    the quota; pay-as-you-go ``quota_gib`` only.
     """
 
     name: str
     quota_gib: int | None = None
     throughput_mibps: int | None = None
+    iops: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,13 @@ class SharedStorageArgs:
         resource_group_name: Resource group the account lives in.
         location: Azure region.
         account_name: Globally unique storage account name (3-24 lowercase letters/digits).
-        sku: Replication/performance SKU; ``Premium_*`` gives a ``FileStorage`` account with
-            provisioned SSD shares, ``Standard_*`` a ``StorageV2`` account with large file shares.
-        protocol: ``smb`` (default) or ``nfs`` (premium only, no in-transit encryption, needs
-            subnet isolation).
+        billing_model: How the shares are billed and provisioned; with ``redundancy`` it
+            decides the account's kind and SKU (``FileStorage`` + ``PremiumV2_*``,
+            ``StandardV2_*`` or ``Premium_*``; pay-as-you-go ``StorageV2`` + ``Standard_*``
+            with large file shares).
+        redundancy: ``LRS`` or ``ZRS``.
+        protocol: ``smb`` (default) or ``nfs`` (SSD models only, no in-transit encryption,
+            needs subnet isolation).
         shares: The file shares to create.
         soft_delete_days: Share soft-delete retention (1-365 days).
         allowed_subnet_ids: Subnets allowed through the account firewall (service endpoint
@@ -80,7 +84,8 @@ class SharedStorageArgs:
     resource_group_name: pulumi.Input[str]
     location: pulumi.Input[str]
     account_name: str
-    sku: StorageSku
+    billing_model: BillingModel
+    redundancy: Redundancy
     shares: Sequence[ShareSpec]
     protocol: FileProtocol = "smb"
     soft_delete_days: int = 30
@@ -103,18 +108,22 @@ def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerf
             "storage account name must be 3-24 lowercase letters and digits "
             f"(got {args.account_name!r})"
         )
-    if args.sku not in STORAGE_SKUS:
-        raise ValueError(f"sku must be one of {', '.join(STORAGE_SKUS)} (got {args.sku!r})")
+    if args.billing_model not in tuple(BillingModel):
+        raise ValueError(
+            f"billing_model must be one of {', '.join(BillingModel)} (got {args.billing_model!r})"
+        )
+    if args.redundancy not in ("LRS", "ZRS"):
+        raise ValueError(f"redundancy must be 'LRS' or 'ZRS' (got {args.redundancy!r})")
     if args.protocol not in ("smb", "nfs"):
         raise ValueError(f"protocol must be 'smb' or 'nfs' (got {args.protocol!r})")
     if isinstance(args.soft_delete_days, bool) or not 1 <= args.soft_delete_days <= 365:
         raise ValueError(
             f"soft_delete_days must be between 1 and 365 (got {args.soft_delete_days!r})"
         )
-    tier = tier_for_sku(args.sku)
+    model = BillingModel(args.billing_model)
     if args.protocol == "nfs":
-        if tier is not ShareTier.PREMIUM:
-            raise ValueError(f"NFS shares need a Premium_* SKU (got {args.sku!r})")
+        if not model.allows_nfs:
+            raise ValueError(f"NFS shares need an SSD billing model (got {model})")
         if not args.allowed_subnet_ids:
             raise ValueError(
                 "NFS shares have no in-transit encryption and no authentication; "
@@ -137,12 +146,19 @@ def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerf
         if share.name in resolved:
             raise ValueError(f"share name {share.name!r} is used twice")
         try:
-            quota = resolve_quota(
-                tier, quota_gib=share.quota_gib, throughput_mibps=share.throughput_mibps
+            resolved[share.name] = resolve_share(
+                model,
+                quota_gib=share.quota_gib,
+                throughput_mibps=share.throughput_mibps,
+                iops=share.iops,
             )
         except SizingError as error:
-            raise ValueError(f"share {share.name!r}: {error}") from error
-        resolved[share.name] = performance(tier, quota)
+            field = f" {error.field}" if error.field else ""
+            raise ValueError(f"share {share.name!r}{field}: {error}") from error
+    try:
+        check_account_totals(model, list(resolved.values()))
+    except SizingError as error:
+        raise ValueError(f"the shares {error}") from error
     return resolved
 
 
@@ -156,7 +172,9 @@ class SharedStorage(pulumi.ComponentResource):
         resource_group_name: The resource group (as given).
         file_service: The ``storage.FileServiceProperties``.
         shares: ``share name -> storage.FileShare``.
-        share_performance: ``share name -> SharePerformance`` (quota, IOPS, MiB/s); plain values.
+        share_performance: ``share name -> SharePerformance`` (model, quota, IOPS, MiB/s,
+            provisioned or ceiling); plain values.
+        sku: The account SKU (``PremiumV2_ZRS``, ...).
         account_key: Primary account key as a secret Output (SMB only; ``None`` for NFS).
         lock: The ``CanNotDelete`` lock, or ``None``.
     """
@@ -173,8 +191,8 @@ class SharedStorage(pulumi.ComponentResource):
         self.share_performance = validate_shared_storage_args(args)
         super().__init__("aks-rwx-training:storage:SharedStorage", name, None, opts)
 
-        tier = tier_for_sku(args.sku)
-        premium = tier is ShareTier.PREMIUM
+        model = BillingModel(args.billing_model)
+        self.sku = account_sku(model, args.redundancy)
         nfs = args.protocol == "nfs"
         data_opts = pulumi.ResourceOptions(
             parent=self, protect=args.protect, retain_on_delete=args.protect
@@ -185,8 +203,8 @@ class SharedStorage(pulumi.ComponentResource):
             account_name=args.account_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            kind="FileStorage" if premium else "StorageV2",
-            sku=storage.SkuArgs(name=args.sku),
+            kind=model.account_kind,
+            sku=storage.SkuArgs(name=self.sku),
             # NFS on Azure Files has no in-transit encryption, and the service refuses NFS
             # mounts while "secure transfer required" is on; SMB always requires HTTPS/SMB3
             # encryption.
@@ -214,7 +232,7 @@ class SharedStorage(pulumi.ComponentResource):
                     for ip_range in args.allowed_ip_ranges
                 ],
             ),
-            large_file_shares_state=None if premium else "Enabled",
+            large_file_shares_state=None if model.provisioned else "Enabled",
             tags=dict(args.tags),
             opts=data_opts,
         )
@@ -251,9 +269,12 @@ class SharedStorage(pulumi.ComponentResource):
                 resource_group_name=args.resource_group_name,
                 share_name=share_name,
                 share_quota=perf.quota_gib,
+                # Only v2 shares take these; Azure derives v1 performance from the quota.
+                provisioned_iops=perf.provisioned_iops,
+                provisioned_bandwidth_mibps=perf.provisioned_mibps,
                 enabled_protocols="NFS" if nfs else "SMB",
                 root_squash=args.nfs_root_squash if nfs else None,
-                access_tier=None if premium else "TransactionOptimized",
+                access_tier=None if model.provisioned else "TransactionOptimized",
                 opts=pulumi.ResourceOptions.merge(
                     data_opts, pulumi.ResourceOptions(depends_on=[self.file_service])
                 ),
@@ -287,6 +308,8 @@ class SharedStorage(pulumi.ComponentResource):
             {
                 "accountName": self.account_name,
                 "accountId": self.account_id,
+                "billingModel": str(model),
+                "sku": self.sku,
                 "shareNames": sorted(self.shares),
                 "shareQuotasGiB": {n: p.quota_gib for n, p in self.share_performance.items()},
             }

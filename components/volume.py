@@ -15,6 +15,11 @@ CSI_DRIVER = "file.csi.azure.com"
 DNS1123_LABEL_RE = re.compile(r"\A(?=.{1,63}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 MODE_RE = re.compile(r"\A0[0-7]{3}\Z")
 NFS_MOUNT_OPTIONS: tuple[str, ...] = ("nconnect=4", "noresvport", "actimeo=30")
+# The performance a volume declares it needs, on its PV, where the policy pack checks the
+# share behind it against them (azure-native-storage-fileshare-meets-volume-targets) and
+# `kubectl describe pv` shows them.
+THROUGHPUT_TARGET_ANNOTATION = "aks-rwx-training/throughput-target-mibps"
+IOPS_TARGET_ANNOTATION = "aks-rwx-training/iops-target"
 COMMON_LABELS = {
     "app.kubernetes.io/managed-by": "pulumi",
     "app.kubernetes.io/part-of": "aks-rwx-training",
@@ -56,6 +61,8 @@ class RwxVolumeArgs:
             only the owning user/group - the training pods' ``runAsUser``/``supplementalGroups``
             - can read and write).
         protect: ``protect`` + ``retain_on_delete`` on Namespace, PV and PVC.
+        throughput_target_mibps, iops_target: The performance the volume declares it needs
+            (annotated on the PV); ``None`` when it declares none.
     """
 
     volume_name: str
@@ -74,6 +81,8 @@ class RwxVolumeArgs:
     dir_mode: str = "0770"
     file_mode: str = "0770"
     protect: bool = True
+    throughput_target_mibps: int | None = None
+    iops_target: int | None = None
 
 
 def validate_rwx_volume_args(args: RwxVolumeArgs) -> None:
@@ -203,7 +212,17 @@ class RwxVolume(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=self.pv_name,
                 labels=labels,
-                annotations={"pv.kubernetes.io/provisioned-by": CSI_DRIVER},
+                annotations={
+                    "pv.kubernetes.io/provisioned-by": CSI_DRIVER,
+                    **{
+                        key: str(target)
+                        for key, target in (
+                            (THROUGHPUT_TARGET_ANNOTATION, args.throughput_target_mibps),
+                            (IOPS_TARGET_ANNOTATION, args.iops_target),
+                        )
+                        if target is not None
+                    },
+                },
             ),
             spec=k8s.core.v1.PersistentVolumeSpecArgs(
                 capacity={"storage": self.capacity},

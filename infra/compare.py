@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,24 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     # pulumi-kubernetes replaces its provider, and with it every object it manages, when the
     # kubeconfig points at another cluster (DiffConfig; pulumi/pulumi-kubernetes#577).
     "pulumi:providers:kubernetes": ("kubeconfig",),
+}
+
+
+def _sku_family(name: Any) -> Any:
+    """``PremiumV2_ZRS`` -> ``PremiumV2``: the billing model part of a storage account SKU."""
+    return name.rsplit("_", 1)[0] if isinstance(name, str) else name
+
+
+# Input paths whose change replaces the resource only when the key of the value changes.
+# Azure converts a storage account between redundancies in place (LRS <-> GRS by update,
+# LRS <-> ZRS by a conversion), but not between billing models (the SKU family: Standard
+# pay-as-you-go, Premium provisioned v1, PremiumV2/StandardV2 provisioned v2): it documents
+# only moving the data to shares in another account ("Provisioned v2 migrations",
+# https://learn.microsoft.com/azure/storage/files/understanding-billing, and
+# https://learn.microsoft.com/azure/storage/files/migrate-files-between-shares). The runbook is
+# docs/migrate-billing-model.md.
+REPLACE_ON_KEY_CHANGE: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "azure-native:storage:StorageAccount": {"sku.name": _sku_family},
 }
 # What holds data: deleting or replacing one of these loses it. A resource group holds
 # everything in it; a Namespace holds its claims (Kubernetes deletes every PVC in a deleted
@@ -315,7 +333,13 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
             if not _matches(c.path, resource.ignore_changes)
         ]
         rules = REPLACE_ON_CHANGE.get(resource.type, ())
-        reasons = [c.path for c in props if _matches(c.path, rules)]
+        keyed = REPLACE_ON_KEY_CHANGE.get(resource.type, {})
+        reasons = [
+            c.path
+            for c in props
+            if _matches(c.path, rules)
+            or (c.path in keyed and keyed[c.path](unwrap(c.old)) != keyed[c.path](unwrap(c.new)))
+        ]
         props += _options_changes(old, resource)
         stateful = stateful or _is_stateful(old, claims[0])
         if not props and old_urn == resource.urn:

@@ -27,6 +27,7 @@ from components import (
     RwxVolumeArgs,
     SharedStorage,
     SharedStorageArgs,
+    SharePerformance,
     ShareSpec,
     SystemPoolSpec,
     TrainingCluster,
@@ -60,6 +61,27 @@ def _secret_inputs(secrets: Secrets) -> pulumi.ResourceTransformation:
     return transform
 
 
+def share_report(share: SharePerformance) -> dict[str, object]:
+    """What a volume's share gets, for the stack outputs (and so the preview): its billing
+    model, size, IOPS and throughput, and whether those are provisioned or only a ceiling."""
+    if not share.provisioned:
+        return {
+            "billingModel": str(share.model),
+            "quotaGiB": share.quota_gib,
+            "performance": "ceiling: nothing is provisioned; the account's shares share it",
+            "maxIops": share.iops,
+            "maxThroughputMiBps": share.throughput_mibps,
+        }
+    return {
+        "billingModel": str(share.model),
+        "quotaGiB": share.quota_gib,
+        "performance": "provisioned: guaranteed IOPS and throughput; burstIops is best effort",
+        "iops": share.iops,
+        "burstIops": share.burst_iops,
+        "throughputMiBps": share.throughput_mibps,
+    }
+
+
 def main(loaded: LoadedConfig) -> None:
     cfg = loaded.values
     protect = cfg.protect_data
@@ -80,9 +102,18 @@ def main(loaded: LoadedConfig) -> None:
             resource_group_name=resource_group.name,
             location=resource_group.location,
             account_name=cfg.storage_account_name,
-            sku=cfg.storage_sku,
+            billing_model=cfg.file_billing_model,
+            redundancy=cfg.storage_redundancy,
             protocol=cfg.file_protocol,
-            shares=[ShareSpec(name=v.config.name, quota_gib=v.quota_gib) for v in loaded.volumes],
+            shares=[
+                ShareSpec(
+                    name=v.config.name,
+                    quota_gib=v.config.quota_gib,
+                    throughput_mibps=v.config.throughput_mibps,
+                    iops=v.config.iops,
+                )
+                for v in loaded.volumes
+            ],
             soft_delete_days=cfg.share_soft_delete_days,
             account_key=cfg.storage_account_key,
             allowed_subnet_ids=loaded.storage_subnet_ids,
@@ -173,6 +204,8 @@ def main(loaded: LoadedConfig) -> None:
                 dir_mode=spec.dir_mode,
                 file_mode=spec.file_mode,
                 protect=protect,
+                throughput_target_mibps=spec.throughput_mibps,
+                iops_target=spec.iops,
             ),
         )
         rwx_volumes[spec.name] = rwx
@@ -198,12 +231,7 @@ def main(loaded: LoadedConfig) -> None:
             "namespace": rwx.namespace,
             "pvcName": rwx.pvc_name,
             "pvName": rwx.pv_name,
-            "quotaGiB": volume.performance.quota_gib,
-            "iops": volume.performance.iops,
-            "throughputMiBps": volume.performance.throughput_mibps,
-            # False for standard shares: iops/throughput are Azure's per-share ceilings, shared
-            # with the account, not provisioned values.
-            "provisioned": volume.performance.guaranteed,
+            **share_report(shared_storage.share_performance[spec.name]),
         }
 
     specs = {volume.config.name: volume.config for volume in loaded.volumes}

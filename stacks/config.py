@@ -24,7 +24,6 @@ import difflib
 import ipaddress
 import json
 import re
-import typing
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel, to_snake
 from pydantic.fields import FieldInfo
 
+from components.azure_files_regions import regions_offering
 from components.azure_regions import AZURE_REGIONS
 from components.cluster import (
     CLUSTER_NAME_RE,
@@ -58,17 +58,13 @@ from components.cluster import (
 from components.cluster import SkuTier as ClusterSkuTier
 from components.kubeconfig import KubeloginMode
 from components.sizing import (
-    PREMIUM_MAX_GIB,
-    PREMIUM_MAX_THROUGHPUT_MIBPS,
-    PREMIUM_MIN_GIB,
-    STANDARD_MAX_GIB,
-    STANDARD_MAX_THROUGHPUT_MIBPS,
-    STANDARD_MIN_GIB,
+    BillingModel,
+    Redundancy,
     SharePerformance,
-    ShareTier,
-    performance,
-    quota_for_throughput,
-    tier_for_sku,
+    SizingError,
+    account_sku,
+    check_account_totals,
+    resolve_share,
 )
 from components.smoke import (
     DEFAULT_DEADLINE_SECONDS,
@@ -85,7 +81,6 @@ from components.storage import (
     SHARE_NAME_RE,
     AccountKeyName,
     FileProtocol,
-    StorageSku,
 )
 from components.training import (
     CPU_RE,
@@ -281,6 +276,7 @@ class VolumeConfig(_Model):
     throughput_mibps: Annotated[
         int | None, Field(alias="throughputMiBps"), Rule("must be an integer number of MiB/s")
     ] = None
+    iops: Annotated[int | None, Rule("must be an integer number of IOPS")] = None
     # Not 0: a root-owned mount makes every pod that writes to the share root-equivalent on
     # the data, and the smoke Job (runAsNonRoot) runs as this uid/gid.
     uid: Annotated[int, Field(ge=1, le=2_147_483_647)] = 1000
@@ -478,7 +474,13 @@ class StackConfig(_Model):
         Rule("must be 2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric"),
     ]
     node_subnet_id: Annotated[str, Rule("must be a subnet resource id")]
-    storage_sku: Annotated[StorageSku, one_of(StorageSku)] = "Premium_ZRS"
+    # Not strict: the stack file names the model by its value ("provisioned-v2-ssd").
+    file_billing_model: Annotated[
+        BillingModel,
+        Field(strict=False),
+        Rule("must be one of " + ", ".join(BillingModel)),
+    ] = BillingModel.PROVISIONED_V2_SSD
+    storage_redundancy: Annotated[Redundancy, one_of(Redundancy)] = "ZRS"
     file_protocol: Annotated[FileProtocol, one_of(FileProtocol)] = "smb"
     share_soft_delete_days: Annotated[int, Field(ge=1, le=365)] = 30
     allowed_subnet_ids: Annotated[list[str], Rule("must be a list of subnet resource ids")] = []
@@ -763,7 +765,8 @@ KEY_KINDS: dict[str, str] = {
     "storageAccountName": "string",
     "clusterName": "string",
     "nodeSubnetId": "string",
-    "storageSku": "string",
+    "fileBillingModel": "string",
+    "storageRedundancy": "string",
     "fileProtocol": "string",
     "shareSoftDeleteDays": "integer",
     "allowedSubnetIds": "array",
@@ -804,7 +807,7 @@ KEY_KINDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ResolvedVolume:
-    """A volume with its quota decided (from quotaGiB or the throughput target)."""
+    """A volume with its share decided by the billing model (size, IOPS, throughput)."""
 
     config: VolumeConfig
     quota_gib: int
@@ -821,7 +824,6 @@ class LoadedConfig:
     values: StackConfig
     tags: dict[str, str]
     volumes: list[ResolvedVolume]
-    share_tier: ShareTier
     secrets: Secrets = NO_SECRETS
 
     @property
@@ -1117,14 +1119,22 @@ def _check_private_dns(cfg: StackConfig) -> None:
 
 
 def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[ResolvedVolume]]:
-    tier = tier_for_sku(cfg.storage_sku)
-    premium = tier is ShareTier.PREMIUM
-    if cfg.file_protocol == "nfs" and not premium:
+    model = cfg.file_billing_model
+    if cfg.file_protocol == "nfs" and not model.allows_nfs:
         raise ConfigError(
             "fileProtocol",
-            f"is 'nfs', which needs a Premium_LRS or Premium_ZRS storageSku "
-            f"(got {_show(cfg.storage_sku)}); use 'smb' or a Premium_* storageSku",
-            related=("storageSku",),
+            f"is 'nfs', which Azure Files offers on SSD only (fileBillingModel is "
+            f"{_show(str(model))}); use 'smb' or an -ssd fileBillingModel",
+            related=("fileBillingModel",),
+        )
+    if cfg.location not in regions_offering(model, cfg.storage_redundancy):
+        raise ConfigError(
+            "fileBillingModel",
+            f"is {_show(str(model))}, whose {cfg.storage_redundancy} shares "
+            f"({account_sku(model, cfg.storage_redundancy)}) are not offered in location "
+            f"{_show(cfg.location)}; choose another model, storageRedundancy or location (the "
+            "list is components/azure_files_regions.py)",
+            related=("storageRedundancy", "location"),
         )
     gpu = cfg.gpu_pool
     if gpu is not None and gpu.enabled and gpu.min_count > gpu.max_count:
@@ -1202,15 +1212,23 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
                         "only applies to SMB volumes (fileProtocol is 'nfs'); remove it",
                         related=("fileProtocol",),
                     )
-        quota = _resolve_quota(path, volume, tier, cfg.storage_sku)
+        share = _resolve_share(path, volume, model)
         volumes.append(
             ResolvedVolume(
                 config=volume,
-                quota_gib=quota,
-                performance=performance(tier, quota),
+                quota_gib=share.quota_gib,
+                performance=share,
                 creates_namespace=volume.create_namespace,
             )
         )
+    try:
+        check_account_totals(model, [volume.performance for volume in volumes])
+    except SizingError as error:
+        raise ConfigError(
+            "volumes",
+            f"{error} (one storage account holds every volume)",
+            related=("fileBillingModel",),
+        ) from None
     _check_training_jobs(cfg)
     return tags, volumes
 
@@ -1328,42 +1346,17 @@ def _check_training_jobs(cfg: StackConfig) -> None:
             )
 
 
-def _resolve_quota(path: str, volume: VolumeConfig, tier: ShareTier, sku: str) -> int:
-    if (volume.quota_gib is None) == (volume.throughput_mibps is None):
-        raise ConfigError(
-            path,
-            "must set exactly one of quotaGiB or throughputMiBps"
-            + (" (got both)" if volume.quota_gib is not None else " (got neither)"),
+def _resolve_share(path: str, volume: VolumeConfig, model: BillingModel) -> SharePerformance:
+    try:
+        return resolve_share(
+            model,
+            quota_gib=volume.quota_gib,
+            throughput_mibps=volume.throughput_mibps,
+            iops=volume.iops,
         )
-    if volume.throughput_mibps is not None:
-        if tier is not ShareTier.PREMIUM:
-            raise ConfigError(
-                f"{path}.throughputMiBps",
-                f"cannot be provisioned on {sku} (standard shares are pay-as-you-go, at most "
-                f"{STANDARD_MAX_THROUGHPUT_MIBPS} MiB/s); give quotaGiB or use Premium_LRS/"
-                "Premium_ZRS",
-                related=("storageSku",),
-            )
-        if not 1 <= volume.throughput_mibps <= PREMIUM_MAX_THROUGHPUT_MIBPS:
-            raise ConfigError(
-                f"{path}.throughputMiBps",
-                f"must be an integer between 1 and {PREMIUM_MAX_THROUGHPUT_MIBPS} "
-                f"(got {volume.throughput_mibps}); split the data over several volumes",
-            )
-        return quota_for_throughput(volume.throughput_mibps)
-    quota = typing.cast(int, volume.quota_gib)
-    low, high = (
-        (PREMIUM_MIN_GIB, PREMIUM_MAX_GIB)
-        if tier is ShareTier.PREMIUM
-        else (STANDARD_MIN_GIB, STANDARD_MAX_GIB)
-    )
-    if not low <= quota <= high:
-        raise ConfigError(
-            f"{path}.quotaGiB",
-            f"must be an integer between {low} and {high} for {sku} (got {quota})",
-            related=("storageSku",),
-        )
-    return quota
+    except SizingError as error:
+        where = f"{path}.{error.field}" if error.field else path
+        raise ConfigError(where, str(error), related=("fileBillingModel",)) from None
 
 
 def load_config(project: str | None = None, stack: str | None = None) -> LoadedConfig:
@@ -1422,6 +1415,5 @@ def parse_config(
         values=values,
         tags=tags,
         volumes=volumes,
-        share_tier=tier_for_sku(values.storage_sku),
         secrets=secrets,
     )

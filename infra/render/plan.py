@@ -19,7 +19,13 @@ KEY_SETTINGS: dict[str, tuple[str, ...]] = {
         "networkRuleSet.defaultAction",
     ),
     "azure-native:storage:FileServiceProperties": ("shareDeleteRetentionPolicy.days",),
-    "azure-native:storage:FileShare": ("shareName", "shareQuota", "enabledProtocols"),
+    "azure-native:storage:FileShare": (
+        "shareName",
+        "shareQuota",
+        "provisionedIops",
+        "provisionedBandwidthMibps",
+        "enabledProtocols",
+    ),
     "azure-native:authorization:ManagementLockByScope": ("level",),
     "azure-native:containerservice:ManagedCluster": (
         "resourceName",

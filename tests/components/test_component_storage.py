@@ -15,6 +15,7 @@ from component_harness import (
 )
 from pulumi.runtime import rpc
 
+from components.sizing import BillingModel
 from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
 
 COMPONENT = "aks-rwx-training:storage:SharedStorage"
@@ -30,9 +31,10 @@ def make_args(**overrides: Any) -> SharedStorageArgs:
         resource_group_name="rg-test",
         location="westeurope",
         account_name="sttraining01",
-        sku="Premium_ZRS",
+        billing_model=BillingModel.PROVISIONED_V2_SSD,
+        redundancy="ZRS",
         shares=[
-            ShareSpec("datasets", throughput_mibps=800),
+            ShareSpec("datasets", quota_gib=2048, throughput_mibps=800),
             ShareSpec("checkpoints", quota_gib=512),
         ],
         soft_delete_days=30,
@@ -65,11 +67,11 @@ def test_children_are_named_by_role_and_parented() -> None:
     assert all(r.parent == component.urn for r in children)
 
 
-def test_premium_smb_account_has_secure_settings() -> None:
+def test_provisioned_v2_smb_account_has_secure_settings() -> None:
     account = deploy().one(ACCOUNT).inputs
     assert account["accountName"] == "sttraining01"
     assert account["kind"] == "FileStorage"
-    assert account["sku"] == {"name": "Premium_ZRS"}
+    assert account["sku"] == {"name": "PremiumV2_ZRS"}
     assert account["enableHttpsTrafficOnly"] is True
     assert account["minimumTlsVersion"] == "TLS1_2"
     assert account["allowBlobPublicAccess"] is False
@@ -87,7 +89,11 @@ def test_premium_smb_account_has_secure_settings() -> None:
 
 
 def test_standard_account_uses_storage_v2_with_large_file_shares() -> None:
-    result = deploy(sku="Standard_LRS", shares=[ShareSpec("datasets", quota_gib=5)])
+    result = deploy(
+        billing_model=BillingModel.PAY_AS_YOU_GO_HDD,
+        redundancy="LRS",
+        shares=[ShareSpec("datasets", quota_gib=5)],
+    )
     account = result.one(ACCOUNT).inputs
     assert account["kind"] == "StorageV2"
     assert account["sku"] == {"name": "Standard_LRS"}
@@ -95,8 +101,34 @@ def test_standard_account_uses_storage_v2_with_large_file_shares() -> None:
     share = result.one(SHARE).inputs
     assert share["shareQuota"] == 5
     assert share["accessTier"] == "TransactionOptimized"
+    assert "provisionedIops" not in share and "provisionedBandwidthMibps" not in share
     perf = result.value.share_performance["datasets"]
-    assert (perf.iops, perf.throughput_mibps, perf.guaranteed) == (20_000, 300, False)
+    assert (perf.iops, perf.throughput_mibps, perf.provisioned) == (20_000, 300, False)
+
+
+def test_provisioned_v2_hdd_account_is_file_storage() -> None:
+    result = deploy(
+        billing_model=BillingModel.PROVISIONED_V2_HDD,
+        redundancy="LRS",
+        shares=[ShareSpec("datasets", quota_gib=1024)],
+    )
+    account = result.one(ACCOUNT).inputs
+    assert (account["kind"], account["sku"]) == ("FileStorage", {"name": "StandardV2_LRS"})
+    share = result.one(SHARE).inputs
+    # Azure's recommendation for 1024 GiB on HDD: 1000 + 0.2 * GiB IOPS, 60 + 0.02 * GiB MiB/s.
+    assert (share["provisionedIops"], share["provisionedBandwidthMibps"]) == (1205, 81)
+    assert "accessTier" not in share
+
+
+def test_provisioned_v1_sizes_the_quota_for_the_throughput() -> None:
+    result = deploy(
+        billing_model=BillingModel.PROVISIONED_V1_SSD,
+        shares=[ShareSpec("datasets", throughput_mibps=800)],
+    )
+    assert result.one(ACCOUNT).inputs["sku"] == {"name": "Premium_ZRS"}
+    share = result.one(SHARE).inputs
+    assert share["shareQuota"] == 6984  # smallest quota giving >= 800 MiB/s
+    assert "provisionedIops" not in share and "provisionedBandwidthMibps" not in share
 
 
 def test_file_service_soft_delete_and_smb_hardening() -> None:
@@ -109,18 +141,22 @@ def test_file_service_soft_delete_and_smb_hardening() -> None:
     assert "NTLMv2" in smb["authenticationMethods"]
 
 
-def test_shares_quota_from_throughput_target_and_quota() -> None:
+def test_v2_shares_provision_the_targets_or_the_recommendation() -> None:
     result = deploy()
     shares = {r.inputs["shareName"]: r.inputs for r in result.by_type(SHARE)}
-    assert shares["datasets"]["shareQuota"] == 6984  # smallest quota giving >= 800 MiB/s
+    assert shares["datasets"]["shareQuota"] == 2048
+    assert shares["datasets"]["provisionedBandwidthMibps"] == 800  # the declared target
+    assert shares["datasets"]["provisionedIops"] == 5048  # 3000 + 1 * GiB
     assert shares["checkpoints"]["shareQuota"] == 512
+    assert shares["checkpoints"]["provisionedBandwidthMibps"] == 152  # 100 + ceil(0.1 * GiB)
     for share in shares.values():
         assert share["enabledProtocols"] == "SMB"
         assert "rootSquash" not in share
         assert share["accountName"] == "sttraining01"
         assert share["resourceGroupName"] == "rg-test"
+        assert "accessTier" not in share
     perf = result.value.share_performance
-    assert perf["datasets"].throughput_mibps >= 800
+    assert perf["datasets"].throughput_mibps == 800
     assert perf["checkpoints"].iops == 3512
 
 
@@ -196,24 +232,58 @@ def test_no_plaintext_key_in_any_input() -> None:
     ("overrides", "message"),
     [
         (
-            {"protocol": "nfs", "sku": "Standard_ZRS", "shares": [ShareSpec("d", quota_gib=5)]},
-            "NFS shares need a Premium_\\* SKU",
+            {
+                "protocol": "nfs",
+                "billing_model": BillingModel.PAY_AS_YOU_GO_HDD,
+                "shares": [ShareSpec("data", quota_gib=5)],
+            },
+            "NFS shares need an SSD billing model",
+        ),
+        (
+            {"protocol": "nfs", "billing_model": BillingModel.PROVISIONED_V2_HDD},
+            "NFS shares need an SSD billing model",
         ),
         ({"protocol": "nfs", "allowed_subnet_ids": []}, "at least one allowed subnet"),
         ({"allowed_subnet_ids": [], "allowed_ip_ranges": []}, "denies by default"),
         ({"account_name": "St-Training"}, "3-24 lowercase letters and digits"),
         ({"soft_delete_days": 0}, "between 1 and 365"),
         ({"soft_delete_days": 366}, "between 1 and 365"),
-        ({"sku": "Standard_GRS"}, "sku must be one of"),
+        ({"billing_model": "provisioned-v3"}, "billing_model must be one of"),
+        ({"redundancy": "GRS"}, "redundancy must be 'LRS' or 'ZRS'"),
         ({"shares": []}, "at least one share"),
         ({"shares": [ShareSpec("datasets", quota_gib=100)] * 2}, "used twice"),
         ({"shares": [ShareSpec("Data_Sets", quota_gib=100)]}, "share name must be"),
-        ({"shares": [ShareSpec("datasets", quota_gib=99)]}, "between 100 and 102400"),
         (
-            {"sku": "Standard_LRS", "shares": [ShareSpec("datasets", throughput_mibps=100)]},
-            "only be provisioned on premium shares",
+            {"shares": [ShareSpec("datasets", quota_gib=31)]},
+            "quotaGiB: must be an integer between 32",
         ),
-        ({"shares": [ShareSpec("datasets")]}, "exactly one"),
+        (
+            {"shares": [ShareSpec("datasets", quota_gib=100, iops=2999)]},
+            "'datasets' iops: must be an integer between 3000 and 102400 IOPS",
+        ),
+        (
+            {
+                "billing_model": BillingModel.PAY_AS_YOU_GO_HDD,
+                "shares": [ShareSpec("datasets", quota_gib=5, throughput_mibps=100)],
+            },
+            "throughputMiBps: cannot be provisioned for pay-as-you-go-hdd",
+        ),
+        (
+            {
+                "billing_model": BillingModel.PROVISIONED_V1_SSD,
+                "shares": [ShareSpec("datasets")],
+            },
+            "exactly one",
+        ),
+        (
+            {
+                "shares": [
+                    ShareSpec("datasets", quota_gib=100, throughput_mibps=6000),
+                    ShareSpec("checkpoints", quota_gib=100, throughput_mibps=6000),
+                ]
+            },
+            "the shares provision 12000 MiB/s in total, more than the 10340 MiB/s",
+        ),
     ],
 )
 def test_invalid_args_fail_before_anything_is_registered(

@@ -125,6 +125,15 @@ def test_pv_is_reserved_for_its_claim(protocol: str) -> None:
     assert pvc["spec"]["volumeName"] == pv["metadata"]["name"]
 
 
+def test_declared_targets_are_annotated_on_the_pv() -> None:
+    pv = deploy(throughput_target_mibps=800, iops_target=5000).one(PV)
+    annotations = pv.inputs["metadata"]["annotations"]
+    assert annotations["aks-rwx-training/throughput-target-mibps"] == "800"
+    assert annotations["aks-rwx-training/iops-target"] == "5000"
+    only_throughput = deploy(throughput_target_mibps=800).one(PV)
+    assert "aks-rwx-training/iops-target" not in only_throughput.inputs["metadata"]["annotations"]
+
+
 def test_mount_ownership_is_configurable() -> None:
     spec = deploy(uid=2000, gid=3000, dir_mode="0777", file_mode="0660").one(PV).inputs["spec"]
     assert spec["mountOptions"][:4] == ["dir_mode=0777", "file_mode=0660", "uid=2000", "gid=3000"]

@@ -198,3 +198,46 @@ def test_adding_claim_refs_to_existing_pvs_updates_them_in_place(project, stack)
             "spec.claimRef.namespace",
         ]
         assert not change.stateful_risk
+
+
+ACCOUNT_TYPE = "azure-native:storage:StorageAccount"
+
+
+def _account(diff):
+    return next(c for c in diff.changes if c.type == ACCOUNT_TYPE)
+
+
+@pytest.mark.parametrize(
+    ("stack", "settings", "sku"),
+    [
+        # prod's v2 SSD account back to provisioned v1: both FileStorage, only the SKU moves.
+        ("prod", {"fileBillingModel": "provisioned-v1-ssd"}, ("PremiumV2_ZRS", "Premium_ZRS")),
+        # staging's pay-as-you-go account to v2 HDD: the kind changes too.
+        (
+            "staging",
+            {"fileBillingModel": "provisioned-v2-hdd"},
+            ("Standard_ZRS", "StandardV2_ZRS"),
+        ),
+    ],
+)
+def test_changing_the_billing_model_replaces_the_account(project, stack, settings, sku):
+    volumes = json.loads(load_stack_config(project, stack).values[VOLUMES_KEY])
+    for volume in volumes:  # v1 takes no throughput target next to a quota
+        if "quotaGiB" in volume:
+            volume.pop("throughputMiBps", None)
+    diff = _diff_with(project, stack, **settings, volumes=volumes)
+    account = _account(diff)
+    assert account.action == "replace"
+    assert "sku.name" in account.replace_reasons
+    assert [(p.old, p.new) for p in account.changes if p.path == "sku.name"] == [sku]
+    assert account.stateful_risk
+
+
+def test_changing_only_the_redundancy_converts_the_account_in_place(project):
+    diff = _diff_with(project, "prod", storageRedundancy="LRS")
+    account = _account(diff)
+    assert account.action == "update"
+    assert [(p.path, p.old, p.new) for p in account.changes] == [
+        ("sku.name", "PremiumV2_ZRS", "PremiumV2_LRS")
+    ]
+    assert not account.stateful_risk

@@ -38,9 +38,20 @@ def test_json_outputs_per_stack(preview_json):
         assert outputs["clusterName"] == f"aks-rwx-training-{stack}"
         assert set(outputs["volumes"]) == {"datasets", "checkpoints"}
         for volume in outputs["volumes"].values():
-            assert set(volume) >= {"namespace", "pvcName", "quotaGiB", "iops", "throughputMiBps"}
+            assert set(volume) >= {
+                "namespace",
+                "pvcName",
+                "billingModel",
+                "quotaGiB",
+                "performance",
+            }
     prod = preview_json["prod"]["outputs"]["volumes"]["datasets"]
-    assert (prod["quotaGiB"], prod["throughputMiBps"], prod["iops"]) == (6984, 800, 9984)
+    assert (prod["billingModel"], prod["quotaGiB"], prod["throughputMiBps"], prod["iops"]) == (
+        "provisioned-v2-ssd",
+        2048,
+        800,
+        5048,
+    )
 
 
 def test_json_resources_carry_options_and_camel_case_inputs(preview_json):

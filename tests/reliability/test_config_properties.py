@@ -18,6 +18,7 @@ Set RELIABILITY_STATS_FILE=<path> to get one line per generated config with its 
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from components import sizing
 from infra import commands as cli
 from infra.engine.runtime import ConfigError
 from infra.errors import UsageError
@@ -106,6 +108,8 @@ def _enum_values(model: type[Any]) -> dict[str, tuple[str, ...]]:
     for alias, info in _aliases(model).items():
         if typing.get_origin(info.annotation) is typing.Literal:
             out[alias] = tuple(str(v) for v in typing.get_args(info.annotation))
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, enum.Enum):
+            out[alias] = tuple(str(v.value) for v in info.annotation)
     return out
 
 
@@ -132,9 +136,13 @@ VOLUME_INT_BOUNDS = _int_bounds(stack_config.VolumeConfig)
 ENUMS = _enum_values(stack_config.StackConfig)
 GPU_FIELDS = tuple(_aliases(stack_config.GpuPoolConfig))
 VOLUME_FIELDS = tuple(_aliases(stack_config.VolumeConfig))
-PREMIUM_QUOTA = (stack_config.PREMIUM_MIN_GIB, stack_config.PREMIUM_MAX_GIB)
-STANDARD_QUOTA = (stack_config.STANDARD_MIN_GIB, stack_config.STANDARD_MAX_GIB)
-THROUGHPUT = (1, stack_config.PREMIUM_MAX_THROUGHPUT_MIBPS)
+V2_SSD = sizing.V2_LIMITS[sizing.BillingModel.PROVISIONED_V2_SSD]
+V2_QUOTA = (V2_SSD.min_gib, V2_SSD.max_gib)
+V2_THROUGHPUT = (V2_SSD.min_mibps, V2_SSD.max_mibps)
+V2_IOPS = (V2_SSD.min_iops, V2_SSD.max_iops)
+PREMIUM_QUOTA = (sizing.PREMIUM_MIN_GIB, sizing.PREMIUM_MAX_GIB)
+STANDARD_QUOTA = (sizing.STANDARD_MIN_GIB, sizing.STANDARD_MAX_GIB)
+THROUGHPUT = (1, sizing.PREMIUM_MAX_THROUGHPUT_MIBPS)
 
 SUBNET = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/"
@@ -231,8 +239,11 @@ def volume_entries(draw: st.DrawFn) -> Any:
     optional: dict[str, st.SearchStrategy[Any]] = {
         "namespace": namespaces,
         "createNamespace": st.booleans() | scalars,
-        "quotaGiB": _edge_ints(*PREMIUM_QUOTA) | _edge_ints(*STANDARD_QUOTA),
-        "throughputMiBps": _edge_ints(*THROUGHPUT),
+        "quotaGiB": _edge_ints(*V2_QUOTA)
+        | _edge_ints(*PREMIUM_QUOTA)
+        | _edge_ints(*STANDARD_QUOTA),
+        "throughputMiBps": _edge_ints(*V2_THROUGHPUT) | _edge_ints(*THROUGHPUT),
+        "iops": _edge_ints(*V2_IOPS),
         "uid": _edge_ints(*VOLUME_INT_BOUNDS["uid"]),
         "gid": _edge_ints(*VOLUME_INT_BOUNDS["gid"]),
         "dirMode": modes,
@@ -323,7 +334,7 @@ def _in_range(low: int, high: int) -> st.SearchStrategy[int]:
 
 
 @st.composite
-def valid_volume_lists(draw: st.DrawFn, premium: bool, nfs: bool) -> list[dict[str, Any]]:
+def valid_volume_lists(draw: st.DrawFn, model: str, nfs: bool) -> list[dict[str, Any]]:
     names = draw(
         st.lists(
             st.from_regex(r"[a-z0-9]([a-z0-9]|-(?!-)){1,20}[a-z0-9]", fullmatch=True),
@@ -341,7 +352,14 @@ def valid_volume_lists(draw: st.DrawFn, premium: bool, nfs: bool) -> list[dict[s
             "createNamespace": namespace not in owners,
         }
         owners.add(namespace)
-        if premium and draw(st.booleans()):
+        if model == "provisioned-v2-ssd":
+            # Up to 4 volumes share one account's 10340 MiB/s and 102400 IOPS.
+            volume["quotaGiB"] = draw(_in_range(V2_QUOTA[0], 20_000))
+            if draw(st.booleans()):
+                volume["throughputMiBps"] = draw(_in_range(V2_THROUGHPUT[0], 2_500))
+            if draw(st.booleans()):
+                volume["iops"] = draw(_in_range(V2_IOPS[0], 20_000))
+        elif model == "provisioned-v1-ssd" and draw(st.booleans()):
             volume["throughputMiBps"] = draw(_in_range(*THROUGHPUT))
         else:
             volume["quotaGiB"] = draw(_in_range(*PREMIUM_QUOTA))
@@ -356,8 +374,7 @@ def valid_volume_lists(draw: st.DrawFn, premium: bool, nfs: bool) -> list[dict[s
 @st.composite
 def valid_settings(draw: st.DrawFn, cfg: dict[str, Any]) -> tuple[str, Any]:
     """One setting with a value the schema accepts (so more examples reach the components)."""
-    sku = str(cfg.get("storageSku", "Premium_ZRS"))
-    premium = sku.startswith("Premium_")
+    model = str(cfg.get("fileBillingModel", "provisioned-v2-ssd"))
     nfs = cfg.get("fileProtocol") == "nfs"
     choice = draw(st.sampled_from(["int", "enum", "volumes", "gpu", "object", "zones", "ips"]))
     if choice == "int":
@@ -365,11 +382,17 @@ def valid_settings(draw: st.DrawFn, cfg: dict[str, Any]) -> tuple[str, Any]:
         return key, draw(_in_range(*TOP_INT_BOUNDS[key]))
     if choice == "enum":
         key = draw(
-            st.sampled_from(sorted(k for k in ENUMS if k not in ("storageSku", "fileProtocol")))
+            st.sampled_from(
+                sorted(
+                    k
+                    for k in ENUMS
+                    if k not in ("fileBillingModel", "storageRedundancy", "fileProtocol")
+                )
+            )
         )
         return key, draw(st.sampled_from(ENUMS[key]))
     if choice == "volumes":
-        return "volumes", draw(valid_volume_lists(premium, nfs))
+        return "volumes", draw(valid_volume_lists(model, nfs))
     if choice == "gpu":
         low = draw(_in_range(*GPU_INT_BOUNDS["minCount"]))
         high = draw(st.integers(max(low, 1), GPU_INT_BOUNDS["maxCount"][1]))
@@ -510,8 +533,9 @@ def mutated_configs(draw: st.DrawFn, base_stack: str) -> tuple[str, dict[str, An
                         ("disableLocalAccounts", False),
                         ("allowUnrestrictedApiServer", True),
                         ("fileProtocol", "nfs"),
-                        ("storageSku", "Premium_LRS"),
-                        ("storageSku", "Standard_LRS"),
+                        ("fileBillingModel", "provisioned-v1-ssd"),
+                        ("fileBillingModel", "pay-as-you-go-hdd"),
+                        ("storageRedundancy", "LRS"),
                         ("protectData", False),
                         ("lockStorage", False),
                         ("adminGroupObjectIds", []),
@@ -963,7 +987,7 @@ TYPO_SAMPLE = (
     "shareSoftDeleteDays",
     "protectData",
     "lockStorage",
-    "storageSku",
+    "fileBillingModel",
     "volumes",
     "tags",
     "privateCluster",
@@ -1019,12 +1043,13 @@ INT_BOUNDS: list[tuple[str, str, str, int, int]] = [
         for key, (low, high) in sorted(bounds.items())
     ],
     *[
-        (f"volumes.{key}", "prod", f"volumes[1].{key}", low, high)
+        (f"volumes.{key}", "prod", f"volumes[0].{key}", low, high)
         for key, (low, high) in sorted(VOLUME_INT_BOUNDS.items())
     ],
-    ("volumes.quotaGiB-premium", "prod", "volumes[1].quotaGiB", *PREMIUM_QUOTA),
+    ("volumes.quotaGiB-v2", "prod", "volumes[0].quotaGiB", *V2_QUOTA),
+    ("volumes.throughputMiBps-v2", "prod", "volumes[0].throughputMiBps", *V2_THROUGHPUT),
+    ("volumes.iops-v2", "prod", "volumes[0].iops", *V2_IOPS),
     ("volumes.quotaGiB-standard", "dev", "volumes[0].quotaGiB", *STANDARD_QUOTA),
-    ("volumes.throughputMiBps-premium", "prod", "volumes[0].throughputMiBps", *THROUGHPUT),
 ]
 # Past each bound: one case per value (the program reports the first problem only).
 INT_PAST_BOUND_CASES: list[tuple[str, str, str, int, int]] = [
@@ -1042,6 +1067,10 @@ def _with_default_volumes(cfg: dict[str, Any]) -> None:
 def _at_bounds(stack: str, side: str) -> Callable[[dict[str, Any]], None]:
     def mutate(cfg: dict[str, Any]) -> None:
         _with_default_volumes(cfg)
+        if stack == "prod":
+            # One v2 share at the per-share maximum takes the whole account's IOPS and
+            # throughput: a second share would push the account past its limits.
+            del cfg["volumes"][1:]
         for key, model in OBJECT_MODELS.items():  # turn optional features on, to exercise them
             if "enabled" in _aliases(model):
                 _set_path(cfg, f"{key}.enabled", True)

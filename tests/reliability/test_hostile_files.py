@@ -104,7 +104,7 @@ def _line_count(path: str) -> int:
     return len((REPO_ROOT / path).read_text().splitlines())
 
 
-SKU_KEY = f"{PROJECT}:storageSku"
+SKU_KEY = f"{PROJECT}:fileBillingModel"
 SKU_LINE = _line_of(STACK, SKU_KEY)
 DUPLICATE_SKU_LINE = _line_count(STACK) + 1
 NAME_LINE = _line_of("Pulumi.yaml", "name:")
@@ -121,7 +121,7 @@ FILE_CASES: list[tuple[str, str, Callable[[Path], None], tuple[str, ...], str]] 
     (
         "stack-duplicate-key",
         STACK,
-        _append(f"  {SKU_KEY}: Premium_LRS\n"),
+        _append(f"  {SKU_KEY}: provisioned-v1-ssd\n"),
         (),
         f"{STACK}: duplicate key '{SKU_KEY}' at lines {SKU_LINE} and {DUPLICATE_SKU_LINE}",
     ),

@@ -100,7 +100,7 @@ def test_a_secure_value_the_program_rejects_is_not_shown(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = _stack_text(
-        project, **{"storageSku: Standard_LRS": f"location:\n    secure: {CIPHERTEXT}"}
+        project, **{"fileBillingModel: pay-as-you-go-hdd": f"location:\n    secure: {CIPHERTEXT}"}
     )
     _write(project, "badsec", text)
     evict_repo_program_modules()

@@ -15,12 +15,38 @@ SUBNET = (
 
 CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
     (
-        "unknown-sku",
+        "unknown-billing-model",
         "dev",
-        {"storageSku": "Standard_XYZ"},
+        {"fileBillingModel": "provisioned-v3"},
         (),
-        "storageSku' must be one of Standard_LRS, Standard_ZRS, Premium_LRS, Premium_ZRS "
-        "(got 'Standard_XYZ')",
+        "fileBillingModel' must be one of provisioned-v2-ssd, provisioned-v2-hdd, "
+        "provisioned-v1-ssd, pay-as-you-go-hdd (got 'provisioned-v3')",
+    ),
+    (
+        "unknown-redundancy",
+        "dev",
+        {"storageRedundancy": "GRS"},
+        (),
+        "storageRedundancy' must be one of LRS, ZRS (got 'GRS')",
+    ),
+    (
+        # westindia has SSD file shares, but not zone-redundant ones.
+        "billing-model-not-offered-in-region",
+        "prod",
+        {"location": "westindia"},
+        (),
+        "fileBillingModel' is 'provisioned-v2-ssd', whose ZRS shares (PremiumV2_ZRS) are not "
+        "offered in location 'westindia'; choose another model, storageRedundancy or location "
+        "(the list is components/azure_files_regions.py)",
+    ),
+    (
+        "zrs-hdd-in-a-region-without-zones",
+        "staging",
+        {"location": "northcentralus"},
+        (),
+        "fileBillingModel' is 'pay-as-you-go-hdd', whose ZRS shares (Standard_ZRS) are not "
+        "offered in location 'northcentralus'; choose another model, storageRedundancy or "
+        "location (the list is components/azure_files_regions.py)",
     ),
     (
         "soft-delete-too-long",
@@ -124,8 +150,16 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "dev",
         {"fileProtocol": "nfs"},
         (),
-        "fileProtocol' is 'nfs', which needs a Premium_LRS or Premium_ZRS storageSku "
-        "(got 'Standard_LRS'); use 'smb' or a Premium_* storageSku",
+        "fileProtocol' is 'nfs', which Azure Files offers on SSD only (fileBillingModel is "
+        "'pay-as-you-go-hdd'); use 'smb' or an -ssd fileBillingModel",
+    ),
+    (
+        "nfs-on-v2-hdd",
+        "prod",
+        {"fileProtocol": "nfs", "fileBillingModel": "provisioned-v2-hdd"},
+        (),
+        "fileProtocol' is 'nfs', which Azure Files offers on SSD only (fileBillingModel is "
+        "'provisioned-v2-hdd'); use 'smb' or an -ssd fileBillingModel",
     ),
     (
         "nfs-with-smb-ownership",
@@ -138,41 +172,126 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "volumes[0].uid' only applies to SMB volumes (fileProtocol is 'nfs'); remove it",
     ),
     (
-        "throughput-on-standard",
+        "throughput-on-pay-as-you-go",
         "dev",
-        {"volumes": [{"name": "datasets", "throughputMiBps": 200}]},
-        (),
-        "volumes[0].throughputMiBps' cannot be provisioned on Standard_LRS (standard shares "
-        "are pay-as-you-go, at most 300 MiB/s); give quotaGiB or use Premium_LRS/Premium_ZRS",
-    ),
-    (
-        "throughput-beyond-largest-share",
-        "prod",
-        {"volumes": [{"name": "datasets", "throughputMiBps": 20000}]},
-        (),
-        "volumes[0].throughputMiBps' must be an integer between 1 and 10340 (got 20000); "
-        "split the data over several volumes",
-    ),
-    (
-        "quota-and-throughput",
-        "prod",
         {"volumes": [{"name": "datasets", "quotaGiB": 100, "throughputMiBps": 200}]},
         (),
-        "volumes[0]' must set exactly one of quotaGiB or throughputMiBps (got both)",
+        "volumes[0].throughputMiBps' cannot be provisioned for pay-as-you-go-hdd (at most 300 "
+        "MiB/s, shared with the account); remove it, or use a provisioned model",
     ),
     (
-        "neither-quota-nor-throughput",
-        "prod",
-        {"volumes": [{"name": "datasets"}]},
+        "iops-on-pay-as-you-go",
+        "dev",
+        {"volumes": [{"name": "datasets", "quotaGiB": 100, "iops": 5000}]},
         (),
-        "volumes[0]' must set exactly one of quotaGiB or throughputMiBps (got neither)",
+        "volumes[0].iops' cannot be set for pay-as-you-go-hdd, where nothing is provisioned; "
+        "remove it, or use a provisioned-v2 model",
     ),
     (
-        "premium-quota-below-minimum",
+        "v2-without-size",
         "prod",
-        {"volumes": [{"name": "datasets", "quotaGiB": 50}]},
+        {"volumes": [{"name": "datasets", "throughputMiBps": 800}]},
         (),
-        "volumes[0].quotaGiB' must be an integer between 100 and 102400 for Premium_ZRS (got 50)",
+        "volumes[0].quotaGiB' is required for provisioned-v2-ssd: give the data's size in GiB "
+        "(IOPS and throughput are provisioned separately)",
+    ),
+    (
+        "v2-size-below-minimum",
+        "prod",
+        {"volumes": [{"name": "datasets", "quotaGiB": 31}]},
+        (),
+        "volumes[0].quotaGiB' must be an integer between 32 and 262144 GiB for "
+        "provisioned-v2-ssd (got 31)",
+    ),
+    (
+        "v2-throughput-above-maximum",
+        "prod",
+        {"volumes": [{"name": "datasets", "quotaGiB": 100, "throughputMiBps": 10341}]},
+        (),
+        "volumes[0].throughputMiBps' must be an integer between 100 and 10340 MiB/s for "
+        "provisioned-v2-ssd (got 10341)",
+    ),
+    (
+        "v2-hdd-iops-below-minimum",
+        "prod",
+        {
+            "fileBillingModel": "provisioned-v2-hdd",
+            "volumes": [{"name": "datasets", "quotaGiB": 100, "iops": 499}],
+        },
+        (),
+        "volumes[0].iops' must be an integer between 500 and 50000 IOPS for "
+        "provisioned-v2-hdd (got 499)",
+    ),
+    (
+        "v2-account-throughput-exceeded",
+        "prod",
+        {
+            "volumes": [
+                {"name": "datasets", "quotaGiB": 100, "throughputMiBps": 8000},
+                {
+                    "name": "checkpoints",
+                    "createNamespace": False,
+                    "quotaGiB": 100,
+                    "throughputMiBps": 3000,
+                },
+            ]
+        },
+        (),
+        "volumes' provision 11000 MiB/s in total, more than the 10340 MiB/s one "
+        "provisioned-v2-ssd account allows; lower the volumes' values or split them over "
+        "several stacks (one storage account holds every volume)",
+    ),
+    (
+        "v1-throughput-beyond-largest-share",
+        "prod",
+        {
+            "fileBillingModel": "provisioned-v1-ssd",
+            "volumes": [{"name": "datasets", "throughputMiBps": 20000}],
+        },
+        (),
+        "volumes[0].throughputMiBps' must be an integer between 1 and 10340 MiB/s for "
+        "provisioned-v1-ssd (got 20000); split the data over several volumes",
+    ),
+    (
+        "v1-quota-and-throughput",
+        "prod",
+        {
+            "fileBillingModel": "provisioned-v1-ssd",
+            "volumes": [{"name": "datasets", "quotaGiB": 100, "throughputMiBps": 200}],
+        },
+        (),
+        "volumes[0]' must set exactly one of quotaGiB or throughputMiBps for provisioned-v1-ssd "
+        "(got both)",
+    ),
+    (
+        "v1-neither-quota-nor-throughput",
+        "prod",
+        {"fileBillingModel": "provisioned-v1-ssd", "volumes": [{"name": "datasets"}]},
+        (),
+        "volumes[0]' must set exactly one of quotaGiB or throughputMiBps for provisioned-v1-ssd "
+        "(got neither)",
+    ),
+    (
+        "v1-iops",
+        "prod",
+        {
+            "fileBillingModel": "provisioned-v1-ssd",
+            "volumes": [{"name": "datasets", "quotaGiB": 100, "iops": 5000}],
+        },
+        (),
+        "volumes[0].iops' cannot be set for provisioned-v1-ssd, where IOPS follow from "
+        "quotaGiB; remove it, or use a provisioned-v2 model",
+    ),
+    (
+        "v1-quota-below-minimum",
+        "prod",
+        {
+            "fileBillingModel": "provisioned-v1-ssd",
+            "volumes": [{"name": "datasets", "quotaGiB": 50}],
+        },
+        (),
+        "volumes[0].quotaGiB' must be an integer between 100 and 102400 GiB for "
+        "provisioned-v1-ssd (got 50)",
     ),
     (
         "duplicate-volume-names",

@@ -53,14 +53,19 @@ def test_outputs(deployed: dict[str, Any], stack: str) -> None:
     ]
     quotas = share_quotas(result)
     for name, volume in values["volumes"].items():
+        performance = (
+            {"iops", "burstIops", "throughputMiBps"}
+            if volume["performance"].startswith("provisioned:")
+            else {"maxIops", "maxThroughputMiBps"}
+        )
         assert set(volume) == {
             "namespace",
             "pvcName",
             "pvName",
+            "billingModel",
             "quotaGiB",
-            "iops",
-            "throughputMiBps",
-            "provisioned",
+            "performance",
+            *performance,
         }
         assert volume["pvcName"] == name
         assert volume["pvName"] == f"{volume['namespace']}-{name}"
@@ -173,7 +178,10 @@ def test_dev_is_small_cheap_and_unprotected(deployed: dict[str, Any]) -> None:
         "authorizedIPRanges": ["203.0.113.0/24"],
     }
     volumes = exports(result)["volumes"]
-    assert all(volume["provisioned"] is False for volume in volumes.values())
+    for volume in volumes.values():
+        assert volume["billingModel"] == "pay-as-you-go-hdd"
+        assert volume["performance"].startswith("ceiling: nothing is provisioned")
+        assert (volume["maxIops"], volume["maxThroughputMiBps"]) == (20_000, 300)
 
 
 def test_staging_is_zone_redundant_protected_and_locked(deployed: dict[str, Any]) -> None:
@@ -191,10 +199,10 @@ def test_staging_is_zone_redundant_protected_and_locked(deployed: dict[str, Any]
     ]
 
 
-def test_prod_is_premium_private_protected_with_gpus(deployed: dict[str, Any]) -> None:
+def test_prod_is_provisioned_v2_private_protected_with_gpus(deployed: dict[str, Any]) -> None:
     result = deployed["prod"]
     account = result.one(ACCOUNT).inputs
-    assert account["sku"] == {"name": "Premium_ZRS"}
+    assert account["sku"] == {"name": "PremiumV2_ZRS"}
     assert account["kind"] == "FileStorage"
     assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"] == {
         "enabled": True,
@@ -202,7 +210,7 @@ def test_prod_is_premium_private_protected_with_gpus(deployed: dict[str, Any]) -
     }
     lock = result.one(LOCK)
     assert lock.inputs["level"] == "CanNotDelete"
-    assert lock.inputs["scope"].endswith("/staksrwxtrainingprod")
+    assert lock.inputs["scope"].endswith("/staksrwxtrainprodv2")
     for type_ in DATA_TYPES:
         for registration in result.by_type(type_):
             assert registration.protect and registration.retain_on_delete, registration.name
@@ -221,16 +229,23 @@ def test_prod_is_premium_private_protected_with_gpus(deployed: dict[str, Any]) -
 
     volumes = exports(result)["volumes"]
     datasets, checkpoints = volumes["datasets"], volumes["checkpoints"]
-    assert datasets["throughputMiBps"] >= 16 * 50
-    assert datasets["quotaGiB"] == 6984
-    assert datasets["iops"] == 3000 + 6984
+    # 16 trainers x 50 MiB/s from a share sized to the data, not the 6984 GiB of v1.
+    assert datasets["billingModel"] == checkpoints["billingModel"] == "provisioned-v2-ssd"
+    assert datasets["throughputMiBps"] == 16 * 50
+    assert datasets["quotaGiB"] == 2048
+    assert datasets["iops"] == 3000 + 2048  # Azure's recommendation for the size
     assert checkpoints["quotaGiB"] == 4096
-    assert datasets["provisioned"] is checkpoints["provisioned"] is True
-    assert share_quotas(result) == {"datasets": 6984, "checkpoints": 4096}
+    assert (checkpoints["iops"], checkpoints["throughputMiBps"]) == (7096, 510)
+    assert share_quotas(result) == {"datasets": 2048, "checkpoints": 4096}
+    shares = {s.inputs["shareName"]: s.inputs for s in result.by_type(SHARE)}
+    assert shares["datasets"]["provisionedBandwidthMibps"] == 800
+    assert shares["datasets"]["provisionedIops"] == 5048
     assert {pv.inputs["spec"]["capacity"]["storage"] for pv in result.by_type(PV)} == {
-        "6984Gi",
+        "2048Gi",
         "4096Gi",
     }
+    pv = next(pv for pv in result.by_type(PV) if pv.inputs["metadata"]["name"].endswith("datasets"))
+    assert pv.inputs["metadata"]["annotations"]["aks-rwx-training/throughput-target-mibps"] == "800"
 
 
 def test_one_namespace_for_volumes_that_share_it(deployed: dict[str, Any]) -> None:

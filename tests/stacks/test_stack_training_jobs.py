@@ -179,11 +179,11 @@ def test_the_image_policy_sees_the_job(tmp_path: Path) -> None:
 # Bad job config: one exact line naming the key, nothing registered
 
 OTHER_NAMESPACE_VOLUMES = [
-    {"name": "datasets", "namespace": "training", "throughputMiBps": 800},
+    {"name": "datasets", "namespace": "training", "quotaGiB": 2048, "throughputMiBps": 800},
     {"name": "checkpoints", "namespace": "research", "quotaGiB": 4096},
 ]
 OTHER_UID_VOLUMES = [
-    {"name": "datasets", "namespace": "training", "throughputMiBps": 800},
+    {"name": "datasets", "namespace": "training", "quotaGiB": 2048, "throughputMiBps": 800},
     {
         "name": "checkpoints",
         "namespace": "training",

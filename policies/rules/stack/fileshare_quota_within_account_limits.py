@@ -4,7 +4,9 @@ Applies to: every ``azure-native:storage:FileShare`` whose StorageAccount is in 
 
 Enforces the quota range of the account kind:
 
-* ``FileStorage`` (premium): 100 - 102400 GiB;
+* ``FileStorage`` with a provisioned v2 SKU (``PremiumV2_*``, ``StandardV2_*``): 32 - 262144
+  GiB (https://learn.microsoft.com/azure/storage/files/understanding-billing);
+* ``FileStorage`` otherwise (premium, provisioned v1): 100 - 102400 GiB;
 * ``StorageV2`` (standard): 1 - 5120 GiB, or 1 - 102400 GiB when the account sets
   ``largeFileSharesState`` ``Enabled``.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
+from .._files_models import FilesModel, model_of, sku_of
 from .._props import UNKNOWN, as_int
 from .._stack import (
     Res,
@@ -48,6 +51,17 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             continue
         subject = f"FileShare '{share_label(share)}' has shareQuota {quota} GiB, which is"
         name = account_label(account)
+        model = model_of(sku_of(account))
+        if model is UNKNOWN:
+            continue
+        if kind == "FileStorage" and isinstance(model, FilesModel) and model.v2:
+            if not model.min_gib <= quota <= model.max_gib:
+                report_violation(
+                    f"{subject} outside the {model.min_gib}-{model.max_gib} GiB of a "
+                    f"{model.name} share (account '{name}').",
+                    share.urn,
+                )
+            continue
         if kind == "FileStorage":
             if quota < PREMIUM_MIN_GIB:
                 report_violation(
@@ -81,7 +95,8 @@ POLICY = StackValidationPolicy(
     validate=_validate,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Premium (FileStorage) shares need 100-102400 GiB; standard (StorageV2) shares need "
+        "Provisioned v2 (PremiumV2_*/StandardV2_*) shares need 32-262144 GiB; premium "
+        "(FileStorage) shares need 100-102400 GiB; standard (StorageV2) shares need "
         "1-5120 GiB, or up to 102400 GiB with largeFileSharesState='Enabled' on the account."
     ),
     url="https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets",

@@ -186,6 +186,44 @@ CASES: list[SCase] = [
             f"FileShare 'checkpoints' has shareQuota 99 GiB, which is below the 100 GiB minimum of premium (FileStorage) account '{ACCOUNT}'.",
         ),
     ),
+    SCase(
+        "limits-v2-small-share",
+        ST_QUOTA,
+        chain(
+            on("account", put("sku.name", "PremiumV2_ZRS")),
+            on("share-checkpoints", put("shareQuota", 32)),
+            on("share-datasets", put("shareQuota", 262144)),
+        ),
+    ),
+    SCase(
+        "limits-v2-below-minimum",
+        ST_QUOTA,
+        chain(
+            on("account", put("sku.name", "StandardV2_LRS")),
+            on("share-checkpoints", put("shareQuota", 31)),
+        ),
+        (
+            f"FileShare 'checkpoints' has shareQuota 31 GiB, which is outside the 32-262144 GiB of a provisioned-v2-hdd share (account '{ACCOUNT}').",
+        ),
+    ),
+    SCase(
+        "limits-v2-above-maximum",
+        ST_QUOTA,
+        chain(
+            on("account", put("sku.name", "PremiumV2_LRS")),
+            on("share-datasets", put("shareQuota", 262145)),
+        ),
+        (
+            f"FileShare 'datasets' has shareQuota 262145 GiB, which is outside the 32-262144 GiB of a provisioned-v2-ssd share (account '{ACCOUNT}').",
+        ),
+    ),
+    SCase(
+        "limits-sku-unknown",
+        ST_QUOTA,
+        chain(
+            on("account", put("sku.name", UNKNOWN)), on("share-checkpoints", put("shareQuota", 50))
+        ),
+    ),
     # azure-native-storage-storageaccount-delete-lock
     SCase("lock-good", ST_LOCK),
     SCase("lock-matched-by-id", ST_LOCK, no_deps("account-lock")),

@@ -1,0 +1,38 @@
+"""The pinned region lists of components/azure_files_regions.py hang together: every region a
+stack can name, SSD zone-redundancy only where SSD and availability zones both are, HDD
+locally redundant everywhere."""
+
+from __future__ import annotations
+
+from components.azure_files_regions import (
+    SSD_LRS_REGIONS,
+    SSD_ZRS_REGIONS,
+    ZONE_REDUNDANT_REGIONS,
+    regions_offering,
+)
+from components.azure_regions import AZURE_REGIONS
+from components.sizing import BillingModel
+
+
+def test_every_listed_region_is_one_a_stack_can_name() -> None:
+    assert SSD_LRS_REGIONS <= AZURE_REGIONS
+    assert ZONE_REDUNDANT_REGIONS <= AZURE_REGIONS
+
+
+def test_zone_redundant_ssd_needs_ssd_and_zones() -> None:
+    assert SSD_ZRS_REGIONS <= SSD_LRS_REGIONS
+    assert SSD_ZRS_REGIONS <= ZONE_REDUNDANT_REGIONS
+
+
+def test_each_model_and_redundancy_has_its_list() -> None:
+    for model in (BillingModel.PROVISIONED_V2_SSD, BillingModel.PROVISIONED_V1_SSD):
+        assert regions_offering(model, "LRS") == SSD_LRS_REGIONS
+        assert regions_offering(model, "ZRS") == SSD_ZRS_REGIONS
+    for model in (BillingModel.PROVISIONED_V2_HDD, BillingModel.PAY_AS_YOU_GO_HDD):
+        assert regions_offering(model, "LRS") == AZURE_REGIONS
+        assert regions_offering(model, "ZRS") == ZONE_REDUNDANT_REGIONS
+    # The repository's stacks: westeurope offers every model with either redundancy.
+    assert all("westeurope" in regions_offering(m, r) for m in BillingModel for r in ("LRS", "ZRS"))
+    # Examples from the sources: West India has SSD, but neither SSD ZRS nor zones.
+    assert "westindia" in SSD_LRS_REGIONS
+    assert "westindia" not in SSD_ZRS_REGIONS | ZONE_REDUNDANT_REGIONS
