@@ -96,6 +96,44 @@ _AZURE_TYPES: dict[str, tuple[str, str]] = {
         "resourceName",
         "Microsoft.ManagedIdentity/userAssignedIdentities",
     ),
+    "azure-native:operationalinsights:Workspace": (
+        "workspaceName",
+        "Microsoft.OperationalInsights/workspaces",
+    ),
+    "azure-native:monitor:AzureMonitorWorkspace": (
+        "azureMonitorWorkspaceName",
+        "Microsoft.Monitor/accounts",
+    ),
+    "azure-native:monitor:DataCollectionEndpoint": (
+        "dataCollectionEndpointName",
+        "Microsoft.Insights/dataCollectionEndpoints",
+    ),
+    "azure-native:monitor:DataCollectionRule": (
+        "dataCollectionRuleName",
+        "Microsoft.Insights/dataCollectionRules",
+    ),
+    "azure-native:monitor:DataCollectionRuleAssociation": (
+        "associationName",
+        "providers/Microsoft.Insights/dataCollectionRuleAssociations",
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        "privateEndpointName",
+        "Microsoft.Network/privateEndpoints",
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": ("privateDnsZoneGroupName", "privateDnsZoneGroups"),
+    "azure-native:privatedns:PrivateZone": ("privateZoneName", "Microsoft.Network/privateDnsZones"),
+    "azure-native:privatedns:VirtualNetworkLink": ("virtualNetworkLinkName", "virtualNetworkLinks"),
+}
+# Child resources: the parent's name input and the parent's ARM path.
+_AZURE_CHILDREN: dict[str, tuple[str, str]] = {
+    "azure-native:network:PrivateDnsZoneGroup": (
+        "privateEndpointName",
+        "Microsoft.Network/privateEndpoints",
+    ),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        "privateZoneName",
+        "Microsoft.Network/privateDnsZones",
+    ),
 }
 
 
@@ -120,6 +158,14 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         arm_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{resource_name}"
     elif type_ == "azure-native:authorization:ManagementLockByScope":
         arm_id = f"{_plain(inputs.get('scope'))}/{arm_path}/{resource_name}"
+    elif type_ == "azure-native:monitor:DataCollectionRuleAssociation":
+        arm_id = f"{_plain(inputs.get('resourceUri'))}/{arm_path}/{resource_name}"
+    elif type_ in _AZURE_CHILDREN:
+        parent_key, parent_path = _AZURE_CHILDREN[type_]
+        arm_id = (
+            f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{parent_path}/"
+            f"{_plain(inputs.get(parent_key))}/{arm_path}/{resource_name}"
+        )
     elif type_ in (
         "azure-native:storage:FileServiceProperties",
         "azure-native:storage:FileShare",
