@@ -95,7 +95,9 @@ class StoragePrivateEndpoint(pulumi.ComponentResource):
             private_endpoint_name=f"pe-{args.account_name}-file",
             resource_group_name=args.resource_group_name,
             location=args.location,
-            subnet=network.SubnetArgs(id=args.subnet_id),
+            # A plain reference: SubnetArgs would add its own defaults for the subnet's
+            # network policies to what is only a pointer at an existing subnet.
+            subnet={"id": args.subnet_id},
             private_link_service_connections=[
                 network.PrivateLinkServiceConnectionArgs(
                     name=f"{args.account_name}-file",
