@@ -40,21 +40,22 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     cluster = label("ManagedCluster", props, "resourceName", args.name)
     oms = _omsagent(props)
     enabled, workspace = get(oms, "enabled"), get(oms, "config", "logAnalyticsWorkspaceResourceID")
+    metrics = get(props, "azureMonitorProfile", "metrics", "enabled")
+    missing = []
     if UNKNOWN not in (oms, enabled, workspace) and not (
         enabled is True and isinstance(workspace, str) and workspace
     ):
-        report_violation(
-            f"{cluster} does not send Container Insights logs to a Log Analytics workspace; "
-            "enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID.",
-            None,
+        missing.append(
+            "Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent "
+            "with config.logAnalyticsWorkspaceResourceID)"
         )
-    metrics = get(props, "azureMonitorProfile", "metrics", "enabled")
     if metrics is not UNKNOWN and metrics is not True:
-        report_violation(
-            f"{cluster} does not send metrics to Azure Monitor managed Prometheus; set "
-            "azureMonitorProfile.metrics.enabled to true.",
-            None,
+        missing.append(
+            "metrics to Azure Monitor managed Prometheus (set azureMonitorProfile.metrics.enabled "
+            "to true)"
         )
+    if missing:
+        report_violation(f"{cluster} does not send {' or '.join(missing)}.", None)
 
 
 POLICY = ResourceValidationPolicy(

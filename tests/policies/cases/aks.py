@@ -578,7 +578,7 @@ CASES: list[RCase] = [
         "managed_cluster",
         drop("addonProfiles"),
         (
-            f"{MC} does not send Container Insights logs to a Log Analytics workspace; enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID.",
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID).",
         ),
     ),
     RCase(
@@ -587,7 +587,7 @@ CASES: list[RCase] = [
         "managed_cluster",
         put("addonProfiles.omsagent.enabled", False),
         (
-            f"{MC} does not send Container Insights logs to a Log Analytics workspace; enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID.",
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID).",
         ),
     ),
     RCase(
@@ -596,7 +596,16 @@ CASES: list[RCase] = [
         "managed_cluster",
         drop("addonProfiles.omsagent.config"),
         (
-            f"{MC} does not send Container Insights logs to a Log Analytics workspace; enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID.",
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID).",
+        ),
+    ),
+    RCase(
+        "monitor-none",
+        AKS_MONITOR,
+        "managed_cluster",
+        chain(drop("addonProfiles"), drop("azureMonitorProfile")),
+        (
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID) or metrics to Azure Monitor managed Prometheus (set azureMonitorProfile.metrics.enabled to true).",
         ),
     ),
     RCase(
@@ -605,7 +614,7 @@ CASES: list[RCase] = [
         "managed_cluster",
         drop("azureMonitorProfile"),
         (
-            f"{MC} does not send metrics to Azure Monitor managed Prometheus; set azureMonitorProfile.metrics.enabled to true.",
+            f"{MC} does not send metrics to Azure Monitor managed Prometheus (set azureMonitorProfile.metrics.enabled to true).",
         ),
     ),
 ]
