@@ -262,8 +262,9 @@ def _network(setting: str, value: str) -> ipaddress.IPv4Network:
 
 
 def validate_network_ranges(args: TrainingClusterArgs) -> None:
-    """Raise ``ValueError`` when the pod, service and node subnet ranges overlap pairwise or
-    the DNS service address is not a usable address of the service range."""
+    """Raise ``ValueError`` when the pod, service and node subnet ranges overlap pairwise, the
+    DNS service address is not a usable address of the service range, max_pods is outside
+    Azure CNI overlay's range, or the pod range has no /24 for every node the pools can reach."""
     ranges = {
         "pod_cidr": _network("pod_cidr", args.pod_cidr),
         "service_cidr": _network("service_cidr", args.service_cidr),
