@@ -1,13 +1,18 @@
 """Pulumi components for AKS training clusters sharing Azure Files RWX volumes.
 
 * :class:`SharedStorage` (``storage.py``): storage account, file service, shares, lock.
+* :class:`StoragePrivateEndpoint` (``private_endpoint.py``): the account's file private
+  endpoint, its private DNS zone, VNet link and zone group.
 * :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
+* :class:`MonitoringWorkspaces` and :class:`MonitoringRuleAssociations` (``monitoring.py``):
+  Azure Monitor for the cluster (Container Insights logs, managed Prometheus metrics).
 * :class:`NvidiaDevicePlugin` (``gpu.py``): NVIDIA device plugin DaemonSet on the GPU pool.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
 * :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
 * :class:`TrainingJob` (``training.py``): distributed PyTorch training, an Indexed Job with a
   headless Service for torchrun's rendezvous; ``training_example/`` holds an example script.
-* ``sizing.py`` and ``kubeconfig.py``: pure helpers (share performance, kubelogin rewrite).
+* ``sizing.py``, ``kubeconfig.py`` and ``node_disks.py``: pure helpers (share performance,
+  kubelogin rewrite, ephemeral OS disk per VM size).
 
 Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
 """

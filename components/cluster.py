@@ -19,6 +19,7 @@ from components.kubeconfig import (
     decode_kubeconfig,
     rewrite_kubeconfig,
 )
+from components.node_disks import os_disk_for
 
 UpgradeChannel = Literal["patch", "stable", "rapid", "node-image", "none"]
 NodeOsUpgradeChannel = Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"]
@@ -66,6 +67,19 @@ PRIVATE_DNS_ZONE_ID_RE = re.compile(
 DEFAULT_POD_CIDR = "10.244.0.0/16"
 DEFAULT_SERVICE_CIDR = "10.0.0.0/16"
 DEFAULT_DNS_SERVICE_IP = "10.0.0.10"
+# Azure CNI overlay gives every node a /24 of podCidr and at most 250 pods; the range must hold a
+# /24 for every node, temporary upgrade nodes included
+# (https://learn.microsoft.com/azure/aks/azure-cni-overlay#pod-ip-address-space). A system pool
+# needs room for at least 30 pods (https://learn.microsoft.com/azure/aks/use-system-pools).
+OVERLAY_NODE_PREFIX = 24
+MIN_MAX_PODS = 30
+MAX_MAX_PODS = 250
+# Kubernetes' tested limit per node (kubernetes.io/docs/setup/best-practices/cluster-large);
+# training pods are few and large, so the system pool's add-ons are what fill a node.
+DEFAULT_MAX_PODS = 110
+# AKS upgrades a pool by adding one surge node at a time unless maxSurge says otherwise
+# (https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling).
+UPGRADE_SURGE_NODES = 1
 
 TAINT_RE = re.compile(
     r"\A(?P<key>[^=:\s]+)=(?P<value>[^=:\s]*):(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)\Z"
@@ -206,6 +220,13 @@ class TrainingClusterArgs:
         node_subnet_cidr: Address range of the node subnet when known (the subnet is an
             existing one, only its id is given), to check the ranges above against; ``None``
             skips those two checks.
+        max_pods: Pods per node on every pool (30-250); pod_cidr must hold a /24 per node.
+        encryption_at_host: Encrypt each node's temp disk, caches and OS disk data flows at
+            the VM host (needs the subscription's EncryptionAtHost feature).
+        container_insights_workspace_id: Log Analytics workspace the Container Insights add-on
+            (omsagent, managed identity auth) sends logs to; ``None`` for no add-on.
+        managed_prometheus: Turn on Azure Monitor managed Prometheus metrics (the data
+            collection rule that routes them is :mod:`components.monitoring`'s).
     """
 
     resource_group_name: pulumi.Input[str]
@@ -234,6 +255,22 @@ class TrainingClusterArgs:
     service_cidr: str = DEFAULT_SERVICE_CIDR
     dns_service_ip: str = DEFAULT_DNS_SERVICE_IP
     node_subnet_cidr: str | None = None
+    max_pods: int = DEFAULT_MAX_PODS
+    encryption_at_host: bool = True
+    container_insights_workspace_id: pulumi.Input[str] | None = None
+    managed_prometheus: bool = False
+
+
+def pod_cidr_node_capacity(pod_cidr: str) -> int:
+    """How many nodes ``pod_cidr`` has a /24 for under Azure CNI overlay."""
+    prefix = ipaddress.IPv4Network(pod_cidr).prefixlen
+    return 2 ** (OVERLAY_NODE_PREFIX - prefix) if prefix <= OVERLAY_NODE_PREFIX else 0
+
+
+def peak_node_count(pool_sizes: Sequence[int]) -> int:
+    """Nodes the pools can reach at once: their largest sizes plus one upgrade surge node
+    each."""
+    return sum(pool_sizes) + UPGRADE_SURGE_NODES * len(pool_sizes)
 
 
 def _network(setting: str, value: str) -> ipaddress.IPv4Network:
@@ -244,8 +281,9 @@ def _network(setting: str, value: str) -> ipaddress.IPv4Network:
 
 
 def validate_network_ranges(args: TrainingClusterArgs) -> None:
-    """Raise ``ValueError`` when the pod, service and node subnet ranges overlap pairwise or
-    the DNS service address is not a usable address of the service range."""
+    """Raise ``ValueError`` when the pod, service and node subnet ranges overlap pairwise, the
+    DNS service address is not a usable address of the service range, max_pods is outside
+    Azure CNI overlay's range, or the pod range has no /24 for every node the pools can reach."""
     ranges = {
         "pod_cidr": _network("pod_cidr", args.pod_cidr),
         "service_cidr": _network("service_cidr", args.service_cidr),
@@ -272,6 +310,17 @@ def validate_network_ranges(args: TrainingClusterArgs) -> None:
         raise ValueError(
             f"dns_service_ip {str(dns)!r} is the first address of service_cidr, which "
             "Kubernetes gives to the kubernetes API Service"
+        )
+    if not MIN_MAX_PODS <= args.max_pods <= MAX_MAX_PODS:
+        raise ValueError(
+            f"max_pods must be between {MIN_MAX_PODS} and {MAX_MAX_PODS} (got {args.max_pods})"
+        )
+    pools = [args.system_pool.count] + ([args.gpu_pool.max_count] if args.gpu_pool else [])
+    capacity, peak = pod_cidr_node_capacity(args.pod_cidr), peak_node_count(pools)
+    if peak > capacity:
+        raise ValueError(
+            f"pod_cidr {args.pod_cidr!r} holds a /24 for {capacity} nodes but the pools can "
+            f"reach {peak} (upgrade surge included)"
         )
 
 
@@ -380,6 +429,19 @@ def _validate_private_dns(args: TrainingClusterArgs) -> None:
         )
 
 
+def _hardening(args: TrainingClusterArgs, pool: str, vm_size: str) -> dict[str, Any]:
+    """What every pool sets alike: host encryption, an explicit pod limit and its OS disk."""
+    disk = os_disk_for(vm_size)
+    if disk.managed_because is not None:
+        pulumi.log.info(f"node pool {pool!r} gets a managed OS disk: {disk.managed_because}")
+    return {
+        "enable_encryption_at_host": args.encryption_at_host,
+        "max_pods": args.max_pods,
+        "os_disk_type": disk.type,
+        "os_disk_size_gb": disk.size_gb,
+    }
+
+
 def _pool_profiles(
     args: TrainingClusterArgs,
 ) -> list[containerservice.ManagedClusterAgentPoolProfileArgs]:
@@ -397,6 +459,7 @@ def _pool_profiles(
             orchestrator_version=args.kubernetes_version,
             enable_node_public_ip=False,
             tags=dict(args.tags),
+            **_hardening(args, args.system_pool.name, args.system_pool.vm_size),
         )
     ]
     if args.gpu_pool is not None:
@@ -420,6 +483,7 @@ def _pool_profiles(
                 node_taints=[GPU_TAINT],
                 node_labels=dict(GPU_LABELS),
                 tags=dict(args.tags),
+                **_hardening(args, gpu.name, gpu.vm_size),
             )
         )
     return pools
@@ -544,6 +608,26 @@ class TrainingCluster(pulumi.ComponentResource):
                 authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
             ),
             agent_pool_profiles=_pool_profiles(args),
+            addon_profiles={
+                # The key Azure and scanners (Checkov CKV_AZURE_4) look for; useAADAuth makes
+                # the agent send with the cluster's managed identity through the data
+                # collection rule of components/monitoring.py, not the workspace key
+                # (https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable).
+                "omsagent": containerservice.ManagedClusterAddonProfileArgs(
+                    enabled=True,
+                    config={
+                        "logAnalyticsWorkspaceResourceID": args.container_insights_workspace_id,
+                        "useAADAuth": "true",
+                    },
+                )
+            }
+            if args.container_insights_workspace_id is not None
+            else None,
+            azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
+                metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
+            )
+            if args.managed_prometheus
+            else None,
             node_resource_group=pulumi.Output.from_input(args.resource_group_name).apply(
                 lambda rg: f"{rg}-{args.cluster_name}-nodes"[:80]
             ),

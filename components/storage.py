@@ -79,6 +79,9 @@ class SharedStorageArgs:
         nfs_root_squash: Root squash for NFS shares; ``RootSquash`` (default) maps client root
             to nobody so a compromised pod running as root cannot own every file.
         tags: Tags applied to the account.
+        public_network_access: Keep the public endpoint (behind the firewall); ``False`` leaves
+            only private endpoints (:mod:`components.private_endpoint`), and the firewall
+            rules no longer admit anyone.
     """
 
     resource_group_name: pulumi.Input[str]
@@ -96,6 +99,7 @@ class SharedStorageArgs:
     account_key: AccountKeyName = "key1"
     nfs_root_squash: Literal["RootSquash", "NoRootSquash", "AllSquash"] = "RootSquash"
     tags: Mapping[str, str] = field(default_factory=dict)
+    public_network_access: bool = True
 
 
 def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerformance]:
@@ -217,7 +221,8 @@ class SharedStorage(pulumi.ComponentResource):
             # nodes). The firewall below keeps the key useless outside the allowed networks.
             allow_shared_key_access=True,
             default_to_o_auth_authentication=True,
-            public_network_access="Enabled",  # reachable only through the firewall rules below
+            # Enabled: reachable only through the firewall rules below.
+            public_network_access="Enabled" if args.public_network_access else "Disabled",
             network_rule_set=storage.NetworkRuleSetArgs(
                 default_action=storage.DefaultAction.DENY,
                 bypass="AzureServices",

@@ -36,6 +36,13 @@ from components import (
     TrainingJobArgs,
     TrainingMount,
 )
+from components.monitoring import (
+    MonitoringRuleAssociations,
+    MonitoringRuleAssociationsArgs,
+    MonitoringWorkspaces,
+    MonitoringWorkspacesArgs,
+)
+from components.private_endpoint import StoragePrivateEndpoint, StoragePrivateEndpointArgs
 from components.training_example import SCRIPTS as EXAMPLE_SCRIPTS
 from stacks.config import LoadedConfig, Secrets, load_config, scalars
 
@@ -121,7 +128,35 @@ def main(loaded: LoadedConfig) -> None:
             protect=protect,
             lock=cfg.lock_storage,
             tags=loaded.tags,
+            public_network_access=not cfg.storage_private_endpoint,
         ),
+    )
+    if cfg.storage_private_endpoint:
+        StoragePrivateEndpoint(
+            "storage-private-endpoint",
+            StoragePrivateEndpointArgs(
+                resource_group_name=resource_group.name,
+                location=resource_group.location,
+                account_name=cfg.storage_account_name,
+                account_id=shared_storage.account_id,
+                subnet_id=cfg.node_subnet_id,
+                tags=loaded.tags,
+            ),
+        )
+
+    monitoring = (
+        MonitoringWorkspaces(
+            "monitoring",
+            MonitoringWorkspacesArgs(
+                resource_group_name=resource_group.name,
+                location=resource_group.location,
+                cluster_name=cfg.cluster_name,
+                retention_days=cfg.log_retention_days,
+                tags=loaded.tags,
+            ),
+        )
+        if cfg.monitoring
+        else None
     )
 
     gpu = cfg.gpu_pool
@@ -166,8 +201,23 @@ def main(loaded: LoadedConfig) -> None:
             node_subnet_cidr=cfg.node_subnet_cidr or None,
             allow_unrestricted_api_server=cfg.allow_unrestricted_api_server,
             tags=loaded.tags,
+            max_pods=cfg.max_pods,
+            encryption_at_host=cfg.encryption_at_host,
+            container_insights_workspace_id=monitoring.log_analytics_workspace_id
+            if monitoring is not None
+            else None,
+            managed_prometheus=monitoring is not None,
         ),
     )
+    if monitoring is not None:
+        MonitoringRuleAssociations(
+            "monitoring-rules",
+            MonitoringRuleAssociationsArgs(
+                cluster_id=cluster.cluster.id,
+                cluster_name=cfg.cluster_name,
+                workspaces=monitoring,
+            ),
+        )
     if cluster.gpu_scheduling is not None:
         # Without it the GPU nodes never advertise nvidia.com/gpu and GPU pods stay Pending.
         NvidiaDevicePlugin(

@@ -43,20 +43,31 @@ from components.azure_regions import AZURE_REGIONS
 from components.cluster import (
     CLUSTER_NAME_RE,
     DEFAULT_DNS_SERVICE_IP,
+    DEFAULT_MAX_PODS,
     DEFAULT_POD_CIDR,
     DEFAULT_SERVICE_CIDR,
     GUID_RE,
     IDENTITY_ID_RE,
     K8S_VERSION_RE,
+    MAX_MAX_PODS,
+    MIN_MAX_PODS,
     PRIVATE_DNS_ZONE_ID_RE,
     PRIVATE_DNS_ZONE_MODES,
     SUBNET_ID_RE,
+    UPGRADE_SURGE_NODES,
     NetworkPolicy,
     NodeOsUpgradeChannel,
     UpgradeChannel,
+    peak_node_count,
+    pod_cidr_node_capacity,
 )
 from components.cluster import SkuTier as ClusterSkuTier
 from components.kubeconfig import KubeloginMode
+from components.monitoring import (
+    DEFAULT_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+)
 from components.sizing import (
     BillingModel,
     Redundancy,
@@ -524,6 +535,13 @@ class StackConfig(_Model):
     service_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_SERVICE_CIDR
     dns_service_ip: Annotated[str, Rule(f"must be {_IPV4_ADDRESS}")] = DEFAULT_DNS_SERVICE_IP
     node_subnet_cidr: Annotated[str, Rule(f"must be empty (not checked) or {_NETWORK_CIDR}")] = ""
+    max_pods: Annotated[int, Field(ge=MIN_MAX_PODS, le=MAX_MAX_PODS)] = DEFAULT_MAX_PODS
+    encryption_at_host: Annotated[bool, Rule("must be true or false")] = True
+    monitoring: Annotated[bool, Rule("must be true or false")] = True
+    log_retention_days: Annotated[int, Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)] = (
+        DEFAULT_RETENTION_DAYS
+    )
+    storage_private_endpoint: Annotated[bool, Rule("must be true or false")] = True
     private_cluster: Annotated[bool, Rule("must be true or false")] = True
     private_cluster_public_fqdn: Annotated[bool, Rule("must be true or false")] = False
     private_dns_zone: Annotated[str, Rule(f"must be {_PRIVATE_DNS_ZONE}")] = "system"
@@ -793,6 +811,11 @@ KEY_KINDS: dict[str, str] = {
     "serviceCidr": "string",
     "dnsServiceIp": "string",
     "nodeSubnetCidr": "string",
+    "maxPods": "integer",
+    "encryptionAtHost": "boolean",
+    "monitoring": "boolean",
+    "logRetentionDays": "integer",
+    "storagePrivateEndpoint": "boolean",
     "privateCluster": "boolean",
     "privateClusterPublicFqdn": "boolean",
     "privateDnsZone": "string",
@@ -1230,7 +1253,24 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             related=("fileBillingModel",),
         ) from None
     _check_training_jobs(cfg)
+    _check_private_storage(cfg)
     return tags, volumes
+
+
+def _check_private_storage(cfg: StackConfig) -> None:
+    """With the private endpoint the account's public endpoint is off, and with it the
+    firewall rules that would admit other subnets or addresses."""
+    if not cfg.storage_private_endpoint:
+        return
+    for key in ("allowedSubnetIds", "allowedIpRanges"):
+        if getattr(cfg, to_snake(key)):
+            raise ConfigError(
+                key,
+                "only applies to the storage account's public endpoint, which "
+                "storagePrivateEndpoint: true disables; remove it, or set "
+                "storagePrivateEndpoint: false to keep the public endpoint behind the firewall",
+                related=("storagePrivateEndpoint",),
+            )
 
 
 def _check_network_ranges(cfg: StackConfig) -> None:
@@ -1267,6 +1307,19 @@ def _check_network_ranges(cfg: StackConfig) -> None:
                 "virtual network: choose ranges that do not overlap",
                 related=("nodeSubnetCidr",),
             )
+    pools = {"systemNodeCount": cfg.system_node_count}
+    if cfg.gpu_pool is not None and cfg.gpu_pool.enabled:
+        pools["gpuPool.maxCount"] = cfg.gpu_pool.max_count
+    capacity, peak = pod_cidr_node_capacity(cfg.pod_cidr), peak_node_count(list(pools.values()))
+    if peak > capacity:
+        counted = " + ".join(f"{key} {count}" for key, count in pools.items())
+        raise ConfigError(
+            "podCidr",
+            f"holds a /24 for {capacity} nodes (Azure CNI overlay gives each node one) but the "
+            f"pools can reach {peak} ({counted} + {UPGRADE_SURGE_NODES} upgrade surge node per "
+            f"pool) (got {_show(cfg.pod_cidr)}); choose a larger range or fewer nodes",
+            related=tuple(key.split(".")[0] for key in pools),
+        )
     dns = ipaddress.IPv4Address(cfg.dns_service_ip)
     if dns not in service:
         raise ConfigError(

@@ -97,6 +97,23 @@ SEED_PROD: Expected = {
         M,
         "is missing required tags: environment, owner, cost-center",
     ),
+    ("azure-native-containerservice-managedcluster-encryption-at-host", "training"): (
+        M,
+        "ManagedCluster 'aks-training' agent pool 'system' does not set enableEncryptionAtHost",
+    ),
+    ("azure-native-containerservice-managedcluster-ephemeral-os-disk", "training"): (
+        M,
+        "ManagedCluster 'aks-training' agent pool 'system' does not set osDiskType",
+    ),
+    ("azure-native-containerservice-managedcluster-max-pods", "training"): (
+        M,
+        "ManagedCluster 'aks-training' agent pool 'system' does not set maxPods",
+    ),
+    ("azure-native-containerservice-managedcluster-azure-monitor", "training"): (
+        M,
+        "ManagedCluster 'aks-training' does not send Container Insights logs to a Log Analytics "
+        "workspace",
+    ),
     # Storage account and share
     ("azure-native-storage-storageaccount-https-only", "trainingdata"): (
         M,
@@ -125,6 +142,14 @@ SEED_PROD: Expected = {
         "StorageAccount 'sttrainingdata' is missing required tags: environment, owner, "
         "cost-center.",
     ),
+    ("azure-native-storage-storageaccount-public-network-access-disabled", "trainingdata"): (
+        M,
+        "StorageAccount 'sttrainingdata' does not set publicNetworkAccess",
+    ),
+    ("azure-native-storage-storageaccount-private-endpoint", "trainingdata"): (
+        M,
+        "StorageAccount 'sttrainingdata' has no private endpoint for its file service",
+    ),
     ("azure-native-storage-fileshare-quota-set", "datasets"): (
         M,
         "FileShare 'datasets' does not set shareQuota",
@@ -148,8 +173,9 @@ SEED_PROD: Expected = {
     ),
 }
 
-# dev.json: Standard_LRS allowed, protect and lock disabled, local accounts advisory, and a
-# public API server is acceptable only with authorized IP ranges.
+# dev.json: Standard_LRS allowed, protect, lock, Azure Monitor and the private endpoint
+# disabled, local accounts and ephemeral OS disks advisory, and a public API server is
+# acceptable only with authorized IP ranges.
 SEED_DEV: Expected = {
     key: value
     for key, value in SEED_PROD.items()
@@ -158,8 +184,15 @@ SEED_DEV: Expected = {
         "azure-native-storage-storageaccount-replication-allowed",
         "pulumi-resourceoptions-storage-protect",
         "azure-native-storage-storageaccount-delete-lock",
+        "azure-native-containerservice-managedcluster-azure-monitor",
+        "azure-native-storage-storageaccount-public-network-access-disabled",
+        "azure-native-storage-storageaccount-private-endpoint",
     }
 } | {
+    ("azure-native-containerservice-managedcluster-ephemeral-os-disk", "training"): (
+        A,
+        "ManagedCluster 'aks-training' agent pool 'system' does not set osDiskType",
+    ),
     ("azure-native-containerservice-managedcluster-local-accounts-disabled", "training"): (
         A,
         "ManagedCluster 'aks-training' keeps local accounts enabled",
@@ -423,10 +456,10 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         assert SEED_PROD[(policy, resource_name(urn))][1] in lines[index + 2]
         reported.append(((policy, resource_name(urn)), level))
     assert dict(reported) == levels(SEED_PROD)
-    assert [level for _, level in reported] == [M] * 21 + [A]
+    assert [level for _, level in reported] == [M] * 27 + [A]
     assert not any(line.startswith("  + ") for line in lines), "--violations-only hides resources"
     assert lines[-2] == (
-        "  Summary: 7 resources to create (0 protected); 21 mandatory, 1 advisory policy violations"
+        "  Summary: 7 resources to create (0 protected); 27 mandatory, 1 advisory policy violations"
     )
 
 

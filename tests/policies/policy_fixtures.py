@@ -75,6 +75,7 @@ STORAGE_ACCOUNT: dict[str, Any] = {
     "allowBlobPublicAccess": False,
     "allowCrossTenantReplication": False,
     "largeFileSharesState": "Enabled",
+    "publicNetworkAccess": "Disabled",
     "networkRuleSet": {
         "defaultAction": "Deny",
         "bypass": "AzureServices",
@@ -107,6 +108,17 @@ LOCK: dict[str, Any] = {
     "notes": "Training data: delete only through Pulumi after removing this lock.",
 }
 
+# What components/cluster.py sets on every pool.
+POOL_HARDENING: dict[str, Any] = {
+    "enableEncryptionAtHost": True,
+    "osDiskType": "Ephemeral",
+    "osDiskSizeGB": 128,
+    "maxPods": 110,
+}
+LOG_ANALYTICS_ID = (
+    f"{SUB}/resourceGroups/{RG}/providers/Microsoft.OperationalInsights/workspaces/log-train-prod"
+)
+
 MANAGED_CLUSTER: dict[str, Any] = {
     "resourceGroupName": RG,
     "resourceName": "aks-train-prod",
@@ -136,6 +148,7 @@ MANAGED_CLUSTER: dict[str, Any] = {
             "maxCount": 4,
             "availabilityZones": ["1", "2", "3"],
             "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+            **POOL_HARDENING,
         },
         {
             "name": "gpu",
@@ -146,8 +159,17 @@ MANAGED_CLUSTER: dict[str, Any] = {
             "maxCount": 4,
             "nodeTaints": ["nvidia.com/gpu=present:NoSchedule"],
             "nodeLabels": {"workload": "training"},
+            **POOL_HARDENING,
+            "osDiskSizeGB": 64,
         },
     ],
+    "addonProfiles": {
+        "omsagent": {
+            "enabled": True,
+            "config": {"logAnalyticsWorkspaceResourceID": LOG_ANALYTICS_ID, "useAADAuth": "true"},
+        }
+    },
+    "azureMonitorProfile": {"metrics": {"enabled": True}},
     "tags": dict(TAGS),
 }
 
@@ -159,6 +181,7 @@ AGENT_POOL: dict[str, Any] = {
     "vmSize": "Standard_D8ds_v5",
     "count": 3,
     "orchestratorVersion": "1.33.2",
+    **POOL_HARDENING,
 }
 
 NAMESPACE: dict[str, Any] = {
@@ -537,9 +560,62 @@ def good_stack() -> dict[str, StackResource]:
             "aks",
             _azure_outputs(MANAGED_CLUSTER_TYPE, "aks", MANAGED_CLUSTER),
         ),
+        *private_endpoint(),
         *_workloads(),
     ]
     return {r.name: r for r in resources}
+
+
+PRIVATE_ENDPOINT_TYPE = "azure-native:network:PrivateEndpoint"
+ZONE_GROUP_TYPE = "azure-native:network:PrivateDnsZoneGroup"
+PRIVATE_ZONE_TYPE = "azure-native:privatedns:PrivateZone"
+FILE_ZONE = "privatelink.file.core.windows.net"
+FILE_ZONE_ID = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/privateDnsZones/{FILE_ZONE}"
+ENDPOINT_ID = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/privateEndpoints/pe-file"
+
+
+def private_endpoint() -> list[StackResource]:
+    """The account's file private endpoint, its DNS zone and the zone group (outputs), as
+    components/private_endpoint.py builds them."""
+    return [
+        StackResource(
+            PRIVATE_ZONE_TYPE,
+            "file-zone",
+            {"name": FILE_ZONE, "id": FILE_ZONE_ID, "location": "global"},
+        ),
+        StackResource(
+            PRIVATE_ENDPOINT_TYPE,
+            "file-endpoint",
+            {
+                "name": "pe-file",
+                "id": ENDPOINT_ID,
+                "subnet": {"id": SUBNET_ID},
+                "privateLinkServiceConnections": [
+                    {
+                        "name": f"{ACCOUNT}-file",
+                        "privateLinkServiceId": ACCOUNT_ID,
+                        "groupIds": ["file"],
+                    }
+                ],
+            },
+            property_dependencies={"privateLinkServiceConnections": ["account"]},
+        ),
+        StackResource(
+            ZONE_GROUP_TYPE,
+            "file-dns",
+            {
+                "name": "default",
+                "id": f"{ENDPOINT_ID}/privateDnsZoneGroups/default",
+                "privateDnsZoneConfigs": [
+                    {"name": "privatelink-file", "privateDnsZoneId": FILE_ZONE_ID}
+                ],
+            },
+            property_dependencies={
+                "privateEndpointName": ["file-endpoint"],
+                "privateDnsZoneConfigs": ["file-zone"],
+            },
+        ),
+    ]
 
 
 def _workloads() -> list[StackResource]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from policy_fixtures import good_stack
+from policy_fixtures import POOL_HARDENING, good_stack
 from policy_harness import StackResource, run_resource, run_stack
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
 
@@ -183,6 +183,7 @@ def _system_pool_only(cluster: dict[str, Any], count: int) -> None:
             "count": count,
             "orchestratorVersion": "1.33",
             "enableNodePublicIP": False,
+            **POOL_HARDENING,
         }
     ]
 
@@ -207,9 +208,12 @@ def dev_stack() -> dict[str, StackResource]:
     _public_api(cluster)
     _system_pool_only(cluster, 1)
     cluster["disableLocalAccounts"] = False
+    # dev opts out of what costs money: Azure Monitor and the private endpoint.
+    del cluster["addonProfiles"], cluster["azureMonitorProfile"]
+    stack["account"].props["publicNetworkAccess"] = "Enabled"
     for res in stack.values():
         res.protect = False
-    del stack["account-lock"]
+    del stack["account-lock"], stack["file-endpoint"], stack["file-dns"], stack["file-zone"]
     return stack
 
 
@@ -276,4 +280,7 @@ def test_prod_config_rejects_the_dev_stack() -> None:
         "azure-native-containerservice-managedcluster-api-server-access-restricted",
         "pulumi-resourceoptions-storage-protect",
         "azure-native-storage-storageaccount-delete-lock",
+        "azure-native-containerservice-managedcluster-azure-monitor",
+        "azure-native-storage-storageaccount-public-network-access-disabled",
+        "azure-native-storage-storageaccount-private-endpoint",
     }

@@ -417,11 +417,17 @@ def valid_settings(draw: st.DrawFn, cfg: dict[str, Any]) -> tuple[str, Any]:
         return key, value
     if choice == "zones":
         return "availabilityZones", draw(st.lists(st.sampled_from(["1", "2", "3"]), unique=True))
-    return "allowedIpRanges", draw(
+    ips = draw(
         st.lists(
             st.sampled_from(["203.0.113.0/24", "198.51.100.7", "198.51.100.8/29"]), unique=True
         )
     )
+    if ips:  # IP rules only apply to the public endpoint, which the private endpoint turns off
+        cfg["storagePrivateEndpoint"] = False
+    return "allowedIpRanges", ips
+
+
+ROOMY_POD_CIDR = "100.64.0.0/10"
 
 
 @st.composite
@@ -431,6 +437,8 @@ def valid_configs(draw: st.DrawFn, base_stack: str) -> tuple[str, dict[str, Any]
         k[len(QUALIFIED) :] if k.startswith(QUALIFIED) else k: v
         for k, v in stack_file_config(base_stack).items()
     }
+    # A pod range with a /24 for every node the schema allows (100 system + 1000 GPU nodes).
+    cfg["podCidr"] = ROOMY_POD_CIDR
     done = []
     for _ in range(draw(st.integers(1, 4))):
         key, value = draw(valid_settings(cfg))
@@ -1071,6 +1079,7 @@ def _at_bounds(stack: str, side: str) -> Callable[[dict[str, Any]], None]:
             # One v2 share at the per-share maximum takes the whole account's IOPS and
             # throughput: a second share would push the account past its limits.
             del cfg["volumes"][1:]
+        cfg["podCidr"] = ROOMY_POD_CIDR
         for key, model in OBJECT_MODELS.items():  # turn optional features on, to exercise them
             if "enabled" in _aliases(model):
                 _set_path(cfg, f"{key}.enabled", True)

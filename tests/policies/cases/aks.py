@@ -19,6 +19,10 @@ AKS_VM = "azure-native-containerservice-managedcluster-vm-size-allowed"
 AKS_NODES = "azure-native-containerservice-managedcluster-node-count-limits"
 AKS_API = "azure-native-containerservice-managedcluster-api-server-access-restricted"
 AKS_TAGS = "azure-native-containerservice-managedcluster-required-tags"
+AKS_HOST_ENC = "azure-native-containerservice-managedcluster-encryption-at-host"
+AKS_EPHEMERAL = "azure-native-containerservice-managedcluster-ephemeral-os-disk"
+AKS_MAX_PODS = "azure-native-containerservice-managedcluster-max-pods"
+AKS_MONITOR = "azure-native-containerservice-managedcluster-azure-monitor"
 
 MC = "ManagedCluster 'aks-train-prod'"
 VM_SIZES = "Standard_D4ds_v5, Standard_D8ds_v5, Standard_NC24ads_A100_v4, Standard_NC40ads_H100_v5"
@@ -453,5 +457,164 @@ CASES: list[RCase] = [
         "managed_cluster",
         drop("tags.cost-center"),
         (f"{MC} is missing required tags: cost-center.",),
+    ),
+    # azure-native-containerservice-managedcluster-encryption-at-host
+    RCase("host-enc-good", AKS_HOST_ENC, "managed_cluster"),
+    RCase("host-enc-agent-pool", AKS_HOST_ENC, "agent_pool"),
+    RCase(
+        "host-enc-unknown",
+        AKS_HOST_ENC,
+        "managed_cluster",
+        put("agentPoolProfiles.1.enableEncryptionAtHost", UNKNOWN),
+    ),
+    RCase(
+        "host-enc-missing",
+        AKS_HOST_ENC,
+        "managed_cluster",
+        drop("agentPoolProfiles.1.enableEncryptionAtHost"),
+        (
+            f"{MC} agent pool 'gpu' does not set enableEncryptionAtHost; set it to true so temp disks, caches and their flows to storage are encrypted at the host.",
+        ),
+    ),
+    RCase(
+        "host-enc-false-agent-pool",
+        AKS_HOST_ENC,
+        "agent_pool",
+        put("enableEncryptionAtHost", False),
+        (
+            "AgentPool 'cpu' has false for enableEncryptionAtHost; set it to true so temp disks, caches and their flows to storage are encrypted at the host.",
+        ),
+    ),
+    # azure-native-containerservice-managedcluster-ephemeral-os-disk
+    RCase("ephemeral-good", AKS_EPHEMERAL, "managed_cluster"),
+    RCase(
+        "ephemeral-pools-unknown",
+        AKS_EPHEMERAL,
+        "managed_cluster",
+        put("agentPoolProfiles", UNKNOWN),
+    ),
+    RCase(
+        "ephemeral-managed",
+        AKS_EPHEMERAL,
+        "managed_cluster",
+        put("agentPoolProfiles.0.osDiskType", "Managed"),
+        (
+            f"{MC} agent pool 'system' has osDiskType 'Managed'; use 'Ephemeral' with an osDiskSizeGB that fits the VM size's cache or temp disk.",
+        ),
+    ),
+    RCase(
+        "ephemeral-missing-agent-pool",
+        AKS_EPHEMERAL,
+        "agent_pool",
+        drop("osDiskType"),
+        (
+            "AgentPool 'cpu' does not set osDiskType; use 'Ephemeral' with an osDiskSizeGB that fits the VM size's cache or temp disk.",
+        ),
+    ),
+    # azure-native-containerservice-managedcluster-max-pods
+    RCase("max-pods-good", AKS_MAX_PODS, "managed_cluster"),
+    RCase("max-pods-overlay-limit", AKS_MAX_PODS, "agent_pool", put("maxPods", 250)),
+    RCase(
+        "max-pods-unknown",
+        AKS_MAX_PODS,
+        "managed_cluster",
+        put("agentPoolProfiles.0.maxPods", UNKNOWN),
+    ),
+    RCase(
+        "max-pods-missing",
+        AKS_MAX_PODS,
+        "managed_cluster",
+        drop("agentPoolProfiles.0.maxPods"),
+        (f"{MC} agent pool 'system' does not set maxPods; set it explicitly, between 50 and 250.",),
+    ),
+    RCase(
+        "max-pods-below-minimum",
+        AKS_MAX_PODS,
+        "agent_pool",
+        put("maxPods", 30),
+        ("AgentPool 'cpu' has maxPods 30; use a whole number between 50 and 250.",),
+    ),
+    RCase(
+        "max-pods-below-stricter-setting",
+        AKS_MAX_PODS,
+        "managed_cluster",
+        None,
+        (
+            f"{MC} agent pool 'system' has maxPods 110; use a whole number between 200 and 250.",
+            f"{MC} agent pool 'gpu' has maxPods 110; use a whole number between 200 and 250.",
+        ),
+        settings={"minimumMaxPods": 200},
+    ),
+    RCase(
+        "max-pods-above-overlay-limit",
+        AKS_MAX_PODS,
+        "managed_cluster",
+        put("agentPoolProfiles.1.maxPods", 251),
+        (f"{MC} agent pool 'gpu' has maxPods 251; use a whole number between 50 and 250.",),
+    ),
+    # azure-native-containerservice-managedcluster-azure-monitor
+    RCase("monitor-good", AKS_MONITOR, "managed_cluster"),
+    RCase(
+        "monitor-camel-case-addon",
+        AKS_MONITOR,
+        "managed_cluster",
+        chain(
+            put(
+                "addonProfiles.omsAgent",
+                {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": "/x"}},
+            ),
+            drop("addonProfiles.omsagent"),
+        ),
+    ),
+    RCase(
+        "monitor-workspace-unknown",
+        AKS_MONITOR,
+        "managed_cluster",
+        put("addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID", UNKNOWN),
+    ),
+    RCase(
+        "monitor-no-addon",
+        AKS_MONITOR,
+        "managed_cluster",
+        drop("addonProfiles"),
+        (
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID).",
+        ),
+    ),
+    RCase(
+        "monitor-addon-disabled",
+        AKS_MONITOR,
+        "managed_cluster",
+        put("addonProfiles.omsagent.enabled", False),
+        (
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID).",
+        ),
+    ),
+    RCase(
+        "monitor-no-workspace",
+        AKS_MONITOR,
+        "managed_cluster",
+        drop("addonProfiles.omsagent.config"),
+        (
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID).",
+        ),
+    ),
+    RCase(
+        "monitor-none",
+        AKS_MONITOR,
+        "managed_cluster",
+        chain(drop("addonProfiles"), drop("azureMonitorProfile")),
+        (
+            f"{MC} does not send Container Insights logs to a Log Analytics workspace (enable addonProfiles.omsagent with config.logAnalyticsWorkspaceResourceID) or metrics to Azure Monitor managed Prometheus (set azureMonitorProfile.metrics.enabled to true).",
+        ),
+    ),
+    RCase(
+        "monitor-no-metrics",
+        AKS_MONITOR,
+        "managed_cluster",
+        drop("azureMonitorProfile"),
+        (
+            f"{MC} does not send metrics to Azure Monitor managed Prometheus (set azureMonitorProfile.metrics.enabled to true).",
+        ),
     ),
 ]

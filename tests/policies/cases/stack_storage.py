@@ -12,6 +12,17 @@ ST_HTTPS = "azure-native-storage-storageaccount-https-only"
 ST_QUOTA = "azure-native-storage-fileshare-quota-within-account-limits"
 ST_LOCK = "azure-native-storage-storageaccount-delete-lock"
 ST_SOFT_DELETE_SET = "azure-native-storage-storageaccount-share-soft-delete-configured"
+ST_PRIVATE = "azure-native-storage-storageaccount-private-endpoint"
+NO_ENDPOINT = (
+    f"{SA} has no private endpoint for its file service; add an azure-native:network:"
+    "PrivateEndpoint in the node subnet whose privateLinkServiceConnections name the account "
+    "with groupIds ['file']."
+)
+NO_ZONE_GROUP = (
+    f"{SA} has a file private endpoint without a DNS zone group in "
+    "privatelink.file.core.windows.net; add an azure-native:network:PrivateDnsZoneGroup for the "
+    "endpoint with that private DNS zone, linked to the node VNet."
+)
 
 HTTPS_SUFFIX = "only NFS-only accounts are exempt (NFS 4.1 has no in-transit encryption). Set enableHttpsTrafficOnly to true."
 NFS_SHARES = chain(
@@ -335,5 +346,63 @@ CASES: list[SCase] = [
             ),
         ),
         (NO_FILE_SERVICE.format("stother", "'scratch'"),),
+    ),
+    # azure-native-storage-storageaccount-private-endpoint
+    SCase("private-good", ST_PRIVATE),
+    SCase(
+        "private-matched-by-ids",
+        ST_PRIVATE,
+        no_deps("file-endpoint", "file-dns"),
+    ),
+    SCase(
+        "private-account-id-unknown-matched-by-dependency",
+        ST_PRIVATE,
+        on("account", put("id", UNKNOWN)),
+    ),
+    SCase(
+        "private-endpoint-target-unknown",
+        ST_PRIVATE,
+        chain(
+            no_deps("file-endpoint"),
+            on(
+                "file-endpoint",
+                put("privateLinkServiceConnections.0.privateLinkServiceId", UNKNOWN),
+            ),
+        ),
+    ),
+    SCase("private-no-endpoint", ST_PRIVATE, remove("file-endpoint", "file-dns"), (NO_ENDPOINT,)),
+    SCase(
+        "private-endpoint-for-blob",
+        ST_PRIVATE,
+        on("file-endpoint", put("privateLinkServiceConnections.0.groupIds", ["blob"])),
+        (NO_ENDPOINT,),
+    ),
+    SCase(
+        "private-endpoint-for-another-account",
+        ST_PRIVATE,
+        chain(
+            no_deps("file-endpoint"),
+            on(
+                "file-endpoint",
+                put("privateLinkServiceConnections.0.privateLinkServiceId", OTHER_ACCOUNT_ID),
+            ),
+        ),
+        (NO_ENDPOINT,),
+    ),
+    SCase("private-no-zone-group", ST_PRIVATE, remove("file-dns"), (NO_ZONE_GROUP,)),
+    SCase(
+        "private-zone-group-in-another-zone",
+        ST_PRIVATE,
+        chain(
+            no_deps("file-dns"),
+            on(
+                "file-dns",
+                put(
+                    "privateDnsZoneConfigs.0.privateDnsZoneId",
+                    "/subscriptions/x/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net",
+                ),
+            ),
+        ),
+        (NO_ZONE_GROUP,),
     ),
 ]

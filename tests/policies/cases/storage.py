@@ -269,4 +269,34 @@ CASES: list[RCase] = [
             "FileShare 'datasets' has shareQuota '100'; it must be a whole number of GiB between 1 and 102400.",
         ),
     ),
+    # azure-native-storage-storageaccount-public-network-access-disabled
+    RCase(
+        "public-access-good",
+        "azure-native-storage-storageaccount-public-network-access-disabled",
+        "storage_account",
+    ),
+    RCase(
+        "public-access-unknown",
+        "azure-native-storage-storageaccount-public-network-access-disabled",
+        "storage_account",
+        put("publicNetworkAccess", UNKNOWN),
+    ),
+    RCase(
+        "public-access-enabled",
+        "azure-native-storage-storageaccount-public-network-access-disabled",
+        "storage_account",
+        put("publicNetworkAccess", "Enabled"),
+        (
+            "StorageAccount 'sttrainprod001' has publicNetworkAccess 'Enabled'; set it to 'Disabled' and reach the account through a private endpoint.",
+        ),
+    ),
+    RCase(
+        "public-access-missing",
+        "azure-native-storage-storageaccount-public-network-access-disabled",
+        "storage_account",
+        drop("publicNetworkAccess"),
+        (
+            "StorageAccount 'sttrainprod001' does not set publicNetworkAccess; set it to 'Disabled' and reach the account through a private endpoint.",
+        ),
+    ),
 ]

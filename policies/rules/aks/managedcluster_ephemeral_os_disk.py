@@ -1,0 +1,58 @@
+"""azure-native-containerservice-managedcluster-ephemeral-os-disk
+
+Applies to: ``azure-native:containerservice:ManagedCluster`` (every ``agentPoolProfiles``
+entry) and ``azure-native:containerservice:AgentPool``.
+
+Enforces: every node pool sets ``osDiskType`` to ``Ephemeral``: the OS disk lives on the
+VM's local disk and is never persisted to Azure Storage, and nodes reimage and scale faster
+(Checkov CKV_AZURE_226 reads the first pool only; this checks them all).
+
+Missing: a pool without ``osDiskType`` is a violation (AKS picks Managed whenever the default
+OS disk size does not fit the VM's cache or temp disk).
+Unknown: an unknown pool list or value is skipped.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import (
+    PolicyComplianceFramework,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+
+from .._azure import CHECKOV, agent_pools
+from .._props import MISSING, UNKNOWN, describe, get, plain
+
+
+def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    pools = agent_pools(args.resource_type, plain(args.props), args.name)
+    if pools is UNKNOWN:
+        return
+    for pool_label, pool, _ in pools:
+        disk = get(pool, "osDiskType")
+        if disk is UNKNOWN or disk == "Ephemeral":
+            continue
+        shown = "does not set osDiskType" if disk is MISSING else f"has osDiskType {describe(disk)}"
+        report_violation(
+            f"{pool_label} {shown}; use 'Ephemeral' with an osDiskSizeGB that fits the VM "
+            "size's cache or temp disk.",
+            None,
+        )
+
+
+POLICY = ResourceValidationPolicy(
+    name="azure-native-containerservice-managedcluster-ephemeral-os-disk",
+    description="AKS node pools boot from ephemeral OS disks.",
+    validate=_validate,
+    severity=Severity.LOW,
+    framework=PolicyComplianceFramework(name=CHECKOV, reference="CKV_AZURE_226"),
+    remediation_steps=(
+        "Use a VM size listed in components/node_disks.py LOCAL_DISKS (add one with its "
+        "documented cache or temp disk size); components/cluster.py then sets osDiskType "
+        "Ephemeral and an osDiskSizeGB that fits."
+    ),
+    url="https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk",
+    tags=["azure", "aks", "reliability"],
+)

@@ -1,0 +1,186 @@
+"""Production hardening in the components: the pools' OS disks, host encryption and pod
+limit, the monitoring and private endpoint components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from component_harness import run_pulumi
+from test_component_cluster import deploy, make_args
+
+from components.cluster import GpuPoolSpec, SystemPoolSpec, TrainingCluster
+from components.monitoring import (
+    MonitoringRuleAssociations,
+    MonitoringRuleAssociationsArgs,
+    MonitoringWorkspaces,
+    MonitoringWorkspacesArgs,
+)
+from components.node_disks import OS_DISK_SIZE_GB, OsDisk, os_disk_for
+from components.private_endpoint import (
+    StoragePrivateEndpoint,
+    StoragePrivateEndpointArgs,
+    vnet_of,
+)
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+VNET = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/"
+    "Microsoft.Network/virtualNetworks/vnet-training"
+)
+
+
+@pytest.mark.parametrize(
+    ("vm_size", "expected"),
+    [
+        ("Standard_D4ds_v5", OsDisk("Ephemeral", OS_DISK_SIZE_GB)),
+        ("standard_d8ds_v5", OsDisk("Ephemeral", OS_DISK_SIZE_GB)),
+        ("Standard_NC24ads_A100_v4", OsDisk("Ephemeral", 64)),
+    ],
+)
+def test_known_sizes_get_an_ephemeral_disk_that_fits(vm_size: str, expected: OsDisk) -> None:
+    assert os_disk_for(vm_size) == expected
+
+
+def test_an_unknown_size_gets_a_managed_disk_and_the_reason() -> None:
+    disk = os_disk_for("Standard_NC40ads_H100_v5")
+    assert (disk.type, disk.size_gb) == ("Managed", OS_DISK_SIZE_GB)
+    assert disk.managed_because == (
+        "the local disk size of Standard_NC40ads_H100_v5 is not in components/node_disks.py "
+        "LOCAL_DISKS"
+    )
+
+
+def test_every_pool_is_hardened_alike() -> None:
+    result = deploy(gpu_pool=GpuPoolSpec(), max_pods=60)
+    for pool in result.one(CLUSTER).inputs["agentPoolProfiles"]:
+        assert pool["enableEncryptionAtHost"] is True
+        assert pool["maxPods"] == 60
+        assert pool["osDiskType"] == "Ephemeral"
+
+
+def test_encryption_at_host_can_be_turned_off() -> None:
+    result = deploy(encryption_at_host=False)
+    (pool,) = result.one(CLUSTER).inputs["agentPoolProfiles"]
+    assert pool["enableEncryptionAtHost"] is False
+
+
+def test_monitoring_profiles_only_when_asked() -> None:
+    plain = deploy().one(CLUSTER).inputs
+    assert "addonProfiles" not in plain and "azureMonitorProfile" not in plain
+    result_inputs = (
+        deploy(
+            container_insights_workspace_id="/subscriptions/x/workspaces/log",
+            managed_prometheus=True,
+        )
+        .one(CLUSTER)
+        .inputs
+    )
+    assert result_inputs["addonProfiles"]["omsagent"] == {
+        "enabled": True,
+        "config": {
+            "logAnalyticsWorkspaceResourceID": "/subscriptions/x/workspaces/log",
+            "useAADAuth": "true",
+        },
+    }
+    assert result_inputs["azureMonitorProfile"] == {"metrics": {"enabled": True}}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"max_pods": 29}, r"max_pods must be between 30 and 250 \(got 29\)"),
+        ({"max_pods": 251}, r"max_pods must be between 30 and 250 \(got 251\)"),
+        (
+            {"pod_cidr": "10.244.0.0/22", "system_pool": SystemPoolSpec(count=4)},
+            r"pod_cidr '10.244.0.0/22' holds a /24 for 4 nodes but the pools can reach 5 "
+            r"\(upgrade surge included\)",
+        ),
+        (
+            {"gpu_pool": GpuPoolSpec(max_count=300)},
+            r"holds a /24 for 256 nodes but the pools can reach 305",
+        ),
+    ],
+)
+def test_pod_limits_that_do_not_fit_fail_before_anything_is_registered(
+    overrides: dict[str, Any], message: str
+) -> None:
+    args = make_args(**overrides)
+    result = run_pulumi(lambda: TrainingCluster("training", args))
+    assert result.registrations == []
+    with pytest.raises(ValueError, match=message):
+        result.raise_error()
+
+
+def test_a_pod_range_with_exactly_enough_room_is_accepted() -> None:
+    deploy(pod_cidr="10.244.0.0/22", system_pool=SystemPoolSpec(count=3))
+
+
+def test_monitoring_components_name_and_bind_their_rules() -> None:
+    def program() -> None:
+        workspaces = MonitoringWorkspaces(
+            "monitoring",
+            MonitoringWorkspacesArgs(
+                resource_group_name="rg", location="westeurope", cluster_name="aks-test"
+            ),
+        )
+        MonitoringRuleAssociations(
+            "monitoring-rules",
+            MonitoringRuleAssociationsArgs(
+                cluster_id="/subscriptions/x/managedClusters/aks-test",
+                cluster_name="aks-test",
+                workspaces=workspaces,
+            ),
+        )
+
+    result = run_pulumi(program)
+    result.raise_error()
+    workspace = result.one("azure-native:operationalinsights:Workspace").inputs
+    assert (workspace["workspaceName"], workspace["retentionInDays"]) == ("log-aks-test", 90)
+    rules = {
+        r.inputs["dataCollectionRuleName"]: r
+        for r in result.by_type("azure-native:monitor:DataCollectionRule")
+    }
+    assert set(rules) == {"MSCI-aks-test", "MSProm-aks-test"}
+    endpoint = result.one("azure-native:monitor:DataCollectionEndpoint")
+    assert endpoint.urn in rules["MSProm-aks-test"].dependencies
+    associations = result.by_type("azure-native:monitor:DataCollectionRuleAssociation")
+    assert {a.inputs["resourceUri"] for a in associations} == {
+        "/subscriptions/x/managedClusters/aks-test"
+    }
+    for association in associations:
+        assert association.parent.endswith("::monitoring-rules")
+
+
+def test_retention_outside_log_analytics_range_is_refused() -> None:
+    args = MonitoringWorkspacesArgs(
+        resource_group_name="rg", location="westeurope", cluster_name="aks", retention_days=731
+    )
+    result = run_pulumi(lambda: MonitoringWorkspaces("monitoring", args))
+    assert result.registrations == []
+    with pytest.raises(ValueError, match=r"retention_days must be between 30 and 730 \(got 731\)"):
+        result.raise_error()
+
+
+def test_private_endpoint_lands_in_the_subnet_and_links_its_vnet() -> None:
+    subnet = f"{VNET}/subnets/snet-aks"
+    assert vnet_of(subnet) == VNET
+    args = StoragePrivateEndpointArgs(
+        resource_group_name="rg",
+        location="westeurope",
+        account_name="sttest",
+        account_id="/subscriptions/x/storageAccounts/sttest",
+        subnet_id=subnet,
+    )
+    result = run_pulumi(lambda: StoragePrivateEndpoint("storage-private-endpoint", args))
+    result.raise_error()
+    endpoint = result.one("azure-native:network:PrivateEndpoint").inputs
+    assert endpoint["subnet"] == {"id": subnet}
+    assert endpoint["privateLinkServiceConnections"][0]["groupIds"] == ["file"]
+    link = result.one("azure-native:privatedns:VirtualNetworkLink").inputs
+    assert link["virtualNetwork"] == {"id": VNET}
+
+
+def test_private_endpoint_needs_a_subnet_id() -> None:
+    with pytest.raises(ValueError, match="subnet_id must be a subnet resource id"):
+        vnet_of("snet-aks")
