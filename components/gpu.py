@@ -37,6 +37,14 @@ KUBELET_DEVICE_PLUGINS_DIR = "/var/lib/kubelet/device-plugins"
 # A node without its device plugin cannot run GPU work at all: the plugin must be the last
 # pod preempted or evicted there.
 PRIORITY_CLASS = "system-node-critical"
+# Upstream's manifest sets no resources. The plugin is one small Go process that sleeps
+# between the kubelet's ListAndWatch updates; the requests reserve its share on a busy GPU
+# node, and the limits bound a leak without starving it (an OOM kill would take every GPU of
+# the node out of scheduling until the restart). Checkov CKV_K8S_10-13 ask for all four.
+RESOURCES = {
+    "requests": {"cpu": "50m", "memory": "64Mi"},
+    "limits": {"cpu": "500m", "memory": "256Mi"},
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,7 @@ def device_plugin_manifest(args: NvidiaDevicePluginArgs) -> dict[str, Any]:
                             "name": CONTAINER_NAME,
                             "image": args.image,
                             "imagePullPolicy": "IfNotPresent",
+                            "resources": RESOURCES,
                             # Root stays (the image's USER 0:0): the socket goes into the
                             # kubelet's root-owned directory. The rest is dropped, as upstream
                             # does; the root filesystem is read-only because with the default
@@ -139,11 +148,31 @@ def device_plugin_manifest(args: NvidiaDevicePluginArgs) -> dict[str, Any]:
     }
 
 
+def network_policy_manifest(args: NvidiaDevicePluginArgs) -> dict[str, Any]:
+    """A NetworkPolicy that isolates the plugin's pods: they only use the kubelet's Unix
+    socket, so no traffic in or out is ever needed (and a compromised plugin gets none)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {
+            "name": APP_NAME,
+            "namespace": args.namespace,
+            "labels": {**COMMON_LABELS, "app.kubernetes.io/name": APP_NAME},
+        },
+        "spec": {
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": APP_NAME}},
+            "policyTypes": ["Ingress", "Egress"],
+        },
+    }
+
+
 class NvidiaDevicePlugin(pulumi.ComponentResource):
     """The NVIDIA device plugin DaemonSet on the GPU pool.
 
     Outputs (attributes):
         daemonset: The DaemonSet (Pulumi name ``<name>-daemonset``).
+        network_policy: The NetworkPolicy denying the plugin's pods all traffic
+            (``<name>-network-policy``).
         manifest: The rendered manifest (plain dict).
     """
 
@@ -170,6 +199,14 @@ class NvidiaDevicePlugin(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self, provider=args.provider, delete_before_replace=True
             ),
+        )
+
+        network_policy = network_policy_manifest(args)
+        self.network_policy = k8s.networking.v1.NetworkPolicy(
+            f"{name}-network-policy",
+            metadata=network_policy["metadata"],
+            spec=network_policy["spec"],
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
 
         self.register_outputs(

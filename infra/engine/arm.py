@@ -107,3 +107,19 @@ def arm_type(path: str) -> str:
         return "Microsoft.Resources/resourceGroups"
     namespace, *rest = path.rsplit(PROVIDERS_SEGMENT, 1)[1].split("/")
     return "/".join([namespace, *rest[0::2]])
+
+
+def arm_name(path: str) -> str:
+    """The name an ARM template gives the resource at a REST path: its segments after the
+    provider namespace, without the collection names (`{accountName}/default/{shareName}`)."""
+    if PROVIDERS_SEGMENT not in path:
+        return path.rsplit("/", 1)[1]
+    _, *rest = path.rsplit(PROVIDERS_SEGMENT, 1)[1].split("/")
+    return "/".join(rest[1::2])
+
+
+def scope_parameter(path: str) -> str | None:
+    """The parameter naming the resource an extension resource (a lock, a role assignment,
+    a rule association) is attached to: the path's first segment, when it is one."""
+    first = path.split("/", 1)[0]
+    return first[1:-1] if first.startswith("{") else None

@@ -5,8 +5,9 @@ inputs are flattened and renamed (the specs' `x-ms-client-flatten` and `x-ms-cli
 This reader undoes that: the path parameters become the `name` segments, everything but
 the envelope moves under `properties`, and the client names go back to the wire names. The
 apiVersion is read from the installed SDK, which documents the REST API version each
-resource class uses; the ARM type and the renames live only in the provider plugin's
-metadata, so they are the two small tables below.
+resource class uses; the ARM type comes from the REST paths the engine keeps
+(`infra/engine/arm.py`), and the renames, which live only in the provider plugin's
+metadata, are the small table below.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from infra.engine.arm import ARM_PATHS, arm_name, arm_type, scope_parameter
 from infra.engine.model import Resource, Secret, StackPlan, Unknown
 from infra.errors import UsageError
 
@@ -27,42 +29,23 @@ AZURE_NATIVE_PREFIX = "azure-native:"
 
 @dataclass(frozen=True)
 class ArmType:
-    """Where an azure-native resource lives in ARM.
+    """Where an azure-native resource lives in ARM, read from its REST path.
 
     `name` spells the ARM name from the resource's path parameters ({accountName}) and
-    fixed segments; `scope` marks an extension resource, whose `scope` input is the target."""
+    fixed segments; `scope` names the input holding an extension resource's target."""
 
     type: str
     name: str
-    scope: bool = False
+    scope: str | None = None
 
 
-# From each resource's REST path, e.g. .../providers/Microsoft.Storage/storageAccounts/
-# {accountName}/fileServices/default/shares/{shareName} (the provider's import ids, see
-# https://www.pulumi.com/registry/packages/azure-native/api-docs/storage/fileshare/#import).
-ARM_TYPES: dict[str, ArmType] = {
-    "azure-native:resources:ResourceGroup": ArmType(
-        "Microsoft.Resources/resourceGroups", "{resourceGroupName}"
-    ),
-    "azure-native:containerservice:ManagedCluster": ArmType(
-        "Microsoft.ContainerService/managedClusters", "{resourceName}"
-    ),
-    "azure-native:authorization:RoleAssignment": ArmType(
-        "Microsoft.Authorization/roleAssignments", "{roleAssignmentName}", scope=True
-    ),
-    "azure-native:authorization:ManagementLockByScope": ArmType(
-        "Microsoft.Authorization/locks", "{lockName}", scope=True
-    ),
-    "azure-native:storage:StorageAccount": ArmType(
-        "Microsoft.Storage/storageAccounts", "{accountName}"
-    ),
-    "azure-native:storage:FileServiceProperties": ArmType(
-        "Microsoft.Storage/storageAccounts/fileServices", "{accountName}/{fileServicesName}"
-    ),
-    "azure-native:storage:FileShare": ArmType(
-        "Microsoft.Storage/storageAccounts/fileServices/shares", "{accountName}/default/{shareName}"
-    ),
-}
+def arm_type_of(resource_type: str) -> ArmType | None:
+    """The ARM type, name and scope of a listed azure-native type (`ARM_PATHS`)."""
+    path = ARM_PATHS.get(resource_type)
+    if path is None:
+        return None
+    return ArmType(arm_type(path), arm_name(path), scope_parameter(path))
+
 
 # The envelope of an ARM resource: these stay beside `properties`, everything else goes in it
 # (https://learn.microsoft.com/azure/azure-resource-manager/templates/resource-declaration).
@@ -163,15 +146,15 @@ def _name(arm: ArmType, resource: Resource, params: _Parameters) -> str:
 
 
 def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:
-    arm = ARM_TYPES.get(resource.type)
+    arm = arm_type_of(resource.type)
     if arm is None:
         raise UsageError(
-            f"{resource.type} ({resource.name}) has no ARM type; "
-            "add it to ARM_TYPES in infra/readers/arm.py"
+            f"{resource.type} ({resource.name}) has no REST path; "
+            "add it to ARM_PATHS in infra/engine/arm.py"
         )
     path_parameters = set(_PATH_PARAMETER.findall(arm.name)) | {"resourceGroupName"}
     if arm.scope:
-        path_parameters.add("scope")
+        path_parameters.add(arm.scope)
     converted = _convert(
         {k: v for k, v in resource.inputs.items() if k not in path_parameters},
         "",
@@ -185,7 +168,7 @@ def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:
         "name": _name(arm, resource, params),
     }
     if arm.scope:
-        out["scope"] = _convert(resource.inputs.get("scope"), "scope", {}, resource, params)
+        out["scope"] = _convert(resource.inputs.get(arm.scope), arm.scope, {}, resource, params)
     out |= {k: v for k, v in converted.items() if k in ENVELOPE}
     properties = {k: v for k, v in converted.items() if k not in ENVELOPE}
     if properties:

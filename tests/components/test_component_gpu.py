@@ -34,6 +34,7 @@ from components.gpu import (
     NvidiaDevicePlugin,
     NvidiaDevicePluginArgs,
     device_plugin_manifest,
+    network_policy_manifest,
     validate_nvidia_device_plugin_args,
 )
 from components.smoke import IMAGE_RE
@@ -193,6 +194,25 @@ def test_the_manifest_is_schema_valid() -> None:
     kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
 
 
+def test_the_plugin_requests_and_is_limited_in_cpu_and_memory() -> None:
+    manifest = device_plugin_manifest(NvidiaDevicePluginArgs(scheduling=GPU_SCHEDULING))
+    (container,) = manifest["spec"]["template"]["spec"]["containers"]
+    for bound in ("requests", "limits"):
+        assert set(container["resources"][bound]) == {"cpu", "memory"}
+
+
+def test_the_network_policy_denies_the_plugin_pods_all_traffic() -> None:
+    args = NvidiaDevicePluginArgs(scheduling=GPU_SCHEDULING)
+    policy = network_policy_manifest(args)
+    kubernetes_validate.validate(policy, K8S_VERSION, strict=True)
+    pod_labels = device_plugin_manifest(args)["spec"]["template"]["metadata"]["labels"]
+    selector = policy["spec"]["podSelector"]["matchLabels"]
+    assert selector.items() <= pod_labels.items()
+    assert policy["metadata"]["namespace"] == args.namespace
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert "ingress" not in policy["spec"] and "egress" not in policy["spec"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -227,6 +247,9 @@ def test_the_component_wraps_one_daemonset_on_the_clusters_provider() -> None:
     assert provider.name == "training-provider"
     assert daemonset.provider.startswith(provider.urn + "::")
     assert daemonset.delete_before_replace
+    network_policy = result.one("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    assert network_policy.parent == component.urn
+    assert network_policy.provider.startswith(provider.urn + "::")
 
 
 def test_the_daemonset_tolerates_and_selects_what_the_cluster_puts_on_the_gpu_pool() -> None:

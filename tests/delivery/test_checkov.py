@@ -19,6 +19,10 @@ from tests.conftest import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import checkov_waivers
 
+from tests.reliability._support import PROJECT, stack_file_config
+
+PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
+
 CHECKOV = REPO_ROOT / ".venv-scan" / "bin" / "checkov"
 
 
@@ -89,7 +93,7 @@ def test_a_known_bad_input_fails_its_checkov_check(
     finally:
         target[key] = before
     assert _failed_checks(checkov, bad).get(check) == {
-        "Microsoft.Storage/storageAccounts.staksrwxtrainingprod"
+        f"Microsoft.Storage/storageAccounts.{PROD_ACCOUNT}"
     }
 
 

@@ -12,6 +12,9 @@ from infra.engine.model import UNKNOWN, Resource, Secret, StackPlan
 from infra.readers.arm import SCHEMA, arm_template
 from infra.readers.manifests import render_manifests
 from tests.conftest import run_infra
+from tests.reliability._support import PROJECT, stack_file_config
+
+PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +36,11 @@ def test_storage_account_under_its_arm_names(prod_export):
     template, _ = prod_export
     assert template["$schema"] == SCHEMA
     (account,) = _by_type(template, "Microsoft.Storage/storageAccounts")
-    assert account["name"] == "staksrwxtrainingprod"
-    assert account["sku"] == {"name": "Premium_ZRS"} and account["kind"] == "FileStorage"
+    assert account["name"] == PROD_ACCOUNT
     properties = account["properties"]
+    # The envelope stays beside `properties`, as ARM expects it.
+    assert account["sku"]["name"].endswith("_ZRS") and account["kind"] == "FileStorage"
+    assert "sku" not in properties and "kind" not in properties
     assert properties["supportsHttpsTrafficOnly"] is True
     assert properties["networkAcls"]["defaultAction"] == "Deny"
     assert properties["networkAcls"]["virtualNetworkRules"][0]["id"].endswith("/snet-aks-nodes")
@@ -48,12 +53,12 @@ def test_child_resources_named_by_their_path_parameters(prod_export):
     template, _ = prod_export
     shares = _by_type(template, "Microsoft.Storage/storageAccounts/fileServices/shares")
     assert sorted(s["name"] for s in shares) == [
-        "staksrwxtrainingprod/default/checkpoints",
-        "staksrwxtrainingprod/default/datasets",
+        f"{PROD_ACCOUNT}/default/checkpoints",
+        f"{PROD_ACCOUNT}/default/datasets",
     ]
     assert all("shareName" not in s["properties"] for s in shares)
     (lock,) = _by_type(template, "Microsoft.Authorization/locks")
-    assert lock["scope"].endswith("/storageAccounts/staksrwxtrainingprod")
+    assert lock["scope"].endswith(f"/storageAccounts/{PROD_ACCOUNT}")
     assert lock["properties"]["level"] == "CanNotDelete"
 
 
@@ -127,7 +132,9 @@ def test_azure_native_type_without_arm_mapping_is_one_line_error(tmp_path):
     from infra.errors import UsageError
 
     vault = _resource("azure-native:keyvault:Vault", {"vaultName": "v"})
-    with pytest.raises(UsageError, match=r"azure-native:keyvault:Vault .* ARM_TYPES"):
+    with pytest.raises(
+        UsageError, match=r"azure-native:keyvault:Vault .* ARM_PATHS in infra/engine/arm.py"
+    ):
         arm_template(_plan(vault))
 
 
