@@ -96,7 +96,47 @@ _AZURE_TYPES: dict[str, tuple[str, str]] = {
         "resourceName",
         "Microsoft.ManagedIdentity/userAssignedIdentities",
     ),
+    "azure-native:managedidentity:FederatedIdentityCredential": (
+        "federatedIdentityCredentialResourceName",
+        "federatedIdentityCredentials",
+    ),
+    "azure-native:storage:BlobServiceProperties": ("blobServicesName", "blobServices"),
+    "azure-native:storage:BlobContainer": ("containerName", "blobServices/default/containers"),
+    "azure-native:keyvault:Vault": ("vaultName", "Microsoft.KeyVault/vaults"),
+    "azure-native:keyvault:Key": ("keyName", "keys"),
+    "azure-native:authorization:RoleDefinition": (
+        "roleDefinitionId",
+        "providers/Microsoft.Authorization/roleDefinitions",
+    ),
+    "azure-native:authorization:RoleAssignment": (
+        "roleAssignmentName",
+        "providers/Microsoft.Authorization/roleAssignments",
+    ),
 }
+# Child resources: the input naming their parent, and the parent's ARM path.
+_PARENTS: dict[str, tuple[str, str]] = {
+    "azure-native:storage:FileServiceProperties": (
+        "accountName",
+        "Microsoft.Storage/storageAccounts",
+    ),
+    "azure-native:storage:FileShare": ("accountName", "Microsoft.Storage/storageAccounts"),
+    "azure-native:storage:BlobServiceProperties": (
+        "accountName",
+        "Microsoft.Storage/storageAccounts",
+    ),
+    "azure-native:storage:BlobContainer": ("accountName", "Microsoft.Storage/storageAccounts"),
+    "azure-native:keyvault:Key": ("vaultName", "Microsoft.KeyVault/vaults"),
+    "azure-native:managedidentity:FederatedIdentityCredential": (
+        "resourceName",
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+    ),
+}
+# Extension resources: their id is their `scope` input's id plus their own path.
+_EXTENSIONS = (
+    "azure-native:authorization:ManagementLockByScope",
+    "azure-native:authorization:RoleDefinition",
+    "azure-native:authorization:RoleAssignment",
+)
 
 
 def _suffix(*parts: str, length: int = 8) -> str:
@@ -118,16 +158,14 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
     outputs["name"] = resource_name
     if type_ == "azure-native:resources:ResourceGroup":
         arm_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{resource_name}"
-    elif type_ == "azure-native:authorization:ManagementLockByScope":
+    elif type_ in _EXTENSIONS:
         arm_id = f"{_plain(inputs.get('scope'))}/{arm_path}/{resource_name}"
-    elif type_ in (
-        "azure-native:storage:FileServiceProperties",
-        "azure-native:storage:FileShare",
-    ):
-        account = _plain(inputs.get("accountName"))
+    elif type_ in _PARENTS:
+        parent_key, parent_path = _PARENTS[type_]
+        parent = _plain(inputs.get(parent_key))
         arm_id = (
             f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/"
-            f"Microsoft.Storage/storageAccounts/{account}/{arm_path}/{resource_name}"
+            f"{parent_path}/{parent}/{arm_path}/{resource_name}"
         )
     else:
         module = type_.split(":")[1]
@@ -150,6 +188,13 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
                 f"{_suffix('principal', arm_id, length=8)}-0000-0000-0000-000000000000"
             )
             identity["tenantId"] = TENANT_ID
+    elif type_ == "azure-native:managedidentity:UserAssignedIdentity":
+        outputs["clientId"] = f"{_suffix('client', arm_id)}-0000-4000-8000-000000000000"
+        outputs["principalId"] = f"{_suffix('principal', arm_id)}-0000-4000-8000-000000000000"
+        outputs["tenantId"] = TENANT_ID
+    elif type_ == "azure-native:keyvault:Key":
+        vault = _plain(inputs.get("vaultName"))
+        outputs["keyUri"] = f"https://{vault}.vault.azure.net/keys/{resource_name}"
     return arm_id, outputs
 
 
