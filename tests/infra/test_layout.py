@@ -15,7 +15,16 @@ ALLOWED = {
     "policy": {"infra.errors", "infra.engine", "infra.policy"},
     "compare": {"infra.errors", "infra.engine"},
     "render": {"infra.errors", "infra.engine", "infra.compare", "infra.repo.rules"},
-    "repo": {"infra.errors", "infra.engine", "infra.git", "infra.repo", "components", "stacks"},
+    "readers": {"infra.errors", "infra.engine"},
+    "repo": {
+        "infra.errors",
+        "infra.engine",
+        "infra.git",
+        "infra.readers",
+        "infra.repo",
+        "components",
+        "stacks",
+    },
 }
 FIRST_PARTY = ("infra", "components", "stacks", "policies")
 

@@ -1,0 +1,2 @@
+"""Readers: pure functions from plans to results (what each identity needs, ...). None runs
+anything."""
