@@ -36,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     rules = load_permission_rules(load_project(args.cwd).root)
     plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
-    (bootstrap,) = preview_stacks(
-        rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False
-    )
+    (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
     results = [(plan.stack, check(plan, bootstrap, rules.identities)) for plan in plans]
     lines = [line for stack, reports in results for line in missing_lines(stack, reports)]
     if args.json:
