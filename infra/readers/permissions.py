@@ -182,7 +182,7 @@ def _values_at(value: Any, path: str) -> list[Any]:
     for step in path.split("."):
         many = step.endswith("[]")
         key = step.removesuffix("[]")
-        found = []
+        found: list[Any] = []
         for item in values:
             child = _plain(item.get(key)) if isinstance(item, dict) else None
             if many and isinstance(child, list):
