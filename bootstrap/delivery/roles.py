@@ -51,11 +51,12 @@ _CLUSTER = "Microsoft.ContainerService/managedClusters"
 _GROUP_TYPES = (
     "Microsoft.Resources/subscriptions/resourceGroups",
     "Microsoft.Storage/storageAccounts",
-    "Microsoft.Storage/storageAccounts/fileServices",
     "Microsoft.Storage/storageAccounts/fileServices/shares",
     "Microsoft.Authorization/locks",
     _CLUSTER,
 )
+# The account's file service settings: read and set, never deleted (no such operation).
+_FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
 _GROUP_INVOKES = (
     "Microsoft.Storage/storageAccounts/listKeys/action",
     f"{_CLUSTER}/listClusterUserCredential/action",
@@ -70,6 +71,7 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
             "pulumi up of one environment: its Azure resources and its cluster's objects",
             actions=(
                 *(a for t in _GROUP_TYPES for a in _each(t)),
+                *_each(_FILE_SERVICES, ("read", "write")),
                 *_GROUP_INVOKES,
             ),
             data_actions=tuple(
@@ -98,7 +100,10 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
     "plan": {
         "resource-group": RoleSpec(
             "pulumi preview --refresh of one environment (PR preview, drift): read only",
-            actions=(*(f"{t}/read" for t in _GROUP_TYPES), *_GROUP_INVOKES),
+            actions=(
+                *(f"{t}/read" for t in (*_GROUP_TYPES, _FILE_SERVICES)),
+                *_GROUP_INVOKES,
+            ),
             data_actions=tuple(f"{_CLUSTER}/{kind}/read" for kind in KUBERNETES_RESOURCES),
         ),
         "node-subnet": RoleSpec(

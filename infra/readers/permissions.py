@@ -67,6 +67,16 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Singleton service settings ARM can only read and set: their REST API has no DELETE (a
+# storage account's file and blob services: learn.microsoft.com/rest/api/storagerp/
+# file-services, /blob-services), so there is no delete action to grant.
+NO_DELETE_TYPES = frozenset(
+    {
+        "Microsoft.Storage/storageAccounts/fileServices",
+        "Microsoft.Storage/storageAccounts/blobServices",
+    }
+)
+
 # Resources that are not calls to Azure or Kubernetes: providers and the stack itself.
 _NO_ACTION_PREFIXES = ("pulumi:providers:", "pulumi:pulumi:")
 
@@ -274,7 +284,8 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
         ]
     scope = str(resource.id)
     for verb in _verbs(access):
-        needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
+        if not (verb == "delete" and type_ in NO_DELETE_TYPES):
+            needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
     if access == DEPLOY:
         for path, action in LINKED_ACTIONS.get(resource.type, ()):
             for linked in _values_at(resource.inputs, path):
