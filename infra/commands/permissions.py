@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from infra.commands.options import add_cwd
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
 from infra.readers.permissions import check, missing_lines
+from infra.render.permissions import render_json, render_text
 from infra.repo.permissions import load_permission_rules
 
 
@@ -39,35 +39,7 @@ def run(args: argparse.Namespace) -> int:
     (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
     results = [(plan.stack, check(plan, bootstrap, rules.identities)) for plan in plans]
     lines = [line for stack, reports in results for line in missing_lines(stack, reports)]
-    if args.json:
-        doc = {
-            "stacks": [
-                {
-                    "stack": stack,
-                    "identities": [
-                        {
-                            "name": r.name,
-                            "access": r.access,
-                            "required": [n.as_json() for n in r.required],
-                            "granted": [g.as_json() for g in r.granted],
-                            "missing": [n.as_json() for n in r.missing],
-                            "problems": r.problems,
-                        }
-                        for r in reports
-                    ],
-                }
-                for stack, reports in results
-            ]
-        }
-        print(json.dumps(doc, indent=2))
-    else:
-        for stack, reports in results:
-            for r in reports:
-                state = "covered" if r.covered else "NOT covered"
-                print(
-                    f"{stack}: {r.name} ({r.access}): {len(r.required)} actions needed, "
-                    f"{len(r.granted)} role assignments, {state}"
-                )
+    print(render_json(results) if args.json else render_text(results))
     # With --json, stdout stays one JSON document; the verdict lines go to stderr.
     for line in lines:
         print(line, file=sys.stderr if args.json else sys.stdout)

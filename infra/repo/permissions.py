@@ -55,4 +55,6 @@ def load_permission_rules(project_root: Path) -> PermissionRules:
         raise UsageError(
             f"{path}: {TABLE} identities must map identity names to one of {', '.join(ACCESS)}"
         )
+    if not (project_root / bootstrap / "Pulumi.yaml").is_file():
+        raise UsageError(f"{path}: {TABLE} bootstrap = {bootstrap!r}: no Pulumi.yaml there")
     return PermissionRules(project_root / bootstrap, stack, dict(identities))

@@ -14,7 +14,13 @@ ALLOWED = {
     "engine": {"infra.errors", "infra.engine"},
     "policy": {"infra.errors", "infra.engine", "infra.policy"},
     "compare": {"infra.errors", "infra.engine"},
-    "render": {"infra.errors", "infra.engine", "infra.compare", "infra.repo.rules"},
+    "render": {
+        "infra.errors",
+        "infra.engine",
+        "infra.compare",
+        "infra.readers",
+        "infra.repo.rules",
+    },
     "readers": {"infra.errors", "infra.engine"},
     "repo": {
         "infra.errors",

@@ -164,3 +164,12 @@ def test_usage_errors_exit_2_in_one_line(repo, capsys):
     assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR
     err = capsys.readouterr().err
     assert "[tool.infra.permissions] identities must map identity names" in err
+
+
+def test_a_bootstrap_folder_without_a_project_is_named(repo, capsys):
+    shutil.rmtree(repo / "bootstrap")
+    assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR
+    assert capsys.readouterr().err == (
+        f"infra: error: {repo}/pyproject.toml: [tool.infra.permissions] bootstrap = "
+        "'bootstrap': no Pulumi.yaml there\n"
+    )
