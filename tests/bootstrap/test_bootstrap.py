@@ -14,6 +14,7 @@ from infra.commands import main
 from infra.commands.preview import preview_stacks
 from infra.engine.model import Resource, StackPlan
 from infra.exit_codes import ExitCode
+from tests._modules import modules_kept
 from tests.conftest import REPO_ROOT
 from tests.delivery._workflows import DEPLOY_ORDER, all_workflows, workflow
 
@@ -22,8 +23,14 @@ BOOTSTRAP = REPO_ROOT / "bootstrap"
 OPTIONAL_VARIABLES = {"INFRA_RUNNER", "LIVE_PREVIEW"}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _kept() -> Any:
+    with modules_kept():
+        yield
+
+
 @pytest.fixture(scope="module")
-def plan() -> StackPlan:
+def plan(_kept: None) -> StackPlan:
     (stack_plan,) = preview_stacks(BOOTSTRAP, ["bootstrap"])
     return stack_plan
 

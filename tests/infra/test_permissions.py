@@ -7,16 +7,24 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from infra.commands import main
 from infra.exit_codes import ExitCode
+from tests._modules import modules_kept
 from tests.conftest import REPO_ROOT
 
 ROLES = Path("bootstrap/delivery/roles.py")
 PROGRAM = Path("stacks/__main__.py")
+
+
+@pytest.fixture(autouse=True)
+def _kept() -> Iterator[None]:
+    with modules_kept():
+        yield
 
 
 @pytest.fixture
