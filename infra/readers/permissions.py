@@ -260,19 +260,19 @@ def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
         target_type, name_arg = target.rsplit("/", 1)
         namespace, *types = target_type.split("/")
         path = "/".join(f"{t}/{_plain(invoke.args.get(name_arg))}" for t in types)
-        scope = (
-            f"/subscriptions/{_subscription(plan)}/resourceGroups/"
-            f"{_plain(invoke.args.get('resourceGroupName'))}/providers/{namespace}/{path}"
-        )
-        needs.add(Need(action, scope, f"invoke {invoke.token}"))
+        suffix = (
+            f"/resourceGroups/{_plain(invoke.args.get('resourceGroupName'))}"
+            f"/providers/{namespace}/{path}"
+        ).lower()
+        scopes = [str(r.id) for r in plan.resources if str(r.id).lower().endswith(suffix)]
+        if len(scopes) != 1:
+            unknown.append(
+                f"invoke {invoke.token}: acts on {suffix.lstrip('/')}, which the stack does not "
+                "create; its scope is unknown"
+            )
+            continue
+        needs.add(Need(action, scopes[0], f"invoke {invoke.token}"))
     return sorted(needs), unknown
-
-
-def _subscription(plan: StackPlan) -> str:
-    for resource in plan.resources:
-        if resource.id and resource.id.lower().startswith("/subscriptions/"):
-            return resource.id.split("/")[2]
-    return "unknown-subscription"
 
 
 def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]:
