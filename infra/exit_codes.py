@@ -25,3 +25,10 @@ DIFF_OUTCOMES: dict[int, tuple[str, str]] = {
     ExitCode.ERROR: ("💥", "error while diffing"),
     ExitCode.STATEFUL_RISK: ("⚠️", "unacknowledged replacement or deletion of a stateful resource"),
 }
+
+# How a PR comment states each outcome of `infra permissions`.
+PERMISSIONS_OUTCOMES: dict[int, tuple[str, str]] = {
+    ExitCode.OK: ("✅", "every identity holds what every stack needs; plan writes nothing"),
+    ExitCode.FAILED: ("❌", "an identity lacks an action a stack needs, or plan may write"),
+    ExitCode.ERROR: ("💥", "error while checking the permissions"),
+}

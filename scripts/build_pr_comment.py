@@ -2,9 +2,12 @@
 """Gather the per-stack `infra diff --markdown` reports of a pull request into ONE comment.
 
 usage: build_pr_comment.py --results DIR --out FILE [--stacks JSON] [--sha SHA] [--run-url URL]
+                           [--permissions DIR]
 
 DIR holds `<stack>.md` and `<stack>.rc` from scripts/ci-offline-diff.sh; `--stacks` is the
-affected-stacks JSON list (default: every `<stack>.rc` found). The comment starts with the
+affected-stacks JSON list (default: every `<stack>.rc` found). `--permissions` holds
+`permissions.rc` and `permissions.txt` of `infra permissions`, whose verdict heads the
+comment (a missing file means the job never finished). The comment starts with the
 hidden marker `<!-- infra-diff -->`, by which .github/workflows/pr-comment.yml finds and
 updates the previous comment instead of adding a new one. Standard library only.
 """
@@ -20,7 +23,7 @@ from pathlib import Path
 
 # The exit codes' table lives with `infra`; it needs nothing outside the standard library.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from infra.exit_codes import DIFF_OUTCOMES
+from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES
 
 MARKER = "<!-- infra-diff -->"
 # GitHub rejects comment bodies over 65536 characters; keep room for the marker and slack.
@@ -72,7 +75,33 @@ def truncate(text: str, limit: int, stack: str) -> str:
     )
 
 
-def build(stacks: list[str], results: Path, sha: str = "", run_url: str = "") -> str:
+def permissions_section(folder: Path) -> list[str]:
+    """The `infra permissions` verdict, with its lines when it is not a pass."""
+    rc_file, report = folder / "permissions.rc", folder / "permissions.txt"
+    text = rc_file.read_text(encoding="utf-8").strip() if rc_file.is_file() else ""
+    rc = int(text) if text.isdigit() else None
+    if rc is None:
+        icon, verdict = "💥", "no result: the permissions job failed before it finished"
+    else:
+        icon, verdict = PERMISSIONS_OUTCOMES.get(rc, ("💥", "unexpected failure"))
+        verdict = verdict if rc == 0 else f"{verdict} (exit {rc})"
+    lines = [f"**Identity permissions** (`infra permissions`): {icon} {verdict}", ""]
+    if rc != 0 and report.is_file():
+        body = report.read_text(encoding="utf-8", errors="replace").replace("`", "'")
+        # One line per missing action: a quarter of the comment is room for hundreds.
+        body = body.rstrip()[: MAX_CHARS // 4]
+        lines += ["<details open><summary>the verdict</summary>", "", "```", body, "```"]
+        lines += ["", "</details>", ""]
+    return lines
+
+
+def build(
+    stacks: list[str],
+    results: Path,
+    sha: str = "",
+    run_url: str = "",
+    permissions: Path | None = None,
+) -> str:
     head = [MARKER, "## Infrastructure diff (offline)", ""]
     where = []
     if sha:
@@ -82,6 +111,8 @@ def build(stacks: list[str], results: Path, sha: str = "", run_url: str = "") ->
     where.append("desired state and policy verdicts computed without cloud access")
     line = " · ".join(where)
     head += [line[:1].upper() + line[1:], ""]
+    if permissions is not None:
+        head += permissions_section(permissions)
 
     if not stacks:
         head.append(
@@ -126,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stacks", help="JSON list of the affected stacks")
     parser.add_argument("--sha", default="")
     parser.add_argument("--run-url", default="")
+    parser.add_argument("--permissions", type=Path, help="folder of the permissions verdict")
     args = parser.parse_args(argv)
 
     if args.stacks is not None:
@@ -141,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     stacks = sorted(set(stacks), key=stack_order)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(build(stacks, args.results, args.sha, args.run_url), encoding="utf-8")
+    comment = build(stacks, args.results, args.sha, args.run_url, args.permissions)
+    args.out.write_text(comment, encoding="utf-8")
     return 0
 
 

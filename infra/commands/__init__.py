@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok; 1 mandatory policy violations (`smoke`: the smoke test failed); 2 a usage,
 config, program or policy-pack error (one line, or the program's traceback); 3 `diff
---strict` found an unacknowledged replacement or deletion of stateful data."""
+--strict` found an unacknowledged replacement or deletion of stateful data; `permissions`: 1 when
+an identity lacks an action a stack needs, or the plan identity may write."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from infra.commands import affected, diff, export, preview, smoke
+from infra.commands import affected, diff, export, permissions, preview, smoke
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for command in (preview, diff, affected, smoke, export):
+    for command in (preview, diff, affected, smoke, export, permissions):
         command.add_subparser(sub)
     return parser
 

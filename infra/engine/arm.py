@@ -19,6 +19,7 @@ _CLUSTER: Final = f"{_GROUP}/providers/Microsoft.ContainerService/managedCluster
 _VNET: Final = f"{_GROUP}/providers/Microsoft.Network/virtualNetworks/{{virtualNetworkName}}"
 _ENDPOINT: Final = f"{_GROUP}/providers/Microsoft.Network/privateEndpoints/{{privateEndpointName}}"
 _ZONE: Final = f"{_GROUP}/providers/Microsoft.Network/privateDnsZones/{{privateZoneName}}"
+_VAULT: Final = f"{_GROUP}/providers/Microsoft.KeyVault/vaults/{{vaultName}}"
 _IDENTITY: Final = (
     f"{_GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{{resourceName}}"
 )
@@ -37,6 +38,11 @@ ARM_PATHS: Final[dict[str, str]] = {
     "azure-native:authorization:RoleAssignment": (
         "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"
     ),
+    "azure-native:authorization:RoleDefinition": (
+        "{scope}/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}"
+    ),
+    "azure-native:keyvault:Vault": _VAULT,
+    "azure-native:keyvault:Key": f"{_VAULT}/keys/{{keyName}}",
     "azure-native:containerservice:ManagedCluster": _CLUSTER,
     "azure-native:containerservice:AgentPool": f"{_CLUSTER}/agentPools/{{agentPoolName}}",
     "azure-native:containerservice:MaintenanceConfiguration": (

@@ -156,6 +156,7 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
     outputs.update(name=resource_name, id=arm_id, type=arm.arm_type(path))
     if declared is not None and "provisioningState" in declared:
         outputs["provisioningState"] = "Succeeded"
+    outputs.update(_computed(type_, str(arm_id), resource_name, declared or frozenset()))
     identity = outputs.get("identity")
     if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
         # ARM's managed identity shape: the identity Azure creates for the resource.
@@ -165,6 +166,22 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
     # An id the preview cannot know is sent empty, as the engine does for a resource it
     # has not created.
     return arm_id if isinstance(arm_id, str) else "", outputs
+
+
+def _computed(
+    type_: str, arm_id: str, resource_name: str, declared: frozenset[str]
+) -> dict[str, Any]:
+    """Output-only values Azure assigns that programs read: a user-assigned identity's
+    client and principal ids, a key's URI."""
+    out: dict[str, Any] = {}
+    if {"clientId", "principalId", "tenantId"} <= declared:
+        out["clientId"] = f"{_suffix('client', arm_id)}-0000-4000-8000-000000000000"
+        out["principalId"] = f"{_suffix('principal', arm_id)}-0000-4000-8000-000000000000"
+        out["tenantId"] = TENANT_ID
+    if type_ == "azure-native:keyvault:Key":
+        vault = arm_id.split("/vaults/", 1)[-1].split("/", 1)[0]
+        out["keyUri"] = f"https://{vault}.vault.azure.net/keys/{resource_name}"
+    return out
 
 
 def _kubernetes_outputs(
@@ -220,3 +237,8 @@ def call(token: str, args: dict[str, Any]) -> dict[str, Any]:
             "tenantId": TENANT_ID,
         }
     return {}
+
+
+def arm_id_is_exact(type_: str) -> bool:
+    """Whether the fake id of an azure-native type has its real ARM path (not a guess)."""
+    return type_ in arm.ARM_PATHS

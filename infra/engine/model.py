@@ -55,6 +55,14 @@ class Resource:
     ignore_changes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Invoke:
+    """A provider function the program called (for example a storage account's keys)."""
+
+    token: str
+    args: dict[str, Any]
+
+
 @dataclass
 class Violation:
     policy_pack: str
@@ -83,6 +91,8 @@ class StackPlan:
     # The stack's config as the engine passes it (`ns:key` -> string); secure values are
     # placeholders, never the decrypted secret.
     config: dict[str, str] = field(default_factory=dict)
+    # Every provider function call, in the order the program made them.
+    invokes: list[Invoke] = field(default_factory=list)
 
     @property
     def mandatory_violations(self) -> list[Violation]:

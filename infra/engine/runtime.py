@@ -30,7 +30,7 @@ from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 
 from infra.engine import fakes
-from infra.engine.model import Resource, StackPlan
+from infra.engine.model import Invoke, Resource, StackPlan
 from infra.engine.project import ConfigError, Project, StackConfig
 from infra.engine.values import decode_struct, encode_struct
 
@@ -57,6 +57,7 @@ class RecordingMonitor(MockMonitor):
         self.recorded: dict[str, Resource] = {}
         self.stack_urn: str | None = None
         self.stack_outputs: dict[str, Any] = {}
+        self.invokes: list[Invoke] = []
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine qualifies a type by its parent's, except under the root stack.
@@ -129,7 +130,10 @@ class RecordingMonitor(MockMonitor):
     def Invoke(self, request: Any) -> Any:
         if request.tok == "pulumi:pulumi:getResource":
             return super().Invoke(request)
-        result = fakes.call(request.tok, decode_struct(request.args))
+        args = decode_struct(request.args)
+        with self._lock:
+            self.invokes.append(Invoke(request.tok, args))
+        result = fakes.call(request.tok, args)
         return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
 
 
@@ -268,6 +272,7 @@ def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> St
         resources=_ordered(monitor.recorded),
         outputs=monitor.stack_outputs,
         config=dict(config.values),
+        invokes=list(monitor.invokes),
     )
 
 

@@ -649,3 +649,36 @@ def test_policy_gate_previews_the_staged_stacks(tmp_path: Path, repo: Path) -> N
     assert calls.read_text() == (
         "infra preview --stack dev --stack staging --stack prod --violations-only\n"
     )
+
+
+def _permissions(tmp_path: Path, rc: int | None, text: str) -> Path:
+    folder = tmp_path / "infra-permissions"
+    folder.mkdir()
+    if rc is not None:
+        (folder / "permissions.rc").write_text(f"{rc}\n")
+    (folder / "permissions.txt").write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("rc", "verdict", "shows_lines"),
+    [
+        (0, "✅ every identity holds what every stack needs", False),
+        (1, "❌ an identity lacks an action a stack needs, or plan may write (exit 1)", True),
+        (None, "💥 no result: the permissions job failed before it finished", True),
+    ],
+)
+def test_comment_heads_with_the_permissions_verdict(
+    tmp_path: Path, rc: int | None, verdict: str, shows_lines: bool
+) -> None:
+    missing = (
+        "dev: deploy-identity: invoke x: missing Microsoft.Storage/storageAccounts/listKeys/action"
+    )
+    folder = _permissions(tmp_path, rc, f"summary\n{missing}\n")
+    out = tmp_path / "c.md"
+    args = ["--results", str(tmp_path / "none"), "--out", str(out), "--stacks", "[]"]
+    assert build_pr_comment.main([*args, "--permissions", str(folder)]) == 0
+    text = out.read_text()
+    assert f"**Identity permissions** (`infra permissions`): {verdict}" in text
+    assert (missing in text) is shows_lines
+    assert text.count("```") % 2 == 0

@@ -55,6 +55,12 @@ CASES: list[tuple[str, list[str], list[str], list[str]]] = [
     ("tests", ["tests/infra/test_affected.py", "tests/fixtures/x/Pulumi.yaml"], ALL, []),
     ("workflows", [".github/workflows/deploy.yml", ".github/dependabot.yml"], ALL, []),
     ("the offline tool", ["infra/affected.py", "infra/cli.py"], ALL, []),
+    (
+        "the delivery control plane",
+        ["bootstrap/delivery/roles.py", "bootstrap/Pulumi.yaml"],
+        ALL,
+        [],
+    ),
     ("scripts and CI entry", ["scripts/ci-affected.sh", ".ci/run", "Makefile"], ALL, []),
     ("pre-commit config", [".pre-commit-config.yaml", ".gitignore"], ALL, []),
     ("unknown top-level path fails safe", ["manifests/storageclass.yaml"], ALL, ALL),

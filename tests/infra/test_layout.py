@@ -14,9 +14,23 @@ ALLOWED = {
     "engine": {"infra.errors", "infra.engine"},
     "policy": {"infra.errors", "infra.engine", "infra.policy"},
     "compare": {"infra.errors", "infra.engine"},
+    "render": {
+        "infra.errors",
+        "infra.engine",
+        "infra.compare",
+        "infra.readers",
+        "infra.repo.rules",
+    },
     "readers": {"infra.errors", "infra.engine"},
-    "render": {"infra.errors", "infra.engine", "infra.compare", "infra.repo.rules"},
-    "repo": {"infra.errors", "infra.engine", "infra.git", "infra.repo", "components", "stacks"},
+    "repo": {
+        "infra.errors",
+        "infra.engine",
+        "infra.git",
+        "infra.readers",
+        "infra.repo",
+        "components",
+        "stacks",
+    },
 }
 FIRST_PARTY = ("infra", "components", "stacks", "policies")
 

@@ -1,0 +1,134 @@
+"""The bootstrap stack's config, validated before any resource: one line naming file and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+_ACCOUNT_NAME = re.compile(r"[a-z0-9]{3,24}")
+_VAULT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]")
+_KEY_NAME = re.compile(r"[A-Za-z0-9-]{1,127}")
+_CONTAINER_NAME = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
+_RESOURCE_GROUP = re.compile(r"[-\w._()]{0,89}[-\w_()]", re.ASCII)
+# GitHub owner and repository names: what may follow `repo:` in an OIDC subject.
+_REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}")
+_ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+_BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,255}")
+_SUBNET_ID = re.compile(
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/"
+    r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A deployment environment: its GitHub environment name and the stack's scopes."""
+
+    name: str
+    resource_group_name: str
+    node_subnet_id: str
+
+
+@dataclass(frozen=True)
+class BootstrapConfig:
+    location: str
+    resource_group_name: str
+    state_account_name: str
+    state_container_name: str
+    state_soft_delete_days: int
+    state_allowed_ip_ranges: list[str]
+    key_vault_name: str
+    key_name: str
+    repository: str
+    default_branch: str
+    environments: list[Environment]
+    tags: dict[str, str]
+
+
+def _fail(key: str, message: str) -> pulumi.RunError:
+    return pulumi.RunError(f"Pulumi.{pulumi.get_stack()}.yaml: {key}: {message}")
+
+
+def _string(config: pulumi.Config, key: str, pattern: re.Pattern[str], rule: str) -> str:
+    value = config.get(key)
+    if value is None:
+        raise _fail(key, "required")
+    if not pattern.fullmatch(value):
+        raise _fail(key, f"{value!r} is not valid ({rule})")
+    return value
+
+
+def _object(config: pulumi.Config, key: str) -> Any:
+    try:
+        return config.get_object(key)
+    except Exception:
+        raise _fail(key, "must be YAML structured data (a list or mapping)") from None
+
+
+def _environments(config: pulumi.Config) -> list[Environment]:
+    key = "environments"
+    raw = _object(config, key)
+    if not isinstance(raw, list) or not raw:
+        raise _fail(key, "required: a list of {name, resourceGroupName, nodeSubnetId}")
+    environments = []
+    for index, item in enumerate(raw):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict) or set(item) != {"name", "resourceGroupName", "nodeSubnetId"}:
+            raise _fail(where, "must have exactly name, resourceGroupName and nodeSubnetId")
+        checks = (
+            ("name", _ENVIRONMENT, "a GitHub environment and stack name"),
+            ("resourceGroupName", _RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.', '(', ')'"),
+            ("nodeSubnetId", _SUBNET_ID, "a subnet's resource id"),
+        )
+        for field, pattern, rule in checks:
+            value = item[field]
+            if not isinstance(value, str) or not pattern.fullmatch(value):
+                raise _fail(f"{where}.{field}", f"{value!r} is not valid ({rule})")
+        environments.append(
+            Environment(item["name"], item["resourceGroupName"], item["nodeSubnetId"])
+        )
+    names = [e.name for e in environments]
+    if len(set(names)) != len(names):
+        raise _fail(key, "each environment name must appear once")
+    return environments
+
+
+def load() -> BootstrapConfig:
+    config = pulumi.Config()
+    days = config.get_int("stateSoftDeleteDays")
+    if days is None or not 1 <= days <= 365:
+        raise _fail("stateSoftDeleteDays", f"{days!r} must be 1-365")
+    ranges = _object(config, "stateAllowedIpRanges")
+    if not isinstance(ranges, list) or not all(isinstance(r, str) and r for r in ranges):
+        raise _fail("stateAllowedIpRanges", "must be a list of IP addresses or CIDR ranges")
+    tags = _object(config, "tags")
+    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+        raise _fail("tags", "required: a mapping of tag name to string value")
+    if "environment" in tags:
+        raise _fail("tags", "must not set 'environment': it is the stack name")
+    return BootstrapConfig(
+        location=_string(config, "location", re.compile(r"[a-z0-9]{2,40}"), "a region name"),
+        resource_group_name=_string(
+            config, "resourceGroupName", _RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.'"
+        ),
+        state_account_name=_string(
+            config, "stateAccountName", _ACCOUNT_NAME, "3-24 lowercase letters and digits"
+        ),
+        state_container_name=_string(
+            config, "stateContainerName", _CONTAINER_NAME, "3-63 lowercase letters, digits, '-'"
+        ),
+        state_soft_delete_days=days,
+        state_allowed_ip_ranges=ranges,
+        key_vault_name=_string(
+            config, "keyVaultName", _VAULT_NAME, "3-24 letters, digits and '-', from a letter"
+        ),
+        key_name=_string(config, "keyName", _KEY_NAME, "1-127 letters, digits and '-'"),
+        repository=_string(config, "repository", _REPOSITORY, "OWNER/REPO"),
+        default_branch=_string(config, "defaultBranch", _BRANCH, "a branch name"),
+        environments=_environments(config),
+        tags={**tags, "environment": pulumi.get_stack()},
+    )

@@ -1,0 +1,122 @@
+"""What each delivery identity may do, per scope: explicit actions, no write or delete wildcard.
+
+`infra permissions` derives what every stack's program needs from its offline plan and fails
+on any action missing here, or on any write or delete granted to the plan identity; so these
+lists change together with the program, in the same pull request.
+
+Scopes: ``resource-group`` is each environment's resource group (the stack's resources and,
+through Azure RBAC for Kubernetes, the objects in its cluster); ``node-subnet`` the
+environment's node subnet (in a network resource group the stacks do not own);
+``state-container`` the blob container of the state backend; ``secrets-key`` the key of the
+secrets provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A custom role: control-plane ``actions`` and data-plane ``data_actions``."""
+
+    description: str
+    actions: tuple[str, ...] = ()
+    data_actions: tuple[str, ...] = ()
+
+
+_CRUD = ("read", "write", "delete")
+
+
+def _each(prefix: str, verbs: tuple[str, ...] = _CRUD) -> tuple[str, ...]:
+    return tuple(f"{prefix}/{verb}" for verb in verbs)
+
+
+# The Kubernetes kinds the stacks create, as AKS data actions (`<apiGroup>/<resource>`, the
+# core group without a prefix): learn.microsoft.com/azure/role-based-access-control/
+# permissions/containers#microsoftcontainerservice
+KUBERNETES_RESOURCES = (
+    "namespaces",
+    "secrets",
+    "configmaps",
+    "services",
+    "persistentvolumes",
+    "persistentvolumeclaims",
+    "apps/daemonsets",
+    "batch/jobs",
+)
+_CLUSTER = "Microsoft.ContainerService/managedClusters"
+
+# Control-plane types of an environment's resource group, with what the program invokes.
+_GROUP_TYPES = (
+    "Microsoft.Resources/subscriptions/resourceGroups",
+    "Microsoft.Storage/storageAccounts",
+    "Microsoft.Storage/storageAccounts/fileServices/shares",
+    "Microsoft.Authorization/locks",
+    _CLUSTER,
+)
+# The account's file service settings: read and set, never deleted (no such operation).
+_FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
+_GROUP_INVOKES = (
+    "Microsoft.Storage/storageAccounts/listKeys/action",
+    f"{_CLUSTER}/listClusterUserCredential/action",
+)
+_SUBNET = "Microsoft.Network/virtualNetworks/subnets"
+_BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
+_KEYS = "Microsoft.KeyVault/vaults/keys"
+
+ROLES: dict[str, dict[str, RoleSpec]] = {
+    "deploy": {
+        "resource-group": RoleSpec(
+            "pulumi up of one environment: its Azure resources and its cluster's objects",
+            actions=(
+                *(a for t in _GROUP_TYPES for a in _each(t)),
+                *_each(_FILE_SERVICES, ("read", "write")),
+                *_GROUP_INVOKES,
+            ),
+            data_actions=tuple(
+                a for kind in KUBERNETES_RESOURCES for a in _each(f"{_CLUSTER}/{kind}")
+            ),
+        ),
+        "node-subnet": RoleSpec(
+            "pulumi up: the cluster's nodes and the storage firewall join the node subnet, "
+            "and the cluster identity is granted it",
+            actions=(
+                f"{_SUBNET}/read",
+                f"{_SUBNET}/join/action",
+                f"{_SUBNET}/joinViaServiceEndpoint/action",
+                *_each("Microsoft.Authorization/roleAssignments"),
+            ),
+        ),
+        "state-container": RoleSpec(
+            "pulumi up: read, write and lock the stacks' state",
+            data_actions=_each(_BLOBS),
+        ),
+        "secrets-key": RoleSpec(
+            "pulumi up: encrypt and decrypt the stacks' secrets",
+            data_actions=(f"{_KEYS}/read", f"{_KEYS}/encrypt/action", f"{_KEYS}/decrypt/action"),
+        ),
+    },
+    "plan": {
+        "resource-group": RoleSpec(
+            "pulumi preview --refresh of one environment (PR preview, drift): read only",
+            actions=(
+                *(f"{t}/read" for t in (*_GROUP_TYPES, _FILE_SERVICES)),
+                *_GROUP_INVOKES,
+            ),
+            data_actions=tuple(f"{_CLUSTER}/{kind}/read" for kind in KUBERNETES_RESOURCES),
+        ),
+        "node-subnet": RoleSpec(
+            "pulumi preview --refresh: read the subnet and the cluster identity's assignment",
+            actions=(f"{_SUBNET}/read", "Microsoft.Authorization/roleAssignments/read"),
+        ),
+        "state-container": RoleSpec(
+            "pulumi preview: read the stacks' state (a preview takes no lock)",
+            data_actions=(f"{_BLOBS}/read",),
+        ),
+        "secrets-key": RoleSpec(
+            "pulumi preview: decrypt the stacks' secrets",
+            data_actions=(f"{_KEYS}/read", f"{_KEYS}/encrypt/action", f"{_KEYS}/decrypt/action"),
+        ),
+    },
+}

@@ -1,0 +1,46 @@
+"""`infra permissions`: is each delivery identity granted what each stack's plan needs?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from infra.commands.options import add_cwd
+from infra.engine.project import load_project
+from infra.exit_codes import ExitCode
+from infra.readers.permissions import check, missing_lines
+from infra.render.permissions import render_json, render_text
+from infra.repo.permissions import load_permission_rules
+
+
+def add_subparser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "permissions",
+        help="check that the bootstrap grants each identity what every stack needs",
+    )
+    p.add_argument(
+        "-s",
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="stack to check (repeatable); default: every stack",
+    )
+    add_cwd(p)
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from infra.commands.preview import preview_stacks
+
+    rules = load_permission_rules(load_project(args.cwd).root)
+    plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
+    (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
+    results = [(plan.stack, check(plan, bootstrap, rules.identities)) for plan in plans]
+    lines = [line for stack, reports in results for line in missing_lines(stack, reports)]
+    print(render_json(results) if args.json else render_text(results))
+    # With --json, stdout stays one JSON document; the verdict lines go to stderr.
+    for line in lines:
+        print(line, file=sys.stderr if args.json else sys.stdout)
+    return ExitCode.FAILED if lines else ExitCode.OK

@@ -1,0 +1,380 @@
+"""What each delivery identity needs for a stack's plan, what a grant plan gives it, and the gap.
+
+Needs, from a stack's offline plan:
+- an azure-native resource: its ARM type's ``write``, ``read`` and ``delete`` (``read`` only
+  for a read-only identity), at the resource's ARM id. The ARM type is read off that id,
+  which the engine builds from its table of ARM paths; a type without one is reported;
+- a function the program invokes: its ARM action (``INVOKE_ACTIONS``), for every identity;
+- linked resources a write joins (``LINKED_ACTIONS``): a cluster's node subnet, a storage
+  firewall's subnets;
+- a Kubernetes object: the AKS data action of its kind at the cluster's ARM id.
+
+Grants, from the bootstrap's offline plan: each ``RoleAssignment`` (principal, scope, role)
+and the ``RoleDefinition`` it names (actions, notActions, dataActions, notDataActions). An
+action granted at a scope covers the same action at that scope and below it; ``*`` in a
+granted action matches any characters, case-insensitively, as in Azure RBAC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from infra.engine.fakes import arm_id_is_exact
+from infra.engine.model import Resource, Secret, StackPlan
+
+DEPLOY = "deploy"  # pulumi up: creates, updates, deletes and reads
+PLAN = "plan"  # pulumi preview --refresh: reads only
+ACCESS = (DEPLOY, PLAN)
+
+_CLUSTER = "Microsoft.ContainerService/managedClusters"
+_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster"
+
+# azure-native functions -> (ARM action, the ARM type of the resource it acts on). The scope
+# is that resource's id, from the call's resourceGroupName and name argument.
+# learn.microsoft.com/azure/role-based-access-control/permissions/storage and /containers.
+INVOKE_ACTIONS: dict[str, tuple[str, str] | None] = {
+    "azure-native:storage:listStorageAccountKeys": (
+        "Microsoft.Storage/storageAccounts/listKeys/action",
+        "Microsoft.Storage/storageAccounts/accountName",
+    ),
+    "azure-native:containerservice:listManagedClusterUserCredentials": (
+        f"{_CLUSTER}/listClusterUserCredential/action",
+        f"{_CLUSTER}/resourceName",
+    ),
+    # Reads the caller's own token: no ARM call, no permission.
+    "azure-native:authorization:getClientConfig": None,
+}
+
+# Writing these types joins other resources, which ARM authorises on those resources
+# (learn.microsoft.com/azure/aks/concepts-identity, "Network Contributor ... subnets/join";
+# learn.microsoft.com/azure/storage/common/storage-network-security, joinViaServiceEndpoint).
+LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    _CLUSTER_TYPE: (
+        (
+            "agentPoolProfiles[].vnetSubnetID",
+            "Microsoft.Network/virtualNetworks/subnets/join/action",
+        ),
+    ),
+    "azure-native:storage:StorageAccount": (
+        (
+            "networkRuleSet.virtualNetworkRules[].virtualNetworkResourceId",
+            "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action",
+        ),
+    ),
+}
+
+# Singleton service settings ARM can only read and set: their REST API has no DELETE (a
+# storage account's file and blob services: learn.microsoft.com/rest/api/storagerp/
+# file-services, /blob-services), so there is no delete action to grant.
+NO_DELETE_TYPES = frozenset(
+    {
+        "Microsoft.Storage/storageAccounts/fileServices",
+        "Microsoft.Storage/storageAccounts/blobServices",
+    }
+)
+
+# Resources that are not calls to Azure or Kubernetes: providers and the stack itself.
+_NO_ACTION_PREFIXES = ("pulumi:providers:", "pulumi:pulumi:")
+
+
+@dataclass(frozen=True, order=True)
+class Need:
+    """One action an identity needs, at a scope, because of one resource (or invoke)."""
+
+    action: str
+    scope: str
+    urn: str
+    data: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"action": self.action, "scope": self.scope, "urn": self.urn, "data": self.data}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role assignment's permissions, at its scope, as the bootstrap plan has them."""
+
+    urn: str
+    role: str
+    scope: str
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+    data_actions: tuple[str, ...]
+    not_data_actions: tuple[str, ...]
+
+    def covers(self, need: Need) -> bool:
+        if not _within(need.scope, self.scope):
+            return False
+        allowed, denied = (
+            (self.data_actions, self.not_data_actions)
+            if need.data
+            else (self.actions, self.not_actions)
+        )
+        return any(_matches(p, need.action) for p in allowed) and not any(
+            _matches(p, need.action) for p in denied
+        )
+
+    def writes(self) -> list[str]:
+        """Granted actions that write or delete (or could, through a wildcard)."""
+        return [
+            a
+            for a in (*self.actions, *self.data_actions)
+            if a.rsplit("/", 1)[-1].lower() in {"write", "delete", "*"} or a == "*"
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "role": self.role,
+            "scope": self.scope,
+            "actions": list(self.actions),
+            "notActions": list(self.not_actions),
+            "dataActions": list(self.data_actions),
+            "notDataActions": list(self.not_data_actions),
+        }
+
+
+@dataclass
+class IdentityReport:
+    name: str
+    access: str
+    required: list[Need] = field(default_factory=list)
+    granted: list[Grant] = field(default_factory=list)
+    missing: list[Need] = field(default_factory=list)
+    # Lines for what cannot be checked or must not be: unknown types, a plan identity's write.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return not self.missing and not self.problems
+
+
+@cache
+def _pattern(granted: str) -> re.Pattern[str]:
+    return re.compile(".*".join(map(re.escape, granted.split("*"))), re.IGNORECASE)
+
+
+def _matches(granted: str, action: str) -> bool:
+    return _pattern(granted).fullmatch(action) is not None
+
+
+def _within(scope: str, granted_scope: str) -> bool:
+    inner, outer = scope.lower().rstrip("/"), granted_scope.lower().rstrip("/")
+    return inner == outer or inner.startswith(outer + "/")
+
+
+def arm_type(resource_id: str) -> str | None:
+    """The ARM resource type of a resource id (the namespace, then each type segment)."""
+    parts = resource_id.strip("/").split("/")
+    lowered = [p.lower() for p in parts]
+    if "providers" not in lowered:
+        if len(parts) == 4 and lowered[0] == "subscriptions" and lowered[2] == "resourcegroups":
+            return "Microsoft.Resources/subscriptions/resourceGroups"
+        return None
+    at = len(lowered) - 1 - lowered[::-1].index("providers")
+    namespace, rest = parts[at + 1 : at + 2], parts[at + 2 :]
+    if not namespace or not rest or len(rest) % 2:
+        return None
+    return "/".join([namespace[0], *rest[0::2]])
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Secret) else value
+
+
+def _values_at(value: Any, path: str) -> list[Any]:
+    """The values at a dotted path; ``name[]`` steps into every item of a list."""
+    values = [value]
+    for step in path.split("."):
+        many = step.endswith("[]")
+        key = step.removesuffix("[]")
+        found: list[Any] = []
+        for item in values:
+            child = _plain(item.get(key)) if isinstance(item, dict) else None
+            if many and isinstance(child, list):
+                found.extend(_plain(c) for c in child)
+            elif not many and child is not None:
+                found.append(child)
+        values = found
+    return values
+
+
+def _kubernetes_resource(type_: str) -> str:
+    """`kubernetes:apps/v1:DaemonSet` -> `apps/daemonsets`; the core group has no prefix.
+
+    The plural is Kubernetes' own guess from the kind (apimachinery's
+    `UnsafeGuessKindToResource`), which holds for every built-in kind the stacks use."""
+    group_version, kind = type_.split(":")[1:3]
+    group = group_version.rsplit("/", 1)[0]
+    lower = kind.lower()
+    if lower.endswith("s"):
+        plural = lower + "es"
+    elif lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        plural = lower[:-1] + "ies"
+    else:
+        plural = lower + "s"
+    return plural if group == "core" else f"{group}/{plural}"
+
+
+def _verbs(access: str) -> tuple[str, ...]:
+    return ("write", "read", "delete") if access == DEPLOY else ("read",)
+
+
+def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
+    """What an identity with ``access`` needs to run ``plan``'s stack, and what it cannot
+    know (a type or function without a known ARM action), one line each."""
+    needs: set[Need] = set()
+    unknown: list[str] = []
+    clusters = [r for r in plan.resources if r.type == _CLUSTER_TYPE and r.id]
+    for resource in plan.resources:
+        if not resource.custom or resource.type.startswith(_NO_ACTION_PREFIXES):
+            continue
+        if resource.type.startswith("azure-native:"):
+            unknown.extend(_azure_needs(resource, access, needs))
+        elif resource.type.startswith("kubernetes:"):
+            if len(clusters) != 1:
+                unknown.append(
+                    f"{resource.urn}: {len(clusters)} AKS clusters in the stack; cannot tell "
+                    "which one this Kubernetes object's data actions apply to"
+                )
+                continue
+            kind = _kubernetes_resource(resource.type)
+            for verb in _verbs(access):
+                needs.add(
+                    Need(f"{_CLUSTER}/{kind}/{verb}", str(clusters[0].id), resource.urn, True)
+                )
+        else:
+            unknown.append(f"{resource.urn}: unknown type {resource.type}: no Azure action known")
+    for invoke in plan.invokes:
+        if invoke.token not in INVOKE_ACTIONS:
+            unknown.append(f"invoke {invoke.token}: unknown function: no Azure action known")
+            continue
+        entry = INVOKE_ACTIONS[invoke.token]
+        if entry is None:
+            continue
+        action, target = entry
+        target_type, name_arg = target.rsplit("/", 1)
+        namespace, *types = target_type.split("/")
+        path = "/".join(f"{t}/{_plain(invoke.args.get(name_arg))}" for t in types)
+        suffix = (
+            f"/resourceGroups/{_plain(invoke.args.get('resourceGroupName'))}"
+            f"/providers/{namespace}/{path}"
+        ).lower()
+        scopes = [str(r.id) for r in plan.resources if str(r.id).lower().endswith(suffix)]
+        if len(scopes) != 1:
+            unknown.append(
+                f"invoke {invoke.token}: acts on {suffix.lstrip('/')}, which the stack does not "
+                "create; its scope is unknown"
+            )
+            continue
+        needs.add(Need(action, scopes[0], f"invoke {invoke.token}"))
+    return sorted(needs), unknown
+
+
+def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]:
+    type_ = arm_type(resource.id or "")
+    if type_ is None or not arm_id_is_exact(resource.type):
+        return [
+            f"{resource.urn}: unknown type {resource.type}: no ARM type known "
+            "(add its ARM path to infra/engine/fakes.py)"
+        ]
+    scope = str(resource.id)
+    for verb in _verbs(access):
+        if not (verb == "delete" and type_ in NO_DELETE_TYPES):
+            needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
+    if access == DEPLOY:
+        for path, action in LINKED_ACTIONS.get(resource.type, ()):
+            for linked in _values_at(resource.inputs, path):
+                if isinstance(linked, str) and linked:
+                    needs.add(Need(action, linked, resource.urn))
+    return []
+
+
+def grants_by_principal(bootstrap: StackPlan) -> tuple[dict[str, list[Grant]], list[str]]:
+    """Every role assignment of the bootstrap plan, by principal id; and the assignments
+    whose role is not defined there (a built-in role would need its pinned actions)."""
+    definitions = {
+        str(r.id).lower(): r
+        for r in bootstrap.resources
+        if r.type == "azure-native:authorization:RoleDefinition" and r.id
+    }
+    grants: dict[str, list[Grant]] = {}
+    unknown: list[str] = []
+    for r in bootstrap.resources:
+        if r.type != "azure-native:authorization:RoleAssignment":
+            continue
+        role_id = str(_plain(r.inputs.get("roleDefinitionId")))
+        definition = definitions.get(role_id.lower())
+        if definition is None:
+            unknown.append(f"{r.urn}: role definition {role_id} is not defined by the bootstrap")
+            continue
+        permissions = [_plain(p) for p in _plain(definition.inputs.get("permissions")) or []]
+
+        def collect(key: str, permissions: list[Any] = permissions) -> tuple[str, ...]:
+            return tuple(a for p in permissions if isinstance(p, dict) for a in p.get(key) or [])
+
+        grant = Grant(
+            urn=r.urn,
+            role=str(_plain(definition.inputs.get("roleName")) or definition.name),
+            scope=str(_plain(r.inputs.get("scope"))),
+            actions=collect("actions"),
+            not_actions=collect("notActions"),
+            data_actions=collect("dataActions"),
+            not_data_actions=collect("notDataActions"),
+        )
+        grants.setdefault(str(_plain(r.inputs.get("principalId"))), []).append(grant)
+    return grants, unknown
+
+
+def identity_principals(bootstrap: StackPlan, names: Iterable[str]) -> dict[str, str | None]:
+    """The principal id of each named UserAssignedIdentity (by logical name) in the plan."""
+    found = {
+        r.name: _plain(r.outputs.get("principalId"))
+        for r in bootstrap.resources
+        if r.type == "azure-native:managedidentity:UserAssignedIdentity"
+    }
+    return {name: found.get(name) for name in names}
+
+
+def check(
+    plan: StackPlan, bootstrap: StackPlan, identities: Mapping[str, str]
+) -> list[IdentityReport]:
+    """Each identity (UserAssignedIdentity logical name -> access) against ``plan``."""
+    grants, unknown_roles = grants_by_principal(bootstrap)
+    principals = identity_principals(bootstrap, identities)
+    reports = []
+    for name, access in identities.items():
+        report = IdentityReport(name, access)
+        principal = principals[name]
+        if principal is None:
+            report.problems.append(f"no UserAssignedIdentity {name!r} in the bootstrap plan")
+        report.granted = grants.get(str(principal), [])
+        report.required, unknown = required(plan, access)
+        report.problems.extend(unknown)
+        report.problems.extend(unknown_roles)
+        report.missing = [
+            n for n in report.required if not any(g.covers(n) for g in report.granted)
+        ]
+        if access == PLAN:
+            report.problems.extend(
+                f"{g.urn}: {action} at {g.scope}: the {PLAN} identity must not write or delete"
+                for g in report.granted
+                for action in g.writes()
+            )
+        reports.append(report)
+    return reports
+
+
+def missing_lines(stack: str, reports: Sequence[IdentityReport]) -> list[str]:
+    """One line per missing action (stack, identity, URN, action, scope) and per problem."""
+    lines = [
+        f"{stack}: {r.name}: {n.urn}: missing {n.action} at {n.scope}"
+        for r in reports
+        for n in r.missing
+    ]
+    lines += [f"{stack}: {r.name}: {problem}" for r in reports for problem in r.problems]
+    return lines

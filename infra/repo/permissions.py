@@ -1,0 +1,60 @@
+"""Which identities run the stacks, and where they are granted: ``[tool.infra.permissions]``.
+
+::
+
+    [tool.infra.permissions]
+    bootstrap = "bootstrap"              # the project that grants them (relative path)
+    bootstrap-stack = "bootstrap"        # its stack
+    # UserAssignedIdentity logical name in the bootstrap -> what it runs on every stack:
+    # "deploy" (pulumi up) or "plan" (pulumi preview --refresh, read only)
+    identities = { deploy-identity = "deploy", plan-identity = "plan" }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.engine.files import read_text
+from infra.errors import UsageError
+from infra.readers.permissions import ACCESS
+
+TABLE = "[tool.infra.permissions]"
+KEYS = ("bootstrap", "bootstrap-stack", "identities")
+
+
+@dataclass(frozen=True)
+class PermissionRules:
+    bootstrap: Path
+    bootstrap_stack: str
+    identities: dict[str, str]
+
+
+def load_permission_rules(project_root: Path) -> PermissionRules:
+    path = project_root / "pyproject.toml"
+    if not path.exists():
+        raise UsageError(f"{path}: missing; {TABLE} names the bootstrap project and identities")
+    try:
+        doc = tomllib.loads(read_text(path, what="pyproject.toml"))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        raise UsageError(f"{path}: not readable TOML") from None
+    table = doc.get("tool", {}).get("infra", {}).get("permissions")
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: no {TABLE} table (bootstrap, bootstrap-stack, identities)")
+    if set(table) != set(KEYS):
+        raise UsageError(f"{path}: {TABLE} must set exactly {', '.join(KEYS)}")
+    bootstrap, stack, identities = (table[key] for key in KEYS)
+    if not isinstance(bootstrap, str) or not isinstance(stack, str):
+        raise UsageError(f"{path}: {TABLE} bootstrap and bootstrap-stack must be strings")
+    if (
+        not isinstance(identities, dict)
+        or not identities
+        or not all(access in ACCESS for access in identities.values())
+    ):
+        raise UsageError(
+            f"{path}: {TABLE} identities must map identity names to one of {', '.join(ACCESS)}"
+        )
+    if not (project_root / bootstrap / "Pulumi.yaml").is_file():
+        raise UsageError(f"{path}: {TABLE} bootstrap = {bootstrap!r}: no Pulumi.yaml there")
+    return PermissionRules(project_root / bootstrap, stack, dict(identities))

@@ -1,0 +1,167 @@
+"""bootstrap/: the delivery control plane, previewed offline as a user would (`infra preview -C
+bootstrap`), and checked against what the workflows use."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.commands import main
+from infra.commands.preview import preview_stacks
+from infra.engine.model import Resource, StackPlan
+from infra.exit_codes import ExitCode
+from tests._modules import modules_kept
+from tests.conftest import REPO_ROOT
+from tests.delivery._workflows import DEPLOY_ORDER, all_workflows, workflow
+
+BOOTSTRAP = REPO_ROOT / "bootstrap"
+# Repository variables a user may set to tune the workflows; bootstrap does not own them.
+OPTIONAL_VARIABLES = {"INFRA_RUNNER", "LIVE_PREVIEW"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _kept() -> Any:
+    with modules_kept():
+        yield
+
+
+@pytest.fixture(scope="module")
+def plan(_kept: None) -> StackPlan:
+    (stack_plan,) = preview_stacks(BOOTSTRAP, ["bootstrap"])
+    return stack_plan
+
+
+def _of_type(plan: StackPlan, type_: str) -> list[Resource]:
+    return [r for r in plan.resources if r.type == type_]
+
+
+def _one(plan: StackPlan, type_: str) -> Resource:
+    (resource,) = _of_type(plan, type_)
+    return resource
+
+
+def test_the_control_plane_previews_with_no_mandatory_violation(plan: StackPlan) -> None:
+    assert plan.mandatory_violations == []
+    assert main(["preview", "-C", str(BOOTSTRAP), "--violations-only"]) == ExitCode.OK
+
+
+def test_the_state_backend_is_versioned_entra_only_locked_and_kept(plan: StackPlan) -> None:
+    account = _one(plan, "azure-native:storage:StorageAccount")
+    assert account.inputs["allowSharedKeyAccess"] is False
+    assert account.inputs["allowBlobPublicAccess"] is False
+    assert account.inputs["minimumTlsVersion"] == "TLS1_2"
+    blobs = _one(plan, "azure-native:storage:BlobServiceProperties")
+    assert blobs.inputs["isVersioningEnabled"] is True
+    assert blobs.inputs["deleteRetentionPolicy"] == {"enabled": True, "days": 30}
+    assert blobs.inputs["containerDeleteRetentionPolicy"] == {"enabled": True, "days": 30}
+    container = _one(plan, "azure-native:storage:BlobContainer")
+    assert container.inputs["publicAccess"] == "None"
+    lock = _one(plan, "azure-native:authorization:ManagementLockByScope")
+    assert (lock.inputs["scope"], lock.inputs["level"]) == (account.id, "CanNotDelete")
+    for kept in (account, blobs, container, _one(plan, "azure-native:keyvault:Vault")):
+        assert kept.protect and kept.retain_on_delete, kept.name
+    vault = _one(plan, "azure-native:keyvault:Vault").inputs["properties"]
+    assert vault["enableRbacAuthorization"] is True and vault["enablePurgeProtection"] is True
+
+
+def _subjects_the_workflows_use(repository: str) -> set[tuple[str, str]]:
+    """(identity, subject) of every job that logs in to Azure, read from the workflows."""
+    used = set()
+    for name, doc in all_workflows().items():
+        events = doc["on"] if isinstance(doc["on"], dict) else {doc["on"]: None}
+        for job in doc["jobs"].values():
+            if (job.get("permissions") or {}).get("id-token") != "write" or "steps" not in job:
+                continue
+            login = next(
+                s for s in job["steps"] if str(s.get("uses", "")).startswith("azure/login")
+            )
+            identity = re.fullmatch(
+                r"\$\{\{ vars\.AZURE_(PLAN|DEPLOY)_CLIENT_ID \}\}", login["with"]["client-id"]
+            )
+            assert identity, (name, login)
+            role = identity.group(1).lower()
+            if job.get("environment") == "${{ inputs.stack }}":
+                used |= {(role, f"repo:{repository}:environment:{env}") for env in DEPLOY_ORDER}
+            elif "environment" in job:
+                used.add((role, f"repo:{repository}:environment:{job['environment']}"))
+            elif "pull_request" in events:
+                used.add((role, f"repo:{repository}:pull_request"))
+            else:
+                used.add((role, f"repo:{repository}:ref:refs/heads/main"))
+    return used
+
+
+def test_federated_credentials_are_exactly_the_workflows_subjects(plan: StackPlan) -> None:
+    repository = plan.config["aks-rwx-training-bootstrap:repository"]
+    identities = {
+        r.urn: r.name.removesuffix("-identity")
+        for r in _of_type(plan, "azure-native:managedidentity:UserAssignedIdentity")
+    }
+    granted = set()
+    for credential in _of_type(plan, "azure-native:managedidentity:FederatedIdentityCredential"):
+        assert credential.inputs["issuer"] == "https://token.actions.githubusercontent.com"
+        assert credential.inputs["audiences"] == ["api://AzureADTokenExchange"]
+        (identity,) = [role for urn, role in identities.items() if urn in credential.dependencies]
+        granted.add((identity, credential.inputs["subject"]))
+    assert granted == _subjects_the_workflows_use(repository)
+
+
+def _variables_read(doc: Any) -> set[str]:
+    return set(re.findall(r"vars\.([A-Z_]+)", str(doc)))
+
+
+def test_outputs_hold_every_repository_variable_the_workflows_read(plan: StackPlan) -> None:
+    variables = plan.outputs["repositoryVariables"]
+    read = set().union(*(_variables_read(doc) for doc in all_workflows().values()))
+    assert read - OPTIONAL_VARIABLES == set(variables)
+    script = plan.outputs["ghVariableScript"].splitlines()
+    assert [line.split()[3] for line in script] == sorted(variables)
+    assert all(
+        line.startswith("gh variable set ")
+        and " --repo example-org/aks-rwx-training --body " in line
+        for line in script
+    )
+    assert variables["PULUMI_BACKEND_URL"] == (
+        "azblob://pulumi-state?storage_account=staksrwxtrainingstate"
+    )
+    assert variables["PULUMI_SECRETS_PROVIDER"] == (
+        "azurekeyvault://kv-aks-rwx-training.vault.azure.net/keys/pulumi-secrets"
+    )
+
+
+def test_no_role_grants_a_write_or_delete_wildcard(plan: StackPlan) -> None:
+    for role in _of_type(plan, "azure-native:authorization:RoleDefinition"):
+        (permissions,) = role.inputs["permissions"]
+        for action in permissions.get("actions", []) + permissions.get("dataActions", []):
+            assert "*" not in action, (role.name, action)
+
+
+def test_the_pull_request_workflow_reports_the_permissions_verdict() -> None:
+    jobs = workflow("pull-request.yml")["jobs"]
+    job = jobs["permissions"]
+    assert job["permissions"] == {"contents": "read"} and "environment" not in job
+    run = " ".join(s.get("run", "") for s in job["steps"])
+    assert ".venv/bin/infra permissions " in run and "permissions.rc" in run
+    report = jobs["report"]
+    assert "permissions" in report["needs"]
+    assert "needs.permissions.result != 'success'" in report["steps"][-1]["if"]
+    build = next(s for s in report["steps"] if s.get("name") == "build the comment")
+    assert "--permissions infra-permissions" in build["run"]
+
+
+def test_a_bad_config_value_is_one_line_naming_file_and_key(tmp_path: Path, capsys) -> None:
+    project = tmp_path / "bootstrap"
+    shutil.copytree(BOOTSTRAP, project, ignore=shutil.ignore_patterns("__pycache__"))
+    stack_file = project / "Pulumi.bootstrap.yaml"
+    stack_file.write_text(
+        stack_file.read_text().replace("example-org/aks-rwx-training", "not a repository")
+    )
+    assert main(["preview", "-C", str(project), "--no-policy"]) == ExitCode.ERROR
+    assert capsys.readouterr().err == (
+        "infra: error: Pulumi.bootstrap.yaml: repository: 'not a repository' is not valid "
+        "(OWNER/REPO)\n"
+    )

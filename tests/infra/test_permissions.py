@@ -1,0 +1,183 @@
+"""`infra permissions`: every identity holds what every stack's plan needs, and plan never writes.
+
+Each test mutates a temporary copy of the repository (the program, or the bootstrap's roles)
+and runs the command as a user would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.commands import main
+from infra.exit_codes import ExitCode
+from tests._modules import modules_kept
+from tests.conftest import REPO_ROOT
+
+ROLES = Path("bootstrap/delivery/roles.py")
+PROGRAM = Path("stacks/__main__.py")
+
+
+@pytest.fixture(autouse=True)
+def _kept() -> Iterator[None]:
+    with modules_kept():
+        yield
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    for name in ("Pulumi.yaml", "pyproject.toml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    for name in ("stacks", "components", "bootstrap", "policies"):
+        shutil.copytree(
+            REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return tmp_path
+
+
+def _edit(repo: Path, path: Path, old: str, new: str) -> None:
+    text = (repo / path).read_text()
+    assert old in text, f"{path} no longer holds {old!r}"
+    (repo / path).write_text(text.replace(old, new, 1))
+
+
+def _permissions(repo: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["permissions", "-C", str(repo), *args])
+    return code, capsys.readouterr().out
+
+
+def test_the_repository_grants_every_identity_what_every_stack_needs(capsys):
+    code = main(["permissions", "-C", str(REPO_ROOT), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == ExitCode.OK
+    assert [s["stack"] for s in doc["stacks"]] == ["dev", "staging", "prod"]
+    for stack in doc["stacks"]:
+        identities = {i["name"]: i for i in stack["identities"]}
+        assert set(identities) == {"deploy-identity", "plan-identity"}
+        for identity in identities.values():
+            assert identity["required"] and identity["granted"] and not identity["missing"]
+        deploy = {n["action"] for n in identities["deploy-identity"]["required"]}
+        plan = {n["action"] for n in identities["plan-identity"]["required"]}
+        # The calls the issue found missing from Contributor and Reader.
+        assert "Microsoft.Storage/storageAccounts/listKeys/action" in plan & deploy
+        assert "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action" in plan
+        assert "Microsoft.ContainerService/managedClusters/secrets/read" in plan
+        assert "Microsoft.Authorization/roleAssignments/write" in deploy
+        # ARM has no such operation, and a custom role naming it would be refused.
+        assert "Microsoft.Storage/storageAccounts/fileServices/delete" not in deploy
+        assert not any(a.endswith(("/write", "/delete")) for a in plan)
+
+
+def test_an_action_removed_from_a_role_fails_naming_it(repo, capsys):
+    _edit(
+        repo,
+        ROLES,
+        "                *_GROUP_INVOKES,\n            ),\n            data_actions=tuple(\n"
+        "                a for kind",
+        '                f"{_CLUSTER}/listClusterUserCredential/action",\n            ),\n'
+        "            data_actions=tuple(\n                a for kind",
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    missing = [line for line in out.splitlines() if "missing" in line]
+    assert any(
+        line.startswith("dev: deploy-identity: invoke azure-native:storage:listStorageAccountKeys:")
+        and "missing Microsoft.Storage/storageAccounts/listKeys/action at /subscriptions/" in line
+        for line in missing
+    ), out
+    assert not any(line.startswith("dev: plan-identity") for line in missing)
+
+
+def test_a_kubernetes_data_action_removed_fails_naming_the_object(repo, capsys):
+    _edit(repo, ROLES, '    "secrets",\n', "")
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert (
+        "dev: plan-identity: urn:pulumi:dev::aks-rwx-training::aks-rwx-training:volume:RwxVolume"
+        "$kubernetes:core/v1:Secret::volume-datasets-secret: missing "
+        "Microsoft.ContainerService/managedClusters/secrets/read at /subscriptions/"
+    ) in out
+
+
+def test_a_resource_of_a_type_without_a_grant_fails_naming_its_write_action(repo, capsys):
+    (repo / PROGRAM).write_text(
+        (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import managedidentity\n"
+        "managedidentity.UserAssignedIdentity('workload', resource_name_='id-training',\n"
+        "    resource_group_name=pulumi.Config().require('resourceGroupName'))\n"
+    )
+    code, out = _permissions(repo, "-s", "staging", capsys=capsys)
+    assert code == ExitCode.FAILED
+    lines = [line for line in out.splitlines() if "userAssignedIdentities" in line]
+    assert (
+        "staging: deploy-identity: urn:pulumi:staging::aks-rwx-training::"
+        "azure-native:managedidentity:UserAssignedIdentity::workload: missing "
+        "Microsoft.ManagedIdentity/userAssignedIdentities/write at /subscriptions/"
+        "00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-staging/"
+        "providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-training"
+    ) in lines
+    assert any(line.startswith("staging: plan-identity:") and "/read at" in line for line in lines)
+
+
+def test_a_type_without_a_known_arm_path_is_reported_not_skipped(repo, capsys):
+    (repo / PROGRAM).write_text(
+        (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import operationalinsights\n"
+        "operationalinsights.Workspace('logs',\n"
+        "    resource_group_name=pulumi.Config().require('resourceGroupName'))\n"
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert (
+        "dev: deploy-identity: urn:pulumi:dev::aks-rwx-training::"
+        "azure-native:operationalinsights:Workspace::logs: unknown type "
+        "azure-native:operationalinsights:Workspace: no ARM type known"
+    ) in out
+
+
+def test_a_write_granted_to_the_plan_identity_fails(repo, capsys):
+    _edit(
+        repo,
+        ROLES,
+        '"pulumi preview --refresh: read the subnet and the cluster identity\'s assignment",\n'
+        "            actions=(",
+        '"pulumi preview --refresh: read the subnet and the cluster identity\'s assignment",\n'
+        '            actions=("Microsoft.Network/virtualNetworks/subnets/write", ',
+    )
+    code, out = _permissions(repo, "-s", "prod", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert any(
+        line.startswith("prod: plan-identity: urn:pulumi:bootstrap::aks-rwx-training-bootstrap::")
+        and "Microsoft.Network/virtualNetworks/subnets/write at /subscriptions/" in line
+        and line.endswith("the plan identity must not write or delete")
+        for line in out.splitlines()
+    ), out
+
+
+def test_a_grant_at_another_environments_scope_does_not_count(repo, capsys):
+    _edit(repo, Path("bootstrap/Pulumi.bootstrap.yaml"), "rg-aks-rwx-training-dev", "rg-other")
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert (
+        "missing Microsoft.Resources/subscriptions/resourceGroups/write at /subscriptions/"
+        "00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-dev"
+    ) in out
+
+
+def test_usage_errors_exit_2_in_one_line(repo, capsys):
+    assert main(["permissions", "-C", str(REPO_ROOT), "-s", "qa"]) == ExitCode.ERROR
+    assert capsys.readouterr().err.count("\n") == 1
+    _edit(repo, Path("pyproject.toml"), 'plan-identity = "plan"', 'plan-identity = "read"')
+    assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR
+    err = capsys.readouterr().err
+    assert "[tool.infra.permissions] identities must map identity names" in err
+
+
+def test_a_bootstrap_folder_without_a_project_is_named(repo, capsys):
+    shutil.rmtree(repo / "bootstrap")
+    assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR
+    assert capsys.readouterr().err == (
+        f"infra: error: {repo}/pyproject.toml: [tool.infra.permissions] bootstrap = "
+        "'bootstrap': no Pulumi.yaml there\n"
+    )
