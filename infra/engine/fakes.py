@@ -153,7 +153,9 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         outputs = {k: copy.deepcopy(v) for k, v in inputs.items() if k not in parameters}
     else:
         outputs = {k: copy.deepcopy(v) for k, v in inputs.items() if k in declared}
-    outputs.update(name=resource_name, id=arm_id, type=arm.arm_type(path))
+    outputs.update(name=resource_name, id=arm_id)
+    if declared is None or "type" in declared:
+        outputs["type"] = arm.arm_type(path)
     if declared is not None and "provisioningState" in declared:
         outputs["provisioningState"] = "Succeeded"
     outputs.update(_computed(type_, str(arm_id), resource_name, declared or frozenset()))
