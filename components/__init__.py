@@ -1,6 +1,8 @@
 """Pulumi components for AKS training clusters sharing Azure Files RWX volumes.
 
 * :class:`SharedStorage` (``storage.py``): storage account, file service, shares, lock.
+* :class:`ShareBackup` (``backup.py``): Recovery Services vault, Azure Files backup policy,
+  the account's protection container and one protected item per share.
 * :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
 * :class:`NvidiaDevicePlugin` (``gpu.py``): NVIDIA device plugin DaemonSet on the GPU pool.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
@@ -12,6 +14,7 @@
 Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
 """
 
+from components.backup import BackupRetention, ShareBackup, ShareBackupArgs
 from components.cluster import (
     GPU_SCHEDULING,
     EntraIdSpec,
@@ -44,6 +47,7 @@ from components.volume import RwxVolume, RwxVolumeArgs
 __all__ = [
     "GPU_SCHEDULING",
     "KUBELOGIN_MODES",
+    "BackupRetention",
     "EntraIdSpec",
     "GpuPoolSpec",
     "GpuScheduling",
@@ -54,6 +58,8 @@ __all__ = [
     "RwxSmokeTestArgs",
     "RwxVolume",
     "RwxVolumeArgs",
+    "ShareBackup",
+    "ShareBackupArgs",
     "SharePerformance",
     "ShareSpec",
     "ShareTier",

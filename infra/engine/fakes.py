@@ -96,7 +96,20 @@ _AZURE_TYPES: dict[str, tuple[str, str]] = {
         "resourceName",
         "Microsoft.ManagedIdentity/userAssignedIdentities",
     ),
+    "azure-native:recoveryservices:Vault": ("vaultName", "Microsoft.RecoveryServices/vaults"),
+    "azure-native:recoveryservices:ProtectionPolicy": ("policyName", "backupPolicies"),
+    "azure-native:recoveryservices:ProtectionContainer": (
+        "containerName",
+        "protectionContainers",
+    ),
+    "azure-native:recoveryservices:ProtectedItem": ("protectedItemName", "protectedItems"),
 }
+# Backup resources live under their vault (and fabric/container) in ARM.
+_VAULT_CHILDREN = (
+    "azure-native:recoveryservices:ProtectionPolicy",
+    "azure-native:recoveryservices:ProtectionContainer",
+    "azure-native:recoveryservices:ProtectedItem",
+)
 
 
 def _suffix(*parts: str, length: int = 8) -> str:
@@ -129,6 +142,21 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
             f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/"
             f"Microsoft.Storage/storageAccounts/{account}/{arm_path}/{resource_name}"
         )
+    elif type_ in _VAULT_CHILDREN:
+        vault = (
+            f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/"
+            f"Microsoft.RecoveryServices/vaults/{_plain(inputs.get('vaultName'))}"
+        )
+        if type_ == "azure-native:recoveryservices:ProtectionPolicy":
+            arm_id = f"{vault}/{arm_path}/{resource_name}"
+        else:
+            fabric = f"{vault}/backupFabrics/{_plain(inputs.get('fabricName'))}"
+            container = _plain(inputs.get("containerName"))
+            arm_id = (
+                f"{fabric}/{arm_path}/{resource_name}"
+                if type_ == "azure-native:recoveryservices:ProtectionContainer"
+                else f"{fabric}/protectionContainers/{container}/{arm_path}/{resource_name}"
+            )
     else:
         module = type_.split(":")[1]
         path = arm_path or f"Microsoft.{module.capitalize()}/{type_.split(':')[2].lower()}s"
