@@ -68,7 +68,7 @@ SCHEDULE_TIME_RE = re.compile(r"\A(?:[01]\d|2[0-3]):[0-5]\d\Z")
 # Windows time zone ids, as the policy's timeZone takes them ("UTC", "W. Europe Standard Time").
 TIME_ZONE_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9 .+()-]{0,63}\Z")
 # The weekly and monthly points are the Sunday (first Sunday of the month) daily backup.
-RETENTION_DAY = "Sunday"
+RETENTION_DAY = recoveryservices.DayOfWeek.SUNDAY
 POLICY_NAME = "azure-files-daily"
 # Azure Files backup items live in the "Azure" fabric; the account's container and the share's
 # item are named "StorageContainer;Storage;<rg>;<account>" and "AzureFileShare;<share>"
@@ -194,7 +194,8 @@ def _retention_policy(
         monthly_schedule=recoveryservices.MonthlyRetentionScheduleArgs(
             retention_schedule_format_type="Weekly",
             retention_schedule_weekly=recoveryservices.WeeklyRetentionFormatArgs(
-                days_of_the_week=[RETENTION_DAY], weeks_of_the_month=["First"]
+                days_of_the_week=[RETENTION_DAY],
+                weeks_of_the_month=[recoveryservices.WeekOfMonth.FIRST],
             ),
             retention_times=[run_time],
             retention_duration=duration(retention.monthly_months, "Months"),
