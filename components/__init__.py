@@ -3,6 +3,8 @@
 * :class:`SharedStorage` (``storage.py``): storage account, file service, shares, lock.
 * :class:`StoragePrivateEndpoint` (``private_endpoint.py``): the account's file private
   endpoint, its private DNS zone, VNet link and zone group.
+* :class:`ShareBackup` (``backup.py``): Recovery Services vault, Azure Files backup policy,
+  the account's protection container and one protected item per share.
 * :class:`TrainingCluster` (``cluster.py``): AKS cluster, secret kubeconfig, k8s provider.
 * :class:`MonitoringWorkspaces` and :class:`MonitoringRuleAssociations` (``monitoring.py``):
   Azure Monitor for the cluster (Container Insights logs, managed Prometheus metrics).
@@ -17,6 +19,7 @@
 Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
 """
 
+from components.backup import BackupRetention, ShareBackup, ShareBackupArgs
 from components.cluster import (
     GPU_SCHEDULING,
     EntraIdSpec,
@@ -50,6 +53,7 @@ from components.volume import RwxVolume, RwxVolumeArgs
 __all__ = [
     "GPU_SCHEDULING",
     "KUBELOGIN_MODES",
+    "BackupRetention",
     "BillingModel",
     "EntraIdSpec",
     "GpuPoolSpec",
@@ -61,6 +65,8 @@ __all__ = [
     "RwxSmokeTestArgs",
     "RwxVolume",
     "RwxVolumeArgs",
+    "ShareBackup",
+    "ShareBackupArgs",
     "SharePerformance",
     "ShareSpec",
     "SharedStorage",

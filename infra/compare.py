@@ -62,6 +62,26 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "spec.volumeMode",
         "spec.selector",
     ),
+    # The ARM path names an Azure Backup resource: another name or parent is another resource.
+    "azure-native:recoveryservices:Vault": ("vaultName", "resourceGroupName", "location"),
+    "azure-native:recoveryservices:ProtectionPolicy": (
+        "policyName",
+        "vaultName",
+        "resourceGroupName",
+    ),
+    "azure-native:recoveryservices:ProtectionContainer": (
+        "containerName",
+        "fabricName",
+        "vaultName",
+        "resourceGroupName",
+    ),
+    "azure-native:recoveryservices:ProtectedItem": (
+        "protectedItemName",
+        "containerName",
+        "fabricName",
+        "vaultName",
+        "resourceGroupName",
+    ),
     # pulumi-kubernetes replaces its provider, and with it every object it manages, when the
     # kubeconfig points at another cluster (DiffConfig; pulumi/pulumi-kubernetes#577).
     "pulumi:providers:kubernetes": ("kubeconfig",),
@@ -86,9 +106,15 @@ REPLACE_ON_KEY_CHANGE: dict[str, dict[str, Callable[[Any], Any]]] = {
 }
 # What holds data: deleting or replacing one of these loses it. A resource group holds
 # everything in it; a Namespace holds its claims (Kubernetes deletes every PVC in a deleted
-# namespace), so it is stateful exactly when the stack puts a claim in it.
+# namespace), so it is stateful exactly when the stack puts a claim in it. Azure Backup's
+# vault, policy, registered account (container) and protected items hold the recovery points:
+# removing one stops the backups and, with its delete, drops the points.
 STATEFUL_TYPES = frozenset(
     {
+        "azure-native:recoveryservices:Vault",
+        "azure-native:recoveryservices:ProtectionPolicy",
+        "azure-native:recoveryservices:ProtectionContainer",
+        "azure-native:recoveryservices:ProtectedItem",
         "azure-native:resources:ResourceGroup",
         "azure-native:storage:StorageAccount",
         "azure-native:storage:FileServiceProperties",
@@ -98,6 +124,16 @@ STATEFUL_TYPES = frozenset(
         "kubernetes:core/v1:PersistentVolumeClaim",
     }
 )
+# Retention an update can shorten: every `retentionDuration` ({count, durationType}) under these
+# input paths. Azure Backup applies a shorter retention to the existing recovery points too and
+# deletes those past it at its next clean-up
+# (https://learn.microsoft.com/azure/backup/backup-azure-files-faq), so shortening one is a
+# deletion of backups.
+RETENTION_INPUTS: dict[str, tuple[str, ...]] = {
+    "azure-native:recoveryservices:ProtectionPolicy": ("properties",),
+}
+RETENTION_DURATION = "retentionDuration"
+DURATION_DAYS = {"Days": 1, "Weeks": 7, "Months": 30, "Years": 365}
 NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
 CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -125,10 +161,14 @@ class ResourceChange:
     changes: list[PropertyChange] = field(default_factory=list)
     replace_reasons: list[str] = field(default_factory=list)
     stateful: bool = False
+    # Input paths of the retentions an update shortens (RETENTION_INPUTS).
+    shortened_retention: list[str] = field(default_factory=list)
 
     @property
     def stateful_risk(self) -> bool:
-        return self.stateful and self.action in ("remove", "replace")
+        return self.stateful and (
+            self.action in ("remove", "replace") or bool(self.shortened_retention)
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +179,7 @@ class ResourceChange:
             "name": self.name,
             "stateful": self.stateful,
             "replaceReasons": self.replace_reasons,
+            "shortenedRetention": self.shortened_retention,
             "changes": [c.as_json() for c in self.changes],
         }
 
@@ -229,6 +270,27 @@ def _options_changes(old: Resource, new: Resource) -> list[PropertyChange]:
         if getattr(old, attr) != getattr(new, attr):
             changes.append(PropertyChange(label, getattr(old, attr), getattr(new, attr)))
     return changes
+
+
+def _retention_days(inputs: dict[str, Any], type_: str) -> dict[str, float]:
+    """`path -> days` of every retention duration under the type's RETENTION_INPUTS."""
+    flat = _flatten({key: inputs.get(key) for key in RETENTION_INPUTS.get(type_, ())})
+    days: dict[str, float] = {}
+    suffix = f"{RETENTION_DURATION}.count"
+    for path, count in flat.items():
+        if not path.endswith(suffix):
+            continue
+        duration = path.removesuffix(".count")
+        count, unit = unwrap(count), unwrap(flat.get(f"{duration}.durationType"))
+        if isinstance(count, (int, float)) and not isinstance(count, bool):
+            days[duration] = count * DURATION_DAYS.get(unit, 1) if isinstance(unit, str) else count
+    return days
+
+
+def shortened_retention(old: Resource, new: Resource) -> list[str]:
+    """The retention durations ``new`` keeps for less time than ``old`` (or drops)."""
+    before, after = _retention_days(old.inputs, old.type), _retention_days(new.inputs, new.type)
+    return sorted(path for path, days in before.items() if after.get(path, 0) < days)
 
 
 def _violation_key(v: Violation) -> tuple[str, str, str, str | None, str]:
@@ -360,6 +422,7 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
                 changes=props,
                 replace_reasons=reasons,
                 stateful=stateful,
+                shortened_retention=shortened_retention(old, resource),
             )
         )
     _replace_with_providers(changes, head)

@@ -25,6 +25,8 @@ from components import (
     RwxSmokeTestArgs,
     RwxVolume,
     RwxVolumeArgs,
+    ShareBackup,
+    ShareBackupArgs,
     SharedStorage,
     SharedStorageArgs,
     SharePerformance,
@@ -158,6 +160,28 @@ def main(loaded: LoadedConfig) -> None:
         if cfg.monitoring
         else None
     )
+
+    if cfg.backup.enabled:
+        ShareBackup(
+            "share-backup",
+            ShareBackupArgs(
+                resource_group_name=resource_group.name,
+                location=resource_group.location,
+                vault_name=f"rsv-{cfg.storage_account_name}",
+                storage_account_name=shared_storage.account_name,
+                storage_account_id=shared_storage.account_id,
+                storage_resource_group_name=resource_group.name,
+                shares={name: share.name for name, share in shared_storage.shares.items()},
+                schedule_time=cfg.backup.schedule_time,
+                time_zone=cfg.backup.time_zone,
+                retention=cfg.backup.retention,
+                vault_redundancy=cfg.backup.vault_redundancy,
+                immutability=cfg.backup.immutability,
+                protect=protect,
+                lock=cfg.lock_storage,
+                tags=loaded.tags,
+            ),
+        )
 
     gpu = cfg.gpu_pool
     cluster = TrainingCluster(

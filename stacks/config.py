@@ -40,6 +40,17 @@ from pydantic.fields import FieldInfo
 
 from components.azure_files_regions import regions_offering
 from components.azure_regions import AZURE_REGIONS
+from components.backup import (
+    MAX_DAILY_DAYS,
+    MAX_MONTHLY_MONTHS,
+    MAX_SNAPSHOTS_PER_SHARE,
+    MAX_WEEKLY_WEEKS,
+    SCHEDULE_TIME_RE,
+    TIME_ZONE_RE,
+    BackupRetention,
+    Immutability,
+    VaultRedundancy,
+)
 from components.cluster import (
     CLUSTER_NAME_RE,
     DEFAULT_DNS_SERVICE_IP,
@@ -460,6 +471,37 @@ class TrainingJobConfig(_Model):
         return value
 
 
+class BackupConfig(_Model):
+    """``backup``: Azure Backup (snapshot tier) of the volumes' shares (components/backup.py)."""
+
+    enabled: Annotated[bool, Rule("must be true or false")] = True
+    schedule_time: Annotated[str, Rule("must be a 24-hour time 'HH:MM' like '02:00'")] = "02:00"
+    time_zone: Annotated[str, Rule("must be a Windows time zone id like 'UTC'")] = "UTC"
+    daily_retention_days: Annotated[int, Field(ge=1, le=MAX_DAILY_DAYS)] = 30
+    weekly_retention_weeks: Annotated[int, Field(ge=0, le=MAX_WEEKLY_WEEKS)] = 12
+    monthly_retention_months: Annotated[int, Field(ge=0, le=MAX_MONTHLY_MONTHS)] = 12
+    vault_redundancy: Annotated[VaultRedundancy, one_of(VaultRedundancy)] = "GeoRedundant"
+    immutability: Annotated[Immutability, one_of(Immutability)] = "Unlocked"
+
+    @field_validator("schedule_time")
+    @classmethod
+    def _schedule_time(cls, value: str) -> str:
+        return _pattern(SCHEDULE_TIME_RE, "a 24-hour time 'HH:MM' like '02:00'")(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        return _pattern(TIME_ZONE_RE, "a Windows time zone id like 'UTC'")(value)
+
+    @property
+    def retention(self) -> BackupRetention:
+        return BackupRetention(
+            daily_days=self.daily_retention_days,
+            weekly_weeks=self.weekly_retention_weeks,
+            monthly_months=self.monthly_retention_months,
+        )
+
+
 _REGION = "a string region name of the Azure public cloud like 'westeurope'"
 _NETWORK_CIDR = "an IPv4 network CIDR like '10.244.0.0/16' (no host bits set)"
 _IPV4_ADDRESS = "an IPv4 address like '10.0.0.10'"
@@ -568,6 +610,13 @@ class StackConfig(_Model):
     training_jobs: Annotated[
         list[TrainingJobConfig], Rule("must be a list of training job objects")
     ] = []
+    backup: Annotated[
+        BackupConfig,
+        Rule(
+            "must be an object with enabled, scheduleTime, timeZone, dailyRetentionDays, "
+            "weeklyRetentionWeeks, monthlyRetentionMonths, vaultRedundancy and immutability"
+        ),
+    ] = BackupConfig()
 
     @field_validator("location")
     @classmethod
@@ -825,6 +874,7 @@ KEY_KINDS: dict[str, str] = {
     "volumes": "array",
     "smokeTest": "object",
     "trainingJobs": "array",
+    "backup": "object",
 }
 
 
@@ -1254,6 +1304,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
         ) from None
     _check_training_jobs(cfg)
     _check_private_storage(cfg)
+    _check_backup(cfg)
     return tags, volumes
 
 
@@ -1271,6 +1322,30 @@ def _check_private_storage(cfg: StackConfig) -> None:
                 "storagePrivateEndpoint: false to keep the public endpoint behind the firewall",
                 related=("storagePrivateEndpoint",),
             )
+
+
+def _check_backup(cfg: StackConfig) -> None:
+    """What the backup fields cannot say alone: Azure Backup has no NFS support, and a share
+    keeps at most 200 snapshots (components/backup.py)."""
+    if not cfg.backup.enabled:
+        return
+    if cfg.file_protocol == "nfs":
+        raise ConfigError(
+            "backup.enabled",
+            "is true but fileProtocol is 'nfs', which Azure Backup does not support; set "
+            "backup.enabled: false or use 'smb'",
+            related=("fileProtocol",),
+        )
+    backup = cfg.backup
+    retention = backup.retention
+    total = retention.daily_days + retention.weekly_weeks + retention.monthly_months
+    if total > MAX_SNAPSHOTS_PER_SHARE:
+        raise ConfigError(
+            "backup",
+            f"keeps up to {total} snapshots per share (dailyRetentionDays + weeklyRetentionWeeks "
+            f"+ monthlyRetentionMonths); Azure Files keeps at most {MAX_SNAPSHOTS_PER_SHARE}: "
+            "lower one of them",
+        )
 
 
 def _check_network_ranges(cfg: StackConfig) -> None:

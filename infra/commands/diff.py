@@ -143,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
         print(render_diff_text(diffs))
     if blocked:
         print(
-            f"infra: {len(risks)} stateful resource(s) would be replaced or deleted; "
+            f"infra: {len(risks)} stateful resource(s) would be replaced or deleted (or lose "
+            "backups to a shorter retention); "
             "a maintainer's approving review must acknowledge them (see the report), "
             "or rerun with --ack",
             file=sys.stderr,

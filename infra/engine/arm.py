@@ -20,6 +20,10 @@ _VNET: Final = f"{_GROUP}/providers/Microsoft.Network/virtualNetworks/{{virtualN
 _ENDPOINT: Final = f"{_GROUP}/providers/Microsoft.Network/privateEndpoints/{{privateEndpointName}}"
 _ZONE: Final = f"{_GROUP}/providers/Microsoft.Network/privateDnsZones/{{privateZoneName}}"
 _VAULT: Final = f"{_GROUP}/providers/Microsoft.KeyVault/vaults/{{vaultName}}"
+_BACKUP_VAULT: Final = f"{_GROUP}/providers/Microsoft.RecoveryServices/vaults/{{vaultName}}"
+_BACKUP_CONTAINER: Final = (
+    f"{_BACKUP_VAULT}/backupFabrics/{{fabricName}}/protectionContainers/{{containerName}}"
+)
 _IDENTITY: Final = (
     f"{_GROUP}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{{resourceName}}"
 )
@@ -60,6 +64,14 @@ ARM_PATHS: Final[dict[str, str]] = {
     "azure-native:privatedns:PrivateZone": _ZONE,
     "azure-native:privatedns:VirtualNetworkLink": (
         f"{_ZONE}/virtualNetworkLinks/{{virtualNetworkLinkName}}"
+    ),
+    "azure-native:recoveryservices:Vault": _BACKUP_VAULT,
+    "azure-native:recoveryservices:ProtectionPolicy": (
+        f"{_BACKUP_VAULT}/backupPolicies/{{policyName}}"
+    ),
+    "azure-native:recoveryservices:ProtectionContainer": _BACKUP_CONTAINER,
+    "azure-native:recoveryservices:ProtectedItem": (
+        f"{_BACKUP_CONTAINER}/protectedItems/{{protectedItemName}}"
     ),
     "azure-native:managedidentity:UserAssignedIdentity": _IDENTITY,
     "azure-native:managedidentity:FederatedIdentityCredential": (

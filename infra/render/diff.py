@@ -54,6 +54,8 @@ def _why(c: ResourceChange) -> str:
         return "renamed with alias"
     if c.action == "remove" and c.stateful:
         return "deletes stateful data"
+    if c.shortened_retention:
+        return "shortens retention: " + ", ".join(f"`{p}`" for p in c.shortened_retention)
     return ""
 
 
@@ -61,13 +63,14 @@ def _rows(diff: StackDiff, level: int) -> list[str]:
     hidden = {"add"} if level == _NO_CREATES else set()
     if level == _NO_CREATES_OR_UPDATES:
         hidden = {"add", "update"}
-    shown = [c for c in diff.changes if c.action not in hidden]
+    # A risky update (a shorter backup retention) is never counted away.
+    shown = [c for c in diff.changes if c.action not in hidden or c.stateful_risk]
     lines = ["| Action | Type | Name | Why |", "|---|---|---|---|"]
     for c in shown:
         flag = " ⚠️" if c.stateful_risk else ""
         lines.append(f"| {_ICONS[c.action]}{flag} | `{c.type}` | `{c.name}` | {_why(c)} |")
     for action in sorted(hidden, key=list(_ICONS).index):
-        if count := diff.count(action):
+        if count := sum(1 for c in diff.changes if c.action == action and not c.stateful_risk):
             lines.append(f"| {_ICONS[action]} | | _{count} not shown_ | |")
     return [*lines, ""]
 

@@ -105,6 +105,10 @@ _AZURE_NAME_INPUTS = {
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "azure-native:authorization:ManagementLockByScope": "lockName",
     "azure-native:authorization:RoleAssignment": "roleAssignmentName",
+    "azure-native:recoveryservices:Vault": "vaultName",
+    "azure-native:recoveryservices:ProtectionPolicy": "policyName",
+    "azure-native:recoveryservices:ProtectionContainer": "containerName",
+    "azure-native:recoveryservices:ProtectedItem": "protectedItemName",
 }
 
 

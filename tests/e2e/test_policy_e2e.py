@@ -241,6 +241,20 @@ BINDING: Expected = {
     ),
 }
 
+# Backups are required in staging and prod only (dev.json disables the rule).
+BINDING_PROD: Expected = BINDING | {
+    ("azure-native-storage-fileshare-backup-protected", "datasets-share"): (
+        M,
+        "FileShare 'datasets' holds volume(s) 'training-datasets', 'eval-datasets' but no Azure "
+        "Backup protected item covers it",
+    ),
+    ("azure-native-storage-fileshare-backup-protected", "checkpoints-share"): (
+        M,
+        "FileShare 'checkpoints' holds volume(s) 'training-checkpoints' but no Azure Backup "
+        "protected item covers it",
+    ),
+}
+
 NO_DELETE_BEFORE_REPLACE: Expected = {
     ("pulumi-resourceoptions-stateful-no-delete-before-replace", "datasets-pv"): (
         M,
@@ -264,6 +278,11 @@ UNPROTECTED: Expected = NO_DELETE_BEFORE_REPLACE | {
         M,
         "StorageAccount 'stunprotected001' is locked only with level 'ReadOnly'; add a "
         "'CanNotDelete' lock",
+    ),
+    ("azure-native-storage-fileshare-backup-protected", "datasets-share"): (
+        M,
+        "FileShare 'datasets' holds volume(s) 'training-datasets' but no Azure Backup "
+        "protected item covers it",
     ),
 }
 
@@ -394,7 +413,7 @@ def derived_config(
 
 
 def test_expectations_name_only_registered_policies() -> None:
-    tables = (SEED_PROD, SEED_DEV, BINDING, UNPROTECTED, SHORTCUTS)
+    tables = (SEED_PROD, SEED_DEV, BINDING_PROD, UNPROTECTED, SHORTCUTS)
     assert {policy for table in tables for policy, _ in table} <= set(DESCRIPTIONS)
 
 
@@ -404,7 +423,7 @@ def test_expectations_name_only_registered_policies() -> None:
 CASES = [
     pytest.param("seed-defects", "prod", {"test": SEED_PROD}, id="seed-defects-prod"),
     pytest.param("seed-defects", "dev", {"test": SEED_DEV}, id="seed-defects-dev"),
-    pytest.param("binding-mistakes", "prod", {"test": BINDING}, id="binding-mistakes-prod"),
+    pytest.param("binding-mistakes", "prod", {"test": BINDING_PROD}, id="binding-mistakes-prod"),
     pytest.param("binding-mistakes", "dev", {"test": BINDING}, id="binding-mistakes-dev"),
     pytest.param("unprotected-prod-data", "prod", {"test": UNPROTECTED}, id="unprotected-prod"),
     pytest.param(
@@ -502,7 +521,7 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "### ❌ `binding-mistakes/test`"
-    assert "7 mandatory, 0 advisory policy violations" in lines[2]
+    assert "9 mandatory, 0 advisory policy violations" in lines[2]
     header = lines.index("| Level | Policy | Resource | Message |")
     assert lines[header + 1] == "|---|---|---|---|"
     rows = []
@@ -515,10 +534,10 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
         assert icon == ("❌" if level == M else "⚠️")
         # The cell keeps the description and the message on separate lines.
         assert message.startswith(f"{DESCRIPTIONS[policy]}<br>")
-        assert BINDING[(policy, resource)][1] in message
+        assert BINDING_PROD[(policy, resource)][1] in message
         rows.append(((policy, resource), level))
-    assert dict(rows) == levels(BINDING)
-    assert len(rows) == len(BINDING)
+    assert dict(rows) == levels(BINDING_PROD)
+    assert len(rows) == len(BINDING_PROD)
 
 
 def test_markdown_marks_clean_and_failing_stacks(infra: Any) -> None:
@@ -609,7 +628,7 @@ def test_config_settings_reach_the_policies(infra: Any, tmp_path: Path) -> None:
     code, (doc,) = preview_json(infra, "binding-mistakes", config=config)
     expected = {
         key: value
-        for key, value in BINDING.items()
+        for key, value in BINDING_PROD.items()
         if key[0] != "kubernetes-core-persistentvolume-node-stage-secret-exists"
     }
     assert_violations(doc, expected)

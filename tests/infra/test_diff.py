@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -266,3 +267,138 @@ def test_cutting_a_long_diff_keeps_every_delete_and_replace_row_and_the_verdicts
     assert "| new | mandatory | `no-deletes` |" in text
     assert "_Diff truncated" not in text
     assert "| 🟢 create | | _1500 not shown_ | |" in text
+
+
+# --- Azure Backup: removals and shorter retention are stateful risks --------------------------
+
+BACKUP_POLICY = "azure-native:recoveryservices:ProtectionPolicy"
+
+
+def _backup(type_: str, name: str, **inputs) -> Resource:
+    return Resource(
+        urn=f"urn:pulumi:prod::p::{type_}::{name}",
+        type=type_,
+        name=name,
+        custom=True,
+        parent=None,
+        provider=None,
+        inputs={"resourceGroupName": "rg", "vaultName": "rsv", **inputs},
+    )
+
+
+def _policy(daily: int, weekly: int | None = 12, unit: str = "Days") -> Resource:
+    retention: dict = {
+        "retentionPolicyType": "LongTermRetentionPolicy",
+        "dailySchedule": {"retentionDuration": {"count": daily, "durationType": unit}},
+    }
+    if weekly is not None:
+        retention["weeklySchedule"] = {
+            "daysOfTheWeek": ["Sunday"],
+            "retentionDuration": {"count": weekly, "durationType": "Weeks"},
+        }
+    return _backup(
+        BACKUP_POLICY,
+        "policy",
+        policyName="azure-files-daily",
+        properties={"backupManagementType": "AzureStorage", "retentionPolicy": retention},
+    )
+
+
+def _backup_plan(*resources: Resource) -> StackPlan:
+    return StackPlan("p", "prod", list(resources), {})
+
+
+def _item(share: str) -> Resource:
+    return _backup(
+        "azure-native:recoveryservices:ProtectedItem",
+        f"item-{share}",
+        protectedItemName=f"AzureFileShare;{share}",
+    )
+
+
+@pytest.mark.parametrize(
+    "removed",
+    [
+        _backup("azure-native:recoveryservices:Vault", "vault"),
+        _policy(30),
+        _backup("azure-native:recoveryservices:ProtectionContainer", "container"),
+        _item("datasets"),
+    ],
+    ids=lambda r: r.type.rsplit(":", 1)[1],
+)
+def test_removing_a_backup_resource_is_a_stateful_deletion(removed: Resource):
+    diff = diff_plans(_backup_plan(removed, _item("other")), _backup_plan(_item("other")))
+    (change,) = diff.changes
+    assert (change.action, change.stateful_risk) == ("remove", True)
+    text = render_diff_markdown([diff])
+    assert f"| 🔴 delete ⚠️ | `{removed.type}` | `{removed.name}` | deletes stateful data |" in text
+
+
+@pytest.mark.parametrize(
+    ("head", "shortened"),
+    [
+        (_policy(14), ["properties.retentionPolicy.dailySchedule.retentionDuration"]),
+        (_policy(30, weekly=4), ["properties.retentionPolicy.weeklySchedule.retentionDuration"]),
+        (_policy(30, weekly=None), ["properties.retentionPolicy.weeklySchedule.retentionDuration"]),
+        (_policy(2, unit="Weeks"), ["properties.retentionPolicy.dailySchedule.retentionDuration"]),
+    ],
+    ids=["fewer-days", "fewer-weeks", "weekly-dropped", "smaller-unit"],
+)
+def test_shortening_backup_retention_is_a_stateful_risk(head: Resource, shortened: list[str]):
+    diff = diff_plans(_backup_plan(_policy(30)), _backup_plan(head))
+    (change,) = diff.changes
+    assert (change.action, change.shortened_retention, change.stateful_risk) == (
+        "update",
+        shortened,
+        True,
+    )
+    assert diff.as_json()["statefulRisks"] == [head.urn]
+    text = render_diff_markdown([diff])
+    why = "shortens retention: " + ", ".join(f"`{p}`" for p in shortened)
+    assert f"| 🟡 update ⚠️ | `{BACKUP_POLICY}` | `policy` | {why} |" in text
+
+
+def test_longer_backup_retention_is_a_plain_update():
+    diff = diff_plans(_backup_plan(_policy(30)), _backup_plan(_policy(60, weekly=52)))
+    (change,) = diff.changes
+    assert (change.action, change.shortened_retention, change.stateful_risk) == (
+        "update",
+        [],
+        False,
+    )
+    assert diff.stateful_risks == []
+
+
+def test_strict_diff_exits_3_on_shorter_backup_retention(monkeypatch, capsys):
+    from infra.commands import diff as diff_command
+    from infra.exit_codes import ExitCode
+
+    diff = diff_plans(_backup_plan(_policy(30)), _backup_plan(_policy(7)))
+    monkeypatch.setattr(diff_command, "diff_stacks", lambda *args, **kwargs: [diff])
+    args = argparse.Namespace(
+        cwd=".",
+        base="HEAD~1",
+        head=None,
+        stack=[],
+        no_policy=True,
+        json=False,
+        markdown=False,
+        strict=True,
+        ack=False,
+    )
+    assert diff_command.run(args) == ExitCode.STATEFUL_RISK == 3
+    out, err = capsys.readouterr()
+    assert "[STATEFUL: data at risk]" in out
+    assert "shorter retention" in err
+    assert diff_command.run(argparse.Namespace(**{**vars(args), "ack": True})) == ExitCode.OK
+
+
+def test_a_long_diff_keeps_the_row_of_a_shorter_backup_retention():
+    base = StackPlan("p", "prod", [_share(f"s{i}", 100) for i in range(1500)] + [_policy(30)], {})
+    grown = [_share(f"s{i}", 200) for i in range(1500)]
+    new = [_share(f"new{i}", 100) for i in range(1500)]
+    head = StackPlan("p", "prod", [*grown, *new, _policy(7)], {})
+    text = render_diff_markdown([diff_plans(base, head)])
+    assert len(text) <= COMMENT_LIMIT
+    assert f"| 🟡 update ⚠️ | `{BACKUP_POLICY}` | `policy` | shortens retention: " in text
+    assert "| 🟡 update | | _1500 not shown_ | |" in text

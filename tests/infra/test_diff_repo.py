@@ -241,3 +241,29 @@ def test_changing_only_the_redundancy_converts_the_account_in_place(project):
         ("sku.name", "PremiumV2_ZRS", "PremiumV2_LRS")
     ]
     assert not account.stateful_risk
+
+
+def test_turning_backup_off_deletes_the_backups(project):
+    diff = _diff_with(project, "prod", backup={"enabled": False})
+    risky = {c.name for c in diff.stateful_risks}
+    assert risky == {
+        "share-backup-vault",
+        "share-backup-policy",
+        "share-backup-container",
+        "share-backup-item-datasets",
+        "share-backup-item-checkpoints",
+    }
+    assert {c.action for c in diff.stateful_risks} == {"remove"}
+
+
+def test_shorter_daily_retention_is_a_stateful_risk_and_longer_is_not(project):
+    shorter = _diff_with(project, "prod", backup={"dailyRetentionDays": 7})
+    (policy,) = shorter.stateful_risks
+    assert (policy.name, policy.action, policy.shortened_retention) == (
+        "share-backup-policy",
+        "update",
+        ["properties.retentionPolicy.dailySchedule.retentionDuration"],
+    )
+    longer = _diff_with(project, "prod", backup={"dailyRetentionDays": 60})
+    assert [c.name for c in longer.changes] == ["share-backup-policy"]
+    assert longer.stateful_risks == []

@@ -53,6 +53,14 @@ DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
 STATEFULSET_TYPE = "kubernetes:apps/v1:StatefulSet"
 DAEMONSET_TYPE = "kubernetes:apps/v1:DaemonSet"
 POD_TYPE = "kubernetes:core/v1:Pod"
+VAULT_TYPE = "azure-native:recoveryservices:Vault"
+PROTECTION_POLICY_TYPE = "azure-native:recoveryservices:ProtectionPolicy"
+PROTECTION_CONTAINER_TYPE = "azure-native:recoveryservices:ProtectionContainer"
+PROTECTED_ITEM_TYPE = "azure-native:recoveryservices:ProtectedItem"
+VAULT_NAME = f"rsv-{ACCOUNT}"
+VAULT_ID = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.RecoveryServices/vaults/{VAULT_NAME}"
+BACKUP_POLICY_ID = f"{VAULT_ID}/backupPolicies/azure-files-daily"
+CONTAINER_NAME = f"StorageContainer;Storage;{RG};{ACCOUNT}"
 
 
 def share_id(share: str, account: str = ACCOUNT) -> str:
@@ -410,6 +418,48 @@ DAEMONSET: dict[str, Any] = {
     },
 }
 
+VAULT: dict[str, Any] = {
+    "resourceGroupName": RG,
+    "vaultName": VAULT_NAME,
+    "location": "westeurope",
+    "sku": {"name": "Standard"},
+    "properties": {
+        "redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant"},
+        "securitySettings": {
+            "softDeleteSettings": {
+                "softDeleteState": "Enabled",
+                "softDeleteRetentionPeriodInDays": 14,
+            },
+            "immutabilitySettings": {"state": "Unlocked"},
+        },
+    },
+    "tags": dict(TAGS),
+}
+
+RUN_TIME = "2020-01-01T02:00:00Z"
+BACKUP_POLICY_PROPERTIES: dict[str, Any] = {
+    "backupManagementType": "AzureStorage",
+    "workLoadType": "AzureFileShare",
+    "timeZone": "UTC",
+    "schedulePolicy": {
+        "schedulePolicyType": "SimpleSchedulePolicy",
+        "scheduleRunFrequency": "Daily",
+        "scheduleRunTimes": [RUN_TIME],
+    },
+    "retentionPolicy": {
+        "retentionPolicyType": "LongTermRetentionPolicy",
+        "dailySchedule": {
+            "retentionTimes": [RUN_TIME],
+            "retentionDuration": {"count": 30, "durationType": "Days"},
+        },
+        "weeklySchedule": {
+            "daysOfTheWeek": ["Sunday"],
+            "retentionTimes": [RUN_TIME],
+            "retentionDuration": {"count": 12, "durationType": "Weeks"},
+        },
+    },
+}
+
 RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
     "storage_account": (STORAGE_ACCOUNT_TYPE, STORAGE_ACCOUNT),
     "file_service": (FILE_SERVICE_TYPE, FILE_SERVICE),
@@ -429,6 +479,7 @@ RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {
     "gpu_job": (JOB_TYPE, GPU_JOB),
     "statefulset": (STATEFULSET_TYPE, STATEFULSET),
     "daemonset": (DAEMONSET_TYPE, DAEMONSET),
+    "vault": (VAULT_TYPE, VAULT),
 }
 """Known-good inputs by fixture key: (type token, inputs)."""
 
@@ -562,6 +613,7 @@ def good_stack() -> dict[str, StackResource]:
         ),
         *private_endpoint(),
         *_workloads(),
+        *_backup(),
     ]
     return {r.name: r for r in resources}
 
@@ -615,6 +667,66 @@ def private_endpoint() -> list[StackResource]:
                 "privateDnsZoneConfigs": ["file-zone"],
             },
         ),
+    ]
+
+
+def _backup() -> list[StackResource]:
+    """A vault backing up both volume shares under one daily policy (components/backup.py)."""
+    vault = copy.deepcopy(VAULT)
+    del vault["resourceGroupName"], vault["vaultName"]
+    vault.update({"name": VAULT_NAME, "id": VAULT_ID})
+    items = [
+        StackResource(
+            PROTECTED_ITEM_TYPE,
+            f"backup-item-{share}",
+            {
+                "name": f"AzureFileShare;{share}",
+                "id": f"{VAULT_ID}/backupFabrics/Azure/protectionContainers/{CONTAINER_NAME}"
+                f"/protectedItems/AzureFileShare;{share}",
+                "properties": {
+                    "protectedItemType": "AzureFileShareProtectedItem",
+                    "sourceResourceId": ACCOUNT_ID,
+                    "policyId": BACKUP_POLICY_ID,
+                },
+            },
+            protect=True,
+            property_dependencies={
+                "protectedItemName": [f"share-{share}"],
+                "properties": ["account", "backup-policy"],
+                "vaultName": ["backup-vault"],
+            },
+        )
+        for share in ("datasets", "checkpoints")
+    ]
+    return [
+        StackResource(VAULT_TYPE, "backup-vault", vault, protect=True),
+        StackResource(
+            PROTECTION_POLICY_TYPE,
+            "backup-policy",
+            {
+                "name": "azure-files-daily",
+                "id": BACKUP_POLICY_ID,
+                "properties": copy.deepcopy(BACKUP_POLICY_PROPERTIES),
+            },
+            protect=True,
+            property_dependencies={"vaultName": ["backup-vault"]},
+        ),
+        StackResource(
+            PROTECTION_CONTAINER_TYPE,
+            "backup-container",
+            {
+                "name": CONTAINER_NAME,
+                "properties": {
+                    "containerType": "StorageContainer",
+                    "backupManagementType": "AzureStorage",
+                    "sourceResourceId": ACCOUNT_ID,
+                    "acquireStorageAccountLock": "Acquire",
+                },
+            },
+            protect=True,
+            property_dependencies={"vaultName": ["backup-vault"], "properties": ["account"]},
+        ),
+        *items,
     ]
 
 

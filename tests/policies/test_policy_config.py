@@ -127,6 +127,7 @@ def test_protection_rules_are_mandatory_in_staging_and_prod() -> None:
             "pulumi-resourceoptions-storage-protect",
             "azure-native-storage-storageaccount-delete-lock",
             "pulumi-resourceoptions-stateful-no-delete-before-replace",
+            "azure-native-storage-fileshare-backup-protected",
         ):
             assert level(config, BY_NAME[name]) == "mandatory", (env, name)
 
@@ -164,7 +165,21 @@ def test_environment_minimum_soft_delete_days() -> None:
     assert days == {"dev": 7, "staging": 14, "prod": 30}
 
 
+def test_environment_minimum_daily_backup_retention() -> None:
+    """Backups are off in dev (backup.enabled false) and required with the retention the
+    stacks keep (backup.dailyRetentionDays, 30 by default) in staging and prod."""
+    name = "azure-native-storage-fileshare-backup-protected"
+    assert level(load("dev"), BY_NAME[name]) == "disabled"
+    days = {
+        env: settings(load(env), BY_NAME[name])["minimumDailyRetentionDays"] for env in ENVS[1:]
+    }
+    assert days == {"staging": 14, "prod": 30}
+
+
 # --- the configs accept the stacks the repository deploys ----------------------------------
+
+
+RECOVERY_SERVICES = "azure-native:recoveryservices:"
 
 
 def _public_api(cluster: dict[str, Any]) -> None:
@@ -214,6 +229,9 @@ def dev_stack() -> dict[str, StackResource]:
     for res in stack.values():
         res.protect = False
     del stack["account-lock"], stack["file-endpoint"], stack["file-dns"], stack["file-zone"]
+    # backup.enabled is false in dev: no vault, policy, container or protected items.
+    for name in [n for n, res in stack.items() if res.type.startswith(RECOVERY_SERVICES)]:
+        del stack[name]
     return stack
 
 
@@ -283,4 +301,5 @@ def test_prod_config_rejects_the_dev_stack() -> None:
         "azure-native-containerservice-managedcluster-azure-monitor",
         "azure-native-storage-storageaccount-public-network-access-disabled",
         "azure-native-storage-storageaccount-private-endpoint",
+        "azure-native-storage-fileshare-backup-protected",
     }

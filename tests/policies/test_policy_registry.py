@@ -15,7 +15,7 @@ import policies.rules
 from policies.registry import ALL_POLICIES
 
 NAME_RE = re.compile(
-    r"^(?P<prefix>kubernetes-(core|storage)|azure-native-(storage|containerservice|authorization)"
+    r"^(?P<prefix>kubernetes-(core|storage)|azure-native-(storage|containerservice|authorization|recoveryservices)"
     r"|pulumi-resourceoptions)-(?P<resource>[a-z0-9]+)-(?P<check>[a-z0-9]+(-[a-z0-9]+)*)$"
 )
 KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -24,6 +24,7 @@ RESOURCE_BY_GROUP = {
     "storage": {"storageaccount", "fileserviceproperties", "fileshare"},
     "aks": {"managedcluster"},
     "options": {"storage", "stateful"},
+    "recoveryservices": {"vault"},
 }
 
 
@@ -44,7 +45,14 @@ def group_of(module: ModuleType) -> str:
 
 
 def test_there_are_rule_modules_in_every_group() -> None:
-    assert {group_of(m) for m in MODULES} == {"kubernetes", "storage", "aks", "options", "stack"}
+    assert {group_of(m) for m in MODULES} == {
+        "kubernetes",
+        "storage",
+        "aks",
+        "options",
+        "stack",
+        "recoveryservices",
+    }
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -414,6 +414,8 @@ def valid_settings(draw: st.DrawFn, cfg: dict[str, Any]) -> tuple[str, Any]:
         if key == "gpuPool":  # keep minCount <= maxCount (default 4)
             low, high = value.get("minCount", 0), value.get("maxCount", 4)
             value["minCount"], value["maxCount"] = min(low, high), max(low, high, 1)
+        if key == "backup":
+            _fit_backup_retention(value)
         return key, value
     if choice == "zones":
         return "availabilityZones", draw(st.lists(st.sampled_from(["1", "2", "3"]), unique=True))
@@ -1067,6 +1069,24 @@ INT_PAST_BOUND_CASES: list[tuple[str, str, str, int, int]] = [
 ]
 
 
+def _fit_backup_retention(backup: dict[str, Any]) -> None:
+    """Each backup retention may sit at its bound, but together they keep at most 200
+    snapshots per share (a cross-field rule of stacks/config.py): the daily count gives way
+    first, then the weekly one."""
+    daily = backup.get("dailyRetentionDays", 30)
+    weekly = backup.get("weeklyRetentionWeeks", 12)
+    monthly = backup.get("monthlyRetentionMonths", 12)
+    weekly = min(weekly, stack_config.MAX_SNAPSHOTS_PER_SHARE - 1 - monthly)
+    daily = min(daily, stack_config.MAX_SNAPSHOTS_PER_SHARE - weekly - monthly)
+    backup.update(
+        {
+            "dailyRetentionDays": daily,
+            "weeklyRetentionWeeks": weekly,
+            "monthlyRetentionMonths": monthly,
+        }
+    )
+
+
 def _with_default_volumes(cfg: dict[str, Any]) -> None:
     """dev and staging take `volumes` from Pulumi.yaml; make them explicit to edit them."""
     cfg.setdefault("volumes", copy.deepcopy(project_defaults()["volumes"]))
@@ -1086,6 +1106,7 @@ def _at_bounds(stack: str, side: str) -> Callable[[dict[str, Any]], None]:
         for _, base, path, low, high in INT_BOUNDS:
             if base == stack:
                 _set_path(cfg, path, low if side == "low" else high)
+        _fit_backup_retention(cfg["backup"])
 
     return mutate
 

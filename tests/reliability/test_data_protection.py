@@ -46,6 +46,11 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 PV = "kubernetes:core/v1:PersistentVolume"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 STATEFUL = (RG, ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC)
+# Azure Backup (backup.enabled, off in dev): the vault and what holds the recovery points.
+BACKUP = tuple(
+    f"azure-native:recoveryservices:{kind}"
+    for kind in ("Vault", "ProtectionPolicy", "ProtectionContainer", "ProtectedItem")
+)
 PROTECTED_ENVS = ("staging", "prod")
 
 # What survives `pulumi destroy`, per environment, as the plans say:
@@ -57,8 +62,8 @@ PROTECTED_ENVS = ("staging", "prod")
 # are deleted in every environment.
 PROTECTION_TABLE: dict[str, dict[str, str]] = {
     "dev": {t: "deleted" for t in STATEFUL},
-    "staging": {t: "refused, then kept" for t in STATEFUL},
-    "prod": {t: "refused, then kept" for t in STATEFUL},
+    "staging": {t: "refused, then kept" for t in (*STATEFUL, *BACKUP)},
+    "prod": {t: "refused, then kept" for t in (*STATEFUL, *BACKUP)},
 }
 LOCKED = {"dev": False, "staging": True, "prod": True}
 
@@ -88,11 +93,13 @@ def test_what_survives_destroy(stack: str) -> None:
     plan = real_plan(stack)
     fates: dict[str, set[str]] = {}
     for resource in plan.resources:
-        if resource.type in STATEFUL:
+        if resource.type in (*STATEFUL, *BACKUP):
             fates.setdefault(resource.type, set()).add(_fate(resource))
     assert fates == {t: {fate} for t, fate in PROTECTION_TABLE[stack].items()}
     others = [
-        r for r in plan.resources if r.type not in STATEFUL and (r.protect or r.retain_on_delete)
+        r
+        for r in plan.resources
+        if r.type not in (*STATEFUL, *BACKUP) and (r.protect or r.retain_on_delete)
     ]
     assert others == [], [r.urn for r in others]
     assert bool(of_type(plan, LOCK)) is LOCKED[stack]
@@ -117,7 +124,8 @@ def test_staging_and_prod_protect_every_stateful_resource(stack: str) -> None:
 def test_storage_account_has_a_cannot_delete_lock(stack: str) -> None:
     plan = real_plan(stack)
     (account,) = of_type(plan, ACCOUNT)
-    (lock,) = of_type(plan, LOCK)
+    # The backup vault has its own lock; the account's is the one scoped to the account.
+    (lock,) = [r for r in of_type(plan, LOCK) if account.urn in r.dependencies]
     assert lock.inputs["level"] == "CanNotDelete"
     assert account.urn in lock.dependencies
     assert account.urn in lock.property_dependencies.get("scope", [])

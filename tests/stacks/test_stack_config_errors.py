@@ -411,6 +411,51 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "resource id (got '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
         "rg-networ...)",
     ),
+    (
+        "backup-bad-schedule-time",
+        "prod",
+        {"backup": {"scheduleTime": "25:00"}},
+        (),
+        "backup.scheduleTime' must be a 24-hour time 'HH:MM' like '02:00' (got '25:00')",
+    ),
+    (
+        "backup-no-daily-retention",
+        "prod",
+        {"backup": {"dailyRetentionDays": 0}},
+        (),
+        "backup.dailyRetentionDays' must be an integer between 1 and 200 (got 0)",
+    ),
+    (
+        "backup-bad-vault-redundancy",
+        "staging",
+        {"backup": {"vaultRedundancy": "GRS"}},
+        (),
+        "backup.vaultRedundancy' must be one of LocallyRedundant, ZoneRedundant, GeoRedundant "
+        "(got 'GRS')",
+    ),
+    (
+        "backup-typo",
+        "prod",
+        {"backup": {"enable": False}},
+        (),
+        "backup.enable' is not a known key; did you mean 'enabled'?",
+    ),
+    (
+        "backup-too-many-snapshots",
+        "prod",
+        {"backup": {"dailyRetentionDays": 150, "weeklyRetentionWeeks": 52}},
+        (),
+        "backup' keeps up to 214 snapshots per share (dailyRetentionDays + weeklyRetentionWeeks "
+        "+ monthlyRetentionMonths); Azure Files keeps at most 200: lower one of them",
+    ),
+    (
+        "backup-of-nfs-shares",
+        "prod",
+        {"fileProtocol": "nfs"},
+        (),
+        "backup.enabled' is true but fileProtocol is 'nfs', which Azure Backup does not support; "
+        "set backup.enabled: false or use 'smb'",
+    ),
 ]
 
 

@@ -19,7 +19,18 @@ PV = "kubernetes:core/v1:PersistentVolume"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 SECRET = "kubernetes:core/v1:Secret"
-DATA_TYPES = (GROUP, ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC)
+VAULT = "azure-native:recoveryservices:Vault"
+BACKUP_POLICY = "azure-native:recoveryservices:ProtectionPolicy"
+BACKUP_CONTAINER = "azure-native:recoveryservices:ProtectionContainer"
+PROTECTED_ITEM = "azure-native:recoveryservices:ProtectedItem"
+BACKUP_TYPES = (VAULT, BACKUP_POLICY, BACKUP_CONTAINER, PROTECTED_ITEM)
+DATA_TYPES = (GROUP, ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC, *BACKUP_TYPES)
+
+
+def account_lock(result: Any) -> Any:
+    account = result.one(ACCOUNT).inputs["accountName"]
+    (lock,) = [r for r in result.by_type(LOCK) if r.inputs["scope"].endswith(f"/{account}")]
+    return lock
 
 
 def exports(result: Any) -> dict[str, Any]:
@@ -167,6 +178,7 @@ def test_dev_is_small_cheap_and_unprotected(deployed: dict[str, Any]) -> None:
     assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"]["days"] == 7
     assert not result.by_type(LOCK)
     assert not any(r.protect or r.retain_on_delete for r in result.registrations)
+    assert not [r.name for r in result.registrations if r.type in BACKUP_TYPES]
     cluster = result.one(CLUSTER).inputs
     assert cluster["sku"]["tier"] == "Free"
     pools = cluster["agentPoolProfiles"]
@@ -188,7 +200,7 @@ def test_staging_is_zone_redundant_protected_and_locked(deployed: dict[str, Any]
     result = deployed["staging"]
     assert result.one(ACCOUNT).inputs["sku"] == {"name": "Standard_ZRS"}
     assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"]["days"] == 14
-    assert result.one(LOCK).inputs["level"] == "CanNotDelete"
+    assert account_lock(result).inputs["level"] == "CanNotDelete"
     for type_ in DATA_TYPES:
         for registration in result.by_type(type_):
             assert registration.protect and registration.retain_on_delete, registration.name
@@ -208,7 +220,7 @@ def test_prod_is_provisioned_v2_private_protected_with_gpus(deployed: dict[str, 
         "enabled": True,
         "days": 30,
     }
-    lock = result.one(LOCK)
+    lock = account_lock(result)
     assert lock.inputs["level"] == "CanNotDelete"
     assert lock.inputs["scope"].endswith("/staksrwxtrainprodv2")
     for type_ in DATA_TYPES:
@@ -257,7 +269,8 @@ def test_one_namespace_for_volumes_that_share_it(deployed: dict[str, Any]) -> No
 
 
 def test_nfs_variant_of_prod() -> None:
-    result = run_stack("prod", {"fileProtocol": "nfs"})
+    # Azure Backup has no NFS support: an NFS stack turns backup off.
+    result = run_stack("prod", {"fileProtocol": "nfs", "backup": {"enabled": False}})
     result.raise_error()
     account = result.one(ACCOUNT).inputs
     assert account["enableHttpsTrafficOnly"] is False
@@ -277,3 +290,43 @@ def test_preview_mode_runs() -> None:
 def test_other_namespaces_in_config_are_ignored() -> None:
     result = run_stack("dev", {"azure-native:location": "westeurope"})
     result.raise_error()
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_staging_and_prod_back_up_every_volume_share(deployed: dict[str, Any], stack: str) -> None:
+    result = deployed[stack]
+    vault = result.one(VAULT)
+    assert vault.inputs["vaultName"] == f"rsv-{result.one(ACCOUNT).inputs['accountName']}"
+    security = vault.inputs["properties"]["securitySettings"]
+    assert security["softDeleteSettings"]["softDeleteState"] == "Enabled"
+    assert security["immutabilitySettings"] == {"state": "Unlocked"}
+    redundancy = vault.inputs["properties"]["redundancySettings"]
+    assert redundancy["standardTierStorageRedundancy"] == (
+        "ZoneRedundant" if stack == "staging" else "GeoRedundant"
+    )
+    vault_name = vault.inputs["vaultName"]
+    vault_locks = [r for r in result.by_type(LOCK) if r.inputs["scope"].endswith(f"/{vault_name}")]
+    assert [lock.inputs["level"] for lock in vault_locks] == ["CanNotDelete"]
+    policy = result.one(BACKUP_POLICY).inputs["properties"]
+    assert policy["schedulePolicy"]["scheduleRunTimes"] == ["2020-01-01T02:00:00Z"]
+    retention = policy["retentionPolicy"]
+    assert retention["dailySchedule"]["retentionDuration"] == {"count": 30, "durationType": "Days"}
+    assert retention["weeklySchedule"]["retentionDuration"] == {
+        "count": 12,
+        "durationType": "Weeks",
+    }
+    assert retention["monthlySchedule"]["retentionDuration"] == {
+        "count": 12,
+        "durationType": "Months",
+    }
+    account_name = result.one(ACCOUNT).inputs["accountName"]
+    container = result.one(BACKUP_CONTAINER).inputs
+    assert container["containerName"] == (
+        f"StorageContainer;Storage;rg-aks-rwx-training-{stack};{account_name}"
+    )
+    assert container["properties"]["sourceResourceId"].endswith(f"/{account_name}")
+    assert container["properties"]["acquireStorageAccountLock"] == "Acquire"
+    items = {r.inputs["protectedItemName"] for r in result.by_type(PROTECTED_ITEM)}
+    assert items == {f"AzureFileShare;{name}" for name in exports(result)["volumes"]}
+    for item in result.by_type(PROTECTED_ITEM):
+        assert item.inputs["containerName"] == container["containerName"]

@@ -1,0 +1,341 @@
+"""ShareBackup: Azure Backup for the Azure Files shares that hold the RWX volumes.
+
+Soft delete, ``protect`` and the account lock guard the share against being deleted; they do
+nothing against a pod that deletes or overwrites files inside it. This component schedules
+restorable copies: a Recovery Services vault, an Azure Files protection policy (daily schedule,
+daily/weekly/monthly retention), the storage account registered with the vault (protection
+container) and one protected item per share.
+
+**Snapshot tier, not vaulted.** Azure Files backup has two tiers
+(https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix):
+
+- snapshot: share snapshots kept in the storage account, managed by the vault. It supports
+  standard and premium (FileStorage) shares in every public region, restores a single file or
+  folder (item-level) to the original location, and keeps daily points for up to 200 days;
+- vault-standard: the data is copied into the vault. Premium shares are only in preview, a
+  share may hold at most 10 TB and 10 million files, and a restore is a whole share to an
+  alternate location only: no original-location restore and no file-level recovery.
+
+prod's shares are premium, the datasets share is sized near the 10 TB ceiling, and the
+commonest loss this guards against (a job deleting one checkpoint directory) needs a
+file/directory restore in place, so every environment uses the snapshot tier. Its cost: the
+snapshots live in the storage account, so they go with it if the account is deleted; the
+account's ``CanNotDelete`` lock, ``protect`` and Azure Backup's own lock stand against that.
+(The vault's storage redundancy is therefore not where snapshot-tier recovery points live; it
+is still set per environment so vaulted points, should a policy move to that tier, are not
+left to a default.) NFS shares are not supported by Azure Backup at all.
+
+**Locks.** When it registers the account, Azure Backup places its own ``CanNotDelete`` lock,
+``AzureBackupProtectionLock``, on the storage account
+(https://learn.microsoft.com/azure/backup/backup-azure-files-faq). The program's account lock
+has another name (``<account>-cannot-delete``, :mod:`components.storage`), so the two coexist;
+this component also locks the vault. Azure Backup's lock is nobody's declared resource: an
+environment that had backup on must stop protection and unregister the account before its
+storage account can be deleted (docs/restore.md, "Tearing down").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import authorization, recoveryservices
+
+VaultRedundancy = Literal["LocallyRedundant", "ZoneRedundant", "GeoRedundant"]
+VAULT_REDUNDANCIES: tuple[str, ...] = ("LocallyRedundant", "ZoneRedundant", "GeoRedundant")
+# Immutable vault (https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept):
+# blocks operations that lose recovery points (reducing retention, stopping protection with
+# delete). Unlocked can be turned off again; Locked cannot, ever: a deliberate opt-in.
+Immutability = Literal["Disabled", "Unlocked", "Locked"]
+IMMUTABILITY_STATES: tuple[str, ...] = ("Disabled", "Unlocked", "Locked")
+
+# Snapshot-tier limits (support matrix above): daily points up to 200 days, weekly up to 200
+# weeks, monthly up to 120 months, and at most 200 snapshots per share at any time. Summing the
+# three counts over-estimates the snapshots (a Sunday point is daily and weekly at once), so a
+# sum within 200 always fits.
+MAX_DAILY_DAYS = 200
+MAX_WEEKLY_WEEKS = 200
+MAX_MONTHLY_MONTHS = 120
+MAX_SNAPSHOTS_PER_SHARE = 200
+# Enhanced soft delete keeps deleted backup data 14-180 days; 14 is Azure's default
+# (https://learn.microsoft.com/azure/backup/backup-azure-enhanced-soft-delete-about).
+VAULT_SOFT_DELETE_DAYS = 14
+VAULT_NAME_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9-]{1,49}\Z")
+SCHEDULE_TIME_RE = re.compile(r"\A(?:[01]\d|2[0-3]):[0-5]\d\Z")
+# Windows time zone ids, as the policy's timeZone takes them ("UTC", "W. Europe Standard Time").
+TIME_ZONE_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9 .+()-]{0,63}\Z")
+# The weekly and monthly points are the Sunday (first Sunday of the month) daily backup.
+RETENTION_DAY = recoveryservices.DayOfWeek.SUNDAY
+POLICY_NAME = "azure-files-daily"
+# Azure Files backup items live in the "Azure" fabric; the account's container and the share's
+# item are named "StorageContainer;Storage;<rg>;<account>" and "AzureFileShare;<share>"
+# (https://learn.microsoft.com/azure/backup/backup-azure-file-share-rest-api).
+FABRIC_NAME = "Azure"
+
+
+@dataclass(frozen=True)
+class BackupRetention:
+    """How long scheduled recovery points are kept; 0 weeks/months keeps no such points."""
+
+    daily_days: int = 30
+    weekly_weeks: int = 12
+    monthly_months: int = 12
+
+
+@dataclass(frozen=True)
+class ShareBackupArgs:
+    """Inputs of :class:`ShareBackup`.
+
+    Attributes:
+        resource_group_name: Resource group of the vault (the account's, so it goes with it).
+        location: Azure region; Azure Backup needs the vault in the account's region.
+        vault_name: Recovery Services vault name (2-50 letters, digits, '-', starting with a
+            letter).
+        storage_account_name: The storage account holding the shares.
+        storage_account_id: Its ARM id.
+        storage_resource_group_name: The account's resource group (part of the container name).
+        shares: share name (as in ``volumes``) -> the FileShare's Azure name.
+        schedule_time: Daily backup time, ``HH:MM`` (24 h) in ``time_zone``.
+        time_zone: Windows time zone id of ``schedule_time`` (no daylight-saving shift).
+        retention: Daily/weekly/monthly retention.
+        vault_redundancy: Storage redundancy of the vault.
+        immutability: Immutable vault state (``Unlocked`` by default; ``Locked`` is permanent).
+        protect: Mark the vault ``protect`` + ``retain_on_delete``.
+        lock: Add a ``CanNotDelete`` management lock on the vault.
+        tags: Tags applied to the vault.
+    """
+
+    resource_group_name: pulumi.Input[str]
+    location: pulumi.Input[str]
+    vault_name: str
+    storage_account_name: pulumi.Input[str]
+    storage_account_id: pulumi.Input[str]
+    storage_resource_group_name: pulumi.Input[str]
+    shares: Mapping[str, pulumi.Input[str]]
+    schedule_time: str = "02:00"
+    time_zone: str = "UTC"
+    retention: BackupRetention = BackupRetention()
+    vault_redundancy: VaultRedundancy = "GeoRedundant"
+    immutability: Immutability = "Unlocked"
+    protect: bool = True
+    lock: bool = True
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def retention_problem(retention: BackupRetention) -> str | None:
+    """Why ``retention`` cannot be a snapshot-tier Azure Files policy, or ``None``."""
+    bounds = (
+        ("daily_days", retention.daily_days, 1, MAX_DAILY_DAYS),
+        ("weekly_weeks", retention.weekly_weeks, 0, MAX_WEEKLY_WEEKS),
+        ("monthly_months", retention.monthly_months, 0, MAX_MONTHLY_MONTHS),
+    )
+    for label, value, low, high in bounds:
+        if isinstance(value, bool) or not low <= value <= high:
+            return f"{label} must be between {low} and {high} (got {value!r})"
+    total = retention.daily_days + retention.weekly_weeks + retention.monthly_months
+    if total > MAX_SNAPSHOTS_PER_SHARE:
+        return (
+            f"daily + weekly + monthly retention keeps up to {total} snapshots per share; Azure "
+            f"Files allows {MAX_SNAPSHOTS_PER_SHARE}"
+        )
+    return None
+
+
+def validate_share_backup_args(args: ShareBackupArgs) -> None:
+    """Check ``args``; raise ``ValueError`` naming the offending setting."""
+    if not VAULT_NAME_RE.match(args.vault_name):
+        raise ValueError(
+            "vault name must be 2-50 letters, digits and '-', starting with a letter "
+            f"(got {args.vault_name!r})"
+        )
+    if not SCHEDULE_TIME_RE.match(args.schedule_time):
+        raise ValueError(f"schedule_time must be HH:MM, 24 h (got {args.schedule_time!r})")
+    if not TIME_ZONE_RE.match(args.time_zone):
+        raise ValueError(
+            f"time_zone must be a Windows time zone id like 'UTC' (got {args.time_zone!r})"
+        )
+    if problem := retention_problem(args.retention):
+        raise ValueError(problem)
+    if args.vault_redundancy not in VAULT_REDUNDANCIES:
+        raise ValueError(
+            f"vault_redundancy must be one of {', '.join(VAULT_REDUNDANCIES)} "
+            f"(got {args.vault_redundancy!r})"
+        )
+    if args.immutability not in IMMUTABILITY_STATES:
+        raise ValueError(
+            f"immutability must be one of {', '.join(IMMUTABILITY_STATES)} "
+            f"(got {args.immutability!r})"
+        )
+    if not args.shares:
+        raise ValueError("at least one share to back up is required")
+
+
+def _retention_policy(
+    run_time: str, retention: BackupRetention
+) -> recoveryservices.LongTermRetentionPolicyArgs:
+    def duration(count: int, unit: str) -> recoveryservices.RetentionDurationArgs:
+        return recoveryservices.RetentionDurationArgs(count=count, duration_type=unit)
+
+    return recoveryservices.LongTermRetentionPolicyArgs(
+        retention_policy_type="LongTermRetentionPolicy",
+        daily_schedule=recoveryservices.DailyRetentionScheduleArgs(
+            retention_times=[run_time], retention_duration=duration(retention.daily_days, "Days")
+        ),
+        weekly_schedule=recoveryservices.WeeklyRetentionScheduleArgs(
+            days_of_the_week=[RETENTION_DAY],
+            retention_times=[run_time],
+            retention_duration=duration(retention.weekly_weeks, "Weeks"),
+        )
+        if retention.weekly_weeks
+        else None,
+        monthly_schedule=recoveryservices.MonthlyRetentionScheduleArgs(
+            retention_schedule_format_type="Weekly",
+            retention_schedule_weekly=recoveryservices.WeeklyRetentionFormatArgs(
+                days_of_the_week=[RETENTION_DAY],
+                weeks_of_the_month=[recoveryservices.WeekOfMonth.FIRST],
+            ),
+            retention_times=[run_time],
+            retention_duration=duration(retention.monthly_months, "Months"),
+        )
+        if retention.monthly_months
+        else None,
+    )
+
+
+class ShareBackup(pulumi.ComponentResource):
+    """Recovery Services vault (+ lock), Azure Files policy, the account's protection
+    container and one protected item per share.
+
+    Outputs (attributes):
+        vault: The ``recoveryservices.Vault``.
+        vault_name: Its name (``pulumi.Output[str]``).
+        policy: The ``recoveryservices.ProtectionPolicy``.
+        container: The ``recoveryservices.ProtectionContainer`` (the registered account).
+        items: ``share name -> recoveryservices.ProtectedItem``.
+        lock: The vault's ``CanNotDelete`` lock, or ``None``.
+    """
+
+    lock: authorization.ManagementLockByScope | None
+
+    def __init__(
+        self,
+        name: str,
+        args: ShareBackupArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        validate_share_backup_args(args)
+        super().__init__("aks-rwx-training:backup:ShareBackup", name, None, opts)
+        data_opts = pulumi.ResourceOptions(
+            parent=self, protect=args.protect, retain_on_delete=args.protect
+        )
+
+        self.vault = recoveryservices.Vault(
+            f"{name}-vault",
+            vault_name=args.vault_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=recoveryservices.SkuArgs(name="Standard"),
+            properties=recoveryservices.VaultPropertiesArgs(
+                redundancy_settings=recoveryservices.VaultPropertiesRedundancySettingsArgs(
+                    standard_tier_storage_redundancy=args.vault_redundancy
+                ),
+                security_settings=recoveryservices.SecuritySettingsArgs(
+                    soft_delete_settings=recoveryservices.SoftDeleteSettingsArgs(
+                        soft_delete_state="Enabled",
+                        soft_delete_retention_period_in_days=VAULT_SOFT_DELETE_DAYS,
+                    ),
+                    immutability_settings=recoveryservices.ImmutabilitySettingsArgs(
+                        state=args.immutability
+                    ),
+                ),
+            ),
+            tags=dict(args.tags),
+            opts=data_opts,
+        )
+        self.vault_name: pulumi.Output[str] = self.vault.name
+
+        self.lock = None
+        if args.lock:
+            self.lock = authorization.ManagementLockByScope(
+                f"{name}-lock",
+                scope=self.vault.id,
+                level="CanNotDelete",
+                lock_name=f"{args.vault_name}-cannot-delete",
+                notes="Backups of the training data: remove lockStorage in the stack config "
+                "(reviewed change) before deleting this vault.",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        # The policy's run time is a date-time whose time of day counts (the REST examples
+        # above use an arbitrary date).
+        run_time = f"2020-01-01T{args.schedule_time}:00Z"
+        self.policy = recoveryservices.ProtectionPolicy(
+            f"{name}-policy",
+            resource_group_name=args.resource_group_name,
+            vault_name=self.vault.name,
+            policy_name=POLICY_NAME,
+            properties=recoveryservices.AzureFileShareProtectionPolicyArgs(
+                backup_management_type="AzureStorage",
+                work_load_type="AzureFileShare",
+                time_zone=args.time_zone,
+                schedule_policy=recoveryservices.SimpleSchedulePolicyArgs(
+                    schedule_policy_type="SimpleSchedulePolicy",
+                    schedule_run_frequency="Daily",
+                    schedule_run_times=[run_time],
+                ),
+                retention_policy=_retention_policy(run_time, args.retention),
+            ),
+            opts=data_opts,
+        )
+
+        container_name = pulumi.Output.concat(
+            "StorageContainer;Storage;",
+            args.storage_resource_group_name,
+            ";",
+            args.storage_account_name,
+        )
+        self.container = recoveryservices.ProtectionContainer(
+            f"{name}-container",
+            resource_group_name=args.resource_group_name,
+            vault_name=self.vault.name,
+            fabric_name=FABRIC_NAME,
+            container_name=container_name,
+            properties=recoveryservices.AzureStorageContainerArgs(
+                container_type="StorageContainer",
+                backup_management_type="AzureStorage",
+                source_resource_id=args.storage_account_id,
+                # Azure Backup's AzureBackupProtectionLock on the account (module docstring).
+                acquire_storage_account_lock="Acquire",
+            ),
+            opts=data_opts,
+        )
+
+        self.items: dict[str, recoveryservices.ProtectedItem] = {}
+        for share, share_name in args.shares.items():
+            self.items[share] = recoveryservices.ProtectedItem(
+                f"{name}-item-{share}",
+                resource_group_name=args.resource_group_name,
+                vault_name=self.vault.name,
+                fabric_name=FABRIC_NAME,
+                container_name=container_name,
+                protected_item_name=pulumi.Output.concat("AzureFileShare;", share_name),
+                properties=recoveryservices.AzureFileshareProtectedItemArgs(
+                    protected_item_type="AzureFileShareProtectedItem",
+                    source_resource_id=args.storage_account_id,
+                    policy_id=self.policy.id,
+                ),
+                opts=pulumi.ResourceOptions.merge(
+                    data_opts, pulumi.ResourceOptions(depends_on=[self.container])
+                ),
+            )
+
+        self.register_outputs(
+            {
+                "vaultName": self.vault_name,
+                "policyId": self.policy.id,
+                "protectedShares": sorted(self.items),
+            }
+        )

@@ -1,0 +1,1 @@
+"""Resource policies for azure-native recoveryservices (Azure Backup vaults)."""
