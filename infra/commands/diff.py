@@ -129,6 +129,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from infra.render.diff import render_diff_markdown, render_diff_text
+    from infra.render.plan import JSON_VERSION
 
     diffs = diff_stacks(
         args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy
@@ -136,7 +137,12 @@ def run(args: argparse.Namespace) -> int:
     risks = [c for d in diffs for c in d.stateful_risks]
     blocked = args.strict and bool(risks) and not args.ack
     if args.json:
-        print(json.dumps({"stacks": [d.as_json() for d in diffs], "blocked": blocked}, indent=2))
+        document = {
+            "version": JSON_VERSION,
+            "stacks": [d.as_json() for d in diffs],
+            "blocked": blocked,
+        }
+        print(json.dumps(document, indent=2))
     elif args.markdown:
         print(render_diff_markdown(diffs))
     else:

@@ -90,12 +90,13 @@ def preview_stacks(
             if packs:
                 from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
 
-                plan.violations = evaluate_policy_packs(
+                results = evaluate_policy_packs(
                     [PolicyPackSpec(path, config) for path, config in packs],
                     plan,
                     start_timeout=start_timeout,
                     call_timeout=call_timeout,
                 )
+                plan.policy_packs, plan.violations = results.packs, results.violations
         plans.append(plan)
     return plans
 

@@ -123,11 +123,17 @@ def render_text(plans: Sequence[StackPlan], *, violations_only: bool = False) ->
         if plan.violations:
             lines.append("  Policy violations:")
             for v in _sorted_violations(plan.violations):
+                severity = f" ({v.rule.severity})" if v.rule and v.rule.severity else ""
                 lines.append(
-                    f"    [{v.enforcement_level}] {v.policy_pack}/{v.policy}  {v.urn or '(stack)'}"
+                    f"    [{v.enforcement_level}] {v.policy_pack}/{v.policy}{severity}  "
+                    f"{v.urn or '(stack)'}"
                 )
                 for message_line in v.message.splitlines() or [""]:
                     lines.append(f"        {message_line}")
+                if v.rule and v.rule.remediation:
+                    lines.append(f"        fix: {v.rule.remediation}")
+                if v.rule and v.rule.url:
+                    lines.append(f"        see: {v.rule.url}")
         lines.append(f"  Summary: {summary_line(plan)}")
         lines.append("")
     return "\n".join(lines)
@@ -156,8 +162,13 @@ def plan_json(plan: StackPlan) -> dict[str, Any]:
     }
 
 
+# The shape of `--json` (preview and diff); raised when a field is renamed or removed.
+JSON_VERSION = 1
+
+
 def render_json(plans: Sequence[StackPlan]) -> str:
-    return json.dumps({"stacks": [plan_json(p) for p in plans]}, indent=2, sort_keys=False)
+    document = {"version": JSON_VERSION, "stacks": [plan_json(p) for p in plans]}
+    return json.dumps(document, indent=2, sort_keys=False)
 
 
 def _md_cell(text: str) -> str:
@@ -167,12 +178,16 @@ def _md_cell(text: str) -> str:
 def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
     if not violations:
         return ["No policy violations."]
-    lines = ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]
+    lines = ["| Level | Severity | Policy | Resource | Message |", "|---|---|---|---|---|"]
     for v in _sorted_violations(violations):
         icon = "❌" if v.enforcement_level == "mandatory" else "⚠️"
         resource = v.urn.split("::")[-1] if v.urn else "(stack)"
         level, where, message = v.enforcement_level, _md_cell(resource), _md_cell(v.message)
-        lines.append(f"| {icon} {level} | `{v.policy}` | `{where}` | {message} |")
+        severity = v.rule.severity if v.rule else ""
+        policy = f"[`{v.policy}`]({v.rule.url})" if v.rule and v.rule.url else f"`{v.policy}`"
+        if v.rule and v.rule.remediation:
+            message += f"<br>**Fix:** {_md_cell(v.rule.remediation)}"
+        lines.append(f"| {icon} {level} | {severity} | {policy} | `{where}` | {message} |")
     return lines
 
 
