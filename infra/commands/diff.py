@@ -136,14 +136,14 @@ def run(args: argparse.Namespace) -> int:
     )
     risks = [c for d in diffs for c in d.stateful_risks]
     blocked = args.strict and bool(risks) and not args.ack
-    if args.json:
+    if args.format == "json":
         document = {
             "version": JSON_VERSION,
             "stacks": [d.as_json() for d in diffs],
             "blocked": blocked,
         }
         print(json.dumps(document, indent=2))
-    elif args.markdown:
+    elif args.format == "markdown":
         print(render_diff_markdown(diffs))
     else:
         print(render_diff_text(diffs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -18,8 +19,12 @@ def add_cwd(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
-    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
+def add_stack_selection(
+    p: argparse.ArgumentParser, verb: str, formats: Sequence[str] = ("text", "json", "markdown")
+) -> None:
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how.
+
+    `--format` picks the output; `--json` and `--markdown` are its shorthands (one dest)."""
     p.add_argument(
         "-s",
         "--stack",
@@ -30,5 +35,29 @@ def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
     )
     add_cwd(p)
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print one JSON document")
-    fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
+    fmt.add_argument(
+        "--format",
+        choices=formats,
+        default="text",
+        help="output format (default: text)",
+    )
+    fmt.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="= --format json"
+    )
+    fmt.add_argument(
+        "--markdown",
+        dest="format",
+        action="store_const",
+        const="markdown",
+        help="= --format markdown",
+    )
+
+
+def add_color(parser: argparse.ArgumentParser) -> None:
+    """`--color`, as `pulumi` spells it; `auto` honours NO_COLOR and colours only a terminal."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: auto: on a terminal, unless NO_COLOR is set)",
+    )

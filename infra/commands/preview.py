@@ -103,7 +103,7 @@ def preview_stacks(
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
-    add_stack_selection(p, "preview")
+    add_stack_selection(p, "preview", ("text", "json", "markdown", "sarif", "junit"))
     p.add_argument(
         "--policy-pack",
         action="append",
@@ -129,14 +129,28 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
+def _repository_root(project: Project) -> Path:
+    """Where code scanning resolves paths from: the git work tree, else the project."""
+    from infra.git import GitError, git
+
+    try:
+        return Path(git(project.root, "rev-parse", "--show-toplevel").strip())
+    except GitError:
+        return project.root
+
+
 def run(args: argparse.Namespace) -> int:
     from infra.render.plan import render_json, render_markdown, render_text
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
         raise UsageError("--no-policy skips the packs that --policy-pack/-config name; drop one")
-    if args.violations_only and (args.json or args.markdown):
-        raise UsageError("--violations-only shapes the text output; drop it or --json/--markdown")
+    if args.violations_only and args.format != "text":
+        raise UsageError(
+            f"--violations-only shapes the text output; drop it or --format {args.format}"
+        )
+    if args.no_policy and args.format in ("sarif", "junit"):
+        raise UsageError(f"--format {args.format} reports policy verdicts; drop --no-policy")
 
     plans = preview_stacks(
         args.cwd,
@@ -145,10 +159,20 @@ def run(args: argparse.Namespace) -> int:
         policy_pack_configs=args.policy_pack_config,
         evaluate_policies=not args.no_policy,
     )
-    if args.json:
+    if args.format == "json":
         print(render_json(plans))
-    elif args.markdown:
+    elif args.format == "markdown":
         print(render_markdown(plans))
+    elif args.format == "sarif":
+        from infra.render.sarif import render_sarif
+
+        project = load_project(args.cwd)
+        stack_files = {plan.stack: project.stack_file(plan.stack) for plan in plans}
+        print(render_sarif(plans, _repository_root(project), stack_files))
+    elif args.format == "junit":
+        from infra.render.junit import render_junit
+
+        print(render_junit(plans))
     else:
         print(render_text(plans, violations_only=args.violations_only))
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

@@ -39,6 +39,7 @@ CONFIG_DIR = PACK / "config"
 PACK_NAME = "aks-rwx-training"
 ENVIRONMENTS = ("dev", "staging", "prod")
 DESCRIPTIONS = {policy.name: policy.description for policy in ALL_POLICIES}
+POLICIES = {policy.name: policy for policy in ALL_POLICIES}
 
 M, A = "mandatory", "advisory"
 
@@ -402,7 +403,8 @@ def test_violations_levels_and_exit_code(
 # --------------------------------------------------------------------------------------------
 # Text and Markdown output
 
-VIOLATION_LINE = re.compile(r"^    \[(mandatory|advisory)\] (\S+)/(\S+)  (\S+)$")
+# "[level] pack/policy (severity)  urn"; the severity is what the policy declares.
+VIOLATION_LINE = re.compile(r"^    \[(mandatory|advisory)\] (\S+)/(\S+) \((\w+)\)  (\S+)$")
 
 
 def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> None:
@@ -415,8 +417,9 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         match = VIOLATION_LINE.match(line)
         if match is None:
             continue
-        level, pack, policy, urn = match.groups()
+        level, pack, policy, severity, urn = match.groups()
         assert pack == PACK_NAME
+        assert severity == POLICIES[policy].severity.value
         assert urn.startswith("urn:pulumi:test::seed-defects::")
         # Each violation is followed by the description and the message, indented.
         assert lines[index + 1] == f"        {DESCRIPTIONS[policy]}"
