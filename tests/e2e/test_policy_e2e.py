@@ -449,7 +449,7 @@ def test_text_groups_violations_by_stack(infra: Any) -> None:
     dirty = by_stack["Stack compliant/shortcuts"]
     assert "  + azure-native:authorization:ManagementLockByScope" not in dirty
     found = [VIOLATION_LINE.match(line) for line in dirty.splitlines()]
-    assert [(m[1], m[3], m[4]) for m in found if m] == [
+    assert [(m[1], m[3], m[5]) for m in found if m] == [
         (M, LOCK, "urn:pulumi:shortcuts::compliant::azure-native:storage:StorageAccount::account"),
         (
             A,
@@ -464,7 +464,10 @@ def test_text_groups_violations_by_stack(infra: Any) -> None:
     assert dirty.rstrip().endswith("1 mandatory, 1 advisory policy violations")
 
 
-MD_ROW = re.compile(r"^\| (❌|⚠️) (mandatory|advisory) \| `([^`]+)` \| `([^`]+)` \| (.+) \|$")
+# The policy links to its URL (every policy of this pack declares one).
+MD_ROW = re.compile(
+    r"^\| (❌|⚠️) (mandatory|advisory) \| (\w+) \| \[`([^`]+)`\]\((\S+)\) \| `([^`]+)` \| (.+) \|$"
+)
 
 
 def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
@@ -473,16 +476,18 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "### ❌ `binding-mistakes/test`"
     assert "7 mandatory, 0 advisory policy violations" in lines[2]
-    header = lines.index("| Level | Policy | Resource | Message |")
-    assert lines[header + 1] == "|---|---|---|---|"
+    header = lines.index("| Level | Severity | Policy | Resource | Message |")
+    assert lines[header + 1] == "|---|---|---|---|---|"
     rows = []
     for line in lines[header + 2 :]:
         if not line.startswith("|"):
             break
         match = MD_ROW.match(line)
         assert match, line
-        icon, level, policy, resource, message = match.groups()
+        icon, level, severity, policy, url, resource, message = match.groups()
         assert icon == ("❌" if level == M else "⚠️")
+        assert (severity, url) == (POLICIES[policy].severity.value, POLICIES[policy].url)
+        assert message.endswith(f"<br>**Fix:** {POLICIES[policy].remediation_steps}")
         # The cell keeps the description and the message on separate lines.
         assert message.startswith(f"{DESCRIPTIONS[policy]}<br>")
         assert BINDING[(policy, resource)][1] in message
@@ -500,7 +505,7 @@ def test_markdown_marks_clean_and_failing_stacks(infra: Any) -> None:
     assert clean < dirty
     assert "No policy violations." in lines[clean:dirty]
     rows = [MD_ROW.match(line) for line in lines[dirty:]]
-    assert [(m[2], m[3], m[4]) for m in rows if m] == [
+    assert [(m[2], m[4], m[6]) for m in rows if m] == [
         (M, LOCK, "account"),
         (A, MOUNT_OPTIONS, "datasets-pv"),
     ]
