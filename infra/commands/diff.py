@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.commands.options import add_stack_selection
+from infra.commands.options import add_stack_selection, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
 from infra.engine.project import load_project
@@ -108,7 +108,19 @@ def diff_stacks(
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("diff", help="desired-state diff between a base revision and this one")
+    p = sub.add_parser(
+        "diff",
+        help="desired-state diff between a base revision and this one",
+        description="Preview a base revision (from a temporary git worktree) and this one; "
+        "show per stack what the change creates, updates, replaces or deletes, and the "
+        "policy verdicts it adds or removes.",
+        epilog=epilog(
+            "infra diff --base origin/main",
+            "infra diff --base origin/main -s prod --strict --markdown",
+            "infra diff --base v1.2.0 --head v1.3.0 --json",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
     p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
     add_stack_selection(p, "diff")

@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from infra.exit_codes import MEANINGS
+
 
 def add_cwd(parser: argparse.ArgumentParser) -> None:
     """`-C/--cwd`, as `pulumi` and `git` spell it."""
@@ -61,3 +63,14 @@ def add_color(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour the text output (default: auto: on a terminal, unless NO_COLOR is set)",
     )
+
+
+def epilog(*examples: str) -> str:
+    """Examples, then the exit codes (from `infra.exit_codes`), for a parser's epilog; give
+    the parser `argparse.RawDescriptionHelpFormatter` so the lines stay as written."""
+    lines = []
+    if examples:
+        lines += ["examples:", *(f"  {example}" for example in examples), ""]
+    lines.append("exit codes:")
+    lines += [f"  {int(code)}  {meaning}" for code, meaning in MEANINGS.items()]
+    return "\n".join(lines)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.commands.options import add_stack_selection
+from infra.commands.options import add_color, add_stack_selection, epilog
 from infra.engine.model import StackPlan
 from infra.engine.project import Project, load_project, load_stack_config
 from infra.engine.runtime import run_stack
@@ -102,7 +103,20 @@ def preview_stacks(
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
+    p = sub.add_parser(
+        "preview",
+        help="show what each stack would deploy, with policy verdicts",
+        description="Run each stack's program offline under Pulumi's mock runtime, then its "
+        "policy packs as `pulumi preview --policy-pack` does; print the resources, outputs "
+        "and verdicts.",
+        epilog=epilog(
+            "infra preview                              every stack",
+            "infra preview -s prod --violations-only    one stack's verdicts",
+            "infra preview --format sarif >infra.sarif  for GitHub code scanning",
+            "infra preview -C ../app --policy-pack ../pack --policy-pack-config prod.json",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_stack_selection(p, "preview", ("text", "json", "markdown", "sarif", "junit"))
     p.add_argument(
         "--policy-pack",
@@ -126,6 +140,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="text output: only policy verdicts and the summary",
     )
+    add_color(p)
     p.set_defaults(handler=run)
 
 
@@ -140,7 +155,8 @@ def _repository_root(project: Project) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra.render.plan import render_json, render_markdown, render_text
+    from infra.render.plan import render_json, render_markdown
+    from infra.render.text import render_preview_text, use_color
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
@@ -149,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--violations-only shapes the text output; drop it or --format {args.format}"
         )
+    if args.color != "auto" and args.format != "text":
+        raise UsageError(f"--color colours the text output; drop it or --format {args.format}")
     if args.no_policy and args.format in ("sarif", "junit"):
         raise UsageError(f"--format {args.format} reports policy verdicts; drop --no-policy")
 
@@ -174,5 +192,6 @@ def run(args: argparse.Namespace) -> int:
 
         print(render_junit(plans))
     else:
-        print(render_text(plans, violations_only=args.violations_only))
+        color = use_color(args.color, sys.stdout)
+        print(render_preview_text(plans, violations_only=args.violations_only, color=color))
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

@@ -411,7 +411,7 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
     result = preview(infra, "seed-defects", "--violations-only")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["Stack seed-defects/test", "  Policy violations:"]
+    assert lines[:3] == ["Stack seed-defects/test", "", "Policy violations:"]
     reported = []
     for index, line in enumerate(lines):
         match = VIOLATION_LINE.match(line)
@@ -427,7 +427,8 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         reported.append(((policy, resource_name(urn)), level))
     assert dict(reported) == levels(SEED_PROD)
     assert [level for _, level in reported] == [M] * 21 + [A]
-    assert not any(line.startswith("  + ") for line in lines), "--violations-only hides resources"
+    assert not any(line.startswith(" +   ") for line in lines), "--violations-only hides resources"
+    assert "Resources:" not in lines
     assert lines[-2] == (
         "  Summary: 7 resources to create (0 protected); 21 mandatory, 1 advisory policy violations"
     )
@@ -442,12 +443,16 @@ def test_text_groups_violations_by_stack(infra: Any) -> None:
     assert list(by_stack) == ["Stack compliant/test", "Stack compliant/shortcuts"]
 
     clean = by_stack["Stack compliant/test"]
-    assert "  + azure-native:authorization:ManagementLockByScope account-lock" in clean
+    assert re.search(
+        r"^ \+   [│ ]*[├└]─ azure-native:authorization:ManagementLockByScope +account-lock +create",
+        clean,
+        re.MULTILINE,
+    )
     assert "Policy violations:" not in clean
     assert "0 mandatory, 0 advisory policy violations" in clean
 
     dirty = by_stack["Stack compliant/shortcuts"]
-    assert "  + azure-native:authorization:ManagementLockByScope" not in dirty
+    assert "─ azure-native:authorization:ManagementLockByScope " not in dirty
     found = [VIOLATION_LINE.match(line) for line in dirty.splitlines()]
     assert [(m[1], m[3], m[5]) for m in found if m] == [
         (M, LOCK, "urn:pulumi:shortcuts::compliant::azure-native:storage:StorageAccount::account"),
@@ -458,9 +463,7 @@ def test_text_groups_violations_by_stack(infra: Any) -> None:
         ),
     ]
     # The violations come after the stack's resources and before its summary.
-    assert dirty.index("  + kubernetes:core/v1:PersistentVolume datasets-pv") < dirty.index(
-        "  Policy violations:"
-    )
+    assert dirty.index("kubernetes:core/v1:PersistentVolume") < dirty.index("Policy violations:")
     assert dirty.rstrip().endswith("1 mandatory, 1 advisory policy violations")
 
 
