@@ -204,6 +204,12 @@ def test_formats_that_cannot_combine_are_refused(infra: Any, options: list[str],
     assert len(result.stderr.splitlines()) == 1 and flag in result.stderr
 
 
+def test_diff_json_is_versioned_too(infra: Any) -> None:
+    result = infra("diff", "--base", "HEAD", "-s", "dev", "--no-policy", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["version"] == 1
+
+
 def test_diff_offers_only_the_formats_of_a_change(infra: Any) -> None:
     result = infra("diff", "--base", "HEAD", "--format", "sarif")
     assert result.returncode == 2
