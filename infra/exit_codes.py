@@ -10,12 +10,20 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    # A mandatory policy violation (`infra smoke`: the smoke test failed).
     FAILED = 1
-    # A usage, config, program or policy-pack error, printed as one line.
     ERROR = 2
-    # `infra diff --strict`: an unacknowledged replacement or deletion of stateful data.
     STATEFUL_RISK = 3
+
+
+# What each code means, as `infra --help` states it.
+MEANINGS: dict[int, str] = {
+    ExitCode.OK: "success",
+    ExitCode.FAILED: "a mandatory policy violation (smoke: the smoke test failed; permissions: "
+    "an identity lacks an action a stack needs, or the plan identity may write)",
+    ExitCode.ERROR: "a usage, config, program or policy-pack error, in one line",
+    ExitCode.STATEFUL_RISK: "diff --strict: an unacknowledged replacement or deletion of "
+    "stateful data",
+}
 
 
 # How a PR comment states each outcome of `infra diff`.

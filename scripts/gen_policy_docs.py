@@ -1,6 +1,7 @@
 """The policy tables of README.md and policies/README.md, generated from the pack itself.
 
-Each row comes from a rule module's ``POLICY`` (name, kind, description, settings, anchor)
+Each row comes from a rule module's ``POLICY`` (name, kind, description, settings, severity,
+anchor)
 and each environment's level from ``policies/config/<env>.json``, in the deploy order of
 ``[tool.infra]`` in pyproject.toml. ``python scripts/gen_policy_docs.py`` rewrites the
 tables between the markers; ``--check`` exits 1 when a file is stale (the tests run it).
@@ -71,14 +72,16 @@ def table() -> str:
     envs = deploy_order()
     configs = {env: json.loads((CONFIG_DIR / f"{env}.json").read_text()) for env in envs}
     lines = [
-        f"| policy | kind | enforces | {'/'.join(envs)} | anchor |",
-        "| --- | --- | --- | --- | --- |",
+        f"| policy | kind | enforces | severity | {'/'.join(envs)} | anchor |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for policy in ALL_POLICIES:
         kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
         levels = "/".join(_level(configs[env], policy) for env in envs)
+        severity = policy.severity.value if policy.severity is not None else ""
         lines.append(
-            f"| `{policy.name}` | {kind} | {_enforces(policy)} | {levels} | {_anchor(policy)} |"
+            f"| `{policy.name}` | {kind} | {_enforces(policy)} | {severity} | {levels} "
+            f"| {_anchor(policy)} |"
         )
     return "\n".join(lines)
 

@@ -1,9 +1,4 @@
-"""`infra`: preview, diff and check the stacks offline; smoke-test a deployed stack.
-
-Exit codes: 0 ok; 1 mandatory policy violations (`smoke`: the smoke test failed); 2 a usage,
-config, program or policy-pack error (one line, or the program's traceback); 3 `diff
---strict` found an unacknowledged replacement or deletion of stateful data; `permissions`: 1 when
-an identity lacks an action a stack needs, or the plan identity may write."""
+"""`infra`: preview, diff and check Pulumi stacks offline; smoke-test a deployed stack."""
 
 from __future__ import annotations
 
@@ -14,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from infra.commands import affected, diff, export, permissions, preview, smoke
+from infra.commands.options import epilog
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 
@@ -40,7 +36,15 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="infra", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="infra",
+        description="Preview, diff and check Pulumi stacks offline; smoke-test a deployed stack.",
+        epilog=epilog(
+            "infra preview                       every stack, with its policy verdicts",
+            "infra diff --base origin/main       what this change does to each stack",
+            "infra affected --base origin/main   which stacks it touches",
+            "infra preview -h                    a command's own options",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-V", "--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)

@@ -7,9 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from infra.commands.options import add_cwd
+from infra.commands.options import add_cwd, epilog
 from infra.errors import UsageError
-from infra.repo import affected
 from infra.repo.affected import (
     affected_stacks,
     changed_paths_between,
@@ -93,7 +92,12 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "affected",
         help="list the stacks a change touches, in deploy order",
-        description=affected.__doc__,
+        description="List the stacks a change touches, in deploy order, by the rules in "
+        "[tool.infra.affects] of pyproject.toml.",
+        epilog=epilog(
+            "infra affected --base origin/main",
+            "infra affected --base origin/main --head HEAD --json   a CI matrix",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

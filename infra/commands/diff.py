@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.commands.options import add_stack_selection
+from infra.commands.options import add_stack_selection, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
 from infra.engine.project import load_project
@@ -108,7 +108,19 @@ def diff_stacks(
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("diff", help="desired-state diff between a base revision and this one")
+    p = sub.add_parser(
+        "diff",
+        help="desired-state diff between a base revision and this one",
+        description="Preview a base revision (from a temporary git worktree) and this one; "
+        "show per stack what the change creates, updates, replaces or deletes, and the "
+        "policy verdicts it adds or removes.",
+        epilog=epilog(
+            "infra diff --base origin/main",
+            "infra diff --base origin/main -s prod --strict --markdown",
+            "infra diff --base v1.2.0 --head v1.3.0 --json",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
     p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
     add_stack_selection(p, "diff")
@@ -129,15 +141,21 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from infra.render.diff import render_diff_markdown, render_diff_text
+    from infra.render.plan import JSON_VERSION
 
     diffs = diff_stacks(
         args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy
     )
     risks = [c for d in diffs for c in d.stateful_risks]
     blocked = args.strict and bool(risks) and not args.ack
-    if args.json:
-        print(json.dumps({"stacks": [d.as_json() for d in diffs], "blocked": blocked}, indent=2))
-    elif args.markdown:
+    if args.format == "json":
+        document = {
+            "version": JSON_VERSION,
+            "stacks": [d.as_json() for d in diffs],
+            "blocked": blocked,
+        }
+        print(json.dumps(document, indent=2))
+    elif args.format == "markdown":
         print(render_diff_markdown(diffs))
     else:
         print(render_diff_text(diffs))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
+
+from infra.exit_codes import MEANINGS
 
 
 def add_cwd(parser: argparse.ArgumentParser) -> None:
@@ -18,8 +21,12 @@ def add_cwd(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
-    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
+def add_stack_selection(
+    p: argparse.ArgumentParser, verb: str, formats: Sequence[str] = ("text", "json", "markdown")
+) -> None:
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how.
+
+    `--format` picks the output; `--json` and `--markdown` are its shorthands (one dest)."""
     p.add_argument(
         "-s",
         "--stack",
@@ -30,5 +37,40 @@ def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
     )
     add_cwd(p)
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print one JSON document")
-    fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
+    fmt.add_argument(
+        "--format",
+        choices=formats,
+        default="text",
+        help="output format (default: text)",
+    )
+    fmt.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="= --format json"
+    )
+    fmt.add_argument(
+        "--markdown",
+        dest="format",
+        action="store_const",
+        const="markdown",
+        help="= --format markdown",
+    )
+
+
+def add_color(parser: argparse.ArgumentParser) -> None:
+    """`--color`, as `pulumi` spells it; `auto` honours NO_COLOR and colours only a terminal."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (default: auto: on a terminal, unless NO_COLOR is set)",
+    )
+
+
+def epilog(*examples: str) -> str:
+    """Examples, then the exit codes (from `infra.exit_codes`), for a parser's epilog; give
+    the parser `argparse.RawDescriptionHelpFormatter` so the lines stay as written."""
+    lines = []
+    if examples:
+        lines += ["examples:", *(f"  {example}" for example in examples), ""]
+    lines.append("exit codes:")
+    lines += [f"  {int(code)}  {meaning}" for code, meaning in MEANINGS.items()]
+    return "\n".join(lines)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.commands.options import add_stack_selection
+from infra.commands.options import add_color, add_stack_selection, epilog
 from infra.engine.model import StackPlan
 from infra.engine.project import Project, load_project, load_stack_config
 from infra.engine.runtime import run_stack
@@ -90,19 +91,33 @@ def preview_stacks(
             if packs:
                 from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
 
-                plan.violations = evaluate_policy_packs(
+                results = evaluate_policy_packs(
                     [PolicyPackSpec(path, config) for path, config in packs],
                     plan,
                     start_timeout=start_timeout,
                     call_timeout=call_timeout,
                 )
+                plan.policy_packs, plan.violations = results.packs, results.violations
         plans.append(plan)
     return plans
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
-    add_stack_selection(p, "preview")
+    p = sub.add_parser(
+        "preview",
+        help="show what each stack would deploy, with policy verdicts",
+        description="Run each stack's program offline under Pulumi's mock runtime, then its "
+        "policy packs as `pulumi preview --policy-pack` does; print the resources, outputs "
+        "and verdicts.",
+        epilog=epilog(
+            "infra preview                              every stack",
+            "infra preview -s prod --violations-only    one stack's verdicts",
+            "infra preview --format sarif >infra.sarif  for GitHub code scanning",
+            "infra preview -C ../app --policy-pack ../pack --policy-pack-config prod.json",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_stack_selection(p, "preview", ("text", "json", "markdown", "sarif", "junit"))
     p.add_argument(
         "--policy-pack",
         action="append",
@@ -125,17 +140,35 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="text output: only policy verdicts and the summary",
     )
+    add_color(p)
     p.set_defaults(handler=run)
 
 
+def _repository_root(project: Project) -> Path:
+    """Where code scanning resolves paths from: the git work tree, else the project."""
+    from infra.git import GitError, git
+
+    try:
+        return Path(git(project.root, "rev-parse", "--show-toplevel").strip())
+    except GitError:
+        return project.root
+
+
 def run(args: argparse.Namespace) -> int:
-    from infra.render.plan import render_json, render_markdown, render_text
+    from infra.render.plan import render_json, render_markdown
+    from infra.render.text import render_preview_text, use_color
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
         raise UsageError("--no-policy skips the packs that --policy-pack/-config name; drop one")
-    if args.violations_only and (args.json or args.markdown):
-        raise UsageError("--violations-only shapes the text output; drop it or --json/--markdown")
+    if args.violations_only and args.format != "text":
+        raise UsageError(
+            f"--violations-only shapes the text output; drop it or --format {args.format}"
+        )
+    if args.color != "auto" and args.format != "text":
+        raise UsageError(f"--color colours the text output; drop it or --format {args.format}")
+    if args.no_policy and args.format in ("sarif", "junit"):
+        raise UsageError(f"--format {args.format} reports policy verdicts; drop --no-policy")
 
     plans = preview_stacks(
         args.cwd,
@@ -144,10 +177,21 @@ def run(args: argparse.Namespace) -> int:
         policy_pack_configs=args.policy_pack_config,
         evaluate_policies=not args.no_policy,
     )
-    if args.json:
+    if args.format == "json":
         print(render_json(plans))
-    elif args.markdown:
+    elif args.format == "markdown":
         print(render_markdown(plans))
+    elif args.format == "sarif":
+        from infra.render.sarif import render_sarif
+
+        project = load_project(args.cwd)
+        stack_files = {plan.stack: project.stack_file(plan.stack) for plan in plans}
+        print(render_sarif(plans, _repository_root(project), stack_files))
+    elif args.format == "junit":
+        from infra.render.junit import render_junit
+
+        print(render_junit(plans))
     else:
-        print(render_text(plans, violations_only=args.violations_only))
+        color = use_color(args.color, sys.stdout)
+        print(render_preview_text(plans, violations_only=args.violations_only, color=color))
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

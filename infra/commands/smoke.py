@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from infra.commands.options import add_cwd
+from infra.commands.options import add_cwd, epilog
 from infra.repo import smoke
 
 
@@ -54,7 +54,10 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "smoke",
         help="run the RWX smoke Job on a deployed stack's volumes, then remove it",
-        description=smoke.__doc__,
+        description="Prove a deployed stack's volumes are shared: pods on several nodes "
+        "write files and read each other's through each ReadWriteMany claim (needs kubectl "
+        "and the stack's KUBECONFIG).",
+        epilog=epilog("KUBECONFIG=~/.kube/staging infra smoke -s staging"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

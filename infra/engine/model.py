@@ -53,6 +53,29 @@ class Resource:
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     ignore_changes: list[str] = field(default_factory=list)
+    # Where the program registered it (the SDK's sourcePosition): an absolute path, a line.
+    source: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """What a pack declares about one policy (GetAnalyzerInfo's PolicyInfo)."""
+
+    name: str
+    description: str
+    severity: str  # "low" | "medium" | "high" | "critical", or "" when the pack sets none
+    remediation: str
+    url: str
+    # The same check in another tool, as "<framework> <reference>" ("Checkov CKV_AZURE_44").
+    anchor: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class PolicyPackInfo:
+    name: str
+    version: str
+    rules: list[PolicyRule]
 
 
 @dataclass(frozen=True)
@@ -70,14 +93,20 @@ class Violation:
     enforcement_level: str  # "mandatory" | "advisory"
     urn: str | None
     message: str
+    rule: PolicyRule | None = None  # the pack's metadata for `policy`, when it declared any
 
     def as_json(self) -> dict[str, Any]:
+        rule = self.rule
         return {
             "policyPack": self.policy_pack,
             "policy": self.policy,
             "enforcementLevel": self.enforcement_level,
+            "severity": rule.severity if rule else "",
             "urn": self.urn,
             "message": self.message,
+            "remediation": rule.remediation if rule else "",
+            "url": rule.url if rule else "",
+            "anchor": rule.anchor if rule else "",
         }
 
 
@@ -93,6 +122,8 @@ class StackPlan:
     config: dict[str, str] = field(default_factory=dict)
     # Every provider function call, in the order the program made them.
     invokes: list[Invoke] = field(default_factory=list)
+    # The packs that judged it, with every rule they declare (also those not violated).
+    policy_packs: list[PolicyPackInfo] = field(default_factory=list)
 
     @property
     def mandatory_violations(self) -> list[Violation]:

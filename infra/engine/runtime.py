@@ -17,6 +17,8 @@ import runpy
 import sys
 import threading
 import traceback
+import urllib.parse
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,6 +97,7 @@ class RecordingMonitor(MockMonitor):
             },
             aliases=self._alias_urns(request),
             ignore_changes=list(request.ignoreChanges),
+            source=_source(request),
         )
         with self._lock:
             if urn in self.recorded:
@@ -135,6 +138,19 @@ class RecordingMonitor(MockMonitor):
             self.invokes.append(Invoke(request.tok, args))
         result = fakes.call(request.tok, args)
         return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
+
+
+def _source(request: Any) -> tuple[str, int] | None:
+    """The program line that constructed the resource. The Python SDK sends the first frame
+    outside its own code as a `file://` URI and line (`_get_source_position` in
+    pulumi/runtime/resource.py)."""
+    if not request.HasField("sourcePosition"):
+        return None
+    position = request.sourcePosition
+    parsed = urllib.parse.urlparse(position.uri)
+    if parsed.scheme != "file" or position.line < 1:
+        return None
+    return urllib.request.url2pathname(parsed.path), position.line
 
 
 _SHARED_PREFIXES = tuple(

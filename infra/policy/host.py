@@ -44,13 +44,14 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2_grpc
 
-from infra.engine.model import Resource, StackPlan, Violation
+from infra.engine.model import PolicyPackInfo, PolicyRule, Resource, StackPlan, Violation
 from infra.engine.values import plan_secret_strings
 from infra.policy.common import LEVEL_TO_PROTO, REPORTED_LEVEL, PolicyPackError, clip, last_line
 from infra.policy.pack_config import (
     check_pack_folder,
     initial_config_from_info,
     load_config_file,
+    pack_info,
     policies_from_info,
     reconcile,
     validate_settings,
@@ -58,7 +59,7 @@ from infra.policy.pack_config import (
 from infra.policy.process import EngineServicer, PipeReader, describe_exit, stop_pack
 from infra.policy.wire import SecretMask, UnsupportedValue, encode_map, parse_urn
 
-__all__ = ["PolicyPackError", "PolicyPackSpec", "evaluate_policy_packs"]
+__all__ = ["PolicyPackError", "PolicyPackSpec", "PolicyResults", "evaluate_policy_packs"]
 
 # The pack's gRPC server has 4 worker threads; 16 calls in flight keep them busy while this side
 # builds the next requests and reads answers, without queueing so deep that a call's deadline is
@@ -83,6 +84,12 @@ class PolicyPackSpec:
     config_path: Path | None = None  # a --policy-pack-config JSON file, or None
 
 
+@dataclass
+class PolicyResults:
+    packs: list[PolicyPackInfo]  # each pack as it describes itself, in the order run
+    violations: list[Violation]
+
+
 def evaluate_policy_packs(
     packs: Sequence[PolicyPackSpec],
     plan: StackPlan,
@@ -91,8 +98,9 @@ def evaluate_policy_packs(
     dry_run: bool = True,
     start_timeout: float = 20.0,
     call_timeout: float = 60.0,
-) -> list[Violation]:
-    """Run each pack (one after the other) against `plan`; return every violation it reports.
+) -> PolicyResults:
+    """Run each pack (one after the other) against `plan`; return the packs' metadata and every
+    violation they report, each with its policy's metadata.
 
     Order: for each pack, resource diagnostics in `plan.resources` order, then stack diagnostics.
     Raises `PolicyPackError` (one line) if a pack or its config file is unusable, a pack crashes,
@@ -111,21 +119,21 @@ def evaluate_policy_packs(
     * `python` is used as given (a `virtualenv` runtime option in PulumiPolicy.yaml is not
       honoured: the repo's pack and tool share one virtual environment).
     """
-    violations: list[Violation] = []
+    results = PolicyResults([], [])
     mask = SecretMask(plan_secret_strings(plan))
     for spec in packs:
-        violations.extend(
-            _evaluate_pack(
-                spec,
-                plan,
-                python=python,
-                dry_run=dry_run,
-                start_timeout=start_timeout,
-                call_timeout=call_timeout,
-                mask=mask,
-            )
+        info, violations = _evaluate_pack(
+            spec,
+            plan,
+            python=python,
+            dry_run=dry_run,
+            start_timeout=start_timeout,
+            call_timeout=call_timeout,
+            mask=mask,
         )
-    return violations
+        results.packs.append(info)
+        results.violations.extend(violations)
+    return results
 
 
 class _PackHost:
@@ -151,6 +159,7 @@ class _PackHost:
         self.call_timeout = call_timeout
         self.label = f"policy pack {spec.path}"
         self.pack_name = spec.path.name
+        self.rules: dict[str, PolicyRule] = {}
         self.engine = EngineServicer()
         self.engine_server: Any = None
         self.proc: subprocess.Popen[bytes] | None = None
@@ -402,6 +411,7 @@ class _PackHost:
                     enforcement_level=level,
                     urn=diag.urn or default_urn,
                     message=self.mask(diag.message),
+                    rule=self.rules.get(diag.policyName),
                 )
             )
         return out
@@ -458,7 +468,7 @@ def _evaluate_pack(
     start_timeout: float,
     call_timeout: float,
     mask: SecretMask,
-) -> list[Violation]:
+) -> tuple[PolicyPackInfo, list[Violation]]:
     check_pack_folder(spec.path)
     label = f"policy pack {spec.path}"
     given = load_config_file(spec.config_path, label) if spec.config_path is not None else {}
@@ -475,7 +485,9 @@ def _evaluate_pack(
     try:
         host.start()
         info = host.call("GetAnalyzerInfo", host.stub.GetAnalyzerInfo, empty_pb2.Empty())
-        host.pack_name = info.name or spec.path.name
+        described = pack_info(info, spec.path.name)
+        host.pack_name = described.name
+        host.rules = {rule.name: rule for rule in described.rules}
         host.label = f"policy pack {host.pack_name} ({spec.path})"
         where = (
             f"{host.label}: config file {spec.config_path}"
@@ -512,7 +524,7 @@ def _evaluate_pack(
         by_urn = {r.urn: r for r in plan.resources}
         violations = host.analyze_resources(by_urn)
         violations.extend(host.analyze_stack(by_urn))
-        return violations
+        return described, violations
     except PolicyPackError as e:
         # The line quotes the pack (its stderr, its log, a policy's exception), which may quote
         # a secret just like a violation message.

@@ -12,8 +12,10 @@ import jsonschema
 import jsonschema.exceptions
 import yaml
 from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2
 
 from infra.engine.files import parse_json, read_text
+from infra.engine.model import PolicyPackInfo, PolicyRule
 from infra.errors import UsageError
 from infra.policy.common import (
     LEVELS,
@@ -136,6 +138,31 @@ def policies_from_info(info: Any) -> list[PolicyMeta]:
             }
         out.append(PolicyMeta(p.name, PROTO_TO_LEVEL.get(p.enforcementLevel, "advisory"), schema))
     return out
+
+
+def pack_info(info: Any, fallback_name: str) -> PolicyPackInfo:
+    """The pack's name, version and every policy's metadata, as GetAnalyzerInfo declares them."""
+    rules = []
+    for p in info.policies:
+        # PolicySeverity's names are POLICY_SEVERITY_<LEVEL>; UNSPECIFIED means none declared.
+        severity = analyzer_pb2.PolicySeverity.Name(p.severity).rsplit("_", 1)[-1].lower()
+        framework = (
+            " ".join(part for part in (p.framework.name, p.framework.reference) if part)
+            if p.HasField("framework")
+            else ""
+        )
+        rules.append(
+            PolicyRule(
+                name=p.name,
+                description=p.description,
+                severity="" if severity == "unspecified" else severity,
+                remediation=p.remediation_steps,
+                url=p.url,
+                anchor=framework,
+                tags=tuple(p.tags),
+            )
+        )
+    return PolicyPackInfo(info.name or fallback_name, info.version, rules)
 
 
 def initial_config_from_info(info: Any) -> dict[str, PolicyConfig]:

@@ -77,7 +77,7 @@ def key_settings(resource: Resource) -> list[tuple[str, str]]:
     return settings
 
 
-def _flags(resource: Resource) -> list[str]:
+def resource_flags(resource: Resource) -> list[str]:
     flags = []
     if resource.protect:
         flags.append("protect")
@@ -88,15 +88,7 @@ def _flags(resource: Resource) -> list[str]:
     return flags
 
 
-def _depth(resource: Resource, by_urn: dict[str, Resource]) -> int:
-    depth, parent = 0, resource.parent
-    while parent in by_urn:
-        depth += 1
-        parent = by_urn[parent].parent
-    return depth
-
-
-def _sorted_violations(violations: Sequence[Violation]) -> list[Violation]:
+def sorted_violations(violations: Sequence[Violation]) -> list[Violation]:
     return sorted(violations, key=lambda v: v.enforcement_level != "mandatory")
 
 
@@ -108,35 +100,6 @@ def summary_line(plan: StackPlan) -> str:
         f"{len(plan.resources)} resources to create ({protected} protected); "
         f"{mandatory} mandatory, {advisory} advisory policy violations"
     )
-
-
-def render_text(plans: Sequence[StackPlan], *, violations_only: bool = False) -> str:
-    lines: list[str] = []
-    for plan in plans:
-        lines.append(f"Stack {plan.project}/{plan.stack}")
-        if not violations_only:
-            by_urn = {r.urn: r for r in plan.resources}
-            for resource in plan.resources:
-                indent = "    " * _depth(resource, by_urn)
-                details = [f"{k}={v}" for k, v in key_settings(resource)]
-                details += [f"[{flag}]" for flag in _flags(resource)]
-                suffix = ("  " + " ".join(details)) if details else ""
-                lines.append(f"  + {indent}{resource.type} {resource.name}{suffix}")
-            if plan.outputs:
-                lines.append("  Outputs:")
-                for key in sorted(plan.outputs):
-                    lines.append(f"    {key}: {_short(plan.outputs[key])}")
-        if plan.violations:
-            lines.append("  Policy violations:")
-            for v in _sorted_violations(plan.violations):
-                lines.append(
-                    f"    [{v.enforcement_level}] {v.policy_pack}/{v.policy}  {v.urn or '(stack)'}"
-                )
-                for message_line in v.message.splitlines() or [""]:
-                    lines.append(f"        {message_line}")
-        lines.append(f"  Summary: {summary_line(plan)}")
-        lines.append("")
-    return "\n".join(lines)
 
 
 def plan_json(plan: StackPlan) -> dict[str, Any]:
@@ -158,12 +121,17 @@ def plan_json(plan: StackPlan) -> dict[str, Any]:
             for r in plan.resources
         ],
         "outputs": masked(plan.outputs),
-        "violations": [v.as_json() for v in _sorted_violations(plan.violations)],
+        "violations": [v.as_json() for v in sorted_violations(plan.violations)],
     }
 
 
+# The shape of `--json` (preview and diff); raised when a field is renamed or removed.
+JSON_VERSION = 1
+
+
 def render_json(plans: Sequence[StackPlan]) -> str:
-    return json.dumps({"stacks": [plan_json(p) for p in plans]}, indent=2, sort_keys=False)
+    document = {"version": JSON_VERSION, "stacks": [plan_json(p) for p in plans]}
+    return json.dumps(document, indent=2, sort_keys=False)
 
 
 def _md_cell(text: str) -> str:
@@ -173,12 +141,16 @@ def _md_cell(text: str) -> str:
 def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
     if not violations:
         return ["No policy violations."]
-    lines = ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]
-    for v in _sorted_violations(violations):
+    lines = ["| Level | Severity | Policy | Resource | Message |", "|---|---|---|---|---|"]
+    for v in sorted_violations(violations):
         icon = "❌" if v.enforcement_level == "mandatory" else "⚠️"
         resource = v.urn.split("::")[-1] if v.urn else "(stack)"
         level, where, message = v.enforcement_level, _md_cell(resource), _md_cell(v.message)
-        lines.append(f"| {icon} {level} | `{v.policy}` | `{where}` | {message} |")
+        severity = v.rule.severity if v.rule else ""
+        policy = f"[`{v.policy}`]({v.rule.url})" if v.rule and v.rule.url else f"`{v.policy}`"
+        if v.rule and v.rule.remediation:
+            message += f"<br>**Fix:** {_md_cell(v.rule.remediation)}"
+        lines.append(f"| {icon} {level} | {severity} | {policy} | `{where}` | {message} |")
     return lines
 
 
@@ -198,7 +170,7 @@ def render_markdown(plans: Sequence[StackPlan]) -> str:
         lines.append("|---|---|---|")
         for r in plan.resources:
             settings = ", ".join(f"{k}={v}" for k, v in key_settings(r))
-            flags = " ".join(f"`{f}`" for f in _flags(r))
+            flags = " ".join(f"`{f}`" for f in resource_flags(r))
             lines.append(f"| `{r.type}` | `{r.name}` | {_md_cell(settings)} {flags} |")
         lines.append("")
         lines.append("</details>")

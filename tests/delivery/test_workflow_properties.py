@@ -105,6 +105,7 @@ def test_write_scopes_are_only_where_needed() -> None:
         },
         "pull-requests": {("pr-comment.yml", "comment"), ("pull-request.yml", "live-preview")},
         "issues": {("drift.yml", "drift")},
+        "security-events": {("pull-request.yml", "code-scanning")},
     }
     for name, doc in WORKFLOWS.items():
         for job_id, job in doc["jobs"].items():
@@ -305,6 +306,22 @@ def test_pull_request_jobs() -> None:
     assert "needs.offline-diff.result != 'success'" in gate_if
     names = [s["with"]["name"] for s in report["steps"] if action(s) == "actions/upload-artifact"]
     assert names == ["pr-comment-infra-diff"]
+
+
+def test_code_scanning_uploads_the_offline_sarif_without_running_pr_code() -> None:
+    jobs = workflow("pull-request.yml")["jobs"]
+    diff_steps = jobs["offline-diff"]["steps"]
+    sarif = next(s for s in diff_steps if "--format sarif" in s.get("run", ""))
+    assert "infra preview" in sarif["run"]
+    job = jobs["code-scanning"]
+    assert job["needs"] == "offline-diff"
+    condition = " ".join(job["if"].split())
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
+    assert "github.event_name == 'pull_request'" in condition
+    assert not any("run" in step for step in job["steps"]), "the write job runs no PR code"
+    upload = next(s for s in job["steps"] if action(s) == "github/codeql-action/upload-sarif")
+    download = next(s for s in job["steps"] if action(s) == "actions/download-artifact")
+    assert upload["with"]["sarif_file"] == download["with"]["path"].rstrip("/")
 
 
 def test_stateful_replacements_are_acknowledged_by_someone_elses_approval() -> None:

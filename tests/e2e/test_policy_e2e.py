@@ -39,6 +39,7 @@ CONFIG_DIR = PACK / "config"
 PACK_NAME = "aks-rwx-training"
 ENVIRONMENTS = ("dev", "staging", "prod")
 DESCRIPTIONS = {policy.name: policy.description for policy in ALL_POLICIES}
+POLICIES = {policy.name: policy for policy in ALL_POLICIES}
 
 M, A = "mandatory", "advisory"
 
@@ -454,21 +455,23 @@ def test_violations_levels_and_exit_code(
 # --------------------------------------------------------------------------------------------
 # Text and Markdown output
 
-VIOLATION_LINE = re.compile(r"^    \[(mandatory|advisory)\] (\S+)/(\S+)  (\S+)$")
+# "[level] pack/policy (severity)  urn"; the severity is what the policy declares.
+VIOLATION_LINE = re.compile(r"^    \[(mandatory|advisory)\] (\S+)/(\S+) \((\w+)\)  (\S+)$")
 
 
 def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> None:
     result = preview(infra, "seed-defects", "--violations-only")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["Stack seed-defects/test", "  Policy violations:"]
+    assert lines[:3] == ["Stack seed-defects/test", "", "Policy violations:"]
     reported = []
     for index, line in enumerate(lines):
         match = VIOLATION_LINE.match(line)
         if match is None:
             continue
-        level, pack, policy, urn = match.groups()
+        level, pack, policy, severity, urn = match.groups()
         assert pack == PACK_NAME
+        assert severity == POLICIES[policy].severity.value
         assert urn.startswith("urn:pulumi:test::seed-defects::")
         # Each violation is followed by the description and the message, indented.
         assert lines[index + 1] == f"        {DESCRIPTIONS[policy]}"
@@ -476,7 +479,8 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         reported.append(((policy, resource_name(urn)), level))
     assert dict(reported) == levels(SEED_PROD)
     assert [level for _, level in reported] == [M] * 27 + [A]
-    assert not any(line.startswith("  + ") for line in lines), "--violations-only hides resources"
+    assert not any(line.startswith(" +   ") for line in lines), "--violations-only hides resources"
+    assert "Resources:" not in lines
     assert lines[-2] == (
         "  Summary: 7 resources to create (0 protected); 27 mandatory, 1 advisory policy violations"
     )
@@ -491,14 +495,18 @@ def test_text_groups_violations_by_stack(infra: Any) -> None:
     assert list(by_stack) == ["Stack compliant/test", "Stack compliant/shortcuts"]
 
     clean = by_stack["Stack compliant/test"]
-    assert "  + azure-native:authorization:ManagementLockByScope account-lock" in clean
+    assert re.search(
+        r"^ \+   [│ ]*[├└]─ azure-native:authorization:ManagementLockByScope +account-lock +create",
+        clean,
+        re.MULTILINE,
+    )
     assert "Policy violations:" not in clean
     assert "0 mandatory, 0 advisory policy violations" in clean
 
     dirty = by_stack["Stack compliant/shortcuts"]
-    assert "  + azure-native:authorization:ManagementLockByScope" not in dirty
+    assert "─ azure-native:authorization:ManagementLockByScope " not in dirty
     found = [VIOLATION_LINE.match(line) for line in dirty.splitlines()]
-    assert [(m[1], m[3], m[4]) for m in found if m] == [
+    assert [(m[1], m[3], m[5]) for m in found if m] == [
         (M, LOCK, "urn:pulumi:shortcuts::compliant::azure-native:storage:StorageAccount::account"),
         (
             A,
@@ -507,13 +515,14 @@ def test_text_groups_violations_by_stack(infra: Any) -> None:
         ),
     ]
     # The violations come after the stack's resources and before its summary.
-    assert dirty.index("  + kubernetes:core/v1:PersistentVolume datasets-pv") < dirty.index(
-        "  Policy violations:"
-    )
+    assert dirty.index("kubernetes:core/v1:PersistentVolume") < dirty.index("Policy violations:")
     assert dirty.rstrip().endswith("1 mandatory, 1 advisory policy violations")
 
 
-MD_ROW = re.compile(r"^\| (❌|⚠️) (mandatory|advisory) \| `([^`]+)` \| `([^`]+)` \| (.+) \|$")
+# The policy links to its URL (every policy of this pack declares one).
+MD_ROW = re.compile(
+    r"^\| (❌|⚠️) (mandatory|advisory) \| (\w+) \| \[`([^`]+)`\]\((\S+)\) \| `([^`]+)` \| (.+) \|$"
+)
 
 
 def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
@@ -522,16 +531,18 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "### ❌ `binding-mistakes/test`"
     assert "9 mandatory, 0 advisory policy violations" in lines[2]
-    header = lines.index("| Level | Policy | Resource | Message |")
-    assert lines[header + 1] == "|---|---|---|---|"
+    header = lines.index("| Level | Severity | Policy | Resource | Message |")
+    assert lines[header + 1] == "|---|---|---|---|---|"
     rows = []
     for line in lines[header + 2 :]:
         if not line.startswith("|"):
             break
         match = MD_ROW.match(line)
         assert match, line
-        icon, level, policy, resource, message = match.groups()
+        icon, level, severity, policy, url, resource, message = match.groups()
         assert icon == ("❌" if level == M else "⚠️")
+        assert (severity, url) == (POLICIES[policy].severity.value, POLICIES[policy].url)
+        assert message.endswith(f"<br>**Fix:** {POLICIES[policy].remediation_steps}")
         # The cell keeps the description and the message on separate lines.
         assert message.startswith(f"{DESCRIPTIONS[policy]}<br>")
         assert BINDING_PROD[(policy, resource)][1] in message
@@ -549,7 +560,7 @@ def test_markdown_marks_clean_and_failing_stacks(infra: Any) -> None:
     assert clean < dirty
     assert "No policy violations." in lines[clean:dirty]
     rows = [MD_ROW.match(line) for line in lines[dirty:]]
-    assert [(m[2], m[3], m[4]) for m in rows if m] == [
+    assert [(m[2], m[4], m[6]) for m in rows if m] == [
         (M, LOCK, "account"),
         (A, MOUNT_OPTIONS, "datasets-pv"),
     ]

@@ -102,7 +102,7 @@ def good_plan() -> StackPlan:
 
 
 def run(pack: Path, plan: StackPlan, config: Path | None = None, **kw: Any) -> list[Violation]:
-    return evaluate_policy_packs([PolicyPackSpec(pack, config)], plan, **kw)
+    return evaluate_policy_packs([PolicyPackSpec(pack, config)], plan, **kw).violations
 
 
 def summary(violations: list[Violation]) -> list[tuple[str, str, str | None]]:
@@ -390,7 +390,8 @@ def test_wire_format_matches_what_the_cli_sends(tmp_path: Path) -> None:
 
 def test_packs_run_in_order_and_keep_resource_order() -> None:
     plan = good_plan()
-    violations = evaluate_policy_packs([PolicyPackSpec(GOOD), PolicyPackSpec(ECHO)], plan)
+    specs = [PolicyPackSpec(GOOD), PolicyPackSpec(ECHO)]
+    violations = evaluate_policy_packs(specs, plan).violations
 
     packs = [v.policy_pack for v in violations]
     assert packs == sorted(packs, key=["test-good", "test-echo"].index)
@@ -837,7 +838,7 @@ def measure_throughput(count: int = 5000, runs: int = 3) -> dict[str, float]:
         evaluate_policy_packs(spec, tiny)
         startups.append(time.perf_counter() - started)
         started = time.perf_counter()
-        violations = evaluate_policy_packs(spec, plan)
+        violations = evaluate_policy_packs(spec, plan).violations
         totals.append(time.perf_counter() - started)
     startup, total = statistics.median(startups), statistics.median(totals)
     figures = {

@@ -20,6 +20,7 @@ ALLOWED = {
         "infra.compare",
         "infra.readers",
         "infra.repo.rules",
+        "infra.render",
     },
     "readers": {"infra.errors", "infra.engine"},
     "repo": {

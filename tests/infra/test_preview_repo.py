@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_every_stack_in_deploy_order_with_a_summary(infra):
     summaries = [line for line in result.stdout.splitlines() if "Summary:" in line]
     assert len(summaries) == 3
     assert all(line.endswith("0 mandatory, 0 advisory policy violations") for line in summaries)
-    assert "    kubeconfig: [secret]" in result.stdout
+    assert re.search(r"^    kubeconfig *: \[secret\]$", result.stdout, re.MULTILINE)
 
 
 def test_json_outputs_per_stack(preview_json):

@@ -68,8 +68,9 @@ def test_a_new_rule_module_is_discovered_and_documented(tmp_path: Path, monkeypa
         )
         # Every environment's config sets "all": mandatory, which a new policy inherits.
         assert row == (
-            "| `kubernetes-core-configmap-size-limited` | resource | ConfigMaps stay small. | "
-            "M/M/M | [k8s docs](https://kubernetes.io/docs/concepts/configuration/configmap/) |"
+            "| `kubernetes-core-configmap-size-limited` | resource | ConfigMaps stay small. "
+            "| low | M/M/M "
+            "| [k8s docs](https://kubernetes.io/docs/concepts/configuration/configmap/) |"
         )
     finally:
         for name in [n for n in sys.modules if n.startswith("policies.rules.extra")]:

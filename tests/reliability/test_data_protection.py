@@ -204,7 +204,7 @@ def test_a_merge_that_unprotects_the_data_is_blocked_by_policy(project: Path, st
     pack = REPO_ROOT / "policies"
     violations = evaluate_policy_packs(
         [PolicyPackSpec(pack, pack / "config" / f"{stack}.json")], plan
-    )
+    ).violations
     mandatory = {v.policy for v in violations if v.enforcement_level == "mandatory"}
     assert mandatory >= BLOCKING_POLICIES, sorted(mandatory)
 
