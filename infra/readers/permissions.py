@@ -61,7 +61,7 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         # cluster write, even with useAADAuth (github.com/Azure/AKS/issues/499: "does not have
         # permission to perform action 'Microsoft.OperationalInsights/workspaces/sharedkeys/
         # read' on the linked scope"; the operation: learn.microsoft.com/azure/azure-monitor/
-        # logs/manage-access, the Reader role's NotActions).
+        # logs/manage-access, Log Analytics Reader's NotActions).
         (
             "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID",
             "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
