@@ -58,11 +58,11 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
         # learn.microsoft.com/azure/aks/concepts-identity, "Network Contributor ... subnets/join".
         ("agentPoolProfiles[].vnetSubnetID", _JOIN_SUBNET),
         # The Container Insights add-on naming a workspace: AKS checks its shared keys on a
-        # cluster write (whether it still does with useAADAuth is not documented; github.com/
-        # Azure/AKS/issues/499: "does not have
-        # permission to perform action 'Microsoft.OperationalInsights/workspaces/sharedkeys/
-        # read' on the linked scope"; the operation: learn.microsoft.com/azure/azure-monitor/
-        # logs/manage-access, Log Analytics Reader's NotActions).
+        # cluster write (github.com/Azure/AKS/issues/499: "does not have permission to perform
+        # action 'Microsoft.OperationalInsights/workspaces/sharedkeys/read' on the linked
+        # scope"; whether it still does with useAADAuth is not documented). The operation:
+        # learn.microsoft.com/azure/azure-monitor/logs/manage-access, Log Analytics Reader's
+        # NotActions.
         (
             "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID",
             "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
