@@ -103,6 +103,7 @@ scopes: dict[str, list[tuple[str, pulumi.Input[str]]]] = {
         (f"{name}-resource-group", rg.id) for name, rg in environment_groups.items()
     ],
     "node-subnet": [(f"{env.name}-node-subnet", env.node_subnet_id) for env in cfg.environments],
+    "node-vnet": [(f"{env.name}-node-vnet", env.node_vnet_id) for env in cfg.environments],
     "state-container": [("state-container", state.container_id)],
     "secrets-key": [("secrets-key", secrets.key_id)],
 }

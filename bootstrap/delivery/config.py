@@ -32,6 +32,11 @@ class Environment:
     resource_group_name: str
     node_subnet_id: str
 
+    @property
+    def node_vnet_id(self) -> str:
+        """The node subnet's virtual network (the id is validated as a subnet's on load)."""
+        return self.node_subnet_id.rsplit("/subnets/", 1)[0]
+
 
 @dataclass(frozen=True)
 class BootstrapConfig:

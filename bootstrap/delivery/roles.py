@@ -6,7 +6,8 @@ lists change together with the program, in the same pull request.
 
 Scopes: ``resource-group`` is each environment's resource group (the stack's resources and,
 through Azure RBAC for Kubernetes, the objects in its cluster); ``node-subnet`` the
-environment's node subnet (in a network resource group the stacks do not own);
+environment's node subnet (in a network resource group the stacks do not own), ``node-vnet``
+its virtual network;
 ``state-container`` the blob container of the state backend; ``secrets-key`` the key of the
 secrets provider.
 """
@@ -44,6 +45,7 @@ KUBERNETES_RESOURCES = (
     "persistentvolumeclaims",
     "apps/daemonsets",
     "batch/jobs",
+    "networking.k8s.io/networkpolicies",
 )
 _CLUSTER = "Microsoft.ContainerService/managedClusters"
 
@@ -54,12 +56,37 @@ _GROUP_TYPES = (
     "Microsoft.Storage/storageAccounts/fileServices/shares",
     "Microsoft.Authorization/locks",
     _CLUSTER,
+    # Container Insights and managed Prometheus (components/monitoring.py).
+    "Microsoft.OperationalInsights/workspaces",
+    "Microsoft.Monitor/accounts",
+    "Microsoft.Insights/dataCollectionEndpoints",
+    "Microsoft.Insights/dataCollectionRules",
+    "Microsoft.Insights/dataCollectionRuleAssociations",
+    # The storage account's private endpoint (components/private_endpoint.py).
+    "Microsoft.Network/privateEndpoints",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    "Microsoft.Network/privateDnsZones",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    # Azure Files backup (components/backup.py).
+    "Microsoft.RecoveryServices/vaults",
+    "Microsoft.RecoveryServices/vaults/backupPolicies",
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers",
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
 )
 # The account's file service settings: read and set, never deleted (no such operation).
 _FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
 _GROUP_INVOKES = (
     "Microsoft.Storage/storageAccounts/listKeys/action",
     f"{_CLUSTER}/listClusterUserCredential/action",
+)
+# What ARM checks on the group's resources that a deploy's writes link to (LINKED_ACTIONS in
+# infra/readers/permissions.py, which cites the sources): the private endpoint approved on
+# the account, the zone group writing into the zone, the Container Insights add-on's
+# workspace (whose shared keys are unused: the workspace disables local auth).
+_GROUP_LINKED = (
+    "Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action",
+    "Microsoft.Network/privateDnsZones/join/action",
+    "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
 )
 _SUBNET = "Microsoft.Network/virtualNetworks/subnets"
 _BLOBS = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs"
@@ -73,6 +100,7 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
                 *(a for t in _GROUP_TYPES for a in _each(t)),
                 *_each(_FILE_SERVICES, ("read", "write")),
                 *_GROUP_INVOKES,
+                *_GROUP_LINKED,
             ),
             data_actions=tuple(
                 a for kind in KUBERNETES_RESOURCES for a in _each(f"{_CLUSTER}/{kind}")
@@ -87,6 +115,10 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
                 f"{_SUBNET}/joinViaServiceEndpoint/action",
                 *_each("Microsoft.Authorization/roleAssignments"),
             ),
+        ),
+        "node-vnet": RoleSpec(
+            "pulumi up: the storage private endpoint's DNS zone is linked to the node VNet",
+            actions=("Microsoft.Network/virtualNetworks/join/action",),
         ),
         "state-container": RoleSpec(
             "pulumi up: read, write and lock the stacks' state",

@@ -5,8 +5,8 @@ Needs, from a stack's offline plan:
   for a read-only identity), at the resource's ARM id. The ARM type is read off that id,
   which the engine builds from its table of ARM paths; a type without one is reported;
 - a function the program invokes: its ARM action (``INVOKE_ACTIONS``), for every identity;
-- linked resources a write joins (``LINKED_ACTIONS``): a cluster's node subnet, a storage
-  firewall's subnets;
+- linked resources a write names, which ARM authorises too (``LINKED_ACTIONS``): subnets
+  joined, a private endpoint's target, a DNS zone and VNet linked, a rule associated;
 - a Kubernetes object: the AKS data action of its kind at the cluster's ARM id.
 
 Grants, from the bootstrap's offline plan: each ``RoleAssignment`` (principal, scope, role)
@@ -49,21 +49,79 @@ INVOKE_ACTIONS: dict[str, tuple[str, str] | None] = {
     "azure-native:authorization:getClientConfig": None,
 }
 
-# Writing these types joins other resources, which ARM authorises on those resources
-# (learn.microsoft.com/azure/aks/concepts-identity, "Network Contributor ... subnets/join";
-# learn.microsoft.com/azure/storage/common/storage-network-security, joinViaServiceEndpoint).
+# Writing these types links other resources, which ARM authorises on those resources too
+# (LinkedAuthorizationFailed otherwise): (input path to the linked ids, action on each). In an
+# action, ``{type}`` is the linked resource's ARM type.
+_JOIN_SUBNET = "Microsoft.Network/virtualNetworks/subnets/join/action"
 LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     _CLUSTER_TYPE: (
+        # learn.microsoft.com/azure/aks/concepts-identity, "Network Contributor ... subnets/join".
+        ("agentPoolProfiles[].vnetSubnetID", _JOIN_SUBNET),
+        # The Container Insights add-on naming a workspace: AKS checks its shared keys on a
+        # cluster write (github.com/Azure/AKS/issues/499: "does not have permission to perform
+        # action 'Microsoft.OperationalInsights/workspaces/sharedkeys/read' on the linked
+        # scope"; whether it still does with useAADAuth is not documented). The operation:
+        # learn.microsoft.com/azure/azure-monitor/logs/manage-access, Log Analytics Reader's
+        # NotActions.
         (
-            "agentPoolProfiles[].vnetSubnetID",
-            "Microsoft.Network/virtualNetworks/subnets/join/action",
+            "addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID",
+            "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
         ),
     ),
     "azure-native:storage:StorageAccount": (
+        # learn.microsoft.com/azure/storage/common/storage-network-security.
         (
             "networkRuleSet.virtualNetworkRules[].virtualNetworkResourceId",
             "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action",
         ),
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        # learn.microsoft.com/azure/private-link/rbac-permissions: "subnets/join/action: Allow
+        # a private endpoint to join a virtual network".
+        ("subnet.id", _JOIN_SUBNET),
+        # A connection in privateLinkServiceConnections (not the manual ones) is approved on
+        # creation only if the caller may approve it on the target (learn.microsoft.com/azure/
+        # private-link/manage-private-endpoint, "Automatic: ... RBAC permissions on the service
+        # provider resource"); the action, e.g. for storage: learn.microsoft.com/azure/
+        # role-based-access-control/permissions/storage, PrivateEndpointConnectionsApproval.
+        (
+            "privateLinkServiceConnections[].privateLinkServiceId",
+            "{type}/privateEndpointConnectionsApproval/action",
+        ),
+    ),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        # The built-in Private DNS Zone Contributor grants exactly this beside the zone
+        # (learn.microsoft.com/azure/role-based-access-control/built-in-roles/networking).
+        ("virtualNetwork.id", "Microsoft.Network/virtualNetworks/join/action"),
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        # The zone group writes the endpoint's A record into the zone (github.com/Azure/
+        # Azure-Landing-Zones/issues/2942: privateDnsZoneGroups/write needs
+        # "Microsoft.Network/privateDnsZones/join/action" on the zone).
+        (
+            "privateDnsZoneConfigs[].privateDnsZoneId",
+            "Microsoft.Network/privateDnsZones/join/action",
+        ),
+    ),
+    "azure-native:monitor:DataCollectionRuleAssociation": (
+        # github.com/Azure/Azure-Landing-Zones/issues/2616: dataCollectionRuleAssociations/write
+        # "does not have permission to perform action(s) 'Microsoft.Insights/
+        # dataCollectionRules/read' on the linked scope(s)".
+        ("dataCollectionRuleId", "Microsoft.Insights/dataCollectionRules/read"),
+    ),
+    # Registering the account with the vault, and protecting its shares: Backup Contributor
+    # (the role learn.microsoft.com/azure/backup/backup-rbac-rs-vault names for the vault)
+    # holds one storage action, storageAccounts/read; with acquireStorageAccountLock Azure
+    # Backup puts its lock on the account, and Storage Account Backup Contributor, Azure
+    # Backup's role on a storage account, grants locks/write and locks/delete for it
+    # (learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage).
+    "azure-native:recoveryservices:ProtectionContainer": (
+        ("properties.sourceResourceId", "{type}/read"),
+        ("properties.sourceResourceId", "Microsoft.Authorization/locks/write"),
+        ("properties.sourceResourceId", "Microsoft.Authorization/locks/delete"),
+    ),
+    "azure-native:recoveryservices:ProtectedItem": (
+        ("properties.sourceResourceId", "{type}/read"),
     ),
 }
 
@@ -283,15 +341,24 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
             "(add its ARM path to infra/engine/fakes.py)"
         ]
     scope = str(resource.id)
+    unknown: list[str] = []
     for verb in _verbs(access):
         if not (verb == "delete" and type_ in NO_DELETE_TYPES):
             needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
     if access == DEPLOY:
         for path, action in LINKED_ACTIONS.get(resource.type, ()):
             for linked in _values_at(resource.inputs, path):
-                if isinstance(linked, str) and linked:
-                    needs.add(Need(action, linked, resource.urn))
-    return []
+                if not (isinstance(linked, str) and linked):
+                    continue
+                linked_type = arm_type(linked)
+                if "{type}" in action and linked_type is None:
+                    unknown.append(
+                        f"{resource.urn}: {path} = {linked!r} is not an ARM id; cannot tell "
+                        f"which {action} it needs"
+                    )
+                    continue
+                needs.add(Need(action.format(type=linked_type), linked, resource.urn))
+    return unknown
 
 
 def grants_by_principal(bootstrap: StackPlan) -> tuple[dict[str, list[Grant]], list[str]]:

@@ -75,10 +75,9 @@ def test_an_action_removed_from_a_role_fails_naming_it(repo, capsys):
     _edit(
         repo,
         ROLES,
-        "                *_GROUP_INVOKES,\n            ),\n            data_actions=tuple(\n"
-        "                a for kind",
-        '                f"{_CLUSTER}/listClusterUserCredential/action",\n            ),\n'
-        "            data_actions=tuple(\n                a for kind",
+        "                *_GROUP_INVOKES,\n                *_GROUP_LINKED,\n",
+        '                f"{_CLUSTER}/listClusterUserCredential/action",\n'
+        "                *_GROUP_LINKED,\n",
     )
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
@@ -102,6 +101,102 @@ def test_a_kubernetes_data_action_removed_fails_naming_the_object(repo, capsys):
     ) in out
 
 
+_PROD = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-prod"
+)
+_PROD_VNET = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-prod/"
+    "providers/Microsoft.Network/virtualNetworks/vnet-training-prod"
+)
+_ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainprodv2"
+
+
+@pytest.mark.parametrize(
+    ("granted", "mutated", "identity", "urn", "action", "scope"),
+    [
+        pytest.param(
+            '    "Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:storage:StoragePrivateEndpoint$azure-native:network:PrivateEndpoint"
+            "::storage-private-endpoint-endpoint",
+            "Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action",
+            _ACCOUNT,
+            id="private-endpoint-approved-on-its-target",
+        ),
+        pytest.param(
+            'actions=("Microsoft.Network/virtualNetworks/join/action",),',
+            'actions=("Microsoft.Network/virtualNetworks/read",),',
+            "deploy-identity",
+            "aks-rwx-training:storage:StoragePrivateEndpoint$azure-native:privatedns:"
+            "VirtualNetworkLink::storage-private-endpoint-vnet-link",
+            "Microsoft.Network/virtualNetworks/join/action",
+            _PROD_VNET,
+            id="dns-zone-linked-to-the-node-vnet",
+        ),
+        pytest.param(
+            '    "Microsoft.Network/privateDnsZones/join/action",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:storage:StoragePrivateEndpoint$azure-native:network:"
+            "PrivateDnsZoneGroup::storage-private-endpoint-dns",
+            "Microsoft.Network/privateDnsZones/join/action",
+            f"{_PROD}/providers/Microsoft.Network/privateDnsZones/privatelink.file.core.windows.net",
+            id="zone-group-joins-the-zone",
+        ),
+        pytest.param(
+            '    "Microsoft.OperationalInsights/workspaces/sharedKeys/read",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:cluster:TrainingCluster$azure-native:containerservice:ManagedCluster"
+            "::training-cluster",
+            "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
+            f"{_PROD}/providers/Microsoft.OperationalInsights/workspaces/log-aks-rwx-training-prod",
+            id="container-insights-workspace-of-the-cluster",
+        ),
+        pytest.param(
+            '    "Microsoft.Insights/dataCollectionRules",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:monitoring:MonitoringRuleAssociations$azure-native:monitor:"
+            "DataCollectionRuleAssociation::monitoring-rules-insights",
+            "Microsoft.Insights/dataCollectionRules/read",
+            f"{_PROD}/providers/Microsoft.Insights/dataCollectionRules/MSCI-aks-rwx-training-prod",
+            id="association-reads-its-rule",
+        ),
+        pytest.param(
+            '    "Microsoft.Authorization/locks",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:backup:ShareBackup$azure-native:recoveryservices:"
+            "ProtectionContainer::share-backup-container",
+            "Microsoft.Authorization/locks/write",
+            _ACCOUNT,
+            id="backup-registration-locks-the-account",
+        ),
+        pytest.param(
+            '    "networking.k8s.io/networkpolicies",\n',
+            "",
+            "plan-identity",
+            "aks-rwx-training:gpu:NvidiaDevicePlugin$kubernetes:networking.k8s.io/v1:"
+            "NetworkPolicy::nvidia-device-plugin-network-policy",
+            "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/read",
+            f"{_PROD}/providers/Microsoft.ContainerService/managedClusters/aks-rwx-training-prod",
+            id="device-plugin-network-policy-refreshed",
+        ),
+    ],
+)
+def test_a_linked_or_new_grant_removed_fails_naming_it(
+    repo, capsys, granted, mutated, identity, urn, action, scope
+):
+    _edit(repo, ROLES, granted, mutated)
+    code, out = _permissions(repo, "-s", "prod", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert (
+        f"prod: {identity}: urn:pulumi:prod::aks-rwx-training::{urn}: missing {action} at {scope}"
+    ) in out.splitlines(), out
+
+
 def test_a_resource_of_a_type_without_a_grant_fails_naming_its_write_action(repo, capsys):
     (repo / PROGRAM).write_text(
         (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import managedidentity\n"
@@ -123,16 +218,16 @@ def test_a_resource_of_a_type_without_a_grant_fails_naming_its_write_action(repo
 
 def test_a_type_without_a_known_arm_path_is_reported_not_skipped(repo, capsys):
     (repo / PROGRAM).write_text(
-        (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import operationalinsights\n"
-        "operationalinsights.Workspace('logs',\n"
+        (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import network\n"
+        "network.PublicIPAddress('egress',\n"
         "    resource_group_name=pulumi.Config().require('resourceGroupName'))\n"
     )
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
     assert (
         "dev: deploy-identity: urn:pulumi:dev::aks-rwx-training::"
-        "azure-native:operationalinsights:Workspace::logs: unknown type "
-        "azure-native:operationalinsights:Workspace: no ARM type known"
+        "azure-native:network:PublicIPAddress::egress: unknown type "
+        "azure-native:network:PublicIPAddress: no ARM type known"
     ) in out
 
 
