@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from infra.commands import affected, diff, preview, smoke
+from infra.commands import affected, cost, diff, preview, smoke
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for command in (preview, diff, affected, smoke):
+    for command in (preview, diff, affected, smoke, cost):
         command.add_subparser(sub)
     return parser
 

@@ -138,7 +138,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"stacks": [d.as_json() for d in diffs], "blocked": blocked}, indent=2))
     elif args.markdown:
-        print(render_diff_markdown(diffs))
+        from infra.readers.cost import PRICE_DIR, estimate_change, load_price_tables
+
+        tables = load_price_tables(PRICE_DIR)
+        costs = {
+            d.stack: estimate_change(d.base_plan, d.head_plan, tables)
+            for d in diffs
+            if d.head_plan is not None
+        }
+        print(render_diff_markdown(diffs, costs=costs))
     else:
         print(render_diff_text(diffs))
     if blocked:

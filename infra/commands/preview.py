@@ -147,7 +147,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(render_json(plans))
     elif args.markdown:
-        print(render_markdown(plans))
+        from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
+
+        tables = load_price_tables(PRICE_DIR)
+        print(render_markdown(plans, {p.stack: estimate(p, tables) for p in plans}))
     else:
         print(render_text(plans, violations_only=args.violations_only))
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

@@ -14,7 +14,15 @@ ALLOWED = {
     "engine": {"infra.errors", "infra.engine"},
     "policy": {"infra.errors", "infra.engine", "infra.policy"},
     "compare": {"infra.errors", "infra.engine"},
-    "render": {"infra.errors", "infra.engine", "infra.compare", "infra.repo.rules"},
+    "render": {
+        "infra.errors",
+        "infra.engine",
+        "infra.compare",
+        "infra.readers",
+        "infra.render",
+        "infra.repo.rules",
+    },
+    "readers": {"infra.errors", "infra.engine"},
     "repo": {"infra.errors", "infra.engine", "infra.git", "infra.repo", "components", "stacks"},
 }
 FIRST_PARTY = ("infra", "components", "stacks", "policies")
