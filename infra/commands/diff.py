@@ -135,9 +135,9 @@ def run(args: argparse.Namespace) -> int:
     )
     risks = [c for d in diffs for c in d.stateful_risks]
     blocked = args.strict and bool(risks) and not args.ack
-    if args.json:
+    if args.format == "json":
         print(json.dumps({"stacks": [d.as_json() for d in diffs], "blocked": blocked}, indent=2))
-    elif args.markdown:
+    elif args.format == "markdown":
         from infra.readers.cost import PRICE_DIR, estimate_change, load_price_tables
 
         tables = load_price_tables(PRICE_DIR)

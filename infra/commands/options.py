@@ -18,8 +18,15 @@ def add_cwd(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
-    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
+FORMATS = ("text", "json", "markdown")
+
+
+def add_stack_selection(
+    p: argparse.ArgumentParser, verb: str, extra_formats: tuple[str, ...] = ()
+) -> None:
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how.
+
+    `--format` names the output; `--json` and `--markdown` are its shorthands (same dest)."""
     p.add_argument(
         "-s",
         "--stack",
@@ -30,5 +37,16 @@ def add_stack_selection(p: argparse.ArgumentParser, verb: str) -> None:
     )
     add_cwd(p)
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print one JSON document")
-    fmt.add_argument("--markdown", action="store_true", help="print GitHub-flavoured Markdown")
+    fmt.add_argument(
+        "--format", choices=(*FORMATS, *extra_formats), default="text", help="output format"
+    )
+    fmt.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="= --format json"
+    )
+    fmt.add_argument(
+        "--markdown",
+        dest="format",
+        action="store_const",
+        const="markdown",
+        help="= --format markdown (GitHub-flavoured)",
+    )

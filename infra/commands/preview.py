@@ -102,7 +102,7 @@ def preview_stacks(
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("preview", help="show what each stack would deploy, with policy verdicts")
-    add_stack_selection(p, "preview")
+    add_stack_selection(p, "preview", extra_formats=("mermaid",))
     p.add_argument(
         "--policy-pack",
         action="append",
@@ -134,8 +134,10 @@ def run(args: argparse.Namespace) -> int:
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
         raise UsageError("--no-policy skips the packs that --policy-pack/-config name; drop one")
-    if args.violations_only and (args.json or args.markdown):
-        raise UsageError("--violations-only shapes the text output; drop it or --json/--markdown")
+    if args.violations_only and args.format != "text":
+        raise UsageError(
+            f"--violations-only shapes the text output; drop it or --format {args.format}"
+        )
 
     plans = preview_stacks(
         args.cwd,
@@ -144,9 +146,13 @@ def run(args: argparse.Namespace) -> int:
         policy_pack_configs=args.policy_pack_config,
         evaluate_policies=not args.no_policy,
     )
-    if args.json:
+    if args.format == "json":
         print(render_json(plans))
-    elif args.markdown:
+    elif args.format == "mermaid":
+        from infra.render.mermaid import render_mermaid_stacks
+
+        print(render_mermaid_stacks(plans))
+    elif args.format == "markdown":
         from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
 
         tables = load_price_tables(PRICE_DIR)

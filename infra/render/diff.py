@@ -9,6 +9,7 @@ from infra.compare import PropertyChange, ResourceChange, StackDiff
 from infra.engine.values import masked
 from infra.readers.cost import CostChange
 from infra.render.cost import cost_markdown
+from infra.render.mermaid import mermaid_block
 from infra.repo.rules import STACK_REMOVED_NOTE
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
@@ -135,6 +136,9 @@ def _stack_markdown(diff: StackDiff, level: int, cost: CostChange | None = None)
         lines += _verdict_table(diff)
     if level == _FULL:
         lines += _details(diff)
+        if diff.head_plan is not None:
+            summary = "<details><summary>Graph of the stack after the change</summary>"
+            lines += [summary, "", *mermaid_block(diff.head_plan), "", "</details>", ""]
     return lines
 
 

@@ -10,6 +10,7 @@ from infra.engine.model import Resource, StackPlan, Violation
 from infra.engine.values import masked
 from infra.readers.cost import StackCost
 from infra.render.cost import cost_markdown
+from infra.render.mermaid import mermaid_block
 
 # The few settings a reviewer looks for first, per resource type (input property paths).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
@@ -192,6 +193,7 @@ def render_markdown(
             lines.extend(cost_markdown(costs[plan.stack]))
         lines.extend(render_violations_markdown(plan.violations))
         lines.append("")
+        lines += [*mermaid_block(plan), ""]
         lines.append("<details><summary>Resources</summary>")
         lines.append("")
         lines.append("| Type | Name | Key settings |")

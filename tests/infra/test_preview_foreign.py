@@ -161,7 +161,7 @@ def test_unknown_flag_is_a_usage_error(infra, project):
         (
             ["--violations-only", "--json"],
             "infra: error: --violations-only shapes the text output; "
-            "drop it or --json/--markdown\n",
+            "drop it or --format json\n",
         ),
     ],
 )
