@@ -160,8 +160,7 @@ def test_unknown_flag_is_a_usage_error(infra, project):
         ),
         (
             ["--violations-only", "--json"],
-            "infra: error: --violations-only shapes the text output; "
-            "drop it or --format json\n",
+            "infra: error: --violations-only shapes the text output; drop it or --format json\n",
         ),
     ],
 )
