@@ -1,4 +1,4 @@
-"""`infra`: preview, diff and check the stacks offline; smoke-test a deployed stack.
+"""`infra`: preview, diff, check and cost the stacks offline; smoke-test a deployed stack.
 
 Exit codes: 0 ok; 1 mandatory policy violations (`smoke`: the smoke test failed); 2 a usage,
 config, program or policy-pack error (one line, or the program's traceback); 3 `diff

@@ -174,7 +174,7 @@ def test_a_flag_that_cannot_apply_is_refused(infra, flags, message):
 def test_no_command_prints_the_help(infra):
     result = infra()
     assert result.returncode == 0
-    assert result.stdout.startswith("usage: infra [-h] [-V] {preview,diff,affected,smoke}")
+    assert result.stdout.startswith("usage: infra [-h] [-V] {preview,diff,affected,smoke,cost}")
     assert result.stderr == ""
 
 
