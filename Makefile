@@ -1,56 +1,96 @@
 # The two commands a user needs are `make preview` and `make test`; both create
-# the virtual environment from the lock file first, so a fresh machine with
+# the virtual environment from the lock files first, so a fresh machine with
 # Python 3.11+, git and make needs nothing else.
 PYTHON ?= python3
+# uv installs from the locks in seconds; INSTALLER=pip installs the same locks, hash-checked.
+INSTALLER ?= uv
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Locked groups: what the program, `infra` and the policy pack run (make preview, the deploy
+# runners), then the dev tools on top of it (make test); each is a subset of requirements.lock.
+RUNTIME_LOCK := requirements/runtime.lock
+DEV_LOCK := requirements.lock
+BOOTSTRAP_LOCK := requirements/bootstrap.lock
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --quiet
 
-.PHONY: venv scan-venv preview policy test lint typecheck bench lock clean
+ifeq ($(INSTALLER),uv)
+install = $(BIN)/uv pip install --python $(BIN)/python --quiet --require-hashes -r $(1) && \
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps --no-build-isolation -e .
+else ifeq ($(INSTALLER),pip)
+install = $(BIN)/python -m pip install --quiet --require-hashes -r $(1) && \
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+else
+$(error INSTALLER=$(INSTALLER): use uv or pip)
+endif
 
-venv: $(STAMP)
+.PHONY: venv venv-dev scan-venv preview policy test lint typecheck bench lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+venv: $(RUNTIME_STAMP)
+
+venv-dev: $(DEV_STAMP)
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+
+# uv itself comes from its own one-line lock, installed by the venv's pip.
+$(BIN)/uv: $(BOOTSTRAP_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(BOOTSTRAP_LOCK)
+	touch $@
+
+$(RUNTIME_STAMP): $(RUNTIME_LOCK) pyproject.toml $(if $(filter uv,$(INSTALLER)),$(BIN)/uv) | $(BIN)/python
+	$(call install,$(RUNTIME_LOCK))
+	touch $@
+
+$(DEV_STAMP): $(DEV_LOCK) $(RUNTIME_STAMP)
+	$(call install,$(DEV_LOCK))
+	touch $@
 
 # Checkov (scripts/ci-checkov.sh, tests/delivery/test_checkov.py) in its own venv: its
 # dependency tree pins versions that requirements.lock cannot share.
 SCAN_VENV := .venv-scan
+SCAN_LOCK := requirements-scan.lock
 SCAN_STAMP := $(SCAN_VENV)/.installed
 
 scan-venv: $(SCAN_STAMP)
 
-$(SCAN_STAMP): requirements-scan.lock
+$(SCAN_STAMP): $(SCAN_LOCK) $(if $(filter uv,$(INSTALLER)),$(BIN)/uv)
 	$(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-scan.lock
-	touch $(SCAN_STAMP)
+ifeq ($(INSTALLER),uv)
+	$(BIN)/uv pip install --python $(SCAN_VENV)/bin/python --quiet --require-hashes -r $(SCAN_LOCK)
+else
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(SCAN_LOCK)
+endif
+	touch $@
 
-preview: $(STAMP)
+preview: $(RUNTIME_STAMP)
 	$(BIN)/infra preview
 
-policy: $(STAMP)
+policy: $(RUNTIME_STAMP)
 	$(BIN)/infra preview --violations-only
 
-test: $(STAMP) $(SCAN_STAMP)
+test: $(DEV_STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -n 2
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-# Re-resolve the lock after changing pyproject.toml; needs uv, which the lock itself pins.
-lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 -o requirements.lock
-	$(BIN)/uv pip compile --group pyproject.toml:scan --generate-hashes --universal --python-version 3.11 -o requirements-scan.lock
+# Re-resolve every lock after changing pyproject.toml or policies/requirements.in: the full
+# dev lock first, then each group pinned to the same versions from it.
+lock: $(DEV_STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o $(DEV_LOCK)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -c $(DEV_LOCK) -o $(RUNTIME_LOCK)
+	$(BIN)/uv pip compile policies/requirements.in $(LOCK_FLAGS) -c $(DEV_LOCK) -o policies/requirements.lock
+	echo uv | $(BIN)/uv pip compile - $(LOCK_FLAGS) -c $(DEV_LOCK) -o $(BOOTSTRAP_LOCK)
+	$(BIN)/uv pip compile --group pyproject.toml:scan $(LOCK_FLAGS) -o $(SCAN_LOCK)
 
 clean:
 	rm -rf $(VENV) $(SCAN_VENV)

@@ -5,12 +5,17 @@ within 2x a bare `python -c` importing the SDK modules the program uses; a synth
 5,000-resource program under 15 s with cost linear in size; policy evaluation adding at
 most 1 s per stack and sustaining at least 1,000 resources/s.
 
-Usage: .venv/bin/python benchmarks/bench.py [--repeat N]
+`--setup` measures instead the set-up target (issue 13): `make preview` on a fresh clone of
+HEAD with a warm package cache within 20 s on two cores, with uv and, beside it, with pip.
+
+Usage: .venv/bin/python benchmarks/bench.py [--repeat N] [--setup]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,11 +71,55 @@ def policy_throughput(project_dir: Path) -> tuple[int, float]:
     return len(plan.resources), time.perf_counter() - start
 
 
+def fresh_setup(target: str, installer: str, repeat: int) -> float:
+    """Median wall time of `make TARGET` in a fresh clone of HEAD, after one untimed run
+    has warmed the installer's package cache."""
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+        for i in range(repeat + 1):
+            shutil.rmtree(clone / ".venv", ignore_errors=True)
+            start = time.perf_counter()
+            result = subprocess.run(
+                ["make", target, f"INSTALLER={installer}"],
+                cwd=clone,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                sys.exit(f"bench: make {target} ({installer}) failed: {result.stderr[-500:]}")
+            if i:
+                samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def print_table(rows: list[tuple[str, str]]) -> None:
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'measure'.ljust(width)} | result |")
+    print(f"|{'-' * (width + 2)}|--------|")
+    for name, value in rows:
+        print(f"| {name.ljust(width)} | {value} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--setup", action="store_true", help="time `make preview` from scratch")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
+    if args.setup:
+        # venv-dev is the set-up `make test` does before the suite.
+        for target in ("preview", "venv-dev"):
+            for installer in ("uv", "pip"):
+                seconds = fresh_setup(target, installer, min(args.repeat, 3))
+                label = f"fresh clone, warm cache: `make {target} INSTALLER={installer}`"
+                rows.append((label, f"{seconds:.1f} s"))
+        print_table(rows)
+        return
 
     bare = timed([sys.executable, "-c", SDK_IMPORTS], args.repeat)
     rows.append(("bare `python -c` importing pulumi + SDK modules", f"{bare:.2f} s"))
@@ -124,11 +173,7 @@ def main() -> None:
             )
         )
 
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'measure'.ljust(width)} | result |")
-    print(f"|{'-' * (width + 2)}|--------|")
-    for name, value in rows:
-        print(f"| {name.ljust(width)} | {value} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Data flows one way (tests/infra/test_layout.py holds it):
     engine/    a Pulumi Python project directory -> Plan (mock runtime, fakes, values, files)
     policy/    Plan -> verdicts, hosting policy packs over the CLI's gRPC Analyzer protocol
     compare    Plan x Plan -> Diff
-    render/    plans and diffs as text, JSON, Markdown
+    readers/   Plan -> what it costs a month (from the price tables in prices/)
+    render/    plans, diffs and costs as text, JSON, Markdown
     commands/  one thin module per subcommand, shared options; exit_codes, git
     repo/      a repository's rules as data ([tool.infra] in pyproject.toml): affected, smoke
 """

@@ -198,6 +198,9 @@ class StackDiff:
     base_error: str | None = None
     # The head revision has no such stack: nothing is deployed or deleted by the merge.
     removed: bool = False
+    # The plans compared, for readers of the change (its cost); not part of the JSON.
+    base_plan: StackPlan | None = field(default=None, repr=False)
+    head_plan: StackPlan | None = field(default=None, repr=False)
 
     @property
     def stateful_risks(self) -> list[ResourceChange]:
@@ -446,6 +449,8 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
         ],
         head_violations=head.violations,
         config_changes=config_changes(base, head),
+        base_plan=base,
+        head_plan=head,
     )
 
 

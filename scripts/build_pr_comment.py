@@ -24,6 +24,7 @@ from pathlib import Path
 # The exit codes' table lives with `infra`; it needs nothing outside the standard library.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES
+from infra.render.cost import COST_LABEL
 
 MARKER = "<!-- infra-diff -->"
 # GitHub rejects comment bodies over 65536 characters; keep room for the marker and slack.
@@ -53,6 +54,14 @@ def read_result(results: Path, stack: str) -> tuple[int | None, str]:
         rc = int(text) if text.isdigit() else None
     report = md_file.read_text(encoding="utf-8", errors="replace") if md_file.is_file() else ""
     return rc, report.replace(MARKER, "").strip()
+
+
+def monthly_cost(report: str) -> str:
+    """The change's monthly cost as the stack's report states it, or a dash."""
+    for line in report.splitlines():
+        if line.startswith(COST_LABEL):
+            return line.removeprefix(COST_LABEL).strip().replace("|", "\\|")
+    return "—"
 
 
 def describe(rc: int | None) -> tuple[str, str]:
@@ -122,10 +131,10 @@ def build(
         return "\n".join(head) + "\n"
 
     rows = [(stack, *read_result(results, stack)) for stack in stacks]
-    head += ["| Stack | Result |", "| --- | --- |"]
-    for stack, rc, _ in rows:
+    head += ["| Stack | Result | Monthly cost (estimate) |", "| --- | --- | --- |"]
+    for stack, rc, report in rows:
         icon, text = describe(rc)
-        head.append(f"| `{stack}` | {icon} {text} |")
+        head.append(f"| `{stack}` | {icon} {text} | {monthly_cost(report)} |")
     head.append("")
     if any(rc == 3 for _, rc, _ in rows):
         head += [

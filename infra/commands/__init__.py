@@ -1,4 +1,4 @@
-"""`infra`: preview, diff and check Pulumi stacks offline; smoke-test a deployed stack."""
+"""`infra`: preview, diff, check and cost Pulumi stacks offline; smoke-test a deployed stack."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from infra.commands import affected, diff, export, permissions, preview, smoke
+from infra.commands import affected, cost, diff, export, permissions, preview, smoke
 from infra.commands.options import epilog
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for command in (preview, diff, affected, smoke, export, permissions):
+    for command in (preview, diff, affected, smoke, export, permissions, cost):
         command.add_subparser(sub)
     return parser
 

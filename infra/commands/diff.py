@@ -156,7 +156,15 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(document, indent=2))
     elif args.format == "markdown":
-        print(render_diff_markdown(diffs))
+        from infra.readers.cost import PRICE_DIR, estimate_change, load_price_tables
+
+        tables = load_price_tables(PRICE_DIR)
+        costs = {
+            d.stack: estimate_change(d.base_plan, d.head_plan, tables)
+            for d in diffs
+            if d.head_plan is not None
+        }
+        print(render_diff_markdown(diffs, costs=costs))
     else:
         print(render_diff_text(diffs))
     if blocked:

@@ -113,11 +113,12 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra preview                              every stack",
             "infra preview -s prod --violations-only    one stack's verdicts",
             "infra preview --format sarif >infra.sarif  for GitHub code scanning",
+            "infra preview -s prod --format mermaid     the stack as a Mermaid graph",
             "infra preview -C ../app --policy-pack ../pack --policy-pack-config prod.json",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_stack_selection(p, "preview", ("text", "json", "markdown", "sarif", "junit"))
+    add_stack_selection(p, "preview", ("text", "json", "markdown", "sarif", "junit", "mermaid"))
     p.add_argument(
         "--policy-pack",
         action="append",
@@ -179,8 +180,15 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.format == "json":
         print(render_json(plans))
+    elif args.format == "mermaid":
+        from infra.render.mermaid import render_mermaid_stacks
+
+        print(render_mermaid_stacks(plans))
     elif args.format == "markdown":
-        print(render_markdown(plans))
+        from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
+
+        tables = load_price_tables(PRICE_DIR)
+        print(render_markdown(plans, {p.stack: estimate(p, tables) for p in plans}))
     elif args.format == "sarif":
         from infra.render.sarif import render_sarif
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
 from infra.engine.values import masked
+from infra.readers.cost import CostChange
+from infra.render.cost import cost_markdown
+from infra.render.mermaid import mermaid_block
 from infra.repo.rules import STACK_REMOVED_NOTE
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
@@ -112,7 +115,7 @@ def _details(diff: StackDiff) -> list[str]:
     return lines
 
 
-def _stack_markdown(diff: StackDiff, level: int) -> list[str]:
+def _stack_markdown(diff: StackDiff, level: int, cost: CostChange | None = None) -> list[str]:
     if diff.removed:
         return [f"### 🗑️ `{diff.stack}`: {STACK_REMOVED_NOTE}", ""]
     risk = (
@@ -124,6 +127,8 @@ def _stack_markdown(diff: StackDiff, level: int) -> list[str]:
     lines = [f"### {verdict} `{diff.stack}`: {_summary(diff)}{risk}", ""]
     if diff.base_error:
         lines += [f"> ⚠️ {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}.", ""]
+    if cost is not None:
+        lines += cost_markdown(cost.head, cost)
     if diff.config_changes:
         lines += _config_table(diff.config_changes)
     if diff.changes:
@@ -134,17 +139,26 @@ def _stack_markdown(diff: StackDiff, level: int) -> list[str]:
         lines += _verdict_table(diff)
     if level == _FULL:
         lines += _details(diff)
+        if diff.head_plan is not None:
+            summary = "<details><summary>Graph of the stack after the change</summary>"
+            lines += [summary, "", *mermaid_block(diff.head_plan), "", "</details>", ""]
     return lines
 
 
-def render_diff_markdown(diffs: Sequence[StackDiff], limit: int = COMMENT_LIMIT) -> str:
+def render_diff_markdown(
+    diffs: Sequence[StackDiff],
+    limit: int = COMMENT_LIMIT,
+    costs: Mapping[str, CostChange] | None = None,
+) -> str:
     """Changes-only summary per stack. When the whole would not fit in one PR comment,
     stacks step down (last stack first) from full details to no details, then no create
     rows, then no update rows; a hard cut is the last resort."""
     levels = [_FULL] * len(diffs)
     while True:
         text = "\n".join(
-            line for d, lvl in zip(diffs, levels, strict=True) for line in _stack_markdown(d, lvl)
+            line
+            for d, lvl in zip(diffs, levels, strict=True)
+            for line in _stack_markdown(d, lvl, (costs or {}).get(d.stack))
         )
         reducible = [i for i, lvl in enumerate(levels) if lvl < _NO_CREATES_OR_UPDATES]
         if len(text) <= limit or not reducible:

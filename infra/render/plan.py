@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.engine.model import Resource, StackPlan, Violation
 from infra.engine.values import masked
+from infra.readers.cost import StackCost
+from infra.render.cost import cost_markdown
+from infra.render.mermaid import mermaid_block
 
 # The few settings a reviewer looks for first, per resource type (input property paths).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
@@ -154,7 +157,9 @@ def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
     return lines
 
 
-def render_markdown(plans: Sequence[StackPlan]) -> str:
+def render_markdown(
+    plans: Sequence[StackPlan], costs: Mapping[str, StackCost] | None = None
+) -> str:
     lines: list[str] = []
     for plan in plans:
         status = "❌" if plan.mandatory_violations else "✅"
@@ -162,8 +167,11 @@ def render_markdown(plans: Sequence[StackPlan]) -> str:
         lines.append("")
         lines.append(summary_line(plan))
         lines.append("")
+        if costs and plan.stack in costs:
+            lines.extend(cost_markdown(costs[plan.stack]))
         lines.extend(render_violations_markdown(plan.violations))
         lines.append("")
+        lines += [*mermaid_block(plan), ""]
         lines.append("<details><summary>Resources</summary>")
         lines.append("")
         lines.append("| Type | Name | Key settings |")

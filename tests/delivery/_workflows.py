@@ -27,7 +27,7 @@ SMOKE_STACKS = frozenset(_RULES["smoke-after-deploy"])
 def tool(name: str) -> str:
     """A tool pinned in requirements.lock, from the virtual environment running the tests."""
     path = VENV_BIN / name
-    assert path.exists(), f"{name} is not installed in {VENV_BIN} (make venv)"
+    assert path.exists(), f"{name} is not installed in {VENV_BIN} (make venv-dev)"
     return str(path)
 
 

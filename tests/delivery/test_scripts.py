@@ -218,7 +218,11 @@ def test_comment_gathers_every_stack_under_one_marker(tmp_path: Path) -> None:
         tmp_path,
         {
             "prod": (3, "### prod\nreplace `rwx-share` <!-- infra-diff -->\n"),
-            "dev": (0, "### dev\n+ 2 to create\n"),
+            "dev": (
+                0,
+                "### dev\n+ 2 to create\n\n💰 **Estimated cost:** $73.00 → $146.00 a month "
+                "(+$73.00); 4 item(s) not priced\n",
+            ),
             "staging": (None, ""),
         },
     )
@@ -247,6 +251,8 @@ def test_comment_gathers_every_stack_under_one_marker(tmp_path: Path) -> None:
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert [r.split("`")[1] for r in rows] == ["dev", "staging", "prod"]
     assert "✅" in rows[0] and "💥" in rows[1] and "⚠️" in rows[2] and "exit 3" in rows[2]
+    assert rows[0].endswith("| $73.00 → $146.00 a month (+$73.00); 4 item(s) not priced |")
+    assert rows[1].endswith("| — |")
     assert "Acknowledge-Replacement: <stack>" in text
     assert "<details><summary>✅ <code>dev</code></summary>" in text
     assert "<details open><summary>⚠️ <code>prod</code></summary>" in text

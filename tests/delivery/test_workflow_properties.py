@@ -130,6 +130,19 @@ def test_id_token_only_in_jobs_that_log_in_to_azure() -> None:
             assert (_perm(job, "id-token") == "write") == _logs_in_to_azure(job), (name, job_id)
 
 
+def test_only_jobs_without_credentials_restore_a_cache() -> None:
+    # A job that deploys or previews live must not run code restored from a cache that
+    # another run wrote; the unprivileged PR jobs may, to set up in seconds.
+    cached = set()
+    for name, doc in WORKFLOWS.items():
+        for job_id, job in doc["jobs"].items():
+            if any(action(s) == "actions/cache" for s in job.get("steps", [])):
+                assert not _logs_in_to_azure(job), (name, job_id)
+                assert set(job["permissions"].values()) == {"read"}, (name, job_id)
+                cached.add(job_id)
+    assert {"checks", "affected", "offline-diff"} <= cached
+
+
 @pytest.mark.parametrize("name", WORKFLOW_IDS)
 def test_every_checkout_drops_credentials(name: str) -> None:
     for job_id, step in steps(WORKFLOWS[name]):

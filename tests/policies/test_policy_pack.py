@@ -30,14 +30,14 @@ def test_manifest_runs_python_in_the_repo_virtualenv() -> None:
     assert manifest["description"].strip()
 
 
-def test_requirements_use_the_repository_lock() -> None:
+def test_requirements_use_the_packs_own_lock() -> None:
     lines = [
         line.strip()
         for line in (PACK_DIR / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    assert "-r ../requirements.lock" in lines
-    assert (PACK_DIR.parent / "requirements.lock").is_file()
+    assert "-r requirements.lock" in lines
+    assert (PACK_DIR / "requirements.lock").is_file()
 
 
 def test_package_and_main_exist() -> None:

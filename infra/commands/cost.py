@@ -1,0 +1,41 @@
+"""`infra cost`: each stack's monthly cost, estimated offline from a committed price table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from infra.commands.options import add_cwd
+from infra.exit_codes import ExitCode
+
+
+def add_subparser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("cost", help="estimate each stack's monthly cost (offline price table)")
+    p.add_argument(
+        "-s",
+        "--stack",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="stack to estimate (repeatable); default: every stack",
+    )
+    add_cwd(p)
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from infra.commands.preview import preview_stacks
+    from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
+    from infra.render.cost import render_cost_text
+
+    tables = load_price_tables(PRICE_DIR)
+    costs = [
+        estimate(plan, tables)
+        for plan in preview_stacks(args.cwd, args.stack, evaluate_policies=False)
+    ]
+    if args.json:
+        print(json.dumps({"stacks": [c.as_json() for c in costs]}, indent=2))
+    else:
+        print(render_cost_text(costs))
+    return ExitCode.OK

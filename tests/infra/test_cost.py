@@ -1,0 +1,242 @@
+"""`infra cost`: the monthly arithmetic on known inputs, and what it will not guess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.compare import diff_plans
+from infra.engine.model import Resource, StackPlan
+from infra.errors import UsageError
+from infra.readers.cost import (
+    HOURS_PER_MONTH,
+    PRICE_DIR,
+    PriceTable,
+    estimate,
+    estimate_change,
+    load_price_tables,
+)
+from infra.render.cost import cost_markdown
+from infra.render.diff import render_diff_markdown
+
+PRICES = {
+    "aks-tier/Standard": 0.10,
+    "aks-tier/Premium": 0.60,
+    "vm/Standard_D4ds_v5": 0.25,
+    "vm/Standard_NC24ads_A100_v4": 4.0,
+    "managed-disk/Premium_LRS/P10": 20.0,
+    "files-v1/Premium_ZRS": 0.2,
+    "files-v2/PremiumV2_LRS/storage": 0.1,
+    "files-v2/PremiumV2_LRS/iops": 0.01,
+    "files-v2/PremiumV2_LRS/throughput": 0.05,
+    "files-paygo/Standard_LRS/TransactionOptimized": 0.06,
+    "log-analytics/ingestion-gb": 2.4,
+}
+TABLES = {"westeurope": PriceTable("westeurope", "USD", "2026-11-30", "test", PRICES)}
+
+
+def _resource(type_: str, name: str, **inputs: Any) -> Resource:
+    return Resource(f"urn:{name}", type_, name, True, None, None, inputs)
+
+
+def _cluster(tier: str = "Standard", *pools: dict[str, Any]) -> Resource:
+    return _resource(
+        "azure-native:containerservice:ManagedCluster",
+        "cluster",
+        location="westeurope",
+        sku={"name": "Base", "tier": tier},
+        agentPoolProfiles=list(pools),
+    )
+
+
+def _storage(sku: str, **share: Any) -> list[Resource]:
+    account = _resource(
+        "azure-native:storage:StorageAccount",
+        "account",
+        accountName="acct",
+        location="westeurope",
+        sku={"name": sku},
+    )
+    return [
+        account,
+        _resource("azure-native:storage:FileShare", "share", accountName="acct", **share),
+    ]
+
+
+def _plan(*resources: Resource) -> StackPlan:
+    return StackPlan("project", "prod", list(resources), {})
+
+
+def _lines(plan: StackPlan) -> dict[str, tuple[float, float]]:
+    return {line.item: (line.low, line.high) for line in estimate(plan, TABLES).lines}
+
+
+def test_tier_nodes_and_autoscaled_range() -> None:
+    system = {"name": "system", "count": 3, "vmSize": "Standard_D4ds_v5", "osDiskType": "Ephemeral"}
+    gpu = {
+        "name": "gpu",
+        "count": 0,
+        "enableAutoScaling": True,
+        "minCount": 1,
+        "maxCount": 8,
+        "vmSize": "Standard_NC24ads_A100_v4",
+        "osDiskType": "Managed",
+    }
+    cost = estimate(_plan(_cluster("Standard", system, gpu)), TABLES)
+    assert {line.item: (line.low, line.high) for line in cost.lines} == {
+        "AKS Standard tier": pytest.approx((73.0, 73.0)),
+        "node pool system: 3 x Standard_D4ds_v5": pytest.approx((547.5, 547.5)),
+        "node pool system: OS disks (ephemeral: no extra charge)": (0.0, 0.0),
+        "node pool gpu: 1-8 x Standard_NC24ads_A100_v4": pytest.approx((2920.0, 23360.0)),
+        # 128 GiB, AKS's default size, is a P10; one disk per node.
+        "node pool gpu: OS disks (1-8 x 128 GiB Premium SSD P10)": pytest.approx((20.0, 160.0)),
+    }
+    assert (cost.low, cost.high) == pytest.approx((3560.5, 24140.5))
+    assert cost.currency == "USD"
+    assert cost.unpriced == []
+
+
+def test_free_and_premium_tiers() -> None:
+    assert _lines(_plan(_cluster("Free"))) == {
+        "AKS Free tier (no cluster-management charge)": (0.0, 0.0)
+    }
+    assert _lines(_plan(_cluster("Premium"))) == {
+        "AKS Premium tier": pytest.approx((0.6 * HOURS_PER_MONTH,) * 2)
+    }
+
+
+def test_azure_files_v1_v2_and_pay_as_you_go() -> None:
+    assert _lines(_plan(*_storage("Premium_ZRS", shareName="datasets", shareQuota=6984))) == {
+        "file share datasets: 6984 GiB provisioned v1 (Premium_ZRS)": pytest.approx((1396.8,) * 2)
+    }
+    v2 = _storage(
+        "PremiumV2_LRS",
+        shareName="ckpt",
+        shareQuota=1000,
+        provisionedIops=3000,
+        provisionedBandwidthMibps=100,
+    )
+    assert _lines(_plan(*v2)) == {
+        "file share ckpt: 1000 GiB provisioned v2 (PremiumV2_LRS)": pytest.approx((100.0,) * 2),
+        "file share ckpt: 3000 IOPS provisioned v2 (PremiumV2_LRS)": pytest.approx((30.0,) * 2),
+        "file share ckpt: 100 MiB/s provisioned v2 (PremiumV2_LRS)": pytest.approx((5.0,) * 2),
+    }
+    standard = _lines(_plan(*_storage("Standard_LRS", shareName="data", shareQuota=1024)))
+    # Pay-as-you-go bills the GiB used: from nothing up to the quota.
+    assert standard == {
+        "file share data: up to 1024 GiB stored (Standard_LRS, TransactionOptimized; quota as "
+        "bound)": pytest.approx((0.0, 61.44))
+    }
+
+
+def test_v2_share_without_provisioned_iops_says_so() -> None:
+    cost = estimate(_plan(*_storage("PremiumV2_LRS", shareName="s", shareQuota=100)), TABLES)
+    assert [line.item for line in cost.lines] == [
+        "file share s: 100 GiB provisioned v2 (PremiumV2_LRS)"
+    ]
+    assert {u.item for u in cost.unpriced} == {
+        "file share s: provisioned IOPS",
+        "file share s: provisioned MiB/s",
+    }
+    assert all("known only live" in u.reason for u in cost.unpriced)
+
+
+def test_log_analytics_ingestion_up_to_the_daily_cap() -> None:
+    capped = _resource(
+        "azure-native:operationalinsights:Workspace",
+        "logs",
+        location="westeurope",
+        workspaceCapping={"dailyQuotaGb": 10},
+    )
+    # 10 GB/day x 730/24 days x 2.40 per GB.
+    assert _lines(_plan(capped)) == {
+        "Log Analytics ingestion: up to 10 GB/day (daily cap)": pytest.approx((0.0, 730.0))
+    }
+    uncapped = _resource(
+        "azure-native:operationalinsights:Workspace", "logs", location="westeurope"
+    )
+    (missing,) = estimate(_plan(uncapped), TABLES).unpriced
+    assert missing.reason == "depends on the volume ingested; no daily cap"
+
+
+def test_missing_prices_are_listed_never_guessed() -> None:
+    pool = {"name": "system", "count": 2, "vmSize": "Standard_E64_v9"}
+    cost = estimate(_plan(_cluster("Free", pool)), TABLES)
+    assert (cost.low, cost.high) == (0.0, 0.0)
+    by_item = {u.item: u for u in cost.unpriced}
+    vm = by_item["node pool system: 2 x Standard_E64_v9"]
+    assert (vm.region, vm.key) == ("westeurope", "vm/Standard_E64_v9")
+    assert vm.reason == "no vm/Standard_E64_v9 price in the westeurope table"
+    assert "osDiskType left to AKS" in by_item["node pool system: OS disks"].reason
+    elsewhere = _resource(
+        "azure-native:containerservice:ManagedCluster",
+        "c",
+        location="eastus",
+        sku={"tier": "Standard"},
+    )
+    (missing,) = estimate(_plan(elsewhere), TABLES).unpriced
+    assert missing.reason == "no price table for region eastus"
+
+
+def test_the_change_in_monthly_cost() -> None:
+    def plan(nodes: int) -> StackPlan:
+        return _plan(
+            _cluster(
+                "Standard",
+                {
+                    "name": "system",
+                    "count": nodes,
+                    "vmSize": "Standard_D4ds_v5",
+                    "osDiskType": "Ephemeral",
+                },
+            )
+        )
+
+    change = estimate_change(plan(3), plan(4), TABLES)
+    assert (change.delta_low, change.delta_high) == pytest.approx((182.5, 182.5))
+    markdown = render_diff_markdown([diff_plans(plan(3), plan(4))], costs={"prod": change})
+    assert "💰 **Estimated cost:** $620.50 → $803.00 a month (+$182.50)" in markdown
+    new = estimate_change(None, plan(1), TABLES)
+    assert "nothing → $255.50 a month (+$255.50)" in "\n".join(cost_markdown(new.head, new))
+
+
+def test_price_tables_load_by_region_and_reject_bad_files(tmp_path: Path) -> None:
+    (tmp_path / "westeurope.json").write_text(
+        json.dumps(
+            {
+                "region": "westeurope",
+                "currency": "USD",
+                "retrieved": "2026-11-30",
+                "source": "test",
+                "prices": {"vm/x": {"price": 1.5}},
+            }
+        )
+    )
+    assert load_price_tables(tmp_path)["westeurope"].prices == {"vm/x": 1.5}
+    (tmp_path / "eastus.json").write_text('{"region": "westeurope"}')
+    with pytest.raises(UsageError, match=r"eastus.json: not a price table \(KeyError"):
+        load_price_tables(tmp_path)
+
+
+def test_infra_cost_on_the_repository(infra) -> None:
+    result = infra("cost", "-s", "prod", "--json")
+    assert result.returncode == 0, result.stderr
+    (prod,) = json.loads(result.stdout)["stacks"]
+    assert prod["monthly"] == {"low": 73.0, "high": 73.0}  # the AKS Standard tier alone
+    keys = {u["key"] for u in prod["unpriced"]}
+    assert {"vm/Standard_D4ds_v5", "vm/Standard_NC24ads_A100_v4", "files-v1/Premium_ZRS"} <= keys
+    assert "egress" in prod["leftOut"]
+    text = infra("cost", "-s", "dev")
+    assert "Stack dev: $0.00 a month; 4 item(s) not priced" in text.stdout
+    assert text.stdout.rstrip().endswith("reservations and savings plans, taxes.")
+
+
+def test_committed_prices_say_where_each_came_from() -> None:
+    for path in PRICE_DIR.glob("*.json"):
+        doc = json.loads(path.read_text())
+        assert doc["prices"], path
+        for key, entry in doc["prices"].items():
+            assert entry["found"] and entry["unit"] and entry["price"] > 0, (path, key)

@@ -1,0 +1,111 @@
+"""The Mermaid picture of a stack: its structure, and that it keeps every dependency."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from infra.commands.preview import preview_stacks
+from infra.engine.model import Resource, StackPlan
+from infra.render.mermaid import MAX_NODES, render_mermaid
+from tests.conftest import REPO_ROOT
+
+NODE = re.compile(r'^\s*(n\d+)(?:\[|\{\{)"(.*?)<br/>', re.MULTILINE)
+EDGE = re.compile(r"^\s*(n\d+) (-->|-\.->) (n\d+)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def prod() -> StackPlan:
+    (plan,) = preview_stacks(REPO_ROOT, ["prod"], evaluate_policies=False)
+    return plan
+
+
+def _graph(text: str) -> tuple[dict[str, str], set[tuple[str, str]], set[tuple[str, str]]]:
+    names = {node: name for node, name in NODE.findall(text)}
+    subgraphs = re.findall(r'subgraph (n\d+)\["(.*?)<br/>', text)
+    names.update(dict(subgraphs))
+    arrows = {(names[a], names[b]) for a, kind, b in EDGE.findall(text) if kind == "-->"}
+    dotted = {(names[a], names[b]) for a, kind, b in EDGE.findall(text) if kind == "-.->"}
+    return names, arrows, dotted
+
+
+def test_components_are_subgraphs_holding_their_children(prod: StackPlan) -> None:
+    text = render_mermaid(prod)
+    assert text.startswith("flowchart LR\n")
+    components = [r for r in prod.resources if not r.custom]
+    assert len(re.findall(r"^\s*subgraph ", text, re.MULTILINE)) == len(components)
+    # The ManagedCluster sits inside the TrainingCluster's subgraph.
+    block = text.split('subgraph n1["training<br/>', 1)[1].split("\n  end", 1)[0]
+    assert "training-cluster<br/><small>ManagedCluster</small>" in block
+    assert '{{"training-provider<br/><small>kubernetes provider</small>"}}' in block
+
+
+def test_every_dependency_of_the_plan_is_a_path_in_the_picture(prod: StackPlan) -> None:
+    _, arrows, _ = _graph(render_mermaid(prod))
+    following: dict[str, set[str]] = {}
+    for a, b in arrows:
+        following.setdefault(a, set()).add(b)
+
+    def reaches(a: str, b: str) -> bool:
+        seen, stack = set(), [a]
+        while stack:
+            for nxt in following.get(stack.pop(), ()):
+                if nxt == b:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
+    by_urn = {r.urn: r for r in prod.resources}
+    pairs = [(by_urn[d].name, r.name) for r in prod.resources for d in r.dependencies]
+    assert pairs
+    assert all(reaches(a, b) for a, b in pairs)
+    # ... with the implied arrows left out: the resource group reaches the shares through
+    # the account and the file service, so it has no arrow of its own to them.
+    assert ("resource-group", "shared-storage-share-datasets") not in arrows
+
+
+def test_the_provider_points_at_each_object_it_manages(prod: StackPlan) -> None:
+    _, _, dotted = _graph(render_mermaid(prod))
+    managed = {r.name for r in prod.resources if r.provider}
+    assert dotted == {("training-provider", name) for name in managed}
+    assert "nvidia-device-plugin-daemonset" in managed
+
+
+def test_labels_are_escaped_and_huge_plans_are_summarised() -> None:
+    quoted = Resource('urn:a"b', "pkg:mod:Thing", 'a"b', True, None, None, {})
+    assert '"a#quot;b<br/><small>Thing</small>"' in render_mermaid(
+        StackPlan("p", "s", [quoted], {})
+    )
+    many = [Resource(f"urn:{i}", "pkg:mod:T", f"r{i}", True, None, None, {}) for i in range(300)]
+    text = render_mermaid(StackPlan("p", "big", many, {}))
+    assert text.count("\n") == 1
+    assert f"big: 300 resources, over the {MAX_NODES} a readable graph holds" in text
+
+
+def test_preview_format_mermaid_and_markdown(infra) -> None:
+    result = infra("preview", "-s", "dev", "--format", "mermaid", "--no-policy")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### `aks-rwx-training/dev`\n\n```mermaid\nflowchart LR\n")
+    markdown = infra("preview", "-s", "dev", "--markdown", "--no-policy").stdout
+    assert "```mermaid\nflowchart LR\n" in markdown
+    refused = infra("preview", "--format", "mermaid", "--violations-only")
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "infra: error: --violations-only shapes the text output; drop it or --format mermaid\n"
+    )
+
+
+def test_the_readme_picture_is_generated_from_prod() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "gen_stack_graph.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
