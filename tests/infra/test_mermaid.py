@@ -38,7 +38,7 @@ def test_components_are_subgraphs_holding_their_children(prod: StackPlan) -> Non
     components = [r for r in prod.resources if not r.custom]
     assert len(re.findall(r"^\s*subgraph ", text, re.MULTILINE)) == len(components)
     # The ManagedCluster sits inside the TrainingCluster's subgraph.
-    block = text.split('subgraph n1["training<br/>', 1)[1].split("\n  end", 1)[0]
+    block = re.split(r'subgraph n\d+\["training<br/>', text, maxsplit=1)[1].split("\n  end", 1)[0]
     assert "training-cluster<br/><small>ManagedCluster</small>" in block
     assert '{{"training-provider<br/><small>kubernetes provider</small>"}}' in block
 

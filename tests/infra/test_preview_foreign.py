@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
@@ -176,10 +177,11 @@ def test_a_flag_that_cannot_apply_is_refused(infra, flags, message):
 def test_no_command_prints_the_help(infra):
     result = infra()
     assert result.returncode == 0
-    assert result.stdout.startswith("usage: infra [-h] [-V] {preview,diff,")
+    assert result.stdout.startswith("usage: infra [-h] [-V]")
     from infra.commands import build_parser
 
-    assert result.stdout == build_parser().format_help()
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert "{" + ",".join(commands.choices) + "}" in result.stdout
     assert result.stderr == ""
 
 
