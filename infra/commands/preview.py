@@ -10,7 +10,7 @@ from pathlib import Path
 
 from infra.commands.options import add_color, add_stack_selection, epilog
 from infra.engine.model import StackPlan
-from infra.engine.project import Project, load_project, load_stack_config
+from infra.engine.project import Project, load_project, load_stack_config, stack_file_settings
 from infra.engine.runtime import run_stack
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
@@ -194,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
 
         project = load_project(args.cwd)
         stack_files = {plan.stack: project.stack_file(plan.stack) for plan in plans}
-        print(render_sarif(plans, _repository_root(project), stack_files))
+        settings = {plan.stack: stack_file_settings(project, plan.stack) for plan in plans}
+        print(render_sarif(plans, _repository_root(project), stack_files, settings))
     elif args.format == "junit":
         from infra.render.junit import render_junit
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from infra.engine.files import StrictLoader, load_yaml
+from infra.engine.files import StrictLoader, load_yaml, read_text
 from infra.errors import UsageError
 
 SECRET_PLACEHOLDER = "offline-secret-placeholder"
@@ -226,3 +226,47 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
             )
         values[qualified] = _as_config_string(value)
     return StackConfig(path, values, secret_keys)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One scalar a stack file sets: its key path (`ns:key.sub[0]`), its text and its line."""
+
+    key: str
+    text: str
+    line: int
+
+
+def _settings_under(node: yaml.Node, key: str) -> list[Setting]:
+    if isinstance(node, yaml.ScalarNode):
+        return [Setting(key, str(node.value), node.start_mark.line + 1)]
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            s for i, item in enumerate(node.value) for s in _settings_under(item, f"{key}[{i}]")
+        ]
+    if isinstance(node, yaml.MappingNode):
+        keys = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        if keys == {"secure"}:  # a secret: never matched, never shown
+            return []
+        return [
+            s
+            for k, v in node.value
+            if isinstance(k, yaml.ScalarNode)
+            for s in _settings_under(v, f"{key}.{k.value}" if key else str(k.value))
+        ]
+    return []
+
+
+def stack_file_settings(project: Project, stack: str) -> list[Setting]:
+    """Every scalar under `config:` in the stack file, with the line that sets it: where a
+    reviewer changes a value, so where a verdict that value causes belongs."""
+    path = project.stack_file(stack)
+    shown = project.relative(path)
+    load_stack_config(project, stack)  # the same checks (size, depth, duplicate keys) first
+    root = yaml.compose(read_text(path, shown, "stack config"), Loader=_ConfigLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "config":
+            return _settings_under(value, "")
+    return []

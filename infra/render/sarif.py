@@ -3,8 +3,11 @@
 Each run's tool is the pack (its name, version and every rule it declares); each result sits
 at the program line that constructed the resource (the SDK's source position), or that of its
 nearest ancestor inside the repository when the resource was built in library code (a
-provider), or at the top of the stack file for a stack-wide verdict. Paths are relative to
-the repository root, as code scanning wants them.
+provider), or at the top of the stack file for a stack-wide verdict. When a stack-file
+setting's value is among the resource's inputs (`infra.readers.config_origin`), the result
+sits first at that setting's line, where a pull request changes an environment, so that is
+where GitHub annotates it. Paths are relative to the repository root, as code scanning wants
+them.
 
 GitHub rejects a file holding two runs of one tool under one category
 (https://github.blog/changelog/2024-05-06-code-scanning-will-stop-combining-runs-from-a-single-upload/),
@@ -19,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from infra.engine.model import PolicyPackInfo, PolicyRule, Resource, StackPlan, Violation
+from infra.engine.project import Setting
+from infra.readers.config_origin import settings_behind
 
 SARIF_VERSION = "2.1.0"
 # The schema's own id (oasis-tcs/sarif-spec, sarif-2.1/schema/sarif-schema-2.1.0.json).
@@ -70,9 +75,18 @@ def _physical(uri: str, line: int) -> dict[str, Any]:
 
 
 def _where(
-    violation: Violation, by_urn: Mapping[str, Resource], root: Path, stack_file: str
-) -> dict[str, Any]:
+    violation: Violation,
+    by_urn: Mapping[str, Resource],
+    root: Path,
+    stack_file: str,
+    settings: Sequence[Setting],
+) -> list[dict[str, Any]]:
     resource = by_urn.get(violation.urn) if violation.urn else None
+    behind = settings_behind(resource, violation.message, settings) if resource else []
+    configured = [
+        _physical(stack_file, s.line) | {"message": {"text": f"set by config key {s.key}"}}
+        for s in behind
+    ]
     location: dict[str, Any] | None = None
     while resource is not None and location is None:
         if resource.source is not None:
@@ -81,13 +95,22 @@ def _where(
             if relative is not None:
                 location = _physical(relative, line)
         resource = by_urn.get(resource.parent) if resource.parent else None
-    location = location or _physical(stack_file, 1)
+    if location is None and not configured:
+        location = _physical(stack_file, 1)
+    locations = [*configured, *([location] if location is not None else [])]
     if violation.urn:
-        location["logicalLocations"] = [{"fullyQualifiedName": violation.urn, "kind": "resource"}]
-    return location
+        for where in locations:
+            where["logicalLocations"] = [{"fullyQualifiedName": violation.urn, "kind": "resource"}]
+    return locations
 
 
-def _run(plan: StackPlan, pack: PolicyPackInfo, root: Path, stack_file: str) -> dict[str, Any]:
+def _run(
+    plan: StackPlan,
+    pack: PolicyPackInfo,
+    root: Path,
+    stack_file: str,
+    settings: Sequence[Setting],
+) -> dict[str, Any]:
     rules = list(pack.rules)
     known = {rule.name for rule in rules}
     violations = [v for v in plan.violations if v.policy_pack == pack.name]
@@ -109,19 +132,28 @@ def _run(plan: StackPlan, pack: PolicyPackInfo, root: Path, stack_file: str) -> 
                 "ruleIndex": index[v.policy],
                 "level": _LEVEL[v.enforcement_level],
                 "message": {"text": v.message},
-                "locations": [_where(v, by_urn, root, stack_file)],
+                "locations": _where(v, by_urn, root, stack_file, settings),
             }
             for v in violations
         ],
     }
 
 
-def render_sarif(plans: Sequence[StackPlan], root: Path, stack_files: Mapping[str, Path]) -> str:
-    """`stack_files`: each stack's `Pulumi.<stack>.yaml`; `root`: the repository root."""
+def render_sarif(
+    plans: Sequence[StackPlan],
+    root: Path,
+    stack_files: Mapping[str, Path],
+    settings: Mapping[str, Sequence[Setting]],
+) -> str:
+    """`stack_files`: each stack's `Pulumi.<stack>.yaml`, `settings` what each sets (with
+    lines); `root`: the repository root."""
     root = root.resolve()
     runs: list[dict[str, Any]] = []
     for plan in plans:
         stack_file = _inside(str(stack_files[plan.stack]), root) or stack_files[plan.stack].name
-        runs.extend(_run(plan, pack, root, stack_file) for pack in plan.policy_packs)
+        runs.extend(
+            _run(plan, pack, root, stack_file, settings.get(plan.stack, ()))
+            for pack in plan.policy_packs
+        )
     document = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": runs}
     return json.dumps(document, indent=2)

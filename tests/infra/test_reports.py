@@ -131,11 +131,43 @@ def test_a_verdict_without_a_repository_line_points_at_the_stack_file(tmp_path: 
         Violation("pack", "no-stray", "advisory", "urn:p", "from a library", rule),
         Violation("pack", "no-stray", "mandatory", None, "stack-wide", rule),
     ]
-    document = json.loads(render_sarif([plan], root, {"dev": root / "Pulumi.dev.yaml"}))
+    document = json.loads(render_sarif([plan], root, {"dev": root / "Pulumi.dev.yaml"}, {}))
     for result in document["runs"][0]["results"]:
         where = result["locations"][0]["physicalLocation"]
         assert where == {"artifactLocation": {"uri": "Pulumi.dev.yaml"}, "region": {"startLine": 1}}
     assert check_sarif(json.dumps(document), tmp_path).returncode == 0
+
+
+def test_a_verdict_a_stack_setting_caused_sits_first_at_that_settings_line(
+    tmp_path: Path,
+) -> None:
+    """Where a pull request changes an environment, so where GitHub annotates the verdict;
+    the program line that built the resource follows."""
+    from tests.conftest import run_infra
+    from tests.reliability._support import copy_project
+
+    project = copy_project(tmp_path / "project")
+    stack_file = project / "stacks" / "Pulumi.prod.yaml"
+    with stack_file.open("a") as f:
+        f.write('  aks-rwx-training:kubernetesVersion: "1.32"\n')
+    result = run_infra("preview", "-C", str(project), "-s", "prod", "--format", "sarif")
+    assert result.returncode == 1, result.stderr
+    assert check_sarif(result.stdout, tmp_path).returncode == 0
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {
+        "azure-native-containerservice-managedcluster-kubernetes-version-allowed"
+    }
+    for r in results:
+        configured, built = r["locations"]
+        assert configured["physicalLocation"] == {
+            "artifactLocation": {"uri": "stacks/Pulumi.prod.yaml"},
+            "region": {"startLine": line_of(stack_file, "kubernetesVersion")},
+        }
+        assert configured["message"]["text"] == (
+            "set by config key aks-rwx-training:kubernetesVersion"
+        )
+        # The cluster's name is a setting too, and in the message, but it only names it.
+        assert built["physicalLocation"]["artifactLocation"]["uri"] == "components/cluster.py"
 
 
 def test_junit_has_a_case_per_policy_and_a_failure_per_blocking_policy(infra: Any) -> None:
