@@ -375,17 +375,9 @@ def test_strict_diff_exits_3_on_shorter_backup_retention(monkeypatch, capsys):
 
     diff = diff_plans(_backup_plan(_policy(30)), _backup_plan(_policy(7)))
     monkeypatch.setattr(diff_command, "diff_stacks", lambda *args, **kwargs: [diff])
-    args = argparse.Namespace(
-        cwd=".",
-        base="HEAD~1",
-        head=None,
-        stack=[],
-        no_policy=True,
-        json=False,
-        markdown=False,
-        strict=True,
-        ack=False,
-    )
+    from infra.commands import build_parser
+
+    args = build_parser().parse_args(["diff", "--base", "HEAD~1", "--no-policy", "--strict"])
     assert diff_command.run(args) == ExitCode.STATEFUL_RISK == 3
     out, err = capsys.readouterr()
     assert "[STATEFUL: data at risk]" in out
