@@ -39,18 +39,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import pulumi
 from pulumi_azure_native import authorization, recoveryservices
 
 VaultRedundancy = Literal["LocallyRedundant", "ZoneRedundant", "GeoRedundant"]
-VAULT_REDUNDANCIES: tuple[str, ...] = ("LocallyRedundant", "ZoneRedundant", "GeoRedundant")
+VAULT_REDUNDANCIES: tuple[str, ...] = get_args(VaultRedundancy)
 # Immutable vault (https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept):
 # blocks operations that lose recovery points (reducing retention, stopping protection with
 # delete). Unlocked can be turned off again; Locked cannot, ever: a deliberate opt-in.
 Immutability = Literal["Disabled", "Unlocked", "Locked"]
-IMMUTABILITY_STATES: tuple[str, ...] = ("Disabled", "Unlocked", "Locked")
+IMMUTABILITY_STATES: tuple[str, ...] = get_args(Immutability)
 
 # Snapshot-tier limits (support matrix above): daily points up to 200 days, weekly up to 200
 # weeks, monthly up to 120 months, and at most 200 snapshots per share at any time. Summing the

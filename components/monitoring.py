@@ -31,6 +31,9 @@ DEFAULT_RETENTION_DAYS = 90
 
 CONTAINER_INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
 PROMETHEUS_STREAM = "Microsoft-PrometheusMetrics"
+# A rule's destinations are named within the rule; its data flows refer to them by that name.
+PROMETHEUS_DESTINATION = "MonitoringAccount1"
+CONTAINER_INSIGHTS_DESTINATION = "ciworkspace"
 # The association name the Azure portal and CLI look for to find Container Insights' rule.
 CONTAINER_INSIGHTS_ASSOCIATION = "ContainerInsightsExtension"
 
@@ -132,14 +135,14 @@ class MonitoringWorkspaces(pulumi.ComponentResource):
             destinations=monitor.DataCollectionRuleDestinationsArgs(
                 monitoring_accounts=[
                     monitor.MonitoringAccountDestinationArgs(
-                        name="MonitoringAccount1",
+                        name=PROMETHEUS_DESTINATION,
                         account_resource_id=self.prometheus_workspace.id,
                     )
                 ]
             ),
             data_flows=[
                 monitor.DataFlowArgs(
-                    streams=[PROMETHEUS_STREAM], destinations=["MonitoringAccount1"]
+                    streams=[PROMETHEUS_STREAM], destinations=[PROMETHEUS_DESTINATION]
                 )
             ],
             opts=child,
@@ -171,13 +174,15 @@ class MonitoringWorkspaces(pulumi.ComponentResource):
             destinations=monitor.DataCollectionRuleDestinationsArgs(
                 log_analytics=[
                     monitor.LogAnalyticsDestinationArgs(
-                        name="ciworkspace", workspace_resource_id=self.log_analytics.id
+                        name=CONTAINER_INSIGHTS_DESTINATION,
+                        workspace_resource_id=self.log_analytics.id,
                     )
                 ]
             ),
             data_flows=[
                 monitor.DataFlowArgs(
-                    streams=[CONTAINER_INSIGHTS_STREAM], destinations=["ciworkspace"]
+                    streams=[CONTAINER_INSIGHTS_STREAM],
+                    destinations=[CONTAINER_INSIGHTS_DESTINATION],
                 )
             ],
             opts=child,

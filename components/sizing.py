@@ -167,14 +167,20 @@ def _v2(model: BillingModel) -> V2Limits:
     return V2_LIMITS[model]
 
 
+def _recommendation(base: int, per_gib: tuple[int, int], floor: int, cap: int, gib: int) -> int:
+    """Azure's one recommendation formula: MIN(MAX(base + CEILING(per_gib * GiB), floor), cap)."""
+    numerator, denominator = per_gib
+    return min(max(base + _ceil_div(numerator * gib, denominator), floor), cap)
+
+
 def recommended_iops(model: BillingModel, gib: int) -> int:
     """Azure's IOPS recommendation for a v2 share of ``gib``:
     SSD MIN(MAX(3000 + CEILING(1 * GiB), 3000), 102400),
     HDD MIN(MAX(1000 + CEILING(0.2 * GiB), 500), 50000)."""
     limits = _v2(model)
-    numerator, denominator = limits.iops_per_gib
-    raw = limits.base_iops + _ceil_div(numerator * gib, denominator)
-    return min(max(raw, limits.min_iops), limits.max_iops)
+    return _recommendation(
+        limits.base_iops, limits.iops_per_gib, limits.min_iops, limits.max_iops, gib
+    )
 
 
 def recommended_throughput_mibps(model: BillingModel, gib: int) -> int:
@@ -182,9 +188,9 @@ def recommended_throughput_mibps(model: BillingModel, gib: int) -> int:
     SSD MIN(MAX(100 + CEILING(0.1 * GiB), 100), 10340),
     HDD MIN(MAX(60 + CEILING(0.02 * GiB), 60), 5120)."""
     limits = _v2(model)
-    numerator, denominator = limits.mibps_per_gib
-    raw = limits.base_mibps + _ceil_div(numerator * gib, denominator)
-    return min(max(raw, limits.min_mibps), limits.max_mibps)
+    return _recommendation(
+        limits.base_mibps, limits.mibps_per_gib, limits.min_mibps, limits.max_mibps, gib
+    )
 
 
 def v2_burst_iops(model: BillingModel, iops: int) -> int:

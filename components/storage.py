@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import pulumi
 from pulumi_azure_native import authorization, storage
@@ -116,10 +116,11 @@ def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerf
         raise ValueError(
             f"billing_model must be one of {', '.join(BillingModel)} (got {args.billing_model!r})"
         )
-    if args.redundancy not in ("LRS", "ZRS"):
-        raise ValueError(f"redundancy must be 'LRS' or 'ZRS' (got {args.redundancy!r})")
-    if args.protocol not in ("smb", "nfs"):
-        raise ValueError(f"protocol must be 'smb' or 'nfs' (got {args.protocol!r})")
+    for field_name, allowed in (("redundancy", Redundancy), ("protocol", FileProtocol)):
+        value = getattr(args, field_name)
+        if value not in get_args(allowed):
+            choices = " or ".join(repr(choice) for choice in get_args(allowed))
+            raise ValueError(f"{field_name} must be {choices} (got {value!r})")
     if isinstance(args.soft_delete_days, bool) or not 1 <= args.soft_delete_days <= 365:
         raise ValueError(
             f"soft_delete_days must be between 1 and 365 (got {args.soft_delete_days!r})"

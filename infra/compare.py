@@ -15,36 +15,43 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.engine.arm import ARM_PATHS, path_parameters
 from infra.engine.model import Resource, Secret, StackPlan, Violation
 from infra.engine.project import SECRET_PLACEHOLDER
 from infra.engine.values import masked, plan_secret_strings, unwrap
 
 # Input paths whose change makes the provider replace the resource (delete + create).
-# Azure cannot rename or move a resource group, an account, a share or a cluster in place;
-# Kubernetes refuses in-place changes to a PV's volume source, to a PVC's spec other than
-# its storage request, and to any object's name or namespace.
-REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
-    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
-    "azure-native:storage:StorageAccount": ("accountName", "resourceGroupName", "location", "kind"),
-    "azure-native:storage:FileServiceProperties": (
-        "accountName",
-        "resourceGroupName",
-        "fileServicesName",
-    ),
-    "azure-native:storage:FileShare": (
-        "shareName",
-        "accountName",
-        "resourceGroupName",
-        "enabledProtocols",
-    ),
+# Azure cannot rename or move a resource: the inputs its ARM path is built from
+# (`infra.engine.arm`) name it, so another value is another resource (a resource group, an
+# account, a share, a cluster, an Azure Backup vault, policy, container or item); nor change
+# these others in place. Kubernetes refuses in-place changes to a PV's volume source, to a
+# PVC's spec other than its storage request, and to any object's name or namespace.
+_AZURE_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "azure-native:resources:ResourceGroup": ("location",),
+    "azure-native:storage:StorageAccount": ("location", "kind"),
+    "azure-native:storage:FileServiceProperties": (),
+    "azure-native:storage:FileShare": ("enabledProtocols",),
     "azure-native:containerservice:ManagedCluster": (
-        "resourceName",
-        "resourceGroupName",
         "location",
         "dnsPrefix",
         "networkProfile.networkPlugin",
         "apiServerAccessProfile.enablePrivateCluster",
     ),
+    "azure-native:recoveryservices:Vault": ("location",),
+    "azure-native:recoveryservices:ProtectionPolicy": (),
+    "azure-native:recoveryservices:ProtectionContainer": (),
+    "azure-native:recoveryservices:ProtectedItem": (),
+}
+
+
+def _path_inputs(type_token: str) -> tuple[str, ...]:
+    """The inputs an azure-native resource's ARM path is built from (the subscription is the
+    provider's, not an input)."""
+    return tuple(p for p in path_parameters(ARM_PATHS[type_token]) if p != "subscriptionId")
+
+
+REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    **{t: (*_path_inputs(t), *other) for t, other in _AZURE_REPLACE_ON_CHANGE.items()},
     "kubernetes:core/v1:Namespace": ("metadata.name",),
     "kubernetes:core/v1:PersistentVolume": (
         "metadata.name",
@@ -61,26 +68,6 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
         "spec.volumeName",
         "spec.volumeMode",
         "spec.selector",
-    ),
-    # The ARM path names an Azure Backup resource: another name or parent is another resource.
-    "azure-native:recoveryservices:Vault": ("vaultName", "resourceGroupName", "location"),
-    "azure-native:recoveryservices:ProtectionPolicy": (
-        "policyName",
-        "vaultName",
-        "resourceGroupName",
-    ),
-    "azure-native:recoveryservices:ProtectionContainer": (
-        "containerName",
-        "fabricName",
-        "vaultName",
-        "resourceGroupName",
-    ),
-    "azure-native:recoveryservices:ProtectedItem": (
-        "protectedItemName",
-        "containerName",
-        "fabricName",
-        "vaultName",
-        "resourceGroupName",
     ),
     # pulumi-kubernetes replaces its provider, and with it every object it manages, when the
     # kubeconfig points at another cluster (DiffConfig; pulumi/pulumi-kubernetes#577).

@@ -23,7 +23,7 @@ from pathlib import Path
 
 # The exit codes' table lives with `infra`; it needs nothing outside the standard library.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES
+from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES, ExitCode
 from infra.render.cost import COST_LABEL
 
 MARKER = "<!-- infra-diff -->"
@@ -136,7 +136,7 @@ def build(
         icon, text = describe(rc)
         head.append(f"| `{stack}` | {icon} {text} | {monthly_cost(report)} |")
     head.append("")
-    if any(rc == 3 for _, rc, _ in rows):
+    if any(rc == ExitCode.STATEFUL_RISK for _, rc, _ in rows):
         head += [
             "A replacement or deletion of a stateful resource (data would be lost) needs an "
             "explicit acknowledgement: a maintainer other than the author approves the head "

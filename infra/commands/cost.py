@@ -5,21 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from infra.commands.options import add_cwd
+from infra.commands.options import add_stacks
 from infra.exit_codes import ExitCode
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("cost", help="estimate each stack's monthly cost (offline price table)")
-    p.add_argument(
-        "-s",
-        "--stack",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="stack to estimate (repeatable); default: every stack",
-    )
-    add_cwd(p)
+    add_stacks(p, "estimate")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=run)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from infra.commands.options import add_cwd
+from infra.commands.options import add_stacks
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 
@@ -27,15 +27,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", required=True, choices=sorted(SUFFIXES), help="what to write")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to")
-    p.add_argument(
-        "-s",
-        "--stack",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="stack to export (repeatable); default: every stack",
-    )
-    add_cwd(p)
+    add_stacks(p, "export")
     p.set_defaults(handler=run)
 
 

@@ -21,13 +21,9 @@ def add_cwd(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_stack_selection(
-    p: argparse.ArgumentParser, verb: str, formats: Sequence[str] = ("text", "json", "markdown")
-) -> None:
-    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how.
-
-    `--format` picks the output; `--json` and `--markdown` are its shorthands (one dest)."""
-    p.add_argument(
+def add_stacks(parser: argparse.ArgumentParser, verb: str) -> None:
+    """Which stacks, and where: `-s/--stack` (repeatable, default every stack) and `-C/--cwd`."""
+    parser.add_argument(
         "-s",
         "--stack",
         action="append",
@@ -35,7 +31,16 @@ def add_stack_selection(
         metavar="NAME",
         help=f"stack to {verb} (repeatable); default: every stack",
     )
-    add_cwd(p)
+    add_cwd(parser)
+
+
+def add_stack_selection(
+    p: argparse.ArgumentParser, verb: str, formats: Sequence[str] = ("text", "json", "markdown")
+) -> None:
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how.
+
+    `--format` picks the output; `--json` and `--markdown` are its shorthands (one dest)."""
+    add_stacks(p, verb)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument(
         "--format",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from infra.commands.options import add_cwd
+from infra.commands.options import add_stacks
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
 from infra.readers.permissions import check, missing_lines
@@ -18,15 +18,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         "permissions",
         help="check that the bootstrap grants each identity what every stack needs",
     )
-    p.add_argument(
-        "-s",
-        "--stack",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="stack to check (repeatable); default: every stack",
-    )
-    add_cwd(p)
+    add_stacks(p, "check")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=run)
 

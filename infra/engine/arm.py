@@ -99,13 +99,13 @@ ARM_PATHS: Final[dict[str, str]] = {
     ),
 }
 
-_PARAMETER_RE: Final = re.compile(r"\{(\w+)\}")
+PATH_PARAMETER: Final = re.compile(r"\{(\w+)\}")
 PROVIDERS_SEGMENT: Final = "/providers/"
 
 
 def path_parameters(path: str) -> list[str]:
     """The parameters of a REST path, in order; the last one names the resource."""
-    return _PARAMETER_RE.findall(path)
+    return PATH_PARAMETER.findall(path)
 
 
 def arm_path(type_token: str, name_parameter: str | None) -> str:

@@ -239,8 +239,3 @@ def call(token: str, args: dict[str, Any]) -> dict[str, Any]:
             "tenantId": TENANT_ID,
         }
     return {}
-
-
-def arm_id_is_exact(type_: str) -> bool:
-    """Whether the fake id of an azure-native type has its real ARM path (not a guess)."""
-    return type_ in arm.ARM_PATHS

@@ -19,7 +19,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from infra.engine.arm import ARM_PATHS, arm_name, arm_type, scope_parameter
+from infra.engine.arm import (
+    ARM_PATHS,
+    PATH_PARAMETER,
+    arm_name,
+    arm_type,
+    path_parameters,
+    scope_parameter,
+)
 from infra.engine.model import Resource, Secret, StackPlan, Unknown
 from infra.errors import UsageError
 
@@ -63,7 +70,6 @@ RENAMES: dict[str, dict[str, str]] = {
     },
 }
 
-_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 _API_VERSION = re.compile(r"Uses Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)\.")
 
 
@@ -128,7 +134,7 @@ def _name(arm: ArmType, resource: Resource, params: _Parameters) -> str:
     """The ARM name from the path parameters; one not known offline makes it an expression."""
     parts: list[str] = []
     literal = True
-    for index, piece in enumerate(_PATH_PARAMETER.split(arm.name)):
+    for index, piece in enumerate(PATH_PARAMETER.split(arm.name)):
         if index % 2 == 0:  # the text between parameters
             parts.append(f"'{piece}'")
             continue
@@ -152,11 +158,11 @@ def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:
             f"{resource.type} ({resource.name}) has no REST path; "
             "add it to ARM_PATHS in infra/engine/arm.py"
         )
-    path_parameters = set(_PATH_PARAMETER.findall(arm.name)) | {"resourceGroupName"}
+    named_by_path = set(path_parameters(arm.name)) | {"resourceGroupName"}
     if arm.scope:
-        path_parameters.add(arm.scope)
+        named_by_path.add(arm.scope)
     converted = _convert(
-        {k: v for k, v in resource.inputs.items() if k not in path_parameters},
+        {k: v for k, v in resource.inputs.items() if k not in named_by_path},
         "",
         RENAMES.get(resource.type, {}),
         resource,

@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from infra.engine.fakes import arm_id_is_exact
+from infra.engine import arm as engine_arm
 from infra.engine.model import Resource, Secret, StackPlan
 
 DEPLOY = "deploy"  # pulumi up: creates, updates, deletes and reads
 PLAN = "plan"  # pulumi preview --refresh: reads only
 ACCESS = (DEPLOY, PLAN)
 
-_CLUSTER = "Microsoft.ContainerService/managedClusters"
 _CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster"
+_CLUSTER = engine_arm.arm_type(engine_arm.ARM_PATHS[_CLUSTER_TYPE])
 
 # azure-native functions -> (ARM action, the ARM type of the resource it acts on). The scope
 # is that resource's id, from the call's resourceGroupName and name argument.
@@ -129,10 +129,7 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
 # storage account's file and blob services: learn.microsoft.com/rest/api/storagerp/
 # file-services, /blob-services), so there is no delete action to grant.
 NO_DELETE_TYPES = frozenset(
-    {
-        "Microsoft.Storage/storageAccounts/fileServices",
-        "Microsoft.Storage/storageAccounts/blobServices",
-    }
+    {"azure-native:storage:FileServiceProperties", "azure-native:storage:BlobServiceProperties"}
 )
 
 # Resources that are not calls to Azure or Kubernetes: providers and the stack itself.
@@ -335,15 +332,15 @@ def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
 
 def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]:
     type_ = arm_type(resource.id or "")
-    if type_ is None or not arm_id_is_exact(resource.type):
+    if type_ is None or resource.type not in engine_arm.ARM_PATHS:
         return [
             f"{resource.urn}: unknown type {resource.type}: no ARM type known "
-            "(add its ARM path to infra/engine/fakes.py)"
+            "(add its ARM path to ARM_PATHS in infra/engine/arm.py)"
         ]
     scope = str(resource.id)
     unknown: list[str] = []
     for verb in _verbs(access):
-        if not (verb == "delete" and type_ in NO_DELETE_TYPES):
+        if not (verb == "delete" and resource.type in NO_DELETE_TYPES):
             needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
     if access == DEPLOY:
         for path, action in LINKED_ACTIONS.get(resource.type, ()):

@@ -47,13 +47,19 @@ class FilesModel:
 
     def recommended_iops(self, gib: int) -> int:
         assert self.min_iops is not None and self.max_iops is not None
-        num, den = self.iops_per_gib
-        return min(max(self.base_iops + -(-gib * num // den), self.min_iops), self.max_iops)
+        return _recommendation(self.base_iops, self.iops_per_gib, self.min_iops, self.max_iops, gib)
 
     def recommended_mibps(self, gib: int) -> int:
         assert self.min_mibps is not None and self.max_mibps is not None
-        num, den = self.mibps_per_gib
-        return min(max(self.base_mibps + -(-gib * num // den), self.min_mibps), self.max_mibps)
+        return _recommendation(
+            self.base_mibps, self.mibps_per_gib, self.min_mibps, self.max_mibps, gib
+        )
+
+
+def _recommendation(base: int, per_gib: tuple[int, int], floor: int, cap: int, gib: int) -> int:
+    """Azure's one recommendation formula: MIN(MAX(base + CEILING(per_gib * GiB), floor), cap)."""
+    numerator, denominator = per_gib
+    return min(max(base + -(-gib * numerator // denominator), floor), cap)
 
 
 # SKU family (the SKU name before its redundancy) -> model.

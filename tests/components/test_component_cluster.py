@@ -59,6 +59,15 @@ def deploy(**overrides: Any) -> RunResult:
     return result
 
 
+def assert_rejected(message: str, **overrides: Any) -> None:
+    """The args fail with ``message`` before any resource is registered."""
+    args = make_args(**overrides)
+    result = run_pulumi(lambda: TrainingCluster("training", args))
+    assert result.registrations == []
+    with pytest.raises(ValueError, match=message):
+        result.raise_error()
+
+
 def test_children_are_named_by_role_and_parented() -> None:
     result = deploy()
     component = result.one(COMPONENT)
@@ -290,8 +299,4 @@ def test_calico_keeps_the_azure_dataplane() -> None:
 def test_invalid_args_fail_before_anything_is_registered(
     overrides: dict[str, Any], message: str
 ) -> None:
-    args = make_args(**overrides)
-    result = run_pulumi(lambda: TrainingCluster("training", args))
-    assert result.registrations == []
-    with pytest.raises(ValueError, match=message):
-        result.raise_error()
+    assert_rejected(message, **overrides)

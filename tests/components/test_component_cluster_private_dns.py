@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from component_harness import run_pulumi
-from test_component_cluster import CLUSTER, IDENTITY_ID, deploy, make_args
-
-from components.cluster import TrainingCluster
+from test_component_cluster import CLUSTER, IDENTITY_ID, assert_rejected, deploy
 
 ZONE_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-dns/providers/"
@@ -49,8 +46,4 @@ def test_a_zone_you_bring_reaches_the_access_profile() -> None:
 def test_invalid_private_dns_fails_before_anything_is_registered(
     overrides: dict[str, Any], message: str
 ) -> None:
-    args = make_args(**overrides)
-    result = run_pulumi(lambda: TrainingCluster("training", args))
-    assert result.registrations == []
-    with pytest.raises(ValueError, match=message):
-        result.raise_error()
+    assert_rejected(message, **overrides)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from component_harness import run_pulumi
-from test_component_cluster import deploy, make_args
+from test_component_cluster import assert_rejected, deploy
 
-from components.cluster import GpuPoolSpec, SystemPoolSpec, TrainingCluster
+from components.cluster import GpuPoolSpec, SystemPoolSpec
 from components.monitoring import (
     MonitoringRuleAssociations,
     MonitoringRuleAssociationsArgs,
@@ -105,11 +105,7 @@ def test_monitoring_profiles_only_when_asked() -> None:
 def test_pod_limits_that_do_not_fit_fail_before_anything_is_registered(
     overrides: dict[str, Any], message: str
 ) -> None:
-    args = make_args(**overrides)
-    result = run_pulumi(lambda: TrainingCluster("training", args))
-    assert result.registrations == []
-    with pytest.raises(ValueError, match=message):
-        result.raise_error()
+    assert_rejected(message, **overrides)
 
 
 def test_a_pod_range_with_exactly_enough_room_is_accepted() -> None:

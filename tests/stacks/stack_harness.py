@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +104,15 @@ def run_stack(
         config=config,
         preview=preview,
     )
+
+
+def config_error(
+    stack: str, overrides: Mapping[str, Any] | None = None, remove: Iterable[str] = ()
+) -> str:
+    """The error a bad config stops the stack with: one line, and nothing registered."""
+    result = run_stack(stack, overrides, remove)
+    assert isinstance(result.error, pulumi.RunError), result.error
+    assert result.registrations == []
+    message = str(result.error)
+    assert "\n" not in message
+    return message

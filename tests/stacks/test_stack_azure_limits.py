@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
-from stack_harness import PROJECT, run_stack
+from stack_harness import PROJECT, config_error, run_stack
 
 SUBNET = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-prod/"
@@ -28,15 +27,6 @@ def _tags(count: int) -> dict[str, str]:
     tags = {"owner": "o", "cost-center": "c"}
     tags.update({f"t{i}": "v" for i in range(count - len(tags))})
     return tags
-
-
-def _error(stack: str, overrides: dict[str, Any]) -> str:
-    result = run_stack(stack, overrides)
-    assert isinstance(result.error, pulumi.RunError), result.error
-    assert result.registrations == []
-    message = str(result.error)
-    assert "\n" not in message
-    return message
 
 
 # (case id, overrides, config path the error names): each value carries a trailing newline,
@@ -77,7 +67,7 @@ TRAILING_NEWLINE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ids=[case[0] for case in TRAILING_NEWLINE_CASES],
 )
 def test_a_trailing_newline_is_not_a_valid_value(overrides: dict[str, Any], path: str) -> None:
-    message = _error("prod", overrides)
+    message = config_error("prod", overrides)
     assert message.startswith(f"stacks/Pulumi.prod.yaml: config key '{PROJECT}:{path}' must "), (
         message
     )
@@ -85,7 +75,7 @@ def test_a_trailing_newline_is_not_a_valid_value(overrides: dict[str, Any], path
 
 @pytest.mark.parametrize("location", ["mars", "europe", "WestEurope", "west europe", "false"])
 def test_location_must_be_an_azure_region(location: str) -> None:
-    message = _error("dev", {"location": location})
+    message = config_error("dev", {"location": location})
     assert message == (
         f"stacks/Pulumi.dev.yaml: config key '{PROJECT}:location' must be a string region "
         f"name of the Azure public cloud like 'westeurope' (got {location!r}); the list is "
@@ -106,7 +96,7 @@ def test_49_tags_plus_environment_is_the_azure_maximum() -> None:
 
 
 def test_more_than_50_tags_per_resource_are_rejected() -> None:
-    message = _error("dev", {"tags": _tags(50)})
+    message = config_error("dev", {"tags": _tags(50)})
     assert message == (
         f"stacks/Pulumi.dev.yaml: config key '{PROJECT}:tags' must hold at most 49 tags: Azure "
         "allows 50 per resource and the program adds 'environment' (got 50)"
@@ -115,7 +105,7 @@ def test_more_than_50_tags_per_resource_are_rejected() -> None:
 
 def test_storage_account_tag_names_are_at_most_128_characters() -> None:
     run_stack("dev", {"tags": {**_tags(2), "k" * 128: "v"}}).raise_error()
-    message = _error("dev", {"tags": {**_tags(2), "k" * 129: "v"}})
+    message = config_error("dev", {"tags": {**_tags(2), "k" * 129: "v"}})
     assert message.startswith(
         f"stacks/Pulumi.dev.yaml: config key '{PROJECT}:tags' tag names must be 1-128 "
         "characters (the storage account's limit)"

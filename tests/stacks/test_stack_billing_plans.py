@@ -1,5 +1,5 @@
 """The README's side-by-side plans for prod's volumes are what the sizing gives, and the v2
-plan is what prod's stack file deploys."""
+plan is what prod's stack file deploys; its table of billing models states the sizing's limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import re
 
 from stack_harness import run_stack
 
-from components.sizing import BillingModel, resolve_share
+from components.sizing import (
+    PREMIUM_MAX_GIB,
+    PREMIUM_MIN_GIB,
+    STANDARD_MAX_GIB,
+    STANDARD_MIN_GIB,
+    V2_LIMITS,
+    BillingModel,
+    resolve_share,
+)
 from tests.conftest import REPO_ROOT
 
 V1 = BillingModel.PROVISIONED_V1_SSD
@@ -58,3 +66,15 @@ def test_prod_deploys_the_v2_plan() -> None:
         assert shares[volume]["shareQuota"] == share.quota_gib
         assert shares[volume]["provisionedIops"] == share.iops
         assert shares[volume]["provisionedBandwidthMibps"] == share.throughput_mibps
+
+
+def test_the_readme_model_table_states_the_sizing_limits() -> None:
+    lines = (REPO_ROOT / "README.md").read_text().splitlines()
+    rows = {m: next(line for line in lines if line.startswith(f"| `{m}`")) for m in BillingModel}
+    for model, limits in V2_LIMITS.items():
+        assert f"`quotaGiB` {limits.min_gib}-{limits.max_gib}," in rows[model]
+        assert f"`throughputMiBps` {limits.min_mibps}-{limits.max_mibps}," in rows[model]
+        assert f"`iops` {limits.min_iops}-{limits.max_iops} " in rows[model]
+    assert f"`quotaGiB` {PREMIUM_MIN_GIB}-{PREMIUM_MAX_GIB}," in rows[V1]
+    payg = rows[BillingModel.PAY_AS_YOU_GO_HDD]
+    assert f"`quotaGiB` {STANDARD_MIN_GIB}-{STANDARD_MAX_GIB} " in payg

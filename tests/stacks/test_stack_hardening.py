@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
-from stack_harness import PROJECT, STACKS, run_stack
+from stack_harness import PROJECT, STACKS, config_error, run_stack
 
 from components.node_disks import LOCAL_DISKS
 
@@ -103,10 +102,7 @@ BAD: list[tuple[str, str, dict[str, Any], str, str]] = [
 def test_bad_hardening_settings_are_one_exact_line_and_register_nothing(
     stack: str, overrides: dict[str, Any], where: str, expected: str
 ) -> None:
-    result = run_stack(stack, overrides)
-    assert isinstance(result.error, pulumi.RunError), result.error
-    assert str(result.error) == f"{where}: config key '{PROJECT}:{expected}"
-    assert result.registrations == []
+    assert config_error(stack, overrides) == f"{where}: config key '{PROJECT}:{expected}"
 
 
 @pytest.mark.parametrize(("stack", "retention"), [("staging", 30), ("prod", 90)])

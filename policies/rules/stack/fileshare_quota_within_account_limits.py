@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._files_models import FilesModel, model_of, sku_of
+from .._files_models import MODELS, FilesModel, model_of, sku_of
 from .._props import UNKNOWN, as_int
 from .._stack import (
     Res,
@@ -31,9 +31,10 @@ from .._stack import (
     storage_accounts,
 )
 
-MAX_GIB = 102400
+PREMIUM = MODELS["Premium"]
+STANDARD = MODELS["Standard"]
+# A standard share's maximum without large file shares (its model's maximum needs them).
 STANDARD_MAX_GIB = 5120
-PREMIUM_MIN_GIB = 100
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -63,20 +64,24 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                 )
             continue
         if kind == "FileStorage":
-            if quota < PREMIUM_MIN_GIB:
+            if quota < PREMIUM.min_gib:
                 report_violation(
-                    f"{subject} below the {PREMIUM_MIN_GIB} GiB minimum of premium "
+                    f"{subject} below the {PREMIUM.min_gib} GiB minimum of premium "
                     f"(FileStorage) account '{name}'.",
                     share.urn,
                 )
-            elif quota > MAX_GIB:
+            elif quota > PREMIUM.max_gib:
                 report_violation(
-                    f"{subject} above the {MAX_GIB} GiB maximum of account '{name}'.", share.urn
+                    f"{subject} above the {PREMIUM.max_gib} GiB maximum of account '{name}'.",
+                    share.urn,
                 )
             continue
-        limit = MAX_GIB if lfs == "Enabled" else STANDARD_MAX_GIB
-        if quota < 1:
-            report_violation(f"{subject} below the 1 GiB minimum of account '{name}'.", share.urn)
+        limit = STANDARD.max_gib if lfs == "Enabled" else STANDARD_MAX_GIB
+        if quota < STANDARD.min_gib:
+            report_violation(
+                f"{subject} below the {STANDARD.min_gib} GiB minimum of account '{name}'.",
+                share.urn,
+            )
         elif quota > limit:
             hint = (
                 "; set largeFileSharesState to 'Enabled' on the account or lower the quota"

@@ -2,10 +2,10 @@
 
 Applies to: ``azure-native:storage:FileShare``.
 
-Enforces: ``shareQuota`` is set to a whole number of GiB between 1 and 102400 (the largest
-quota any account kind allows). The limits that depend on the account (premium minimum,
-5 TiB without large file shares) are checked by the stack policy
-``azure-native-storage-fileshare-quota-within-account-limits``.
+Enforces: ``shareQuota`` is set to a whole number of GiB between 1 and 262144 (the smallest
+minimum and the largest maximum of any billing model, ``_files_models.MODELS``). The limits
+that depend on the account (the model's range, 5 TiB without large file shares) are checked
+by the stack policy ``azure-native-storage-fileshare-quota-within-account-limits``.
 
 Missing: no ``shareQuota`` is a violation - the share would get the account's maximum, and
 PersistentVolume capacities could not be checked against it.
@@ -22,10 +22,11 @@ from pulumi_policy import (
 )
 
 from .._azure import FILE_SHARE_TYPE, label
+from .._files_models import MODELS
 from .._props import MISSING, UNKNOWN, as_int, describe, get, plain
 
-MIN_GIB = 1
-MAX_GIB = 102400
+MIN_GIB = min(model.min_gib for model in MODELS.values())
+MAX_GIB = max(model.max_gib for model in MODELS.values())
 
 
 def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

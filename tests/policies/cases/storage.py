@@ -225,13 +225,13 @@ CASES: list[RCase] = [
     # azure-native-storage-fileshare-quota-set
     RCase("quota-good", SHARE_QUOTA, "file_share"),
     RCase("quota-unknown", SHARE_QUOTA, "file_share", put("shareQuota", UNKNOWN)),
-    RCase("quota-maximum", SHARE_QUOTA, "file_share", put("shareQuota", 102400)),
+    RCase("quota-maximum", SHARE_QUOTA, "file_share", put("shareQuota", 262144)),
     RCase(
         "quota-missing",
         SHARE_QUOTA,
         "file_share",
         drop("shareQuota"),
-        ("FileShare 'datasets' does not set shareQuota; set an explicit quota in GiB (1-102400).",),
+        ("FileShare 'datasets' does not set shareQuota; set an explicit quota in GiB (1-262144).",),
     ),
     RCase(
         "quota-zero",
@@ -239,16 +239,16 @@ CASES: list[RCase] = [
         "file_share",
         put("shareQuota", 0),
         (
-            "FileShare 'datasets' has shareQuota 0; it must be a whole number of GiB between 1 and 102400.",
+            "FileShare 'datasets' has shareQuota 0; it must be a whole number of GiB between 1 and 262144.",
         ),
     ),
     RCase(
         "quota-too-big",
         SHARE_QUOTA,
         "file_share",
-        put("shareQuota", 102401),
+        put("shareQuota", 262145),
         (
-            "FileShare 'datasets' has shareQuota 102401; it must be a whole number of GiB between 1 and 102400.",
+            "FileShare 'datasets' has shareQuota 262145; it must be a whole number of GiB between 1 and 262144.",
         ),
     ),
     RCase(
@@ -257,7 +257,7 @@ CASES: list[RCase] = [
         "file_share",
         put("shareQuota", 1.5),
         (
-            "FileShare 'datasets' has shareQuota 1.5; it must be a whole number of GiB between 1 and 102400.",
+            "FileShare 'datasets' has shareQuota 1.5; it must be a whole number of GiB between 1 and 262144.",
         ),
     ),
     RCase(
@@ -266,7 +266,7 @@ CASES: list[RCase] = [
         "file_share",
         put("shareQuota", "100"),
         (
-            "FileShare 'datasets' has shareQuota '100'; it must be a whole number of GiB between 1 and 102400.",
+            "FileShare 'datasets' has shareQuota '100'; it must be a whole number of GiB between 1 and 262144.",
         ),
     ),
     # azure-native-storage-storageaccount-public-network-access-disabled
