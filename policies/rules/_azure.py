@@ -15,6 +15,8 @@ AGENT_POOL_TYPE: Final = "azure-native:containerservice:AgentPool"
 VAULT_TYPE: Final = "azure-native:recoveryservices:Vault"
 PROTECTION_POLICY_TYPE: Final = "azure-native:recoveryservices:ProtectionPolicy"
 PROTECTED_ITEM_TYPE: Final = "azure-native:recoveryservices:ProtectedItem"
+PROTECTION_CONTAINER_TYPE: Final = "azure-native:recoveryservices:ProtectionContainer"
+RESOURCE_GROUP_TYPE: Final = "azure-native:resources:ResourceGroup"
 
 AZURE_POLICY: Final = "Azure Policy"
 CHECKOV: Final = "Checkov"

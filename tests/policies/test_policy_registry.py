@@ -119,3 +119,12 @@ def test_config_schema_is_valid_json_schema_with_defaults(policy: Policy) -> Non
     jsonschema.validate(defaults, schema, cls=jsonschema.Draft7Validator)
     assert "enforcementLevel" not in policy.config_schema.properties
     assert not policy.config_schema.required, "settings must be optional (defaults in code)"
+
+
+def test_the_pack_and_the_diff_agree_on_what_holds_data() -> None:
+    """The pack runs in its own environment, so it keeps its own list; `infra diff` warns
+    about replacing the same types that the pack forbids deleting first."""
+    from infra.compare import STATEFUL_TYPES as DIFF_STATEFUL
+    from policies.rules.options.stateful_no_delete_before_replace import STATEFUL_TYPES
+
+    assert set(STATEFUL_TYPES) == DIFF_STATEFUL

@@ -1,9 +1,9 @@
 """pulumi-resourceoptions-stateful-no-delete-before-replace
 
-Applies to stateful resources: ``azure-native:storage:StorageAccount``,
-``azure-native:storage:FileServiceProperties``, ``azure-native:storage:FileShare``,
-``azure-native:containerservice:ManagedCluster``, ``kubernetes:core/v1:PersistentVolume``
-and ``kubernetes:core/v1:PersistentVolumeClaim``.
+Applies to stateful resources, the ones ``infra diff`` treats as holding data
+(``infra.compare.STATEFUL_TYPES``, kept equal by a test): the resource group, the storage
+account, its file service and shares, the AKS cluster, the Azure Backup vault, policy,
+container and protected items, PersistentVolumes and PersistentVolumeClaims.
 
 Enforces: the ``deleteBeforeReplace`` resource option is not ``true``. With it, a
 replacement deletes the existing resource (and the data or bindings it holds) before its
@@ -23,14 +23,29 @@ from pulumi_policy import (
     Severity,
 )
 
-from .._azure import FILE_SERVICE_TYPE, FILE_SHARE_TYPE, MANAGED_CLUSTER_TYPE, STORAGE_ACCOUNT_TYPE
+from .._azure import (
+    FILE_SERVICE_TYPE,
+    FILE_SHARE_TYPE,
+    MANAGED_CLUSTER_TYPE,
+    PROTECTED_ITEM_TYPE,
+    PROTECTION_CONTAINER_TYPE,
+    PROTECTION_POLICY_TYPE,
+    RESOURCE_GROUP_TYPE,
+    STORAGE_ACCOUNT_TYPE,
+    VAULT_TYPE,
+)
 from .._k8s import PV_TYPE, PVC_TYPE
 
 STATEFUL_TYPES = (
+    RESOURCE_GROUP_TYPE,
     STORAGE_ACCOUNT_TYPE,
     FILE_SERVICE_TYPE,
     FILE_SHARE_TYPE,
     MANAGED_CLUSTER_TYPE,
+    VAULT_TYPE,
+    PROTECTION_POLICY_TYPE,
+    PROTECTION_CONTAINER_TYPE,
+    PROTECTED_ITEM_TYPE,
     PV_TYPE,
     PVC_TYPE,
 )

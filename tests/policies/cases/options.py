@@ -57,4 +57,11 @@ CASES: list[RCase] = [
         delete_before_replace=True,
         expected=(DBR_MSG.format("azure-native:containerservice:ManagedCluster"),),
     ),
+    RCase(
+        "dbr-backup-vault",
+        OPT_DBR,
+        "vault",
+        delete_before_replace=True,
+        expected=(DBR_MSG.format("azure-native:recoveryservices:Vault"),),
+    ),
 ]
