@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 
-from infra.commands.options import add_stacks
+from infra.commands.options import add_stacks, epilog
 from infra.exit_codes import ExitCode
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("cost", help="estimate each stack's monthly cost (offline price table)")
+    p = sub.add_parser(
+        "cost",
+        help="estimate each stack's monthly cost (offline price table)",
+        description="Price each stack's plan from the committed retail price table "
+        "(infra/prices/): the AKS tier, node VMs (an autoscaled pool as a range), OS disks, "
+        "Azure Files and monitoring ingestion; anything the table lacks is listed as not priced.",
+        epilog=epilog("infra cost", "infra cost -s prod --json"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_stacks(p, "estimate")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=run)

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from infra.commands.options import add_stacks
+from infra.commands.options import add_stacks, epilog
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 
@@ -24,6 +24,11 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "k8s, STACK.k8s.yaml). Secrets and values known only once deployed become ARM "
             "parameters, or [secret] and [unknown] in the manifests."
         ),
+        epilog=epilog(
+            "infra export --format arm --out export/",
+            "infra export --format k8s --out export/ -s prod",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--format", required=True, choices=sorted(SUFFIXES), help="what to write")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from infra.commands.options import add_stacks
+from infra.commands.options import add_stacks, epilog
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
 from infra.readers.permissions import check, missing_lines
@@ -17,6 +17,11 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "permissions",
         help="check that the bootstrap grants each identity what every stack needs",
+        description="Derive from each stack's offline plan the Azure actions the plan and "
+        "deploy identities need, and compare them with what bootstrap/ grants (its own "
+        "offline plan: role definitions, assignments and their scopes).",
+        epilog=epilog("infra permissions", "infra permissions -s prod --json"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_stacks(p, "check")
     p.add_argument("--json", action="store_true", help="print one JSON document")
