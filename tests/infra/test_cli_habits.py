@@ -43,7 +43,16 @@ def on_a_terminal(*args: str, env: dict[str, str]) -> str:
     return b"".join(chunks).decode()
 
 
-@pytest.mark.parametrize("command", [[], ["preview"], ["diff"], ["affected"], ["smoke"]])
+def _commands() -> list[str]:
+    import argparse
+
+    from infra.commands import build_parser
+
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return list(sub.choices)
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in _commands())])
 def test_every_help_ends_with_examples_and_the_exit_codes(infra: Any, command: list[str]) -> None:
     result = infra(*command, "--help")
     assert result.returncode == 0
