@@ -76,7 +76,81 @@ def test_check_lists_what_the_stacks_need_and_the_table_lacks() -> None:
     assert {
         "westeurope vm/Standard_D4ds_v5",
         "westeurope vm/Standard_NC24ads_A100_v4",
-        "westeurope files-v1/Premium_ZRS",
+        "westeurope files-v2/PremiumV2_ZRS/throughput",
         "westeurope files-paygo/Standard_LRS/TransactionOptimized",
     } <= missing
     assert "westeurope aks-tier/Standard" not in missing
+
+
+def _storage(product: str, sku: str, meter: str, unit: str, price: float, **more: Any) -> Any:
+    """One item shaped as the Retail Prices API returns it (field names and product, SKU and
+    meter naming as in published snapshots; the prices are test data)."""
+    return _item(
+        serviceName="Storage",
+        productName=product,
+        skuName=sku,
+        meterName=meter,
+        unitOfMeasure=unit,
+        retailPrice=price,
+        tierMinimumUnits=0.0,
+        **more,
+    )
+
+
+def test_provisioned_v2_meters_are_found_by_their_api_names_and_priced_per_month() -> None:
+    filters: list[str] = []
+    product = "Azure Files Provisioned v2"
+
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        filters.append(odata_filter)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Provisioned Storage", "1 GiB/Hour", 0.0002)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Provisioned IOPS", "1/Hour", 0.00001)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Provisioned IOPS Free", "1/Hour", 0.0)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Overflow Snapshot Usage", "1 GiB/Hour", 1.0)
+
+    keys = {"files-v2/PremiumV2_ZRS/storage", "files-v2/PremiumV2_ZRS/iops"}
+    tables, problems = refresh_prices.refresh({"westeurope": keys}, api)
+    assert problems == []
+    prices = tables["westeurope"]["prices"]
+    assert prices["files-v2/PremiumV2_ZRS/storage"]["price"] == 0.0002 * 730
+    assert prices["files-v2/PremiumV2_ZRS/storage"]["unit"] == "1 GiB/Hour x 730"
+    assert prices["files-v2/PremiumV2_ZRS/iops"]["price"] == 0.00001 * 730
+    assert all(
+        "productName eq 'Azure Files Provisioned v2' and skuName eq 'SSD ZRS'" in f for f in filters
+    )
+
+
+def test_pay_as_you_go_share_is_its_data_stored_meter_not_its_transactions() -> None:
+    filters: list[str] = []
+
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        filters.append(odata_filter)
+        yield _storage("Files v2", "Standard ZRS", "ZRS Data Stored", "1 GB/Month", 0.07)
+        yield _storage("Files v2", "Standard ZRS", "ZRS Write Operations", "10K", 0.08)
+
+    key = "files-paygo/Standard_ZRS/TransactionOptimized"
+    tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
+    assert problems == []
+    assert tables["westeurope"]["prices"][key]["price"] == 0.07
+    assert tables["westeurope"]["prices"][key]["unit"] == "1 GB/Month"
+    assert "productName eq 'Files v2' and skuName eq 'Standard ZRS'" in filters[0]
+
+
+def test_log_analytics_ingestion_takes_the_paid_tier_not_the_free_grant() -> None:
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        assert "meterName eq 'Analytics Logs Data Ingestion'" in odata_filter
+        for tier, price in ((0.0, 0.0), (5.0, 2.99)):
+            yield _item(
+                serviceName="Log Analytics",
+                productName="Log Analytics",
+                skuName="Analytics Logs",
+                meterName="Analytics Logs Data Ingestion",
+                unitOfMeasure="1 GB",
+                retailPrice=price,
+                tierMinimumUnits=tier,
+            )
+
+    key = "log-analytics/ingestion-gb"
+    tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
+    assert problems == []
+    assert tables["westeurope"]["prices"][key]["price"] == 2.99
