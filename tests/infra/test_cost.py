@@ -227,10 +227,11 @@ def test_infra_cost_on_the_repository(infra) -> None:
     (prod,) = json.loads(result.stdout)["stacks"]
     assert prod["monthly"] == {"low": 73.0, "high": 73.0}  # the AKS Standard tier alone
     keys = {u["key"] for u in prod["unpriced"]}
-    assert {"vm/Standard_D4ds_v5", "vm/Standard_NC24ads_A100_v4", "files-v1/Premium_ZRS"} <= keys
+    needed = {"vm/Standard_D4ds_v5", "vm/Standard_NC24ads_A100_v4", "files-v2/PremiumV2_ZRS/iops"}
+    assert needed <= keys
     assert "egress" in prod["leftOut"]
     text = infra("cost", "-s", "dev")
-    assert "Stack dev: $0.00 a month; 4 item(s) not priced" in text.stdout
+    assert "Stack dev: $0.00 a month; 3 item(s) not priced" in text.stdout
     assert text.stdout.rstrip().endswith("reservations and savings plans, taxes.")
 
 
