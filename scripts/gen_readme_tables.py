@@ -125,6 +125,7 @@ def billing_plans(plan: StackPlan) -> list[str]:
     volumes = _declared_volumes(plan)
     rows: dict[str, list[str]] = {str(v["name"]): [] for v in volumes}
     totals = []
+    sources: list[str] = []
     for model in (BillingModel.PROVISIONED_V1_SSD, deployed):
         sku = account_sku(model, redundancy)
         shares = []
@@ -142,7 +143,9 @@ def billing_plans(plan: StackPlan) -> list[str]:
                 f"| {name} | `{model}` ({said}) | {share.quota_gib} GiB | {share.iops} "
                 f"({share.burst_iops}) | {share.throughput_mibps} MiB/s | {cost} |"
             )
-        total = _cost_cell(_priced(plan, sku, location, shares))
+        account_cost = _priced(plan, sku, location, shares)
+        sources += [source for source in account_cost.sources if source not in sources]
+        total = _cost_cell(account_cost)
         totals.append(
             f"| all (the account, `{sku}`) | `{model}` | {sum(s.quota_gib for _, s in shares)} "
             f"GiB | {sum(s.iops for _, s in shares)} | "
@@ -152,7 +155,8 @@ def billing_plans(plan: StackPlan) -> list[str]:
         "| prod volume | plan | size | IOPS (burst) | throughput | monthly cost |",
         "|---|---|---|---|---|---|",
     ]
-    return header + [row for volume in rows.values() for row in volume] + totals
+    priced = f"Monthly costs at {'; '.join(sources)}." if sources else "No cost is priced."
+    return [*header, *(row for volume in rows.values() for row in volume), *totals, "", priced]
 
 
 def _cut_graph(comment: str) -> str:

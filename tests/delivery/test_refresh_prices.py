@@ -158,3 +158,21 @@ def test_log_analytics_ingestion_takes_the_paid_tier_not_the_free_grant() -> Non
     tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
     assert problems == []
     assert tables["westeurope"]["prices"][key]["price"] == 2.99
+
+
+def test_a_gpu_size_is_its_linux_pay_as_you_go_meter() -> None:
+    # westeurope's items for this size in the snapshot: its Linux product says "Linux".
+    product = "NCads A100 v4 Series"
+    sku = "Standard_NC24ads_A100_v4"
+
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        yield _item(productName=f"{product} Linux", skuName=sku, retailPrice=4.775)
+        yield _item(productName=f"{product} Windows", skuName=sku, retailPrice=5.879)
+        linux = f"{product} Linux"
+        yield _item(productName=linux, skuName=f"{sku} Spot", retailPrice=1.097295)
+        yield _item(productName=linux, skuName=f"{sku} Low Priority", retailPrice=0.955)
+
+    key = f"vm/{sku}"
+    tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
+    assert problems == []
+    assert tables["westeurope"]["prices"][key]["price"] == 4.775
