@@ -131,9 +131,11 @@ def billing_plans(plan: StackPlan) -> list[str]:
         shares = []
         for volume in volumes:
             declared = {k: v for k in fields if isinstance(v := volume.get(k), int)}
-            if model is BillingModel.PROVISIONED_V1_SSD and "throughputMiBps" in declared:
-                # v1 buys throughput only as capacity: the target sizes the quota.
-                declared = {"throughputMiBps": declared["throughputMiBps"]}
+            if model is BillingModel.PROVISIONED_V1_SSD:
+                # v1 buys throughput only as capacity (a throughput target sizes the quota),
+                # and its IOPS follow the size.
+                key = "throughputMiBps" if "throughputMiBps" in declared else "quotaGiB"
+                declared = {key: declared[key]}
             share = resolve_share(model, **{fields[k]: v for k, v in declared.items()})
             name = str(volume["name"])
             shares.append((name, share))
