@@ -6,8 +6,9 @@ usage: .venv/bin/python scripts/refresh_prices.py [--check]
 Previews every stack offline, collects the price keys `infra cost` needs (and those the
 tables already hold), and asks https://prices.azure.com/api/retail/prices for each. A key
 is written only when its query matches exactly one pay-as-you-go meter; otherwise it is
-reported and left out, never guessed. The meter filters for Files, managed disks and Log
-Analytics follow the API's published naming and were not verified live from here.
+reported and left out, never guessed. The names the filters match (Files, Log Analytics)
+were checked against published API snapshots and Microsoft's billing docs, not live from
+here; the managed-disk filter is unverified.
 `--check` makes no request: it lists the keys the stacks need that the tables lack (exit 1).
 """
 
@@ -27,7 +28,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from infra.commands.preview import preview_stacks  # noqa: E402
-from infra.readers.cost import PRICE_DIR, estimate, load_price_tables  # noqa: E402
+from infra.readers.cost import (  # noqa: E402
+    HOURS_PER_MONTH,
+    PRICE_DIR,
+    estimate,
+    load_price_tables,
+)
 
 API = "https://prices.azure.com/api/retail/prices"
 Item = dict[str, Any]
@@ -78,34 +84,50 @@ def query(region: str, key: str) -> tuple[str, Callable[[Item], bool]] | None:
             lambda i: i["meterName"].endswith("Provisioned"),
         )
     if kind == "files-v2":
+        # Product, SKU and meter names as the API lists them: "Azure Files Provisioned v2",
+        # skuName "<SSD|HDD> <redundancy>", meters "<skuName> Provisioned Storage|IOPS|
+        # Throughput MiBPS" billed per hour (learn.microsoft.com/azure/storage/files/
+        # understanding-billing#provisioned-v2-billing-meters); SSD also lists "Free" meters
+        # for the included baseline, which are not the unit price.
         sku, _, part = rest.partition("/")
-        media, _, redundancy = sku.partition("_")
-        word = {"storage": "Storage", "iops": "IOPS", "throughput": "Throughput"}[part]
+        family, _, redundancy = sku.partition("_")
+        media = {"PremiumV2": "SSD", "StandardV2": "HDD"}[family]
+        word = {"storage": "Storage", "iops": "IOPS", "throughput": "Throughput MiBPS"}[part]
         return (
-            f"{base} and serviceName eq 'Storage' and contains(productName, 'Files v2')",
-            lambda i: (
-                i["skuName"].startswith(media.removesuffix("V2"))
-                and redundancy in i["skuName"]
-                and f"Provisioned {word}" in i["meterName"]
-            ),
+            f"{base} and serviceName eq 'Storage' and productName eq 'Azure Files Provisioned v2' "
+            f"and skuName eq '{media} {redundancy}'",
+            lambda i: i["meterName"] == f"{media} {redundancy} Provisioned {word}",
         )
     if kind == "files-paygo":
+        # Pay-as-you-go shares in a StorageV2 account bill under product "Files v2";
+        # transaction optimized is skuName "Standard <redundancy>", meter "<redundancy> Data
+        # Stored"; hot and cool prefix both with the tier ("Hot LRS", "Hot LRS Data Stored").
         sku, _, tier = rest.partition("/")
         redundancy = sku.partition("_")[2]
-        label = {"TransactionOptimized": "Standard", "Hot": "Hot", "Cool": "Cool"}.get(tier, tier)
+        prefix = {"TransactionOptimized": "", "Hot": "Hot ", "Cool": "Cool "}.get(tier, f"{tier} ")
         return (
-            f"{base} and serviceName eq 'Storage' and productName eq 'Files' "
-            f"and skuName eq '{label} {redundancy}'",
-            lambda i: i["meterName"].endswith("Data Stored"),
+            f"{base} and serviceName eq 'Storage' and productName eq 'Files v2' "
+            f"and skuName eq '{prefix or 'Standard '}{redundancy}'",
+            lambda i: i["meterName"] == f"{prefix}{redundancy} Data Stored",
         )
     if kind == "log-analytics":
+        # The ingestion meter is tiered: a free first tier (tierMinimumUnits 0, price 0, the
+        # monthly free grant) and the per-GB price above it.
         return (
-            f"{base} and serviceName eq 'Log Analytics'",
-            lambda i: (
-                i["meterName"] == "Analytics Logs Data Ingestion" and i["unitOfMeasure"] == "1 GB"
-            ),
+            f"{base} and serviceName eq 'Log Analytics' "
+            "and meterName eq 'Analytics Logs Data Ingestion'",
+            lambda i: i["unitOfMeasure"] == "1 GB" and i.get("tierMinimumUnits", 0) > 0,
         )
     return None
+
+
+def monthly(item: Item) -> tuple[float, str]:
+    """(price, unit) per month where the table means a month: provisioned v2 meters bill per
+    unit-hour ("1 GiB/Hour", "1/Hour"), which `infra cost` multiplies by nothing."""
+    unit = item["unitOfMeasure"]
+    if item.get("serviceName") == "Storage" and unit.endswith("/Hour"):
+        return item["retailPrice"] * HOURS_PER_MONTH, f"{unit} x {HOURS_PER_MONTH}"
+    return item["retailPrice"], unit
 
 
 def refresh(needed: dict[str, set[str]], get: Fetch = fetch) -> tuple[dict[str, Any], list[str]]:
@@ -126,9 +148,10 @@ def refresh(needed: dict[str, set[str]], get: Fetch = fetch) -> tuple[dict[str, 
                 problems.append(f"{region} {key}: {len(items)} meters match; left out")
                 continue
             (item,) = items
+            price, unit = monthly(item)
             prices[key] = {
-                "price": item["retailPrice"],
-                "unit": item["unitOfMeasure"],
+                "price": price,
+                "unit": unit,
                 "meter": f"{item['productName']}, {item['skuName']}, {item['meterName']}",
                 "found": f"meterId {item['meterId']}, effective {item['effectiveStartDate']}",
             }

@@ -51,6 +51,11 @@ PROVISIONED_V2_SKUS = frozenset(
     {"PremiumV2_LRS", "PremiumV2_ZRS", "StandardV2_LRS", "StandardV2_ZRS", "StandardV2_GRS",
      "StandardV2_GZRS"}
 )  # fmt: skip
+# The Retail Prices API lists, beside an SSD share's "Provisioned IOPS" and "Provisioned
+# Throughput MiBPS" meters, zero-priced "... Free" ones: part of what is provisioned is
+# billed at no charge, an amount not published with the prices. So these lines are bounds.
+SSD_V2_SKUS = frozenset({"PremiumV2_LRS", "PremiumV2_ZRS"})
+SSD_V2_BASELINE = "upper bound: an included baseline is billed at no charge"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 ACCOUNT = "azure-native:storage:StorageAccount"
 SHARE = "azure-native:storage:FileShare"
@@ -305,6 +310,8 @@ class _Estimator:
                 )
                 continue
             item = f"file share {name}: {amount:g} {unit} provisioned v2 ({sku})"
+            if sku in SSD_V2_SKUS and meter != "storage":
+                item += f" ({SSD_V2_BASELINE})"
             if (
                 unit_price := self.price(resource, location, f"files-v2/{sku}/{meter}", item)
             ) is not None:

@@ -84,17 +84,31 @@ def _config_table(changes: Sequence[PropertyChange]) -> list[str]:
     return [*lines, ""]
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def _verdict_table(diff: StackDiff) -> list[str]:
-    lines = ["| Policy verdict | Level | Policy | Resource | Message |", "|---|---|---|---|---|"]
+    """New and resolved verdicts, with the severity, link and remediation the pack declares."""
+    lines = [
+        "| Policy verdict | Level | Severity | Policy | Resource | Message |",
+        "|---|---|---|---|---|---|",
+    ]
     for label, violations in (
         ("new", diff.violations_added),
         ("resolved", diff.violations_removed),
     ):
         for v in violations:
             resource = v.urn.split("::")[-1] if v.urn else "(stack)"
-            message = v.message.replace("|", "\\|").replace("\n", " ")
+            rule = v.rule
+            policy = f"[`{v.policy}`]({rule.url})" if rule and rule.url else f"`{v.policy}`"
+            message = _cell(v.message)
+            if label == "new" and rule and rule.remediation:
+                message += f"<br>**Fix:** {_cell(rule.remediation)}"
+            severity = rule.severity if rule else ""
             lines.append(
-                f"| {label} | {v.enforcement_level} | `{v.policy}` | `{resource}` | {message} |"
+                f"| {label} | {v.enforcement_level} | {severity} | {policy} | `{resource}` "
+                f"| {message} |"
             )
     return [*lines, ""]
 

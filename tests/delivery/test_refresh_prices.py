@@ -3,6 +3,7 @@ a price only when exactly one pay-as-you-go meter matches (no network: a canned 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ def test_ambiguous_or_absent_meters_are_left_out_and_reported() -> None:
     ]
 
 
-def test_check_lists_what_the_stacks_need_and_the_table_lacks() -> None:
+def test_check_finds_every_price_the_stacks_need_in_the_committed_table() -> None:
     result = subprocess.run(
         [sys.executable, str(SCRIPTS / "refresh_prices.py"), "--check"],
         cwd=REPO_ROOT,
@@ -71,12 +72,107 @@ def test_check_lists_what_the_stacks_need_and_the_table_lacks() -> None:
         timeout=300,
         check=False,
     )
-    assert result.returncode == 1, result.stderr
-    missing = set(result.stdout.splitlines())
-    assert {
-        "westeurope vm/Standard_D4ds_v5",
-        "westeurope vm/Standard_NC24ads_A100_v4",
-        "westeurope files-v1/Premium_ZRS",
-        "westeurope files-paygo/Standard_LRS/TransactionOptimized",
-    } <= missing
-    assert "westeurope aks-tier/Standard" not in missing
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "every price the stacks need is in the tables"
+
+
+def test_check_lists_a_price_the_tables_lack(tmp_path, monkeypatch, capsys) -> None:
+    doc = json.loads((refresh_prices.PRICE_DIR / "westeurope.json").read_text())
+    del doc["prices"]["vm/Standard_D4ds_v5"]
+    (tmp_path / "westeurope.json").write_text(json.dumps(doc))
+    monkeypatch.setattr(refresh_prices, "PRICE_DIR", tmp_path)
+    assert refresh_prices.main(["--check"]) == 1
+    assert capsys.readouterr().out.split() == ["westeurope", "vm/Standard_D4ds_v5"]
+
+
+def _storage(product: str, sku: str, meter: str, unit: str, price: float, **more: Any) -> Any:
+    """One item as the Retail Prices API returns it; the values below are westeurope items of
+    the snapshot infra/prices/README.md cites (andy-diericks/azure-pricing-radar)."""
+    return _item(
+        serviceName="Storage",
+        productName=product,
+        skuName=sku,
+        meterName=meter,
+        unitOfMeasure=unit,
+        retailPrice=price,
+        tierMinimumUnits=0.0,
+        **more,
+    )
+
+
+def test_provisioned_v2_meters_are_found_by_their_api_names_and_priced_per_month() -> None:
+    filters: list[str] = []
+    product = "Azure Files Provisioned v2"
+
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        filters.append(odata_filter)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Provisioned Storage", "1 GiB/Hour", 0.000245)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Provisioned IOPS", "1/Hour", 0.000066)
+        yield _storage(product, "SSD ZRS", "SSD ZRS Provisioned IOPS Free", "1/Hour", 0.0)
+        throughput = "SSD ZRS Provisioned Throughput MiBPS"
+        yield _storage(product, "SSD ZRS", throughput, "1/Hour", 9.7e-05)
+
+    keys = {"files-v2/PremiumV2_ZRS/storage", "files-v2/PremiumV2_ZRS/iops"}
+    tables, problems = refresh_prices.refresh({"westeurope": keys}, api)
+    assert problems == []
+    prices = tables["westeurope"]["prices"]
+    assert prices["files-v2/PremiumV2_ZRS/storage"]["price"] == 0.000245 * 730
+    assert prices["files-v2/PremiumV2_ZRS/storage"]["unit"] == "1 GiB/Hour x 730"
+    assert prices["files-v2/PremiumV2_ZRS/iops"]["price"] == 0.000066 * 730
+    assert all(
+        "productName eq 'Azure Files Provisioned v2' and skuName eq 'SSD ZRS'" in f for f in filters
+    )
+
+
+def test_pay_as_you_go_share_is_its_data_stored_meter_not_its_transactions() -> None:
+    filters: list[str] = []
+
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        filters.append(odata_filter)
+        yield _storage("Files v2", "Standard ZRS", "ZRS Data Stored", "1 GB/Month", 0.075)
+        yield _storage("Files v2", "Standard ZRS", "ZRS Write Operations", "10K", 0.01875)
+
+    key = "files-paygo/Standard_ZRS/TransactionOptimized"
+    tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
+    assert problems == []
+    assert tables["westeurope"]["prices"][key]["price"] == 0.075
+    assert tables["westeurope"]["prices"][key]["unit"] == "1 GB/Month"
+    assert "productName eq 'Files v2' and skuName eq 'Standard ZRS'" in filters[0]
+
+
+def test_log_analytics_ingestion_takes_the_paid_tier_not_the_free_grant() -> None:
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        assert "meterName eq 'Analytics Logs Data Ingestion'" in odata_filter
+        for tier, price in ((0.0, 0.0), (5.0, 2.99)):
+            yield _item(
+                serviceName="Log Analytics",
+                productName="Log Analytics",
+                skuName="Analytics Logs",
+                meterName="Analytics Logs Data Ingestion",
+                unitOfMeasure="1 GB",
+                retailPrice=price,
+                tierMinimumUnits=tier,
+            )
+
+    key = "log-analytics/ingestion-gb"
+    tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
+    assert problems == []
+    assert tables["westeurope"]["prices"][key]["price"] == 2.99
+
+
+def test_a_gpu_size_is_its_linux_pay_as_you_go_meter() -> None:
+    # westeurope's items for this size in the snapshot: its Linux product says "Linux".
+    product = "NCads A100 v4 Series"
+    sku = "Standard_NC24ads_A100_v4"
+
+    def api(odata_filter: str) -> Iterator[dict[str, Any]]:
+        yield _item(productName=f"{product} Linux", skuName=sku, retailPrice=4.775)
+        yield _item(productName=f"{product} Windows", skuName=sku, retailPrice=5.879)
+        linux = f"{product} Linux"
+        yield _item(productName=linux, skuName=f"{sku} Spot", retailPrice=1.097295)
+        yield _item(productName=linux, skuName=f"{sku} Low Priority", retailPrice=0.955)
+
+    key = f"vm/{sku}"
+    tables, problems = refresh_prices.refresh({"westeurope": {key}}, api)
+    assert problems == []
+    assert tables["westeurope"]["prices"][key]["price"] == 4.775

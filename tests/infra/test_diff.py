@@ -264,7 +264,7 @@ def test_cutting_a_long_diff_keeps_every_delete_and_replace_row_and_the_verdicts
     assert len(text) <= COMMENT_LIMIT
     for i in range(40):
         assert f"| 🔴 delete ⚠️ | `azure-native:storage:FileShare` | `doomed{i}` |" in text
-    assert "| new | mandatory | `no-deletes` |" in text
+    assert "| new | mandatory |  | `no-deletes` |" in text
     assert "_Diff truncated" not in text
     assert "| 🟢 create | | _1500 not shown_ | |" in text
 
