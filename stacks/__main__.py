@@ -1,9 +1,10 @@
 """Stack program: AKS training cluster with Azure Files ReadWriteMany volumes.
 
 All configuration is loaded and validated first (``stacks/config.py``); only then are
-resources registered, into the resource group bootstrap/ creates: shared storage -> cluster (and the NVIDIA device
-plugin when it has a GPU pool) -> one RWX volume per configured volume (and its RWX smoke Job
-when ``smokeTest.enabled``) -> one TrainingJob per ``trainingJobs`` entry.
+resources registered, into the resource group ``bootstrap/`` creates: shared storage ->
+cluster (and the NVIDIA device plugin when it has a GPU pool) -> one RWX volume per
+configured volume (and its RWX smoke Job when ``smokeTest.enabled``) -> one TrainingJob per
+``trainingJobs`` entry.
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
+
 from infra.engine.project import Project, load_project, load_stack_config
 from infra.errors import UsageError
 

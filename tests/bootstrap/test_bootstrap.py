@@ -140,6 +140,17 @@ def test_no_role_grants_a_write_or_delete_wildcard(plan: StackPlan) -> None:
             assert "*" not in action, (role.name, action)
 
 
+def test_no_identity_may_write_or_delete_an_environments_resource_group(plan: StackPlan) -> None:
+    granted = {
+        action
+        for role in _of_type(plan, "azure-native:authorization:RoleDefinition")
+        for permissions in role.inputs["permissions"]
+        for action in permissions.get("actions", [])
+        if action.startswith("Microsoft.Resources/subscriptions/resourceGroups/")
+    }
+    assert granted == {"Microsoft.Resources/subscriptions/resourceGroups/read"}
+
+
 def test_the_pull_request_workflow_reports_the_permissions_verdict() -> None:
     jobs = workflow("pull-request.yml")["jobs"]
     job = jobs["permissions"]
