@@ -1,10 +1,10 @@
 """The delivery control plane, applied once by a subscription owner (`pulumi up` here).
 
 It creates the state backend, the secrets provider, each environment's resource group (the
-scope the deploy identity is granted before the first deploy), and the plan and deploy
-identities with their federated credentials and least-privilege custom roles. Its outputs
-are the repository variables the workflows read, and the `gh variable set` script that
-sets them.
+scope the deploy identity is granted; the environments are the main project's stacks, read
+from ../stacks), and the plan and deploy identities with their federated credentials and
+least-privilege custom roles. Its outputs are the repository variables the workflows read,
+and the `gh variable set` script that sets them.
 """
 
 from __future__ import annotations
@@ -36,15 +36,17 @@ group = resources.ResourceGroup(
     tags=cfg.tags,
     opts=pulumi.ResourceOptions(protect=True, retain_on_delete=True),
 )
-# Each stack's resource group exists before its first deploy, so that the deploy identity
-# can be granted that group rather than the subscription. Kept on destroy: the stacks'
-# data lives in it.
+# Each stack's resource group, owned here and only here: the stack deploys into it by name.
+# A role assignment's scope must exist before the assignment, so the group must exist before
+# the deploy identity can be granted it rather than the subscription; and the deploy identity
+# then cannot delete or move the group. Its name, region and tags are the stack's config.
+# Kept on destroy: the stacks' data lives in it.
 environment_groups = {
     env.name: resources.ResourceGroup(
         f"environment-{env.name}",
         resource_group_name=env.resource_group_name,
-        location=cfg.location,
-        tags={**cfg.tags, "environment": env.name},
+        location=env.location,
+        tags=env.tags,
         opts=pulumi.ResourceOptions(protect=True, retain_on_delete=True),
     )
     for env in cfg.environments

@@ -1,9 +1,10 @@
 """Stack program: AKS training cluster with Azure Files ReadWriteMany volumes.
 
 All configuration is loaded and validated first (``stacks/config.py``); only then are
-resources registered: resource group -> shared storage -> cluster (and the NVIDIA device
-plugin when it has a GPU pool) -> one RWX volume per configured volume (and its RWX smoke Job
-when ``smokeTest.enabled``) -> one TrainingJob per ``trainingJobs`` entry.
+resources registered, into the resource group ``bootstrap/`` creates: shared storage ->
+cluster (and the NVIDIA device plugin when it has a GPU pool) -> one RWX volume per
+configured volume (and its RWX smoke Job when ``smokeTest.enabled``) -> one TrainingJob per
+``trainingJobs`` entry.
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).
@@ -14,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import resources
 
 from components import (
     EntraIdSpec,
@@ -97,19 +97,16 @@ def main(loaded: LoadedConfig) -> None:
     if loaded.secrets:
         pulumi.runtime.register_stack_transformation(_secret_inputs(loaded.secrets))
 
-    resource_group = resources.ResourceGroup(
-        "resource-group",
-        resource_group_name=cfg.resource_group_name,
-        location=cfg.location,
-        tags=loaded.tags,
-        opts=pulumi.ResourceOptions(protect=protect, retain_on_delete=protect),
-    )
+    # The resource group is bootstrap's (bootstrap/__main__.py): it exists before the first
+    # deploy, so that the deploy identity is granted the group rather than the subscription,
+    # and no deploy can delete it. The stack deploys into it by name.
+    resource_group_name = cfg.resource_group_name
 
     shared_storage = SharedStorage(
         "shared-storage",
         SharedStorageArgs(
-            resource_group_name=resource_group.name,
-            location=resource_group.location,
+            resource_group_name=resource_group_name,
+            location=cfg.location,
             account_name=cfg.storage_account_name,
             billing_model=cfg.file_billing_model,
             redundancy=cfg.storage_redundancy,
@@ -137,8 +134,8 @@ def main(loaded: LoadedConfig) -> None:
         StoragePrivateEndpoint(
             "storage-private-endpoint",
             StoragePrivateEndpointArgs(
-                resource_group_name=resource_group.name,
-                location=resource_group.location,
+                resource_group_name=resource_group_name,
+                location=cfg.location,
                 account_name=cfg.storage_account_name,
                 account_id=shared_storage.account_id,
                 subnet_id=cfg.node_subnet_id,
@@ -150,8 +147,8 @@ def main(loaded: LoadedConfig) -> None:
         MonitoringWorkspaces(
             "monitoring",
             MonitoringWorkspacesArgs(
-                resource_group_name=resource_group.name,
-                location=resource_group.location,
+                resource_group_name=resource_group_name,
+                location=cfg.location,
                 cluster_name=cfg.cluster_name,
                 retention_days=cfg.log_retention_days,
                 tags=loaded.tags,
@@ -165,12 +162,12 @@ def main(loaded: LoadedConfig) -> None:
         ShareBackup(
             "share-backup",
             ShareBackupArgs(
-                resource_group_name=resource_group.name,
-                location=resource_group.location,
+                resource_group_name=resource_group_name,
+                location=cfg.location,
                 vault_name=f"rsv-{cfg.storage_account_name}",
                 storage_account_name=shared_storage.account_name,
                 storage_account_id=shared_storage.account_id,
-                storage_resource_group_name=resource_group.name,
+                storage_resource_group_name=resource_group_name,
                 shares={name: share.name for name, share in shared_storage.shares.items()},
                 schedule_time=cfg.backup.schedule_time,
                 time_zone=cfg.backup.time_zone,
@@ -187,8 +184,8 @@ def main(loaded: LoadedConfig) -> None:
     cluster = TrainingCluster(
         "training",
         TrainingClusterArgs(
-            resource_group_name=resource_group.name,
-            location=resource_group.location,
+            resource_group_name=resource_group_name,
+            location=cfg.location,
             cluster_name=cfg.cluster_name,
             kubernetes_version=cfg.kubernetes_version,
             node_subnet_id=cfg.node_subnet_id,
@@ -263,7 +260,7 @@ def main(loaded: LoadedConfig) -> None:
                 volume_name=spec.name,
                 namespace=spec.namespace,
                 quota_gib=volume.quota_gib,
-                resource_group_name=resource_group.name,
+                resource_group_name=resource_group_name,
                 storage_account_name=shared_storage.account_name,
                 share_name=shared_storage.shares[spec.name].name,
                 provider=cluster.provider,
@@ -347,7 +344,7 @@ def main(loaded: LoadedConfig) -> None:
         )
 
     outputs: dict[str, Any] = {
-        "resourceGroupName": resource_group.name,
+        "resourceGroupName": resource_group_name,
         "clusterName": cluster.cluster_name,
         "storageAccountName": shared_storage.account_name,
         "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),

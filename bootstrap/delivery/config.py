@@ -4,38 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
+
+from delivery import environments
+from delivery.environments import REGION, RESOURCE_GROUP, Environment
+
+# The main project: its stacks are the environments the bootstrap serves.
+MAIN_PROJECT = Path(__file__).resolve().parents[2]
 
 _ACCOUNT_NAME = re.compile(r"[a-z0-9]{3,24}")
 _VAULT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]")
 _KEY_NAME = re.compile(r"[A-Za-z0-9-]{1,127}")
 _CONTAINER_NAME = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
-_RESOURCE_GROUP = re.compile(r"[-\w._()]{0,89}[-\w_()]", re.ASCII)
 # GitHub owner and repository names: what may follow `repo:` in an OIDC subject.
 _REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}")
-_ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,255}")
-_SUBNET_ID = re.compile(
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/"
-    r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Environment:
-    """A deployment environment: its GitHub environment name and the stack's scopes."""
-
-    name: str
-    resource_group_name: str
-    node_subnet_id: str
-
-    @property
-    def node_vnet_id(self) -> str:
-        """The node subnet's virtual network (the id is validated as a subnet's on load)."""
-        return self.node_subnet_id.rsplit("/subnets/", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -50,6 +36,7 @@ class BootstrapConfig:
     key_name: str
     repository: str
     default_branch: str
+    # The main project's stacks (delivery/environments.py).
     environments: list[Environment]
     tags: dict[str, str]
 
@@ -74,34 +61,6 @@ def _object(config: pulumi.Config, key: str) -> Any:
         raise _fail(key, "must be YAML structured data (a list or mapping)") from None
 
 
-def _environments(config: pulumi.Config) -> list[Environment]:
-    key = "environments"
-    raw = _object(config, key)
-    if not isinstance(raw, list) or not raw:
-        raise _fail(key, "required: a list of {name, resourceGroupName, nodeSubnetId}")
-    environments = []
-    for index, item in enumerate(raw):
-        where = f"{key}[{index}]"
-        if not isinstance(item, dict) or set(item) != {"name", "resourceGroupName", "nodeSubnetId"}:
-            raise _fail(where, "must have exactly name, resourceGroupName and nodeSubnetId")
-        checks = (
-            ("name", _ENVIRONMENT, "a GitHub environment and stack name"),
-            ("resourceGroupName", _RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.', '(', ')'"),
-            ("nodeSubnetId", _SUBNET_ID, "a subnet's resource id"),
-        )
-        for field, pattern, rule in checks:
-            value = item[field]
-            if not isinstance(value, str) or not pattern.fullmatch(value):
-                raise _fail(f"{where}.{field}", f"{value!r} is not valid ({rule})")
-        environments.append(
-            Environment(item["name"], item["resourceGroupName"], item["nodeSubnetId"])
-        )
-    names = [e.name for e in environments]
-    if len(set(names)) != len(names):
-        raise _fail(key, "each environment name must appear once")
-    return environments
-
-
 def load() -> BootstrapConfig:
     config = pulumi.Config()
     days = config.get_int("stateSoftDeleteDays")
@@ -116,9 +75,9 @@ def load() -> BootstrapConfig:
     if "environment" in tags:
         raise _fail("tags", "must not set 'environment': it is the stack name")
     return BootstrapConfig(
-        location=_string(config, "location", re.compile(r"[a-z0-9]{2,40}"), "a region name"),
+        location=_string(config, "location", REGION, "a region name"),
         resource_group_name=_string(
-            config, "resourceGroupName", _RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.'"
+            config, "resourceGroupName", RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.'"
         ),
         state_account_name=_string(
             config, "stateAccountName", _ACCOUNT_NAME, "3-24 lowercase letters and digits"
@@ -134,6 +93,6 @@ def load() -> BootstrapConfig:
         key_name=_string(config, "keyName", _KEY_NAME, "1-127 letters, digits and '-'"),
         repository=_string(config, "repository", _REPOSITORY, "OWNER/REPO"),
         default_branch=_string(config, "defaultBranch", _BRANCH, "a branch name"),
-        environments=_environments(config),
+        environments=environments.load(MAIN_PROJECT),
         tags={**tags, "environment": pulumi.get_stack()},
     )

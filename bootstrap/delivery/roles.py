@@ -49,9 +49,11 @@ KUBERNETES_RESOURCES = (
 )
 _CLUSTER = "Microsoft.ContainerService/managedClusters"
 
+# The group itself is the bootstrap's (bootstrap/__main__.py): the identities may read it,
+# never write, move or delete it.
+_GROUP_READ = "Microsoft.Resources/subscriptions/resourceGroups/read"
 # Control-plane types of an environment's resource group, with what the program invokes.
 _GROUP_TYPES = (
-    "Microsoft.Resources/subscriptions/resourceGroups",
     "Microsoft.Storage/storageAccounts",
     "Microsoft.Storage/storageAccounts/fileServices/shares",
     "Microsoft.Authorization/locks",
@@ -97,6 +99,7 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
         "resource-group": RoleSpec(
             "pulumi up of one environment: its Azure resources and its cluster's objects",
             actions=(
+                _GROUP_READ,
                 *(a for t in _GROUP_TYPES for a in _each(t)),
                 *_each(_FILE_SERVICES, ("read", "write")),
                 *_GROUP_INVOKES,
@@ -133,6 +136,7 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
         "resource-group": RoleSpec(
             "pulumi preview --refresh of one environment (PR preview, drift): read only",
             actions=(
+                _GROUP_READ,
                 *(f"{t}/read" for t in (*_GROUP_TYPES, _FILE_SERVICES)),
                 *_GROUP_INVOKES,
             ),

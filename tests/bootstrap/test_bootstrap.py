@@ -140,6 +140,17 @@ def test_no_role_grants_a_write_or_delete_wildcard(plan: StackPlan) -> None:
             assert "*" not in action, (role.name, action)
 
 
+def test_no_identity_may_write_or_delete_an_environments_resource_group(plan: StackPlan) -> None:
+    granted = {
+        action
+        for role in _of_type(plan, "azure-native:authorization:RoleDefinition")
+        for permissions in role.inputs["permissions"]
+        for action in permissions.get("actions", [])
+        if action.startswith("Microsoft.Resources/subscriptions/resourceGroups/")
+    }
+    assert granted == {"Microsoft.Resources/subscriptions/resourceGroups/read"}
+
+
 def test_the_pull_request_workflow_reports_the_permissions_verdict() -> None:
     jobs = workflow("pull-request.yml")["jobs"]
     job = jobs["permissions"]
@@ -164,4 +175,130 @@ def test_a_bad_config_value_is_one_line_naming_file_and_key(tmp_path: Path, caps
     assert capsys.readouterr().err == (
         "infra: error: Pulumi.bootstrap.yaml: repository: 'not a repository' is not valid "
         "(OWNER/REPO)\n"
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The bootstrap with the main project whose stacks it serves."""
+    shutil.copy(REPO_ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    for name in ("stacks", "bootstrap", "policies"):
+        shutil.copytree(
+            REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return tmp_path
+
+
+def _stack_file_edited(repo: Path, stack: str, old: str, new: str) -> None:
+    path = repo / "stacks" / f"Pulumi.{stack}.yaml"
+    text = path.read_text()
+    assert old in text, f"{path.name} no longer holds {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_each_environment_resource_group_is_declared_once_by_the_bootstrap(
+    plan: StackPlan,
+) -> None:
+    main_plans = preview_stacks(REPO_ROOT, DEPLOY_ORDER)
+    for stack in main_plans:
+        assert _of_type(stack, "azure-native:resources:ResourceGroup") == [], stack.stack
+        account = _one(stack, "azure-native:storage:StorageAccount")
+        config = stack.config
+        group = next(
+            r
+            for r in _of_type(plan, "azure-native:resources:ResourceGroup")
+            if r.name == f"environment-{stack.stack}"
+        )
+        assert group.inputs["resourceGroupName"] == account.inputs["resourceGroupName"]
+        assert group.inputs["resourceGroupName"] == config["aks-rwx-training:resourceGroupName"]
+        assert group.inputs["location"] == account.inputs["location"]
+        assert group.inputs["tags"] == account.inputs["tags"]
+        assert group.protect and group.retain_on_delete
+    environments = [
+        r.name.removeprefix("environment-")
+        for r in _of_type(plan, "azure-native:resources:ResourceGroup")
+        if r.name.startswith("environment-")
+    ]
+    assert sorted(environments) == sorted(DEPLOY_ORDER)
+
+
+def test_a_new_stack_is_a_new_environment_with_its_group_subject_and_subnet(
+    repo: Path,
+) -> None:
+    text = (repo / "stacks" / "Pulumi.dev.yaml").read_text()
+    (repo / "stacks" / "Pulumi.qa.yaml").write_text(
+        text.replace("rg-aks-rwx-training-dev", "rg-aks-rwx-training-qa")
+        .replace("vnet-training-dev", "vnet-training-qa")
+        .replace(
+            "  aks-rwx-training:storageRedundancy: LRS\n",
+            "  aks-rwx-training:location: northeurope\n  aks-rwx-training:storageRedundancy: LRS\n",
+        )
+    )
+    (bootstrap,) = preview_stacks(repo / "bootstrap", ["bootstrap"])
+    group = next(
+        r
+        for r in _of_type(bootstrap, "azure-native:resources:ResourceGroup")
+        if r.name == "environment-qa"
+    )
+    assert group.inputs["resourceGroupName"] == "rg-aks-rwx-training-qa"
+    assert group.inputs["location"] == "northeurope"
+    assert group.inputs["tags"] == {
+        "owner": "ml-platform",
+        "cost-center": "ml-training",
+        "environment": "qa",
+    }
+    subjects = {
+        r.inputs["subject"]
+        for r in _of_type(bootstrap, "azure-native:managedidentity:FederatedIdentityCredential")
+    }
+    assert "repo:example-org/aks-rwx-training:environment:qa" in subjects
+    scopes = {
+        r.inputs["scope"] for r in _of_type(bootstrap, "azure-native:authorization:RoleAssignment")
+    }
+    assert any(
+        s.endswith("/virtualNetworks/vnet-training-qa/subnets/snet-aks-nodes") for s in scopes
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "error"),
+    [
+        (
+            ("  aks-rwx-training:resourceGroupName: rg-aks-rwx-training-staging\n", ""),
+            "stacks/Pulumi.staging.yaml: resourceGroupName: required (the bootstrap grants "
+            "this scope)",
+        ),
+        (
+            ("/subnets/snet-aks-nodes", "/subnets/"),
+            "stacks/Pulumi.staging.yaml: nodeSubnetId: '/subscriptions/00000000-0000-0000-"
+            "0000-000000000000/resourceGroups/rg-network-staging/providers/Microsoft.Network/"
+            "virtualNetworks/vnet-training-staging/subnets/' is not valid (a subnet's resource "
+            "id)",
+        ),
+        (
+            (
+                "resourceGroupName: rg-aks-rwx-training-staging",
+                "resourceGroupName:\n    secure: v1:c2VjcmV0",
+            ),
+            "stacks/Pulumi.staging.yaml: resourceGroupName: must not be secure: the bootstrap "
+            "reads it without the stack's secrets provider",
+        ),
+    ],
+)
+def test_a_stack_the_bootstrap_cannot_serve_is_one_line_naming_file_and_key(
+    repo: Path, edit: tuple[str, str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _stack_file_edited(repo, "staging", *edit)
+    assert main(["preview", "-C", str(repo / "bootstrap"), "--no-policy"]) == ExitCode.ERROR
+    assert capsys.readouterr().err == f"infra: error: {error}\n"
+
+
+def test_a_main_project_without_stacks_is_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for path in (repo / "stacks").glob("Pulumi.*.yaml"):
+        path.unlink()
+    assert main(["preview", "-C", str(repo / "bootstrap"), "--no-policy"]) == ExitCode.ERROR
+    assert capsys.readouterr().err == (
+        "infra: error: stacks: no Pulumi.<stack>.yaml: the bootstrap grants each stack's scopes\n"
     )

@@ -67,7 +67,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     dev = ("preview", "-s", "dev", "--no-policy")
     coloured = on_a_terminal(*dev, env=env)
-    assert ESCAPE + "32m +   ├─ azure-native:resources:ResourceGroup" in coloured
+    assert ESCAPE + "32m +   ├─ aks-rwx-training:cluster:TrainingCluster" in coloured
     assert ESCAPE not in on_a_terminal(*dev, env=env | {"NO_COLOR": "1"})
     assert ESCAPE not in on_a_terminal(*dev, "--color", "never", env=env)
     # An empty NO_COLOR does not count (no-color.org).

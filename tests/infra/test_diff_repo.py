@@ -113,13 +113,13 @@ def test_a_namespace_without_claims_is_not_a_stateful_risk():
 
 
 @pytest.mark.parametrize("key", ["resourceGroupName", "location"])
-def test_moving_the_resource_group_replaces_it_and_everything_in_it(project, key):
+def test_moving_the_stack_to_another_group_or_region_replaces_its_data(project, key):
     value = "rg-elsewhere" if key == "resourceGroupName" else "northeurope"
     diff = _diff_with(project, "prod", **{key: value})
-    group = next(c for c in diff.changes if c.type == "azure-native:resources:ResourceGroup")
-    assert group.action == "replace"
-    assert group.replace_reasons == [key]
-    assert group.stateful_risk
+    account = next(c for c in diff.changes if c.type == "azure-native:storage:StorageAccount")
+    assert account.action == "replace"
+    assert key in account.replace_reasons
+    assert account.stateful_risk
 
 
 def test_a_replaced_cluster_replaces_the_kubernetes_objects_behind_its_provider(project):

@@ -64,9 +64,9 @@ def test_every_dependency_of_the_plan_is_a_path_in_the_picture(prod: StackPlan) 
     pairs = [(by_urn[d].name, r.name) for r in prod.resources for d in r.dependencies]
     assert pairs
     assert all(reaches(a, b) for a, b in pairs)
-    # ... with the implied arrows left out: the resource group reaches the shares through
-    # the account and the file service, so it has no arrow of its own to them.
-    assert ("resource-group", "shared-storage-share-datasets") not in arrows
+    # ... with the implied arrows left out: the account reaches the shares through the file
+    # service, so it has no arrow of its own to them.
+    assert ("shared-storage-account", "shared-storage-share-datasets") not in arrows
 
 
 def test_the_provider_points_at_each_object_it_manages(prod: StackPlan) -> None:

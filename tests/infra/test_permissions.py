@@ -251,13 +251,31 @@ def test_a_write_granted_to_the_plan_identity_fails(repo, capsys):
 
 
 def test_a_grant_at_another_environments_scope_does_not_count(repo, capsys):
-    _edit(repo, Path("bootstrap/Pulumi.bootstrap.yaml"), "rg-aks-rwx-training-dev", "rg-other")
+    _edit(
+        repo,
+        Path("bootstrap/__main__.py"),
+        '(f"{name}-resource-group", rg.id)',
+        '(f"{name}-resource-group", environment_groups["prod"].id)',
+    )
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
     assert (
-        "missing Microsoft.Resources/subscriptions/resourceGroups/write at /subscriptions/"
-        "00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-dev"
+        "missing Microsoft.Storage/storageAccounts/write at /subscriptions/"
+        "00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-dev/providers/"
+        "Microsoft.Storage/storageAccounts/staksrwxtrainingdev"
     ) in out
+
+
+def test_a_stack_moved_to_another_group_and_subnet_takes_its_grants_along(repo, capsys):
+    _edit(repo, Path("stacks/Pulumi.dev.yaml"), "rg-aks-rwx-training-dev", "rg-moved")
+    _edit(repo, Path("stacks/Pulumi.dev.yaml"), "vnet-training-dev", "vnet-moved")
+    code, out = _permissions(repo, "-s", "dev", "--json", capsys=capsys)
+    assert code == ExitCode.OK, out
+    (stack,) = json.loads(out)["stacks"]
+    deploy = next(i for i in stack["identities"] if i["name"] == "deploy-identity")
+    scopes = {g["scope"].rsplit("/", 1)[-1] for g in deploy["granted"]}
+    assert {"rg-moved", "vnet-moved"} <= scopes
+    assert "rg-aks-rwx-training-dev" not in scopes
 
 
 def test_usage_errors_exit_2_in_one_line(repo, capsys):

@@ -37,7 +37,6 @@ from tests.reliability._support import (
     stack_file_config,
 )
 
-RG = "azure-native:resources:ResourceGroup"
 ACCOUNT = "azure-native:storage:StorageAccount"
 FILE_SERVICE = "azure-native:storage:FileServiceProperties"
 SHARE = "azure-native:storage:FileShare"
@@ -45,7 +44,8 @@ LOCK = "azure-native:authorization:ManagementLockByScope"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 PV = "kubernetes:core/v1:PersistentVolume"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
-STATEFUL = (RG, ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC)
+# The resource group is bootstrap's, protected and kept in every environment (tests/bootstrap).
+STATEFUL = (ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC)
 # Azure Backup (backup.enabled, off in dev): the vault and what holds the recovery points.
 BACKUP = tuple(
     f"azure-native:recoveryservices:{kind}"
