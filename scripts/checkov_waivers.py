@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from readme_blocks import replace_between
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIVERS = ROOT / ".checkov-waivers.yaml"
@@ -86,8 +87,7 @@ def table(waivers: list[Waiver]) -> str:
 
 
 def render_readme(text: str, waivers: list[Waiver]) -> str:
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return f"{text[:start]}\n{table(waivers)}\n{text[end:]}"
+    return replace_between(text, BEGIN, END, table(waivers), "README.md")
 
 
 def main(argv: list[str] | None = None) -> int:

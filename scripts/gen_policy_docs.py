@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pulumi_policy import Policy, StackValidationPolicy
+from readme_blocks import replace_between
 
 from policies.registry import ALL_POLICIES
 
@@ -87,11 +88,7 @@ def table() -> str:
 
 
 def rendered(text: str, path: Path) -> str:
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{path.relative_to(ROOT)}: the markers {BEGIN!r} and {END!r} are missing")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{table()}\n{END}{tail}"
+    return replace_between(text, BEGIN, END, table(), str(path.relative_to(ROOT)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build_pr_comment  # noqa: E402
+from readme_blocks import replace_between  # noqa: E402
 
 from components.sizing import (  # noqa: E402
     BillingModel,
@@ -204,11 +205,7 @@ def pr_comment_example(base: StackPlan) -> list[str]:
 
 def replace_block(text: str, name: str, body: Callable[[], list[str]]) -> str:
     begin, end = _marked(name)
-    if begin not in text or end not in text:
-        raise SystemExit(f"README.md: the markers {begin!r} and {end!r} are missing")
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    return "\n".join([f"{head}{begin}", *body(), f"{end}{tail}"])
+    return replace_between(text, begin, end, "\n".join(body()), "README.md")
 
 
 def rendered(text: str) -> str:

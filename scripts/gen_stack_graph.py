@@ -14,6 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from readme_blocks import replace_between  # noqa: E402
+
 from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.render.mermaid import mermaid_block  # noqa: E402
 
@@ -24,12 +26,8 @@ END = "<!-- stack-graph:end -->"
 
 
 def rendered(text: str) -> str:
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"README.md: the markers {BEGIN!r} and {END!r} are missing")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
     (plan,) = preview_stacks(ROOT, [STACK], evaluate_policies=False)
-    return "\n".join([f"{head}{BEGIN}", *mermaid_block(plan), f"{END}{tail}"])
+    return replace_between(text, BEGIN, END, "\n".join(mermaid_block(plan)), "README.md")
 
 
 def main(argv: list[str] | None = None) -> int:
