@@ -20,13 +20,14 @@ is not known yet, and callers skip that item.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_policy import StackValidationArgs
 
 from ._azure import AGENT_POOL_TYPE, MANAGED_CLUSTER_TYPE, agent_pools
-from ._k8s import object_name, object_namespace
+from ._k8s import PVC_TYPE, object_name, object_namespace
 from ._props import MISSING, UNKNOWN, as_int, get, is_known
 from ._quantity import parse_quantity
 from ._stack import Res, resources
@@ -340,3 +341,19 @@ def mounted_claims(workload: Workload, claims: list[Res]) -> Any:
         (name, find_claim(workload.namespace, name, claims))
         for name in dict.fromkeys(volumes.values())
     ]
+
+
+def concurrent_mounts(args: StackValidationArgs) -> Iterator[tuple[Workload, str, str, Any]]:
+    """``(workload, reason, claimName, claim)`` for each claim mounted by a workload that runs
+    several pods at once (``reason`` says why, from :func:`concurrency`); the claim as in
+    :func:`mounted_claims`. Workloads whose concurrency or volumes are unknown are skipped."""
+    claims = resources(args, PVC_TYPE)
+    for workload in workloads(args):
+        reason = concurrency(workload.res.type, workload.res.props)
+        if reason is None or reason is UNKNOWN:
+            continue
+        mounted = mounted_claims(workload, claims)
+        if mounted is UNKNOWN:
+            continue
+        for name, claim in mounted:
+            yield workload, reason, name, claim

@@ -26,28 +26,19 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .._k8s import PVC_TYPE
-from .._props import UNKNOWN
-from .._stack import resources
-from .._workloads import concurrency, mounted_claims, workloads
+from .._workloads import concurrent_mounts
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    claims = resources(args, PVC_TYPE)
-    for workload in workloads(args):
-        reason = concurrency(workload.res.type, workload.res.props)
-        if reason is None or reason is UNKNOWN:
+    for workload, reason, name, claim in concurrent_mounts(args):
+        if claim is not None:
             continue
-        mounted = mounted_claims(workload, claims)
-        for name, claim in [] if mounted is UNKNOWN else mounted:
-            if claim is not None:
-                continue
-            report_violation(
-                f"{workload.label} {reason} and mounts PersistentVolumeClaim "
-                f"'{workload.namespace}/{name}', which is not declared in this stack; cannot "
-                "check that it is ReadWriteMany.",
-                workload.res.urn,
-            )
+        report_violation(
+            f"{workload.label} {reason} and mounts PersistentVolumeClaim "
+            f"'{workload.namespace}/{name}', which is not declared in this stack; cannot "
+            "check that it is ReadWriteMany.",
+            workload.res.urn,
+        )
 
 
 POLICY = StackValidationPolicy(

@@ -22,38 +22,32 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._k8s import PVC_TYPE, access_modes, format_modes, includes_rwx
+from .._k8s import access_modes, format_modes, includes_rwx
 from .._props import MISSING, UNKNOWN
-from .._stack import Res, namespaced_label, resources
-from .._workloads import concurrency, mounted_claims, workloads
+from .._stack import Res, namespaced_label
+from .._workloads import concurrent_mounts
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    claims = resources(args, PVC_TYPE)
-    for workload in workloads(args):
-        reason = concurrency(workload.res.type, workload.res.props)
-        if reason is None or reason is UNKNOWN:
+    for workload, reason, _, claim in concurrent_mounts(args):
+        if not isinstance(claim, Res):
             continue
-        mounted = mounted_claims(workload, claims)
-        for _, claim in [] if mounted is UNKNOWN else mounted:
-            if not isinstance(claim, Res):
-                continue
-            modes = access_modes(claim.props)
-            if modes is UNKNOWN:
-                continue
-            if modes is MISSING:
-                detail = "which sets no accessModes"
-            elif includes_rwx(modes) is False:
-                detail = f"whose accessModes {format_modes(modes)} lack 'ReadWriteMany'"
-            else:
-                continue
-            report_violation(
-                f"{workload.label} {reason} but mounts PersistentVolumeClaim "
-                f"'{namespaced_label(claim)}', {detail}; pods on a second node cannot attach it. "
-                "Mount a ReadWriteMany claim, or give each pod its own claim "
-                "(volumeClaimTemplates).",
-                workload.res.urn,
-            )
+        modes = access_modes(claim.props)
+        if modes is UNKNOWN:
+            continue
+        if modes is MISSING:
+            detail = "which sets no accessModes"
+        elif includes_rwx(modes) is False:
+            detail = f"whose accessModes {format_modes(modes)} lack 'ReadWriteMany'"
+        else:
+            continue
+        report_violation(
+            f"{workload.label} {reason} but mounts PersistentVolumeClaim "
+            f"'{namespaced_label(claim)}', {detail}; pods on a second node cannot attach it. "
+            "Mount a ReadWriteMany claim, or give each pod its own claim "
+            "(volumeClaimTemplates).",
+            workload.res.urn,
+        )
 
 
 POLICY = StackValidationPolicy(
