@@ -24,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
-Redundancy = Literal["LRS", "ZRS"]
+Redundancy = Literal["LRS", "ZRS", "GRS", "GZRS"]
 
 
 class BillingModel(StrEnum):
@@ -62,6 +62,14 @@ class BillingModel(StrEnum):
     def allows_nfs(self) -> bool:
         """NFS 4.1 shares exist on SSD only, in v1 and v2 ("availability" tables)."""
         return self.ssd
+
+    @property
+    def redundancies(self) -> tuple[Redundancy, ...]:
+        """SSD shares, v1 and v2, are locally or zone-redundant only; HDD shares, v2 and
+        pay-as-you-go, are geo-redundant too ("Applies to" table of "Azure Files redundancy
+        support for SSD file shares",
+        https://learn.microsoft.com/azure/storage/files/redundancy-premium-file-shares)."""
+        return ("LRS", "ZRS") if self.ssd else get_args(Redundancy)
 
 
 _SKU_FAMILY = {

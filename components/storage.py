@@ -64,7 +64,7 @@ class SharedStorageArgs:
             decides the account's kind and SKU (``FileStorage`` + ``PremiumV2_*``,
             ``StandardV2_*`` or ``Premium_*``; pay-as-you-go ``StorageV2`` + ``Standard_*``
             with large file shares).
-        redundancy: ``LRS`` or ``ZRS``.
+        redundancy: ``LRS`` or ``ZRS``; ``GRS`` or ``GZRS`` too with the HDD models.
         protocol: ``smb`` (default) or ``nfs`` (SSD models only, no in-transit encryption,
             needs subnet isolation).
         shares: The file shares to create.
@@ -126,6 +126,8 @@ def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerf
             f"soft_delete_days must be between 1 and 365 (got {args.soft_delete_days!r})"
         )
     model = BillingModel(args.billing_model)
+    if args.redundancy not in model.redundancies:
+        raise ValueError(f"{args.redundancy} shares need an HDD billing model (got {model})")
     if args.protocol == "nfs":
         if not model.allows_nfs:
             raise ValueError(f"NFS shares need an SSD billing model (got {model})")

@@ -81,8 +81,11 @@ def _sku_family(name: Any) -> Any:
 
 
 # Input paths whose change replaces the resource only when the key of the value changes.
-# Azure converts a storage account between redundancies in place (LRS <-> GRS by update,
-# LRS <-> ZRS by a conversion), but not between billing models (the SKU family: Standard
+# Azure converts a storage account between redundancies in place (LRS <-> GRS and ZRS <-> GZRS
+# by a SKU update, LRS <-> ZRS by a conversion: "Replication change table" of "Change how a
+# storage account is replicated",
+# https://learn.microsoft.com/azure/storage/common/redundancy-migration), but not between
+# billing models (the SKU family: Standard
 # pay-as-you-go, Premium provisioned v1, PremiumV2/StandardV2 provisioned v2): it documents
 # only moving the data to shares in another account ("Provisioned v2 migrations",
 # https://learn.microsoft.com/azure/storage/files/understanding-billing, and

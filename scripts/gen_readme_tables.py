@@ -119,7 +119,7 @@ def billing_plans(plan: StackPlan) -> list[str]:
     (account,) = (r for r in plan.resources if r.type == ACCOUNT)
     location = account.inputs.get("location")
     deployed = BillingModel(plan.config[f"{plan.project}:fileBillingModel"])
-    # stacks/config.py admits LRS and ZRS only.
+    # prod's model is SSD, which stacks/config.py admits with LRS or ZRS only, as v1 has them.
     zrs = plan.config[f"{plan.project}:storageRedundancy"] == "ZRS"
     redundancy: Redundancy = "ZRS" if zrs else "LRS"
     fields = {"quotaGiB": "quota_gib", "throughputMiBps": "throughput_mibps", "iops": "iops"}

@@ -1200,6 +1200,14 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             f"{_show(str(model))}); use 'smb' or an -ssd fileBillingModel",
             related=("fileBillingModel",),
         )
+    if cfg.storage_redundancy not in model.redundancies:
+        raise ConfigError(
+            "storageRedundancy",
+            f"is {_show(cfg.storage_redundancy)}, which Azure Files offers on HDD only "
+            f"(fileBillingModel is {_show(str(model))}); use "
+            f"{' or '.join(model.redundancies)}, or an -hdd fileBillingModel",
+            related=("fileBillingModel",),
+        )
     if cfg.location not in regions_offering(model, cfg.storage_redundancy):
         raise ConfigError(
             "fileBillingModel",

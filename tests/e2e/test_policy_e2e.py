@@ -136,7 +136,8 @@ SEED_PROD: Expected = {
     ("azure-native-storage-storageaccount-replication-allowed", "trainingdata"): (
         M,
         "uses sku 'Standard_LRS', which is not allowed; allowed SKUs: Standard_ZRS, "
-        "Premium_LRS, Premium_ZRS, StandardV2_ZRS, PremiumV2_LRS, PremiumV2_ZRS.",
+        "Premium_LRS, Premium_ZRS, StandardV2_ZRS, PremiumV2_LRS, PremiumV2_ZRS, Standard_GZRS, "
+        "StandardV2_GZRS.",
     ),
     ("azure-native-storage-storageaccount-required-tags", "trainingdata"): (
         M,

@@ -216,7 +216,7 @@ def _account(diff):
         (
             "staging",
             {"fileBillingModel": "provisioned-v2-hdd"},
-            ("Standard_ZRS", "StandardV2_ZRS"),
+            ("Standard_GZRS", "StandardV2_GZRS"),
         ),
     ],
 )
@@ -239,6 +239,18 @@ def test_changing_only_the_redundancy_converts_the_account_in_place(project):
     assert account.action == "update"
     assert [(p.path, p.old, p.new) for p in account.changes] == [
         ("sku.name", "PremiumV2_ZRS", "PremiumV2_LRS")
+    ]
+    assert not account.stateful_risk
+
+
+def test_adding_geo_redundancy_to_a_zone_redundant_account_updates_it_in_place(project):
+    # staging as deployed before it went GZRS: Azure adds the geo copy by a SKU update.
+    base = _plan_with(project, "staging", storageRedundancy="ZRS")
+    head = run_stack(project, "staging", load_stack_config(project, "staging"))
+    account = _account(diff_plans(base, head))
+    assert account.action == "update"
+    assert [(p.path, p.old, p.new) for p in account.changes] == [
+        ("sku.name", "Standard_ZRS", "Standard_GZRS")
     ]
     assert not account.stateful_risk
 

@@ -236,10 +236,10 @@ def dev_stack() -> dict[str, StackResource]:
 
 
 def staging_stack() -> dict[str, StackResource]:
-    """Standard_ZRS SMB, protected and locked, 14-day soft delete, public API with ranges."""
+    """Standard_GZRS SMB, protected and locked, 14-day soft delete, public API with ranges."""
     stack = good_stack()
     tags = {"environment": "staging", "owner": "ml-platform", "cost-center": "cc-1234"}
-    _standard_account(stack, "Standard_ZRS", tags)
+    _standard_account(stack, "Standard_GZRS", tags)
     stack["file-service"].props["shareDeleteRetentionPolicy"]["days"] = 14
     _public_api(stack["aks"].props)
     _system_pool_only(stack["aks"].props, 3)
@@ -287,6 +287,17 @@ def test_config_accepts_the_environment_stack(env: str) -> None:
         ]
     else:
         assert violations == []
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_geo_redundancy_is_allowed_on_top_of_zones_only(env: str) -> None:
+    # GZRS keeps ZRS in the primary region; GRS is LRS there, which staging and prod refuse.
+    sku = "azure-native-storage-storageaccount-replication-allowed"
+    for account_sku, allowed in (("Standard_GZRS", True), ("Standard_GRS", False)):
+        stack = staging_stack()
+        stack["account"].props["sku"] = {"name": account_sku}
+        failing = {name for lv, name, _ in evaluate(env, stack) if lv == "mandatory"}
+        assert (sku not in failing) is allowed, account_sku
 
 
 def test_prod_config_rejects_the_dev_stack() -> None:

@@ -28,6 +28,8 @@ from policies.rules.stack import fileshare_meets_volume_targets as targets
 def test_each_model_is_the_programs(model: BillingModel) -> None:
     mine = model_of(account_sku(model, "ZRS"))
     assert mine is not None and mine.name == model.value
+    # Every SKU the program makes for the model, geo-redundant HDD ones too, is that model.
+    assert {model_of(account_sku(model, r)) for r in model.redundancies} == {mine}
     assert (mine.account_kind, mine.ssd, mine.v2) == (model.account_kind, model.ssd, model.v2)
     if model.v2:
         limits = V2_LIMITS[model]

@@ -154,7 +154,7 @@ def test_analyze_through_the_servicer_uses_config_levels_and_settings() -> None:
         "Storage accounts use an allowed replication SKU.\n"
         "StorageAccount 'sttrainprod001' uses sku 'Standard_GRS', which is not allowed; allowed "
         "SKUs: Standard_LRS, Standard_ZRS, Premium_LRS, Premium_ZRS, StandardV2_LRS, "
-        "StandardV2_ZRS, PremiumV2_LRS, PremiumV2_ZRS."
+        "StandardV2_ZRS, PremiumV2_LRS, PremiumV2_ZRS, Standard_GZRS, StandardV2_GZRS."
     )
 
 

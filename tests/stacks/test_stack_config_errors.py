@@ -24,9 +24,26 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
     (
         "unknown-redundancy",
         "dev",
-        {"storageRedundancy": "GRS"},
+        # Azure Files has no read access to the secondary (RA-GRS): not a choice here.
+        {"storageRedundancy": "RAGRS"},
         (),
-        "storageRedundancy' must be one of LRS, ZRS (got 'GRS')",
+        "storageRedundancy' must be one of LRS, ZRS, GRS, GZRS (got 'RAGRS')",
+    ),
+    (
+        "geo-zone-redundant-ssd-v2",
+        "prod",
+        {"storageRedundancy": "GZRS"},
+        (),
+        "storageRedundancy' is 'GZRS', which Azure Files offers on HDD only (fileBillingModel "
+        "is 'provisioned-v2-ssd'); use LRS or ZRS, or an -hdd fileBillingModel",
+    ),
+    (
+        "geo-redundant-ssd-v1",
+        "prod",
+        {"fileBillingModel": "provisioned-v1-ssd", "storageRedundancy": "GRS"},
+        (),
+        "storageRedundancy' is 'GRS', which Azure Files offers on HDD only (fileBillingModel "
+        "is 'provisioned-v1-ssd'); use LRS or ZRS, or an -hdd fileBillingModel",
     ),
     (
         # westindia has SSD file shares, but not zone-redundant ones.
@@ -41,10 +58,20 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
     (
         "zrs-hdd-in-a-region-without-zones",
         "staging",
-        {"location": "northcentralus"},
+        {"location": "northcentralus", "storageRedundancy": "ZRS"},
         (),
         "fileBillingModel' is 'pay-as-you-go-hdd', whose ZRS shares (Standard_ZRS) are not "
         "offered in location 'northcentralus'; choose another model, storageRedundancy or "
+        "location (the list is components/azure_files_regions.py)",
+    ),
+    (
+        # Italy North has zones but no region pair to copy to.
+        "gzrs-hdd-in-a-region-without-a-pair",
+        "staging",
+        {"location": "italynorth"},
+        (),
+        "fileBillingModel' is 'pay-as-you-go-hdd', whose GZRS shares (Standard_GZRS) are not "
+        "offered in location 'italynorth'; choose another model, storageRedundancy or "
         "location (the list is components/azure_files_regions.py)",
     ),
     (

@@ -196,9 +196,9 @@ def test_dev_is_small_cheap_and_unprotected(deployed: dict[str, Any]) -> None:
         assert (volume["maxIops"], volume["maxThroughputMiBps"]) == (20_000, 300)
 
 
-def test_staging_is_zone_redundant_protected_and_locked(deployed: dict[str, Any]) -> None:
+def test_staging_is_geo_zone_redundant_protected_and_locked(deployed: dict[str, Any]) -> None:
     result = deployed["staging"]
-    assert result.one(ACCOUNT).inputs["sku"] == {"name": "Standard_ZRS"}
+    assert result.one(ACCOUNT).inputs["sku"] == {"name": "Standard_GZRS"}
     assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"]["days"] == 14
     assert account_lock(result).inputs["level"] == "CanNotDelete"
     for type_ in DATA_TYPES:
