@@ -155,7 +155,8 @@ def feature_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackPl
     return plans
 
 
-def _validate_all(plan: StackPlan) -> set[str]:
+def validate_all(plan: StackPlan) -> set[str]:
+    """Fail naming the first object of ``plan`` that is invalid; the kinds it holds."""
     version = full_version(plan)
     kinds = set()
     for resource in kubernetes_resources(plan):
@@ -186,7 +187,7 @@ def test_every_kubernetes_object_is_schema_valid(stack: str) -> None:
     plan = real_plan(stack)
     configured = plan.config[f"{PROJECT}:kubernetesVersion"]
     assert full_version(plan) in (configured, f"{configured}.0")
-    kinds = _validate_all(plan)
+    kinds = validate_all(plan)
     assert kinds >= EXPECTED_KINDS, kinds
 
 
@@ -194,7 +195,7 @@ def test_every_kubernetes_object_is_schema_valid(stack: str) -> None:
 def test_every_kubernetes_object_is_schema_valid_with_all_features(
     feature_plans: dict[str, StackPlan], stack: str
 ) -> None:
-    kinds = _validate_all(feature_plans[stack])
+    kinds = validate_all(feature_plans[stack])
     assert kinds >= EXPECTED_KINDS, kinds
     if "smokeTest" in FEATURE_KEYS:
         assert "Job" in kinds, "smokeTest.enabled renders no Job"
