@@ -217,7 +217,8 @@ def exporter_manifest(args: DcgmExporterArgs) -> dict[str, Any]:
 def network_policy_manifest(args: DcgmExporterArgs) -> dict[str, Any]:
     """A NetworkPolicy that lets only the metrics add-on's collectors reach the exporter, on
     its metrics port, and lets the exporter reach nothing (it reads the GPUs and the kubelet's
-    Unix socket). The kubelet's probes come from the node, which NetworkPolicy always allows."""
+    Unix socket). The kubelet's probes come from the node, and traffic from a pod's own node
+    is always allowed (kubernetes.io/docs/concepts/services-networking/network-policies)."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
