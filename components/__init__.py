@@ -9,6 +9,8 @@
 * :class:`MonitoringWorkspaces` and :class:`MonitoringRuleAssociations` (``monitoring.py``):
   Azure Monitor for the cluster (Container Insights logs, managed Prometheus metrics).
 * :class:`NvidiaDevicePlugin` (``gpu.py``): NVIDIA device plugin DaemonSet on the GPU pool.
+* :class:`DcgmExporter` (``gpu_metrics.py``): NVIDIA DCGM exporter DaemonSet on the GPU pool,
+  its managed Prometheus PodMonitor and NetworkPolicy.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
 * :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
 * :class:`TrainingJob` (``training.py``): distributed PyTorch training, an Indexed Job with a

@@ -2,9 +2,9 @@
 
 All configuration is loaded and validated first (``stacks/config.py``); only then are
 resources registered, into the resource group ``bootstrap/`` creates: shared storage ->
-cluster (and the NVIDIA device plugin when it has a GPU pool) -> one RWX volume per
-configured volume (and its RWX smoke Job when ``smokeTest.enabled``) -> one TrainingJob per
-``trainingJobs`` entry.
+cluster (and the NVIDIA device plugin when it has a GPU pool, with the DCGM exporter when
+managed Prometheus is on too) -> one RWX volume per configured volume (and its RWX smoke Job
+when ``smokeTest.enabled``) -> one TrainingJob per ``trainingJobs`` entry.
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).
@@ -38,6 +38,7 @@ from components import (
     TrainingJobArgs,
     TrainingMount,
 )
+from components.gpu_metrics import DcgmExporter, DcgmExporterArgs
 from components.monitoring import (
     MonitoringRuleAssociations,
     MonitoringRuleAssociationsArgs,
@@ -230,8 +231,9 @@ def main(loaded: LoadedConfig) -> None:
             managed_prometheus=monitoring is not None,
         ),
     )
+    monitoring_rules = None
     if monitoring is not None:
-        MonitoringRuleAssociations(
+        monitoring_rules = MonitoringRuleAssociations(
             "monitoring-rules",
             MonitoringRuleAssociationsArgs(
                 cluster_id=cluster.cluster.id,
@@ -245,6 +247,16 @@ def main(loaded: LoadedConfig) -> None:
             "nvidia-device-plugin",
             NvidiaDevicePluginArgs(scheduling=cluster.gpu_scheduling, provider=cluster.provider),
         )
+        if monitoring_rules is not None:
+            # GPU metrics need managed Prometheus to scrape them (and its PodMonitor CRD).
+            DcgmExporter(
+                "dcgm-exporter",
+                DcgmExporterArgs(
+                    scheduling=cluster.gpu_scheduling,
+                    provider=cluster.provider,
+                    depends_on=[monitoring_rules],
+                ),
+            )
 
     # Volumes that create their namespace go first so the others can depend on it.
     ordered = sorted(loaded.volumes, key=lambda volume: not volume.creates_namespace)

@@ -46,6 +46,9 @@ KUBERNETES_RESOURCES = (
     "apps/daemonsets",
     "batch/jobs",
     "networking.k8s.io/networkpolicies",
+    # Every custom resource's one data action: the managed Prometheus PodMonitor of the GPU
+    # metrics (components/gpu_metrics.py).
+    "customresources",
 )
 _CLUSTER = "Microsoft.ContainerService/managedClusters"
 

@@ -258,13 +258,26 @@ def _values_at(value: Any, path: str) -> list[Any]:
     return values
 
 
+# Kubernetes' own API groups: the unsuffixed legacy ones and `*.k8s.io`, a suffix a CRD may
+# not take without the API reviewers' approval (the `api-approved.kubernetes.io` annotation).
+_LEGACY_GROUPS = frozenset({"core", "apps", "batch", "autoscaling", "policy", "extensions"})
+# AKS's authorization webhook checks any object of a group without data actions of its own
+# (a custom resource) against this one resource, whatever its group and kind
+# (github.com/Azure/guard, authz/providers/azure/rbac/checkaccessreqhelper.go,
+# getCustomResourceOperationsMap; learn.microsoft.com/azure/aks/manage-azure-rbac).
+CUSTOM_RESOURCES = "customresources"
+
+
 def _kubernetes_resource(type_: str) -> str:
-    """`kubernetes:apps/v1:DaemonSet` -> `apps/daemonsets`; the core group has no prefix.
+    """`kubernetes:apps/v1:DaemonSet` -> `apps/daemonsets`; the core group has no prefix; a
+    custom resource (`kubernetes:azmonitoring.coreos.com/v1:PodMonitor`) -> `customresources`.
 
     The plural is Kubernetes' own guess from the kind (apimachinery's
     `UnsafeGuessKindToResource`), which holds for every built-in kind the stacks use."""
     group_version, kind = type_.split(":")[1:3]
     group = group_version.rsplit("/", 1)[0]
+    if group not in _LEGACY_GROUPS and not group.endswith(".k8s.io"):
+        return CUSTOM_RESOURCES
     lower = kind.lower()
     if lower.endswith("s"):
         plural = lower + "es"

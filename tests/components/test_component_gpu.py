@@ -295,7 +295,9 @@ def test_prod_deploys_the_plugin_on_its_gpu_pool(run_stack: Callable[..., Any]) 
     result = run_stack("prod")
     result.raise_error()
     result.one(COMPONENT)
-    daemonset = result.one(DAEMONSET)
+    (daemonset,) = [
+        d for d in result.by_type(DAEMONSET) if d.name == "nvidia-device-plugin-daemonset"
+    ]
     assert daemonset.inputs["metadata"]["namespace"] == "kube-system"
     _, gpu_pool = result.one(CLUSTER).inputs["agentPoolProfiles"]
     spec = pod_spec(daemonset.inputs)

@@ -184,6 +184,16 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
             f"{_PROD}/providers/Microsoft.ContainerService/managedClusters/aks-rwx-training-prod",
             id="device-plugin-network-policy-refreshed",
         ),
+        pytest.param(
+            '    "customresources",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:gpu:DcgmExporter$kubernetes:azmonitoring.coreos.com/v1:"
+            "PodMonitor::dcgm-exporter-pod-monitor",
+            "Microsoft.ContainerService/managedClusters/customresources/write",
+            f"{_PROD}/providers/Microsoft.ContainerService/managedClusters/aks-rwx-training-prod",
+            id="custom-resource-checked-as-customresources",
+        ),
     ],
 )
 def test_a_linked_or_new_grant_removed_fails_naming_it(

@@ -5,9 +5,10 @@ The object is rebuilt from the resource's inputs (`apiVersion`, `kind`, `metadat
 values replaced by string placeholders and unknown values by a placeholder of the type the
 schema expects there, then checked with `kubernetes_validate.validate(obj, version,
 strict=True)` (strict: unknown fields are errors) against the stack's `kubernetesVersion`
-(the ManagedCluster input, "1.33" -> "1.33.0").  Stacks: the real dev, staging and prod, and
-each with every optional feature of its config turned on (`<key>.enabled: true`, e.g. the
-smoke-test Job), so objects that only exist then are checked too.
+(the ManagedCluster input, "1.33" -> "1.33.0"); custom resources, which those schemas do not
+know, against their CRD's schema (tests/crd_schemas.py).  Stacks: the real dev, staging and
+prod, and each with every optional feature of its config turned on (`<key>.enabled: true`,
+e.g. the smoke-test Job), so objects that only exist then are checked too.
 
 Mutation checks prove the validator bites: a PV with `spec.csi.volumeHandel` fails, and an
 extra misspelt field fails in strict mode only.
@@ -20,6 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -27,6 +29,7 @@ from kubernetes_validate.utils import ValidationError
 
 from infra.engine.model import Resource, Secret, StackPlan, Unknown
 from stacks import config as stack_config
+from tests.crd_schemas import CUSTOM_RESOURCE_SCHEMAS, validate_custom_resource
 from tests.reliability._support import PROJECT, STACKS, copy_project, preview, real_plan
 
 SECRET_PLACEHOLDER = "secret-placeholder"
@@ -152,10 +155,22 @@ def feature_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, StackPl
     return plans
 
 
-def _validate_all(plan: StackPlan) -> set[str]:
+def validate_all(plan: StackPlan) -> set[str]:
+    """Fail naming the first object of ``plan`` that is invalid; the kinds it holds."""
     version = full_version(plan)
     kinds = set()
     for resource in kubernetes_resources(plan):
+        if (str(resource.inputs["apiVersion"]), str(resource.inputs["kind"])) in (
+            CUSTOM_RESOURCE_SCHEMAS
+        ):
+            # Not an official kind: checked against its CRD's schema (tests/crd_schemas.py).
+            obj = {k: v for k, v in resource.inputs.items() if not k.startswith("__")}
+            try:
+                validate_custom_resource(obj)
+            except jsonschema.ValidationError as e:
+                pytest.fail(f"{plan.stack}: {resource.urn}: {e.json_path}: {e.message}")
+            kinds.add(obj["kind"])
+            continue
         obj = kubernetes_object(resource, version)
         try:
             validated = kubernetes_validate.validate(obj, version, strict=True)
@@ -172,7 +187,7 @@ def test_every_kubernetes_object_is_schema_valid(stack: str) -> None:
     plan = real_plan(stack)
     configured = plan.config[f"{PROJECT}:kubernetesVersion"]
     assert full_version(plan) in (configured, f"{configured}.0")
-    kinds = _validate_all(plan)
+    kinds = validate_all(plan)
     assert kinds >= EXPECTED_KINDS, kinds
 
 
@@ -180,7 +195,7 @@ def test_every_kubernetes_object_is_schema_valid(stack: str) -> None:
 def test_every_kubernetes_object_is_schema_valid_with_all_features(
     feature_plans: dict[str, StackPlan], stack: str
 ) -> None:
-    kinds = _validate_all(feature_plans[stack])
+    kinds = validate_all(feature_plans[stack])
     assert kinds >= EXPECTED_KINDS, kinds
     if "smokeTest" in FEATURE_KEYS:
         assert "Job" in kinds, "smokeTest.enabled renders no Job"

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import yaml
 from stack_harness import PROJECT, ROOT, STACKS, config_error, run_stack
@@ -24,11 +23,7 @@ from components.training_example import IMAGE, SCRIPTS
 from infra.engine.model import StackPlan
 from tests.conftest import run_infra
 from tests.reliability._support import copy_project, preview
-from tests.reliability.test_kubernetes_schemas import (
-    full_version,
-    kubernetes_object,
-    kubernetes_resources,
-)
+from tests.reliability.test_kubernetes_schemas import validate_all
 
 JOB = "kubernetes:batch/v1:Job"
 SERVICE = "kubernetes:core/v1:Service"
@@ -149,12 +144,7 @@ def project_with_job(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_kubernetes_object_is_schema_valid(project_with_job: Path) -> None:
     plan: StackPlan = preview(project_with_job, "prod")
-    version = full_version(plan)
-    kinds = set()
-    for resource in kubernetes_resources(plan):
-        obj = kubernetes_object(resource, version)
-        kubernetes_validate.validate(obj, version, strict=True)
-        kinds.add(obj["kind"])
+    kinds = validate_all(plan)
     assert {"Job", "Service", "ConfigMap", "PersistentVolumeClaim"} <= kinds
 
 
