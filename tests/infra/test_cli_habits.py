@@ -16,7 +16,7 @@ import pytest
 from infra.engine.model import Resource, Secret, StackPlan
 from infra.exit_codes import MEANINGS
 from infra.render.text import render_preview_text
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, run_infra
 
 ESCAPE = "\033["
 INFRA = str(Path(sys.executable).parent / "infra")
@@ -74,9 +74,9 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
     assert ESCAPE in on_a_terminal(*dev, env=env | {"NO_COLOR": ""})
 
 
-def test_a_pipe_gets_no_colour_unless_asked(infra: Any) -> None:
-    assert ESCAPE not in infra("preview", "-s", "dev", "--no-policy").stdout
-    forced = infra("preview", "-s", "dev", "--no-policy", "--color", "always").stdout
+def test_a_pipe_gets_no_colour_unless_asked() -> None:
+    assert ESCAPE not in run_infra("preview", "-s", "dev", "--no-policy").stdout
+    forced = run_infra("preview", "-s", "dev", "--no-policy", "--color", "always").stdout
     assert ESCAPE + "32m" in forced
 
 

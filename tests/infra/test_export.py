@@ -11,7 +11,7 @@ import yaml
 from infra.engine.model import UNKNOWN, Resource, Secret, StackPlan
 from infra.readers.arm import SCHEMA, arm_template
 from infra.readers.manifests import render_manifests
-from tests.conftest import run_infra
+from tests.conftest import run_infra_here
 from tests.reliability._support import PROJECT, stack_file_config
 
 PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
@@ -21,7 +21,7 @@ PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
 def prod_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[dict]]:
     out = tmp_path_factory.mktemp("export")
     for fmt in ("arm", "k8s"):
-        done = run_infra("export", "--format", fmt, "--out", str(out), "-s", "prod")
+        done = run_infra_here("export", "--format", fmt, "--out", str(out), "-s", "prod")
         assert done.returncode == 0, done.stderr
     template = json.loads((out / "prod.arm.json").read_text())
     manifests = list(yaml.safe_load_all((out / "prod.k8s.yaml").read_text()))
@@ -148,6 +148,6 @@ def test_azure_native_type_without_arm_mapping_is_one_line_error(tmp_path):
     ],
 )
 def test_usage_errors(args, message):
-    done = run_infra("export", *args)
+    done = run_infra_here("export", *args)
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.splitlines()) == 1

@@ -14,9 +14,9 @@ STACKS = ["dev", "staging", "prod"]
 
 @pytest.fixture(scope="module")
 def preview_json():
-    from tests.conftest import run_infra
+    from tests.conftest import run_infra_here
 
-    result = run_infra("preview", "--json", cwd=REPO_ROOT)
+    result = run_infra_here("preview", "--json", cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     return {s["stack"]: s for s in json.loads(result.stdout)["stacks"]}
 

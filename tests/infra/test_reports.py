@@ -60,9 +60,9 @@ def line_of(path: Path, text: str) -> int:
 
 @pytest.fixture(scope="module")
 def seed_sarif() -> str:
-    from tests.conftest import run_infra
+    from tests.conftest import run_infra_here
 
-    result = seed_preview(run_infra, "--format", "sarif")
+    result = seed_preview(run_infra_here, "--format", "sarif")
     assert result.returncode == 1, result.stderr  # the seed program has mandatory violations
     return result.stdout
 
@@ -146,14 +146,14 @@ def test_a_verdict_a_stack_setting_caused_sits_first_at_that_settings_line(
 ) -> None:
     """Where a pull request changes an environment, so where GitHub annotates the verdict;
     the program line that built the resource follows."""
-    from tests.conftest import run_infra
+    from tests.conftest import run_infra_here
     from tests.reliability._support import copy_project
 
     project = copy_project(tmp_path / "project")
     stack_file = project / "stacks" / "Pulumi.prod.yaml"
     with stack_file.open("a") as f:
         f.write('  aks-rwx-training:kubernetesVersion: "1.32"\n')
-    result = run_infra("preview", "-C", str(project), "-s", "prod", "--format", "sarif")
+    result = run_infra_here("preview", "-C", str(project), "-s", "prod", "--format", "sarif")
     assert result.returncode == 1, result.stderr
     assert check_sarif(result.stdout, tmp_path).returncode == 0
     results = json.loads(result.stdout)["runs"][0]["results"]

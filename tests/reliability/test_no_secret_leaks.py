@@ -36,7 +36,7 @@ from infra.engine.project import SECRET_PLACEHOLDER
 from infra.render.diff import render_diff_markdown, render_diff_text
 from infra.render.plan import render_json, render_markdown
 from infra.render.text import render_preview_text
-from tests.conftest import REPO_ROOT, run_infra
+from tests.conftest import REPO_ROOT, run_infra_here
 from tests.reliability._support import MINIMAL, PROJECT, STACKS, copy_project, preview, real_plan
 
 FORMATS: dict[str, tuple[str, ...]] = {"text": (), "json": ("--json",), "markdown": ("--markdown",)}
@@ -84,7 +84,7 @@ def assert_no_leak(where: str, *texts: str, extra_clusters: tuple[str, ...] = ()
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_preview_of_every_stack_prints_no_secret(fmt: str) -> None:
     policy = () if fmt in POLICY_FORMATS else ("--no-policy",)
-    result = run_infra("preview", *FORMATS[fmt], *policy, timeout=300)
+    result = run_infra_here("preview", *FORMATS[fmt], *policy)
     assert result.returncode in (0, 1), result.stderr
     assert result.stderr == ""
     assert_no_leak(f"infra preview ({fmt})", result.stdout, result.stderr)
@@ -121,7 +121,7 @@ def test_preview_of_a_project_with_secure_config_prints_no_secret(
 ) -> None:
     doc = yaml.safe_load((minimal_copy / "Pulumi.test.yaml").read_text())
     assert any(isinstance(v, dict) and "secure" in v for v in doc["config"].values())
-    result = run_infra("preview", "-C", str(minimal_copy), *FORMATS[fmt])
+    result = run_infra_here("preview", "-C", str(minimal_copy), *FORMATS[fmt])
     assert result.returncode == 0, result.stderr
     assert_no_leak(f"infra preview ({fmt}) of minimal", result.stdout, result.stderr)
     if fmt == "text":
@@ -153,7 +153,7 @@ def test_diff_against_head_prints_no_secret(fmt: str) -> None:
             "against HEAD would only list creations; the rendered secret changes are covered "
             "by test_diff_renderers_mask_changed_secrets"
         )
-    result = run_infra("diff", "--base", "HEAD", "--no-policy", *DIFF_FORMATS[fmt], timeout=600)
+    result = run_infra_here("diff", "--base", "HEAD", "--no-policy", *DIFF_FORMATS[fmt])
     assert result.returncode in (0, 1), result.stderr
     assert_no_leak(f"infra diff ({fmt})", result.stdout, result.stderr)
 

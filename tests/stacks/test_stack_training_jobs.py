@@ -21,7 +21,7 @@ from stack_harness import PROJECT, ROOT, STACKS, config_error, run_stack
 from components.cluster import GPU_SCHEDULING
 from components.training_example import IMAGE, SCRIPTS
 from infra.engine.model import StackPlan
-from tests.conftest import run_infra
+from tests.conftest import run_infra_here
 from tests.reliability._support import copy_project, preview
 from tests.reliability.test_kubernetes_schemas import validate_all
 
@@ -149,7 +149,9 @@ def test_every_kubernetes_object_is_schema_valid(project_with_job: Path) -> None
 
 
 def test_no_mandatory_policy_violation(project_with_job: Path) -> None:
-    result = run_infra("preview", "-C", str(project_with_job), "-s", "prod", "--violations-only")
+    result = run_infra_here(
+        "preview", "-C", str(project_with_job), "-s", "prod", "--violations-only"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 mandatory" in result.stdout, result.stdout
 
@@ -157,7 +159,7 @@ def test_no_mandatory_policy_violation(project_with_job: Path) -> None:
 def test_the_image_policy_sees_the_job(tmp_path: Path) -> None:
     image = "ghcr.io/x/trainer@sha256:" + "a" * 64
     project = project_with(tmp_path, with_job(image=image))
-    result = run_infra("preview", "-C", str(project), "-s", "prod", "--violations-only")
+    result = run_infra_here("preview", "-C", str(project), "-s", "prod", "--violations-only")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "[mandatory] aks-rwx-training/kubernetes-core-podspec-image-allowed" in result.stdout
     assert f"Job 'ddp-example' container 'trainer' image '{image}'" in result.stdout
