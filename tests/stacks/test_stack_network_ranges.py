@@ -21,27 +21,27 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
     ),
     (
         "pods-overlap-node-subnet",
-        "prod",
+        "dev",
         {"nodeSubnetCidr": "10.244.16.0/20"},
-        "stacks/Pulumi.prod.yaml",
+        "stacks/Pulumi.dev.yaml",
         "podCidr' overlaps nodeSubnetCidr ('10.244.16.0/20') (got '10.244.0.0/16'); with Azure "
         "CNI overlay the pod range must lie outside the virtual network: choose ranges that do "
         "not overlap",
     ),
     (
         "vnet-holding-both-ranges-names-the-pod-range-first",
-        "staging",
+        "dev",
         {"nodeSubnetCidr": "10.0.0.0/8"},
-        "stacks/Pulumi.staging.yaml",
+        "stacks/Pulumi.dev.yaml",
         "podCidr' overlaps nodeSubnetCidr ('10.0.0.0/8') (got '10.244.0.0/16'); with Azure CNI "
         "overlay the pod range must lie outside the virtual network: choose ranges that do not "
         "overlap",
     ),
     (
         "service-inside-a-10-vnet",
-        "prod",
+        "dev",
         {"nodeSubnetCidr": "10.0.0.0/20"},
-        "stacks/Pulumi.prod.yaml",
+        "stacks/Pulumi.dev.yaml",
         "serviceCidr' overlaps nodeSubnetCidr ('10.0.0.0/20') (got '10.0.0.0/16'); AKS rejects "
         "a service range inside the cluster's virtual network: choose ranges that do not overlap",
     ),
@@ -107,16 +107,19 @@ def test_bad_ranges_are_one_exact_line_and_register_nothing(
     assert config_error(stack, overrides) == f"{where}: config key '{PROJECT}:{expected}"
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
-def test_the_ranges_reach_the_network_profile(stack: str) -> None:
+@pytest.mark.parametrize(
+    ("stack", "ranges"),
+    [
+        ("dev", ("10.244.0.0/16", "10.0.0.0/16", "10.0.0.10")),  # the Pulumi.yaml defaults
+        ("staging", ("172.18.0.0/16", "172.16.0.0/16", "172.16.0.10")),
+        ("prod", ("172.18.0.0/16", "172.16.0.0/16", "172.16.0.10")),
+    ],
+)
+def test_the_ranges_reach_the_network_profile(stack: str, ranges: tuple[str, str, str]) -> None:
     result = run_stack(stack)
     result.raise_error()
     network = result.one(CLUSTER).inputs["networkProfile"]
-    assert (network["podCidr"], network["serviceCidr"], network["dnsServiceIP"]) == (
-        "10.244.0.0/16",
-        "10.0.0.0/16",
-        "10.0.0.10",
-    )
+    assert (network["podCidr"], network["serviceCidr"], network["dnsServiceIP"]) == ranges
 
 
 def test_a_10_x_vnet_works_with_other_ranges() -> None:

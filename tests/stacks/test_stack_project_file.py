@@ -102,4 +102,6 @@ def test_stack_files_hold_only_differences(stack: str) -> None:
 
 
 def test_prod_file_is_short() -> None:
-    assert len(stack_file("prod")["config"]) <= 8
+    # Names, the GPU pool, the volumes, and the network ranges, which only the operator can
+    # plan against their networks: the rest are the defaults.
+    assert len(stack_file("prod")["config"]) <= 11
