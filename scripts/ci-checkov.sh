@@ -23,8 +23,7 @@ if [[ ! $stack =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]; then
   exit 2
 fi
 
-"$infra" export --format arm --out "$out" --stack "$stack" >/dev/null || exit 2
-"$infra" export --format k8s --out "$out" --stack "$stack" >/dev/null || exit 2
+"$infra" export --format arm --format k8s --out "$out" --stack "$stack" >/dev/null || exit 2
 skip=$("$python" "$here/checkov_waivers.py" skip "$stack") || exit 2
 strict=0
 "$python" -m infra.repo.rules strict-scan "$stack" || strict=$?

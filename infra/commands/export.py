@@ -20,17 +20,23 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="write each stack's plan as an ARM template or Kubernetes manifests",
         description=(
             "Write each stack's plan, offline, as an ARM deployment template (its azure-native "
-            "resources: --format arm, STACK.arm.json) or as Kubernetes manifests (--format "
+            "resources: --format arm, STACK.arm.json) and/or as Kubernetes manifests (--format "
             "k8s, STACK.k8s.yaml). Secrets and values known only once deployed become ARM "
             "parameters, or [secret] and [unknown] in the manifests."
         ),
         epilog=epilog(
             "infra export --format arm --out export/",
-            "infra export --format k8s --out export/ -s prod",
+            "infra export --format arm --format k8s --out export/ -s prod",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--format", required=True, choices=sorted(SUFFIXES), help="what to write")
+    p.add_argument(
+        "--format",
+        required=True,
+        action="append",
+        choices=sorted(SUFFIXES),
+        help="what to write (repeatable: one preview serves both)",
+    )
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to")
     add_stacks(p, "export")
     p.set_defaults(handler=run)
@@ -48,17 +54,18 @@ def run(args: argparse.Namespace) -> int:
     # Every plan is rendered before anything is written: a stack that cannot be exported
     # leaves no half-written folder behind.
     documents = {
-        plan.stack: json.dumps(arm_template(plan), indent=2) + "\n"
-        if args.format == "arm"
+        out / f"{plan.stack}{SUFFIXES[fmt]}": json.dumps(arm_template(plan), indent=2) + "\n"
+        if fmt == "arm"
         else render_manifests(plan)
         for plan in plans
+        for fmt in dict.fromkeys(args.format)
     }
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for stack, text in documents.items():
-            (out / f"{stack}{SUFFIXES[args.format]}").write_text(text)
+        for path, text in documents.items():
+            path.write_text(text)
     except OSError as error:
         raise UsageError(f"--out {out}: cannot write ({error.strerror})") from None
-    for stack in documents:
-        print(out / f"{stack}{SUFFIXES[args.format]}")
+    for path in documents:
+        print(path)
     return ExitCode.OK

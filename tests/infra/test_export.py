@@ -20,9 +20,11 @@ PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
 @pytest.fixture(scope="module")
 def prod_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[dict]]:
     out = tmp_path_factory.mktemp("export")
-    for fmt in ("arm", "k8s"):
-        done = run_infra_here("export", "--format", fmt, "--out", str(out), "-s", "prod")
-        assert done.returncode == 0, done.stderr
+    done = run_infra_here(
+        "export", "--format", "arm", "--format", "k8s", "--out", str(out), "-s", "prod"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [str(out / "prod.arm.json"), str(out / "prod.k8s.yaml")]
     template = json.loads((out / "prod.arm.json").read_text())
     manifests = list(yaml.safe_load_all((out / "prod.k8s.yaml").read_text()))
     return template, manifests
