@@ -6,6 +6,7 @@ import contextlib
 import io
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,32 +45,34 @@ def run_infra_here(*args: str, cwd: Path = REPO_ROOT) -> Completed:
     from infra.commands import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
-    modules = dict(sys.modules)
-    try:
-        with (
-            contextlib.chdir(cwd),
-            contextlib.redirect_stdout(stdout),
-            contextlib.redirect_stderr(stderr),
-        ):
-            try:
-                code = main(list(args))
-            except SystemExit as e:  # --help, --version and usage errors exit from argparse
-                code = e.code if isinstance(e.code, int) else int(e.code is not None)
-    finally:
-        _restore_modules(modules)
+    with (
+        restored_modules(),
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # --help, --version and usage errors exit from argparse
+            code = e.code if isinstance(e.code, int) else int(e.code is not None)
     return Completed(code, stdout.getvalue(), stderr.getvalue())
 
 
-def _restore_modules(modules: dict[str, object]) -> None:
-    # A preview of another project (or revision) evicts this checkout's `components`,
-    # `stacks` and `policies` and imports its own; the tests that follow must find the
-    # modules they imported. The SDKs' modules stay cached: that is the saving.
-    installed = (sys.prefix, sys.base_prefix)
-    for name in set(sys.modules) - modules.keys():
-        origin = getattr(sys.modules[name], "__file__", None) or ""
-        if not origin.startswith(installed):
-            del sys.modules[name]
-    sys.modules.update(modules)
+@contextlib.contextmanager
+def restored_modules() -> Iterator[None]:
+    """Around an in-process preview of another project (or revision): it evicts this
+    checkout's `components`, `stacks` and `policies` and imports its own, and the tests
+    that follow must find the modules they imported. The SDKs' modules stay cached."""
+    modules = dict(sys.modules)
+    try:
+        yield
+    finally:
+        installed = (sys.prefix, sys.base_prefix)
+        for name in set(sys.modules) - modules.keys():
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if not origin.startswith(installed):
+                del sys.modules[name]
+        sys.modules.update(modules)
 
 
 @pytest.fixture

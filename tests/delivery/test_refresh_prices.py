@@ -4,12 +4,11 @@ a price only when exactly one pay-as-you-go meter matches (no network: a canned 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from tests.delivery._workflows import REPO_ROOT, SCRIPTS
+from tests.delivery._workflows import SCRIPTS
 
 sys.path.insert(0, str(SCRIPTS))
 import refresh_prices
@@ -63,17 +62,9 @@ def test_ambiguous_or_absent_meters_are_left_out_and_reported() -> None:
     ]
 
 
-def test_check_finds_every_price_the_stacks_need_in_the_committed_table() -> None:
-    result = subprocess.run(
-        [sys.executable, str(SCRIPTS / "refresh_prices.py"), "--check"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "every price the stacks need is in the tables"
+def test_check_finds_every_price_the_stacks_need_in_the_committed_table(capsys) -> None:
+    assert refresh_prices.main(["--check"]) == 0
+    assert capsys.readouterr().out.strip() == "every price the stacks need is in the tables"
 
 
 def test_check_lists_a_price_the_tables_lack(tmp_path, monkeypatch, capsys) -> None:
