@@ -2,6 +2,11 @@
 # the virtual environment from the lock files first, so a fresh machine with
 # Python 3.11+, git and make needs nothing else.
 PYTHON ?= python3
+# Python caches compiled modules in __pycache__ (git-ignored). Without that cache every
+# process compiles the Pulumi SDK modules it imports again: ~4.5 s per `infra` run, paid
+# by each of the test suite's workers and subprocesses. A shell that sets
+# PYTHONDONTWRITEBYTECODE (some CI images do) would disable it for these recipes.
+unexport PYTHONDONTWRITEBYTECODE
 # uv installs from the locks in seconds; INSTALLER=pip installs the same locks, hash-checked.
 INSTALLER ?= uv
 VENV := .venv
