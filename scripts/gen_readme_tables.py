@@ -7,6 +7,7 @@ usage: .venv/bin/python scripts/gen_readme_tables.py [--check]
 - `billing-plans`: each volume prod declares, sized under provisioned v1 and under the v2 model
   prod deploys (components/sizing.py), and the account's total, each with its monthly cost
   (infra/readers/cost.py with the committed price table; a missing price is said, not guessed);
+- `exit-codes`: what each exit code of `infra` means (infra/exit_codes.py MEANINGS);
 - `pr-comment-example`: the comment scripts/build_pr_comment.py builds from `infra diff
   --markdown` of prod with one setting changed (`HEAD_CHANGE`), both sides previewed offline
   with the policy pack; the graph's body is cut to keep it short.
@@ -42,7 +43,7 @@ from components.sizing import (  # noqa: E402
 from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.compare import diff_plans  # noqa: E402
 from infra.engine.model import Resource, StackPlan  # noqa: E402
-from infra.exit_codes import ExitCode  # noqa: E402
+from infra.exit_codes import MEANINGS, ExitCode  # noqa: E402
 from infra.readers.cost import (  # noqa: E402
     ACCOUNT,
     PRICE_DIR,
@@ -208,9 +209,14 @@ def replace_block(text: str, name: str, body: Callable[[], list[str]]) -> str:
     return replace_between(text, begin, end, "\n".join(body()), "README.md")
 
 
+def exit_codes() -> list[str]:
+    return [f"- **{int(code)}:** {meaning}." for code, meaning in MEANINGS.items()]
+
+
 def rendered(text: str) -> str:
     (plan,) = preview_stacks(ROOT, [STACK], evaluate_policies=True)
     text = replace_block(text, "billing-plans", lambda: billing_plans(plan))
+    text = replace_block(text, "exit-codes", exit_codes)
     return replace_block(text, "pr-comment-example", lambda: pr_comment_example(plan))
 
 
