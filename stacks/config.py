@@ -143,7 +143,8 @@ Zone = Literal["1", "2", "3"]
 REQUIRED_TAGS = ("owner", "cost-center")
 ENVIRONMENT_TAG = "environment"
 # Patterns are applied with fullmatch: `$` would also accept a trailing newline.
-_RESOURCE_GROUP_RE = re.compile(r"[-\w.()]{0,89}[-\w()]")
+RESOURCE_GROUP_RE = re.compile(r"[-\w.()]{0,89}[-\w()]")
+RESOURCE_GROUP_RULE = "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'"
 _VM_SIZE_RE = re.compile(r"Standard_[A-Za-z0-9_]{2,60}")
 # Azure tag limits (https://learn.microsoft.com/azure/azure-resource-manager/management/
 # tag-resources#limitations): 50 tags per resource; names up to 512 characters, 128 on storage
@@ -630,10 +631,7 @@ class StackConfig(_Model):
     @field_validator("resource_group_name")
     @classmethod
     def _resource_group_name(cls, value: str) -> str:
-        return _pattern(
-            _RESOURCE_GROUP_RE,
-            "1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-        )(value)
+        return _pattern(RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE)(value)
 
     @field_validator("storage_account_name")
     @classmethod

@@ -10,7 +10,8 @@ from typing import Any
 import pulumi
 
 from delivery import environments
-from delivery.environments import REGION, RESOURCE_GROUP, Environment
+from delivery.environments import REGION, Environment
+from stacks.config import ENVIRONMENT_TAG, RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE
 
 # The main project: its stacks are the environments the bootstrap serves.
 MAIN_PROJECT = Path(__file__).resolve().parents[2]
@@ -72,12 +73,12 @@ def load() -> BootstrapConfig:
     tags = _object(config, "tags")
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
         raise _fail("tags", "required: a mapping of tag name to string value")
-    if "environment" in tags:
-        raise _fail("tags", "must not set 'environment': it is the stack name")
+    if ENVIRONMENT_TAG in tags:
+        raise _fail("tags", f"must not set '{ENVIRONMENT_TAG}': it is the stack name")
     return BootstrapConfig(
         location=_string(config, "location", REGION, "a region name"),
         resource_group_name=_string(
-            config, "resourceGroupName", RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.'"
+            config, "resourceGroupName", RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE
         ),
         state_account_name=_string(
             config, "stateAccountName", _ACCOUNT_NAME, "3-24 lowercase letters and digits"

@@ -20,20 +20,14 @@ from pathlib import Path
 
 import pulumi
 
+from components.cluster import SUBNET_ID_RE
 from infra.engine.project import Project, load_project, load_stack_config
 from infra.errors import UsageError
+from stacks.config import ENVIRONMENT_TAG, RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE
 
-RESOURCE_GROUP = re.compile(r"[-\w._()]{0,89}[-\w_()]", re.ASCII)
 # Pulumi stack names that are also GitHub environment names (what an OIDC subject may hold).
 _ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 REGION = re.compile(r"[a-z0-9]{2,40}")
-_SUBNET_ID = re.compile(
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/"
-    r"Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+",
-    re.IGNORECASE,
-)
-# The stack's own name: stacks/config.py refuses it in the stack's tags.
-ENVIRONMENT_TAG = "environment"
 
 
 @dataclass(frozen=True)
@@ -83,11 +77,9 @@ def _environment(project: Project, stack: str) -> Environment:
         raise pulumi.RunError(f"{shown}: tags: must be a mapping of tag name to string value")
     return Environment(
         name=stack,
-        resource_group_name=string(
-            "resourceGroupName", RESOURCE_GROUP, "1-90 letters, digits, '-', '_', '.', '(', ')'"
-        ),
+        resource_group_name=string("resourceGroupName", RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE),
         location=string("location", REGION, "a region name"),
-        node_subnet_id=string("nodeSubnetId", _SUBNET_ID, "a subnet's resource id"),
+        node_subnet_id=string("nodeSubnetId", SUBNET_ID_RE, "a subnet's resource id"),
         tags={**tags, ENVIRONMENT_TAG: stack},
     )
 
