@@ -66,28 +66,48 @@ class NvidiaDevicePluginArgs:
     image: str = DEVICE_PLUGIN_IMAGE
 
 
-def validate_nvidia_device_plugin_args(args: NvidiaDevicePluginArgs) -> None:
-    """Raise ``ValueError`` naming the offending setting."""
-    if not isinstance(args.scheduling, GpuScheduling):
+def validate_gpu_node_agent(
+    agent: str, scheduling: GpuScheduling, namespace: str, image: str
+) -> None:
+    """Raise ``ValueError`` naming the offending setting of a DaemonSet that runs on every GPU
+    node (the device plugin, the metrics exporter); ``agent`` names it in the messages."""
+    if not isinstance(scheduling, GpuScheduling):
         raise ValueError(
             "scheduling must be the cluster's GpuScheduling (TrainingCluster.gpu_scheduling; "
-            f"None means the cluster has no GPU pool) (got {args.scheduling!r})"
+            f"None means the cluster has no GPU pool) (got {scheduling!r})"
         )
-    if not args.scheduling.node_selector:
+    if not scheduling.node_selector:
         raise ValueError(
-            "scheduling must select the GPU pool by at least one node label: the plugin would "
-            "otherwise also land on CPU nodes that tolerate the taint"
+            f"scheduling must select the GPU pool by at least one node label: the {agent} "
+            "would otherwise also land on CPU nodes that tolerate the taint"
         )
-    if not DNS1123_LABEL_RE.match(args.namespace):
+    if not DNS1123_LABEL_RE.match(namespace):
         raise ValueError(
             "namespace must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
-            f"(got {args.namespace!r})"
+            f"(got {namespace!r})"
         )
-    if not IMAGE_RE.fullmatch(args.image):
+    if not IMAGE_RE.fullmatch(image):
         raise ValueError(
             "image must be pinned by digest like 'registry/name:tag@sha256:<64 hex>' "
-            f"(got {args.image!r})"
+            f"(got {image!r})"
         )
+
+
+def unprivileged_root_container() -> dict[str, Any]:
+    """The container ``securityContext`` of a GPU node agent that must stay root (the
+    kubelet's sockets are root's) but needs nothing else: no privilege, no escalation, no
+    capability, a read-only root file system."""
+    return {
+        "privileged": False,
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def validate_nvidia_device_plugin_args(args: NvidiaDevicePluginArgs) -> None:
+    """Raise ``ValueError`` naming the offending setting."""
+    validate_gpu_node_agent("plugin", args.scheduling, args.namespace, args.image)
 
 
 def device_plugin_manifest(args: NvidiaDevicePluginArgs) -> dict[str, Any]:
@@ -122,12 +142,7 @@ def device_plugin_manifest(args: NvidiaDevicePluginArgs) -> dict[str, Any]:
                             # does; the root filesystem is read-only because with the default
                             # envvar device-list strategy the plugin writes nothing but that
                             # socket (a CDI strategy would write specs and need a mount).
-                            "securityContext": {
-                                "privileged": False,
-                                "allowPrivilegeEscalation": False,
-                                "readOnlyRootFilesystem": True,
-                                "capabilities": {"drop": ["ALL"]},
-                            },
+                            "securityContext": unprivileged_root_container(),
                             "volumeMounts": [
                                 {
                                     "name": "kubelet-device-plugins-dir",

@@ -20,8 +20,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.cluster import GpuScheduling
-from components.smoke import IMAGE_RE
-from components.volume import COMMON_LABELS, DNS1123_LABEL_RE
+from components.gpu import unprivileged_root_container, validate_gpu_node_agent
+from components.volume import COMMON_LABELS
 
 # dcgm-exporter 4.8.3 on DCGM 4.6.0, the distroless build, as NVIDIA's GPU Operator v26.7.0
 # ships it: relatedImages "dcgm-exporter-image" of
@@ -95,26 +95,7 @@ class DcgmExporterArgs:
 
 def validate_dcgm_exporter_args(args: DcgmExporterArgs) -> None:
     """Raise ``ValueError`` naming the offending setting."""
-    if not isinstance(args.scheduling, GpuScheduling):
-        raise ValueError(
-            "scheduling must be the cluster's GpuScheduling (TrainingCluster.gpu_scheduling; "
-            f"None means the cluster has no GPU pool) (got {args.scheduling!r})"
-        )
-    if not args.scheduling.node_selector:
-        raise ValueError(
-            "scheduling must select the GPU pool by at least one node label: the exporter "
-            "would otherwise also land on CPU nodes that tolerate the taint"
-        )
-    if not DNS1123_LABEL_RE.match(args.namespace):
-        raise ValueError(
-            "namespace must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
-            f"(got {args.namespace!r})"
-        )
-    if not IMAGE_RE.fullmatch(args.image):
-        raise ValueError(
-            "image must be pinned by digest like 'registry/name:tag@sha256:<64 hex>' "
-            f"(got {args.image!r})"
-        )
+    validate_gpu_node_agent("exporter", args.scheduling, args.namespace, args.image)
 
 
 def _selector() -> dict[str, str]:
@@ -185,12 +166,7 @@ def exporter_manifest(args: DcgmExporterArgs) -> dict[str, Any]:
                             # file system is read-only, which upstream allows once scratch
                             # space is mounted: the exporter writes nothing itself (debug dumps
                             # are off), and /tmp is an emptyDir for the embedded DCGM library.
-                            "securityContext": {
-                                "privileged": False,
-                                "allowPrivilegeEscalation": False,
-                                "readOnlyRootFilesystem": True,
-                                "capabilities": {"drop": ["ALL"]},
-                            },
+                            "securityContext": unprivileged_root_container(),
                             "volumeMounts": [
                                 {
                                     "name": "pod-resources",
