@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build_pr_comment  # noqa: E402
-from readme_blocks import replace_between  # noqa: E402
+from readme_blocks import regenerate, replace_between  # noqa: E402
 
 from components.sizing import (  # noqa: E402
     BillingModel,
@@ -224,15 +224,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a block is stale")
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
-    new = rendered(text)
-    if new == text:
-        return 0
-    if args.check:
-        print("README.md: stale generated tables: run python scripts/gen_readme_tables.py")
-        return 1
-    README.write_text(new, encoding="utf-8")
-    return 0
+    return regenerate(
+        README,
+        rendered,
+        args.check,
+        "README.md: stale generated tables: run python scripts/gen_readme_tables.py",
+    )
 
 
 if __name__ == "__main__":

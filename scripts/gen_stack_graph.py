@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from readme_blocks import replace_between  # noqa: E402
+from readme_blocks import regenerate, replace_between  # noqa: E402
 
 from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.render.mermaid import mermaid_block  # noqa: E402
@@ -34,15 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the picture is stale")
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
-    new = rendered(text)
-    if new == text:
-        return 0
-    if args.check:
-        print("README.md: stale architecture graph: run python scripts/gen_stack_graph.py")
-        return 1
-    README.write_text(new, encoding="utf-8")
-    return 0
+    return regenerate(
+        README,
+        rendered,
+        args.check,
+        "README.md: stale architecture graph: run python scripts/gen_stack_graph.py",
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 
 def replace_between(text: str, begin: str, end: str, body: str, shown: str) -> str:
     """`text` with what stands between the `begin` and `end` markers replaced by `body`;
@@ -11,3 +14,17 @@ def replace_between(text: str, begin: str, end: str, body: str, shown: str) -> s
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{begin}\n{body}\n{end}{tail}"
+
+
+def regenerate(path: Path, rendered: Callable[[str], str], check: bool, stale: str) -> int:
+    """Rewrite `path` as `rendered` makes it; with `check`, rewrite nothing and print `stale`
+    and return 1 when it would change."""
+    text = path.read_text(encoding="utf-8")
+    new = rendered(text)
+    if new == text:
+        return 0
+    if check:
+        print(stale)
+        return 1
+    path.write_text(new, encoding="utf-8")
+    return 0
