@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.engine.model import Resource, StackPlan
+from infra.engine.model import Resource, Secret, StackPlan
 from infra.errors import UsageError
 
 # The tables that come with the tool: one per region; scripts/refresh_prices.py refreshes them.
@@ -233,7 +233,13 @@ class _Estimator:
             hourly := self.price(resource, location, f"aks-tier/{tier}", f"AKS {tier} tier")
         ) is not None:
             self.add(resource, f"AKS {tier} tier", hourly * HOURS_PER_MONTH)
-        for pool in resource.inputs.get("agentPoolProfiles") or []:
+        pools = resource.inputs.get("agentPoolProfiles") or []
+        if isinstance(pools, Secret):
+            # A secure config value (a tag, say) inside the pools makes the whole list secret:
+            # pricing it would print the sizes and counts it hides.
+            self.unpriced(resource, "node pools", "their settings are secret")
+            pools = []
+        for pool in pools:
             if isinstance(pool, Mapping):
                 self.pool(resource, location, pool)
 

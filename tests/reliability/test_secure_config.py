@@ -192,3 +192,18 @@ def test_only_text_can_be_secret(project: Path, monkeypatch: pytest.MonkeyPatch)
         f"stacks/Pulumi.flag.yaml: config key '{PROJECT}:protectData' is secure, but only text "
         "can stay secret and this value holds true/false; set it in plain text"
     )
+
+
+def test_cost_of_a_stack_with_secure_values_prices_what_it_may_and_hides_the_rest(
+    project: Path, secure_stack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A secure tag reaches the node pools (their node tags), so the whole pool list is secret:
+    # `infra cost` once crashed iterating it (TypeError, exit 1 as if a policy had failed).
+    evict_repo_program_modules()
+    code = cli.main(["cost", "-C", str(project), "-s", secure_stack])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Traceback" not in out + err
+    assert re.search(r"not priced +node pools: their settings are secret$", out, re.MULTILINE), out
+    assert CIPHERTEXT not in out + err
+    assert SECRET_PLACEHOLDER not in out + err
