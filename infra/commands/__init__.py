@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import signal
 import sys
@@ -70,6 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return ExitCode.ERROR
+    for stream in (sys.stdout, sys.stderr):
+        # A stream whose encoding cannot spell the tree's box characters or a resource's name
+        # (PYTHONIOENCODING=ascii, a C locale) gets "?" for them instead of a traceback.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:  # as `pulumi` and `pip` do: help, not a usage error

@@ -135,3 +135,14 @@ def test_outputs_are_printed_as_nested_blocks_with_secrets_masked() -> None:
         '        [1]: "2"',
         "    ]",
     ]
+
+
+def test_a_stream_that_cannot_spell_the_tree_gets_question_marks_not_a_traceback() -> None:
+    env = os.environ | {"PYTHONIOENCODING": "ascii"}
+    result = subprocess.run(
+        [INFRA, "preview", "-s", "dev", "--no-policy"],
+        cwd=REPO_ROOT, capture_output=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    assert b"?? aks-rwx-training:cluster:TrainingCluster" in result.stdout
