@@ -1,7 +1,23 @@
-"""`python -m infra ...`: the `infra` console script, for scripts that have only a Python."""
+"""The `infra` console script, and `python -m infra ...` for scripts that have only a Python."""
 
 import sys
 
-from infra.commands import main
+from infra import interrupts
+from infra.exit_codes import ExitCode
 
-sys.exit(main())
+
+def console_script() -> int:
+    """The signal handlers are in place before the tool's own imports, which take most of a
+    second, so a signal during them ends the run with one line too."""
+    with interrupts.handled():
+        try:
+            from infra.commands import main
+
+            return main()
+        except KeyboardInterrupt:
+            print(interrupts.MESSAGE, file=sys.stderr)
+            return ExitCode.ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(console_script())

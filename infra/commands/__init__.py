@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import signal
 import sys
 from collections.abc import Sequence
 
+from infra import interrupts
 from infra.commands import affected, cost, diff, export, permissions, preview, smoke
 from infra.commands.options import epilog
 from infra.errors import UsageError
@@ -54,14 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    # A cancelled CI job sends SIGTERM: unwind like Ctrl-C, so policy packs are stopped.
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    from infra.engine.runtime import ProgramError
-
     try:
         os.getcwd()
     except FileNotFoundError:
@@ -81,7 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # as `pulumi` and `pip` do: help, not a usage error
         parser.print_help()
         return ExitCode.OK
-    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    with interrupts.handled():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from infra.engine.runtime import ProgramError
+
     try:
         code = int(args.handler(args))
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
@@ -91,11 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # with stdout on devnull so the flush at exit cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (UsageError, ProgramError) as e:
-        print(f"infra: error: {e}", file=sys.stderr)
+        # After a signal, whatever failed failed because of it (see infra.interrupts).
+        message = interrupts.MESSAGE if interrupts.received() else f"infra: error: {e}"
+        print(message, file=sys.stderr)
     except KeyboardInterrupt:
-        print("infra: interrupted", file=sys.stderr)
-    finally:
-        signal.signal(signal.SIGTERM, previous_handler)
+        print(interrupts.MESSAGE, file=sys.stderr)
     return ExitCode.ERROR
 
 

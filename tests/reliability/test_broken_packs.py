@@ -354,3 +354,56 @@ def test_interrupt_during_a_hung_policy_leaves_nothing_running(
     )
     assert proc.returncode == 2, (proc.returncode, stderr)
     assert stderr == "infra: interrupted\n"
+
+
+# Interrupted while the tool or the program is still importing.
+
+SWALLOWING_PROGRAM = """
+import os, signal
+try:
+    # What a lazy import does when Ctrl-C lands inside it: the KeyboardInterrupt is lost on
+    # the way and a half-initialised module fails later with an unrelated error.
+    os.kill(os.getpid(), signal.SIGINT)
+except KeyboardInterrupt:
+    pass
+raise AttributeError("module 'pulumi_azure_native.authorization' has no attribute 'X'")
+"""
+
+
+def test_a_signal_swallowed_during_the_programs_imports_is_reported_as_the_interruption(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "swallows"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: swallows\nruntime:\n  name: python\n")
+    (project / "Pulumi.test.yaml").write_text("config: {}\n")
+    (project / "__main__.py").write_text(SWALLOWING_PROGRAM)
+    result = run_infra("preview", "-C", str(project), "--no-policy")
+    assert (result.returncode, result.stderr) == (2, "infra: interrupted\n")
+
+
+@pytest.mark.parametrize("signame", SIGNAL_CASES)
+def test_interrupt_at_any_moment_of_start_up_is_one_line(signame: str) -> None:
+    # The tool's own imports take most of a second and the program's more: whenever the
+    # signal lands, the run either finished or says so in one line, never with a traceback.
+    infra = str(Path(sys.executable).parent / "infra")
+    number = getattr(signal, signame)
+    outcomes = set()
+    for delay in (0.0, 0.3, 0.8, 1.5):
+        proc = subprocess.Popen(
+            [infra, "preview", "-s", "prod", "--no-policy"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Counted from the moment the tool's imports load gRPC: a signal while the interpreter
+        # itself starts (its `site` import) is CPython's to report, before any code of ours.
+        maps, deadline = Path(f"/proc/{proc.pid}/maps"), time.monotonic() + BOUND_SECONDS
+        while "cygrpc" not in maps.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(delay)
+        proc.send_signal(number)
+        _, stderr = proc.communicate(timeout=SIGNAL_GRACE_SECONDS)
+        outcomes.add((proc.returncode, stderr))
+    assert outcomes <= {(2, "infra: interrupted\n"), (0, "")}, outcomes
+    assert (2, "infra: interrupted\n") in outcomes
