@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import time
@@ -243,7 +244,9 @@ class _PackHost:
                 ) from None
             raise PolicyPackError(self._exit_message("before printing its port"))
         text = line.strip()
-        if not text.isdigit() or not 0 < int(text) < 65536:
+        # ASCII digits only, and few: int() rejects other Unicode digits, and a huge line
+        # would exceed Python's integer-conversion limit (ValueError) before the range test.
+        if not re.fullmatch(r"[0-9]{1,5}", text) or not 0 < int(text) < 65536:
             raise PolicyPackError(
                 f"{self.label}: expected its gRPC port on stdout's first line, got {clip(text)!r}"
             )

@@ -45,6 +45,8 @@ def check_pack_folder(path: Path) -> None:
         raise PolicyPackError(f"{label}: cannot read PulumiPolicy.yaml: {e}") from e
     except yaml.YAMLError as e:
         raise PolicyPackError(f"{label}: PulumiPolicy.yaml is not valid YAML: {e}") from e
+    except RecursionError:
+        raise PolicyPackError(f"{label}: PulumiPolicy.yaml is nested too deeply to read") from None
     if not isinstance(doc, dict):
         raise PolicyPackError(f"{label}: PulumiPolicy.yaml must be a mapping")
     runtime = doc.get("runtime")

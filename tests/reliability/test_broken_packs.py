@@ -110,8 +110,24 @@ BROKEN_PACK_CASES: list[tuple[str, str, str | None, int, str | None]] = [
     ("hangs-untriggered", "hangs", None, 0, None),
     ("missing-folder", "<missing>", None, 2, "{pack}: folder not found"),
     ("no-manifest", "<empty>", None, 2, "{pack}: no PulumiPolicy.yaml in the folder"),
+    (
+        # 50 MB of digits on the port line: past Python's int-conversion limit (ValueError).
+        "huge-port-line",
+        "<huge-port>",
+        None,
+        2,
+        "{pack}: expected its gRPC port on stdout's first line, got '" + "9" * 117 + "...'",
+    ),
+    (
+        "deeply-nested-manifest",
+        "<nested-manifest>",
+        None,
+        2,
+        "{pack}: PulumiPolicy.yaml is nested too deeply to read",
+    ),
 ]
 SLOW_CASES = {"no-port", "policy-hangs"}
+NEVER_STARTED = {"<missing>", "<empty>", "<nested-manifest>"}  # refused before it runs
 
 
 def _project(tmp_path: Path, share: str | None) -> Path:
@@ -133,6 +149,16 @@ def _pack(tmp_path: Path, name: str) -> Path:
         return pack
     if name == "<empty>":
         pack.mkdir(parents=True)
+        return pack
+    if name == "<huge-port>":
+        shutil.copytree(PACKS / "bad-port", pack)
+        main = pack / "__main__.py"
+        greeting = 'print("hello from the pack")'
+        main.write_text(main.read_text().replace(greeting, 'print("9" * 50_000_000)'))
+        return pack
+    if name == "<nested-manifest>":
+        shutil.copytree(PACKS / "good", pack)
+        (pack / "PulumiPolicy.yaml").write_text("runtime: python\nx: " + "[" * 100_000)
         return pack
     shutil.copytree(PACKS / name, pack)
     return pack
@@ -214,7 +240,7 @@ def test_broken_pack_is_one_line_and_leaves_nothing_running(
             assert SHARE.format(share) in line, line
         else:
             assert line == wanted
-    if pack_name.startswith("<"):
+    if pack_name in NEVER_STARTED:
         assert _recorded(pidfile) == []
     else:
         assert _recorded(pidfile), "the pack never started, so the orphan scan proved nothing"
