@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from infra.commands.options import add_stacks, epilog
@@ -37,9 +40,17 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         choices=sorted(SUFFIXES),
         help="what to write (repeatable: one preview serves both)",
     )
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write to")
+    p.add_argument("--out", required=True, type=_folder, metavar="DIR", help="folder to write to")
     add_stacks(p, "export")
     p.set_defaults(handler=run)
+
+
+def _folder(text: str) -> Path:
+    # Path("") is Path("."): an empty --out (an unset variable in a script) would silently
+    # write into the current directory.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty; name the folder to write to")
+    return Path(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     from infra.readers.manifests import render_manifests
 
     out: Path = args.out
+    if out.is_symlink():
+        raise UsageError(f"--out {out}: a symlink; name the folder itself")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a folder")
     plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
@@ -62,10 +75,25 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for path, text in documents.items():
-            path.write_text(text)
+        _write_all(out, documents)
     except OSError as error:
         raise UsageError(f"--out {out}: cannot write ({error.strerror})") from None
     for path in documents:
         print(path)
     return ExitCode.OK
+
+
+def _write_all(out: Path, documents: dict[Path, str]) -> None:
+    """Every file is written in full to a scratch folder inside `out` first, then renamed into
+    place: a full disk leaves no half-written file, and a rename replaces a symlink already at
+    a file's name instead of writing through it to its target."""
+    scratch = Path(tempfile.mkdtemp(prefix=".infra-export-", dir=out))
+    try:
+        staged = {}
+        for path, text in documents.items():
+            staged[path] = scratch / path.name
+            staged[path].write_text(text)
+        for path, written in staged.items():
+            os.replace(written, path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

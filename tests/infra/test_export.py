@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -147,9 +149,58 @@ def test_azure_native_type_without_arm_mapping_is_one_line_error(tmp_path):
         (["--format", "arm"], "the following arguments are required: --out"),
         (["--format", "arm", "--out", "pyproject.toml"], "--out pyproject.toml: not a folder"),
         (["--format", "arm", "--out", "x", "-s", "nope"], "no such stack 'nope'"),
+        (["--format", "arm", "--out", ""], "argument --out: empty; name the folder to write to"),
     ],
 )
 def test_usage_errors(args, message):
     done = run_infra_here("export", *args)
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_a_symlink_in_the_folder_is_replaced_not_written_through(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("must stay\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dev.arm.json").symlink_to(target)
+    done = run_infra_here("export", "--format", "arm", "--out", str(out), "-s", "dev")
+    assert done.returncode == 0, done.stderr
+    assert target.read_text() == "must stay\n"
+    assert not (out / "dev.arm.json").is_symlink()
+    assert json.loads((out / "dev.arm.json").read_text())["$schema"] == SCHEMA
+    assert sorted(p.name for p in out.iterdir()) == ["dev.arm.json"]  # no scratch left
+
+
+def test_a_symlinked_out_folder_is_refused(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    done = run_infra_here("export", "--format", "arm", "--out", str(tmp_path / "link"))
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"infra: error: --out {tmp_path / 'link'}: a symlink; name the folder itself\n"
+    )
+
+
+def test_a_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dev.arm.json").write_text("the previous export\n")
+    real_write = Path.write_text
+
+    def disk_fills_on_the_manifests(self, text, *args, **kwargs):
+        if self.name.endswith(".k8s.yaml"):
+            real_write(self, text[:10])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", disk_fills_on_the_manifests)
+    done = run_infra_here(
+        "export", "--format", "arm", "--format", "k8s", "--out", str(out), "-s", "dev"
+    )
+    assert done.returncode == 2
+    assert done.stderr == f"infra: error: --out {out}: cannot write (No space left on device)\n"
+    # Neither file of this export landed; the earlier one is intact and no scratch is left.
+    assert sorted(p.name for p in out.iterdir()) == ["dev.arm.json"]
+    assert (out / "dev.arm.json").read_text() == "the previous export\n"
