@@ -2,8 +2,8 @@
 # Offline desired-state diff of one stack for a pull request (no cloud access, no secrets).
 #
 # usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR
-# env:   REVIEWS, PR_AUTHOR, HEAD_SHA  the PR's reviews (JSON file), author and head commit,
-#                                      for scripts/ci_ack.py
+# env:   REVIEWS, COMMITS, PR_AUTHOR,  the PR's reviews and commits (JSON files), author and
+#        HEAD_SHA                      head commit, for scripts/ci_ack.py
 #        INFRA                         the infra console script (default .venv/bin/infra)
 #        PYTHON                        (default .venv/bin/python)
 # Writes OUT_DIR/STACK.md (Markdown for the PR comment and job summary) and OUT_DIR/STACK.rc
@@ -44,7 +44,7 @@ if ((rc == 3)); then
   "$infra" "${args[@]}" --json >"$out/$stack.json" || true
   ack=0
   verdict=$("$python" "$here/ci_ack.py" --stack "$stack" --diff "$out/$stack.json" \
-    --reviews "${REVIEWS:-}" --author "${PR_AUTHOR:-}" --head-sha "${HEAD_SHA:-}") || ack=$?
+    --reviews "${REVIEWS:-}" --commits "${COMMITS:-}" --author "${PR_AUTHOR:-}" --head-sha "${HEAD_SHA:-}") || ack=$?
   verdict=${verdict:-not acknowledged: ci_ack.py failed (see the job log)}
   rm -f "$out/$stack.json"
   echo "ci-offline-diff: $verdict" >&2

@@ -2,22 +2,29 @@
 """Has someone other than the author acknowledged, for this commit, every stateful resource
 that this pull request would replace or delete in STACK?
 
-usage: ci_ack.py --stack STACK --diff FILE --reviews FILE --author LOGIN --head-sha SHA
+usage: ci_ack.py --stack STACK --diff FILE --reviews FILE --commits FILE --author LOGIN
+                 --head-sha SHA
 
 --diff     `infra diff --json` output; its statefulRisks are the resources to acknowledge.
 --reviews  the pull request's reviews as the REST API lists them
            (GET /repos/{owner}/{repo}/pulls/{n}/reviews), one array or an array of pages
            (`gh api --paginate --slurp`).
+--commits  the pull request's commits, likewise (GET /repos/{owner}/{repo}/pulls/{n}/commits).
 
 An acknowledgement is an APPROVED review by a maintainer (author_association OWNER, MEMBER or
-COLLABORATOR) other than the PR author, of the head commit (commit_id == --head-sha), whose
-body has a line
+COLLABORATOR) who neither opened the PR nor authored or committed any of its commits, of the
+head commit (commit_id == --head-sha), whose body has a line
 
     Acknowledge-Replacement: <stack>: <resource name>[, <resource name>...]
 
 naming every resource at risk (several such lines add up). It no longer counts once that
-reviewer requests changes or the review is dismissed. The PR body, labels and the author's
-own reviews never acknowledge anything: the author is the person the gate protects against.
+reviewer requests changes or the review is dismissed. The PR body, labels and the reviews of
+whoever wrote the change never acknowledge anything: they are the people the gate protects
+against. Who wrote a commit is the GitHub account its author and committer are linked to (the
+committer is who made the commit object: a rebase, cherry-pick or amend makes the person who
+did it the committer). A commit whose author or committer is linked to no account cannot be
+attributed, so it blocks every acknowledgement until it is; so does a PR of more than the 250
+commits that endpoint lists.
 
 Prints one line saying why, and exits 0 (acknowledged, or nothing at risk), 1 (not
 acknowledged) or 2 (unusable input). Standard library only; review bodies and logins are data,
@@ -51,6 +58,9 @@ MAX_BODY = 65_536
 # may report a member whose organisation membership is private as CONTRIBUTOR or NONE to a
 # workflow token (actions/github-script#643), which fails closed.
 MAINTAINERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+# "List commits on a pull request" returns at most 250 commits (REST docs): past that, some
+# writers are unseen.
+MAX_COMMITS = 250
 DECISIVE = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 
 
@@ -95,15 +105,36 @@ def at_risk(diff: Any, stack: str) -> list[str]:
     raise InputError(f"the diff has no stack {stack}")
 
 
-def flatten_pages(reviews: Any) -> list[dict[str, Any]]:
-    if not isinstance(reviews, list):
-        raise InputError("the reviews are not a JSON array")
-    if all(isinstance(page, list) for page in reviews):
-        reviews = [review for page in reviews for review in page]
-    flat = [review for review in reviews if isinstance(review, dict)]
-    if len(flat) != len(reviews):
-        raise InputError("the reviews are not review objects")
+def flatten_pages(items: Any, what: str = "reviews") -> list[dict[str, Any]]:
+    if not isinstance(items, list):
+        raise InputError(f"the {what} are not a JSON array")
+    if all(isinstance(page, list) for page in items):
+        items = [item for page in items for item in page]
+    flat = [item for item in items if isinstance(item, dict)]
+    if len(flat) != len(items):
+        raise InputError(f"the {what} are not {what[:-1]} objects")
     return flat
+
+
+def writers(commits: list[dict[str, Any]]) -> set[str]:
+    """Lower-cased logins of everyone who authored or committed one of the PR's commits."""
+    if len(commits) >= MAX_COMMITS:
+        raise InputError(
+            f"the PR has {MAX_COMMITS} or more commits, more than GitHub lists: "
+            "split it so that every writer can be seen"
+        )
+    logins: set[str] = set()
+    for commit in commits:
+        for role in ("author", "committer"):
+            login = user(commit, "login", role)
+            if not login:
+                sha = shown(text(commit, "sha")[:12])
+                raise InputError(
+                    f"commit {sha}'s {role} is linked to no GitHub account, so who wrote it is "
+                    "unknown: link its e-mail address to an account or recommit it"
+                )
+            logins.add(login.lower())
+    return logins
 
 
 def named(body: str, stack: str) -> set[str]:
@@ -122,13 +153,18 @@ def text(review: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def user(review: dict[str, Any], key: str) -> str:
-    account = review.get("user")  # null once the account is deleted
+def user(item: dict[str, Any], key: str, role: str = "user") -> str:
+    account = item.get(role)  # null once the account is deleted, or never linked
     return text(account, key) if isinstance(account, dict) else ""
 
 
 def decide(
-    stack: str, risks: Sequence[str], reviews: list[dict[str, Any]], author: str, head_sha: str
+    stack: str,
+    risks: Sequence[str],
+    reviews: list[dict[str, Any]],
+    author: str,
+    head_sha: str,
+    committers: set[str],
 ) -> Verdict:
     if not risks:
         return Verdict(True, f"nothing to acknowledge: no stateful resource at risk in {stack}")
@@ -156,6 +192,8 @@ def decide(
             problem = "the approving account has been deleted"
         elif who.lower() == author.lower():
             problem = f"the author's own approval (@{shown(who)}) does not count"
+        elif who.lower() in committers:
+            problem = f"@{shown(who)} wrote commits of this PR: their approval does not count"
         elif text(review, "author_association") not in MAINTAINERS:
             problem = (
                 f"@{shown(who)} is not a maintainer "
@@ -177,7 +215,8 @@ def decide(
     required = f"Acknowledge-Replacement: {stack}: {', '.join(map(shown, risks))}"
     return Verdict(
         False,
-        f"not acknowledged ({problem}): a maintainer other than @{shown(author)} must approve "
+        f"not acknowledged ({problem}): a maintainer other than @{shown(author)} and the PR's "
+        "committers must approve "
         f"{head_sha[:12]} with the line `{required}` in the review",
     )
 
@@ -196,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--diff", required=True, type=Path, help="infra diff --json output")
     parser.add_argument("--reviews", required=True, type=Path, help="the PR's reviews (JSON)")
+    parser.add_argument("--commits", required=True, type=Path, help="the PR's commits (JSON)")
     parser.add_argument("--author", required=True, help="the PR author's login")
     parser.add_argument("--head-sha", required=True, help="the PR's head commit")
     args = parser.parse_args(argv)
@@ -208,10 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError("--author is empty")
         risks = at_risk(_load(args.diff, "diff"), args.stack)
         reviews = flatten_pages(_load(args.reviews, "reviews"))
+        commits = flatten_pages(_load(args.commits, "commits"), "commits")
+        committers = writers(commits) if risks else set()
     except InputError as e:
         print(f"not acknowledged: {shown(e, 200)}")
         return 2
-    verdict = decide(args.stack, risks, reviews, args.author, args.head_sha)
+    verdict = decide(args.stack, risks, reviews, args.author, args.head_sha, committers)
     print(verdict.why)
     return 0 if verdict.acknowledged else 1
 

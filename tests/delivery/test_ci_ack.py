@@ -37,8 +37,18 @@ def review(body: str = LINE, **fields: Any) -> dict[str, Any]:
     return base
 
 
+COMMITTERS = {"alice", "mallory"}  # mallory pushed a commit onto alice's PR
+
+
 def decide(*reviews: dict[str, Any], stack: str = "prod") -> ci_ack.Verdict:
-    return ci_ack.decide(stack, RISKS, list(reviews), AUTHOR, HEAD)
+    return ci_ack.decide(stack, RISKS, list(reviews), AUTHOR, HEAD, COMMITTERS)
+
+
+def commit(author: str | None = "alice", committer: str | None = "web-flow") -> dict[str, Any]:
+    def account(login: str | None) -> dict[str, Any] | None:
+        return None if login is None else {"login": login, "type": "User"}
+
+    return {"sha": "f00d" + "0" * 36, "author": account(author), "committer": account(committer)}
 
 
 def test_a_maintainers_approval_of_the_head_naming_every_resource_counts() -> None:
@@ -144,8 +154,8 @@ def test_not_acknowledged(reviews: list[dict[str, Any]], why: str) -> None:
     verdict = decide(*reviews)
     assert not verdict.acknowledged
     assert verdict.why == (
-        f"not acknowledged ({why}): a maintainer other than @alice must approve c0ffee000000 "
-        f"with the line `{LINE}` in the review"
+        f"not acknowledged ({why}): a maintainer other than @alice and the PR's committers "
+        f"must approve c0ffee000000 with the line `{LINE}` in the review"
     )
 
 
@@ -202,8 +212,45 @@ def test_hostile_logins_stay_on_one_line() -> None:
     assert "@eve?::error::pwned? is not a maintainer" in verdict.why
 
 
+def test_whoever_wrote_a_commit_of_the_pr_cannot_acknowledge_it() -> None:
+    verdict = decide(review(user={"login": "Mallory", "type": "User"}))
+    assert not verdict.acknowledged
+    assert verdict.why.startswith(
+        "not acknowledged (@Mallory wrote commits of this PR: their approval does not count)"
+    )
+
+
+def test_the_writers_are_every_commits_author_and_committer() -> None:
+    assert ci_ack.writers([commit("alice", "web-flow"), commit("Dave", "Carol")]) == {
+        "alice", "web-flow", "dave", "carol"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("commits", "message"),
+    [
+        pytest.param(
+            [commit(author=None)],
+            "commit f00d00000000's author is linked to no GitHub account",
+            id="unlinked author",
+        ),
+        pytest.param(
+            [commit(committer=None)],
+            "commit f00d00000000's committer is linked to no GitHub account",
+            id="unlinked committer",
+        ),
+        pytest.param(
+            [commit()] * 250, "the PR has 250 or more commits, more than GitHub lists", id="250"
+        ),
+    ],
+)
+def test_writers_that_cannot_be_known_block(commits: list[dict[str, Any]], message: str) -> None:
+    with pytest.raises(ci_ack.InputError, match=message):
+        ci_ack.writers(commits)
+
+
 def test_nothing_at_risk_needs_no_acknowledgement() -> None:
-    verdict = ci_ack.decide("prod", [], [], AUTHOR, HEAD)
+    verdict = ci_ack.decide("prod", [], [], AUTHOR, HEAD, set())
     assert verdict == ci_ack.Verdict(
         True, "nothing to acknowledge: no stateful resource at risk in prod"
     )
@@ -231,6 +278,9 @@ DIFF = {
 }
 
 
+ONE_PAGE_OF_COMMITS = [[commit()]]
+
+
 def run_raw(
     tmp_path: Path, *, stack: str = "prod", sha: str = HEAD
 ) -> subprocess.CompletedProcess[str]:
@@ -244,6 +294,8 @@ def run_raw(
             str(tmp_path / "diff.json"),
             "--reviews",
             str(tmp_path / "reviews.json"),
+            "--commits",
+            str(tmp_path / "commits.json"),
             "--author",
             AUTHOR,
             "--head-sha",
@@ -259,10 +311,17 @@ def run_raw(
 
 
 def run(
-    tmp_path: Path, reviews: Any, *, stack: str = "prod", diff: Any = DIFF, sha: str = HEAD
+    tmp_path: Path,
+    reviews: Any,
+    *,
+    stack: str = "prod",
+    diff: Any = DIFF,
+    sha: str = HEAD,
+    commits: Any = ONE_PAGE_OF_COMMITS,
 ) -> subprocess.CompletedProcess[str]:
     (tmp_path / "diff.json").write_text(json.dumps(diff))
     (tmp_path / "reviews.json").write_text(json.dumps(reviews))
+    (tmp_path / "commits.json").write_text(json.dumps(commits))
     return run_raw(tmp_path, stack=stack, sha=sha)
 
 
@@ -288,6 +347,12 @@ def test_cli_not_acknowledged(tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
 
 
+def test_cli_a_committers_approval_does_not_count(tmp_path: Path) -> None:
+    done = run(tmp_path, [review()], commits=[[commit()], [commit("bob", "bob")]])
+    assert done.returncode == 1
+    assert done.stdout.startswith("not acknowledged (@bob wrote commits of this PR")
+
+
 def test_cli_nothing_at_risk(tmp_path: Path) -> None:
     assert run(tmp_path, [], stack="staging").returncode == 0
 
@@ -307,6 +372,8 @@ def test_cli_nothing_at_risk(tmp_path: Path) -> None:
         ({"diff": ["not", "a", "diff"]}, [], "the diff is not infra diff --json output"),
         ({}, {"message": "Bad credentials"}, "the reviews are not a JSON array"),
         ({}, [review(), "x"], "the reviews are not review objects"),
+        ({"commits": {"message": "Not Found"}}, [], "the commits are not a JSON array"),
+        ({"commits": [commit(author=None)]}, [], "commit f00d00000000's author is linked to no"),
     ],
 )
 def test_cli_unusable_input(

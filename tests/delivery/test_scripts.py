@@ -93,10 +93,14 @@ def _offline_diff(
     tmp_path: Path, stack: str, exit_code: int, reviews: list[dict[str, object]]
 ) -> tuple[subprocess.CompletedProcess[str], list[list[str]], Path]:
     (tmp_path / "reviews.json").write_text(json.dumps([reviews]))  # gh api --slurp: pages
+    author = {"login": "author", "type": "User"}
+    commits = [[{"sha": HEAD, "author": author, "committer": author}]]
+    (tmp_path / "commits.json").write_text(json.dumps(commits))
     env = env_with(
         INFRA=str(_fake_infra(tmp_path, exit_code)),
         PYTHON=PYTHON,
         REVIEWS=str(tmp_path / "reviews.json"),
+        COMMITS=str(tmp_path / "commits.json"),
         PR_AUTHOR="author",
         HEAD_SHA=HEAD,
     )

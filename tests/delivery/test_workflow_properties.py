@@ -359,16 +359,18 @@ def test_stateful_replacements_are_acknowledged_by_someone_elses_approval() -> N
     job = doc["jobs"]["offline-diff"]
     assert job["permissions"] == {"contents": "read", "pull-requests": "read"}
     names = [s.get("name") for s in job["steps"]]
-    assert names.index("list the reviews") < names.index("infra diff")
-    fetch = job["steps"][names.index("list the reviews")]
+    assert names.index("list the reviews and commits") < names.index("infra diff")
+    fetch = job["steps"][names.index("list the reviews and commits")]
     assert fetch["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert "gh api --paginate --slurp" in fetch["run"]
     assert '"repos/$REPO/pulls/$PR_NUMBER/reviews?per_page=100"' in fetch["run"]
+    assert '"repos/$REPO/pulls/$PR_NUMBER/commits?per_page=100"' in fetch["run"]
     diff = job["steps"][names.index("infra diff")]
     assert diff["env"] == {
         "STACK": "${{ matrix.stack }}",
         "BASE_REF": "${{ github.event.pull_request.base.ref }}",
         "REVIEWS": "${{ runner.temp }}/reviews.json",
+        "COMMITS": "${{ runner.temp }}/commits.json",
         "PR_AUTHOR": "${{ github.event.pull_request.user.login }}",
         "HEAD_SHA": "${{ github.event.pull_request.head.sha }}",
     }
