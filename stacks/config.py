@@ -1480,6 +1480,38 @@ def _check_training_jobs(cfg: StackConfig) -> None:
             )
 
 
+# What two stacks may never share: each names Azure resources that one stack alone owns (a
+# second stack with prod's group or account would adopt and rewrite prod's). Azure compares
+# these names case-insensitively.
+UNIQUE_ACROSS_STACKS = ("resourceGroupName", "storageAccountName", "clusterName")
+
+
+def _check_unique_across_stacks(data: dict[str, Any], project: str, stack: str) -> None:
+    """Refuse a stack whose owned names another stack file already uses, or whose name is
+    another's but for case, '.', '-' and '_' (bootstrap names each environment's resources
+    after its stack with those spelled alike, and GitHub environment names ignore case)."""
+    spelled = re.sub(r"[._-]", "-", stack.lower())
+    for path in sorted(STACKS_DIR.glob("Pulumi.*.y*ml")):
+        other = path.name.removeprefix("Pulumi.").rsplit(".", 1)[0]
+        if other == stack or path.suffix not in (".yaml", ".yml"):
+            continue
+        if re.sub(r"[._-]", "-", other.lower()) == spelled:
+            raise pulumi.RunError(
+                f"{stack_file(stack)}: stack '{stack}' differs from stack '{other}' only in case "
+                "or in '.', '-' and '_', which bootstrap's names and GitHub's environments do "
+                "not tell apart; rename one of them"
+            )
+        block = _config_block(path, project)
+        for key in UNIQUE_ACROSS_STACKS:
+            mine, theirs = data.get(key), block.get(f"{project}:{key}")
+            if isinstance(mine, str) and isinstance(theirs, str) and mine.lower() == theirs.lower():
+                raise ConfigError(
+                    key,
+                    f"is {_show(mine)}, which stack '{other}' ({path.name}) uses too; "
+                    "each stack owns its own",
+                )
+
+
 def _resolve_share(path: str, volume: VolumeConfig, model: BillingModel) -> SharePerformance:
     try:
         return resolve_share(
@@ -1535,6 +1567,7 @@ def parse_config(
         values = _validate_model(data)
         tags, volumes = _cross_checks(values, stack)
         _check_network_ranges(values)
+        _check_unique_across_stacks(data, project, stack)
         if rejection := image_rejection(values.smoke_test.image, stack):
             raise ConfigError("smokeTest.image", rejection)
     except PolicyConfigError as error:

@@ -33,6 +33,50 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def _own_name(key: str, stack: str) -> str:
+    letters = "".join(c for c in stack.lower() if c.isalnum())
+    return {
+        "resourceGroupName": f"rg-copy-{letters}",
+        "storageAccountName": f"stcopy{letters}"[:24],
+        "clusterName": f"aks-copy-{letters}",
+    }[key]
+
+
+def with_own_names(text: str, stack: str) -> str:
+    """A stack file's text copied from a repository stack, as a new stack ``stack``: the
+    resource group, account and cluster names that one stack alone may own get new values."""
+    from stacks.config import UNIQUE_ACROSS_STACKS
+
+    for source in STACKS:
+        config = stack_file_config(source)
+        for key in UNIQUE_ACROSS_STACKS:
+            line = f"{PROJECT}:{key}: "
+            text = text.replace(
+                line + config[f"{PROJECT}:{key}"] + "\n", line + _own_name(key, stack) + "\n"
+            )
+    return text
+
+
+def config_with_own_names(config: dict[str, Any], stack: str) -> dict[str, Any]:
+    """``config`` (qualified keys) with the same renaming as ``with_own_names``."""
+    from stacks.config import UNIQUE_ACROSS_STACKS
+
+    taken = {
+        (key, stack_file_config(source)[f"{PROJECT}:{key}"])
+        for source in STACKS
+        for key in UNIQUE_ACROSS_STACKS
+    }
+    # Keys may be qualified (`project:key`) or not, as in a stack file.
+    return {
+        qualified: (
+            _own_name(qualified.split(":", 1)[-1], stack)
+            if isinstance(value, str) and (qualified.split(":", 1)[-1], value) in taken
+            else value
+        )
+        for qualified, value in config.items()
+    }
+
+
 def stack_file_config(stack: str) -> dict[str, Any]:
     """The `config:` mapping of the repository's stacks/Pulumi.<stack>.yaml."""
     doc = yaml.safe_load((REPO_ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()) or {}

@@ -22,7 +22,12 @@ import pytest
 
 from infra import commands as cli
 from tests.conftest import REPO_ROOT
-from tests.reliability._support import PROJECT, copy_project, evict_repo_program_modules
+from tests.reliability._support import (
+    PROJECT,
+    copy_project,
+    evict_repo_program_modules,
+    with_own_names,
+)
 
 RULE = "Pulumi stack names are 1-100 letters, digits, '-', '_' or '.'"
 
@@ -228,12 +233,14 @@ def test_a_stack_file_with_an_invalid_name_is_reported(
     )
 
 
-@pytest.mark.parametrize("name", ["qa-1", "feature_x", "v1.2", "Prod"])
+# ("Prod" beside "prod" is refused: GitHub environment names ignore case.)
+@pytest.mark.parametrize("name", ["qa-1", "feature_x", "v1.2", "QA"])
 def test_valid_stack_names_are_accepted(
     project: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     stacks, configs = project / "stacks", project / "policies" / "config"
-    shutil.copyfile(stacks / "Pulumi.dev.yaml", stacks / f"Pulumi.{name}.yaml")
+    text = with_own_names((stacks / "Pulumi.dev.yaml").read_text(), name)
+    (stacks / f"Pulumi.{name}.yaml").write_text(text)
     shutil.copyfile(configs / "dev.json", configs / f"{name}.json")
     evict_repo_program_modules()
     code = cli.main(["preview", "-C", str(project), "-s", name, "--no-policy", "--json"])

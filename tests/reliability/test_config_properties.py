@@ -47,12 +47,14 @@ from tests.conftest import run_infra
 from tests.reliability._support import (
     PROJECT,
     STACKS,
+    config_with_own_names,
     copy_project,
     evict_repo_program_modules,
     one_line_error,
     preview,
     project_defaults,
     stack_file_config,
+    with_own_names,
 )
 
 HYPOTHESIS_EXAMPLES = 30  # mutated configs per base stack, previewed in process
@@ -580,6 +582,8 @@ def _give_policy_config(project: Path, name: str) -> None:
 def _write_stack(project: Path, name: str, config: Any, raw: str | None = None) -> Path:
     _give_policy_config(project, name)
     path = project / "stacks" / f"Pulumi.{name}.yaml"
+    if raw is None and name not in STACKS:
+        config = config_with_own_names(config, name)
     text = raw if raw is not None else yaml.safe_dump({"config": config}, allow_unicode=True)
     path.write_text(text, encoding="utf-8")
     return path
@@ -856,9 +860,10 @@ def test_malformed_stack_files_stop_with_one_line(
 
 
 def test_yaml_dates_stay_strings_as_under_the_cli(scratch_project: Path) -> None:
-    text = (
+    text = with_own_names(
         BASE_YAML
-        + f"  {PROJECT}:tags:\n    owner: a\n    cost-center: b\n    created: 2024-05-01\n"
+        + f"  {PROJECT}:tags:\n    owner: a\n    cost-center: b\n    created: 2024-05-01\n",
+        "dated",
     )
     _prepare_file_case(scratch_project, text, "dated")
     result = run_infra(

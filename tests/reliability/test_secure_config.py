@@ -23,7 +23,13 @@ from infra import commands as cli
 from infra.engine.model import SECRET_MASK
 from infra.engine.project import SECRET_PLACEHOLDER, ConfigError
 from infra.engine.values import masked
-from tests.reliability._support import PROJECT, copy_project, evict_repo_program_modules, preview
+from tests.reliability._support import (
+    PROJECT,
+    copy_project,
+    evict_repo_program_modules,
+    preview,
+    with_own_names,
+)
 
 CIPHERTEXT = "v1:c2VjcmV0LWNpcGhlcnRleHQtdGhhdC1tdXN0LW5ldmVyLXByaW50"
 ACCOUNT = "azure-native:storage:StorageAccount"
@@ -44,7 +50,7 @@ def _stack_text(project: Path, **replacements: str) -> str:
 
 
 def _write(project: Path, name: str, text: str) -> None:
-    (project / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
+    (project / "stacks" / f"Pulumi.{name}.yaml").write_text(with_own_names(text, name))
     policy = project / "policies" / "config"
     (policy / f"{name}.json").write_text((policy / "dev.json").read_text())
 
@@ -80,7 +86,12 @@ def test_secure_values_print_as_secret_in_json(
     assert by_type[ACCOUNT]["inputs"]["tags"] == SECRET_MASK
     assert stack["outputs"]["resourceGroupName"] == SECRET_MASK
     # What no secure value reaches stays readable.
-    assert by_type[ACCOUNT]["inputs"]["accountName"] == "staksrwxtrainingdev"
+    assert (
+        by_type[ACCOUNT]["inputs"]["accountName"]
+        == with_own_names(f"{PROJECT}:storageAccountName: staksrwxtrainingdev\n", "sec")
+        .split(": ")[1]
+        .strip()
+    )
 
 
 def test_secure_values_print_as_secret_in_text(
