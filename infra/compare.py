@@ -362,10 +362,23 @@ def _is_stateful(resource: Resource, claims: tuple[set[str], set[str]]) -> bool:
     return resource.urn in depended_on or bool({name, output_name} & names)
 
 
+def _replaced_input(resource: Resource, replaced: set[str]) -> tuple[str, str] | None:
+    """An input that names the resource (a path parameter, a create-only property) and comes
+    from a replaced resource: (input, that resource's URN). Until the replacement runs the
+    value is unknown, so the engine replaces this one too; in Azure a child (a share in a
+    replaced account) goes with its parent anyway."""
+    for key, urns in sorted(resource.property_dependencies.items()):
+        cause = next((u for u in urns if u in replaced), None)
+        if cause is not None and _replaces(key, resource.type):
+            return key, cause
+    return None
+
+
 def _replace_with_providers(changes: list[ResourceChange], head: StackPlan) -> None:
     """A replaced provider replaces every resource it manages; a provider whose inputs come
     from a replaced resource (a cluster's kubeconfig) is conservatively replaced too, as
-    pulumi-kubernetes does for a kubeconfig it cannot know yet (pulumi-kubernetes#577)."""
+    pulumi-kubernetes does for a kubeconfig it cannot know yet (pulumi-kubernetes#577); and a
+    resource named by a replaced one (`accountName` of a share) is replaced with it."""
     by_urn = {c.urn: c for c in changes if c.action != "remove"}
     resources = {r.urn: r for r in head.resources}
     replaced = {c.urn for c in changes if c.action == "replace"}
@@ -375,17 +388,24 @@ def _replace_with_providers(changes: list[ResourceChange], head: StackPlan) -> N
         for urn, resource in resources.items():
             if urn in replaced:
                 continue
+            named_by = None
             if resource.type.startswith(PROVIDER_PREFIX):
                 cause = next((d for d in resource.dependencies if d in replaced), None)
+            elif _provider_urn(resource) in replaced:
+                cause = _provider_urn(resource)
             else:
-                cause = _provider_urn(resource) if _provider_urn(resource) in replaced else None
+                named_by = _replaced_input(resource, replaced)
+                cause = named_by[1] if named_by else None
             if cause is None:
                 continue
             change = by_urn[urn]
             if change.action == "add":
                 continue
             change.action = "replace"
-            if resource.type.startswith(PROVIDER_PREFIX):
+            if named_by is not None:
+                cause_name = resources[cause].name if cause in resources else cause
+                change.replace_reasons.append(f"[{named_by[0]} of replaced {cause_name}]")
+            elif resource.type.startswith(PROVIDER_PREFIX):
                 cause_name = resources[cause].name if cause in resources else cause
                 change.replace_reasons.append(f"[depends on replaced {cause_name}]")
             else:

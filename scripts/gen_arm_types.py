@@ -288,9 +288,7 @@ class _GoLiterals:
     def __init__(self, source: str) -> None:
         self.source = re.sub(r"//[^\n]*", "", source)
         self.variables: dict[str, str] = dict(
-            re.findall(
-                r"^var (\w+) = (.*?)\n(?=var |func |type |\Z)", self.source, re.M | re.S
-            )
+            re.findall(r"^var (\w+) = (.*?)\n(?=var |func |type |\Z)", self.source, re.M | re.S)
         )
         self.helpers: dict[str, list[str]] = {
             name: re.findall(r'prefix \+ "([^"]+)"', body)

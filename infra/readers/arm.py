@@ -156,7 +156,7 @@ def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:
     if arm is None:
         raise UsageError(
             f"{resource.type} ({resource.name}) has no REST path; "
-            "add it to ARM_PATHS in infra/engine/arm.py"
+            "regenerate infra/engine/arm_types.json (scripts/gen_arm_types.py)"
         )
     named_by_path = set(path_parameters(arm.name)) | {"resourceGroupName"}
     if arm.scope:
