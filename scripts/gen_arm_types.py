@@ -207,7 +207,37 @@ def sdk_facts(type_token: str) -> dict[str, Any]:
     found = _API_VERSION.search(text)
     if found is None:
         raise SystemExit(f"{source}: no REST API version for {type_token}")
-    return {"apiVersion": found.group(1), "tracked": bool(_LOCATION_INPUT.search(text))}
+    args_class = text[: text.find("(pulumi.CustomResource)")]
+    inputs = sorted(
+        {
+            named or _camel(bare)
+            for named, bare in re.findall(
+                r'@pulumi\.getter(?:\(name="(\w+)"\))?\n\s+def (\w+)\(', args_class
+            )
+        }
+    )
+    return {
+        "apiVersion": found.group(1),
+        "tracked": bool(_LOCATION_INPUT.search(text)),
+        "inputs": inputs,
+    }
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def sdk_parameter_names(path: str, inputs: list[str]) -> str:
+    """The path with each parameter spelled as the SDK's input of that name (the specs' and the
+    SDK's spellings differ in case at times: `{publicIPAddressName}`/`publicIpAddressName`)."""
+    by_lower = {name.lower(): name for name in inputs}
+
+    def spell(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return "{" + (name if name == "subscriptionId" else by_lower.get(name.lower(), name)) + "}"
+
+    return re.sub(r"\{(\w+)\}", spell, path)
 
 
 def sdk_version() -> str:
@@ -384,7 +414,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             if n not in not_forced.get(token, [])
         ]
         types[token] = {
-            "path": paths[token]["path"],
+            "path": sdk_parameter_names(paths[token]["path"], facts["inputs"]),
             "apiVersion": facts["apiVersion"],
             "tracked": facts["tracked"],
             "createOnly": sorted(set(create_only) - {"location"}),
@@ -428,6 +458,12 @@ def check() -> list[str]:
         for key in ("apiVersion", "tracked"):
             if entry[key] != facts[key]:
                 problems.append(f"{token}: {key} is {facts[key]!r} in the SDK, {entry[key]!r} here")
+        unknown = set(re.findall(r"\{(\w+)\}", entry["path"])) - {
+            *facts["inputs"],
+            "subscriptionId",
+        }
+        if unknown:
+            problems.append(f"{token}: path parameter(s) {sorted(unknown)} are not SDK inputs")
     kubernetes = locked_version("pulumi-kubernetes")
     if data["kubernetes"]["version"] != kubernetes:
         problems.append(

@@ -102,6 +102,8 @@ def test_data_generated_for_another_sdk_is_stale(tmp_path, monkeypatch):
     data = json.loads(gen_arm_types.DATA.read_text())
     data["azureNative"]["version"] = "3.1.0"
     data["types"]["azure-native:network:PublicIPAddress"]["apiVersion"] = "2023-02-01"
+    share = data["types"]["azure-native:storage:FileShare"]
+    share["path"] = share["path"].replace("{shareName}", "{fileShareName}")
     stale = tmp_path / "arm_types.json"
     stale.write_text(json.dumps(data))
     monkeypatch.setattr(gen_arm_types, "DATA", stale)
@@ -111,6 +113,9 @@ def test_data_generated_for_another_sdk_is_stale(tmp_path, monkeypatch):
     assert (
         "azure-native:network:PublicIPAddress: apiVersion is '2024-05-01' in the SDK, "
         "'2023-02-01' here"
+    ) in problems
+    assert (
+        "azure-native:storage:FileShare: path parameter(s) ['fileShareName'] are not SDK inputs"
     ) in problems
 
 
