@@ -188,7 +188,7 @@ class ResourceChange:
             return ""
         urn = self.old_urn or self.urn
         return (
-            f"blocked by protect: the deploy will fail until `pulumi state unprotect {urn}` "
+            f"blocked by protect: the deploy will fail until `pulumi state unprotect '{urn}'` "
             f"(runbook: {UNPROTECT_RUNBOOK})"
         )
 

@@ -339,7 +339,9 @@ def test_replacing_a_protected_resource_says_the_deploy_is_blocked(examples):
     )
     blocked = {c.name: c.blocked_by_protect for c in diff.changes}
     assert blocked == {account.name: True, lock.name: False}
-    note = f"blocked by protect: the deploy will fail until `pulumi state unprotect {account.urn}`"
+    note = (
+        f"blocked by protect: the deploy will fail until `pulumi state unprotect '{account.urn}'`"
+    )
     text, markdown = render_diff_text([diff]), render_diff_markdown([diff])
     assert f"{note} (runbook: {UNPROTECT_RUNBOOK})" in text
     assert note in markdown and UNPROTECT_RUNBOOK in markdown
