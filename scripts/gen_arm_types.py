@@ -143,6 +143,11 @@ SPEC_CREATE_ONLY: dict[str, dict[str, str]] = {
     "azure-native:storage:FileShare": {
         "enabledProtocols": "Can only be specified when creating a share.",
     },
+    # specification/containerservice/.../managedClusters.json, ManagedClusterAgentPoolProfile
+    # Properties.osDiskType (AKS adds a pool to change it: a new AgentPool).
+    "azure-native:containerservice:AgentPool": {
+        "osDiskType": "May not be changed after creation.",
+    },
 }
 
 # Fields the Kubernetes API refuses to change on an existing object, beyond what

@@ -203,6 +203,34 @@ JOB_CASES = {
     "labels": ("metadata.labels.team", "b", UPDATE),
 }
 
+# A node pool as its own resource (issue 20: pools other than the system pool): AKS takes a
+# new VM size or OS disk type only as a new pool (replacement.go forceNewMap: vmSize; the
+# spec: osDiskType "May not be changed after creation"), and scales one in place.
+AGENT_POOL = Resource(
+    urn="urn:pulumi:staging::aks-rwx-training::azure-native:containerservice:AgentPool::gpu",
+    type="azure-native:containerservice:AgentPool",
+    name="gpu",
+    custom=True,
+    parent=None,
+    provider=None,
+    inputs={
+        "resourceGroupName": "rg",
+        "resourceName": "aks",
+        "agentPoolName": "gpu",
+        "vmSize": "Standard_NC24ads_A100_v4",
+        "osDiskType": "Ephemeral",
+        "minCount": 0,
+        "maxCount": 2,
+    },
+)
+AGENT_POOL_CASES = {
+    "name": ("agentPoolName", "gpu2", REPLACE),
+    "cluster": ("resourceName", "aks2", REPLACE),
+    "vm size": ("vmSize", "Standard_NC48ads_A100_v4", REPLACE),
+    "os disk type": ("osDiskType", "Managed", REPLACE),
+    "scale": ("maxCount", 4, UPDATE),
+}
+
 
 @pytest.fixture(scope="module")
 def project():
@@ -270,6 +298,13 @@ def test_kubernetes_verdict(examples, type_, path, value, expected):
 )
 def test_job_verdict(path, value, expected):
     assert _verdict(JOB, path, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"), list(AGENT_POOL_CASES.values()), ids=list(AGENT_POOL_CASES)
+)
+def test_agent_pool_verdict(path, value, expected):
+    assert _verdict(AGENT_POOL, path, value) == expected
 
 
 def _prod_with(project, **changed: Any) -> tuple[StackPlan, StackPlan]:
