@@ -11,68 +11,86 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from infra.engine.arm import ARM_PATHS, path_parameters
+from infra.engine.arm import (
+    ARM_PATHS,
+    create_only,
+    kubernetes_force_new,
+    path_parameters,
+    tracked,
+)
 from infra.engine.model import Resource, Secret, StackPlan, Violation
 from infra.engine.project import SECRET_PLACEHOLDER
 from infra.engine.values import masked, plan_secret_strings, unwrap
 
-# Input paths whose change makes the provider replace the resource (delete + create).
-# Azure cannot rename or move a resource: the inputs its ARM path is built from
-# (`infra.engine.arm`) name it, so another value is another resource (a resource group, an
-# account, a share, a cluster, an Azure Backup vault, policy, container or item); nor change
-# these others in place. Kubernetes refuses in-place changes to a PV's volume source, to a
-# PVC's spec other than its storage request, and to any object's name or namespace.
-_AZURE_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
-    "azure-native:resources:ResourceGroup": ("location",),
-    "azure-native:storage:StorageAccount": ("location", "kind"),
-    "azure-native:storage:FileServiceProperties": (),
-    "azure-native:storage:FileShare": ("enabledProtocols",),
+# What replaces a resource is data (infra/engine/arm_types.json, scripts/gen_arm_types.py):
+# - azure-native: the inputs its ARM path is built from (resource group, own name, a parent's
+#   name, the scope), since another value is another resource; `location` on a tracked
+#   resource (ARM RPC-Put-V1-14); and the property names azure-native forces a replacement on
+#   (its forceNewMap, and the REST specs' create-only properties), at any depth;
+# - Kubernetes: the fields pulumi-kubernetes replaces an object on (its forceNew, with
+#   `.metadata.name`/`.namespace` for every kind), and those the API refuses to change.
+# Below is only what neither says, each with its reason.
+_HAND_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    # AKS cannot turn a public cluster private, or a private one public, in place: "You can't
+    # convert an existing AKS cluster to a private cluster" (learn.microsoft.com/azure/aks/
+    # private-clusters); azure-native's forceNewMap does not list it.
     "azure-native:containerservice:ManagedCluster": (
-        "location",
-        "dnsPrefix",
-        "networkProfile.networkPlugin",
         "apiServerAccessProfile.enablePrivateCluster",
     ),
-    "azure-native:recoveryservices:Vault": ("location",),
-    "azure-native:recoveryservices:ProtectionPolicy": (),
-    "azure-native:recoveryservices:ProtectionContainer": (),
-    "azure-native:recoveryservices:ProtectedItem": (),
-}
-
-
-def _path_inputs(type_token: str) -> tuple[str, ...]:
-    """The inputs an azure-native resource's ARM path is built from (the subscription is the
-    provider's, not an input)."""
-    return tuple(p for p in path_parameters(ARM_PATHS[type_token]) if p != "subscriptionId")
-
-
-REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
-    **{t: (*_path_inputs(t), *other) for t, other in _AZURE_REPLACE_ON_CHANGE.items()},
-    "kubernetes:core/v1:Namespace": ("metadata.name",),
-    "kubernetes:core/v1:PersistentVolume": (
-        "metadata.name",
-        "spec.csi",
-        "spec.azureFile",
-        "spec.nfs",
-        "spec.volumeMode",
-    ),
-    "kubernetes:core/v1:PersistentVolumeClaim": (
-        "metadata.name",
-        "metadata.namespace",
-        "spec.accessModes",
-        "spec.storageClassName",
-        "spec.volumeName",
-        "spec.volumeMode",
-        "spec.selector",
-    ),
+    # Azure changes an account's kind only from general-purpose v1 or BlobStorage to StorageV2
+    # (learn.microsoft.com/azure/storage/common/storage-account-upgrade); FileStorage, the kind
+    # of provisioned file shares, converts to nothing else.
+    "azure-native:storage:StorageAccount": ("kind",),
     # pulumi-kubernetes replaces its provider, and with it every object it manages, when the
     # kubeconfig points at another cluster (DiffConfig; pulumi/pulumi-kubernetes#577).
     "pulumi:providers:kubernetes": ("kubeconfig",),
 }
+AZURE_NATIVE_PREFIX = "azure-native:"
+KUBERNETES_PREFIX = "kubernetes:"
+_SEGMENT = re.compile(r"[.\[\]]+")
+
+
+@cache
+def replace_rules(type_token: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The input paths whose change (or change under them) replaces a resource of this type,
+    and the property names that replace it wherever they occur in its inputs."""
+    paths: list[str] = list(_HAND_REPLACE_ON_CHANGE.get(type_token, ()))
+    names: frozenset[str] = frozenset()
+    if type_token.startswith(AZURE_NATIVE_PREFIX):
+        if type_token in ARM_PATHS:
+            paths += [p for p in path_parameters(ARM_PATHS[type_token]) if p != "subscriptionId"]
+        else:
+            # Unknown path: every ARM resource but a resource group's children is named by
+            # its group, and no resource moves in place.
+            paths.append("resourceGroupName")
+        if tracked(type_token) or type_token not in ARM_PATHS:
+            paths.append("location")
+        names = frozenset(create_only(type_token))
+    elif type_token.startswith(KUBERNETES_PREFIX):
+        paths += [p.lstrip(".") for p in kubernetes_force_new(type_token)]
+    return tuple(paths), names
+
+
+def _replaces(path: str, type_token: str) -> bool:
+    paths, names = replace_rules(type_token)
+    if names and names & set(_SEGMENT.split(path)):
+        return True
+    return any(
+        path == p or path.startswith((p + ".", p + "[")) or _wildcard(p).fullmatch(path)
+        for p in paths
+    )
+
+
+@cache
+def _wildcard(path: str) -> re.Pattern[str]:
+    """`spec.containers[*].image` -> matches `spec.containers[0].image` and what is under it."""
+    return re.compile(re.escape(path).replace(r"\[\*\]", r"\[\d+\]") + r"(?:[.\[].*)?")
 
 
 def _sku_family(name: Any) -> Any:
@@ -129,6 +147,9 @@ CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
 PROVIDER_PREFIX = "pulumi:providers:"
 # The reason shown for a resource replaced because the provider that manages it is.
 PROVIDER_REPLACED = "[provider replaced]"
+# Pulumi refuses to delete a resource its state marks `protect`, for a replacement too, so the
+# deploy fails until it is unprotected; the runbook says when and how.
+UNPROTECT_RUNBOOK = "docs/migrate-billing-model.md#3-deploy-the-new-account"
 
 
 @dataclass
@@ -153,6 +174,23 @@ class ResourceChange:
     stateful: bool = False
     # Input paths of the retentions an update shortens (RETENTION_INPUTS).
     shortened_retention: list[str] = field(default_factory=list)
+    # The deployed resource (the base's) has `protect`.
+    protected: bool = False
+
+    @property
+    def blocked_by_protect(self) -> bool:
+        return self.protected and self.action in ("remove", "replace")
+
+    @property
+    def protect_note(self) -> str:
+        """Why the deploy of this change fails, or "" when it does not."""
+        if not self.blocked_by_protect:
+            return ""
+        urn = self.old_urn or self.urn
+        return (
+            f"blocked by protect: the deploy will fail until `pulumi state unprotect '{urn}'` "
+            f"(runbook: {UNPROTECT_RUNBOOK})"
+        )
 
     @property
     def stateful_risk(self) -> bool:
@@ -170,6 +208,7 @@ class ResourceChange:
             "stateful": self.stateful,
             "replaceReasons": self.replace_reasons,
             "shortenedRetention": self.shortened_retention,
+            "blockedByProtect": self.blocked_by_protect,
             "changes": [c.as_json() for c in self.changes],
         }
 
@@ -323,10 +362,23 @@ def _is_stateful(resource: Resource, claims: tuple[set[str], set[str]]) -> bool:
     return resource.urn in depended_on or bool({name, output_name} & names)
 
 
+def _replaced_input(resource: Resource, replaced: set[str]) -> tuple[str, str] | None:
+    """An input that names the resource (a path parameter, a create-only property) and comes
+    from a replaced resource: (input, that resource's URN). Until the replacement runs the
+    value is unknown, so the engine replaces this one too; in Azure a child (a share in a
+    replaced account) goes with its parent anyway."""
+    for key, urns in sorted(resource.property_dependencies.items()):
+        cause = next((u for u in urns if u in replaced), None)
+        if cause is not None and _replaces(key, resource.type):
+            return key, cause
+    return None
+
+
 def _replace_with_providers(changes: list[ResourceChange], head: StackPlan) -> None:
     """A replaced provider replaces every resource it manages; a provider whose inputs come
     from a replaced resource (a cluster's kubeconfig) is conservatively replaced too, as
-    pulumi-kubernetes does for a kubeconfig it cannot know yet (pulumi-kubernetes#577)."""
+    pulumi-kubernetes does for a kubeconfig it cannot know yet (pulumi-kubernetes#577); and a
+    resource named by a replaced one (`accountName` of a share) is replaced with it."""
     by_urn = {c.urn: c for c in changes if c.action != "remove"}
     resources = {r.urn: r for r in head.resources}
     replaced = {c.urn for c in changes if c.action == "replace"}
@@ -336,17 +388,24 @@ def _replace_with_providers(changes: list[ResourceChange], head: StackPlan) -> N
         for urn, resource in resources.items():
             if urn in replaced:
                 continue
+            named_by = None
             if resource.type.startswith(PROVIDER_PREFIX):
                 cause = next((d for d in resource.dependencies if d in replaced), None)
+            elif _provider_urn(resource) in replaced:
+                cause = _provider_urn(resource)
             else:
-                cause = _provider_urn(resource) if _provider_urn(resource) in replaced else None
+                named_by = _replaced_input(resource, replaced)
+                cause = named_by[1] if named_by else None
             if cause is None:
                 continue
             change = by_urn[urn]
             if change.action == "add":
                 continue
             change.action = "replace"
-            if resource.type.startswith(PROVIDER_PREFIX):
+            if named_by is not None:
+                cause_name = resources[cause].name if cause in resources else cause
+                change.replace_reasons.append(f"[{named_by[0]} of replaced {cause_name}]")
+            elif resource.type.startswith(PROVIDER_PREFIX):
                 cause_name = resources[cause].name if cause in resources else cause
                 change.replace_reasons.append(f"[depends on replaced {cause_name}]")
             else:
@@ -375,7 +434,12 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
         if old.type != resource.type:
             changes.append(
                 ResourceChange(
-                    "remove", old.urn, old.type, old.name, stateful=_is_stateful(old, claims[0])
+                    "remove",
+                    old.urn,
+                    old.type,
+                    old.name,
+                    stateful=_is_stateful(old, claims[0]),
+                    protected=old.protect,
                 )
             )
             changes.append(
@@ -387,12 +451,11 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
             for c in property_changes(old.inputs, resource.inputs)
             if not _matches(c.path, resource.ignore_changes)
         ]
-        rules = REPLACE_ON_CHANGE.get(resource.type, ())
         keyed = REPLACE_ON_KEY_CHANGE.get(resource.type, {})
         reasons = [
             c.path
             for c in props
-            if _matches(c.path, rules)
+            if _replaces(c.path, resource.type)
             or (c.path in keyed and keyed[c.path](unwrap(c.old)) != keyed[c.path](unwrap(c.new)))
         ]
         props += _options_changes(old, resource)
@@ -401,7 +464,12 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
             # Unchanged so far; a replaced provider may still replace it below.
             changes.append(
                 ResourceChange(
-                    "none", resource.urn, resource.type, resource.name, stateful=stateful
+                    "none",
+                    resource.urn,
+                    resource.type,
+                    resource.name,
+                    stateful=stateful,
+                    protected=old.protect,
                 )
             )
             continue
@@ -416,6 +484,7 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
                 replace_reasons=reasons,
                 stateful=stateful,
                 shortened_retention=shortened_retention(old, resource),
+                protected=old.protect,
             )
         )
     _replace_with_providers(changes, head)
@@ -424,7 +493,12 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
         if urn not in matched:
             changes.append(
                 ResourceChange(
-                    "remove", urn, old.type, old.name, stateful=_is_stateful(old, claims[0])
+                    "remove",
+                    urn,
+                    old.type,
+                    old.name,
+                    stateful=_is_stateful(old, claims[0]),
+                    protected=old.protect,
                 )
             )
     base_violations = {_violation_key(v) for v in (base.violations if base else [])}

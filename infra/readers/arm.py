@@ -4,24 +4,21 @@ The azure-native provider talks to the same REST API an ARM template deploys to,
 inputs are flattened and renamed (the specs' `x-ms-client-flatten` and `x-ms-client-name`).
 This reader undoes that: the path parameters become the `name` segments, everything but
 the envelope moves under `properties`, and the client names go back to the wire names. The
-apiVersion is read from the installed SDK, which documents the REST API version each
-resource class uses; the ARM type comes from the REST paths the engine keeps
-(`infra/engine/arm.py`), and the renames, which live only in the provider plugin's
-metadata, are the small table below.
+apiVersion and the ARM type come from the engine's generated data (`infra/engine/arm.py`,
+the REST API version each class of the locked SDK uses and its REST path), and the renames,
+which live only in the provider plugin's metadata, are the small table below.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from infra.engine.arm import (
     ARM_PATHS,
     PATH_PARAMETER,
+    arm_data,
     arm_name,
     arm_type,
     path_parameters,
@@ -70,25 +67,11 @@ RENAMES: dict[str, dict[str, str]] = {
     },
 }
 
-_API_VERSION = re.compile(r"Uses Azure REST API version (\d{4}-\d{2}-\d{2}(?:-preview)?)\.")
 
-
-@cache
 def api_version(resource_type: str) -> str:
-    """The REST API version the installed azure-native SDK's class for this type uses.
-
-    Read from the class's source (its docstring says "Uses Azure REST API version ..."),
-    so importing the SDK's big modules is not needed."""
-    _, module, name = resource_type.split(":")
-    spec = importlib.util.find_spec("pulumi_azure_native")
-    if spec is None or not spec.submodule_search_locations:
-        raise UsageError("pulumi-azure-native is not installed; run `make venv`")
-    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-    source = Path(spec.submodule_search_locations[0]) / module / f"{snake}.py"
-    found = _API_VERSION.search(source.read_text()) if source.is_file() else None
-    if found is None:
-        raise UsageError(f"{source}: no REST API version for {resource_type}")
-    return found.group(1)
+    """The REST API version the locked azure-native SDK uses for this type (the generated
+    data, checked against the SDK's own docstrings by tests/infra/test_arm_types.py)."""
+    return str(arm_data()["types"][resource_type]["apiVersion"])
 
 
 class _Parameters:
@@ -156,7 +139,7 @@ def arm_resource(resource: Resource, params: _Parameters) -> dict[str, Any]:
     if arm is None:
         raise UsageError(
             f"{resource.type} ({resource.name}) has no REST path; "
-            "add it to ARM_PATHS in infra/engine/arm.py"
+            "regenerate infra/engine/arm_types.json (scripts/gen_arm_types.py)"
         )
     named_by_path = set(path_parameters(arm.name)) | {"resourceGroupName"}
     if arm.scope:

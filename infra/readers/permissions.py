@@ -348,7 +348,7 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
     if type_ is None or resource.type not in engine_arm.ARM_PATHS:
         return [
             f"{resource.urn}: unknown type {resource.type}: no ARM type known "
-            "(add its ARM path to ARM_PATHS in infra/engine/arm.py)"
+            "(regenerate infra/engine/arm_types.json: scripts/gen_arm_types.py)"
         ]
     scope = str(resource.id)
     unknown: list[str] = []

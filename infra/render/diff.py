@@ -51,6 +51,12 @@ def _summary(diff: StackDiff) -> str:
 
 
 def _why(c: ResourceChange) -> str:
+    if c.blocked_by_protect:
+        return "; ".join(filter(None, (c.protect_note, _reason(c))))
+    return _reason(c)
+
+
+def _reason(c: ResourceChange) -> str:
     if c.replace_reasons:
         return "forces replacement: " + ", ".join(f"`{r}`" for r in c.replace_reasons)
     if c.old_urn:
@@ -210,6 +216,8 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
                 lines.append(f"       {p.path}: {_plain(p.old)} => {_plain(p.new)}{forced}")
             if c.action == "replace" and not c.changes:
                 lines.append(f"       {', '.join(c.replace_reasons)}")
+            if c.blocked_by_protect:
+                lines.append(f"       {c.protect_note}")
         for v in diff.violations_added:
             lines.append(f"  new {v.enforcement_level} violation {v.policy}: {v.message}")
         for v in diff.violations_removed:

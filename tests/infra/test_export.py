@@ -138,7 +138,9 @@ def test_azure_native_type_without_arm_mapping_is_one_line_error(tmp_path):
     from infra.errors import UsageError
 
     namespace = _resource("azure-native:eventhub:Namespace", {"namespaceName": "ns"})
-    with pytest.raises(UsageError, match=r"eventhub:Namespace .* ARM_PATHS in infra/engine/arm.py"):
+    with pytest.raises(
+        UsageError, match=r"eventhub:Namespace .* regenerate infra/engine/arm_types.json"
+    ):
         arm_template(_plan(namespace))
 
 

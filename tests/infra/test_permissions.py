@@ -226,7 +226,7 @@ def test_a_resource_of_a_type_without_a_grant_fails_naming_its_write_action(repo
     assert any(line.startswith("staging: plan-identity:") and "/read at" in line for line in lines)
 
 
-def test_a_type_without_a_known_arm_path_is_reported_not_skipped(repo, capsys):
+def test_a_public_ip_added_to_the_program_names_the_actions_it_lacks(repo, capsys):
     (repo / PROGRAM).write_text(
         (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import network\n"
         "network.PublicIPAddress('egress',\n"
@@ -234,10 +234,31 @@ def test_a_type_without_a_known_arm_path_is_reported_not_skipped(repo, capsys):
     )
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
+    prefix = (
+        "dev: deploy-identity: urn:pulumi:dev::aks-rwx-training::"
+        "azure-native:network:PublicIPAddress::egress: missing "
+    )
+    missing = {line.removeprefix(prefix).split(" at ")[0] for line in out.splitlines()}
+    assert {
+        "Microsoft.Network/publicIPAddresses/write",
+        "Microsoft.Network/publicIPAddresses/read",
+        "Microsoft.Network/publicIPAddresses/delete",
+    } <= missing
+    assert "no ARM type known" not in out
+
+
+def test_a_type_without_a_known_arm_path_is_reported_not_skipped(repo, capsys):
+    (repo / PROGRAM).write_text(
+        (repo / PROGRAM).read_text() + "\nfrom pulumi_azure_native import network\n"
+        "network.NatGateway('egress',\n"
+        "    resource_group_name=pulumi.Config().require('resourceGroupName'))\n"
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
     assert (
         "dev: deploy-identity: urn:pulumi:dev::aks-rwx-training::"
-        "azure-native:network:PublicIPAddress::egress: unknown type "
-        "azure-native:network:PublicIPAddress: no ARM type known"
+        "azure-native:network:NatGateway::egress: unknown type "
+        "azure-native:network:NatGateway: no ARM type known"
     ) in out
 
 
