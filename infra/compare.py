@@ -40,7 +40,20 @@ _AZURE_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "azure-native:recoveryservices:Vault": ("location",),
     "azure-native:recoveryservices:ProtectionPolicy": (),
     "azure-native:recoveryservices:ProtectionContainer": (),
-    "azure-native:recoveryservices:ProtectedItem": (),
+}
+# Resources of the classic azure provider: what its bridged azurerm schema marks ForceNew.
+# A share's protected item: azurerm_backup_protected_file_share (hashicorp/
+# terraform-provider-azurerm, internal/services/recoveryservices/
+# backup_protected_file_share_resource.go) forces a new item on another resource group, vault,
+# account or share; only the backup policy changes in place.
+PROTECTED_SHARE_TYPE = "azure:backup/protectedFileShare:ProtectedFileShare"
+_CLASSIC_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    PROTECTED_SHARE_TYPE: (
+        "resourceGroupName",
+        "recoveryVaultName",
+        "sourceStorageAccountId",
+        "sourceFileShareName",
+    ),
 }
 
 
@@ -52,6 +65,7 @@ def _path_inputs(type_token: str) -> tuple[str, ...]:
 
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     **{t: (*_path_inputs(t), *other) for t, other in _AZURE_REPLACE_ON_CHANGE.items()},
+    **_CLASSIC_REPLACE_ON_CHANGE,
     "kubernetes:core/v1:Namespace": ("metadata.name",),
     "kubernetes:core/v1:PersistentVolume": (
         "metadata.name",
@@ -104,7 +118,7 @@ STATEFUL_TYPES = frozenset(
         "azure-native:recoveryservices:Vault",
         "azure-native:recoveryservices:ProtectionPolicy",
         "azure-native:recoveryservices:ProtectionContainer",
-        "azure-native:recoveryservices:ProtectedItem",
+        PROTECTED_SHARE_TYPE,
         "azure-native:resources:ResourceGroup",
         "azure-native:storage:StorageAccount",
         "azure-native:storage:FileServiceProperties",

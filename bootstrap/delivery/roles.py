@@ -78,6 +78,15 @@ _GROUP_TYPES = (
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers",
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
 )
+# What the classic provider's protected share does besides (CLASSIC_ACTIONS in
+# infra/readers/permissions.py, which cites the sources): inquire the account's container and
+# find the item Azure Backup named among the vault's protectable and protected items.
+_BACKUP_LOOKUP = (
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/inquire/action",
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/operationResults/read",
+    "Microsoft.RecoveryServices/vaults/backupProtectableItems/read",
+    "Microsoft.RecoveryServices/vaults/backupProtectedItems/read",
+)
 # The account's file service settings: read and set, never deleted (no such operation).
 _FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
 _GROUP_INVOKES = (
@@ -107,6 +116,7 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
                 *_each(_FILE_SERVICES, ("read", "write")),
                 *_GROUP_INVOKES,
                 *_GROUP_LINKED,
+                *_BACKUP_LOOKUP,
             ),
             data_actions=tuple(
                 a for kind in KUBERNETES_RESOURCES for a in _each(f"{_CLUSTER}/{kind}")

@@ -125,6 +125,33 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Resources of Pulumi's classic azure provider (azurerm underneath) the stacks declare, and
+# what its create does besides the resource's own write/read/delete: ``(action, the ARM type
+# of the ancestor of the resource's id it acts on)``. A share's protected item
+# (components/backup.py): azurerm's create inquires the account's container (a POST polled
+# through the container's operationResults), lists the vault's protectable and protected
+# items to find the item Azure Backup named, and PUTs it there (hashicorp/
+# terraform-provider-azurerm, internal/services/recoveryservices/
+# backup_protected_file_share_resource.go). The action names: Backup Contributor and Backup
+# Reader in learn.microsoft.com/azure/role-based-access-control/built-in-roles (read
+# 2026-12-06).
+_BACKUP_CONTAINERS = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers"
+_BACKUP_VAULT = "Microsoft.RecoveryServices/vaults"
+CLASSIC_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "azure:backup/protectedFileShare:ProtectedFileShare": (
+        (f"{_BACKUP_CONTAINERS}/inquire/action", _BACKUP_CONTAINERS),
+        (f"{_BACKUP_CONTAINERS}/operationResults/read", _BACKUP_CONTAINERS),
+        (f"{_BACKUP_VAULT}/backupProtectableItems/read", _BACKUP_VAULT),
+        (f"{_BACKUP_VAULT}/backupProtectedItems/read", _BACKUP_VAULT),
+    ),
+}
+# The same provider's links (as LINKED_ACTIONS): the share's storage account is read.
+CLASSIC_LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "azure:backup/protectedFileShare:ProtectedFileShare": (
+        ("sourceStorageAccountId", "{type}/read"),
+    ),
+}
+
 # Singleton service settings ARM can only read and set: their REST API has no DELETE (a
 # storage account's file and blob services: learn.microsoft.com/rest/api/storagerp/
 # file-services, /blob-services), so there is no delete action to grant.
@@ -303,6 +330,8 @@ def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
             continue
         if resource.type.startswith("azure-native:"):
             unknown.extend(_azure_needs(resource, access, needs))
+        elif resource.type in CLASSIC_ACTIONS:
+            unknown.extend(_classic_needs(resource, access, needs))
         elif resource.type.startswith("kubernetes:"):
             if len(clusters) != 1:
                 unknown.append(
@@ -368,6 +397,43 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
                     )
                     continue
                 needs.add(Need(action.format(type=linked_type), linked, resource.urn))
+    return unknown
+
+
+def ancestor(resource_id: str, type_: str) -> str | None:
+    """The id, among ``resource_id`` and its parents, whose ARM type is ``type_``."""
+    current = resource_id.rstrip("/")
+    while current.count("/") >= 4:
+        found = arm_type(current)
+        if found is not None and found.lower() == type_.lower():
+            return current
+        current = current.rsplit("/", 2)[0]
+    return None
+
+
+def _classic_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]:
+    type_ = arm_type(resource.id or "")
+    if type_ is None:
+        return [f"{resource.urn}: id {resource.id!r} is not an ARM id; no ARM type known"]
+    scope = str(resource.id)
+    unknown: list[str] = []
+    for verb in _verbs(access):
+        needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
+    if access != DEPLOY:
+        return unknown
+    for action, owner_type in CLASSIC_ACTIONS[resource.type]:
+        owner = ancestor(scope, owner_type)
+        if owner is None:
+            unknown.append(f"{resource.urn}: {scope} is not under a {owner_type}")
+            continue
+        needs.add(Need(action, owner, resource.urn))
+    for path, action in CLASSIC_LINKED_ACTIONS.get(resource.type, ()):
+        for linked in _values_at(resource.inputs, path):
+            linked_type = arm_type(linked) if isinstance(linked, str) else None
+            if linked_type is None:
+                unknown.append(f"{resource.urn}: {path} = {linked!r} is not an ARM id")
+                continue
+            needs.add(Need(action.format(type=linked_type), linked, resource.urn))
     return unknown
 
 
