@@ -152,6 +152,54 @@ CLASSIC_LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Polling long-running operations. ARM answers an asynchronous PUT or DELETE (the REST API
+# specs mark it ``x-ms-long-running-operation``) with ``Azure-AsyncOperation`` and
+# ``Location`` headers, URLs the client GETs until the operation ends
+# (learn.microsoft.com/azure/azure-resource-manager/management/async-operations); azure-native
+# and azurerm both poll them. A GET is authorised like any other: ``<ARM type of the URL>/read``
+# at the URL. Most resource providers answer with a subscription-level URL
+# (``/subscriptions/{id}/providers/<namespace>/locations/{location}/operations...``) that no
+# resource-group assignment could cover, and that identities with Contributor on a resource
+# group poll on every storage account or cluster they create: ARM does not check it against
+# the caller's role (nothing here can grant it; a live deploy confirms). Some nest the URL
+# under the resource itself, inside the scope the identity is granted, so its role must hold
+# the read: these are the REST paths of those GETs in the specs (github.com/Azure/
+# azure-rest-api-specs, specification/recoveryservices: vaults.json GetOperationStatus,
+# GetOperationResult; specification/recoveryservicesbackup: bms.json
+# ProtectionPolicyOperationResults_Get, ProtectionPolicyOperationStatuses_Get,
+# ProtectionContainerOperationResults_Get, ProtectedItemOperationResults_Get,
+# ProtectedItemOperationStatuses_Get). The protected item's are the headers of
+# github.com/pulumi/pulumi-azure-native/issues/1420; every one of these reads is in Azure's
+# Backup Contributor role (5e467623-bb1f-42f4-a55d-6e525e11384b, learn.microsoft.com/azure/
+# role-based-access-control/built-in-roles; read 2026-12-06).
+_RS_VAULT = (
+    "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
+    "Microsoft.RecoveryServices/vaults/{vaultName}"
+)
+_RS_CONTAINER = f"{_RS_VAULT}/backupFabrics/{{fabricName}}/protectionContainers/{{containerName}}"
+_RS_ITEM = f"{_RS_CONTAINER}/protectedItems/{{protectedItemName}}"
+_RS_POLICY = f"{_RS_VAULT}/backupPolicies/{{policyName}}"
+NESTED_OPERATION_PATHS: tuple[str, ...] = (
+    f"{_RS_VAULT}/operationStatus/{{operationId}}",
+    f"{_RS_VAULT}/operationResults/{{operationId}}",
+    f"{_RS_POLICY}/operationResults/{{operationId}}",
+    f"{_RS_POLICY}/operations/{{operationId}}",
+    f"{_RS_CONTAINER}/operationResults/{{operationId}}",
+    f"{_RS_ITEM}/operationResults/{{operationId}}",
+    f"{_RS_ITEM}/operationsStatus/{{operationId}}",
+)
+
+
+def polling_reads(type_: str) -> tuple[str, ...]:
+    """The reads that poll ``type_``'s asynchronous writes and deletes, when its resource
+    provider nests them under the resource (``NESTED_OPERATION_PATHS``)."""
+    return tuple(
+        f"{engine_arm.arm_type(path)}/read"
+        for path in NESTED_OPERATION_PATHS
+        if engine_arm.arm_type(path.rsplit("/", 2)[0]).lower() == type_.lower()
+    )
+
+
 # Singleton service settings ARM can only read and set: their REST API has no DELETE (a
 # storage account's file and blob services: learn.microsoft.com/rest/api/storagerp/
 # file-services, /blob-services), so there is no delete action to grant.
@@ -369,6 +417,10 @@ def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
             )
             continue
         needs.add(Need(action, scopes[0], f"invoke {invoke.token}"))
+    for need in list(needs):
+        type_, _, verb = need.action.rpartition("/")
+        if not need.data and verb in ("write", "delete"):
+            needs.update(Need(read, need.scope, need.urn) for read in polling_reads(type_))
     return sorted(needs), unknown
 
 
