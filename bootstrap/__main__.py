@@ -2,7 +2,8 @@
 
 It registers the resource providers and features the stacks need, creates the state
 backend, the secrets provider, each environment's resource group (the scope the deploy
-identity is granted; the environments are the main project's stacks, read from ../stacks), and the plan and deploy identities with their federated credentials and
+identity is granted; the environments are the main project's stacks, read from
+../stacks), and the plan and deploy identities with their federated credentials and
 least-privilege custom roles. Its outputs are the repository variables the workflows read,
 and the `gh variable set` script that sets them.
 """
