@@ -24,9 +24,12 @@ protectable items, and ``inquire`` is a POST, which azure-native does not model 
 PUT-based resources: github.com/pulumi/pulumi-azure-native/issues/1075). So each share is a
 ``backup.ProtectedFileShare`` of Pulumi's classic ``azure`` provider (pulumi-azure, a bridge of
 that azurerm resource), which the vault, policy and container of azure-native feed by id and
-name. The classic provider gets the same ``ARM_*`` OIDC settings as azure-native from the
-workflows, and is told not to register resource providers (the deploy identity cannot; the
-bootstrap registers them: bootstrap/delivery/registrations.py).
+name. The classic provider logs in as azure-native does, from the workflows' environment:
+azurerm's provider schema reads ``ARM_USE_OIDC``, ``ARM_CLIENT_ID``, ``ARM_TENANT_ID``,
+``ARM_SUBSCRIPTION_ID`` and GitHub's ``ACTIONS_ID_TOKEN_REQUEST_URL``/``_TOKEN``
+(hashicorp/terraform-provider-azurerm, internal/provider/provider.go). It is told not to
+register resource providers: the deploy identity may not; the bootstrap registers them
+(bootstrap/delivery/registrations.py).
 
 **Snapshot tier, not vaulted.** Azure Files backup has two tiers
 (https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix):
