@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from infra.engine.arm import arm_type
 from infra.engine.model import Secret, StackPlan
-from infra.readers.permissions import arm_type
 
 REGISTRATION_TYPE = "azure:core/resourceProviderRegistration:ResourceProviderRegistration"
 
@@ -100,11 +100,9 @@ def needed(plan: StackPlan) -> Needed:
     namespaces: dict[str, str] = {}
     features: dict[str, str] = {}
     for resource in plan.resources:
-        if not resource.custom or not resource.id:
+        if not resource.custom or not (resource.id or "").startswith("/subscriptions/"):
             continue
-        type_ = arm_type(resource.id)
-        if type_ is None:
-            continue
+        type_ = arm_type(str(resource.id))
         namespace = type_.split("/", 1)[0]
         namespaces.setdefault(namespace, resource.urn)
         for implied, _ in IMPLIED_NAMESPACES.get(type_, ()):
