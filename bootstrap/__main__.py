@@ -1,8 +1,9 @@
 """The delivery control plane, applied once by a subscription owner (`pulumi up` here).
 
-It creates the state backend, the secrets provider, each environment's resource group (the
-scope the deploy identity is granted; the environments are the main project's stacks, read
-from ../stacks), and the plan and deploy identities with their federated credentials and
+It registers the resource providers and features the stacks need, creates the state
+backend, the secrets provider, each environment's resource group (the scope the deploy
+identity is granted; the environments are the main project's stacks, read from
+../stacks), and the plan and deploy identities with their federated credentials and
 least-privilege custom roles. Its outputs are the repository variables the workflows read,
 and the `gh variable set` script that sets them.
 """
@@ -21,6 +22,8 @@ from delivery.identities import (
     environment_subject,
     pull_request_subject,
 )
+from delivery.registrations import ProviderRegistrations
+from delivery.registrations import load as load_registrations
 from delivery.roles import ROLES
 from delivery.secrets import SecretsProvider, SecretsProviderArgs
 from delivery.state import StateBackend, StateBackendArgs
@@ -28,6 +31,9 @@ from pulumi_azure_native import authorization, resources
 
 cfg = bootstrap_config.load()
 client = authorization.get_client_config_output()
+
+# The resource providers and features every stack's plan needs (delivery/registrations.py).
+ProviderRegistrations("registrations", load_registrations())
 
 group = resources.ResourceGroup(
     "delivery",

@@ -6,6 +6,31 @@ restorable copies: a Recovery Services vault, an Azure Files protection policy (
 daily/weekly/monthly retention), the storage account registered with the vault (protection
 container) and one protected item per share.
 
+**How a share is protected.** Azure Backup does not address a protected file share by its
+name: the item is ``AzureFileShare;<system name>``, an internal name only Azure Backup knows.
+Declaring the item as ``AzureFileShare;<share>`` with azure-native's ``ProtectedItem`` is
+accepted by the PUT (202), but azure-native then reads the item back at the id it built from
+that name and gets 404 (github.com/pulumi/pulumi-azure-native/issues/1420; the same
+``BMSUserErrorDataSourceObjectNotFound`` in hashicorp/terraform-provider-azurerm#9452, #9803).
+terraform-provider-azurerm's ``azurerm_backup_protected_file_share``
+(internal/services/recoveryservices/backup_protected_file_share_resource.go) does what the
+portal does: it runs the container's ``inquire`` (a long-running POST, polled through the
+container's ``operationResults``), lists the vault's ``backupProtectableItems`` filtered on
+``backupManagementType eq 'AzureStorage'``, takes the item whose friendly name is the share's
+and whose parent container is the account, then PUTs the item at *that* name and keeps its id.
+
+azure-native 3.29 (the pinned SDK) cannot do the lookup: it has no function for the vault's
+protectable items, and ``inquire`` is a POST, which azure-native does not model (it maps only
+PUT-based resources: github.com/pulumi/pulumi-azure-native/issues/1075). So each share is a
+``backup.ProtectedFileShare`` of Pulumi's classic ``azure`` provider (pulumi-azure, a bridge of
+that azurerm resource), which the vault, policy and container of azure-native feed by id and
+name. The classic provider logs in as azure-native does, from the workflows' environment:
+azurerm's provider schema reads ``ARM_USE_OIDC``, ``ARM_CLIENT_ID``, ``ARM_TENANT_ID``,
+``ARM_SUBSCRIPTION_ID`` and GitHub's ``ACTIONS_ID_TOKEN_REQUEST_URL``/``_TOKEN``
+(hashicorp/terraform-provider-azurerm, internal/provider/provider.go). It is told not to
+register resource providers: the deploy identity may not; the bootstrap registers them
+(bootstrap/delivery/registrations.py).
+
 **Snapshot tier, not vaulted.** Azure Files backup has two tiers
 (https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix):
 
@@ -42,6 +67,8 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import pulumi
+from pulumi_azure import Provider as ClassicProvider
+from pulumi_azure import backup as classic_backup
 from pulumi_azure_native import authorization, recoveryservices
 
 VaultRedundancy = Literal["LocallyRedundant", "ZoneRedundant", "GeoRedundant"]
@@ -70,10 +97,15 @@ TIME_ZONE_RE = re.compile(r"\A[A-Za-z][A-Za-z0-9 .+()-]{0,63}\Z")
 # The weekly and monthly points are the Sunday (first Sunday of the month) daily backup.
 RETENTION_DAY = recoveryservices.DayOfWeek.SUNDAY
 POLICY_NAME = "azure-files-daily"
-# Azure Files backup items live in the "Azure" fabric; the account's container and the share's
-# item are named "StorageContainer;Storage;<rg>;<account>" and "AzureFileShare;<share>"
-# (https://learn.microsoft.com/azure/backup/backup-azure-file-share-rest-api).
+# Azure Files backup items live in the "Azure" fabric; the account's container is named
+# "StorageContainer;Storage;<rg>;<account>"
+# (https://learn.microsoft.com/azure/backup/backup-azure-file-share-rest-api); a share's item
+# has a name only Azure Backup knows (module docstring).
 FABRIC_NAME = "Azure"
+# azurerm registers a set of resource providers when it starts unless told "none"
+# (pulumi-azure 6.x Provider, resourceProviderRegistrations); the deploy identity is scoped to
+# resource groups and may not, so registration is the bootstrap's.
+CLASSIC_PROVIDER_REGISTRATIONS = "none"
 
 
 @dataclass(frozen=True)
@@ -214,7 +246,8 @@ class ShareBackup(pulumi.ComponentResource):
         vault_name: Its name (``pulumi.Output[str]``).
         policy: The ``recoveryservices.ProtectionPolicy``.
         container: The ``recoveryservices.ProtectionContainer`` (the registered account).
-        items: ``share name -> recoveryservices.ProtectedItem``.
+        items: ``share name -> classic_backup.ProtectedFileShare`` (its ``id`` is the item's
+            id as Azure Backup names it).
         lock: The vault's ``CanNotDelete`` lock, or ``None``.
     """
 
@@ -313,22 +346,23 @@ class ShareBackup(pulumi.ComponentResource):
             opts=data_opts,
         )
 
-        self.items: dict[str, recoveryservices.ProtectedItem] = {}
+        classic = ClassicProvider(
+            f"{name}-classic-provider",
+            resource_provider_registrations=CLASSIC_PROVIDER_REGISTRATIONS,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.items: dict[str, classic_backup.ProtectedFileShare] = {}
         for share, share_name in args.shares.items():
-            self.items[share] = recoveryservices.ProtectedItem(
+            self.items[share] = classic_backup.ProtectedFileShare(
                 f"{name}-item-{share}",
                 resource_group_name=args.resource_group_name,
-                vault_name=self.vault.name,
-                fabric_name=FABRIC_NAME,
-                container_name=container_name,
-                protected_item_name=pulumi.Output.concat("AzureFileShare;", share_name),
-                properties=recoveryservices.AzureFileshareProtectedItemArgs(
-                    protected_item_type="AzureFileShareProtectedItem",
-                    source_resource_id=args.storage_account_id,
-                    policy_id=self.policy.id,
-                ),
+                recovery_vault_name=self.vault.name,
+                source_storage_account_id=args.storage_account_id,
+                source_file_share_name=share_name,
+                backup_policy_id=self.policy.id,
                 opts=pulumi.ResourceOptions.merge(
-                    data_opts, pulumi.ResourceOptions(depends_on=[self.container])
+                    data_opts,
+                    pulumi.ResourceOptions(provider=classic, depends_on=[self.container]),
                 ),
             )
 

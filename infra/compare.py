@@ -51,6 +51,20 @@ _HAND_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     # kubeconfig points at another cluster (DiffConfig; pulumi/pulumi-kubernetes#577).
     "pulumi:providers:kubernetes": ("kubeconfig",),
 }
+# Resources of the classic azure provider: what its bridged azurerm schema marks ForceNew.
+# A share's protected item: azurerm_backup_protected_file_share (hashicorp/
+# terraform-provider-azurerm, internal/services/recoveryservices/
+# backup_protected_file_share_resource.go) forces a new item on another resource group, vault,
+# account or share; only the backup policy changes in place.
+PROTECTED_SHARE_TYPE = "azure:backup/protectedFileShare:ProtectedFileShare"
+_CLASSIC_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    PROTECTED_SHARE_TYPE: (
+        "resourceGroupName",
+        "recoveryVaultName",
+        "sourceStorageAccountId",
+        "sourceFileShareName",
+    ),
+}
 AZURE_NATIVE_PREFIX = "azure-native:"
 KUBERNETES_PREFIX = "kubernetes:"
 _SEGMENT = re.compile(r"[.\[\]]+")
@@ -60,7 +74,10 @@ _SEGMENT = re.compile(r"[.\[\]]+")
 def replace_rules(type_token: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The input paths whose change (or change under them) replaces a resource of this type,
     and the property names that replace it wherever they occur in its inputs."""
-    paths: list[str] = list(_HAND_REPLACE_ON_CHANGE.get(type_token, ()))
+    paths: list[str] = [
+        *_HAND_REPLACE_ON_CHANGE.get(type_token, ()),
+        *_CLASSIC_REPLACE_ON_CHANGE.get(type_token, ()),
+    ]
     names: frozenset[str] = frozenset()
     if type_token.startswith(AZURE_NATIVE_PREFIX):
         if type_token in ARM_PATHS:
@@ -122,7 +139,7 @@ STATEFUL_TYPES = frozenset(
         "azure-native:recoveryservices:Vault",
         "azure-native:recoveryservices:ProtectionPolicy",
         "azure-native:recoveryservices:ProtectionContainer",
-        "azure-native:recoveryservices:ProtectedItem",
+        PROTECTED_SHARE_TYPE,
         "azure-native:resources:ResourceGroup",
         "azure-native:storage:StorageAccount",
         "azure-native:storage:FileServiceProperties",

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.readers.permissions import polling_reads
+
 
 @dataclass(frozen=True)
 class RoleSpec:
@@ -78,6 +80,19 @@ _GROUP_TYPES = (
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers",
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
 )
+# Polling the group's types' asynchronous writes and deletes where Azure nests the operation
+# under the resource (NESTED_OPERATION_PATHS in infra/readers/permissions.py, which cites the
+# specs and Azure's Backup Contributor role): derived, never listed here.
+_GROUP_POLLING = tuple(dict.fromkeys(a for t in _GROUP_TYPES for a in polling_reads(t)))
+# What the classic provider's protected share does besides (CLASSIC_ACTIONS in
+# infra/readers/permissions.py, which cites the sources): inquire the account's container and
+# find the item Azure Backup named among the vault's protectable and protected items (the
+# inquiry is polled through the container's operationResults: _GROUP_POLLING).
+_BACKUP_LOOKUP = (
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/inquire/action",
+    "Microsoft.RecoveryServices/vaults/backupProtectableItems/read",
+    "Microsoft.RecoveryServices/vaults/backupProtectedItems/read",
+)
 # The account's file service settings: read and set, never deleted (no such operation).
 _FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
 _GROUP_INVOKES = (
@@ -107,6 +122,8 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
                 *_each(_FILE_SERVICES, ("read", "write")),
                 *_GROUP_INVOKES,
                 *_GROUP_LINKED,
+                *_BACKUP_LOOKUP,
+                *_GROUP_POLLING,
             ),
             data_actions=tuple(
                 a for kind in KUBERNETES_RESOURCES for a in _each(f"{_CLUSTER}/{kind}")

@@ -9,6 +9,7 @@ from infra.commands.options import add_stacks, epilog
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
 from infra.readers.permissions import check, missing_lines
+from infra.readers.registrations import unregistered_lines
 from infra.render.permissions import render_json, render_text
 from infra.repo.permissions import load_permission_rules
 
@@ -19,7 +20,8 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="check that the bootstrap grants each identity what every stack needs",
         description="Derive from each stack's offline plan the Azure actions the plan and "
         "deploy identities need, and compare them with what bootstrap/ grants (its own "
-        "offline plan: role definitions, assignments and their scopes).",
+        "offline plan: role definitions, assignments and their scopes); and the resource "
+        "providers and features the plan needs with those bootstrap/ registers.",
         epilog=epilog("infra permissions", "infra permissions -s prod --json"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -36,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
     results = [(plan.stack, check(plan, bootstrap, rules.identities)) for plan in plans]
     lines = [line for stack, reports in results for line in missing_lines(stack, reports)]
+    lines += [line for plan in plans for line in unregistered_lines(plan.stack, plan, bootstrap)]
     print(render_json(results) if args.json else render_text(results))
     # With --json, stdout stays one JSON document; the verdict lines go to stderr.
     for line in lines:

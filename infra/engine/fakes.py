@@ -204,6 +204,67 @@ def _kubernetes_outputs(
     return resource_id, outputs
 
 
+# Azure Backup addresses a protected Azure file share by an internal name, not the share's:
+# `AzureFileShare;<system name>`, which only the vault's protectable items list tells
+# (components/backup.py cites the sources). The stand-in is a hash of the account id and the
+# share, so the same share always gets the same name and no share's name is ever it.
+ITEM_PREFIX = "AzureFileShare;"
+_BACKUP_CONTAINER = "StorageContainer;Storage;{group};{account}"
+CLASSIC_PROTECTED_SHARE = "azure:backup/protectedFileShare:ProtectedFileShare"
+_NATIVE_PROTECTED_ITEM = "azure-native:recoveryservices:ProtectedItem"
+
+
+def protected_share_system_name(storage_account_id: str, share_name: str) -> str:
+    """The name Azure Backup gives the protected item of ``share_name`` in that account."""
+    return ITEM_PREFIX + _suffix(storage_account_id.lower(), share_name, length=32)
+
+
+def protected_share_id(vault_id: str, storage_account_id: str, share_name: str) -> str:
+    parts = storage_account_id.strip("/").split("/")
+    container = _BACKUP_CONTAINER.format(group=parts[3], account=parts[-1])
+    return (
+        f"{vault_id}/backupFabrics/Azure/protectionContainers/{container}/protectedItems/"
+        f"{protected_share_system_name(storage_account_id, share_name)}"
+    )
+
+
+def azure_stored_id(type_: str, resource_id: str, inputs: dict[str, Any]) -> str:
+    """The id at which Azure keeps what a create of ``type_`` made, and reads it back: the
+    provider's ``resource_id``, except for an Azure file share's protected item, which Azure
+    Backup keeps under its internal name whatever the request named it."""
+    properties = _plain(inputs.get("properties"))
+    if (
+        type_ == _NATIVE_PROTECTED_ITEM
+        and isinstance(properties, dict)
+        and _plain(properties.get("protectedItemType")) == "AzureFileShareProtectedItem"
+        and "/protectedItems/" in resource_id
+    ):
+        share = str(_plain(inputs.get("protectedItemName"))).removeprefix(ITEM_PREFIX)
+        vault_id = resource_id.split("/backupFabrics/", 1)[0]
+        return protected_share_id(vault_id, str(_plain(properties.get("sourceResourceId"))), share)
+    return resource_id
+
+
+def _classic_protected_share(name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """azurerm's protected file share: it looks the item up among the vault's protectable
+    items by the share's name, then keeps the id Azure Backup names it by."""
+    values = [
+        _plain(inputs.get(key))
+        for key in ("resourceGroupName", "recoveryVaultName", "sourceStorageAccountId")
+    ]
+    share = _plain(inputs.get("sourceFileShareName"))
+    outputs = copy.deepcopy(inputs)
+    if any(isinstance(v, Unknown) or v is None for v in (*values, share)):
+        return "", outputs
+    group, vault, account_id = (str(v) for v in values)
+    vault_id = (
+        f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{group}/providers/"
+        f"Microsoft.RecoveryServices/vaults/{vault}"
+    )
+    outputs["id"] = protected_share_id(vault_id, account_id, str(share))
+    return outputs["id"], outputs
+
+
 def new_resource(
     type_: str, name: str, urn: str, inputs: dict[str, Any]
 ) -> tuple[str, dict[str, Any]]:
@@ -214,6 +275,8 @@ def new_resource(
         return _azure_outputs(type_, name, inputs)
     if type_.startswith("kubernetes:"):
         return _kubernetes_outputs(type_, name, inputs)
+    if type_ == CLASSIC_PROTECTED_SHARE:
+        return _classic_protected_share(name, inputs)
     return f"{name}-{_suffix(urn)}", copy.deepcopy(inputs)
 
 

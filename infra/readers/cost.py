@@ -31,8 +31,8 @@ HOURS_PER_MONTH = 730
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 LEFT_OUT = (
     "network egress, load balancer and public IPs, Azure Files transactions, snapshots and "
-    "data transfer, Log Analytics retention beyond the free period, reservations and savings "
-    "plans, taxes"
+    "data transfer, Azure Backup's fee per protected share, Log Analytics retention beyond "
+    "the free period, reservations and savings plans, taxes"
 )
 # https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers: Free has no
 # cluster-management charge; Standard and Premium are billed per cluster-hour.

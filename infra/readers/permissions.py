@@ -125,6 +125,81 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Resources of Pulumi's classic azure provider (azurerm underneath) the stacks declare, and
+# what its create does besides the resource's own write/read/delete: ``(action, the ARM type
+# of the ancestor of the resource's id it acts on)``. A share's protected item
+# (components/backup.py): azurerm's create inquires the account's container (a POST polled
+# through the container's operationResults), lists the vault's protectable and protected
+# items to find the item Azure Backup named, and PUTs it there (hashicorp/
+# terraform-provider-azurerm, internal/services/recoveryservices/
+# backup_protected_file_share_resource.go). The action names: Backup Contributor and Backup
+# Reader in learn.microsoft.com/azure/role-based-access-control/built-in-roles (read
+# 2026-12-06).
+_BACKUP_CONTAINERS = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers"
+_BACKUP_VAULT = "Microsoft.RecoveryServices/vaults"
+CLASSIC_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "azure:backup/protectedFileShare:ProtectedFileShare": (
+        (f"{_BACKUP_CONTAINERS}/inquire/action", _BACKUP_CONTAINERS),
+        (f"{_BACKUP_CONTAINERS}/operationResults/read", _BACKUP_CONTAINERS),
+        (f"{_BACKUP_VAULT}/backupProtectableItems/read", _BACKUP_VAULT),
+        (f"{_BACKUP_VAULT}/backupProtectedItems/read", _BACKUP_VAULT),
+    ),
+}
+# The same provider's links (as LINKED_ACTIONS): the share's storage account is read.
+CLASSIC_LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "azure:backup/protectedFileShare:ProtectedFileShare": (
+        ("sourceStorageAccountId", "{type}/read"),
+    ),
+}
+
+# Polling long-running operations. ARM answers an asynchronous PUT or DELETE (the REST API
+# specs mark it ``x-ms-long-running-operation``) with ``Azure-AsyncOperation`` and
+# ``Location`` headers, URLs the client GETs until the operation ends
+# (learn.microsoft.com/azure/azure-resource-manager/management/async-operations); azure-native
+# and azurerm both poll them. A GET is authorised like any other: ``<ARM type of the URL>/read``
+# at the URL. Most resource providers answer with a subscription-level URL
+# (``/subscriptions/{id}/providers/<namespace>/locations/{location}/operations...``) that no
+# resource-group assignment could cover, and that identities with Contributor on a resource
+# group poll on every storage account or cluster they create: ARM does not check it against
+# the caller's role (nothing here can grant it; a live deploy confirms). Some nest the URL
+# under the resource itself, inside the scope the identity is granted, so its role must hold
+# the read: these are the REST paths of those GETs in the specs (github.com/Azure/
+# azure-rest-api-specs, specification/recoveryservices: vaults.json GetOperationStatus,
+# GetOperationResult; specification/recoveryservicesbackup: bms.json
+# ProtectionPolicyOperationResults_Get, ProtectionPolicyOperationStatuses_Get,
+# ProtectionContainerOperationResults_Get, ProtectedItemOperationResults_Get,
+# ProtectedItemOperationStatuses_Get). The protected item's are the headers of
+# github.com/pulumi/pulumi-azure-native/issues/1420; every one of these reads is in Azure's
+# Backup Contributor role (5e467623-bb1f-42f4-a55d-6e525e11384b, learn.microsoft.com/azure/
+# role-based-access-control/built-in-roles; read 2026-12-06).
+_RS_VAULT = (
+    "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
+    "Microsoft.RecoveryServices/vaults/{vaultName}"
+)
+_RS_CONTAINER = f"{_RS_VAULT}/backupFabrics/{{fabricName}}/protectionContainers/{{containerName}}"
+_RS_ITEM = f"{_RS_CONTAINER}/protectedItems/{{protectedItemName}}"
+_RS_POLICY = f"{_RS_VAULT}/backupPolicies/{{policyName}}"
+NESTED_OPERATION_PATHS: tuple[str, ...] = (
+    f"{_RS_VAULT}/operationStatus/{{operationId}}",
+    f"{_RS_VAULT}/operationResults/{{operationId}}",
+    f"{_RS_POLICY}/operationResults/{{operationId}}",
+    f"{_RS_POLICY}/operations/{{operationId}}",
+    f"{_RS_CONTAINER}/operationResults/{{operationId}}",
+    f"{_RS_ITEM}/operationResults/{{operationId}}",
+    f"{_RS_ITEM}/operationsStatus/{{operationId}}",
+)
+
+
+def polling_reads(type_: str) -> tuple[str, ...]:
+    """The reads that poll ``type_``'s asynchronous writes and deletes, when its resource
+    provider nests them under the resource (``NESTED_OPERATION_PATHS``)."""
+    return tuple(
+        f"{engine_arm.arm_type(path)}/read"
+        for path in NESTED_OPERATION_PATHS
+        if engine_arm.arm_type(path.rsplit("/", 2)[0]).lower() == type_.lower()
+    )
+
+
 # Singleton service settings ARM can only read and set: their REST API has no DELETE (a
 # storage account's file and blob services: learn.microsoft.com/rest/api/storagerp/
 # file-services, /blob-services), so there is no delete action to grant.
@@ -303,6 +378,8 @@ def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
             continue
         if resource.type.startswith("azure-native:"):
             unknown.extend(_azure_needs(resource, access, needs))
+        elif resource.type in CLASSIC_ACTIONS:
+            unknown.extend(_classic_needs(resource, access, needs))
         elif resource.type.startswith("kubernetes:"):
             if len(clusters) != 1:
                 unknown.append(
@@ -340,6 +417,10 @@ def required(plan: StackPlan, access: str) -> tuple[list[Need], list[str]]:
             )
             continue
         needs.add(Need(action, scopes[0], f"invoke {invoke.token}"))
+    for need in list(needs):
+        type_, _, verb = need.action.rpartition("/")
+        if not need.data and verb in ("write", "delete"):
+            needs.update(Need(read, need.scope, need.urn) for read in polling_reads(type_))
     return sorted(needs), unknown
 
 
@@ -368,6 +449,43 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
                     )
                     continue
                 needs.add(Need(action.format(type=linked_type), linked, resource.urn))
+    return unknown
+
+
+def ancestor(resource_id: str, type_: str) -> str | None:
+    """The id, among ``resource_id`` and its parents, whose ARM type is ``type_``."""
+    current = resource_id.rstrip("/")
+    while current.count("/") >= 4:
+        found = arm_type(current)
+        if found is not None and found.lower() == type_.lower():
+            return current
+        current = current.rsplit("/", 2)[0]
+    return None
+
+
+def _classic_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]:
+    type_ = arm_type(resource.id or "")
+    if type_ is None:
+        return [f"{resource.urn}: id {resource.id!r} is not an ARM id; no ARM type known"]
+    scope = str(resource.id)
+    unknown: list[str] = []
+    for verb in _verbs(access):
+        needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
+    if access != DEPLOY:
+        return unknown
+    for action, owner_type in CLASSIC_ACTIONS[resource.type]:
+        owner = ancestor(scope, owner_type)
+        if owner is None:
+            unknown.append(f"{resource.urn}: {scope} is not under a {owner_type}")
+            continue
+        needs.add(Need(action, owner, resource.urn))
+    for path, action in CLASSIC_LINKED_ACTIONS.get(resource.type, ()):
+        for linked in _values_at(resource.inputs, path):
+            linked_type = arm_type(linked) if isinstance(linked, str) else None
+            if linked_type is None:
+                unknown.append(f"{resource.urn}: {path} = {linked!r} is not an ARM id")
+                continue
+            needs.add(Need(action.format(type=linked_type), linked, resource.urn))
     return unknown
 
 

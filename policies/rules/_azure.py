@@ -14,7 +14,9 @@ MANAGED_CLUSTER_TYPE: Final = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL_TYPE: Final = "azure-native:containerservice:AgentPool"
 VAULT_TYPE: Final = "azure-native:recoveryservices:Vault"
 PROTECTION_POLICY_TYPE: Final = "azure-native:recoveryservices:ProtectionPolicy"
-PROTECTED_ITEM_TYPE: Final = "azure-native:recoveryservices:ProtectedItem"
+# A share's protected item, as the classic azure provider declares it (components/backup.py:
+# azure-native cannot name it the way Azure Backup does).
+PROTECTED_SHARE_TYPE: Final = "azure:backup/protectedFileShare:ProtectedFileShare"
 PROTECTION_CONTAINER_TYPE: Final = "azure-native:recoveryservices:ProtectionContainer"
 RESOURCE_GROUP_TYPE: Final = "azure-native:resources:ResourceGroup"
 

@@ -302,3 +302,23 @@ def test_a_main_project_without_stacks_is_one_line(
     assert capsys.readouterr().err == (
         "infra: error: stacks: no Pulumi.<stack>.yaml: the bootstrap grants each stack's scopes\n"
     )
+
+
+def test_every_namespace_the_stacks_need_is_registered_with_its_features(plan: StackPlan) -> None:
+    registrations = {
+        r.inputs["name"]: r
+        for r in _of_type(
+            plan, "azure:core/resourceProviderRegistration:ResourceProviderRegistration"
+        )
+    }
+    # Derived from the plans (scripts/gen_registrations.py), checked fresh by its own test.
+    assert {"Microsoft.ContainerService", "Microsoft.Storage", "Microsoft.RecoveryServices"} <= set(
+        registrations
+    )
+    assert registrations["Microsoft.Compute"].inputs["features"] == [
+        {"name": "EncryptionAtHost", "registered": True}
+    ]
+    # Only the declared namespaces: the classic provider registers none of its own choosing.
+    (provider,) = _of_type(plan, "pulumi:providers:azure")
+    assert provider.inputs["resourceProviderRegistrations"] == "none"
+    assert all(r.provider and r.provider.startswith(provider.urn) for r in registrations.values())

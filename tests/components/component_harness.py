@@ -21,6 +21,13 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
+from infra.engine.fakes import (
+    CLASSIC_PROTECTED_SHARE,
+    ITEM_PREFIX,
+    protected_share_id,
+    protected_share_system_name,
+)
+
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-2222-3333-4444-555555555555"
 SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
@@ -121,9 +128,45 @@ class FakeAzure(pulumi_mocks.Mocks):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # What Azure keeps, by the id it answers a GET at: a later read (refresh) of a
+        # resource id not in here is a 404.
+        self.stored: dict[str, dict[str, Any]] = {}
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        resource_id, state = self._created(args)
+        self.stored[self._stored_id(args, resource_id)] = state
+        return resource_id, state
+
+    @staticmethod
+    def _stored_id(args: pulumi_mocks.MockResourceArgs, resource_id: str) -> str:
+        """Azure Backup keeps a protected file share under its internal name, whatever the
+        PUT named it (components/backup.py)."""
+        properties = args.inputs.get("properties") or {}
+        if (
+            args.typ == "azure-native:recoveryservices:ProtectedItem"
+            and properties.get("protectedItemType") == "AzureFileShareProtectedItem"
+        ):
+            share = str(_plain(args.inputs["protectedItemName"])).removeprefix(ITEM_PREFIX)
+            system_name = protected_share_system_name(properties["sourceResourceId"], share)
+            return f"{resource_id.rsplit('/', 1)[0]}/{system_name}"
+        return resource_id
+
+    def _created(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
+        if args.typ == CLASSIC_PROTECTED_SHARE:
+            # azurerm looks the share's item up among the vault's protectable items and keeps
+            # the id Azure Backup names it by.
+            rg = _plain(state["resourceGroupName"])
+            vault_id = (
+                f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}/providers/"
+                f"Microsoft.RecoveryServices/vaults/{_plain(state['recoveryVaultName'])}"
+            )
+            state["id"] = protected_share_id(
+                vault_id,
+                _plain(state["sourceStorageAccountId"]),
+                _plain(state["sourceFileShareName"]),
+            )
+            return state["id"], state
         if args.typ.startswith("azure-native:"):
             name_key = _AZURE_NAME_INPUTS.get(args.typ)
             name = _plain(state.get(name_key)) if name_key else None
@@ -252,6 +295,8 @@ class RunResult:
     calls: list[tuple[str, dict[str, Any]]]
     exports: dict[str, Any]
     context: contextvars.Context = field(repr=False)
+    # FakeAzure.stored: what a read of each id would find.
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
         """The resolved value of an Output (or any input) produced by the run."""
@@ -318,6 +363,7 @@ def run_pulumi(
             calls=mocks.calls,
             exports=exports,
             context=context,
+            stored=mocks.stored,
         )
 
     return context.run(run)

@@ -14,7 +14,8 @@ COMPONENT = "aks-rwx-training:backup:ShareBackup"
 VAULT = "azure-native:recoveryservices:Vault"
 POLICY = "azure-native:recoveryservices:ProtectionPolicy"
 CONTAINER = "azure-native:recoveryservices:ProtectionContainer"
-ITEM = "azure-native:recoveryservices:ProtectedItem"
+ITEM = "azure:backup/protectedFileShare:ProtectedFileShare"
+CLASSIC_PROVIDER = "pulumi:providers:azure"
 LOCK = "azure-native:authorization:ManagementLockByScope"
 ACCOUNT_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-test/providers/"
@@ -48,6 +49,7 @@ def test_children_are_named_by_role_and_parented() -> None:
     component = result.one(COMPONENT)
     children = [r for r in result.registrations if r.type != COMPONENT]
     assert sorted(r.name for r in children) == [
+        "backup-classic-provider",
         "backup-container",
         "backup-item-checkpoints",
         "backup-item-datasets",
@@ -143,15 +145,31 @@ def test_the_account_is_registered_and_every_share_protected_under_the_policy() 
         "sourceResourceId": ACCOUNT_ID,
         "acquireStorageAccountLock": "Acquire",
     }
-    items = {r.inputs["protectedItemName"]: r for r in result.by_type(ITEM)}
-    assert set(items) == {"AzureFileShare;datasets", "AzureFileShare;checkpoints"}
+    items = {r.inputs["sourceFileShareName"]: r for r in result.by_type(ITEM)}
+    assert set(items) == {"datasets", "checkpoints"}
+    (provider,) = result.by_type(CLASSIC_PROVIDER)
+    # The deploy identity may not register resource providers; the bootstrap does.
+    assert provider.inputs["resourceProviderRegistrations"] == "none"
     for item in items.values():
-        assert item.inputs["containerName"] == container["containerName"]
-        props = item.inputs["properties"]
-        assert props["protectedItemType"] == "AzureFileShareProtectedItem"
-        assert props["sourceResourceId"] == ACCOUNT_ID
-        assert props["policyId"].endswith("/azure-files-daily")
+        assert item.inputs["recoveryVaultName"] == "rsv-sttraining01"
+        assert item.inputs["sourceStorageAccountId"] == ACCOUNT_ID
+        assert item.inputs["backupPolicyId"].endswith("/azure-files-daily")
         assert result.one(CONTAINER).urn in item.dependencies
+        assert item.provider.startswith(provider.urn)
+
+
+def test_every_protected_share_reads_back_where_azure_backup_keeps_it() -> None:
+    """Azure Backup keeps a share's item under an internal name (the fake models it): the id
+    the program ends up with must be one a refresh can read, not a 404 (pulumi-azure-native
+    #1420)."""
+    result = run_pulumi(lambda: ShareBackup("backup", make_args()))
+    result.raise_error()
+    backup = result.value
+    for share in ("datasets", "checkpoints"):
+        item_id = result.resolve(backup.items[share].id)
+        assert item_id in result.stored, f"{share}: a read of {item_id} finds nothing"
+        assert item_id.rsplit("/", 1)[1].startswith("AzureFileShare;")
+        assert not item_id.endswith(f";{share}")
 
 
 @pytest.mark.parametrize(

@@ -310,9 +310,10 @@ def _backup_plan(*resources: Resource) -> StackPlan:
 
 def _item(share: str) -> Resource:
     return _backup(
-        "azure-native:recoveryservices:ProtectedItem",
+        "azure:backup/protectedFileShare:ProtectedFileShare",
         f"item-{share}",
-        protectedItemName=f"AzureFileShare;{share}",
+        recoveryVaultName="rsv",
+        sourceFileShareName=share,
     )
 
 
@@ -394,3 +395,21 @@ def test_a_long_diff_keeps_the_row_of_a_shorter_backup_retention():
     assert len(text) <= COMMENT_LIMIT
     assert f"| 🟡 update ⚠️ | `{BACKUP_POLICY}` | `policy` | shortens retention: " in text
     assert "| 🟡 update | | _1500 not shown_ | |" in text
+
+
+def test_a_protected_share_moved_to_another_share_or_vault_is_replaced():
+    """azurerm forces a new protected item on another share, account or vault; another
+    backup policy is an update in place."""
+    base = _item("datasets")
+    moved = _backup(base.type, base.name, recoveryVaultName="rsv", sourceFileShareName="other")
+    (change,) = diff_plans(_backup_plan(base), _backup_plan(moved)).changes
+    assert (change.action, change.stateful_risk) == ("replace", True)
+    repoliced = _backup(
+        base.type,
+        base.name,
+        recoveryVaultName="rsv",
+        sourceFileShareName="datasets",
+        backupPolicyId="/policies/other",
+    )
+    (change,) = diff_plans(_backup_plan(base), _backup_plan(repoliced)).changes
+    assert change.action == "update"

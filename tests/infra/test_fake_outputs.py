@@ -160,3 +160,27 @@ def test_an_unknown_path_parameter_makes_the_id_unknown():
     assert resource_id == ""
     assert outputs["id"] is UNKNOWN
     assert outputs["name"] == "data"
+
+
+@pytest.fixture(scope="module")
+def stack_plans() -> dict[str, list[Resource]]:
+    project = load_project(REPO_ROOT)
+    return {
+        stack: run_stack(project, stack, load_stack_config(project, stack)).resources
+        for stack in project.stacks()
+    }
+
+
+def test_every_stack_resource_reads_back_at_the_id_it_was_created_with(stack_plans) -> None:
+    """Azure Backup keeps a protected share under an internal name (fakes.azure_stored_id):
+    a resource whose recorded id is not where Azure keeps it fails the read after create
+    (pulumi-azure-native#1420), and every refresh after."""
+    backed_up = 0
+    for stack, resources in stack_plans.items():
+        for resource in resources:
+            if not resource.custom or not resource.id:
+                continue
+            stored = fakes.azure_stored_id(resource.type, resource.id, resource.inputs)
+            assert stored == resource.id, f"{stack}: {resource.urn}: Azure keeps it at {stored}"
+            backed_up += "/protectedItems/AzureFileShare;" in resource.id
+    assert backed_up, "no stack protects a share: the check above proved nothing"

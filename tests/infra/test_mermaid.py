@@ -71,9 +71,12 @@ def test_every_dependency_of_the_plan_is_a_path_in_the_picture(prod: StackPlan) 
 
 def test_the_provider_points_at_each_object_it_manages(prod: StackPlan) -> None:
     _, _, dotted = _graph(render_mermaid(prod))
-    managed = {r.name for r in prod.resources if r.provider}
-    assert dotted == {("training-provider", name) for name in managed}
-    assert "nvidia-device-plugin-daemonset" in managed
+    names = {r.urn: r.name for r in prod.resources}
+    # A provider reference is "<provider URN>::<provider id>".
+    managed = {(names[r.provider.rsplit("::", 1)[0]], r.name) for r in prod.resources if r.provider}
+    assert dotted == managed
+    assert ("training-provider", "nvidia-device-plugin-daemonset") in managed
+    assert ("share-backup-classic-provider", "share-backup-item-datasets") in managed
 
 
 def test_labels_are_escaped_and_huge_plans_are_summarised() -> None:

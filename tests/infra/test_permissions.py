@@ -325,3 +325,53 @@ def test_a_bootstrap_folder_without_a_project_is_named(repo, capsys):
         f"infra: error: {repo}/pyproject.toml: [tool.infra.permissions] bootstrap = "
         "'bootstrap': no Pulumi.yaml there\n"
     )
+
+
+_RS = "Microsoft.RecoveryServices/vaults"
+_ITEM_TYPE = f"{_RS}/backupFabrics/protectionContainers/protectedItems"
+
+
+def test_asynchronous_backup_operations_are_polled_where_azure_nests_them(capsys):
+    """Every Recovery Services write and delete is long-running and polled under the resource
+    (pulumi-azure-native#1420's headers; Backup Contributor's reads): derived per type."""
+    code = main(["permissions", "-C", str(REPO_ROOT), "-s", "prod", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == ExitCode.OK
+    (stack,) = doc["stacks"]
+    identities = {i["name"]: i for i in stack["identities"]}
+    deploy = {
+        (n["action"], n["scope"].rsplit("/", 2)[-2])
+        for n in identities["deploy-identity"]["required"]
+    }
+    for action, collection in (
+        (f"{_RS}/operationStatus/read", "vaults"),
+        (f"{_RS}/operationResults/read", "vaults"),
+        (f"{_RS}/backupPolicies/operationResults/read", "backupPolicies"),
+        (f"{_RS}/backupPolicies/operations/read", "backupPolicies"),
+        (f"{_RS}/backupFabrics/protectionContainers/operationResults/read", "protectionContainers"),
+        (f"{_ITEM_TYPE}/operationResults/read", "protectedItems"),
+        (f"{_ITEM_TYPE}/operationsStatus/read", "protectedItems"),
+    ):
+        assert (action, collection) in deploy, action
+    plan = {n["action"] for n in identities["plan-identity"]["required"]}
+    # A refresh writes nothing, so it polls nothing.
+    assert not any(a.endswith(("/operationResults/read", "/operationsStatus/read")) for a in plan)
+
+
+def test_a_polling_read_not_granted_fails_naming_it(repo, capsys):
+    _edit(repo, ROLES, "                *_GROUP_POLLING,\n", "")
+    code, out = _permissions(repo, "-s", "staging", capsys=capsys)
+    assert code == ExitCode.FAILED
+    missing = [
+        line for line in out.splitlines() if f"missing {_ITEM_TYPE}/operationsStatus/read" in line
+    ]
+    assert len(missing) == 2, out  # datasets and checkpoints
+    assert all(
+        line.startswith(
+            "staging: deploy-identity: urn:pulumi:staging::aks-rwx-training::aks-rwx-training:"
+            "backup:ShareBackup$azure:backup/protectedFileShare:ProtectedFileShare::"
+            "share-backup-item-"
+        )
+        and "/protectedItems/AzureFileShare;" in line
+        for line in missing
+    ), out

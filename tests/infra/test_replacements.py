@@ -153,10 +153,13 @@ AZURE: dict[str, dict[str, tuple[str, Any, str]]] = {
         "parent": ("vaultName", "rsv-other", REPLACE),
         "group": ("resourceGroupName", "rg-other", REPLACE),
     },
-    "azure-native:recoveryservices:ProtectedItem": {
-        "name": ("protectedItemName", "AzureFileShare;other", REPLACE),
-        "parent": ("containerName", "StorageContainer;Storage;rg;other", REPLACE),
+    # A share's protected item is the classic provider's (components/backup.py says why):
+    # azurerm's backup_protected_file_share_resource.go marks all but the policy ForceNew.
+    "azure:backup/protectedFileShare:ProtectedFileShare": {
+        "share": ("sourceFileShareName", "other", REPLACE),
+        "vault": ("recoveryVaultName", "rsv-other", REPLACE),
         "group": ("resourceGroupName", "rg-other", REPLACE),
+        "in place": ("backupPolicyId", "/subscriptions/x/policies/other", UPDATE),
     },
 }
 

@@ -56,7 +56,7 @@ POD_TYPE = "kubernetes:core/v1:Pod"
 VAULT_TYPE = "azure-native:recoveryservices:Vault"
 PROTECTION_POLICY_TYPE = "azure-native:recoveryservices:ProtectionPolicy"
 PROTECTION_CONTAINER_TYPE = "azure-native:recoveryservices:ProtectionContainer"
-PROTECTED_ITEM_TYPE = "azure-native:recoveryservices:ProtectedItem"
+PROTECTED_SHARE_TYPE = "azure:backup/protectedFileShare:ProtectedFileShare"
 VAULT_NAME = f"rsv-{ACCOUNT}"
 VAULT_ID = f"{SUB}/resourceGroups/{RG}/providers/Microsoft.RecoveryServices/vaults/{VAULT_NAME}"
 BACKUP_POLICY_ID = f"{VAULT_ID}/backupPolicies/azure-files-daily"
@@ -677,26 +677,30 @@ def _backup() -> list[StackResource]:
     vault.update({"name": VAULT_NAME, "id": VAULT_ID})
     items = [
         StackResource(
-            PROTECTED_ITEM_TYPE,
+            PROTECTED_SHARE_TYPE,
             f"backup-item-{share}",
             {
-                "name": f"AzureFileShare;{share}",
+                # The id as Azure Backup names the item (an internal name, not the share's).
                 "id": f"{VAULT_ID}/backupFabrics/Azure/protectionContainers/{CONTAINER_NAME}"
-                f"/protectedItems/AzureFileShare;{share}",
-                "properties": {
-                    "protectedItemType": "AzureFileShareProtectedItem",
-                    "sourceResourceId": ACCOUNT_ID,
-                    "policyId": BACKUP_POLICY_ID,
-                },
+                f"/protectedItems/AzureFileShare;{system_name}",
+                "resourceGroupName": RG,
+                "recoveryVaultName": VAULT_NAME,
+                "sourceFileShareName": share,
+                "sourceStorageAccountId": ACCOUNT_ID,
+                "backupPolicyId": BACKUP_POLICY_ID,
             },
             protect=True,
             property_dependencies={
-                "protectedItemName": [f"share-{share}"],
-                "properties": ["account", "backup-policy"],
-                "vaultName": ["backup-vault"],
+                "sourceFileShareName": [f"share-{share}"],
+                "sourceStorageAccountId": ["account"],
+                "backupPolicyId": ["backup-policy"],
+                "recoveryVaultName": ["backup-vault"],
             },
         )
-        for share in ("datasets", "checkpoints")
+        for share, system_name in (
+            ("datasets", "5f1c0e2a9b7d4c3e8a6f0b1d2c3e4f5a"),
+            ("checkpoints", "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"),
+        )
     ]
     return [
         StackResource(VAULT_TYPE, "backup-vault", vault, protect=True),

@@ -179,7 +179,8 @@ def test_environment_minimum_daily_backup_retention() -> None:
 # --- the configs accept the stacks the repository deploys ----------------------------------
 
 
-RECOVERY_SERVICES = "azure-native:recoveryservices:"
+# The backup's resources: azure-native's Recovery Services and the classic provider's items.
+BACKUP_TYPES = ("azure-native:recoveryservices:", "azure:backup/")
 
 
 def _public_api(cluster: dict[str, Any]) -> None:
@@ -230,7 +231,7 @@ def dev_stack() -> dict[str, StackResource]:
         res.protect = False
     del stack["account-lock"], stack["file-endpoint"], stack["file-dns"], stack["file-zone"]
     # backup.enabled is false in dev: no vault, policy, container or protected items.
-    for name in [n for n, res in stack.items() if res.type.startswith(RECOVERY_SERVICES)]:
+    for name in [n for n, res in stack.items() if res.type.startswith(BACKUP_TYPES)]:
         del stack[name]
     return stack
 

@@ -47,9 +47,12 @@ PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 # The resource group is bootstrap's, protected and kept in every environment (tests/bootstrap).
 STATEFUL = (ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC)
 # Azure Backup (backup.enabled, off in dev): the vault and what holds the recovery points.
-BACKUP = tuple(
-    f"azure-native:recoveryservices:{kind}"
-    for kind in ("Vault", "ProtectionPolicy", "ProtectionContainer", "ProtectedItem")
+BACKUP = (
+    *(
+        f"azure-native:recoveryservices:{kind}"
+        for kind in ("Vault", "ProtectionPolicy", "ProtectionContainer")
+    ),
+    "azure:backup/protectedFileShare:ProtectedFileShare",
 )
 PROTECTED_ENVS = ("staging", "prod")
 

@@ -21,7 +21,7 @@ SECRET = "kubernetes:core/v1:Secret"
 VAULT = "azure-native:recoveryservices:Vault"
 BACKUP_POLICY = "azure-native:recoveryservices:ProtectionPolicy"
 BACKUP_CONTAINER = "azure-native:recoveryservices:ProtectionContainer"
-PROTECTED_ITEM = "azure-native:recoveryservices:ProtectedItem"
+PROTECTED_ITEM = "azure:backup/protectedFileShare:ProtectedFileShare"
 BACKUP_TYPES = (VAULT, BACKUP_POLICY, BACKUP_CONTAINER, PROTECTED_ITEM)
 # The resource group is bootstrap's (tests/bootstrap): no stack declares it.
 DATA_TYPES = (ACCOUNT, FILE_SERVICE, SHARE, NAMESPACE, PV, PVC, *BACKUP_TYPES)
@@ -326,7 +326,7 @@ def test_staging_and_prod_back_up_every_volume_share(deployed: dict[str, Any], s
     )
     assert container["properties"]["sourceResourceId"].endswith(f"/{account_name}")
     assert container["properties"]["acquireStorageAccountLock"] == "Acquire"
-    items = {r.inputs["protectedItemName"] for r in result.by_type(PROTECTED_ITEM)}
-    assert items == {f"AzureFileShare;{name}" for name in exports(result)["volumes"]}
+    items = {r.inputs["sourceFileShareName"] for r in result.by_type(PROTECTED_ITEM)}
+    assert items == set(exports(result)["volumes"])
     for item in result.by_type(PROTECTED_ITEM):
-        assert item.inputs["containerName"] == container["containerName"]
+        assert item.inputs["sourceStorageAccountId"].endswith(f"/{account_name}")

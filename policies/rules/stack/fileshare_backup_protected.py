@@ -3,19 +3,23 @@
 Applies to: every ``azure-native:storage:FileShare`` in the stack that holds a volume (an
 Azure Files CSI ``kubernetes:core/v1:PersistentVolume`` mounts it, matched as in
 ``kubernetes-core-persistentvolume-capacity-within-share-quota``), with the stack's
-``azure-native:recoveryservices:ProtectedItem`` and ``ProtectionPolicy`` resources as context.
+``azure:backup/protectedFileShare:ProtectedFileShare`` and
+``azure-native:recoveryservices:ProtectionPolicy`` resources as context.
 
 Enforces: such a share is covered by a protected item whose policy keeps daily backups for at
 least ``minimumDailyRetentionDays``. Soft delete and locks guard the share against deletion;
 only backups bring back files that a pod deleted or overwrote inside it.
 
-A protected item covers a share when its ``protectedItemName`` was computed from the share
-(engine property dependency), or when it is ``AzureFileShare;<share name>`` and its
-``properties.sourceResourceId`` is the share's storage account (the account resource among
-its ``properties`` dependencies, or its id; compared case-insensitively). Its policy is the
-ProtectionPolicy among its ``properties`` dependencies, else the one whose ``id`` equals
-``properties.policyId``. The daily retention is
+A protected item covers a share when its ``sourceFileShareName`` was computed from the share
+(engine property dependency) or equals the share's name, and its ``sourceStorageAccountId``
+is the share's storage account (the account resource among its dependencies, or its id;
+compared case-insensitively). Its policy is the ProtectionPolicy among its ``backupPolicyId``
+dependencies, else the one whose ``id`` equals ``backupPolicyId``. The daily retention is
 ``properties.retentionPolicy.dailySchedule.retentionDuration.count`` (days).
+
+An azure-native ``recoveryservices:ProtectedItem`` covers nothing: Azure Backup names a
+protected share by an internal name, so an item declared as ``AzureFileShare;<share>`` is
+created but never read back (404; components/backup.py cites the sources).
 
 Missing: no covering item, an item without ``policyId``, a policy not in the stack (its
 retention cannot be checked) or a policy without daily retention are violations.
@@ -28,7 +32,7 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._azure import PROTECTED_ITEM_TYPE, PROTECTION_POLICY_TYPE
+from .._azure import PROTECTED_SHARE_TYPE, PROTECTION_POLICY_TYPE
 from .._config import schema, settings
 from .._k8s import PV_TYPE, is_azure_files_pv
 from .._props import MISSING, UNKNOWN, as_int, describe
@@ -55,7 +59,9 @@ CONFIG_SCHEMA = schema(
         }
     }
 )
-_ITEM_PREFIX = "azurefileshare;"
+_SHARE = "sourceFileShareName"
+_ACCOUNT = "sourceStorageAccountId"
+_POLICY = "backupPolicyId"
 
 
 def _same_id(a: Any, b: Any) -> Any:
@@ -68,35 +74,30 @@ def _same_id(a: Any, b: Any) -> Any:
 
 def _covers(item: Res, share: Res, accounts: list[Res]) -> Any:
     """Whether ``item`` protects ``share``: True, False or UNKNOWN."""
-    if share.urn in {r.urn for r in item.depends_on("protectedItemName")}:
-        return True
-    name = item.get("protectedItemName")
-    if name is MISSING:
-        name = item.get("name")
-    if not isinstance(name, str):
-        return UNKNOWN if name is UNKNOWN else False
-    if not name.lower().startswith(_ITEM_PREFIX):
-        return False
-    wanted = share_name(share)
-    if not isinstance(wanted, str):
-        return UNKNOWN if wanted is UNKNOWN else False
-    if name[len(_ITEM_PREFIX) :].lower() != wanted.lower():
-        return False
+    if share.urn not in {r.urn for r in item.depends_on(_SHARE)}:
+        name = item.get(_SHARE)
+        wanted = share_name(share)
+        if name is UNKNOWN or wanted is UNKNOWN:
+            return UNKNOWN
+        if not isinstance(name, str) or not isinstance(wanted, str):
+            return False
+        if name.lower() != wanted.lower():
+            return False
     owner = account_for_share(share, accounts)
     if not isinstance(owner, Res):
         return UNKNOWN
-    if owner.urn in {r.urn for r in item.depends_on("properties")}:
+    if owner.urn in {r.urn for r in item.depends_on(_ACCOUNT)}:
         return True
-    return _same_id(item.get("properties", "sourceResourceId"), owner.get("id"))
+    return _same_id(item.get(_ACCOUNT), owner.get("id"))
 
 
 def _policy_of(item: Res, policies: list[Res]) -> Any:
     """The item's ProtectionPolicy: a Res, None (not in the stack), MISSING or UNKNOWN."""
-    dep_urns = {r.urn for r in item.depends_on("properties")}
+    dep_urns = {r.urn for r in item.depends_on(_POLICY)}
     by_dep = [p for p in policies if p.urn in dep_urns]
     if len(by_dep) == 1:
         return by_dep[0]
-    policy_id = item.get("properties", "policyId")
+    policy_id = item.get(_POLICY)
     if not isinstance(policy_id, str):
         return policy_id
     undecided = False
@@ -123,7 +124,7 @@ def _problem(item: Res, policies: list[Res], minimum: int) -> Any:
         return UNKNOWN
     if policy is MISSING:
         return (
-            "a protected item without properties.policyId, so no schedule backs it up; set it to "
+            f"a protected item without {_POLICY}, so no schedule backs it up; set it to "
             f"a ProtectionPolicy keeping daily backups for at least {minimum} days"
         )
     if policy is None:
@@ -160,7 +161,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     minimum = settings(args.get_config(), CONFIG_SCHEMA)["minimumDailyRetentionDays"]
     accounts = storage_accounts(args)
     shares = file_shares(args)
-    items = resources(args, PROTECTED_ITEM_TYPE)
+    items = resources(args, PROTECTED_SHARE_TYPE)
     policies = resources(args, PROTECTION_POLICY_TYPE)
     volumes: dict[str, tuple[Res, list[str]]] = {}
     for volume in resources(args, PV_TYPE):
@@ -179,9 +180,8 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             names = ", ".join(repr(name) for name in pv_names)
             report_violation(
                 f"{subject} holds volume(s) {names} but no Azure Backup protected item covers "
-                "it; add an azure-native:recoveryservices:ProtectedItem "
-                "(AzureFileShareProtectedItem) for it under a ProtectionPolicy keeping daily "
-                f"backups for at least {minimum} days.",
+                f"it; add an {PROTECTED_SHARE_TYPE} for it under a ProtectionPolicy keeping "
+                f"daily backups for at least {minimum} days.",
                 share.urn,
             )
             continue
@@ -202,9 +202,11 @@ POLICY = StackValidationPolicy(
     severity=Severity.HIGH,
     remediation_steps=(
         "Register the storage account with a Recovery Services vault (ProtectionContainer) and "
-        "create a ProtectedItem (AzureFileShareProtectedItem, 'AzureFileShare;<share>') per "
-        "share under a ProtectionPolicy whose dailySchedule.retentionDuration is at least "
-        "minimumDailyRetentionDays days; components/backup.py does all of it."
+        "protect each share with the classic azure provider's backup.ProtectedFileShare (it "
+        "finds the item's internal name; an azure-native ProtectedItem named "
+        "'AzureFileShare;<share>' is never read back) under a ProtectionPolicy whose "
+        "dailySchedule.retentionDuration is at least minimumDailyRetentionDays days; "
+        "components/backup.py does all of it."
     ),
     url="https://learn.microsoft.com/azure/backup/azure-file-share-backup-overview",
     tags=["azure", "storage", "azure-files", "backup", "data-protection"],

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from policy_fixtures import ACCOUNT_ID, PV_TYPE
+from policy_fixtures import ACCOUNT_ID, BACKUP_POLICY_ID, PV_TYPE
 from policy_harness import UNKNOWN, StackResource
 
 from ._helpers import SCase, add, chain, drop, no_deps, on, put, remove
 
 BACKED_UP = "azure-native-storage-fileshare-backup-protected"
 DAILY = "properties.retentionPolicy.dailySchedule"
-NOT_COVERED = "FileShare '{}' holds volume(s) {} but no Azure Backup protected item covers it; add an azure-native:recoveryservices:ProtectedItem (AzureFileShareProtectedItem) for it under a ProtectionPolicy keeping daily backups for at least {} days."
+NOT_COVERED = "FileShare '{}' holds volume(s) {} but no Azure Backup protected item covers it; add an azure:backup/protectedFileShare:ProtectedFileShare for it under a ProtectionPolicy keeping daily backups for at least {} days."
 SHORT = "FileShare '{}' is backed up under ProtectionPolicy 'azure-files-daily', which keeps daily backups for {}; at least {} days are required."
 BY_VALUES = no_deps("backup-item-datasets", "backup-item-checkpoints")
 
@@ -26,7 +26,7 @@ CASES: list[SCase] = [
     SCase(
         "backup-item-name-unknown",
         BACKED_UP,
-        chain(BY_VALUES, on("backup-item-checkpoints", put("name", UNKNOWN))),
+        chain(BY_VALUES, on("backup-item-checkpoints", put("sourceFileShareName", UNKNOWN))),
     ),
     SCase(
         "backup-retention-unknown",
@@ -62,7 +62,7 @@ CASES: list[SCase] = [
             BY_VALUES,
             on(
                 "backup-item-checkpoints",
-                put("properties.sourceResourceId", ACCOUNT_ID.replace("sttrainprod001", "stother")),
+                put("sourceStorageAccountId", ACCOUNT_ID.replace("sttrainprod001", "stother")),
             ),
         ),
         (NOT_COVERED.format("checkpoints", "'pv-checkpoints'", 7),),
@@ -130,14 +130,39 @@ CASES: list[SCase] = [
     SCase(
         "backup-item-without-policy",
         BACKED_UP,
-        chain(BY_VALUES, on("backup-item-datasets", drop("properties.policyId"))),
+        chain(BY_VALUES, on("backup-item-datasets", drop("backupPolicyId"))),
         (
-            "FileShare 'datasets' is backed up under a protected item without properties.policyId, so no schedule backs it up; set it to a ProtectionPolicy keeping daily backups for at least 7 days.",
+            "FileShare 'datasets' is backed up under a protected item without backupPolicyId, so no schedule backs it up; set it to a ProtectionPolicy keeping daily backups for at least 7 days.",
         ),
     ),
     SCase(
         "backup-policy-id-unknown",
         BACKED_UP,
-        chain(BY_VALUES, on("backup-item-datasets", put("properties.policyId", UNKNOWN))),
+        chain(BY_VALUES, on("backup-item-datasets", put("backupPolicyId", UNKNOWN))),
+    ),
+    SCase(
+        # What azure-native can declare: created, but never read back (pulumi-azure-native
+        # #1420), so it protects nothing the stack can keep.
+        "backup-native-item-named-after-the-share",
+        BACKED_UP,
+        chain(
+            remove("backup-item-checkpoints"),
+            add(
+                StackResource(
+                    "azure-native:recoveryservices:ProtectedItem",
+                    "backup-native-checkpoints",
+                    {
+                        "name": "AzureFileShare;checkpoints",
+                        "properties": {
+                            "protectedItemType": "AzureFileShareProtectedItem",
+                            "sourceResourceId": ACCOUNT_ID,
+                            "policyId": BACKUP_POLICY_ID,
+                        },
+                    },
+                    property_dependencies={"protectedItemName": ["share-checkpoints"]},
+                )
+            ),
+        ),
+        (NOT_COVERED.format("checkpoints", "'pv-checkpoints'", 7),),
     ),
 ]
