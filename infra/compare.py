@@ -188,6 +188,8 @@ class StackDiff:
     base_error: str | None = None
     # The head revision has no such stack: nothing is deployed or deleted by the merge.
     removed: bool = False
+    # Upgrades Azure refuses, one line each naming the file and key that set the version.
+    refusals: list[str] = field(default_factory=list)
     # The plans compared, for readers of the change (its cost); not part of the JSON.
     base_plan: StackPlan | None = field(default=None, repr=False)
     head_plan: StackPlan | None = field(default=None, repr=False)
@@ -209,6 +211,7 @@ class StackDiff:
             "stack": self.stack,
             "removed": self.removed,
             "baseError": self.base_error,
+            "refusals": self.refusals,
             "summary": {a: self.count(a) for a in ("add", "update", "replace", "remove")},
             "changes": [c.as_json() for c in self.changes],
             "configChanges": [c.as_json() for c in self.config_changes],

@@ -23,6 +23,8 @@ from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.git import revision_checkout
 from infra.repo.rules import load_rules
+from infra.repo.upgrades import upgrade_refusals
+from policies.aks_versions import today
 
 
 def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | None]:
@@ -96,6 +98,13 @@ def diff_stacks(
                 if base_dir is not None
                 else ({}, {})
             )
+        on = today()
+        refusals = {
+            name: upgrade_refusals(
+                head_project, name, base_plans.get(name), head_plans.get(name), on
+            )
+            for name in present
+        }
     diffs = []
     for name in names:
         if name in removed:
@@ -103,6 +112,7 @@ def diff_stacks(
             continue
         diff = diff_plans(base_plans.get(name), head_plans[name])
         diff.base_error = base_errors.get(name)
+        diff.refusals = refusals[name]
         diffs.append(diff)
     return diffs
 
@@ -167,6 +177,11 @@ def run(args: argparse.Namespace) -> int:
         print(render_diff_markdown(diffs, costs=costs))
     else:
         print(render_diff_text(diffs))
+    refusals = [line for d in diffs for line in d.refusals]
+    for line in refusals:
+        print(f"infra: {line}", file=sys.stderr)
+    if refusals:
+        return ExitCode.ERROR
     if blocked:
         print(
             f"infra: {len(risks)} stateful resource(s) would be replaced or deleted (or lose "

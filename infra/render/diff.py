@@ -137,10 +137,13 @@ def _stack_markdown(diff: StackDiff, level: int, cost: CostChange | None = None)
         if diff.stateful_risks
         else ""
     )
-    verdict = "❌" if diff.mandatory_violations else "⚠️" if diff.stateful_risks else "✅"
+    verdict = (
+        "❌" if diff.mandatory_violations or diff.refusals else "⚠️" if diff.stateful_risks else "✅"
+    )
     lines = [f"### {verdict} `{diff.stack}`: {_summary(diff)}{risk}", ""]
     if diff.base_error:
         lines += [f"> ⚠️ {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}.", ""]
+    lines += [f"> ❌ refused: {line}" for line in diff.refusals] + [""] * bool(diff.refusals)
     if cost is not None:
         lines += cost_markdown(cost.head, cost)
     if diff.config_changes:
@@ -199,6 +202,7 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
             continue
         if diff.base_error:
             lines.append(f"  {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}")
+        lines += [f"  refused: {line}" for line in diff.refusals]
         for p in diff.config_changes:
             lines.append(f"  config {p.path}: {_plain(p.old)} => {_plain(p.new)}")
         for c in diff.changes:

@@ -50,7 +50,7 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 PROVIDER = "pulumi:providers:kubernetes"
 PROMETHEUS_ASSOCIATION = "azure-native:monitor:DataCollectionRuleAssociation"
-K8S_VERSION = "1.33.0"
+K8S_VERSION = "1.36.0"
 ARGS = DcgmExporterArgs(scheduling=GPU_SCHEDULING)
 
 
@@ -83,7 +83,7 @@ def deploy_with_cluster() -> RunResult:
                 resource_group_name="rg-test",
                 location="westeurope",
                 cluster_name="aks-test",
-                kubernetes_version="1.33",
+                kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
                 gpu_pool=GpuPoolSpec(),
                 entra_id=EntraIdSpec(

@@ -160,7 +160,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "dev",
         {"kubernetesVersion": "latest"},
         (),
-        "kubernetesVersion' must be a pinned 'major.minor' or 'major.minor.patch' like '1.33' "
+        "kubernetesVersion' must be a pinned 'major.minor' or 'major.minor.patch' like '1.36' "
         "(got 'latest')",
     ),
     (

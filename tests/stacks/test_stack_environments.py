@@ -115,7 +115,7 @@ def test_secure_baseline_in_every_stack(deployed: dict[str, Any], stack: str) ->
     assert cluster["aadProfile"]["managed"] is True
     assert cluster["disableLocalAccounts"] is True
     assert cluster["storageProfile"]["fileCSIDriver"] == {"enabled": True}
-    assert cluster["kubernetesVersion"] == "1.33"
+    assert cluster["kubernetesVersion"] == "1.36"
     for pv in result.by_type(PV):
         spec = pv.inputs["spec"]
         assert spec["storageClassName"] == ""
