@@ -22,6 +22,7 @@ from infra.engine.runtime import ProgramError
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.git import revision_checkout
+from infra.kinds import kind_differences, load_kind_rules
 from infra.repo.rules import load_rules
 from infra.repo.upgrades import upgrade_refusals
 from policies.aks_versions import today
@@ -98,6 +99,7 @@ def diff_stacks(
                 if base_dir is not None
                 else ({}, {})
             )
+        kind_rules = load_kind_rules(head_project.root)
         on = today()
         refusals = {
             name: upgrade_refusals(
@@ -114,6 +116,12 @@ def diff_stacks(
         diff.base_error = base_errors.get(name)
         diff.refusals = refusals[name]
         diffs.append(diff)
+    for rehearsal, rehearsed in kind_rules.pairs:
+        if rehearsal in head_plans and rehearsed in head_plans:
+            found = kind_differences(head_plans[rehearsal], head_plans[rehearsed], kind_rules)
+            for diff in diffs:
+                if diff.stack == rehearsal:
+                    diff.kind_differences = [d.line() for d in found]
     return diffs
 
 
@@ -182,6 +190,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"infra: {line}", file=sys.stderr)
     if refusals:
         return ExitCode.ERROR
+    diverged = [(d.stack, line) for d in diffs for line in d.kind_differences]
+    for stack, line in diverged:
+        print(f"infra: stack {stack!r} differs in kind: {line}", file=sys.stderr)
+    if diverged:
+        return ExitCode.KINDS_DIVERGE
     if blocked:
         print(
             f"infra: {len(risks)} stateful resource(s) would be replaced or deleted (or lose "

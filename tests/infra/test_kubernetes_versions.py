@@ -55,9 +55,7 @@ def _pin(repo: Path, stack: str, version: str) -> None:
 def _verdicts(result) -> list[str]:
     doc = json.loads(result.stdout)
     (stack,) = doc["stacks"]
-    return [
-        v["message"].splitlines()[-1] for v in stack["violations"] if v["policy"] == SUPPORTED
-    ]
+    return [v["message"].splitlines()[-1] for v in stack["violations"] if v["policy"] == SUPPORTED]
 
 
 def test_every_stack_pins_the_supported_minor_with_the_longest_runway():
