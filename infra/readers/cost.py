@@ -346,7 +346,9 @@ def estimate(plan: StackPlan, tables: Mapping[str, PriceTable]) -> StackCost:
             # queries process; what recording rules add to either depends on the series the
             # cluster exports, which the plan does not hold.
             estimator.unpriced(
-                resource, "Prometheus recording rules", "depends on the cluster's metric series"
+                resource,
+                f"Prometheus recording rules {resource.name}",
+                "depends on the cluster's metric series",
             )
     return estimator.cost
 
