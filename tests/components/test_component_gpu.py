@@ -309,7 +309,7 @@ def test_prod_deploys_the_plugin_on_its_gpu_pool(run_stack: Callable[..., Any]) 
 
 
 def test_dev_without_a_gpu_pool_deploys_no_plugin(run_stack: Callable[..., Any]) -> None:
-    # staging has prod's GPU pool, and so its plugin and exporter (tests/stacks/test_stack_kinds.py).
+    # staging has prod's GPU pool, and so its plugin and exporter (test_stack_kinds.py).
     result = run_stack("dev")
     result.raise_error()
     assert result.by_type(COMPONENT) == []

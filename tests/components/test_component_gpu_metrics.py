@@ -345,7 +345,7 @@ def test_prod_creates_the_pod_monitor_after_managed_prometheus(
 
 
 def test_dev_without_a_gpu_pool_deploys_no_exporter(run_stack: Callable[..., Any]) -> None:
-    # staging has prod's GPU pool, and so its plugin and exporter (tests/stacks/test_stack_kinds.py).
+    # staging has prod's GPU pool, and so its plugin and exporter (test_stack_kinds.py).
     result = run_stack("dev")
     result.raise_error()
     assert result.by_type(COMPONENT) == []
