@@ -12,16 +12,23 @@ cluster). The resources follow Microsoft's own templates:
 - Managed Prometheus: an Azure Monitor workspace, a data collection endpoint and a rule with a
   ``prometheusForwarder`` source for ``Microsoft-PrometheusMetrics`` to that workspace, associated
   to the cluster (github.com/Azure/prometheus-collector AddonArmTemplate/
-  FullAzureMonitorMetricsProfile.json).
+  FullAzureMonitorMetricsProfile.json), and the recording-rule groups the same template creates
+  (node, Kubernetes and UX rules): the default managed Grafana dashboards and the portal's
+  Kubernetes views query their records, and show nothing without them. The rules are that
+  template's, verbatim, in ``prometheus_recording_rules.json`` (its source, commit and read date
+  inside).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pulumi
-from pulumi_azure_native import monitor, operationalinsights
+from pulumi_azure_native import alertsmanagement, monitor, operationalinsights
 
 # Log Analytics interactive retention on the PerGB2018 plan: 30 to 730 days
 # (https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure).
@@ -36,6 +43,9 @@ PROMETHEUS_DESTINATION = "MonitoringAccount1"
 CONTAINER_INSIGHTS_DESTINATION = "ciworkspace"
 # The association name the Azure portal and CLI look for to find Container Insights' rule.
 CONTAINER_INSIGHTS_ASSOCIATION = "ContainerInsightsExtension"
+RECORDING_RULES: dict[str, Any] = json.loads(
+    (Path(__file__).with_name("prometheus_recording_rules.json")).read_text(encoding="utf-8")
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,10 @@ class MonitoringWorkspaces(pulumi.ComponentResource):
             )
         super().__init__("aks-rwx-training:monitoring:MonitoringWorkspaces", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # Where the rule groups go too: beside the Azure Monitor workspace they record into.
+        self.resource_group_name = args.resource_group_name
+        self.location = args.location
+        self.tags = dict(args.tags)
 
         self.log_analytics = operationalinsights.Workspace(
             f"{name}-logs",
@@ -241,4 +255,31 @@ class MonitoringRuleAssociations(pulumi.ComponentResource):
             description="Managed Prometheus of the cluster; deleting it stops metric collection.",
             opts=child,
         )
+        workspaces = args.workspaces
+        self.recording_rule_groups = [
+            alertsmanagement.PrometheusRuleGroup(
+                f"{name}-{group['namePrefix'].split('RecordingRules')[0].lower()}-recording-rules",
+                rule_group_name=f"{group['namePrefix']}{args.cluster_name}",
+                description=group["description"],
+                cluster_name=args.cluster_name,
+                # As the template scopes them: the workspace the records go to, and the cluster
+                # whose series they read.
+                scopes=[workspaces.prometheus_workspace.id, args.cluster_id],
+                interval=RECORDING_RULES["interval"],
+                enabled=True,
+                rules=[
+                    alertsmanagement.PrometheusRuleArgs(
+                        record=rule["record"],
+                        expression=rule["expression"],
+                        labels=rule.get("labels"),
+                    )
+                    for rule in group["rules"]
+                ],
+                resource_group_name=workspaces.resource_group_name,
+                location=workspaces.location,
+                tags=workspaces.tags,
+                opts=child,
+            )
+            for group in RECORDING_RULES["groups"]
+        ]
         self.register_outputs({})

@@ -244,6 +244,10 @@ class StackDiff:
     base_error: str | None = None
     # The head revision has no such stack: nothing is deployed or deleted by the merge.
     removed: bool = False
+    # Upgrades Azure refuses, one line each naming the file and key that set the version.
+    refusals: list[str] = field(default_factory=list)
+    # How this stack differs in kind from the stack it rehearses ([tool.infra.same-kinds]).
+    kind_differences: list[str] = field(default_factory=list)
     # The plans compared, for readers of the change (its cost); not part of the JSON.
     base_plan: StackPlan | None = field(default=None, repr=False)
     head_plan: StackPlan | None = field(default=None, repr=False)
@@ -265,6 +269,8 @@ class StackDiff:
             "stack": self.stack,
             "removed": self.removed,
             "baseError": self.base_error,
+            "refusals": self.refusals,
+            "kindDifferences": self.kind_differences,
             "summary": {a: self.count(a) for a in ("add", "update", "replace", "remove")},
             "changes": [c.as_json() for c in self.changes],
             "configChanges": [c.as_json() for c in self.config_changes],

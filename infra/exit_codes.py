@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     FAILED = 1
     ERROR = 2
     STATEFUL_RISK = 3
+    KINDS_DIVERGE = 4
 
 
 # What each code means, as `infra --help` states it.
@@ -23,6 +24,8 @@ MEANINGS: dict[int, str] = {
     ExitCode.ERROR: "a usage, config, program or policy-pack error, in one line",
     ExitCode.STATEFUL_RISK: "diff --strict: an unacknowledged replacement or deletion of "
     "stateful data",
+    ExitCode.KINDS_DIVERGE: "diff: a stack differs in kind from the stack it rehearses "
+    "(pyproject.toml [tool.infra.same-kinds])",
 }
 
 
@@ -32,6 +35,7 @@ DIFF_OUTCOMES: dict[int, tuple[str, str]] = {
     ExitCode.FAILED: ("❌", "mandatory policy violation"),
     ExitCode.ERROR: ("💥", "error while diffing"),
     ExitCode.STATEFUL_RISK: ("⚠️", "unacknowledged replacement or deletion of a stateful resource"),
+    ExitCode.KINDS_DIVERGE: ("❌", "a stack no longer rehearses the stack it stands in for"),
 }
 
 # How a PR comment states each outcome of `infra permissions`.

@@ -544,8 +544,8 @@ class StackConfig(_Model):
     protect_data: Annotated[bool, Rule("must be true or false")] = True
     lock_storage: Annotated[bool, Rule("must be true or false")] = True
     kubernetes_version: Annotated[
-        str, Rule("must be a pinned 'major.minor' or 'major.minor.patch' like '1.33'")
-    ] = "1.33"
+        str, Rule("must be a pinned 'major.minor' or 'major.minor.patch' like '1.36'")
+    ] = "1.36"
     upgrade_channel: Annotated[UpgradeChannel, one_of(UpgradeChannel)] = "patch"
     node_os_upgrade_channel: Annotated[NodeOsUpgradeChannel, one_of(NodeOsUpgradeChannel)] = (
         "NodeImage"
@@ -707,7 +707,7 @@ class StackConfig(_Model):
     @classmethod
     def _kubernetes_version(cls, value: str) -> str:
         return _pattern(
-            K8S_VERSION_RE, "a pinned 'major.minor' or 'major.minor.patch' like '1.33'"
+            K8S_VERSION_RE, "a pinned 'major.minor' or 'major.minor.patch' like '1.36'"
         )(value)
 
     @field_validator("system_vm_size")

@@ -69,6 +69,7 @@ _GROUP_TYPES = (
     "Microsoft.Insights/dataCollectionEndpoints",
     "Microsoft.Insights/dataCollectionRules",
     "Microsoft.Insights/dataCollectionRuleAssociations",
+    "Microsoft.AlertsManagement/prometheusRuleGroups",
     # The storage account's private endpoint (components/private_endpoint.py).
     "Microsoft.Network/privateEndpoints",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",

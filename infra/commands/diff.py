@@ -22,7 +22,10 @@ from infra.engine.runtime import ProgramError
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.git import revision_checkout
+from infra.kinds import kind_differences, load_kind_rules
 from infra.repo.rules import load_rules
+from infra.repo.upgrades import upgrade_refusals
+from policies.aks_versions import today
 
 
 def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | None]:
@@ -96,6 +99,14 @@ def diff_stacks(
                 if base_dir is not None
                 else ({}, {})
             )
+        kind_rules = load_kind_rules(head_project.root)
+        on = today()
+        refusals = {
+            name: upgrade_refusals(
+                head_project, name, base_plans.get(name), head_plans.get(name), on
+            )
+            for name in present
+        }
     diffs = []
     for name in names:
         if name in removed:
@@ -103,7 +114,14 @@ def diff_stacks(
             continue
         diff = diff_plans(base_plans.get(name), head_plans[name])
         diff.base_error = base_errors.get(name)
+        diff.refusals = refusals[name]
         diffs.append(diff)
+    for rehearsal, rehearsed in kind_rules.pairs:
+        if rehearsal in head_plans and rehearsed in head_plans:
+            found = kind_differences(head_plans[rehearsal], head_plans[rehearsed], kind_rules)
+            for diff in diffs:
+                if diff.stack == rehearsal:
+                    diff.kind_differences = [d.line() for d in found]
     return diffs
 
 
@@ -167,6 +185,16 @@ def run(args: argparse.Namespace) -> int:
         print(render_diff_markdown(diffs, costs=costs))
     else:
         print(render_diff_text(diffs))
+    refusals = [line for d in diffs for line in d.refusals]
+    for line in refusals:
+        print(f"infra: {line}", file=sys.stderr)
+    if refusals:
+        return ExitCode.ERROR
+    diverged = [(d.stack, line) for d in diffs for line in d.kind_differences]
+    for stack, line in diverged:
+        print(f"infra: stack {stack!r} differs in kind: {line}", file=sys.stderr)
+    if diverged:
+        return ExitCode.KINDS_DIVERGE
     if blocked:
         print(
             f"infra: {len(risks)} stateful resource(s) would be replaced or deleted (or lose "

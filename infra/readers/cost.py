@@ -60,6 +60,7 @@ CLUSTER = "azure-native:containerservice:ManagedCluster"
 ACCOUNT = "azure-native:storage:StorageAccount"
 SHARE = "azure-native:storage:FileShare"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
+RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup"
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,15 @@ def estimate(plan: StackPlan, tables: Mapping[str, PriceTable]) -> StackCost:
             estimator.share(resource)
         elif resource.type == WORKSPACE:
             estimator.workspace(resource)
+        elif resource.type == RULE_GROUP:
+            # Managed Prometheus bills the samples ingested into the workspace and those its
+            # queries process; what recording rules add to either depends on the series the
+            # cluster exports, which the plan does not hold.
+            estimator.unpriced(
+                resource,
+                f"Prometheus recording rules {resource.name}",
+                "depends on the cluster's metric series",
+            )
     return estimator.cost
 
 

@@ -25,6 +25,7 @@ ROWS_OMITTED_NOTE = (
     "replace and delete row and every policy verdict is shown; see the job artifact._\n"
 )
 BASE_FAILED_NOTE = "the head's full plan is shown as all creates"
+KINDS_NOTE = "allowed differences: pyproject.toml [tool.infra.same-kinds.allowed]"
 
 _ICONS = {"add": "🟢 create", "update": "🟡 update", "replace": "🔴 replace", "remove": "🔴 delete"}
 _VERBS = (("add", "create"), ("update", "update"), ("replace", "replace"), ("remove", "delete"))
@@ -143,10 +144,19 @@ def _stack_markdown(diff: StackDiff, level: int, cost: CostChange | None = None)
         if diff.stateful_risks
         else ""
     )
-    verdict = "❌" if diff.mandatory_violations else "⚠️" if diff.stateful_risks else "✅"
+    verdict = (
+        "❌" if diff.mandatory_violations or diff.refusals else "⚠️" if diff.stateful_risks else "✅"
+    )
     lines = [f"### {verdict} `{diff.stack}`: {_summary(diff)}{risk}", ""]
     if diff.base_error:
         lines += [f"> ⚠️ {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}.", ""]
+    lines += [f"> ❌ refused: {line}" for line in diff.refusals] + [""] * bool(diff.refusals)
+    if diff.kind_differences:
+        lines += [
+            f"> ❌ differs in kind from the stack it rehearses ({KINDS_NOTE}):",
+            *(f"> - {line}" for line in diff.kind_differences),
+            "",
+        ]
     if cost is not None:
         lines += cost_markdown(cost.head, cost)
     if diff.config_changes:
@@ -205,6 +215,8 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
             continue
         if diff.base_error:
             lines.append(f"  {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}")
+        lines += [f"  refused: {line}" for line in diff.refusals]
+        lines += [f"  differs in kind: {line}" for line in diff.kind_differences]
         for p in diff.config_changes:
             lines.append(f"  config {p.path}: {_plain(p.old)} => {_plain(p.new)}")
         for c in diff.changes:

@@ -124,7 +124,7 @@ def load_rules(project_root: Path) -> RepoRules:
     table = doc.get("tool", {}).get("infra", {})
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.infra] must be a table")
-    unknown = set(table) - {*LIST_KEYS, "affects", "permissions"}
+    unknown = set(table) - {*LIST_KEYS, "affects", "permissions", "same-kinds"}
     if unknown:
         raise UsageError(f"{path}: [tool.infra] has unknown keys {', '.join(sorted(unknown))}")
     affects = table.get("affects", {})

@@ -43,7 +43,7 @@ def make_args(**overrides: Any) -> TrainingClusterArgs:
         resource_group_name="rg-test",
         location="westeurope",
         cluster_name="aks-test",
-        kubernetes_version="1.33",
+        kubernetes_version="1.36",
         node_subnet_id=SUBNET_ID,
         system_pool=SystemPoolSpec(vm_size="Standard_D4ds_v5", count=3),
         entra_id=EntraIdSpec(admin_group_object_ids=[ADMIN_GROUP]),
@@ -84,7 +84,7 @@ def test_secure_cluster_defaults() -> None:
     cluster = deploy().one(CLUSTER).inputs
     assert cluster["resourceName"] == "aks-test"
     assert cluster["dnsPrefix"] == "aks-test"
-    assert cluster["kubernetesVersion"] == "1.33"
+    assert cluster["kubernetesVersion"] == "1.36"
     assert cluster["identity"] == {"type": "SystemAssigned"}
     assert cluster["enableRBAC"] is True
     assert cluster["aadProfile"] == {

@@ -148,6 +148,71 @@ def test_monitoring_components_name_and_bind_their_rules() -> None:
         assert association.parent.endswith("::monitoring-rules")
 
 
+def test_managed_prometheus_gets_microsofts_recording_rule_groups() -> None:
+    """The node, Kubernetes and UX recording-rule groups that Microsoft's onboarding template
+    (Azure/prometheus-collector AddonArmTemplate/FullAzureMonitorMetricsProfile.json) creates,
+    named, scoped and timed as it does; the default dashboards read their records."""
+
+    def program() -> None:
+        workspaces = MonitoringWorkspaces(
+            "monitoring",
+            MonitoringWorkspacesArgs(
+                resource_group_name="rg",
+                location="westeurope",
+                cluster_name="aks-test",
+                tags={"owner": "me"},
+            ),
+        )
+        MonitoringRuleAssociations(
+            "monitoring-rules",
+            MonitoringRuleAssociationsArgs(
+                cluster_id="/subscriptions/x/managedClusters/aks-test",
+                cluster_name="aks-test",
+                workspaces=workspaces,
+            ),
+        )
+
+    result = run_pulumi(program)
+    result.raise_error()
+    registered = {
+        g.inputs["ruleGroupName"]: g
+        for g in result.by_type("azure-native:alertsmanagement:PrometheusRuleGroup")
+    }
+    groups = {name: g.inputs for name, g in registered.items()}
+    assert set(groups) == {
+        "NodeRecordingRulesRuleGroup-aks-test",
+        "KubernetesRecordingRulesRuleGroup-aks-test",
+        "UXRecordingRulesRuleGroup - aks-test",
+    }
+    workspace = result.one("azure-native:monitor:AzureMonitorWorkspace")
+    for name, group in groups.items():
+        # Scoped to the Azure Monitor workspace (its id, known after create) and the cluster.
+        assert workspace.urn in registered[name].dependencies
+        assert len(group["scopes"]) == 2
+        assert group["scopes"][1] == "/subscriptions/x/managedClusters/aks-test"
+        assert (group["clusterName"], group["interval"], group["enabled"]) == (
+            "aks-test",
+            "PT1M",
+            True,
+        )
+        assert (group["resourceGroupName"], group["location"]) == ("rg", "westeurope")
+        assert group["tags"] == {"owner": "me"}
+    records = {name: [rule["record"] for rule in group["rules"]] for name, group in groups.items()}
+    assert len(records["NodeRecordingRulesRuleGroup-aks-test"]) == 11
+    assert len(records["KubernetesRecordingRulesRuleGroup-aks-test"]) == 19
+    assert len(records["UXRecordingRulesRuleGroup - aks-test"]) == 18
+    assert "instance:node_cpu_utilisation:rate5m" in records["NodeRecordingRulesRuleGroup-aks-test"]
+    assert "ux:pod_cpu_usage:sum_irate" in records["UXRecordingRulesRuleGroup - aks-test"]
+    relabels = [
+        rule["labels"]
+        for rule in groups["KubernetesRecordingRulesRuleGroup-aks-test"]["rules"]
+        if rule["record"] == "namespace_workload_pod:kube_pod_owner:relabel"
+    ]
+    assert relabels == [
+        {"workload_type": w} for w in ("deployment", "daemonset", "statefulset", "job")
+    ]
+
+
 def test_retention_outside_log_analytics_range_is_refused() -> None:
     args = MonitoringWorkspacesArgs(
         resource_group_name="rg", location="westeurope", cluster_name="aks", retention_days=731

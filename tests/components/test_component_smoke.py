@@ -41,7 +41,7 @@ from components.smoke import (
 COMPONENT = "aks-rwx-training:smoke:RwxSmokeTest"
 JOB = "kubernetes:batch/v1:Job"
 ROOT = Path(__file__).resolve().parents[2]
-K8S_VERSION = "1.33.0"
+K8S_VERSION = "1.36.0"
 
 
 def smoke_args(**overrides: Any) -> RwxSmokeTestArgs:

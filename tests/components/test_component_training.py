@@ -42,7 +42,7 @@ COMPONENT = "aks-rwx-training:training:TrainingJob"
 JOB = "kubernetes:batch/v1:Job"
 SERVICE = "kubernetes:core/v1:Service"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-K8S_VERSION = "1.33.0"
+K8S_VERSION = "1.36.0"
 SUBNET_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/"
     "Microsoft.Network/virtualNetworks/vnet/subnets/snet"
@@ -292,7 +292,7 @@ def test_gpu_scheduling_is_the_cluster_gpu_pool() -> None:
                 resource_group_name="rg",
                 location="westeurope",
                 cluster_name="aks-test",
-                kubernetes_version="1.33",
+                kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
                 gpu_pool=ClusterGpuPool(),
                 entra_id=None,

@@ -230,9 +230,11 @@ def test_infra_cost_on_the_repository(infra) -> None:
     result = infra("cost", "-s", "prod", "--json")
     assert result.returncode == 0, result.stderr
     (prod,) = json.loads(result.stdout)["stacks"]
-    # Every price prod needs is in the committed table; only the uncapped log ingestion, which
-    # has no price key, stays unpriced. The GPU pool autoscales from 0 nodes: a range.
-    assert [u["key"] for u in prod["unpriced"]] == [None]
+    # Every price prod needs is in the committed table; only the uncapped log ingestion and
+    # the three Prometheus recording-rule groups, which have no price key, stay unpriced. The
+    # GPU pool autoscales from 0 nodes: a range.
+    assert [u["key"] for u in prod["unpriced"]] == [None] * 4
+    assert sum("Prometheus recording rules" in u["item"] for u in prod["unpriced"]) == 3
     assert 0 < prod["monthly"]["low"] < prod["monthly"]["high"]
     assert "egress" in prod["leftOut"]
     text = infra("cost", "-s", "dev")

@@ -212,11 +212,11 @@ def _account(diff):
     [
         # prod's v2 SSD account back to provisioned v1: both FileStorage, only the SKU moves.
         ("prod", {"fileBillingModel": "provisioned-v1-ssd"}, ("PremiumV2_ZRS", "Premium_ZRS")),
-        # staging's pay-as-you-go account to v2 HDD: the kind changes too.
+        # staging's v2 SSD account to pay-as-you-go HDD: the kind changes too.
         (
             "staging",
-            {"fileBillingModel": "provisioned-v2-hdd"},
-            ("Standard_GZRS", "StandardV2_GZRS"),
+            {"fileBillingModel": "pay-as-you-go-hdd"},
+            ("PremiumV2_ZRS", "Standard_ZRS"),
         ),
     ],
 )
@@ -244,9 +244,10 @@ def test_changing_only_the_redundancy_converts_the_account_in_place(project):
 
 
 def test_adding_geo_redundancy_to_a_zone_redundant_account_updates_it_in_place(project):
-    # staging as deployed before it went GZRS: Azure adds the geo copy by a SKU update.
-    base = _plan_with(project, "staging", storageRedundancy="ZRS")
-    head = run_stack(project, "staging", load_stack_config(project, "staging"))
+    # An HDD account going from ZRS to GZRS: Azure adds the geo copy by a SKU update.
+    hdd = "pay-as-you-go-hdd"
+    base = _plan_with(project, "staging", fileBillingModel=hdd, storageRedundancy="ZRS")
+    head = _plan_with(project, "staging", fileBillingModel=hdd, storageRedundancy="GZRS")
     account = _account(diff_plans(base, head))
     assert account.action == "update"
     assert [(p.path, p.old, p.new) for p in account.changes] == [

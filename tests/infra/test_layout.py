@@ -31,6 +31,8 @@ ALLOWED = {
         "infra.repo",
         "components",
         "stacks",
+        # AKS's release calendar, which the policy pack reads too.
+        "policies.aks_versions",
     },
 }
 FIRST_PARTY = ("infra", "components", "stacks", "policies")

@@ -161,7 +161,8 @@ def test_a_verdict_a_stack_setting_caused_sits_first_at_that_settings_line(
     assert check_sarif(result.stdout, tmp_path).returncode == 0
     results = json.loads(result.stdout)["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {
-        "azure-native-containerservice-managedcluster-kubernetes-version-allowed"
+        "azure-native-containerservice-managedcluster-kubernetes-version-allowed",
+        "azure-native-containerservice-managedcluster-kubernetes-version-supported",
     }
     for r in results:
         configured, built = r["locations"]

@@ -212,7 +212,7 @@ def test_success_applies_one_job_per_volume_waits_and_deletes_them(
     (run_id,) = run_ids
     assert run_id.startswith("staging-")
     for job in jobs:
-        kubernetes_validate.validate(job, "1.33.0", strict=True)
+        kubernetes_validate.validate(job, "1.36.0", strict=True)
         spec = job["spec"]
         assert job["metadata"]["namespace"] == "training"
         assert spec["completionMode"] == "Indexed"
@@ -307,7 +307,7 @@ def test_failure_prints_the_failing_pods_logs_cleans_up_and_exits_1(
             for e in job["spec"]["template"]["spec"]["containers"][0]["env"]
         }
         assert env["RUN_ID"] == run_id
-        kubernetes_validate.validate(job, "1.33.0", strict=True)
+        kubernetes_validate.validate(job, "1.36.0", strict=True)
     deletes = fake.kubectl_calls("delete")
     assert [d.split()[3] for d in deletes] == [
         smoke_jobs[0]["metadata"]["name"],

@@ -132,7 +132,7 @@ MANAGED_CLUSTER: dict[str, Any] = {
     "resourceName": "aks-train-prod",
     "location": "westeurope",
     "dnsPrefix": "aks-train-prod",
-    "kubernetesVersion": "1.33",
+    "kubernetesVersion": "1.36",
     "identity": {"type": "SystemAssigned"},
     "enableRBAC": True,
     "aadProfile": {
@@ -188,7 +188,7 @@ AGENT_POOL: dict[str, Any] = {
     "mode": "User",
     "vmSize": "Standard_D8ds_v5",
     "count": 3,
-    "orchestratorVersion": "1.33.2",
+    "orchestratorVersion": "1.36.2",
     **POOL_HARDENING,
 }
 

@@ -197,7 +197,7 @@ def _system_pool_only(cluster: dict[str, Any], count: int) -> None:
             "osType": "Linux",
             "vmSize": "Standard_D4ds_v5",
             "count": count,
-            "orchestratorVersion": "1.33",
+            "orchestratorVersion": "1.36",
             "enableNodePublicIP": False,
             **POOL_HARDENING,
         }

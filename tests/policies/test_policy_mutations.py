@@ -12,6 +12,7 @@ from cases._helpers import RCase, SCase
 from policy_fixtures import good_stack, resource
 from policy_harness import policy_by_name, run_resource, run_stack
 
+from policies.aks_versions import TODAY_ENV
 from policies.registry import ALL_POLICIES
 
 
@@ -35,7 +36,9 @@ STACK_CASES = [c for c in ALL_CASES if isinstance(c, SCase)]
 
 
 @pytest.mark.parametrize("case", RESOURCE_CASES, ids=lambda c: c.id)
-def test_resource_policy(case: RCase) -> None:
+def test_resource_policy(case: RCase, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case.today is not None:
+        monkeypatch.setenv(TODAY_ENV, case.today)
     resource_type, props = resource(case.fixture)
     if case.mutate is not None:
         case.mutate(props)

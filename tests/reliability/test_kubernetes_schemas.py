@@ -5,7 +5,7 @@ The object is rebuilt from the resource's inputs (`apiVersion`, `kind`, `metadat
 values replaced by string placeholders and unknown values by a placeholder of the type the
 schema expects there, then checked with `kubernetes_validate.validate(obj, version,
 strict=True)` (strict: unknown fields are errors) against the stack's `kubernetesVersion`
-(the ManagedCluster input, "1.33" -> "1.33.0"); custom resources, which those schemas do not
+(the ManagedCluster input, "1.36" -> "1.36.0"); custom resources, which those schemas do not
 know, against their CRD's schema (tests/crd_schemas.py).  Stacks: the real dev, staging and
 prod, and each with every optional feature of its config turned on (`<key>.enabled: true`,
 e.g. the smoke-test Job), so objects that only exist then are checked too.
@@ -239,7 +239,7 @@ def test_a_wrong_type_fails_validation() -> None:
 
 
 def test_placeholders_take_the_schema_type() -> None:
-    version = "1.33.0"
+    version = "1.36.0"
     from infra.engine.model import UNKNOWN
 
     pv = {

@@ -37,7 +37,7 @@ TRAILING_NEWLINE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("clusterName", {"clusterName": "aks-training\n"}, "clusterName"),
     ("nodeSubnetId", {"nodeSubnetId": SUBNET + "\n"}, "nodeSubnetId"),
     ("allowedSubnetIds", {"allowedSubnetIds": [SUBNET + "\n"]}, "allowedSubnetIds[0]"),
-    ("kubernetesVersion", {"kubernetesVersion": "1.33\n"}, "kubernetesVersion"),
+    ("kubernetesVersion", {"kubernetesVersion": "1.36\n"}, "kubernetesVersion"),
     ("systemVmSize", {"systemVmSize": "Standard_D4ds_v5\n"}, "systemVmSize"),
     ("adminGroupObjectIds", {"adminGroupObjectIds": [GUID + "\n"]}, "adminGroupObjectIds[0]"),
     (

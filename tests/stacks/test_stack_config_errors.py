@@ -58,7 +58,11 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
     (
         "zrs-hdd-in-a-region-without-zones",
         "staging",
-        {"location": "northcentralus", "storageRedundancy": "ZRS"},
+        {
+            "location": "northcentralus",
+            "fileBillingModel": "pay-as-you-go-hdd",
+            "storageRedundancy": "ZRS",
+        },
         (),
         "fileBillingModel' is 'pay-as-you-go-hdd', whose ZRS shares (Standard_ZRS) are not "
         "offered in location 'northcentralus'; choose another model, storageRedundancy or "
@@ -68,7 +72,11 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         # Italy North has zones but no region pair to copy to.
         "gzrs-hdd-in-a-region-without-a-pair",
         "staging",
-        {"location": "italynorth"},
+        {
+            "location": "italynorth",
+            "fileBillingModel": "pay-as-you-go-hdd",
+            "storageRedundancy": "GZRS",
+        },
         (),
         "fileBillingModel' is 'pay-as-you-go-hdd', whose GZRS shares (Standard_GZRS) are not "
         "offered in location 'italynorth'; choose another model, storageRedundancy or "
@@ -160,7 +168,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "dev",
         {"kubernetesVersion": "latest"},
         (),
-        "kubernetesVersion' must be a pinned 'major.minor' or 'major.minor.patch' like '1.33' "
+        "kubernetesVersion' must be a pinned 'major.minor' or 'major.minor.patch' like '1.36' "
         "(got 'latest')",
     ),
     (

@@ -115,7 +115,7 @@ def test_secure_baseline_in_every_stack(deployed: dict[str, Any], stack: str) ->
     assert cluster["aadProfile"]["managed"] is True
     assert cluster["disableLocalAccounts"] is True
     assert cluster["storageProfile"]["fileCSIDriver"] == {"enabled": True}
-    assert cluster["kubernetesVersion"] == "1.33"
+    assert cluster["kubernetesVersion"] == "1.36"
     for pv in result.by_type(PV):
         spec = pv.inputs["spec"]
         assert spec["storageClassName"] == ""
@@ -196,9 +196,12 @@ def test_dev_is_small_cheap_and_unprotected(deployed: dict[str, Any]) -> None:
         assert (volume["maxIops"], volume["maxThroughputMiBps"]) == (20_000, 300)
 
 
-def test_staging_is_geo_zone_redundant_protected_and_locked(deployed: dict[str, Any]) -> None:
+def test_staging_rehearses_prod_protected_and_locked(deployed: dict[str, Any]) -> None:
     result = deployed["staging"]
-    assert result.one(ACCOUNT).inputs["sku"] == {"name": "Standard_GZRS"}
+    # prod's kinds (tests/stacks/test_stack_kinds.py compares every one), smaller.
+    assert result.one(ACCOUNT).inputs["sku"] == {"name": "PremiumV2_ZRS"}
+    gpu = result.one(CLUSTER).inputs["agentPoolProfiles"][1]
+    assert (gpu["vmSize"], gpu["minCount"], gpu["maxCount"]) == ("Standard_NC24ads_A100_v4", 0, 2)
     assert result.one(FILE_SERVICE).inputs["shareDeleteRetentionPolicy"]["days"] == 14
     assert account_lock(result).inputs["level"] == "CanNotDelete"
     for type_ in DATA_TYPES:
@@ -301,9 +304,7 @@ def test_staging_and_prod_back_up_every_volume_share(deployed: dict[str, Any], s
     assert security["softDeleteSettings"]["softDeleteState"] == "Enabled"
     assert security["immutabilitySettings"] == {"state": "Unlocked"}
     redundancy = vault.inputs["properties"]["redundancySettings"]
-    assert redundancy["standardTierStorageRedundancy"] == (
-        "ZoneRedundant" if stack == "staging" else "GeoRedundant"
-    )
+    assert redundancy["standardTierStorageRedundancy"] == "GeoRedundant"
     vault_name = vault.inputs["vaultName"]
     vault_locks = [r for r in result.by_type(LOCK) if r.inputs["scope"].endswith(f"/{vault_name}")]
     assert [lock.inputs["level"] for lock in vault_locks] == ["CanNotDelete"]

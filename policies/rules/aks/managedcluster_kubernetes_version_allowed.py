@@ -4,8 +4,8 @@ Applies to: ``azure-native:containerservice:ManagedCluster`` (``kubernetesVersio
 pool's ``orchestratorVersion``) and ``azure-native:containerservice:AgentPool``
 (``orchestratorVersion``).
 
-Enforces: versions match an entry of the ``allowedVersions`` setting. An entry ``1.33``
-allows ``1.33`` and every ``1.33.x`` patch; an entry ``1.33.2`` allows exactly that patch.
+Enforces: versions match an entry of the ``allowedVersions`` setting. An entry ``1.36``
+allows ``1.36`` and every ``1.36.x`` patch; an entry ``1.36.2`` allows exactly that patch.
 
 Missing: a cluster without ``kubernetesVersion`` is a violation (AKS would pick its current
 default, so the version would drift between environments). A pool without
@@ -50,7 +50,7 @@ CONFIG_SCHEMA = schema(
                 "Allowed Kubernetes versions: 'major.minor' (any patch) or exact "
                 "'major.minor.patch'."
             ),
-            "default": ["1.33"],
+            "default": ["1.36"],
         }
     }
 )

@@ -104,6 +104,8 @@ class RCase:
     settings: dict[str, Any] | None = None
     protect: bool = True
     delete_before_replace: bool | None = None
+    # The date the policy runs on (INFRA_TODAY), for policies that read the calendar.
+    today: str | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ AKS_LOCAL = "azure-native-containerservice-managedcluster-local-accounts-disable
 AKS_NETPOL = "azure-native-containerservice-managedcluster-network-policy"
 AKS_CSI = "azure-native-containerservice-managedcluster-file-csi-driver-enabled"
 AKS_VERSION = "azure-native-containerservice-managedcluster-kubernetes-version-allowed"
+AKS_SUPPORTED = "azure-native-containerservice-managedcluster-kubernetes-version-supported"
 AKS_VM = "azure-native-containerservice-managedcluster-vm-size-allowed"
 AKS_NODES = "azure-native-containerservice-managedcluster-node-count-limits"
 AKS_API = "azure-native-containerservice-managedcluster-api-server-access-restricted"
@@ -194,9 +195,91 @@ CASES: list[RCase] = [
             f"{MC} disables the Azure Files CSI driver; set storageProfile.fileCSIDriver.enabled to true (or leave it unset).",
         ),
     ),
+    # azure-native-containerservice-managedcluster-kubernetes-version-supported (1.36's end of
+    # support: 2027-06-30; 1.34's: 2026-11-30; the calendar was read on 2026-12-06)
+    RCase("supported-200-days", AKS_SUPPORTED, "managed_cluster", today="2026-12-12"),
+    RCase("supported-agent-pool", AKS_SUPPORTED, "agent_pool", today="2026-12-12"),
+    RCase(
+        "supported-unknown",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("kubernetesVersion", UNKNOWN),
+        today="2026-12-12",
+    ),
+    RCase(
+        "supported-30-days",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("kubernetesVersion", "1.34.9"),
+        (
+            f"{MC} Kubernetes '1.34.9' reaches AKS end of support on 2026-11-30, 30 days from 2026-10-31; more than 60 days are required.",
+        ),
+        today="2026-10-31",
+    ),
+    RCase(
+        "supported-61-days-setting",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("kubernetesVersion", "1.34"),
+        (
+            f"{MC} Kubernetes '1.34' reaches AKS end of support on 2026-11-30, 61 days from 2026-09-30; more than 90 days are required.",
+        ),
+        settings={"minimumRunwayDays": 90},
+        today="2026-09-30",
+    ),
+    RCase(
+        "supported-past-end",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("kubernetesVersion", "1.33"),
+        (
+            f"{MC} Kubernetes '1.33' reached AKS end of support on 2026-07-31, 128 days before 2026-12-06; AKS creates no cluster on it.",
+        ),
+        today="2026-12-06",
+    ),
+    RCase(
+        "supported-pool-past-end",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("agentPoolProfiles.1.orchestratorVersion", "1.33.13"),
+        (
+            f"{MC} agent pool 'gpu' orchestratorVersion '1.33.13' reached AKS end of support on 2026-07-31, 128 days before 2026-12-06; AKS creates no cluster on it.",
+        ),
+        today="2026-12-06",
+    ),
+    RCase(
+        "supported-not-announced",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("kubernetesVersion", "1.37"),
+        (
+            f"{MC} Kubernetes '1.37' has no GA announcement in AKS's release notes (the calendar plans GA in Oct 2026); AKS offers it as a preview at most.",
+        ),
+        today="2026-12-06",
+    ),
+    RCase(
+        "supported-not-on-calendar",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        put("kubernetesVersion", "1.38"),
+        (
+            f"{MC} Kubernetes '1.38' is not on the AKS release calendar in policies/aks_versions.py (1.32, 1.33, 1.34, 1.35, 1.36, 1.37).",
+        ),
+        today="2026-12-06",
+    ),
+    RCase(
+        "supported-calendar-stale",
+        AKS_SUPPORTED,
+        "managed_cluster",
+        None,
+        (
+            f"{MC} Kubernetes '1.36' cannot be checked: the AKS release calendar in policies/aks_versions.py was read on 2026-12-06 (91 days ago, more than 90); re-read https://learn.microsoft.com/azure/aks/supported-kubernetes-versions and update it.",
+        ),
+        today="2027-03-07",
+    ),
     # azure-native-containerservice-managedcluster-kubernetes-version-allowed
     RCase("version-good", AKS_VERSION, "managed_cluster"),
-    RCase("version-patch", AKS_VERSION, "managed_cluster", put("kubernetesVersion", "1.33.2")),
+    RCase("version-patch", AKS_VERSION, "managed_cluster", put("kubernetesVersion", "1.36.2")),
     RCase("version-unknown", AKS_VERSION, "managed_cluster", put("kubernetesVersion", UNKNOWN)),
     RCase(
         "version-pool-unknown",
@@ -209,37 +292,37 @@ CASES: list[RCase] = [
         "version-exact-patch-setting",
         AKS_VERSION,
         "managed_cluster",
-        put("kubernetesVersion", "1.33.2"),
-        settings={"allowedVersions": ["1.33.2"]},
+        put("kubernetesVersion", "1.36.2"),
+        settings={"allowedVersions": ["1.36.2"]},
     ),
     RCase(
         "version-old",
         AKS_VERSION,
         "managed_cluster",
         put("kubernetesVersion", "1.32"),
-        (f"{MC} uses Kubernetes '1.32', which is not allowed; use one of: 1.33.",),
+        (f"{MC} uses Kubernetes '1.32', which is not allowed; use one of: 1.36.",),
     ),
     RCase(
         "version-prefix-is-not-minor",
         AKS_VERSION,
         "managed_cluster",
-        put("kubernetesVersion", "1.330"),
-        (f"{MC} uses Kubernetes '1.330', which is not allowed; use one of: 1.33.",),
+        put("kubernetesVersion", "1.360"),
+        (f"{MC} uses Kubernetes '1.360', which is not allowed; use one of: 1.36.",),
     ),
     RCase(
         "version-other-patch",
         AKS_VERSION,
         "managed_cluster",
-        put("kubernetesVersion", "1.33.5"),
-        (f"{MC} uses Kubernetes '1.33.5', which is not allowed; use one of: 1.33.2.",),
-        settings={"allowedVersions": ["1.33.2"]},
+        put("kubernetesVersion", "1.36.5"),
+        (f"{MC} uses Kubernetes '1.36.5', which is not allowed; use one of: 1.36.2.",),
+        settings={"allowedVersions": ["1.36.2"]},
     ),
     RCase(
         "version-missing",
         AKS_VERSION,
         "managed_cluster",
         drop("kubernetesVersion"),
-        (f"{MC} does not pin kubernetesVersion; set one of: 1.33.",),
+        (f"{MC} does not pin kubernetesVersion; set one of: 1.36.",),
     ),
     RCase(
         "version-pool",
@@ -247,7 +330,7 @@ CASES: list[RCase] = [
         "managed_cluster",
         put("agentPoolProfiles.1.orchestratorVersion", "1.31.4"),
         (
-            f"{MC} agent pool 'gpu' uses orchestratorVersion '1.31.4', which is not allowed; use one of: 1.33.",
+            f"{MC} agent pool 'gpu' uses orchestratorVersion '1.31.4', which is not allowed; use one of: 1.36.",
         ),
     ),
     RCase(
@@ -256,7 +339,7 @@ CASES: list[RCase] = [
         "agent_pool",
         put("orchestratorVersion", "1.34.0"),
         (
-            "AgentPool 'cpu' uses orchestratorVersion '1.34.0', which is not allowed; use one of: 1.33.",
+            "AgentPool 'cpu' uses orchestratorVersion '1.34.0', which is not allowed; use one of: 1.36.",
         ),
     ),
     # azure-native-containerservice-managedcluster-vm-size-allowed
