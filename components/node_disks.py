@@ -86,14 +86,15 @@ IMAGE_GC_HIGH_PERCENT = 85
 TRAINING_IMAGE_GIB = 22
 # * containerd keeps the compressed layers (its content store) beside the unpacked snapshot,
 #   and compressed layers are never larger than unpacked ones: an image needs at most twice its
-#   unpacked size. Two versions of a job's image are on a node while a new one rolls out.
+#   unpacked size. Every training pod takes at least one GPU, so a node runs at most one
+#   training image per GPU; images no pod uses any more are the kubelet's to collect.
 IMAGE_COPIES_ON_DISK = 2
-IMAGE_VERSIONS_PER_NODE = 2
 
 
-def training_image_footprint_gib(image_gib: int = TRAINING_IMAGE_GIB) -> int:
-    """Disk a node needs for a job's images: 2 versions x (unpacked + compressed) = 4 x size."""
-    return IMAGE_VERSIONS_PER_NODE * IMAGE_COPIES_ON_DISK * image_gib
+def training_image_footprint_gib(image_gib: int, gpus: int) -> int:
+    """Disk a node with ``gpus`` GPUs needs for training images of ``image_gib``: one image per
+    GPU, each unpacked and compressed (1 GPU, 22 GiB: 1 x 2 x 22 = 44 GiB)."""
+    return max(1, gpus) * IMAGE_COPIES_ON_DISK * image_gib
 
 
 def image_storage_gib(os_disk_gib: int) -> int:
@@ -101,16 +102,16 @@ def image_storage_gib(os_disk_gib: int) -> int:
     kubelet's image GC threshold, less the node image and system images.
 
     64 GiB (the NC24ads_A100_v4 temp disk): 64 x 85 % = 54 - 40 = 14 GiB, too small for one
-    NGC PyTorch image (4 x 22 = 88 GiB). 256 GiB: 217 - 40 = 177 GiB, room for two.
+    NGC PyTorch image (44 GiB). 128 GiB: 108 - 40 = 68 GiB, room for it.
     """
     return max(0, os_disk_gib * IMAGE_GC_HIGH_PERCENT // 100 - NODE_RESERVED_GIB)
 
 
-def os_disk_gib_for_images(image_gib: int) -> int:
+def os_disk_gib_for_images(image_gib: int, gpus: int) -> int:
     """The smallest OS disk, in the managed disk sizes AKS offers by powers of two from
-    :data:`OS_DISK_SIZE_GB`, whose image storage holds ``image_gib``'s footprint."""
+    :data:`OS_DISK_SIZE_GB`, whose image storage holds the footprint."""
     size = OS_DISK_SIZE_GB
-    while image_storage_gib(size) < training_image_footprint_gib(image_gib):
+    while image_storage_gib(size) < training_image_footprint_gib(image_gib, gpus):
         size *= 2
     return size
 
@@ -138,7 +139,8 @@ def os_disk_for(vm_size_name: str, image_gib: int | None = None) -> OsDisk:
     :func:`os_disk_gib_for_images`.
     """
     size = vm_size(vm_size_name)
-    needed = OS_DISK_SIZE_GB if image_gib is None else os_disk_gib_for_images(image_gib)
+    gpus = size.gpus if size is not None else 1
+    needed = OS_DISK_SIZE_GB if image_gib is None else os_disk_gib_for_images(image_gib, gpus)
     if size is None or size.local_disk_gib is None:
         return OsDisk(
             "Managed",
@@ -147,16 +149,15 @@ def os_disk_for(vm_size_name: str, image_gib: int | None = None) -> OsDisk:
             if size is None
             else f"{vm_size_name} has no cache or SCSI temp disk to hold an ephemeral OS disk",
         )
-    ephemeral = min(OS_DISK_SIZE_GB, size.local_disk_gib)
     if image_gib is None:
-        return OsDisk("Ephemeral", ephemeral)
-    if image_storage_gib(size.local_disk_gib) >= training_image_footprint_gib(image_gib):
+        return OsDisk("Ephemeral", min(OS_DISK_SIZE_GB, size.local_disk_gib))
+    footprint = training_image_footprint_gib(image_gib, gpus)
+    if image_storage_gib(size.local_disk_gib) >= footprint:
         return OsDisk("Ephemeral", size.local_disk_gib)
     return OsDisk(
         "Managed",
         needed,
         f"the {size.local_disk_gib} GiB local disk of {vm_size_name} leaves "
-        f"{image_storage_gib(size.local_disk_gib)} GiB for images, less than the "
-        f"{training_image_footprint_gib(image_gib)} GiB that training images of {image_gib} GiB "
-        "need (components/node_disks.py)",
+        f"{image_storage_gib(size.local_disk_gib)} GiB for images, less than the {footprint} GiB "
+        f"that {gpus} training image(s) of {image_gib} GiB need (components/node_disks.py)",
     )

@@ -72,20 +72,23 @@ def test_an_nvme_only_size_gets_a_managed_disk_and_the_reason() -> None:
 def test_image_storage_arithmetic() -> None:
     # 85 % below the kubelet's image GC threshold, less 40 GiB for the node and system images.
     assert image_storage_gib(64) == 14
+    assert image_storage_gib(128) == 68
     assert image_storage_gib(256) == 177
-    # Two versions of an image, each unpacked and compressed: 4 x 22 GiB.
-    assert training_image_footprint_gib(TRAINING_IMAGE_GIB) == 88
+    # One image per GPU, each unpacked and compressed: 2 x 22 GiB per GPU.
+    assert training_image_footprint_gib(TRAINING_IMAGE_GIB, 1) == 44
+    assert training_image_footprint_gib(TRAINING_IMAGE_GIB, 4) == 176
 
 
 @pytest.mark.parametrize(
     ("vm_size", "expected"),
     [
-        # 64 GiB temp disk leaves 14 GiB for images: a managed 256 GiB disk leaves 177.
-        ("Standard_NC24ads_A100_v4", ("Managed", 256)),
+        # 64 GiB temp disk leaves 14 GiB for images: a managed 128 GiB disk leaves 68 (>= 44).
+        ("Standard_NC24ads_A100_v4", ("Managed", 128)),
+        # 2 GPUs need 88 GiB: the 128 GiB temp disk leaves 68, a managed 256 GiB one 177.
         ("Standard_NC48ads_A100_v4", ("Managed", 256)),
-        # 256 GiB temp disk leaves 177 GiB: the ephemeral disk holds them.
+        # 4 GPUs need 176 GiB: the 256 GiB temp disk leaves 177.
         ("Standard_NC96ads_A100_v4", ("Ephemeral", 256)),
-        ("Standard_NC40ads_H100_v5", ("Managed", 256)),
+        ("Standard_NC40ads_H100_v5", ("Managed", 128)),
     ],
 )
 def test_a_gpu_pool_disk_holds_the_training_images(
@@ -93,13 +96,14 @@ def test_a_gpu_pool_disk_holds_the_training_images(
 ) -> None:
     disk = os_disk_for(vm_size, TRAINING_IMAGE_GIB)
     assert (disk.type, disk.size_gb) == expected
-    assert image_storage_gib(disk.size_gb) >= training_image_footprint_gib(TRAINING_IMAGE_GIB)
+    gpus = VM_SIZES[vm_size.lower()].gpus
+    assert image_storage_gib(disk.size_gb) >= training_image_footprint_gib(TRAINING_IMAGE_GIB, gpus)
 
 
 def test_the_a100_reason_names_the_arithmetic() -> None:
     assert os_disk_for("Standard_NC24ads_A100_v4", TRAINING_IMAGE_GIB).managed_because == (
         "the 64 GiB local disk of Standard_NC24ads_A100_v4 leaves 14 GiB for images, less than "
-        "the 88 GiB that training images of 22 GiB need (components/node_disks.py)"
+        "the 44 GiB that 1 training image(s) of 22 GiB need (components/node_disks.py)"
     )
 
 
@@ -123,7 +127,7 @@ def test_every_pool_is_hardened_alike() -> None:
         assert pool["maxPods"] == 60
     system, gpu = pools
     assert (system["osDiskType"], system["osDiskSizeGB"]) == ("Ephemeral", OS_DISK_SIZE_GB)
-    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Managed", 256)
+    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Managed", 128)
 
 
 def test_encryption_at_host_can_be_turned_off() -> None:

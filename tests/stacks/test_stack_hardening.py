@@ -54,10 +54,10 @@ def test_every_pool_encrypts_at_host_limits_pods_and_boots_from_a_disk_that_fits
 def test_the_a100_pool_gets_a_managed_disk_that_holds_the_training_images(
     deployed: dict[str, Any],
 ) -> None:
-    # Its 64 GiB temp disk leaves 14 GiB for images; NVIDIA's PyTorch image needs 88.
+    # Its 64 GiB temp disk leaves 14 GiB for images; NVIDIA's PyTorch image needs 44.
     gpu = deployed["prod"].one(AGENT_POOL).inputs
     assert gpu["vmSize"] == "Standard_NC24ads_A100_v4"
-    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Managed", 256)
+    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Managed", 128)
 
 
 @pytest.mark.parametrize("stack", STACKS)
