@@ -33,7 +33,9 @@ VM_SIZES_READ = datetime.date(2026, 12, 6)
 VM_SIZES_MAX_AGE = datetime.timedelta(days=365)
 
 _DDSV5 = "https://learn.microsoft.com/azure/virtual-machines/sizes/general-purpose/ddsv5-series"
-_NCA100V4 = "https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/nca100v4-series"
+_NCA100V4 = (
+    "https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/nca100v4-series"
+)
 _NCH100V5 = (
     "https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/ncadsh100v5-series"
 )

@@ -79,6 +79,15 @@ from components.monitoring import (
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
 )
+from components.node_disks import (
+    TRAINING_IMAGE_GIB,
+    VM_SIZES,
+    VM_SIZES_READ,
+    image_storage_gib,
+    os_disk_for,
+    training_image_footprint_gib,
+    vm_size,
+)
 from components.sizing import (
     BillingModel,
     Redundancy,
@@ -97,15 +106,6 @@ from components.smoke import (
     MAX_PARALLELISM,
     MIN_DEADLINE_SECONDS,
     MIN_PARALLELISM,
-)
-from components.node_disks import (
-    TRAINING_IMAGE_GIB,
-    VM_SIZES,
-    VM_SIZES_READ,
-    image_storage_gib,
-    os_disk_for,
-    training_image_footprint_gib,
-    vm_size,
 )
 from components.storage import (
     ACCOUNT_NAME_RE,
@@ -1476,7 +1476,10 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
             related=("gpuPool.maxCount",),
         )
     disk = os_disk_for(gpu.vm_size, TRAINING_IMAGE_GIB)
-    room, needed = image_storage_gib(disk.size_gb), training_image_footprint_gib(job.image_gib, gpus)
+    room, needed = (
+        image_storage_gib(disk.size_gb),
+        training_image_footprint_gib(job.image_gib, gpus),
+    )
     if needed > room:
         raise ConfigError(
             f"{path}.imageGiB",

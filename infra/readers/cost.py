@@ -248,7 +248,9 @@ class _Estimator:
         key = (resource.inputs.get("resourceGroupName"), resource.inputs.get("resourceName"))
         cluster = self.clusters.get(key)
         location = cluster.inputs.get("location") if cluster is not None else None
-        self.pool(resource, location, {**resource.inputs, "name": resource.inputs.get("agentPoolName")})
+        self.pool(
+            resource, location, {**resource.inputs, "name": resource.inputs.get("agentPoolName")}
+        )
 
     def pool(self, resource: Resource, location: Any, pool: Mapping[str, Any]) -> None:
         name, size = pool.get("name", "?"), pool.get("vmSize")

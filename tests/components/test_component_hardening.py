@@ -91,9 +91,7 @@ def test_image_storage_arithmetic() -> None:
         ("Standard_NC40ads_H100_v5", ("Managed", 128)),
     ],
 )
-def test_a_gpu_pool_disk_holds_the_training_images(
-    vm_size: str, expected: tuple[str, int]
-) -> None:
+def test_a_gpu_pool_disk_holds_the_training_images(vm_size: str, expected: tuple[str, int]) -> None:
     disk = os_disk_for(vm_size, TRAINING_IMAGE_GIB)
     assert (disk.type, disk.size_gb) == expected
     gpus = VM_SIZES[vm_size.lower()].gpus

@@ -81,9 +81,7 @@ def test_check_lists_a_price_the_tables_lack(tmp_path, monkeypatch, capsys) -> N
     monkeypatch.setattr(refresh_prices, "PRICE_DIR", tmp_path)
     assert refresh_prices.main(["--check"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert sorted(lines) == sorted(
-        ["westeurope vm/Standard_D4ds_v5", " ".join(MISSING_PRICES)]
-    )
+    assert sorted(lines) == sorted(["westeurope vm/Standard_D4ds_v5", " ".join(MISSING_PRICES)])
 
 
 def _storage(product: str, sku: str, meter: str, unit: str, price: float, **more: Any) -> Any:

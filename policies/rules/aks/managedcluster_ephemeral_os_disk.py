@@ -53,8 +53,7 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     if pools is UNKNOWN:
         return
     exempt = {
-        size.lower()
-        for size in settings(args.get_config(), CONFIG_SCHEMA)["managedOsDiskVmSizes"]
+        size.lower() for size in settings(args.get_config(), CONFIG_SCHEMA)["managedOsDiskVmSizes"]
     }
     for pool_label, pool, _ in pools:
         disk = get(pool, "osDiskType")
