@@ -19,7 +19,7 @@ from components.kubeconfig import (
     decode_kubeconfig,
     rewrite_kubeconfig,
 )
-from components.node_disks import os_disk_for
+from components.node_disks import TRAINING_IMAGE_GIB, os_disk_for
 
 UpgradeChannel = Literal["patch", "stable", "rapid", "node-image", "none"]
 NodeOsUpgradeChannel = Literal["NodeImage", "SecurityPatch", "Unmanaged", "None"]
@@ -30,7 +30,6 @@ TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 GPU_LABELS: Mapping[str, str] = {"workload": "training", "accelerator": "nvidia"}
-GPU_POOL_INDEX = 1  # position of the GPU pool in agent_pool_profiles (system pool is 0)
 
 # Built-in "Network Contributor" role: AKS needs it on a bring-your-own node subnet.
 NETWORK_CONTRIBUTOR_ROLE_ID = "4d97b98b-1d4f-4787-a291-c67834d212e7"
@@ -157,7 +156,9 @@ class SystemPoolSpec:
 class GpuPoolSpec:
     """Autoscaled GPU training pool (mode User), tainted so only GPU pods land on it.
 
-    ``zones`` of ``None`` means the cluster's availability zones.
+    ``zones`` of ``None`` means the cluster's availability zones. ``image_gib`` is the unpacked
+    size of the largest training image its nodes must hold; their OS disk is sized for it
+    (:func:`components.node_disks.os_disk_for`).
     """
 
     vm_size: str = "Standard_NC24ads_A100_v4"
@@ -165,6 +166,7 @@ class GpuPoolSpec:
     max_count: int = 4
     zones: Sequence[str] | None = None
     name: str = "gpu"
+    image_gib: int = TRAINING_IMAGE_GIB
 
 
 @dataclass(frozen=True)
@@ -429,9 +431,11 @@ def _validate_private_dns(args: TrainingClusterArgs) -> None:
         )
 
 
-def _hardening(args: TrainingClusterArgs, pool: str, vm_size: str) -> dict[str, Any]:
+def _hardening(
+    args: TrainingClusterArgs, pool: str, vm_size: str, image_gib: int | None = None
+) -> dict[str, Any]:
     """What every pool sets alike: host encryption, an explicit pod limit and its OS disk."""
-    disk = os_disk_for(vm_size)
+    disk = os_disk_for(vm_size, image_gib)
     if disk.managed_because is not None:
         pulumi.log.info(f"node pool {pool!r} gets a managed OS disk: {disk.managed_because}")
     return {
@@ -442,51 +446,23 @@ def _hardening(args: TrainingClusterArgs, pool: str, vm_size: str) -> dict[str, 
     }
 
 
-def _pool_profiles(
+def _system_pool_profile(
     args: TrainingClusterArgs,
-) -> list[containerservice.ManagedClusterAgentPoolProfileArgs]:
-    zones = list(args.zones) or None
-    pools = [
-        containerservice.ManagedClusterAgentPoolProfileArgs(
-            name=args.system_pool.name,
-            mode="System",
-            type="VirtualMachineScaleSets",
-            os_type="Linux",
-            vm_size=args.system_pool.vm_size,
-            count=args.system_pool.count,
-            availability_zones=zones,
-            vnet_subnet_id=args.node_subnet_id,
-            orchestrator_version=args.kubernetes_version,
-            enable_node_public_ip=False,
-            tags=dict(args.tags),
-            **_hardening(args, args.system_pool.name, args.system_pool.vm_size),
-        )
-    ]
-    if args.gpu_pool is not None:
-        gpu = args.gpu_pool
-        gpu_zones = list(gpu.zones) if gpu.zones is not None else zones
-        pools.append(
-            containerservice.ManagedClusterAgentPoolProfileArgs(
-                name=gpu.name,
-                mode="User",
-                type="VirtualMachineScaleSets",
-                os_type="Linux",
-                vm_size=gpu.vm_size,
-                enable_auto_scaling=True,
-                min_count=gpu.min_count,
-                max_count=gpu.max_count,
-                count=gpu.min_count,
-                availability_zones=gpu_zones or None,
-                vnet_subnet_id=args.node_subnet_id,
-                orchestrator_version=args.kubernetes_version,
-                enable_node_public_ip=False,
-                node_taints=[GPU_TAINT],
-                node_labels=dict(GPU_LABELS),
-                tags=dict(args.tags),
-                **_hardening(args, gpu.name, gpu.vm_size),
-            )
-        )
-    return pools
+) -> containerservice.ManagedClusterAgentPoolProfileArgs:
+    return containerservice.ManagedClusterAgentPoolProfileArgs(
+        name=args.system_pool.name,
+        mode="System",
+        type="VirtualMachineScaleSets",
+        os_type="Linux",
+        vm_size=args.system_pool.vm_size,
+        count=args.system_pool.count,
+        availability_zones=list(args.zones) or None,
+        vnet_subnet_id=args.node_subnet_id,
+        orchestrator_version=args.kubernetes_version,
+        enable_node_public_ip=False,
+        tags=dict(args.tags),
+        **_hardening(args, args.system_pool.name, args.system_pool.vm_size),
+    )
 
 
 def _subscription_of(subnet_id: str) -> str:
@@ -518,12 +494,14 @@ class TrainingCluster(pulumi.ComponentResource):
         provider: ``pulumi_kubernetes.Provider`` using that kubeconfig.
         oidc_issuer_url: The cluster's OIDC issuer (for workload identity federation).
         subnet_role_assignment: Network Contributor assignment on the node subnet, or ``None``.
+        gpu_pool: The GPU pool's ``containerservice.AgentPool`` (``<name>-gpu``), or ``None``.
         gpu_scheduling: How pods reach the GPU pool (:data:`GPU_SCHEDULING`), or ``None``
             without a GPU pool.
     """
 
     kubeconfig: pulumi.Output[str]
     subnet_role_assignment: authorization.RoleAssignment | None
+    gpu_pool: containerservice.AgentPool | None
     gpu_scheduling: GpuScheduling | None
 
     def __init__(
@@ -546,10 +524,6 @@ class TrainingCluster(pulumi.ComponentResource):
                 user_assigned_identities=[args.user_assigned_identity_id],
             )
         cilium = args.network_policy == "cilium"
-        ignore_changes = (
-            # The autoscaler owns the GPU pool's node count; do not reset it on every update.
-            [f"agentPoolProfiles[{GPU_POOL_INDEX}].count"] if args.gpu_pool is not None else []
-        )
 
         self.cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
@@ -607,7 +581,15 @@ class TrainingCluster(pulumi.ComponentResource):
                 enable_private_cluster=False,
                 authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
             ),
-            agent_pool_profiles=_pool_profiles(args),
+            # Only the system pool: AKS takes agentPoolProfiles at creation and refuses a pool
+            # added through the cluster later ("A new agent pool was introduced. Adding agent
+            # pools to an existing cluster is not allowed through managed cluster operations",
+            # github.com/pulumi/pulumi-azure-native/issues/579); every other pool is an
+            # AgentPool below. No ignore_changes on agentPoolProfiles: AKS leaves pools that a
+            # cluster PUT omits alone (the maintainers' tests in #579), and ignoring the list
+            # would drop later system-pool changes silently, or re-send a deleted pool from
+            # state and fail the same way (pulumi-azure-native#2719).
+            agent_pool_profiles=[_system_pool_profile(args)],
             addon_profiles={
                 # The key Azure and scanners (Checkov CKV_AZURE_4) look for; useAADAuth makes
                 # the agent send with the cluster's managed identity through the data
@@ -632,9 +614,12 @@ class TrainingCluster(pulumi.ComponentResource):
                 lambda rg: f"{rg}-{args.cluster_name}-nodes"[:80]
             ),
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignore_changes),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.cluster_name: pulumi.Output[str] = self.cluster.name
+        self.gpu_pool = (
+            self._gpu_agent_pool(name, args, args.gpu_pool) if args.gpu_pool is not None else None
+        )
         self.resource_group_name = args.resource_group_name
         self.gpu_scheduling = GPU_SCHEDULING if args.gpu_pool is not None else None
         self.oidc_issuer_url: pulumi.Output[str | None] = self.cluster.oidc_issuer_profile.apply(
@@ -688,4 +673,39 @@ class TrainingCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
                 "oidcIssuerUrl": self.oidc_issuer_url,
             }
+        )
+
+    def _gpu_agent_pool(
+        self, name: str, args: TrainingClusterArgs, gpu: GpuPoolSpec
+    ) -> containerservice.AgentPool:
+        """The GPU pool through the agent pools API: adding it is a create, removing it a
+        delete, and changing a property AKS cannot update in place (VM size, OS disk, maxPods)
+        a replacement, each its own operation on this resource alone."""
+        zones = list(gpu.zones) if gpu.zones is not None else list(args.zones)
+        return containerservice.AgentPool(
+            f"{name}-{gpu.name}",
+            agent_pool_name=gpu.name,
+            resource_group_name=args.resource_group_name,
+            # The name as declared (known at preview), ordered after the cluster explicitly.
+            resource_name_=args.cluster_name,
+            mode="User",
+            type="VirtualMachineScaleSets",
+            os_type="Linux",
+            vm_size=gpu.vm_size,
+            enable_auto_scaling=True,
+            min_count=gpu.min_count,
+            max_count=gpu.max_count,
+            count=gpu.min_count,
+            availability_zones=zones or None,
+            vnet_subnet_id=args.node_subnet_id,
+            orchestrator_version=args.kubernetes_version,
+            enable_node_public_ip=False,
+            node_taints=[GPU_TAINT],
+            node_labels=dict(GPU_LABELS),
+            tags=dict(args.tags),
+            **_hardening(args, gpu.name, gpu.vm_size, gpu.image_gib),
+            # The autoscaler owns the node count; do not reset it on every update.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[self.cluster], ignore_changes=["count"]
+            ),
         )

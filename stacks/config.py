@@ -79,6 +79,15 @@ from components.monitoring import (
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
 )
+from components.node_disks import (
+    TRAINING_IMAGE_GIB,
+    VM_SIZES,
+    VM_SIZES_READ,
+    image_storage_gib,
+    os_disk_for,
+    training_image_footprint_gib,
+    vm_size,
+)
 from components.sizing import (
     BillingModel,
     Redundancy,
@@ -410,6 +419,9 @@ class TrainingJobConfig(_Model):
     ]
     workers: Annotated[int, Field(ge=MIN_WORKERS, le=MAX_WORKERS)] = DEFAULT_WORKERS
     gpus_per_worker: Annotated[int, Field(ge=MIN_GPUS, le=MAX_GPUS)] = DEFAULT_GPUS
+    image_gib: Annotated[
+        int, Field(alias="imageGiB", ge=1, le=1024), Rule("must be an integer number of GiB")
+    ] = TRAINING_IMAGE_GIB
     cpu: Annotated[str, Rule("must be whole cores or millicores like '8' or '500m'")] = DEFAULT_CPU
     memory: Annotated[str, Rule(_MEMORY)] = DEFAULT_MEMORY
     shm_size: Annotated[str, Rule(_MEMORY)] = DEFAULT_SHM_SIZE
@@ -1222,6 +1234,8 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             f"must not exceed gpuPool.maxCount (got {gpu.min_count} > {gpu.max_count}); "
             "lower minCount or raise maxCount",
         )
+    if gpu is not None and gpu.enabled:
+        _gpus_of(gpu.vm_size)
     if cfg.private_cluster and cfg.authorized_ip_ranges:
         raise ConfigError(
             "authorizedIpRanges",
@@ -1419,6 +1433,62 @@ def _check_network_ranges(cfg: StackConfig) -> None:
         )
 
 
+def _gpu_sizes() -> str:
+    return ", ".join(
+        f"{name} ({size.gpus} GPU)" for name, size in VM_SIZES.items() if size.gpus > 0
+    )
+
+
+def _gpus_of(size: str) -> int:
+    """GPUs per VM of the GPU pool's size, from the pinned table (components/node_disks.py)."""
+    known = vm_size(size)
+    if known is None or known.gpus == 0:
+        what = "has no GPU" if known is not None else "is not a GPU size this repository knows"
+        raise ConfigError(
+            "gpuPool.vmSize",
+            f"{_show(size)} {what} (components/node_disks.py VM_SIZES, read "
+            f"{VM_SIZES_READ.isoformat()}); use one of (case-insensitive): {_gpu_sizes()}",
+        )
+    return known.gpus
+
+
+def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None:
+    """A job's pods fit the GPU pool: GPUs per pod, pods in the pool, its image on a node."""
+    gpu = cfg.gpu_pool
+    assert gpu is not None
+    path = f"trainingJobs[{index}]"
+    gpus = _gpus_of(gpu.vm_size)
+    if job.gpus_per_worker > gpus:
+        raise ConfigError(
+            f"{path}.gpusPerWorker",
+            f"asks for {job.gpus_per_worker} GPUs per pod but a {gpu.vm_size} node has {gpus}; "
+            "the pods would never be scheduled: lower it or choose a larger gpuPool.vmSize",
+            related=("gpuPool.vmSize",),
+        )
+    capacity = gpu.max_count * (gpus // job.gpus_per_worker)
+    if job.workers > capacity:
+        raise ConfigError(
+            f"{path}.workers",
+            f"is {job.workers} but the GPU pool holds at most {capacity} such pods "
+            f"(gpuPool.maxCount {gpu.max_count} x {gpus // job.gpus_per_worker} per "
+            f"{gpu.vm_size} node); the rest would stay Pending: lower it or raise "
+            "gpuPool.maxCount",
+            related=("gpuPool.maxCount",),
+        )
+    disk = os_disk_for(gpu.vm_size, TRAINING_IMAGE_GIB)
+    room, needed = (
+        image_storage_gib(disk.size_gb),
+        training_image_footprint_gib(job.image_gib, gpus),
+    )
+    if needed > room:
+        raise ConfigError(
+            f"{path}.imageGiB",
+            f"is {job.image_gib}: {gpus} such image(s) per node, unpacked and compressed, need "
+            f"{needed} GiB but a {gpu.vm_size} node's {disk.size_gb} GiB OS disk leaves {room} "
+            "GiB for images (components/node_disks.py); use a smaller image",
+        )
+
+
 def _check_training_jobs(cfg: StackConfig) -> None:
     """What a single job's fields cannot say: the GPU pool exists, names are unique, mounts
     name known volumes that share a namespace and a uid/gid, /dev/shm fits in memory."""
@@ -1478,6 +1548,7 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                 f"must be less than memory ({_show(job.memory)}): /dev/shm is memory-backed "
                 f"and counts against it (got {_show(job.shm_size)})",
             )
+        _check_gpu_fit(cfg, index, job)
 
 
 # What two stacks may never share: each names Azure resources that one stack alone owns (a

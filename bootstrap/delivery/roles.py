@@ -63,6 +63,8 @@ _GROUP_TYPES = (
     "Microsoft.Storage/storageAccounts/fileServices/shares",
     "Microsoft.Authorization/locks",
     _CLUSTER,
+    # Node pools other than the system pool (the GPU pool, components/cluster.py).
+    f"{_CLUSTER}/agentPools",
     # Container Insights and managed Prometheus (components/monitoring.py).
     "Microsoft.OperationalInsights/workspaces",
     "Microsoft.Monitor/accounts",

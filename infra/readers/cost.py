@@ -57,6 +57,7 @@ PROVISIONED_V2_SKUS = frozenset(
 SSD_V2_SKUS = frozenset({"PremiumV2_LRS", "PremiumV2_ZRS"})
 SSD_V2_BASELINE = "upper bound: an included baseline is billed at no charge"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
 ACCOUNT = "azure-native:storage:StorageAccount"
 SHARE = "azure-native:storage:FileShare"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
@@ -199,6 +200,11 @@ class _Estimator:
         self.accounts = {
             r.inputs.get("accountName"): r for r in plan.resources if r.type == ACCOUNT
         }
+        self.clusters = {
+            (r.inputs.get("resourceGroupName"), r.inputs.get("resourceName")): r
+            for r in plan.resources
+            if r.type == CLUSTER
+        }
 
     def price(self, resource: Resource, location: Any, key: str, item: str) -> float | None:
         """The unit price of `key` where `resource` runs, or None once reported unpriced."""
@@ -243,6 +249,15 @@ class _Estimator:
         for pool in pools:
             if isinstance(pool, Mapping):
                 self.pool(resource, location, pool)
+
+    def agent_pool(self, resource: Resource) -> None:
+        """A pool of its own (the agent pools API) runs where its cluster does."""
+        key = (resource.inputs.get("resourceGroupName"), resource.inputs.get("resourceName"))
+        cluster = self.clusters.get(key)
+        location = cluster.inputs.get("location") if cluster is not None else None
+        self.pool(
+            resource, location, {**resource.inputs, "name": resource.inputs.get("agentPoolName")}
+        )
 
     def pool(self, resource: Resource, location: Any, pool: Mapping[str, Any]) -> None:
         name, size = pool.get("name", "?"), pool.get("vmSize")
@@ -343,6 +358,8 @@ def estimate(plan: StackPlan, tables: Mapping[str, PriceTable]) -> StackCost:
     for resource in plan.resources:
         if resource.type == CLUSTER:
             estimator.cluster(resource)
+        elif resource.type == AGENT_POOL:
+            estimator.agent_pool(resource)
         elif resource.type == SHARE:
             estimator.share(resource)
         elif resource.type == WORKSPACE:

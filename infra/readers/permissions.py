@@ -68,6 +68,8 @@ LINKED_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
         ),
     ),
+    # A pool of its own joins the node subnet just as the cluster's pools do.
+    "azure-native:containerservice:AgentPool": (("vnetSubnetID", _JOIN_SUBNET),),
     "azure-native:storage:StorageAccount": (
         # learn.microsoft.com/azure/storage/common/storage-network-security.
         (

@@ -110,6 +110,7 @@ _AZURE_NAME_INPUTS = {
     "azure-native:storage:FileServiceProperties": "fileServicesName",
     "azure-native:storage:FileShare": "shareName",
     "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:containerservice:AgentPool": "agentPoolName",
     "azure-native:authorization:ManagementLockByScope": "lockName",
     "azure-native:authorization:RoleAssignment": "roleAssignmentName",
     "azure-native:recoveryservices:Vault": "vaultName",

@@ -28,6 +28,7 @@ from components.cluster import (
 
 COMPONENT = "aks-rwx-training:cluster:TrainingCluster"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
 PROVIDER = "pulumi:providers:kubernetes"
 ROLE = "azure-native:authorization:RoleAssignment"
 ADMIN_GROUP = "00000000-0000-0000-0000-00000000a001"
@@ -132,11 +133,19 @@ def test_system_pool_only_without_gpu() -> None:
     assert result.one(CLUSTER).ignore_changes == []
 
 
-def test_gpu_pool_is_tainted_labelled_and_scales_from_zero() -> None:
+def test_gpu_pool_is_its_own_agent_pool_tainted_labelled_and_scaling_from_zero() -> None:
     result = deploy(gpu_pool=GpuPoolSpec(vm_size="Standard_NC24ads_A100_v4", max_count=8))
     cluster = result.one(CLUSTER)
-    gpu = cluster.inputs["agentPoolProfiles"][1]
-    assert gpu["name"] == "gpu"
+    # AKS takes agentPoolProfiles at creation only: the cluster declares the system pool alone.
+    assert [pool["name"] for pool in cluster.inputs["agentPoolProfiles"]] == ["system"]
+    assert cluster.ignore_changes == []
+    pool = result.one(AGENT_POOL)
+    assert pool.name == "training-gpu"
+    assert pool.parent == result.one(COMPONENT).urn
+    gpu = pool.inputs
+    assert gpu["agentPoolName"] == "gpu"
+    assert gpu["resourceName"] == "aks-test"
+    assert gpu["resourceGroupName"] == "rg-test"
     assert gpu["mode"] == "User"
     assert gpu["vmSize"] == "Standard_NC24ads_A100_v4"
     assert gpu["nodeTaints"] == ["nvidia.com/gpu=present:NoSchedule"]
@@ -145,15 +154,23 @@ def test_gpu_pool_is_tainted_labelled_and_scales_from_zero() -> None:
     assert gpu["minCount"] == 0
     assert gpu["maxCount"] == 8
     assert gpu["availabilityZones"] == ["1", "2", "3"]
+    assert gpu["vnetSubnetID"] == SUBNET_ID
+    assert gpu["orchestratorVersion"] == cluster.inputs["kubernetesVersion"]
+    assert gpu["enableNodePublicIP"] is False
+    assert gpu["tags"] == TAGS
     # The autoscaler owns the GPU node count.
-    assert cluster.ignore_changes == ["agentPoolProfiles[1].count"]
+    assert pool.ignore_changes == ["count"]
+
+
+def test_no_agent_pool_without_gpu() -> None:
+    assert deploy().by_type(AGENT_POOL) == []
 
 
 def test_gpu_pool_zones_override_and_regional_cluster() -> None:
     result = deploy(zones=(), gpu_pool=GpuPoolSpec(zones=["2"]))
-    system, gpu = result.one(CLUSTER).inputs["agentPoolProfiles"]
+    (system,) = result.one(CLUSTER).inputs["agentPoolProfiles"]
     assert "availabilityZones" not in system
-    assert gpu["availabilityZones"] == ["2"]
+    assert result.one(AGENT_POOL).inputs["availabilityZones"] == ["2"]
 
 
 def test_subnet_role_for_the_system_assigned_identity() -> None:

@@ -43,6 +43,7 @@ from stacks.policy_config import image_rejection
 COMPONENT = "aks-rwx-training:gpu:NvidiaDevicePlugin"
 DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
 PROVIDER = "pulumi:providers:kubernetes"
 ROOT = Path(__file__).resolve().parents[2]
 K8S_VERSION = "1.36.0"
@@ -254,7 +255,7 @@ def test_the_component_wraps_one_daemonset_on_the_clusters_provider() -> None:
 
 def test_the_daemonset_tolerates_and_selects_what_the_cluster_puts_on_the_gpu_pool() -> None:
     result = deploy_with_cluster()
-    _, gpu_pool = result.one(CLUSTER).inputs["agentPoolProfiles"]
+    gpu_pool = result.one(AGENT_POOL).inputs
     spec = pod_spec(result.one(DAEMONSET).inputs)
     assert taints_of(spec["tolerations"]) == gpu_pool["nodeTaints"]
     assert spec["nodeSelector"] == gpu_pool["nodeLabels"]
@@ -299,7 +300,7 @@ def test_prod_deploys_the_plugin_on_its_gpu_pool(run_stack: Callable[..., Any]) 
         d for d in result.by_type(DAEMONSET) if d.name == "nvidia-device-plugin-daemonset"
     ]
     assert daemonset.inputs["metadata"]["namespace"] == "kube-system"
-    _, gpu_pool = result.one(CLUSTER).inputs["agentPoolProfiles"]
+    gpu_pool = result.one(AGENT_POOL).inputs
     spec = pod_spec(daemonset.inputs)
     assert taints_of(spec["tolerations"]) == gpu_pool["nodeTaints"]
     assert spec["nodeSelector"] == gpu_pool["nodeLabels"]

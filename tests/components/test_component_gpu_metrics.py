@@ -48,6 +48,7 @@ DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 POD_MONITOR = "kubernetes:azmonitoring.coreos.com/v1:PodMonitor"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
 PROVIDER = "pulumi:providers:kubernetes"
 PROMETHEUS_ASSOCIATION = "azure-native:monitor:DataCollectionRuleAssociation"
 K8S_VERSION = "1.36.0"
@@ -283,7 +284,7 @@ def test_the_component_wraps_its_objects_on_the_clusters_provider() -> None:
 
 def test_the_daemonset_tolerates_and_selects_what_the_cluster_puts_on_the_gpu_pool() -> None:
     result = deploy_with_cluster()
-    _, gpu_pool = result.one(CLUSTER).inputs["agentPoolProfiles"]
+    gpu_pool = result.one(AGENT_POOL).inputs
     (daemonset,) = exporter_pods(result)
     spec = pod_spec(daemonset.inputs)
     assert taints_of(spec["tolerations"]) == gpu_pool["nodeTaints"]
@@ -320,7 +321,7 @@ def test_prod_deploys_the_exporter_on_its_gpu_pool(run_stack: Callable[..., Any]
     result.raise_error()
     result.one(COMPONENT)
     (daemonset,) = exporter_pods(result)
-    _, gpu_pool = result.one(CLUSTER).inputs["agentPoolProfiles"]
+    gpu_pool = result.one(AGENT_POOL).inputs
     spec = pod_spec(daemonset.inputs)
     assert taints_of(spec["tolerations"]) == gpu_pool["nodeTaints"]
     assert spec["nodeSelector"] == gpu_pool["nodeLabels"]

@@ -16,7 +16,17 @@ from components.monitoring import (
     MonitoringWorkspaces,
     MonitoringWorkspacesArgs,
 )
-from components.node_disks import OS_DISK_SIZE_GB, OsDisk, os_disk_for
+from components.node_disks import (
+    OS_DISK_SIZE_GB,
+    TRAINING_IMAGE_GIB,
+    VM_SIZES,
+    VM_SIZES_MAX_AGE,
+    VM_SIZES_READ,
+    OsDisk,
+    image_storage_gib,
+    os_disk_for,
+    training_image_footprint_gib,
+)
 from components.private_endpoint import (
     StoragePrivateEndpoint,
     StoragePrivateEndpointArgs,
@@ -24,6 +34,7 @@ from components.private_endpoint import (
 )
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
 VNET = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/"
     "Microsoft.Network/virtualNetworks/vnet-training"
@@ -43,20 +54,78 @@ def test_known_sizes_get_an_ephemeral_disk_that_fits(vm_size: str, expected: OsD
 
 
 def test_an_unknown_size_gets_a_managed_disk_and_the_reason() -> None:
+    disk = os_disk_for("Standard_E4s_v5")
+    assert (disk.type, disk.size_gb) == ("Managed", OS_DISK_SIZE_GB)
+    assert disk.managed_because == (
+        "the local disk size of Standard_E4s_v5 is not in components/node_disks.py VM_SIZES"
+    )
+
+
+def test_an_nvme_only_size_gets_a_managed_disk_and_the_reason() -> None:
     disk = os_disk_for("Standard_NC40ads_H100_v5")
     assert (disk.type, disk.size_gb) == ("Managed", OS_DISK_SIZE_GB)
     assert disk.managed_because == (
-        "the local disk size of Standard_NC40ads_H100_v5 is not in components/node_disks.py "
-        "LOCAL_DISKS"
+        "Standard_NC40ads_H100_v5 has no cache or SCSI temp disk to hold an ephemeral OS disk"
     )
+
+
+def test_image_storage_arithmetic() -> None:
+    # 85 % below the kubelet's image GC threshold, less 40 GiB for the node and system images.
+    assert image_storage_gib(64) == 14
+    assert image_storage_gib(128) == 68
+    assert image_storage_gib(256) == 177
+    # One image per GPU, each unpacked and compressed: 2 x 22 GiB per GPU.
+    assert training_image_footprint_gib(TRAINING_IMAGE_GIB, 1) == 44
+    assert training_image_footprint_gib(TRAINING_IMAGE_GIB, 4) == 176
+
+
+@pytest.mark.parametrize(
+    ("vm_size", "expected"),
+    [
+        # 64 GiB temp disk leaves 14 GiB for images: a managed 128 GiB disk leaves 68 (>= 44).
+        ("Standard_NC24ads_A100_v4", ("Managed", 128)),
+        # 2 GPUs need 88 GiB: the 128 GiB temp disk leaves 68, a managed 256 GiB one 177.
+        ("Standard_NC48ads_A100_v4", ("Managed", 256)),
+        # 4 GPUs need 176 GiB: the 256 GiB temp disk leaves 177.
+        ("Standard_NC96ads_A100_v4", ("Ephemeral", 256)),
+        ("Standard_NC40ads_H100_v5", ("Managed", 128)),
+    ],
+)
+def test_a_gpu_pool_disk_holds_the_training_images(vm_size: str, expected: tuple[str, int]) -> None:
+    disk = os_disk_for(vm_size, TRAINING_IMAGE_GIB)
+    assert (disk.type, disk.size_gb) == expected
+    gpus = VM_SIZES[vm_size.lower()].gpus
+    assert image_storage_gib(disk.size_gb) >= training_image_footprint_gib(TRAINING_IMAGE_GIB, gpus)
+
+
+def test_the_a100_reason_names_the_arithmetic() -> None:
+    assert os_disk_for("Standard_NC24ads_A100_v4", TRAINING_IMAGE_GIB).managed_because == (
+        "the 64 GiB local disk of Standard_NC24ads_A100_v4 leaves 14 GiB for images, less than "
+        "the 44 GiB that 1 training image(s) of 22 GiB need (components/node_disks.py)"
+    )
+
+
+def test_the_vm_size_table_is_fresh_and_cited() -> None:
+    import datetime
+
+    assert datetime.date.today() - VM_SIZES_READ <= VM_SIZES_MAX_AGE, (
+        "components/node_disks.py VM_SIZES was read over a year ago: re-read the size pages"
+    )
+    for name, size in VM_SIZES.items():
+        assert name == name.lower()
+        assert size.source.startswith("https://learn.microsoft.com/azure/virtual-machines/sizes/")
 
 
 def test_every_pool_is_hardened_alike() -> None:
     result = deploy(gpu_pool=GpuPoolSpec(), max_pods=60)
-    for pool in result.one(CLUSTER).inputs["agentPoolProfiles"]:
+    pools = [*result.one(CLUSTER).inputs["agentPoolProfiles"], result.one(AGENT_POOL).inputs]
+    assert len(pools) == 2
+    for pool in pools:
         assert pool["enableEncryptionAtHost"] is True
         assert pool["maxPods"] == 60
-        assert pool["osDiskType"] == "Ephemeral"
+    system, gpu = pools
+    assert (system["osDiskType"], system["osDiskSizeGB"]) == ("Ephemeral", OS_DISK_SIZE_GB)
+    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Managed", 128)
 
 
 def test_encryption_at_host_can_be_turned_off() -> None:

@@ -302,8 +302,7 @@ def test_gpu_scheduling_is_the_cluster_gpu_pool() -> None:
 
     result = run_pulumi(program)
     result.raise_error()
-    cluster = result.one("azure-native:containerservice:ManagedCluster")
-    (gpu_pool,) = [p for p in cluster.inputs["agentPoolProfiles"] if p.get("nodeTaints")]
+    gpu_pool = result.one("azure-native:containerservice:AgentPool").inputs
     (taint,) = gpu_pool["nodeTaints"]
     scheduling = result.value.gpu_scheduling
     pod = pod_spec(training_job_manifest(job_args(scheduling=scheduling)))

@@ -62,9 +62,16 @@ def test_ambiguous_or_absent_meters_are_left_out_and_reported() -> None:
     ]
 
 
-def test_check_finds_every_price_the_stacks_need_in_the_committed_table(capsys) -> None:
-    assert refresh_prices.main(["--check"]) == 0
-    assert capsys.readouterr().out.strip() == "every price the stacks need is in the tables"
+# The GPU pool's managed OS disk (components/node_disks.py: the A100's temp disk cannot hold
+# the training images) needs a price no committed snapshot holds for westeurope, and none could
+# be fetched offline: `infra cost` lists it as not estimated until scripts/refresh_prices.py is
+# run where prices.azure.com is reachable. Then this list empties and the test must change.
+MISSING_PRICES = ["westeurope", "managed-disk/Premium_LRS/P10"]
+
+
+def test_check_finds_every_price_the_stacks_need_in_the_committed_table_but_one(capsys) -> None:
+    assert refresh_prices.main(["--check"]) == 1
+    assert capsys.readouterr().out.split() == MISSING_PRICES
 
 
 def test_check_lists_a_price_the_tables_lack(tmp_path, monkeypatch, capsys) -> None:
@@ -73,7 +80,8 @@ def test_check_lists_a_price_the_tables_lack(tmp_path, monkeypatch, capsys) -> N
     (tmp_path / "westeurope.json").write_text(json.dumps(doc))
     monkeypatch.setattr(refresh_prices, "PRICE_DIR", tmp_path)
     assert refresh_prices.main(["--check"]) == 1
-    assert capsys.readouterr().out.split() == ["westeurope", "vm/Standard_D4ds_v5"]
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(lines) == sorted(["westeurope vm/Standard_D4ds_v5", " ".join(MISSING_PRICES)])
 
 
 def _storage(product: str, sku: str, meter: str, unit: str, price: float, **more: Any) -> Any:

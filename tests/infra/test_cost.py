@@ -100,6 +100,41 @@ def test_tier_nodes_and_autoscaled_range() -> None:
     assert cost.unpriced == []
 
 
+def test_an_agent_pool_is_priced_where_its_cluster_runs() -> None:
+    cluster = _resource(
+        "azure-native:containerservice:ManagedCluster",
+        "cluster",
+        resourceGroupName="rg",
+        resourceName="aks",
+        location="westeurope",
+        sku={"name": "Base", "tier": "Free"},
+        agentPoolProfiles=[],
+    )
+    pool = _resource(
+        "azure-native:containerservice:AgentPool",
+        "training-gpu",
+        resourceGroupName="rg",
+        resourceName="aks",
+        agentPoolName="gpu",
+        enableAutoScaling=True,
+        minCount=0,
+        maxCount=8,
+        count=0,
+        vmSize="Standard_NC24ads_A100_v4",
+        osDiskType="Managed",
+        osDiskSizeGB=128,
+    )
+    cost = estimate(_plan(cluster, pool), TABLES)
+    lines = {line.item: (line.low, line.high) for line in cost.lines}
+    assert lines["node pool gpu: 0-8 x Standard_NC24ads_A100_v4"] == pytest.approx(
+        (0.0, 8 * 4.0 * HOURS_PER_MONTH)
+    )
+    assert lines["node pool gpu: OS disks (0-8 x 128 GiB Premium SSD P10)"] == pytest.approx(
+        (0.0, 160.0)
+    )
+    assert cost.unpriced == []
+
+
 def test_free_and_premium_tiers() -> None:
     assert _lines(_plan(_cluster("Free"))) == {
         "AKS Free tier (no cluster-management charge)": (0.0, 0.0)
@@ -230,10 +265,15 @@ def test_infra_cost_on_the_repository(infra) -> None:
     result = infra("cost", "-s", "prod", "--json")
     assert result.returncode == 0, result.stderr
     (prod,) = json.loads(result.stdout)["stacks"]
-    # Every price prod needs is in the committed table; only the uncapped log ingestion and
-    # the three Prometheus recording-rule groups, which have no price key, stay unpriced. The
-    # GPU pool autoscales from 0 nodes: a range.
-    assert [u["key"] for u in prod["unpriced"]] == [None] * 4
+    # Every price prod needs is in the committed table but these, listed as not estimated:
+    # the uncapped log ingestion and the three Prometheus recording-rule groups, which have no
+    # price key, and the GPU pool's 128 GiB managed OS disk (P10), which the table was never
+    # refreshed for (scripts/refresh_prices.py fetches it where reachable). The GPU pool
+    # autoscales from 0 nodes: a range.
+    assert sorted(u["key"] or "" for u in prod["unpriced"]) == [
+        *[""] * 4,
+        "managed-disk/Premium_LRS/P10",
+    ]
     assert sum("Prometheus recording rules" in u["item"] for u in prod["unpriced"]) == 3
     assert 0 < prod["monthly"]["low"] < prod["monthly"]["high"]
     assert "egress" in prod["leftOut"]

@@ -185,6 +185,28 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
             id="device-plugin-network-policy-refreshed",
         ),
         pytest.param(
+            '    f"{_CLUSTER}/agentPools",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:cluster:TrainingCluster$azure-native:containerservice:AgentPool"
+            "::training-gpu",
+            "Microsoft.ContainerService/managedClusters/agentPools/write",
+            f"{_PROD}/providers/Microsoft.ContainerService/managedClusters/aks-rwx-training-prod"
+            "/agentPools/gpu",
+            id="gpu-pool-through-the-agent-pools-api",
+        ),
+        pytest.param(
+            '                f"{_SUBNET}/join/action",\n',
+            "",
+            "deploy-identity",
+            "aks-rwx-training:cluster:TrainingCluster$azure-native:containerservice:AgentPool"
+            "::training-gpu",
+            "Microsoft.Network/virtualNetworks/subnets/join/action",
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-prod/"
+            "providers/Microsoft.Network/virtualNetworks/vnet-training-prod/subnets/snet-aks-nodes",
+            id="gpu-pool-joins-the-node-subnet",
+        ),
+        pytest.param(
             '    "customresources",\n',
             "",
             "deploy-identity",

@@ -92,7 +92,8 @@ def test_every_taggable_azure_resource_is_tagged(deployed: dict[str, Any], stack
         tags = registration.inputs["tags"]
         assert tags["environment"] == stack, registration.name
         assert tags["owner"] and tags["cost-center"], registration.name
-    for pool in result.one(CLUSTER).inputs["agentPoolProfiles"]:
+    agent_pools = [p.inputs for p in result.by_type("azure-native:containerservice:AgentPool")]
+    for pool in [*result.one(CLUSTER).inputs["agentPoolProfiles"], *agent_pools]:
         assert pool["tags"]["environment"] == stack
 
 
@@ -182,7 +183,8 @@ def test_dev_is_small_cheap_and_unprotected(deployed: dict[str, Any]) -> None:
     cluster = result.one(CLUSTER).inputs
     assert cluster["sku"]["tier"] == "Free"
     pools = cluster["agentPoolProfiles"]
-    assert len(pools) == 1  # no GPU pool
+    assert len(pools) == 1
+    assert not result.by_type("azure-native:containerservice:AgentPool")  # no GPU pool
     assert pools[0]["vmSize"] == "Standard_D4ds_v5"
     assert pools[0]["count"] == 1
     assert cluster["apiServerAccessProfile"] == {
@@ -233,14 +235,15 @@ def test_prod_is_provisioned_v2_private_protected_with_gpus(deployed: dict[str, 
     cluster = result.one(CLUSTER)
     assert cluster.inputs["apiServerAccessProfile"]["enablePrivateCluster"] is True
     assert cluster.inputs["sku"]["tier"] == "Standard"
-    system, gpu = cluster.inputs["agentPoolProfiles"]
+    (system,) = cluster.inputs["agentPoolProfiles"]
+    gpu = result.one("azure-native:containerservice:AgentPool").inputs
     assert system["availabilityZones"] == ["1", "2", "3"]
     assert gpu["vmSize"] == "Standard_NC24ads_A100_v4"
     assert (gpu["minCount"], gpu["maxCount"]) == (0, 8)
     assert gpu["nodeTaints"] == ["nvidia.com/gpu=present:NoSchedule"]
     assert gpu["nodeLabels"] == {"workload": "training", "accelerator": "nvidia"}
     assert gpu["availabilityZones"] == ["1", "2", "3"]
-    assert cluster.ignore_changes == ["agentPoolProfiles[1].count"]
+    assert result.one("azure-native:containerservice:AgentPool").ignore_changes == ["count"]
 
     volumes = exports(result)["volumes"]
     datasets, checkpoints = volumes["datasets"], volumes["checkpoints"]

@@ -4,14 +4,19 @@ endpoint; dev opts out of what costs money."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from stack_harness import PROJECT, STACKS, config_error, run_stack
 
-from components.node_disks import LOCAL_DISKS
+from components.node_disks import TRAINING_IMAGE_GIB, os_disk_for, vm_size
+from stacks.policy_config import policy_config_path
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+AGENT_POOL = "azure-native:containerservice:AgentPool"
+EPHEMERAL_POLICY = "azure-native-containerservice-managedcluster-ephemeral-os-disk"
+VM_SIZE_POLICY = "azure-native-containerservice-managedcluster-vm-size-allowed"
 ACCOUNT = "azure-native:storage:StorageAccount"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 RULE = "azure-native:monitor:DataCollectionRule"
@@ -23,23 +28,50 @@ ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
 
 
 def pools(result: Any) -> list[dict[str, Any]]:
-    return list(result.one(CLUSTER).inputs["agentPoolProfiles"])
+    """The system pool (in the cluster) and every AgentPool."""
+    return [
+        *result.one(CLUSTER).inputs["agentPoolProfiles"],
+        *(pool.inputs for pool in result.by_type(AGENT_POOL)),
+    ]
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_pool_encrypts_at_host_limits_pods_and_boots_from_its_local_disk(
+def test_every_pool_encrypts_at_host_limits_pods_and_boots_from_a_disk_that_fits(
     deployed: dict[str, Any], stack: str
 ) -> None:
     for pool in pools(deployed[stack]):
         assert pool["enableEncryptionAtHost"] is True
         assert pool["maxPods"] == 110
-        assert pool["osDiskType"] == "Ephemeral"
-        assert pool["osDiskSizeGB"] <= LOCAL_DISKS[pool["vmSize"].lower()].gib
+        local = vm_size(pool["vmSize"])
+        if pool["osDiskType"] == "Ephemeral":
+            assert local is not None and local.local_disk_gib is not None
+            assert pool["osDiskSizeGB"] <= local.local_disk_gib
+        else:
+            # Only a GPU pool whose local disk cannot hold the training images.
+            assert pool.get("nodeTaints") == ["nvidia.com/gpu=present:NoSchedule"]
 
 
-def test_the_a100_pool_os_disk_shrinks_to_its_64_gib_temp_disk(deployed: dict[str, Any]) -> None:
-    gpu = next(pool for pool in pools(deployed["prod"]) if pool["name"] == "gpu")
-    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Ephemeral", 64)
+def test_the_a100_pool_gets_a_managed_disk_that_holds_the_training_images(
+    deployed: dict[str, Any],
+) -> None:
+    # Its 64 GiB temp disk leaves 14 GiB for images; NVIDIA's PyTorch image needs 44.
+    gpu = deployed["prod"].one(AGENT_POOL).inputs
+    assert gpu["vmSize"] == "Standard_NC24ads_A100_v4"
+    assert (gpu["osDiskType"], gpu["osDiskSizeGB"]) == ("Managed", 128)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_policy_exempts_exactly_the_gpu_sizes_that_need_a_managed_disk(stack: str) -> None:
+    config = json.loads(policy_config_path(stack).read_text())
+    allowed = config[VM_SIZE_POLICY]["allowedVmSizes"]
+    needing = [
+        size
+        for size in allowed
+        if (known := vm_size(size)) is not None
+        and known.gpus > 0
+        and os_disk_for(size, TRAINING_IMAGE_GIB).type == "Managed"
+    ]
+    assert config[EPHEMERAL_POLICY]["managedOsDiskVmSizes"] == needing
 
 
 def test_a_size_without_a_known_local_disk_gets_a_managed_os_disk() -> None:

@@ -325,6 +325,53 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "nodes, so they would never be scheduled; set gpuPool.enabled: true or remove the jobs",
     ),
     (
+        "more-gpus-per-pod-than-the-vm-has",
+        {"trainingJobs": with_job(gpusPerWorker=2)},
+        "trainingJobs[0].gpusPerWorker' asks for 2 GPUs per pod but a Standard_NC24ads_A100_v4 "
+        "node has 1; the pods would never be scheduled: lower it or choose a larger "
+        "gpuPool.vmSize",
+    ),
+    (
+        "more-workers-than-the-pool-holds",
+        {"trainingJobs": with_job(workers=9)},
+        "trainingJobs[0].workers' is 9 but the GPU pool holds at most 8 such pods "
+        "(gpuPool.maxCount 8 x 1 per Standard_NC24ads_A100_v4 node); the rest would stay "
+        "Pending: lower it or raise gpuPool.maxCount",
+    ),
+    (
+        "pods-per-node-count-against-the-pool",
+        {
+            "gpuPool": {"enabled": True, "vmSize": "Standard_NC96ads_A100_v4", "maxCount": 2},
+            "trainingJobs": with_job(workers=5, gpusPerWorker=3),
+        },
+        "trainingJobs[0].workers' is 5 but the GPU pool holds at most 2 such pods "
+        "(gpuPool.maxCount 2 x 1 per Standard_NC96ads_A100_v4 node); the rest would stay "
+        "Pending: lower it or raise gpuPool.maxCount",
+    ),
+    (
+        "an-image-the-gpu-nodes-cannot-hold",
+        {"trainingJobs": with_job(imageGiB=40)},
+        "trainingJobs[0].imageGiB' is 40: 1 such image(s) per node, unpacked and compressed, "
+        "need 80 GiB but a Standard_NC24ads_A100_v4 node's 128 GiB OS disk leaves 68 GiB for "
+        "images (components/node_disks.py); use a smaller image",
+    ),
+    (
+        "gpu-pool-on-a-size-without-gpu",
+        {"gpuPool": {"enabled": True, "vmSize": "Standard_D8ds_v5"}},
+        "gpuPool.vmSize' 'Standard_D8ds_v5' has no GPU (components/node_disks.py VM_SIZES, read "
+        "2026-12-06); use one of (case-insensitive): standard_nc24ads_a100_v4 (1 GPU), "
+        "standard_nc48ads_a100_v4 (2 GPU), standard_nc96ads_a100_v4 (4 GPU), "
+        "standard_nc40ads_h100_v5 (1 GPU)",
+    ),
+    (
+        "gpu-pool-on-an-unknown-size",
+        {"gpuPool": {"enabled": True, "vmSize": "Standard_ND96asr_v4"}},
+        "gpuPool.vmSize' 'Standard_ND96asr_v4' is not a GPU size this repository knows "
+        "(components/node_disks.py VM_SIZES, read 2026-12-06); use one of (case-insensitive): "
+        "standard_nc24ads_a100_v4 (1 GPU), standard_nc48ads_a100_v4 (2 GPU), "
+        "standard_nc96ads_a100_v4 (4 GPU), standard_nc40ads_h100_v5 (1 GPU)",
+    ),
+    (
         "negative-backoff",
         {"trainingJobs": with_job(backoffLimit=-1)},
         "trainingJobs[0].backoffLimit' must be an integer between 0 and 100 (got -1)",

@@ -586,6 +586,43 @@ CASES: list[RCase] = [
         ),
     ),
     RCase(
+        "ephemeral-managed-exempt-size",
+        AKS_EPHEMERAL,
+        "agent_pool",
+        chain(put("osDiskType", "Managed"), put("vmSize", "Standard_NC24ads_A100_v4")),
+        settings={"managedOsDiskVmSizes": ["standard_nc24ads_a100_v4"]},
+    ),
+    RCase(
+        "ephemeral-managed-other-size",
+        AKS_EPHEMERAL,
+        "agent_pool",
+        put("osDiskType", "Managed"),
+        (
+            "AgentPool 'cpu' has osDiskType 'Managed'; use 'Ephemeral' with an osDiskSizeGB that fits the VM size's cache or temp disk.",
+        ),
+        settings={"managedOsDiskVmSizes": ["Standard_NC24ads_A100_v4"]},
+    ),
+    RCase(
+        "ephemeral-managed-exempt-size-in-cluster",
+        AKS_EPHEMERAL,
+        "managed_cluster",
+        chain(
+            put("agentPoolProfiles.0.osDiskType", "Managed"),
+            put("agentPoolProfiles.0.vmSize", "Standard_NC24ads_A100_v4"),
+        ),
+        settings={"managedOsDiskVmSizes": ["Standard_NC24ads_A100_v4"]},
+    ),
+    RCase(
+        "ephemeral-missing-exempt-size",
+        AKS_EPHEMERAL,
+        "agent_pool",
+        chain(drop("osDiskType"), put("vmSize", "Standard_NC24ads_A100_v4")),
+        (
+            "AgentPool 'cpu' does not set osDiskType; use 'Ephemeral' with an osDiskSizeGB that fits the VM size's cache or temp disk.",
+        ),
+        settings={"managedOsDiskVmSizes": ["Standard_NC24ads_A100_v4"]},
+    ),
+    RCase(
         "ephemeral-missing-agent-pool",
         AKS_EPHEMERAL,
         "agent_pool",
