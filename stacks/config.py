@@ -101,7 +101,6 @@ from components.smoke import (
 from components.storage import (
     ACCOUNT_NAME_RE,
     SHARE_NAME_RE,
-    AccountKeyName,
     FileProtocol,
 )
 from components.training import (
@@ -568,7 +567,6 @@ class StackConfig(_Model):
     ] = []
     disable_local_accounts: Annotated[bool, Rule("must be true or false")] = True
     kubelogin_mode: Annotated[KubeloginMode, one_of(KubeloginMode)] = "azurecli"
-    storage_account_key: Annotated[AccountKeyName, one_of(AccountKeyName)] = "key1"
     user_assigned_identity_id: Annotated[
         str, Rule("must be empty (SystemAssigned) or a userAssignedIdentities resource id")
     ] = ""
@@ -850,7 +848,6 @@ KEY_KINDS: dict[str, str] = {
     "adminGroupObjectIds": "array",
     "disableLocalAccounts": "boolean",
     "kubeloginMode": "string",
-    "storageAccountKey": "string",
     "userAssignedIdentityId": "string",
     "assignSubnetRole": "boolean",
     "networkPolicy": "string",
