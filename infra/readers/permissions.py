@@ -563,7 +563,8 @@ def check(
 
 def environment_scopes(plan: StackPlan) -> set[str]:
     """A stack's own scopes: the resource group of each Azure resource it creates, and every
-    other ARM id its deploy acts on (its node subnet, the VNet a zone links to)."""
+    other ARM id its deploy acts on (its node subnet, the VNet a zone links to, the resource
+    an extension resource of it is on)."""
     own = {
         str(r.id).lower()
         for r in plan.resources
@@ -571,11 +572,15 @@ def environment_scopes(plan: StackPlan) -> set[str]:
     }
     scopes = set()
     for need in required(plan, DEPLOY)[0]:
-        parts = need.scope.strip("/").split("/")
-        if need.scope.lower() in own and len(parts) >= 4 and parts[2].lower() == "resourcegroups":
+        scope = need.scope
+        if scope.lower() in own and scope.lower().count("/providers/") > 1:
+            # An extension resource (a role assignment, a lock): the resource it is on.
+            scope = scope[: scope.lower().rindex("/providers/")]
+        parts = scope.strip("/").split("/")
+        if scope.lower() in own and len(parts) >= 4 and parts[2].lower() == "resourcegroups":
             scopes.add("/" + "/".join(parts[:4]))
         else:
-            scopes.add(need.scope)
+            scopes.add(scope)
     return scopes
 
 
