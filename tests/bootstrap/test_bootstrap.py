@@ -16,6 +16,7 @@ from infra.engine.model import Resource, StackPlan
 from infra.exit_codes import ExitCode
 from tests._modules import modules_kept
 from tests.conftest import REPO_ROOT
+from components.storage import KEY_READER_ROLE_ID
 from tests.delivery._workflows import DEPLOY_ORDER, all_workflows, workflow
 
 BOOTSTRAP = REPO_ROOT / "bootstrap"
@@ -84,10 +85,16 @@ def _subjects_the_workflows_use(repository: str) -> set[tuple[str, str]]:
             )
             assert identity, (name, login)
             role = identity.group(1).lower()
+            # A job in an environment reads that environment's own AZURE_DEPLOY_CLIENT_ID,
+            # the identity bootstrap federates for it alone.
             if job.get("environment") == "${{ inputs.stack }}":
-                used |= {(role, f"repo:{repository}:environment:{env}") for env in DEPLOY_ORDER}
+                used |= {
+                    (f"{role}-{env}", f"repo:{repository}:environment:{env}")
+                    for env in DEPLOY_ORDER
+                }
             elif "environment" in job:
-                used.add((role, f"repo:{repository}:environment:{job['environment']}"))
+                env = job["environment"]
+                used.add((f"{role}-{env}", f"repo:{repository}:environment:{env}"))
             elif "pull_request" in events:
                 used.add((role, f"repo:{repository}:pull_request"))
             else:
@@ -116,14 +123,31 @@ def _variables_read(doc: Any) -> set[str]:
 
 def test_outputs_hold_every_repository_variable_the_workflows_read(plan: StackPlan) -> None:
     variables = plan.outputs["repositoryVariables"]
+    per_environment = plan.outputs["environmentVariables"]
+    assert sorted(per_environment) == sorted(DEPLOY_ORDER)
+    (environment_names,) = {tuple(values) for values in per_environment.values()}
+    assert environment_names == ("AZURE_DEPLOY_CLIENT_ID",)
     read = set().union(*(_variables_read(doc) for doc in all_workflows().values()))
-    assert read - OPTIONAL_VARIABLES == set(variables)
+    assert read - OPTIONAL_VARIABLES == set(variables) | set(environment_names)
+    # The deploy client id is never a repository variable: a job without an environment
+    # must find none to fall back to.
+    assert "AZURE_DEPLOY_CLIENT_ID" not in variables
     script = plan.outputs["ghVariableScript"].splitlines()
-    assert [line.split()[3] for line in script] == sorted(variables)
+    repository_lines = [line for line in script if " --env " not in line]
+    assert [line.split()[3] for line in repository_lines] == sorted(variables)
     assert all(
         line.startswith("gh variable set ")
         and " --repo example-org/aks-rwx-training --body " in line
-        for line in script
+        for line in repository_lines
+    )
+    clients = {
+        env: values["AZURE_DEPLOY_CLIENT_ID"] for env, values in per_environment.items()
+    }
+    assert len(set(clients.values())) == len(DEPLOY_ORDER)  # one identity per environment
+    assert sorted(line for line in script if " --env " in line) == sorted(
+        "gh variable set AZURE_DEPLOY_CLIENT_ID --repo example-org/aks-rwx-training "
+        f"--env {env} --body {client}"
+        for env, client in clients.items()
     )
     assert variables["PULUMI_BACKEND_URL"] == (
         "azblob://pulumi-state?storage_account=staksrwxtrainingstate"
@@ -302,3 +326,34 @@ def test_a_main_project_without_stacks_is_one_line(
     assert capsys.readouterr().err == (
         "infra: error: stacks: no Pulumi.<stack>.yaml: the bootstrap grants each stack's scopes\n"
     )
+
+
+def test_the_kubelet_key_reader_role_lists_keys_only_and_no_delivery_identity_holds_it(
+    plan: StackPlan,
+) -> None:
+    role = next(
+        r
+        for r in _of_type(plan, "azure-native:authorization:RoleDefinition")
+        if r.name == "kubelet-key-reader"
+    )
+    assert role.inputs["roleDefinitionId"] == KEY_READER_ROLE_ID
+    assert role.inputs["permissions"] == [
+        {"actions": ["Microsoft.Storage/storageAccounts/listKeys/action"]}
+    ]
+    groups = {
+        r.id for r in _of_type(plan, "azure-native:resources:ResourceGroup") if r.name != "delivery"
+    }
+    assert set(role.inputs["assignableScopes"]) == groups
+    for assignment in _of_type(plan, "azure-native:authorization:RoleAssignment"):
+        assert KEY_READER_ROLE_ID not in assignment.inputs["roleDefinitionId"]
+
+
+def test_each_deploy_identity_is_granted_its_own_environment_only(plan: StackPlan) -> None:
+    for env in DEPLOY_ORDER:
+        scopes = {
+            r.inputs["scope"]
+            for r in _of_type(plan, "azure-native:authorization:RoleAssignment")
+            if r.name.startswith(f"deploy-{env}-")
+        }
+        others = [e for e in DEPLOY_ORDER if e != env]
+        assert scopes and not [s for s in scopes for o in others if f"-{o}" in s], scopes
