@@ -189,8 +189,7 @@ def _gh_variable_script(
         for name, value in sorted(repository_values.items())
     ]
     lines += [
-        f"gh variable set {name} {repo} --env {shlex.quote(env)} "
-        f"--body {shlex.quote(str(value))}"
+        f"gh variable set {name} {repo} --env {shlex.quote(env)} --body {shlex.quote(str(value))}"
         for env, values in sorted(environment_values.items())
         for name, value in sorted(values.items())
     ]

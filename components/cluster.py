@@ -641,9 +641,11 @@ class TrainingCluster(pulumi.ComponentResource):
         # The identity AKS creates for the nodes (<cluster>-agentpool): the one the Azure Files
         # CSI driver lists storage keys with (components/storage.py, KubeletKeyAccess).
         self.kubelet_principal_id: pulumi.Output[str] = self.cluster.identity_profile.apply(
-            lambda profiles: profiles["kubeletidentity"].object_id
-            if profiles and "kubeletidentity" in profiles
-            else ""
+            lambda profiles: (
+                profiles["kubeletidentity"].object_id or ""
+                if profiles and "kubeletidentity" in profiles
+                else ""
+            )
         )
         self.oidc_issuer_url: pulumi.Output[str | None] = self.cluster.oidc_issuer_profile.apply(
             lambda profile: profile.issuer_url if profile else None

@@ -415,7 +415,12 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
     for verb in _verbs(access):
         if not (verb == "delete" and resource.type in NO_DELETE_TYPES):
             needs.add(
-                Need(f"{type_}/{verb}", scope, resource.urn, assigns=assigns if verb != "read" else "")
+                Need(
+                    f"{type_}/{verb}",
+                    scope,
+                    resource.urn,
+                    assigns=assigns if verb != "read" else "",
+                )
             )
     if access == DEPLOY:
         for path, action in LINKED_ACTIONS.get(resource.type, ()):
@@ -584,15 +589,15 @@ def environment_scopes(plan: StackPlan) -> set[str]:
     return scopes
 
 
-def foreign_grants(
-    stack: str, report: IdentityReport, others: Mapping[str, set[str]]
-) -> list[str]:
+def foreign_grants(stack: str, report: IdentityReport, others: Mapping[str, set[str]]) -> list[str]:
     """Grants of ``stack``'s own identity at, above or below another stack's scopes."""
     lines = []
     for grant in report.granted:
         for other, scopes in sorted(others.items()):
             reached = sorted(
-                s for s in scopes if other != stack and (_within(s, grant.scope) or _within(grant.scope, s))
+                s
+                for s in scopes
+                if other != stack and (_within(s, grant.scope) or _within(grant.scope, s))
             )
             if reached:
                 lines.append(

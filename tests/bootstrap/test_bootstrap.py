@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
+from components.storage import KEY_READER_ROLE_ID
 from infra.commands import main
 from infra.commands.preview import preview_stacks
 from infra.engine.model import Resource, StackPlan
 from infra.exit_codes import ExitCode
 from tests._modules import modules_kept
 from tests.conftest import REPO_ROOT
-from components.storage import KEY_READER_ROLE_ID
 from tests.delivery._workflows import DEPLOY_ORDER, all_workflows, workflow
 
 BOOTSTRAP = REPO_ROOT / "bootstrap"
@@ -140,9 +140,7 @@ def test_outputs_hold_every_repository_variable_the_workflows_read(plan: StackPl
         and " --repo example-org/aks-rwx-training --body " in line
         for line in repository_lines
     )
-    clients = {
-        env: values["AZURE_DEPLOY_CLIENT_ID"] for env, values in per_environment.items()
-    }
+    clients = {env: values["AZURE_DEPLOY_CLIENT_ID"] for env, values in per_environment.items()}
     assert len(set(clients.values())) == len(DEPLOY_ORDER)  # one identity per environment
     assert sorted(line for line in script if " --env " in line) == sorted(
         "gh variable set AZURE_DEPLOY_CLIENT_ID --repo example-org/aks-rwx-training "

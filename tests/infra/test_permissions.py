@@ -104,7 +104,8 @@ def test_an_action_removed_from_a_role_fails_naming_it(repo, capsys):
             "azure-native:containerservice:listManagedClusterUserCredentials:"
         )
         and "missing Microsoft.ContainerService/managedClusters/listClusterUserCredential/action "
-        "at /subscriptions/" in line
+        "at /subscriptions/"
+        in line
         for line in missing
     ), out
     assert not any(line.startswith("dev: plan-identity") for line in missing)
@@ -361,7 +362,8 @@ def test_a_role_assignment_right_without_a_condition_is_reported(repo, capsys):
     assert any(
         line.startswith("prod: deploy-prod-identity: urn:pulumi:bootstrap::")
         and "deploy-prod-node-subnet-prod-node-subnet: "
-        "Microsoft.Authorization/roleAssignments/write at /subscriptions/" in line
+        "Microsoft.Authorization/roleAssignments/write at /subscriptions/"
+        in line
         and line.endswith("it could assign any role, Owner included")
         for line in out.splitlines()
     ), out
@@ -381,7 +383,8 @@ def test_a_role_the_condition_does_not_name_is_missing(repo, capsys):
     assert any(
         line.startswith("dev: deploy-dev-identity: urn:pulumi:dev::aks-rwx-training::")
         and "kubelet-key-access-key-reader: missing "
-        "Microsoft.Authorization/roleAssignments/write at " in line
+        "Microsoft.Authorization/roleAssignments/write at "
+        in line
         for line in out.splitlines()
     ), out
 

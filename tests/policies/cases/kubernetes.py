@@ -144,7 +144,15 @@ CASES: list[RCase] = [
         "pv",
         chain(DISK_PV, put("spec.csi.nodeStageSecretRef", {"name": "s", "namespace": "n"})),
     ),
-    RCase("no-key-driver-unknown", NO_KEY, "pv", chain(put("spec.csi.driver", UNKNOWN), put("spec.csi.nodeStageSecretRef", {"name": "s", "namespace": "n"}))),
+    RCase(
+        "no-key-driver-unknown",
+        NO_KEY,
+        "pv",
+        chain(
+            put("spec.csi.driver", UNKNOWN),
+            put("spec.csi.nodeStageSecretRef", {"name": "s", "namespace": "n"}),
+        ),
+    ),
     RCase("no-key-secret-payload-unknown", NO_KEY, "secret", put("stringData", UNKNOWN)),
     RCase(
         "no-key-node-stage-secret",

@@ -22,12 +22,16 @@ QUANTITY_HELP = (
 RWX_SUFFIX = "request 'ReadWriteMany' so pods on different nodes can mount it concurrently."
 HANDLE = f"{RG}#{ACCOUNT}#datasets#pv-datasets"
 SECRET_KEY = f"training/azure-files-{ACCOUNT}"
+
+
 # The node-stage-secret policy checks any CSI volume's reference; the fixture's volumes hold
 # none (no account key in Kubernetes), so its cases add one to each.
-def WITH_REFS(stack: dict[str, StackResource]) -> None:  # noqa: N802 - a mutation constant
+def WITH_REFS(stack: dict[str, StackResource]) -> None:
     for name in ("pv-datasets", "pv-checkpoints"):
         reference = {"name": f"azure-files-{ACCOUNT}", "namespace": "training"}
         stack[name].props["spec"]["csi"]["nodeStageSecretRef"] = reference
+
+
 SECRET_MSG = (
     "PersistentVolume '{}' references node-stage secret '{}', which is not a Secret in this "
     "stack; create it in the stack or list '{}' in this policy's exemptSecrets setting."
@@ -325,7 +329,7 @@ CASES: list[SCase] = [
         "secret-exempt",
         ST_SECRET,
         chain(WITH_REFS, remove("files-secret")),
-        settings={"exemptSecrets": [SECRET_KEY]}
+        settings={"exemptSecrets": [SECRET_KEY]},
     ),
     SCase(
         "secret-no-ref",
@@ -379,7 +383,9 @@ CASES: list[SCase] = [
     SCase(
         "secret-wrong-namespace",
         ST_SECRET,
-        chain(WITH_REFS, on("pv-datasets", put("spec.csi.nodeStageSecretRef.namespace", "default"))),
+        chain(
+            WITH_REFS, on("pv-datasets", put("spec.csi.nodeStageSecretRef.namespace", "default"))
+        ),
         (
             SECRET_MSG.format(
                 "pv-datasets", f"default/azure-files-{ACCOUNT}", f"default/azure-files-{ACCOUNT}"
