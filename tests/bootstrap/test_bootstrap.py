@@ -305,6 +305,20 @@ def test_a_new_stack_is_a_new_environment_with_its_group_subject_and_subnet(
             "stacks/Pulumi.staging.yaml: resourceGroupName: must not be secure: the bootstrap "
             "reads it without the stack's secrets provider",
         ),
+        (
+            # Issue 26, 2: a stack file pointed bootstrap's role assignment rights anywhere.
+            (
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                "rg-network-staging/providers/Microsoft.Network/virtualNetworks/"
+                "vnet-training-staging/subnets/snet-aks-nodes",
+                "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/"
+                "providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/GatewaySubnet",
+            ),
+            "stacks/Pulumi.staging.yaml: nodeSubnetId: '/subscriptions/11111111-1111-1111-1111-"
+            "111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/"
+            "vnet-hub/subnets/GatewaySubnet' is outside the network scopes the bootstrap may "
+            "grant (networkScopes in Pulumi.bootstrap.yaml)",
+        ),
     ],
 )
 def test_a_stack_the_bootstrap_cannot_serve_is_one_line_naming_file_and_key(
