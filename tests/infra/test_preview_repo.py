@@ -69,8 +69,6 @@ def test_json_resources_carry_options_and_camel_case_inputs(preview_json):
     )
     assert pvc["inputs"]["spec"]["storageClassName"] == ""
     assert pvc["inputs"]["spec"]["volumeName"] == "training-datasets"
-    secret = prod["volume-datasets-secret"]
-    assert secret["inputs"]["stringData"] == "[secret]"
     dev = {r["name"]: r for r in preview_json["dev"]["resources"]}
     assert dev["shared-storage-account"]["protect"] is False
     assert "shared-storage-lock" not in dev
