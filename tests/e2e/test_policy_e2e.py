@@ -501,7 +501,7 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         assert SEED_PROD[(policy, resource_name(urn))][1] in lines[index + 2]
         reported.append(((policy, resource_name(urn)), level))
     assert dict(reported) == levels(SEED_PROD)
-    assert [level for _, level in reported] == [M] * 27 + [A]
+    assert [level for _, level in reported] == [M] * 29 + [A]
     assert not any(line.startswith(" +   ") for line in lines), "--violations-only hides resources"
     assert "Resources:" not in lines
     assert lines[-2] == (
@@ -553,7 +553,7 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "### ❌ `binding-mistakes/test`"
-    assert "9 mandatory, 0 advisory policy violations" in lines[2]
+    assert "13 mandatory, 0 advisory policy violations" in lines[2]
     header = lines.index("| Level | Severity | Policy | Resource | Message |")
     assert lines[header + 1] == "|---|---|---|---|---|"
     rows = []
