@@ -505,7 +505,7 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
     assert not any(line.startswith(" +   ") for line in lines), "--violations-only hides resources"
     assert "Resources:" not in lines
     assert lines[-2] == (
-        "  Summary: 7 resources to create (0 protected); 27 mandatory, 1 advisory policy violations"
+        "  Summary: 7 resources to create (0 protected); 29 mandatory, 1 advisory policy violations"
     )
 
 
