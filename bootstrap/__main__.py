@@ -1,11 +1,12 @@
 """The delivery control plane, applied once by a subscription owner (`pulumi up` here).
 
 It registers the resource providers and features the stacks need, creates the state
-backend, the secrets provider, each environment's resource group (the scope the deploy
-identity is granted; the environments are the main project's stacks, read from
-../stacks), and the plan and deploy identities with their federated credentials and
-least-privilege custom roles. Its outputs are the repository variables the workflows read,
-and the `gh variable set` script that sets them.
+backend, the secrets provider, each environment's resource group (the scope its deploy
+identity is granted; the environments are the main project's stacks, read from ../stacks),
+the read-only plan identity and one deploy identity per environment, with their federated
+credentials and least-privilege custom roles, and the custom role the clusters' kubelet
+identities list storage keys with. Its outputs are the variables the workflows read, and the
+`gh variable set` script that sets them (the deploy client ids per GitHub environment).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from delivery.roles import ROLES
 from delivery.secrets import SecretsProvider, SecretsProviderArgs
 from delivery.state import StateBackend, StateBackendArgs
 from pulumi_azure_native import authorization, resources
+
+from components.storage import KEY_READER_ACTIONS, KEY_READER_ROLE_ID, KEY_READER_ROLE_NAME
 
 cfg = bootstrap_config.load()
 client = authorization.get_client_config_output()
@@ -84,68 +87,123 @@ secrets = SecretsProvider(
 
 # Exactly the subjects of the workflows' jobs (tests/delivery check them against the files):
 # plan: the live PR preview (pull_request) and the scheduled drift job (default branch);
-# deploy: each deployment environment of deploy-stack.yml.
+# deploy-<env>: the deployment environment <env> of deploy-stack.yml, and nothing else, so a
+# job in dev (no reviewers) gets no token that can change prod.
 subjects = {
     "plan": [
         pull_request_subject(cfg.repository),
         branch_subject(cfg.repository, cfg.default_branch),
     ],
-    "deploy": [environment_subject(cfg.repository, env.name) for env in cfg.environments],
+    **{
+        f"deploy-{env.name}": [environment_subject(cfg.repository, env.name)]
+        for env in cfg.environments
+    },
 }
 identities = {
-    role: DeliveryIdentity(
-        role,
+    name: DeliveryIdentity(
+        name,
         DeliveryIdentityArgs(
             resource_group_name=group.name,
             location=group.location,
-            identity_name=f"id-{cfg.resource_group_name}-{role}",
-            subjects=subjects[role],
+            identity_name=f"id-{cfg.resource_group_name}-{name}",
+            subjects=identity_subjects,
             tags=cfg.tags,
         ),
     )
-    for role in ROLES
+    for name, identity_subjects in subjects.items()
 }
 
-scopes: dict[str, list[tuple[str, pulumi.Input[str]]]] = {
-    "resource-group": [
-        (f"{name}-resource-group", rg.id) for name, rg in environment_groups.items()
-    ],
-    "node-subnet": [(f"{env.name}-node-subnet", env.node_subnet_id) for env in cfg.environments],
-    "node-vnet": [(f"{env.name}-node-vnet", env.node_vnet_id) for env in cfg.environments],
+# Each identity's scopes: the plan identity reads every environment; a deploy identity is
+# granted its own environment's group, subnet and VNet, and the shared backend.
+environment_scopes: dict[str, dict[str, list[tuple[str, pulumi.Input[str]]]]] = {
+    env.name: {
+        "resource-group": [(f"{env.name}-resource-group", environment_groups[env.name].id)],
+        "node-subnet": [(f"{env.name}-node-subnet", env.node_subnet_id)],
+        "node-vnet": [(f"{env.name}-node-vnet", env.node_vnet_id)],
+    }
+    for env in cfg.environments
+}
+backend_scopes: dict[str, list[tuple[str, pulumi.Input[str]]]] = {
     "state-container": [("state-container", state.container_id)],
     "secrets-key": [("secrets-key", secrets.key_id)],
 }
+
+
+def _scopes(identity: str) -> dict[str, list[tuple[str, pulumi.Input[str]]]]:
+    if identity == "plan":
+        return {
+            kind: [scope for env in environment_scopes.values() for scope in env[kind]]
+            for kind in ("resource-group", "node-subnet", "node-vnet")
+        } | backend_scopes
+    return environment_scopes[identity.removeprefix("deploy-")] | backend_scopes
+
+
 grants = [
     RoleGrant(
-        f"{role}-{scope_kind}",
+        f"{identity}-{scope_kind}",
         RoleGrantArgs(
             subscription_id=client.subscription_id,
-            role_name=f"{pulumi.get_project()} {role} ({scope_kind})",
+            role_name=f"{pulumi.get_project()} {identity} ({scope_kind})",
             spec=spec,
-            principal_id=identities[role].principal_id,
-            scopes=scopes[scope_kind],
+            principal_id=identities[identity].principal_id,
+            scopes=_scopes(identity)[scope_kind],
         ),
     )
-    for role, specs in ROLES.items()
-    for scope_kind, spec in specs.items()
+    for identity in identities
+    for scope_kind, spec in ROLES["plan" if identity == "plan" else "deploy"].items()
 ]
+
+# The role the program assigns each cluster's kubelet identity on its storage account
+# (components/storage.py, KubeletKeyAccess): defined here, where roles are written (no deploy
+# identity may write a role definition), and assignable in the environments' groups only.
+key_reader = authorization.RoleDefinition(
+    "kubelet-key-reader",
+    role_definition_id=KEY_READER_ROLE_ID,
+    role_name=KEY_READER_ROLE_NAME,
+    description="List one storage account's keys: the Azure Files CSI driver mounting SMB "
+    "shares on a cluster's nodes",
+    role_type="CustomRole",
+    scope=pulumi.Output.concat("/subscriptions/", client.subscription_id),
+    permissions=[authorization.PermissionArgs(actions=list(KEY_READER_ACTIONS))],
+    assignable_scopes=[group.id for group in environment_groups.values()],
+)
 
 variables = {
     "AZURE_TENANT_ID": client.tenant_id,
     "AZURE_SUBSCRIPTION_ID": client.subscription_id,
     "AZURE_PLAN_CLIENT_ID": identities["plan"].client_id,
-    "AZURE_DEPLOY_CLIENT_ID": identities["deploy"].client_id,
     "PULUMI_BACKEND_URL": state.backend_url,
     "PULUMI_SECRETS_PROVIDER": secrets.provider_url,
 }
+# GitHub environment variables: a job with `environment: <env>` reads its own environment's
+# AZURE_DEPLOY_CLIENT_ID; no repository-level value exists for a job without one to fall back to.
+environment_variables = {
+    env.name: {"AZURE_DEPLOY_CLIENT_ID": identities[f"deploy-{env.name}"].client_id}
+    for env in cfg.environments
+}
 pulumi.export("repositoryVariables", variables)
+pulumi.export("environmentVariables", environment_variables)
+
+
+def _gh_variable_script(
+    repository_values: dict[str, object], environment_values: dict[str, dict[str, object]]
+) -> str:
+    repo = f"--repo {shlex.quote(cfg.repository)}"
+    lines = [
+        f"gh variable set {name} {repo} --body {shlex.quote(str(value))}"
+        for name, value in sorted(repository_values.items())
+    ]
+    lines += [
+        f"gh variable set {name} {repo} --env {shlex.quote(env)} --body {shlex.quote(str(value))}"
+        for env, values in sorted(environment_values.items())
+        for name, value in sorted(values.items())
+    ]
+    return "\n".join(lines)
+
+
 pulumi.export(
     "ghVariableScript",
-    pulumi.Output.all(**variables).apply(
-        lambda values: "\n".join(
-            f"gh variable set {name} --repo {shlex.quote(cfg.repository)} "
-            f"--body {shlex.quote(str(value))}"
-            for name, value in sorted(values.items())
-        )
+    pulumi.Output.all(variables, environment_variables).apply(
+        lambda values: _gh_variable_script(values[0], values[1])
     ),
 )

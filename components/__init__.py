@@ -41,7 +41,13 @@ from components.sizing import (
     resolve_share,
 )
 from components.smoke import RwxSmokeTest, RwxSmokeTestArgs, smoke_job_manifest
-from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
+from components.storage import (
+    KubeletKeyAccess,
+    KubeletKeyAccessArgs,
+    SharedStorage,
+    SharedStorageArgs,
+    ShareSpec,
+)
 from components.training import (
     TrainingJob,
     TrainingJobArgs,
@@ -61,6 +67,8 @@ __all__ = [
     "GpuPoolSpec",
     "GpuScheduling",
     "KubeconfigError",
+    "KubeletKeyAccess",
+    "KubeletKeyAccessArgs",
     "NvidiaDevicePlugin",
     "NvidiaDevicePluginArgs",
     "RwxSmokeTest",

@@ -493,6 +493,7 @@ class TrainingCluster(pulumi.ComponentResource):
             always a secret Output.
         provider: ``pulumi_kubernetes.Provider`` using that kubeconfig.
         oidc_issuer_url: The cluster's OIDC issuer (for workload identity federation).
+        kubelet_principal_id: Object id of the nodes' kubelet identity.
         subnet_role_assignment: Network Contributor assignment on the node subnet, or ``None``.
         gpu_pool: The GPU pool's ``containerservice.AgentPool`` (``<name>-gpu``), or ``None``.
         gpu_scheduling: How pods reach the GPU pool (:data:`GPU_SCHEDULING`), or ``None``
@@ -622,6 +623,15 @@ class TrainingCluster(pulumi.ComponentResource):
         )
         self.resource_group_name = args.resource_group_name
         self.gpu_scheduling = GPU_SCHEDULING if args.gpu_pool is not None else None
+        # The identity AKS creates for the nodes (<cluster>-agentpool): the one the Azure Files
+        # CSI driver lists storage keys with (components/storage.py, KubeletKeyAccess).
+        self.kubelet_principal_id: pulumi.Output[str] = self.cluster.identity_profile.apply(
+            lambda profiles: (
+                profiles["kubeletidentity"].object_id or ""
+                if profiles and "kubeletidentity" in profiles
+                else ""
+            )
+        )
         self.oidc_issuer_url: pulumi.Output[str | None] = self.cluster.oidc_issuer_profile.apply(
             lambda profile: profile.issuer_url if profile else None
         )

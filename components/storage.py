@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -21,7 +22,6 @@ from components.sizing import (
 )
 
 FileProtocol = Literal["smb", "nfs"]
-AccountKeyName = Literal["key1", "key2"]
 
 # \A...\Z, never ^...$: `$` also matches before a trailing newline, which Azure rejects.
 ACCOUNT_NAME_RE = re.compile(r"\A[a-z0-9]{3,24}\Z")
@@ -35,6 +35,20 @@ SMB_CHANNEL_ENCRYPTION = "AES-128-CCM;AES-128-GCM;AES-256-GCM"
 # NTLMv2 stays enabled: the CSI driver mounts with the storage account key over NTLMv2.
 SMB_AUTHENTICATION_METHODS = "NTLMv2;Kerberos"
 SMB_KERBEROS_TICKET_ENCRYPTION = "AES-256"
+
+# The one action the Azure Files CSI driver needs to mount an SMB share of a static PV that
+# names no secret: it lists the account key with the kubelet identity (storage_account.go's
+# GetStorageAccesskey calls ListKeys, nothing else; kubernetes-sigs/azurefile-csi-driver
+# docs/driver-parameters.md, "Tips": "the driver will use the kubelet identity to obtain the
+# account key during volume mount"). No built-in role holds only it (Storage Account Key
+# Operator Service Role also regenerates keys), so the bootstrap defines this custom role
+# (bootstrap/__main__.py), assignable in each environment's resource group; the program
+# assigns it on the storage account alone (KubeletKeyAccess), and the deploy identity may
+# assign no other role there (the condition in bootstrap/delivery/roles.py).
+KEY_READER_ROLE_ID = "50596c25-12fc-466f-a40e-51d16867531c"
+KEY_READER_ROLE_NAME = "aks-rwx-training kubelet storage key reader"
+KEY_READER_ACTIONS = ("Microsoft.Storage/storageAccounts/listKeys/action",)
+_KEY_READER_NAMESPACE = uuid.UUID("5f468245-bc7f-4a71-93b8-3062679351d9")
 
 
 @dataclass(frozen=True)
@@ -74,8 +88,6 @@ class SharedStorageArgs:
         allowed_ip_ranges: Public IPv4 addresses/CIDRs allowed through the firewall.
         protect: Mark account, file service and shares ``protect`` + ``retain_on_delete``.
         lock: Add a ``CanNotDelete`` management lock on the account.
-        account_key: Which account key (``key1`` or ``key2``) SMB volumes mount with;
-            switching it is step 3 of the rotation in SECURITY.md.
         nfs_root_squash: Root squash for NFS shares; ``RootSquash`` (default) maps client root
             to nobody so a compromised pod running as root cannot own every file.
         tags: Tags applied to the account.
@@ -96,7 +108,6 @@ class SharedStorageArgs:
     allowed_ip_ranges: Sequence[str] = ()
     protect: bool = True
     lock: bool = True
-    account_key: AccountKeyName = "key1"
     nfs_root_squash: Literal["RootSquash", "NoRootSquash", "AllSquash"] = "RootSquash"
     tags: Mapping[str, str] = field(default_factory=dict)
     public_network_access: bool = True
@@ -182,11 +193,9 @@ class SharedStorage(pulumi.ComponentResource):
         share_performance: ``share name -> SharePerformance`` (model, quota, IOPS, MiB/s,
             provisioned or ceiling); plain values.
         sku: The account SKU (``PremiumV2_ZRS``, ...).
-        account_key: Primary account key as a secret Output (SMB only; ``None`` for NFS).
         lock: The ``CanNotDelete`` lock, or ``None``.
     """
 
-    account_key: pulumi.Output[str] | None
     lock: authorization.ManagementLockByScope | None
 
     def __init__(
@@ -220,8 +229,10 @@ class SharedStorage(pulumi.ComponentResource):
             allow_blob_public_access=False,
             allow_cross_tenant_replication=False,
             # Shared keys stay enabled: the Azure Files CSI driver mounts SMB shares with the
-            # account key stored in the Kubernetes Secret (no identity-based SMB auth on Linux
-            # nodes). The firewall below keeps the key useless outside the allowed networks.
+            # account key, which it lists on the node with the kubelet identity
+            # (KubeletKeyAccess); nobody else holds listKeys, and the firewall below keeps the
+            # key useless outside the allowed networks. Managed-identity SMB mounts
+            # (mountWithManagedIdentity) would remove the key: see SECURITY.md for why not yet.
             allow_shared_key_access=True,
             default_to_o_auth_authentication=True,
             # Enabled: reachable only through the firewall rules below.
@@ -300,18 +311,6 @@ class SharedStorage(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-        self.account_key = None
-        if not nfs:
-            keys = storage.list_storage_account_keys_output(
-                resource_group_name=args.resource_group_name,
-                account_name=self.account.name,
-                opts=pulumi.InvokeOutputOptions(parent=self),
-            )
-            key_name = args.account_key
-            self.account_key = pulumi.Output.secret(
-                keys.keys.apply(lambda ks: next(k.value for k in ks if k.key_name == key_name))
-            )
-
         self.register_outputs(
             {
                 "accountName": self.account_name,
@@ -322,3 +321,53 @@ class SharedStorage(pulumi.ComponentResource):
                 "shareQuotasGiB": {n: p.quota_gib for n, p in self.share_performance.items()},
             }
         )
+
+
+@dataclass(frozen=True)
+class KubeletKeyAccessArgs:
+    """Inputs of :class:`KubeletKeyAccess`.
+
+    Attributes:
+        account_id: ARM id of the storage account (the assignment's only scope).
+        account_name: Its name (for a stable assignment name).
+        cluster_name: The cluster whose kubelet identity mounts the shares.
+        kubelet_principal_id: Object id of that kubelet identity.
+    """
+
+    account_id: pulumi.Input[str]
+    account_name: str
+    cluster_name: str
+    kubelet_principal_id: pulumi.Input[str]
+
+
+class KubeletKeyAccess(pulumi.ComponentResource):
+    """The kubelet identity's right to list the account's keys, on the account alone.
+
+    Attributes:
+        assignment: The ``authorization.RoleAssignment`` of :data:`KEY_READER_ROLE_ID`.
+    """
+
+    def __init__(
+        self, name: str, args: KubeletKeyAccessArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("aks-rwx-training:storage:KubeletKeyAccess", name, None, opts)
+        role_definition_id = pulumi.Output.from_input(args.account_id).apply(
+            lambda account_id: (
+                f"/subscriptions/{account_id.split('/')[2]}/providers/"
+                f"Microsoft.Authorization/roleDefinitions/{KEY_READER_ROLE_ID}"
+            )
+        )
+        self.assignment = authorization.RoleAssignment(
+            f"{name}-key-reader",
+            role_assignment_name=str(
+                uuid.uuid5(_KEY_READER_NAMESPACE, f"{args.cluster_name}|{args.account_name}")
+            ),
+            scope=args.account_id,
+            role_definition_id=role_definition_id,
+            principal_id=args.kubelet_principal_id,
+            principal_type="ServicePrincipal",
+            description=f"AKS {args.cluster_name}'s kubelet mounts the SMB shares of "
+            f"{args.account_name}",
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        )
+        self.register_outputs({"roleAssignmentId": self.assignment.id})

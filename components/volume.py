@@ -14,6 +14,8 @@ CSI_DRIVER = "file.csi.azure.com"
 # \A...\Z, never ^...$: `$` also matches before a trailing newline, which Azure rejects.
 DNS1123_LABEL_RE = re.compile(r"\A(?=.{1,63}\Z)[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 MODE_RE = re.compile(r"\A0[0-7]{3}\Z")
+# Where the driver looks for a key Secret before it lists the key itself (see RwxVolume).
+KEY_LOOKUP_NAMESPACE = "kube-system"
 NFS_MOUNT_OPTIONS: tuple[str, ...] = ("nconnect=4", "noresvport", "actimeo=30")
 # The performance a volume declares it needs, on its PV, where the policy pack checks the
 # share behind it against them (azure-native-storage-fileshare-meets-volume-targets) and
@@ -46,14 +48,13 @@ class RwxVolumeArgs:
 
     Attributes:
         volume_name: Volume (and share) name; DNS-1123 label.
-        namespace: Namespace of the PVC (and the SMB Secret).
+        namespace: Namespace of the PVC.
         quota_gib: Share quota; the PV capacity and PVC request are exactly this.
         resource_group_name: Resource group of the storage account.
         storage_account_name: Storage account holding the share.
         share_name: The file share.
         provider: Kubernetes provider of the target cluster (used by every child).
         protocol: ``smb`` or ``nfs``; must match the share.
-        account_key: Storage account key (secret Output) - required for SMB, unused for NFS.
         create_namespace: Create the Namespace; ``False`` when it exists or another volume
             creates it (then pass that volume's namespace in ``namespace_depends_on``).
         namespace_depends_on: Resources the namespaced children must wait for.
@@ -73,7 +74,6 @@ class RwxVolumeArgs:
     share_name: pulumi.Input[str]
     provider: k8s.Provider
     protocol: Literal["smb", "nfs"] = "smb"
-    account_key: pulumi.Input[str] | None = None
     create_namespace: bool = True
     namespace_depends_on: Sequence[pulumi.Resource] = ()
     uid: int = 1000
@@ -98,8 +98,6 @@ def validate_rwx_volume_args(args: RwxVolumeArgs) -> None:
     if args.protocol not in ("smb", "nfs"):
         raise ValueError(f"protocol must be 'smb' or 'nfs' (got {args.protocol!r})")
     if args.protocol == "smb":
-        if args.account_key is None:
-            raise ValueError("SMB volumes need the storage account key (account_key)")
         for label, mode in (("dir_mode", args.dir_mode), ("file_mode", args.file_mode)):
             if not MODE_RE.match(mode):
                 raise ValueError(f"{label} must be 4 octal digits like '0770' (got {mode!r})")
@@ -109,7 +107,13 @@ def validate_rwx_volume_args(args: RwxVolumeArgs) -> None:
 
 
 class RwxVolume(pulumi.ComponentResource):
-    """Namespace (optional), SMB credentials Secret, static CSI PV and a PVC bound to it.
+    """Namespace (optional), static CSI PV and a PVC bound to it; no credential anywhere.
+
+    An SMB PV names its share (``volumeAttributes``: resource group, account, share) and no
+    secret: the Azure Files CSI driver on the node then lists the account key itself with the
+    kubelet identity when it stages the volume (:class:`components.storage.KubeletKeyAccess`
+    grants that identity ``listKeys`` on the account), so the key is in no Kubernetes Secret,
+    no Pulumi state and no CI job. NFS needs no key.
 
     The PV is reserved for the PVC both ways: the PV's ``claimRef`` names the claim and the
     claim's ``volumeName`` names the PV.
@@ -117,14 +121,12 @@ class RwxVolume(pulumi.ComponentResource):
     Outputs (attributes):
         namespace: Namespace name (str).
         namespace_resource: The Namespace, or ``None`` when it is not created here.
-        secret: The Secret with the storage credentials (SMB), or ``None`` (NFS).
         pv: The PersistentVolume; ``pv_name`` its (cluster-unique) name ``<namespace>-<volume>``.
         pvc: The PersistentVolumeClaim; ``pvc_name`` its name (the volume name).
         capacity: ``"<quota>Gi"``.
     """
 
     namespace_resource: k8s.core.v1.Namespace | None
-    secret: k8s.core.v1.Secret | None
 
     def __init__(
         self,
@@ -146,7 +148,6 @@ class RwxVolume(pulumi.ComponentResource):
             *,
             protect: bool = False,
             depends_on: Sequence[pulumi.Resource] = (),
-            delete_before_replace: bool = False,
             ignore_changes: Sequence[str] = (),
         ) -> pulumi.ResourceOptions:
             # Stateful objects (Namespace, PV, PVC) never delete-before-replace: a replacement
@@ -157,7 +158,7 @@ class RwxVolume(pulumi.ComponentResource):
                 provider=args.provider,
                 protect=protect,
                 retain_on_delete=protect,
-                delete_before_replace=delete_before_replace,
+                delete_before_replace=False,
                 depends_on=list(depends_on),
                 ignore_changes=list(ignore_changes),
             )
@@ -174,37 +175,20 @@ class RwxVolume(pulumi.ComponentResource):
             )
             namespace_deps.append(self.namespace_resource)
 
-        self.secret = None
-        if smb:
-            credentials: pulumi.Output[dict[str, str]] = pulumi.Output.all(
-                args.storage_account_name, args.account_key
-            ).apply(
-                lambda values: {
-                    "azurestorageaccountname": str(values[0]),
-                    "azurestorageaccountkey": str(values[1]),
-                }
-            )
-            # The key must never reach the state or the engine in plaintext.
-            credentials = pulumi.Output.secret(credentials)  # type: ignore[arg-type]
-            self.secret = k8s.core.v1.Secret(
-                f"{name}-secret",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=f"azure-files-{args.volume_name}",
-                    namespace=args.namespace,
-                    labels=labels,
-                ),
-                type="Opaque",
-                string_data=credentials,
-                # Fixed name and no data: the old Secret goes first on a replacement.
-                opts=k8s_opts(depends_on=namespace_deps, delete_before_replace=True),
-            )
-
         volume_attributes: dict[str, pulumi.Input[str]] = {
             "resourceGroup": args.resource_group_name,
             "storageAccount": args.storage_account_name,
             "shareName": args.share_name,
         }
-        if not smb:
+        if smb:
+            # Without nodeStageSecretRef the driver first looks for a Secret named
+            # azure-storage-account-<account>-secret, whose account name it would mount instead
+            # (pkg/azurefile/azurefile.go, GetAccountInfo), and only then lists the key with
+            # the kubelet identity (docs/driver-parameters.md, "Tips"). It looks in this
+            # namespace: kube-system, where only cluster administrators create Secrets, so no
+            # workload namespace can redirect the mount.
+            volume_attributes["secretNamespace"] = KEY_LOOKUP_NAMESPACE
+        else:
             volume_attributes["protocol"] = "nfs"
 
         self.pv = k8s.core.v1.PersistentVolume(
@@ -253,16 +237,9 @@ class RwxVolume(pulumi.ComponentResource):
                         args.share_name,
                     ),
                     volume_attributes=volume_attributes,
-                    node_stage_secret_ref=k8s.core.v1.SecretReferenceArgs(
-                        name=f"azure-files-{args.volume_name}", namespace=args.namespace
-                    )
-                    if smb
-                    else None,
                 ),
             ),
-            opts=k8s_opts(
-                protect=args.protect, depends_on=[self.secret] if self.secret is not None else []
-            ),
+            opts=k8s_opts(protect=args.protect, depends_on=namespace_deps),
         )
 
         self.pvc = k8s.core.v1.PersistentVolumeClaim(

@@ -19,6 +19,8 @@ import pulumi
 from components import (
     EntraIdSpec,
     GpuPoolSpec,
+    KubeletKeyAccess,
+    KubeletKeyAccessArgs,
     NvidiaDevicePlugin,
     NvidiaDevicePluginArgs,
     RwxSmokeTest,
@@ -122,7 +124,6 @@ def main(loaded: LoadedConfig) -> None:
                 for v in loaded.volumes
             ],
             soft_delete_days=cfg.share_soft_delete_days,
-            account_key=cfg.storage_account_key,
             allowed_subnet_ids=loaded.storage_subnet_ids,
             allowed_ip_ranges=cfg.allowed_ip_ranges,
             protect=protect,
@@ -231,6 +232,17 @@ def main(loaded: LoadedConfig) -> None:
             managed_prometheus=monitoring is not None,
         ),
     )
+    if cfg.file_protocol == "smb":
+        # The CSI driver lists the account key itself when a node stages an SMB volume.
+        KubeletKeyAccess(
+            "kubelet-key-access",
+            KubeletKeyAccessArgs(
+                account_id=shared_storage.account_id,
+                account_name=cfg.storage_account_name,
+                cluster_name=cfg.cluster_name,
+                kubelet_principal_id=cluster.kubelet_principal_id,
+            ),
+        )
     monitoring_rules = None
     if monitoring is not None:
         monitoring_rules = MonitoringRuleAssociations(
@@ -277,7 +289,6 @@ def main(loaded: LoadedConfig) -> None:
                 share_name=shared_storage.shares[spec.name].name,
                 provider=cluster.provider,
                 protocol=cfg.file_protocol,
-                account_key=shared_storage.account_key,
                 create_namespace=spec.create_namespace,
                 namespace_depends_on=[owner.namespace_resource]
                 if owner is not None and owner.namespace_resource is not None

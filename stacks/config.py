@@ -110,7 +110,6 @@ from components.smoke import (
 from components.storage import (
     ACCOUNT_NAME_RE,
     SHARE_NAME_RE,
-    AccountKeyName,
     FileProtocol,
 )
 from components.training import (
@@ -580,7 +579,6 @@ class StackConfig(_Model):
     ] = []
     disable_local_accounts: Annotated[bool, Rule("must be true or false")] = True
     kubelogin_mode: Annotated[KubeloginMode, one_of(KubeloginMode)] = "azurecli"
-    storage_account_key: Annotated[AccountKeyName, one_of(AccountKeyName)] = "key1"
     user_assigned_identity_id: Annotated[
         str, Rule("must be empty (SystemAssigned) or a userAssignedIdentities resource id")
     ] = ""
@@ -862,7 +860,6 @@ KEY_KINDS: dict[str, str] = {
     "adminGroupObjectIds": "array",
     "disableLocalAccounts": "boolean",
     "kubeloginMode": "string",
-    "storageAccountKey": "string",
     "userAssignedIdentityId": "string",
     "assignSubnetRole": "boolean",
     "networkPolicy": "string",
@@ -1638,9 +1635,9 @@ def parse_config(
         values = _validate_model(data)
         tags, volumes = _cross_checks(values, stack)
         _check_network_ranges(values)
-        _check_unique_across_stacks(data, project, stack)
         if rejection := image_rejection(values.smoke_test.image, stack):
             raise ConfigError("smokeTest.image", rejection)
+        _check_unique_across_stacks(data, project, stack)
     except PolicyConfigError as error:
         raise pulumi.RunError(str(error)) from None
     except ConfigError as error:

@@ -23,6 +23,11 @@ _CONTAINER_NAME = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
 # GitHub owner and repository names: what may follow `repo:` in an OIDC subject.
 _REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,255}")
+# A subscription, or a resource group in one: where the stacks' node subnets may be.
+_NETWORK_SCOPE = re.compile(
+    r"/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"(/resourceGroups/[-\w._()]{1,90})?"
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,17 @@ def load() -> BootstrapConfig:
     ranges = _object(config, "stateAllowedIpRanges")
     if not isinstance(ranges, list) or not all(isinstance(r, str) and r for r in ranges):
         raise _fail("stateAllowedIpRanges", "must be a list of IP addresses or CIDR ranges")
+    network_scopes = _object(config, "networkScopes")
+    if (
+        not isinstance(network_scopes, list)
+        or not network_scopes
+        or not all(isinstance(s, str) and _NETWORK_SCOPE.fullmatch(s) for s in network_scopes)
+    ):
+        raise _fail(
+            "networkScopes",
+            "required: a list of subscription or resource group ids (/subscriptions/<id>"
+            "[/resourceGroups/<name>]) that hold the stacks' node subnets",
+        )
     tags = _object(config, "tags")
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
         raise _fail("tags", "required: a mapping of tag name to string value")
@@ -94,6 +110,6 @@ def load() -> BootstrapConfig:
         key_name=_string(config, "keyName", _KEY_NAME, "1-127 letters, digits and '-'"),
         repository=_string(config, "repository", _REPOSITORY, "OWNER/REPO"),
         default_branch=_string(config, "defaultBranch", _BRANCH, "a branch name"),
-        environments=environments.load(MAIN_PROJECT),
+        environments=environments.load(MAIN_PROJECT, network_scopes),
         tags={**tags, "environment": pulumi.get_stack()},
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,12 @@ class Environment:
         return self.node_subnet_id.rsplit("/subnets/", 1)[0]
 
 
-def _environment(project: Project, stack: str) -> Environment:
+def _within(resource_id: str, scope: str) -> bool:
+    inner, outer = resource_id.lower().rstrip("/"), scope.lower().rstrip("/")
+    return inner == outer or inner.startswith(outer + "/")
+
+
+def _environment(project: Project, stack: str, network_scopes: Sequence[str]) -> Environment:
     shown = project.relative(project.stack_file(stack))
     config = load_stack_config(project, stack)
 
@@ -75,17 +81,26 @@ def _environment(project: Project, stack: str) -> Environment:
     tags = json.loads(plain("tags") or "{}")
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
         raise pulumi.RunError(f"{shown}: tags: must be a mapping of tag name to string value")
+    node_subnet_id = string("nodeSubnetId", SUBNET_ID_RE, "a subnet's resource id")
+    # The bootstrap grants the deploy identity role assignment rights on this subnet and its
+    # VNet: a stack file must not be able to point them at any subnet of the tenant.
+    if not any(_within(node_subnet_id, scope) for scope in network_scopes):
+        raise pulumi.RunError(
+            f"{shown}: nodeSubnetId: {node_subnet_id!r} is outside the network scopes the "
+            "bootstrap may grant (networkScopes in Pulumi.bootstrap.yaml)"
+        )
     return Environment(
         name=stack,
         resource_group_name=string("resourceGroupName", RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE),
         location=string("location", REGION, "a region name"),
-        node_subnet_id=string("nodeSubnetId", SUBNET_ID_RE, "a subnet's resource id"),
+        node_subnet_id=node_subnet_id,
         tags={**tags, ENVIRONMENT_TAG: stack},
     )
 
 
-def load(main_project: Path) -> list[Environment]:
-    """Every stack of the project at ``main_project``, by name; one line on any problem."""
+def load(main_project: Path, network_scopes: Sequence[str]) -> list[Environment]:
+    """Every stack of the project at ``main_project``, by name; one line on any problem,
+    including a node subnet outside ``network_scopes``."""
     try:
         project = load_project(main_project)
         stacks = project.stacks()
@@ -94,6 +109,6 @@ def load(main_project: Path) -> list[Environment]:
                 f"{project.relative(project.stack_config_dir)}: no Pulumi.<stack>.yaml: the "
                 "bootstrap grants each stack's scopes"
             )
-        return [_environment(project, stack) for stack in stacks]
+        return [_environment(project, stack, network_scopes) for stack in stacks]
     except UsageError as e:
         raise pulumi.RunError(str(e)) from None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization
 
-from delivery.roles import RoleSpec
+from delivery.roles import RoleSpec, assign_condition
 
 # Role definition and assignment names are GUIDs; deriving them from what they grant keeps
 # them stable across runs, so a re-run updates rather than duplicates.
@@ -73,6 +73,8 @@ class RoleGrant(pulumi.ComponentResource):
                 principal_id=args.principal_id,
                 principal_type="ServicePrincipal",
                 description=f"{args.role_name} at {label}",
+                condition=assign_condition(args.spec.assigns) if args.spec.assigns else None,
+                condition_version="2.0" if args.spec.assigns else None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.register_outputs({"roleDefinitionId": self.definition.id})

@@ -1,5 +1,8 @@
 """What each delivery identity may do, per scope: explicit actions, no write or delete wildcard.
 
+Identities: one ``plan`` identity (read only, every stack) and one ``deploy`` identity per
+environment, each granted the ``deploy`` roles at its own environment's scopes only.
+
 `infra permissions` derives what every stack's program needs from its offline plan and fails
 on any action missing here, or on any write or delete granted to the plan identity; so these
 lists change together with the program, in the same pull request.
@@ -16,16 +19,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components.cluster import NETWORK_CONTRIBUTOR_ROLE_ID
+from components.storage import KEY_READER_ROLE_ID
 from infra.readers.permissions import polling_reads
 
 
 @dataclass(frozen=True)
 class RoleSpec:
-    """A custom role: control-plane ``actions`` and data-plane ``data_actions``."""
+    """A custom role: control-plane ``actions`` and data-plane ``data_actions``.
+
+    ``assigns`` are the role definition GUIDs the role's ``roleAssignments/write`` and
+    ``/delete`` may act on: each assignment of the role carries the condition
+    :func:`assign_condition` builds from them, so the identity cannot grant itself or anyone
+    else any other role (Owner, User Access Administrator) at that scope.
+    """
 
     description: str
     actions: tuple[str, ...] = ()
     data_actions: tuple[str, ...] = ()
+    assigns: tuple[str, ...] = ()
+
+
+_ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
+
+
+def assign_condition(role_ids: tuple[str, ...]) -> str:
+    """The ABAC condition that limits role assignment writes and deletes to ``role_ids``.
+
+    The form of "Example: Constrain roles" in learn.microsoft.com/azure/role-based-access-
+    control/delegate-role-assignments-examples: a write is checked on the requested role
+    (``@Request``), a delete on the existing assignment's role (``@Resource``), so each
+    needs its own expression (read 2026-12-06).
+    """
+    guids = ", ".join(role_ids)
+    return " AND ".join(
+        f"((!(ActionMatches{{'{_ROLE_ASSIGNMENTS}/{verb}'}})) OR "
+        f"(@{source}[{_ROLE_ASSIGNMENTS}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "
+        f"{{{guids}}}))"
+        for verb, source in (("write", "Request"), ("delete", "Resource"))
+    )
 
 
 _CRUD = ("read", "write", "delete")
@@ -40,7 +72,6 @@ def _each(prefix: str, verbs: tuple[str, ...] = _CRUD) -> tuple[str, ...]:
 # permissions/containers#microsoftcontainerservice
 KUBERNETES_RESOURCES = (
     "namespaces",
-    "secrets",
     "configmaps",
     "services",
     "persistentvolumes",
@@ -98,10 +129,9 @@ _BACKUP_LOOKUP = (
 )
 # The account's file service settings: read and set, never deleted (no such operation).
 _FILE_SERVICES = "Microsoft.Storage/storageAccounts/fileServices"
-_GROUP_INVOKES = (
-    "Microsoft.Storage/storageAccounts/listKeys/action",
-    f"{_CLUSTER}/listClusterUserCredential/action",
-)
+# No storage key: the program never lists one (the CSI driver does, with the kubelet
+# identity), so no delivery identity holds listKeys.
+_GROUP_INVOKES = (f"{_CLUSTER}/listClusterUserCredential/action",)
 # What ARM checks on the group's resources that a deploy's writes link to (LINKED_ACTIONS in
 # infra/readers/permissions.py, which cites the sources): the private endpoint approved on
 # the account, the zone group writing into the zone, the Container Insights add-on's
@@ -127,10 +157,13 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
                 *_GROUP_LINKED,
                 *_BACKUP_LOOKUP,
                 *_GROUP_POLLING,
+                *_each(_ROLE_ASSIGNMENTS),
             ),
             data_actions=tuple(
                 a for kind in KUBERNETES_RESOURCES for a in _each(f"{_CLUSTER}/{kind}")
             ),
+            # The kubelet identity's listKeys on the storage account (components/storage.py).
+            assigns=(KEY_READER_ROLE_ID,),
         ),
         "node-subnet": RoleSpec(
             "pulumi up: the cluster's nodes and the storage firewall join the node subnet, "
@@ -139,8 +172,10 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
                 f"{_SUBNET}/read",
                 f"{_SUBNET}/join/action",
                 f"{_SUBNET}/joinViaServiceEndpoint/action",
-                *_each("Microsoft.Authorization/roleAssignments"),
+                *_each(_ROLE_ASSIGNMENTS),
             ),
+            # The cluster identity's Network Contributor on the subnet (components/cluster.py).
+            assigns=(NETWORK_CONTRIBUTOR_ROLE_ID,),
         ),
         "node-vnet": RoleSpec(
             "pulumi up: the storage private endpoint's DNS zone is linked to the node VNet",
@@ -160,14 +195,14 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
             "pulumi preview --refresh of one environment (PR preview, drift): read only",
             actions=(
                 _GROUP_READ,
-                *(f"{t}/read" for t in (*_GROUP_TYPES, _FILE_SERVICES)),
+                *(f"{t}/read" for t in (*_GROUP_TYPES, _FILE_SERVICES, _ROLE_ASSIGNMENTS)),
                 *_GROUP_INVOKES,
             ),
             data_actions=tuple(f"{_CLUSTER}/{kind}/read" for kind in KUBERNETES_RESOURCES),
         ),
         "node-subnet": RoleSpec(
             "pulumi preview --refresh: read the subnet and the cluster identity's assignment",
-            actions=(f"{_SUBNET}/read", "Microsoft.Authorization/roleAssignments/read"),
+            actions=(f"{_SUBNET}/read", f"{_ROLE_ASSIGNMENTS}/read"),
         ),
         "state-container": RoleSpec(
             "pulumi preview: read the stacks' state (a preview takes no lock)",

@@ -84,6 +84,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         code = int(args.handler(args))
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
+        if interrupts.received():  # a signal something swallowed: still an interruption
+            print(interrupts.MESSAGE, file=sys.stderr)
+            return ExitCode.ERROR
         return code
     except BrokenPipeError:
         # The reader (`| head`) has what it wants: exit quietly, as Python's docs recommend,

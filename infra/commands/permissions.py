@@ -8,7 +8,13 @@ import sys
 from infra.commands.options import add_stacks, epilog
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
-from infra.readers.permissions import check, missing_lines
+from infra.readers.permissions import (
+    DEPLOY,
+    check,
+    environment_scopes,
+    foreign_grants,
+    missing_lines,
+)
 from infra.readers.registrations import unregistered_lines
 from infra.render.permissions import render_json, render_text
 from infra.repo.permissions import load_permission_rules
@@ -33,10 +39,23 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from infra.commands.preview import preview_stacks
 
-    rules = load_permission_rules(load_project(args.cwd).root)
+    project = load_project(args.cwd)
+    rules = load_permission_rules(project.root)
     plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
+    # The other stacks too: a stack's own identity is checked against their scopes.
+    rest = [name for name in project.stacks() if name not in {p.stack for p in plans}]
+    every = plans + (preview_stacks(args.cwd, rest, evaluate_policies=False) if rest else [])
     (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
-    results = [(plan.stack, check(plan, bootstrap, rules.identities)) for plan in plans]
+    scopes = {plan.stack: environment_scopes(plan) for plan in every}
+    results = []
+    for plan in plans:
+        identities = rules.for_stack(plan.stack)
+        own = {name: plan.stack for name in identities if rules.per_stack(name, plan.stack)}
+        reports = check(plan, bootstrap, identities, own)
+        for report in reports:
+            if report.name in own and report.access == DEPLOY:
+                report.problems.extend(foreign_grants(plan.stack, report, scopes))
+        results.append((plan.stack, reports))
     lines = [line for stack, reports in results for line in missing_lines(stack, reports)]
     lines += [line for plan in plans for line in unregistered_lines(plan.stack, plan, bootstrap)]
     print(render_json(results) if args.json else render_text(results))

@@ -180,6 +180,15 @@ def _computed(
         out["clientId"] = f"{_suffix('client', arm_id)}-0000-4000-8000-000000000000"
         out["principalId"] = f"{_suffix('principal', arm_id)}-0000-4000-8000-000000000000"
         out["tenantId"] = TENANT_ID
+    if "identityProfile" in declared and type_ == "azure-native:containerservice:ManagedCluster":
+        # The kubelet identity AKS creates in the node resource group for a cluster that does
+        # not bring its own (learn.microsoft.com/azure/aks/use-managed-identity).
+        out["identityProfile"] = {
+            "kubeletidentity": {
+                "clientId": f"{_suffix('kubelet-client', arm_id)}-0000-4000-8000-000000000000",
+                "objectId": f"{_suffix('kubelet-principal', arm_id)}-0000-4000-8000-000000000000",
+            }
+        }
     if type_ == "azure-native:keyvault:Key":
         vault = arm_id.split("/vaults/", 1)[-1].split("/", 1)[0]
         out["keyUri"] = f"https://{vault}.vault.azure.net/keys/{resource_name}"

@@ -209,6 +209,25 @@ NO_DELETE_TYPES = frozenset(
     {"azure-native:storage:FileServiceProperties", "azure-native:storage:BlobServiceProperties"}
 )
 
+_ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
+_ROLE_ASSIGNMENT_ACTIONS = (
+    "Microsoft.Authorization/roleAssignments/write",
+    "Microsoft.Authorization/roleAssignments/delete",
+)
+# A role assignment condition that names the roles an action may assign, in the form of
+# "Example: Constrain roles" (learn.microsoft.com/azure/role-based-access-control/
+# delegate-role-assignments-examples): `!(ActionMatches{'<action>'}) ... OR (@Request[...
+# roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {<guid>, ...})`.
+_ROLE_CONDITION = re.compile(
+    r"ActionMatches\{'([^']+)'\}\)\s*\)\s*OR\s*\(\s*@(?:Request|Resource)\["
+    r"Microsoft\.Authorization/roleAssignments:RoleDefinitionId\]\s+"
+    r"ForAnyOfAnyValues:GuidEquals\s*\{([^}]*)\}",
+    re.IGNORECASE,
+)
+# What the plan identity, which every pull request's live preview runs as, must never hold:
+# the storage account keys (full read, write and delete on every share).
+PLAN_FORBIDDEN = ("Microsoft.Storage/storageAccounts/listKeys/action",)
+
 # Resources that are not calls to Azure or Kubernetes: providers and the stack itself.
 _NO_ACTION_PREFIXES = ("pulumi:providers:", "pulumi:pulumi:")
 
@@ -221,9 +240,19 @@ class Need:
     scope: str
     urn: str
     data: bool = False
+    # For a role assignment's write and delete: the GUID of the role it assigns.
+    assigns: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"action": self.action, "scope": self.scope, "urn": self.urn, "data": self.data}
+        out: dict[str, Any] = {
+            "action": self.action,
+            "scope": self.scope,
+            "urn": self.urn,
+            "data": self.data,
+        }
+        if self.assigns:
+            out["assigns"] = self.assigns
+        return out
 
 
 @dataclass(frozen=True)
@@ -237,6 +266,7 @@ class Grant:
     not_actions: tuple[str, ...]
     data_actions: tuple[str, ...]
     not_data_actions: tuple[str, ...]
+    condition: str = ""
 
     def covers(self, need: Need) -> bool:
         if not _within(need.scope, self.scope):
@@ -246,8 +276,32 @@ class Grant:
             if need.data
             else (self.actions, self.not_actions)
         )
-        return any(_matches(p, need.action) for p in allowed) and not any(
+        if not any(_matches(p, need.action) for p in allowed) or any(
             _matches(p, need.action) for p in denied
+        ):
+            return False
+        limited = self.assignable_roles().get(need.action.lower())
+        return limited is None or need.assigns.lower() in limited
+
+    def assignable_roles(self) -> dict[str, frozenset[str]]:
+        """Role assignment action (lower case) -> the role GUIDs its condition allows."""
+        return {
+            action.lower(): frozenset(g.strip().lower() for g in guids.split(",") if g.strip())
+            for action, guids in _ROLE_CONDITION.findall(self.condition)
+        }
+
+    def unlimited_role_assignment(self) -> list[str]:
+        """Role assignment writes or deletes it grants with no condition naming the roles."""
+        limited = self.assignable_roles()
+        return [
+            action
+            for action in _ROLE_ASSIGNMENT_ACTIONS
+            if any(_matches(p, action) for p in self.actions) and action.lower() not in limited
+        ]
+
+    def holds(self, action: str) -> bool:
+        return any(_matches(p, action) for p in self.actions) and not any(
+            _matches(p, action) for p in self.not_actions
         )
 
     def writes(self) -> list[str]:
@@ -267,6 +321,7 @@ class Grant:
             "notActions": list(self.not_actions),
             "dataActions": list(self.data_actions),
             "notDataActions": list(self.not_data_actions),
+            **({"condition": self.condition} if self.condition else {}),
         }
 
 
@@ -277,6 +332,8 @@ class IdentityReport:
     required: list[Need] = field(default_factory=list)
     granted: list[Grant] = field(default_factory=list)
     missing: list[Need] = field(default_factory=list)
+    # The GitHub OIDC subjects of its federated credentials in the bootstrap plan.
+    subjects: list[str] = field(default_factory=list)
     # Lines for what cannot be checked or must not be: unknown types, a plan identity's write.
     problems: list[str] = field(default_factory=list)
 
@@ -435,9 +492,19 @@ def _azure_needs(resource: Resource, access: str, needs: set[Need]) -> list[str]
         ]
     scope = str(resource.id)
     unknown: list[str] = []
+    assigns = ""
+    if resource.type == _ROLE_ASSIGNMENT_TYPE:
+        assigns = str(_plain(resource.inputs.get("roleDefinitionId")) or "").rsplit("/", 1)[-1]
     for verb in _verbs(access):
         if not (verb == "delete" and resource.type in NO_DELETE_TYPES):
-            needs.add(Need(f"{type_}/{verb}", scope, resource.urn))
+            needs.add(
+                Need(
+                    f"{type_}/{verb}",
+                    scope,
+                    resource.urn,
+                    assigns=assigns if verb != "read" else "",
+                )
+            )
     if access == DEPLOY:
         for path, action in LINKED_ACTIONS.get(resource.type, ()):
             for linked in _values_at(resource.inputs, path):
@@ -522,6 +589,7 @@ def grants_by_principal(bootstrap: StackPlan) -> tuple[dict[str, list[Grant]], l
             not_actions=collect("notActions"),
             data_actions=collect("dataActions"),
             not_data_actions=collect("notDataActions"),
+            condition=str(_plain(r.inputs.get("condition")) or ""),
         )
         grants.setdefault(str(_plain(r.inputs.get("principalId"))), []).append(grant)
     return grants, unknown
@@ -537,12 +605,43 @@ def identity_principals(bootstrap: StackPlan, names: Iterable[str]) -> dict[str,
     return {name: found.get(name) for name in names}
 
 
+def identity_subjects(bootstrap: StackPlan, names: Iterable[str]) -> dict[str, list[str]]:
+    """The federated credential subjects of each named UserAssignedIdentity in the plan."""
+    identities = {
+        r.name: (_plain(r.outputs.get("name")), _plain(r.inputs.get("resourceGroupName")))
+        for r in bootstrap.resources
+        if r.type == "azure-native:managedidentity:UserAssignedIdentity"
+    }
+    credentials = [
+        r
+        for r in bootstrap.resources
+        if r.type == "azure-native:managedidentity:FederatedIdentityCredential"
+    ]
+    return {
+        name: sorted(
+            str(_plain(c.inputs.get("subject")))
+            for c in credentials
+            if name in identities
+            and (_plain(c.inputs.get("resourceName")), _plain(c.inputs.get("resourceGroupName")))
+            == identities[name]
+        )
+        for name in names
+    }
+
+
 def check(
-    plan: StackPlan, bootstrap: StackPlan, identities: Mapping[str, str]
+    plan: StackPlan,
+    bootstrap: StackPlan,
+    identities: Mapping[str, str],
+    environment_of: Mapping[str, str] | None = None,
 ) -> list[IdentityReport]:
-    """Each identity (UserAssignedIdentity logical name -> access) against ``plan``."""
+    """Each identity (UserAssignedIdentity logical name -> access) against ``plan``.
+
+    ``environment_of`` names the identities that serve one stack's GitHub environment alone:
+    each federated subject of such an identity must be that environment's."""
     grants, unknown_roles = grants_by_principal(bootstrap)
     principals = identity_principals(bootstrap, identities)
+    subjects = identity_subjects(bootstrap, identities)
     reports = []
     for name, access in identities.items():
         report = IdentityReport(name, access)
@@ -550,6 +649,15 @@ def check(
         if principal is None:
             report.problems.append(f"no UserAssignedIdentity {name!r} in the bootstrap plan")
         report.granted = grants.get(str(principal), [])
+        report.subjects = subjects[name]
+        environment = (environment_of or {}).get(name)
+        if environment is not None:
+            report.problems.extend(
+                f"federated for {subject!r}: only the GitHub environment {environment!r} may "
+                "log in as it"
+                for subject in report.subjects
+                if not subject.endswith(f":environment:{environment}")
+            )
         report.required, unknown = required(plan, access)
         report.problems.extend(unknown)
         report.problems.extend(unknown_roles)
@@ -562,8 +670,61 @@ def check(
                 for g in report.granted
                 for action in g.writes()
             )
+            report.problems.extend(
+                f"{g.urn}: {action} at {g.scope}: the {PLAN} identity must not read storage keys"
+                for g in report.granted
+                for action in PLAN_FORBIDDEN
+                if g.holds(action)
+            )
+        report.problems.extend(
+            f"{g.urn}: {action} at {g.scope} with no condition naming the roles it may assign: "
+            "it could assign any role, Owner included"
+            for g in report.granted
+            for action in g.unlimited_role_assignment()
+        )
         reports.append(report)
     return reports
+
+
+def environment_scopes(plan: StackPlan) -> set[str]:
+    """A stack's own scopes: the resource group of each Azure resource it creates, and every
+    other ARM id its deploy acts on (its node subnet, the VNet a zone links to, the resource
+    an extension resource of it is on)."""
+    own = {
+        str(r.id).lower()
+        for r in plan.resources
+        if r.type.startswith("azure-native:") and r.custom and r.id
+    }
+    scopes = set()
+    for need in required(plan, DEPLOY)[0]:
+        scope = need.scope
+        if scope.lower() in own and scope.lower().count("/providers/") > 1:
+            # An extension resource (a role assignment, a lock): the resource it is on.
+            scope = scope[: scope.lower().rindex("/providers/")]
+        parts = scope.strip("/").split("/")
+        if scope.lower() in own and len(parts) >= 4 and parts[2].lower() == "resourcegroups":
+            scopes.add("/" + "/".join(parts[:4]))
+        else:
+            scopes.add(scope)
+    return scopes
+
+
+def foreign_grants(stack: str, report: IdentityReport, others: Mapping[str, set[str]]) -> list[str]:
+    """Grants of ``stack``'s own identity at, above or below another stack's scopes."""
+    lines = []
+    for grant in report.granted:
+        for other, scopes in sorted(others.items()):
+            reached = sorted(
+                s
+                for s in scopes
+                if other != stack and (_within(s, grant.scope) or _within(grant.scope, s))
+            )
+            if reached:
+                lines.append(
+                    f"{grant.urn}: granted at {grant.scope}, which reaches {other}'s "
+                    f"{reached[0]}: {stack}'s identity must hold nothing on {other}"
+                )
+    return lines
 
 
 def missing_lines(stack: str, reports: Sequence[IdentityReport]) -> list[str]:

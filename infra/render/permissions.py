@@ -29,6 +29,7 @@ def render_json(results: StackReports) -> str:
                         {
                             "name": r.name,
                             "access": r.access,
+                            "subjects": r.subjects,
                             "required": [n.as_json() for n in r.required],
                             "granted": [g.as_json() for g in r.granted],
                             "missing": [n.as_json() for n in r.missing],

@@ -5,9 +5,11 @@
     [tool.infra.permissions]
     bootstrap = "bootstrap"              # the project that grants them (relative path)
     bootstrap-stack = "bootstrap"        # its stack
-    # UserAssignedIdentity logical name in the bootstrap -> what it runs on every stack:
-    # "deploy" (pulumi up) or "plan" (pulumi preview --refresh, read only)
-    identities = { deploy-identity = "deploy", plan-identity = "plan" }
+    # UserAssignedIdentity logical name in the bootstrap -> what it runs: "deploy" (pulumi up)
+    # or "plan" (pulumi preview --refresh, read only). "{stack}" in a name makes it one
+    # identity per stack, which must hold no grant on another stack's scopes and be
+    # federated for that stack's GitHub environment only.
+    identities = { "deploy-{stack}-identity" = "deploy", plan-identity = "plan" }
 """
 
 from __future__ import annotations
@@ -24,11 +26,25 @@ TABLE = "[tool.infra.permissions]"
 KEYS = ("bootstrap", "bootstrap-stack", "identities")
 
 
+STACK = "{stack}"
+
+
 @dataclass(frozen=True)
 class PermissionRules:
     bootstrap: Path
     bootstrap_stack: str
     identities: dict[str, str]
+
+    def for_stack(self, stack: str) -> dict[str, str]:
+        """Identity logical name -> access, for one stack (``{stack}`` filled in)."""
+        return {name.replace(STACK, stack): access for name, access in self.identities.items()}
+
+    def per_stack(self, name: str, stack: str) -> bool:
+        """Whether ``name`` is the identity of ``stack`` alone."""
+        return any(
+            STACK in template and template.replace(STACK, stack) == name
+            for template in self.identities
+        )
 
 
 def load_permission_rules(project_root: Path) -> PermissionRules:

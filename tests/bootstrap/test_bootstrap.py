@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from components.storage import KEY_READER_ROLE_ID
 from infra.commands import main
 from infra.commands.preview import preview_stacks
 from infra.engine.model import Resource, StackPlan
@@ -84,10 +85,16 @@ def _subjects_the_workflows_use(repository: str) -> set[tuple[str, str]]:
             )
             assert identity, (name, login)
             role = identity.group(1).lower()
+            # A job in an environment reads that environment's own AZURE_DEPLOY_CLIENT_ID,
+            # the identity bootstrap federates for it alone.
             if job.get("environment") == "${{ inputs.stack }}":
-                used |= {(role, f"repo:{repository}:environment:{env}") for env in DEPLOY_ORDER}
+                used |= {
+                    (f"{role}-{env}", f"repo:{repository}:environment:{env}")
+                    for env in DEPLOY_ORDER
+                }
             elif "environment" in job:
-                used.add((role, f"repo:{repository}:environment:{job['environment']}"))
+                env = job["environment"]
+                used.add((f"{role}-{env}", f"repo:{repository}:environment:{env}"))
             elif "pull_request" in events:
                 used.add((role, f"repo:{repository}:pull_request"))
             else:
@@ -116,14 +123,29 @@ def _variables_read(doc: Any) -> set[str]:
 
 def test_outputs_hold_every_repository_variable_the_workflows_read(plan: StackPlan) -> None:
     variables = plan.outputs["repositoryVariables"]
+    per_environment = plan.outputs["environmentVariables"]
+    assert sorted(per_environment) == sorted(DEPLOY_ORDER)
+    (environment_names,) = {tuple(values) for values in per_environment.values()}
+    assert environment_names == ("AZURE_DEPLOY_CLIENT_ID",)
     read = set().union(*(_variables_read(doc) for doc in all_workflows().values()))
-    assert read - OPTIONAL_VARIABLES == set(variables)
+    assert read - OPTIONAL_VARIABLES == set(variables) | set(environment_names)
+    # The deploy client id is never a repository variable: a job without an environment
+    # must find none to fall back to.
+    assert "AZURE_DEPLOY_CLIENT_ID" not in variables
     script = plan.outputs["ghVariableScript"].splitlines()
-    assert [line.split()[3] for line in script] == sorted(variables)
+    repository_lines = [line for line in script if " --env " not in line]
+    assert [line.split()[3] for line in repository_lines] == sorted(variables)
     assert all(
         line.startswith("gh variable set ")
         and " --repo example-org/aks-rwx-training --body " in line
-        for line in script
+        for line in repository_lines
+    )
+    clients = {env: values["AZURE_DEPLOY_CLIENT_ID"] for env, values in per_environment.items()}
+    assert len(set(clients.values())) == len(DEPLOY_ORDER)  # one identity per environment
+    assert sorted(line for line in script if " --env " in line) == sorted(
+        "gh variable set AZURE_DEPLOY_CLIENT_ID --repo example-org/aks-rwx-training "
+        f"--env {env} --body {client}"
+        for env, client in clients.items()
     )
     assert variables["PULUMI_BACKEND_URL"] == (
         "azblob://pulumi-state?storage_account=staksrwxtrainingstate"
@@ -283,6 +305,20 @@ def test_a_new_stack_is_a_new_environment_with_its_group_subject_and_subnet(
             "stacks/Pulumi.staging.yaml: resourceGroupName: must not be secure: the bootstrap "
             "reads it without the stack's secrets provider",
         ),
+        (
+            # Issue 26, 2: a stack file pointed bootstrap's role assignment rights anywhere.
+            (
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                "rg-network-staging/providers/Microsoft.Network/virtualNetworks/"
+                "vnet-training-staging/subnets/snet-aks-nodes",
+                "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/"
+                "providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/GatewaySubnet",
+            ),
+            "stacks/Pulumi.staging.yaml: nodeSubnetId: '/subscriptions/11111111-1111-1111-1111-"
+            "111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/"
+            "vnet-hub/subnets/GatewaySubnet' is outside the network scopes the bootstrap may "
+            "grant (networkScopes in Pulumi.bootstrap.yaml)",
+        ),
     ],
 )
 def test_a_stack_the_bootstrap_cannot_serve_is_one_line_naming_file_and_key(
@@ -322,3 +358,34 @@ def test_every_namespace_the_stacks_need_is_registered_with_its_features(plan: S
     (provider,) = _of_type(plan, "pulumi:providers:azure")
     assert provider.inputs["resourceProviderRegistrations"] == "none"
     assert all(r.provider and r.provider.startswith(provider.urn) for r in registrations.values())
+
+
+def test_the_kubelet_key_reader_role_lists_keys_only_and_no_delivery_identity_holds_it(
+    plan: StackPlan,
+) -> None:
+    role = next(
+        r
+        for r in _of_type(plan, "azure-native:authorization:RoleDefinition")
+        if r.name == "kubelet-key-reader"
+    )
+    assert role.inputs["roleDefinitionId"] == KEY_READER_ROLE_ID
+    assert role.inputs["permissions"] == [
+        {"actions": ["Microsoft.Storage/storageAccounts/listKeys/action"]}
+    ]
+    groups = {
+        r.id for r in _of_type(plan, "azure-native:resources:ResourceGroup") if r.name != "delivery"
+    }
+    assert set(role.inputs["assignableScopes"]) == groups
+    for assignment in _of_type(plan, "azure-native:authorization:RoleAssignment"):
+        assert KEY_READER_ROLE_ID not in assignment.inputs["roleDefinitionId"]
+
+
+def test_each_deploy_identity_is_granted_its_own_environment_only(plan: StackPlan) -> None:
+    for env in DEPLOY_ORDER:
+        scopes = {
+            r.inputs["scope"]
+            for r in _of_type(plan, "azure-native:authorization:RoleAssignment")
+            if r.name.startswith(f"deploy-{env}-")
+        }
+        others = [e for e in DEPLOY_ORDER if e != env]
+        assert scopes and not [s for s in scopes for o in others if f"-{o}" in s], scopes

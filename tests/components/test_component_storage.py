@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from component_harness import (
     FAKE_STORAGE_KEY,
-    FAKE_STORAGE_KEY_2,
     SUBNET_ID,
     RunResult,
     run_pulumi,
@@ -16,13 +15,25 @@ from component_harness import (
 from pulumi.runtime import rpc
 
 from components.sizing import BillingModel
-from components.storage import SharedStorage, SharedStorageArgs, ShareSpec
+from components.storage import (
+    KEY_READER_ACTIONS,
+    KEY_READER_ROLE_ID,
+    KubeletKeyAccess,
+    KubeletKeyAccessArgs,
+    SharedStorage,
+    SharedStorageArgs,
+    ShareSpec,
+)
 
 COMPONENT = "aks-rwx-training:storage:SharedStorage"
 ACCOUNT = "azure-native:storage:StorageAccount"
 FILE_SERVICE = "azure-native:storage:FileServiceProperties"
 SHARE = "azure-native:storage:FileShare"
 LOCK = "azure-native:authorization:ManagementLockByScope"
+ACCOUNT_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-test/providers/"
+    "Microsoft.Storage/storageAccounts/sttraining01"
+)
 TAGS = {"environment": "test", "owner": "ml-platform", "cost-center": "ml-training"}
 
 
@@ -185,25 +196,12 @@ def test_lock_targets_the_account() -> None:
     assert account.urn in result.one(LOCK).dependencies
 
 
-def test_account_key_is_a_secret_from_list_keys() -> None:
-    result = deploy()
-    key = result.value.account_key
-    assert result.is_secret(key)
-    assert result.resolve(key) == FAKE_STORAGE_KEY
-    assert (
-        "azure-native:storage:listStorageAccountKeys",
-        {
-            "resourceGroupName": "rg-test",
-            "accountName": "sttraining01",
-        },
-    ) in result.calls
-
-
-def test_volumes_mount_with_the_configured_key_for_rotation() -> None:
-    result = deploy(account_key="key2")
-    key = result.value.account_key
-    assert result.is_secret(key)
-    assert result.resolve(key) == FAKE_STORAGE_KEY_2
+def test_the_program_never_lists_the_account_keys() -> None:
+    # Issue 21: the deploy and plan identities needed listKeys because the program read the
+    # key; the CSI driver now lists it on the node with the kubelet identity.
+    for result in (deploy(), deploy(protocol="nfs")):
+        assert not [c for c in result.calls if c[0].endswith("listStorageAccountKeys")]
+        assert not hasattr(result.value, "account_key")
 
 
 def test_nfs_account_and_shares() -> None:
@@ -216,8 +214,6 @@ def test_nfs_account_and_shares() -> None:
         assert share.inputs["enabledProtocols"] == "NFS"
         assert share.inputs["rootSquash"] == "RootSquash"
     assert "protocolSettings" not in result.one(FILE_SERVICE).inputs
-    assert result.value.account_key is None
-    assert not [c for c in result.calls if c[0].endswith("listStorageAccountKeys")]
 
 
 def test_no_plaintext_key_in_any_input() -> None:
@@ -296,3 +292,27 @@ def test_invalid_args_fail_before_anything_is_registered(
     assert result.registrations == []
     with pytest.raises(ValueError, match=message):
         result.raise_error()
+
+
+def test_the_kubelet_may_list_keys_on_the_account_alone() -> None:
+    def program() -> KubeletKeyAccess:
+        return KubeletKeyAccess(
+            "key-access",
+            KubeletKeyAccessArgs(
+                account_id=ACCOUNT_ID,
+                account_name="sttraining01",
+                cluster_name="aks-training",
+                kubelet_principal_id="11111111-2222-3333-4444-555555555555",
+            ),
+        )
+
+    result = run_pulumi(program)
+    result.raise_error()
+    assignment = result.one("azure-native:authorization:RoleAssignment")
+    assert assignment.inputs["scope"] == ACCOUNT_ID
+    assert assignment.inputs["principalId"] == "11111111-2222-3333-4444-555555555555"
+    assert assignment.inputs["roleDefinitionId"] == (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+        f"Microsoft.Authorization/roleDefinitions/{KEY_READER_ROLE_ID}"
+    )
+    assert KEY_READER_ACTIONS == ("Microsoft.Storage/storageAccounts/listKeys/action",)

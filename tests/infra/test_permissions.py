@@ -55,17 +55,34 @@ def test_the_repository_grants_every_identity_what_every_stack_needs(capsys):
     assert code == ExitCode.OK
     assert [s["stack"] for s in doc["stacks"]] == ["dev", "staging", "prod"]
     for stack in doc["stacks"]:
+        name = stack["stack"]
         identities = {i["name"]: i for i in stack["identities"]}
-        assert set(identities) == {"deploy-identity", "plan-identity"}
+        assert set(identities) == {f"deploy-{name}-identity", "plan-identity"}
         for identity in identities.values():
             assert identity["required"] and identity["granted"] and not identity["missing"]
-        deploy = {n["action"] for n in identities["deploy-identity"]["required"]}
+            assert not identity["problems"]
+        own = identities[f"deploy-{name}-identity"]
+        deploy = {n["action"] for n in own["required"]}
         plan = {n["action"] for n in identities["plan-identity"]["required"]}
-        # The calls the issue found missing from Contributor and Reader.
-        assert "Microsoft.Storage/storageAccounts/listKeys/action" in plan & deploy
+        # Issue 21: one deploy identity per environment, federated for it alone and granted
+        # only its own group, subnet and VNet (and the shared state and key).
+        assert own["subjects"] == [f"repo:example-org/aks-rwx-training:environment:{name}"]
+        scopes = {g["scope"] for g in own["granted"]}
+        others = {"dev", "staging", "prod"} - {name}
+        assert not [s for s in scopes for other in others if f"-{other}" in s], scopes
+        # Issue 21: no identity holds, or needs, the storage account keys.
+        for identity in identities.values():
+            for grant in identity["granted"]:
+                assert not [a for a in grant["actions"] if "listKeys" in a], grant
+        assert not [a for a in plan | deploy if "listKeys" in a]
+        # No Kubernetes Secret left for a refresh to read.
+        assert "Microsoft.ContainerService/managedClusters/secrets/read" not in plan
         assert "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action" in plan
-        assert "Microsoft.ContainerService/managedClusters/secrets/read" in plan
         assert "Microsoft.Authorization/roleAssignments/write" in deploy
+        # The right to assign roles names the roles it may assign.
+        for grant in own["granted"]:
+            if "Microsoft.Authorization/roleAssignments/write" in grant["actions"]:
+                assert "ForAnyOfAnyValues:GuidEquals" in grant["condition"], grant
         # ARM has no such operation, and a custom role naming it would be refused.
         assert "Microsoft.Storage/storageAccounts/fileServices/delete" not in deploy
         assert not any(a.endswith(("/write", "/delete")) for a in plan)
@@ -76,28 +93,32 @@ def test_an_action_removed_from_a_role_fails_naming_it(repo, capsys):
         repo,
         ROLES,
         "                *_GROUP_INVOKES,\n                *_GROUP_LINKED,\n",
-        '                f"{_CLUSTER}/listClusterUserCredential/action",\n'
         "                *_GROUP_LINKED,\n",
     )
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
     missing = [line for line in out.splitlines() if "missing" in line]
     assert any(
-        line.startswith("dev: deploy-identity: invoke azure-native:storage:listStorageAccountKeys:")
-        and "missing Microsoft.Storage/storageAccounts/listKeys/action at /subscriptions/" in line
+        line.startswith(
+            "dev: deploy-dev-identity: invoke "
+            "azure-native:containerservice:listManagedClusterUserCredentials:"
+        )
+        and "missing Microsoft.ContainerService/managedClusters/listClusterUserCredential/action "
+        "at /subscriptions/"
+        in line
         for line in missing
     ), out
     assert not any(line.startswith("dev: plan-identity") for line in missing)
 
 
 def test_a_kubernetes_data_action_removed_fails_naming_the_object(repo, capsys):
-    _edit(repo, ROLES, '    "secrets",\n', "")
+    _edit(repo, ROLES, '    "persistentvolumes",\n', "")
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
     assert (
         "dev: plan-identity: urn:pulumi:dev::aks-rwx-training::aks-rwx-training:volume:RwxVolume"
-        "$kubernetes:core/v1:Secret::volume-datasets-secret: missing "
-        "Microsoft.ContainerService/managedClusters/secrets/read at /subscriptions/"
+        "$kubernetes:core/v1:PersistentVolume::volume-datasets-pv: missing "
+        "Microsoft.ContainerService/managedClusters/persistentvolumes/read at /subscriptions/"
     ) in out
 
 
@@ -117,7 +138,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    "Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:storage:StoragePrivateEndpoint$azure-native:network:PrivateEndpoint"
             "::storage-private-endpoint-endpoint",
             "Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action",
@@ -127,7 +148,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             'actions=("Microsoft.Network/virtualNetworks/join/action",),',
             'actions=("Microsoft.Network/virtualNetworks/read",),',
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:storage:StoragePrivateEndpoint$azure-native:privatedns:"
             "VirtualNetworkLink::storage-private-endpoint-vnet-link",
             "Microsoft.Network/virtualNetworks/join/action",
@@ -137,7 +158,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    "Microsoft.Network/privateDnsZones/join/action",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:storage:StoragePrivateEndpoint$azure-native:network:"
             "PrivateDnsZoneGroup::storage-private-endpoint-dns",
             "Microsoft.Network/privateDnsZones/join/action",
@@ -147,7 +168,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    "Microsoft.OperationalInsights/workspaces/sharedKeys/read",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:cluster:TrainingCluster$azure-native:containerservice:ManagedCluster"
             "::training-cluster",
             "Microsoft.OperationalInsights/workspaces/sharedKeys/read",
@@ -157,7 +178,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    "Microsoft.Insights/dataCollectionRules",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:monitoring:MonitoringRuleAssociations$azure-native:monitor:"
             "DataCollectionRuleAssociation::monitoring-rules-insights",
             "Microsoft.Insights/dataCollectionRules/read",
@@ -167,7 +188,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    "Microsoft.Authorization/locks",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:backup:ShareBackup$azure-native:recoveryservices:"
             "ProtectionContainer::share-backup-container",
             "Microsoft.Authorization/locks/write",
@@ -187,7 +208,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    f"{_CLUSTER}/agentPools",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:cluster:TrainingCluster$azure-native:containerservice:AgentPool"
             "::training-gpu",
             "Microsoft.ContainerService/managedClusters/agentPools/write",
@@ -198,7 +219,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '                f"{_SUBNET}/join/action",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:cluster:TrainingCluster$azure-native:containerservice:AgentPool"
             "::training-gpu",
             "Microsoft.Network/virtualNetworks/subnets/join/action",
@@ -209,7 +230,7 @@ _ACCOUNT = f"{_PROD}/providers/Microsoft.Storage/storageAccounts/staksrwxtrainpr
         pytest.param(
             '    "customresources",\n',
             "",
-            "deploy-identity",
+            "deploy-prod-identity",
             "aks-rwx-training:gpu:DcgmExporter$kubernetes:azmonitoring.coreos.com/v1:"
             "PodMonitor::dcgm-exporter-pod-monitor",
             "Microsoft.ContainerService/managedClusters/customresources/write",
@@ -239,7 +260,7 @@ def test_a_resource_of_a_type_without_a_grant_fails_naming_its_write_action(repo
     assert code == ExitCode.FAILED
     lines = [line for line in out.splitlines() if "userAssignedIdentities" in line]
     assert (
-        "staging: deploy-identity: urn:pulumi:staging::aks-rwx-training::"
+        "staging: deploy-staging-identity: urn:pulumi:staging::aks-rwx-training::"
         "azure-native:managedidentity:UserAssignedIdentity::workload: missing "
         "Microsoft.ManagedIdentity/userAssignedIdentities/write at /subscriptions/"
         "00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-staging/"
@@ -257,7 +278,7 @@ def test_a_public_ip_added_to_the_program_names_the_actions_it_lacks(repo, capsy
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
     prefix = (
-        "dev: deploy-identity: urn:pulumi:dev::aks-rwx-training::"
+        "dev: deploy-dev-identity: urn:pulumi:dev::aks-rwx-training::"
         "azure-native:network:PublicIPAddress::egress: missing "
     )
     missing = {line.removeprefix(prefix).split(" at ")[0] for line in out.splitlines()}
@@ -278,7 +299,7 @@ def test_a_type_without_a_known_arm_path_is_reported_not_skipped(repo, capsys):
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
     assert (
-        "dev: deploy-identity: urn:pulumi:dev::aks-rwx-training::"
+        "dev: deploy-dev-identity: urn:pulumi:dev::aks-rwx-training::"
         "azure-native:network:NatGateway::egress: unknown type "
         "azure-native:network:NatGateway: no ARM type known"
     ) in out
@@ -307,8 +328,8 @@ def test_a_grant_at_another_environments_scope_does_not_count(repo, capsys):
     _edit(
         repo,
         Path("bootstrap/__main__.py"),
-        '(f"{name}-resource-group", rg.id)',
-        '(f"{name}-resource-group", environment_groups["prod"].id)',
+        '"resource-group": [(f"{env.name}-resource-group", environment_groups[env.name].id)],',
+        '"resource-group": [(f"{env.name}-resource-group", environment_groups["prod"].id)],',
     )
     code, out = _permissions(repo, "-s", "dev", capsys=capsys)
     assert code == ExitCode.FAILED
@@ -319,13 +340,122 @@ def test_a_grant_at_another_environments_scope_does_not_count(repo, capsys):
     ) in out
 
 
+_DEV_GRANTS = '    return environment_scopes[identity.removeprefix("deploy-")] | backend_scopes'
+
+
+@pytest.mark.parametrize(
+    ("extra", "other", "reached"),
+    [
+        pytest.param(
+            'environment_scopes["prod"]["resource-group"]', "prod", _PROD, id="prod-group"
+        ),
+        pytest.param(
+            'environment_scopes["staging"]["node-subnet"]',
+            "staging",
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+            "rg-network-staging/providers/Microsoft.Network/virtualNetworks/"
+            "vnet-training-staging/subnets/snet-aks-nodes",
+            id="staging-subnet",
+        ),
+    ],
+)
+def test_a_grant_added_across_environments_is_reported(repo, capsys, extra, other, reached):
+    # Issue 21: one deploy identity held write on all three environments, so a dev job (no
+    # reviewers) could change prod. A grant of dev's identity on another environment's
+    # scope, on top of everything dev needs, fails the check.
+    _edit(
+        repo,
+        Path("bootstrap/__main__.py"),
+        _DEV_GRANTS,
+        "    env = environment_scopes[identity.removeprefix('deploy-')]\n"
+        "    if identity == 'deploy-dev':\n"
+        f"        env = env | {{'node-vnet': env['node-vnet'] + {extra}}}\n"
+        "    return env | backend_scopes",
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    (line,) = [line for line in out.splitlines() if "must hold nothing" in line]
+    assert line.startswith("dev: deploy-dev-identity: urn:pulumi:bootstrap::")
+    assert f": granted at {reached}, which reaches {other}'s /subscriptions/" in line, line
+    assert line.endswith(f": dev's identity must hold nothing on {other}"), line
+
+
+def test_a_deploy_identity_federated_for_another_environment_is_reported(repo, capsys):
+    _edit(
+        repo,
+        Path("bootstrap/__main__.py"),
+        'f"deploy-{env.name}": [environment_subject(cfg.repository, env.name)]',
+        'f"deploy-{env.name}": [environment_subject(cfg.repository, env.name)]\n'
+        '        + ([environment_subject(cfg.repository, "prod")] if env.name == "dev" else [])',
+    )
+    code, out = _permissions(repo, "-s", "dev", "--json", capsys=capsys)
+    assert code == ExitCode.FAILED
+    (stack,) = json.loads(out)["stacks"]
+    dev = next(i for i in stack["identities"] if i["name"] == "deploy-dev-identity")
+    assert dev["problems"] == [
+        "federated for 'repo:example-org/aks-rwx-training:environment:prod': only the GitHub "
+        "environment 'dev' may log in as it"
+    ]
+
+
+def test_a_role_assignment_right_without_a_condition_is_reported(repo, capsys):
+    _edit(repo, ROLES, "            assigns=(NETWORK_CONTRIBUTOR_ROLE_ID,),\n", "")
+    code, out = _permissions(repo, "-s", "prod", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert any(
+        line.startswith("prod: deploy-prod-identity: urn:pulumi:bootstrap::")
+        and "deploy-prod-node-subnet-prod-node-subnet: "
+        "Microsoft.Authorization/roleAssignments/write at /subscriptions/"
+        in line
+        and line.endswith("it could assign any role, Owner included")
+        for line in out.splitlines()
+    ), out
+
+
+def test_a_role_the_condition_does_not_name_is_missing(repo, capsys):
+    # The key reader role the program assigns on the storage account is the only one the
+    # condition allows there; assigning any other role is not covered.
+    _edit(
+        repo,
+        Path("components/storage.py"),
+        'f"Microsoft.Authorization/roleDefinitions/{KEY_READER_ROLE_ID}"',
+        'f"Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"',
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert any(
+        line.startswith("dev: deploy-dev-identity: urn:pulumi:dev::aks-rwx-training::")
+        and "kubelet-key-access-key-reader: missing "
+        "Microsoft.Authorization/roleAssignments/write at "
+        in line
+        for line in out.splitlines()
+    ), out
+
+
+def test_listkeys_granted_to_the_plan_identity_is_reported(repo, capsys):
+    _edit(
+        repo,
+        ROLES,
+        'actions=(f"{_SUBNET}/read", f"{_ROLE_ASSIGNMENTS}/read"),',
+        'actions=(f"{_SUBNET}/read", f"{_ROLE_ASSIGNMENTS}/read", '
+        '"Microsoft.Storage/storageAccounts/listKeys/action"),',
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert any(
+        line.startswith("dev: plan-identity: urn:pulumi:bootstrap::")
+        and line.endswith("the plan identity must not read storage keys")
+        for line in out.splitlines()
+    ), out
+
+
 def test_a_stack_moved_to_another_group_and_subnet_takes_its_grants_along(repo, capsys):
     _edit(repo, Path("stacks/Pulumi.dev.yaml"), "rg-aks-rwx-training-dev", "rg-moved")
     _edit(repo, Path("stacks/Pulumi.dev.yaml"), "vnet-training-dev", "vnet-moved")
     code, out = _permissions(repo, "-s", "dev", "--json", capsys=capsys)
     assert code == ExitCode.OK, out
     (stack,) = json.loads(out)["stacks"]
-    deploy = next(i for i in stack["identities"] if i["name"] == "deploy-identity")
+    deploy = next(i for i in stack["identities"] if i["name"] == "deploy-dev-identity")
     scopes = {g["scope"].rsplit("/", 1)[-1] for g in deploy["granted"]}
     assert {"rg-moved", "vnet-moved"} <= scopes
     assert "rg-aks-rwx-training-dev" not in scopes
@@ -363,7 +493,7 @@ def test_asynchronous_backup_operations_are_polled_where_azure_nests_them(capsys
     identities = {i["name"]: i for i in stack["identities"]}
     deploy = {
         (n["action"], n["scope"].rsplit("/", 2)[-2])
-        for n in identities["deploy-identity"]["required"]
+        for n in identities["deploy-prod-identity"]["required"]
     }
     for action, collection in (
         (f"{_RS}/operationStatus/read", "vaults"),
@@ -390,8 +520,8 @@ def test_a_polling_read_not_granted_fails_naming_it(repo, capsys):
     assert len(missing) == 2, out  # datasets and checkpoints
     assert all(
         line.startswith(
-            "staging: deploy-identity: urn:pulumi:staging::aks-rwx-training::aks-rwx-training:"
-            "backup:ShareBackup$azure:backup/protectedFileShare:ProtectedFileShare::"
+            "staging: deploy-staging-identity: urn:pulumi:staging::aks-rwx-training::"
+            "aks-rwx-training:backup:ShareBackup$azure:backup/protectedFileShare:ProtectedFileShare::"
             "share-backup-item-"
         )
         and "/protectedItems/AzureFileShare;" in line

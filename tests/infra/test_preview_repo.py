@@ -69,8 +69,6 @@ def test_json_resources_carry_options_and_camel_case_inputs(preview_json):
     )
     assert pvc["inputs"]["spec"]["storageClassName"] == ""
     assert pvc["inputs"]["spec"]["volumeName"] == "training-datasets"
-    secret = prod["volume-datasets-secret"]
-    assert secret["inputs"]["stringData"] == "[secret]"
     dev = {r["name"]: r for r in preview_json["dev"]["resources"]}
     assert dev["shared-storage-account"]["protect"] is False
     assert "shared-storage-lock" not in dev
@@ -81,3 +79,18 @@ def test_markdown_report(infra):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("### ✅ `aks-rwx-training/prod`")
     assert "No policy violations." in result.stdout
+
+
+def test_no_stack_holds_or_reads_a_storage_account_key(preview_json):
+    # Issue 21: the program read the account key (listStorageAccountKeys, so every PR preview
+    # identity held listKeys) and wrote it into one Kubernetes Secret per SMB volume.
+    from infra.commands.preview import preview_stacks
+
+    for stack in STACKS:
+        text = json.dumps(preview_json[stack]).lower()
+        assert "azurestorageaccountkey" not in text, stack
+        assert not [
+            r for r in preview_json[stack]["resources"] if r["type"] == "kubernetes:core/v1:Secret"
+        ], stack
+    for plan in preview_stacks(REPO_ROOT, STACKS, evaluate_policies=False):
+        assert not [i for i in plan.invokes if "listStorageAccountKeys" in i.token], plan.stack

@@ -153,6 +153,23 @@ AZURE: dict[str, dict[str, tuple[str, Any, str]]] = {
         "parent": ("vaultName", "rsv-other", REPLACE),
         "group": ("resourceGroupName", "rg-other", REPLACE),
     },
+    # The GPU pool, its own resource since issue 20 (AGENT_POOL_CASES below spell out more).
+    "azure-native:containerservice:AgentPool": {
+        "name": ("agentPoolName", "gpu2", REPLACE),
+        "parent": ("resourceName", "aks-other", REPLACE),
+        "group": ("resourceGroupName", "rg-other", REPLACE),
+        # replacement.go forceNewMap: vmSize; the spec: osDiskType "May not be changed after
+        # creation".
+        "create-only": ("vmSize", "Standard_NC48ads_A100_v4", REPLACE),
+        "in place": ("maxCount", 3, UPDATE),
+    },
+    # Managed Prometheus' recording rules (a tracked resource).
+    "azure-native:alertsmanagement:PrometheusRuleGroup": {
+        "location": ("location", "northeurope", REPLACE),
+        "name": ("ruleGroupName", "other", REPLACE),
+        "group": ("resourceGroupName", "rg-other", REPLACE),
+        "in place": ("interval", "PT5M", UPDATE),
+    },
     # A share's protected item is the classic provider's (components/backup.py says why):
     # azurerm's backup_protected_file_share_resource.go marks all but the policy ForceNew.
     "azure:backup/protectedFileShare:ProtectedFileShare": {

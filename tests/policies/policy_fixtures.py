@@ -203,10 +203,8 @@ SECRET: dict[str, Any] = {
     "kind": "Secret",
     "metadata": {"name": f"azure-files-{ACCOUNT}", "namespace": "training"},
     "type": "Opaque",
-    "stringData": {
-        "azurestorageaccountname": ACCOUNT,
-        "azurestorageaccountkey": secret("c2VjcmV0LWtleQ=="),
-    },
+    # Not a storage key: no Secret may hold one (kubernetes-core-persistentvolume-no-account-key).
+    "stringData": {"token": secret("c2VjcmV0LXRva2Vu")},
 }
 
 PV: dict[str, Any] = {
@@ -227,7 +225,6 @@ PV: dict[str, Any] = {
                 "storageAccount": ACCOUNT,
                 "shareName": "datasets",
             },
-            "nodeStageSecretRef": {"name": f"azure-files-{ACCOUNT}", "namespace": "training"},
         },
     },
 }

@@ -26,6 +26,8 @@ CORE_RULES = {
     "kubernetes-core-persistentvolume-reclaim-retain",
     "kubernetes-storage-storageclass-reclaim-retain",
     "kubernetes-core-persistentvolume-azurefile-csi-driver",
+    # Issue 21: no storage key in Kubernetes or state, in any environment.
+    "kubernetes-core-persistentvolume-no-account-key",
     "azure-native-containerservice-managedcluster-file-csi-driver-enabled",
     "kubernetes-core-persistentvolumeclaim-storageclass-explicit",
     "kubernetes-core-persistentvolumeclaim-storageclass-matches-volume",

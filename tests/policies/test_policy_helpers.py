@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from cases._helpers import on, put, remove
+from cases.stack_kubernetes import WITH_REFS
 from policy_fixtures import RESOURCES, good_stack
 from policy_harness import (
     UNKNOWN,
@@ -130,6 +131,7 @@ def test_stack_violations_point_at_the_offending_resource() -> None:
         on("pvc-checkpoints", put("spec.storageClassName", "other")),
         on("pvc-checkpoints", put("spec.resources.requests.storage", "2Ti")),
         on("pv-checkpoints", put("spec.capacity.storage", "1Ti")),
+        WITH_REFS,
         remove("files-secret", "account-lock", "file-service"),
     ):
         mutate(stack)

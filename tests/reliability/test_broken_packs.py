@@ -429,7 +429,8 @@ def test_interrupt_at_any_moment_of_start_up_is_one_line(signame: str) -> None:
             time.sleep(0.01)
         time.sleep(delay)
         proc.send_signal(number)
-        _, stderr = proc.communicate(timeout=SIGNAL_GRACE_SECONDS)
+        # A signal that lands where it is swallowed lets the preview finish first: bounded.
+        _, stderr = proc.communicate(timeout=BOUND_SECONDS)
         outcomes.add((proc.returncode, stderr))
     assert outcomes <= {(2, "infra: interrupted\n"), (0, "")}, outcomes
     assert (2, "infra: interrupted\n") in outcomes

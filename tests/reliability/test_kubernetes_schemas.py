@@ -35,7 +35,7 @@ from tests.reliability._support import PROJECT, STACKS, copy_project, preview, r
 SECRET_PLACEHOLDER = "secret-placeholder"
 SCHEMAS = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
 CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster"
-EXPECTED_KINDS = {"Namespace", "Secret", "PersistentVolume", "PersistentVolumeClaim"}
+EXPECTED_KINDS = {"Namespace", "PersistentVolume", "PersistentVolumeClaim"}
 # Optional features (object keys with an `enabled` flag) switched on for the *-features runs.
 FEATURE_KEYS = tuple(
     alias

@@ -4,7 +4,7 @@ Applies to: ``kubernetes:core/v1:PersistentVolume``.
 
 Enforces: Azure Files volumes use the CSI driver ``file.csi.azure.com`` and never the
 in-tree ``spec.azureFile`` source (deprecated; on AKS it only works through CSI migration
-and cannot use CSI features such as ``nodeStageSecretRef`` or NFS). A CSI volume whose
+and cannot use CSI features such as NFS or the driver listing the key itself). A CSI volume whose
 ``volumeAttributes`` name a ``shareName`` but whose driver is something else (a typo such
 as ``file.csi.azure.net``) is reported too: it would never be mounted by the Azure Files
 driver.
@@ -61,8 +61,8 @@ POLICY = ResourceValidationPolicy(
     severity=Severity.HIGH,
     remediation_steps=(
         "Replace spec.azureFile with spec.csi: driver 'file.csi.azure.com', a unique "
-        "volumeHandle, volumeAttributes {resourceGroup, storageAccount, shareName} and a "
-        "nodeStageSecretRef {name, namespace} for SMB."
+        "volumeHandle and volumeAttributes {resourceGroup, storageAccount, shareName}; no key "
+        "Secret (kubernetes-core-persistentvolume-no-account-key)."
     ),
     url="https://learn.microsoft.com/azure/aks/azure-csi-files-storage-provision",
     tags=["kubernetes", "azure-files", "csi"],

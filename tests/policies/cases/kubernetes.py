@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from policy_fixtures import ACCOUNT
 from policy_harness import UNKNOWN
 
 from ._helpers import DISK_PV, RCase, chain, drop, put
@@ -20,6 +21,17 @@ UNPINNED = (
 )
 PVC_EXPLICIT = "kubernetes-core-persistentvolumeclaim-storageclass-explicit"
 SC_RETAIN = "kubernetes-storage-storageclass-reclaim-retain"
+NO_KEY = "kubernetes-core-persistentvolume-no-account-key"
+NO_KEY_PV_MSG = (
+    "PersistentVolume 'pv-datasets' mounts its Azure file share with the storage account key "
+    "from a Secret ({}); remove the reference: the CSI driver lists the key itself with the "
+    "kubelet identity, and a key in a Secret gives anyone who can read it every share of the "
+    "account."
+)
+NO_KEY_SECRET_MSG = (
+    "Secret 'azure-files-{}' holds a storage account key ({}.azurestorageaccountkey); no account "
+    "key may be kept in Kubernetes or in Pulumi state."
+)
 
 IN_TREE = chain(
     drop("spec.csi"),
@@ -122,6 +134,60 @@ CASES: list[RCase] = [
         (
             "PersistentVolume 'pv-datasets' names an Azure file share in csi.volumeAttributes but uses driver 'blob.csi.azure.com'; Azure Files volumes must use driver 'file.csi.azure.com'.",
         ),
+    ),
+    # kubernetes-core-persistentvolume-no-account-key
+    RCase("no-key-pv-good", NO_KEY, "pv"),
+    RCase("no-key-secret-good", NO_KEY, "secret"),
+    RCase(
+        "no-key-other-driver-with-secret",
+        NO_KEY,
+        "pv",
+        chain(DISK_PV, put("spec.csi.nodeStageSecretRef", {"name": "s", "namespace": "n"})),
+    ),
+    RCase(
+        "no-key-driver-unknown",
+        NO_KEY,
+        "pv",
+        chain(
+            put("spec.csi.driver", UNKNOWN),
+            put("spec.csi.nodeStageSecretRef", {"name": "s", "namespace": "n"}),
+        ),
+    ),
+    RCase("no-key-secret-payload-unknown", NO_KEY, "secret", put("stringData", UNKNOWN)),
+    RCase(
+        "no-key-node-stage-secret",
+        NO_KEY,
+        "pv",
+        put("spec.csi.nodeStageSecretRef", {"name": "azure-secret", "namespace": "training"}),
+        (NO_KEY_PV_MSG.format("nodeStageSecretRef 'azure-secret'"),),
+    ),
+    RCase(
+        "no-key-volume-attribute-secret",
+        NO_KEY,
+        "pv",
+        put("spec.csi.volumeAttributes.secretName", "azure-secret"),
+        (NO_KEY_PV_MSG.format("volumeAttributes.secretName 'azure-secret'"),),
+    ),
+    RCase(
+        "no-key-in-tree-secret",
+        NO_KEY,
+        "pv",
+        IN_TREE,
+        (NO_KEY_PV_MSG.format("azureFile.secretName 'azure-secret'"),),
+    ),
+    RCase(
+        "no-key-secret-string-data",
+        NO_KEY,
+        "secret",
+        put("stringData", {"azurestorageaccountname": "acct", "azurestorageaccountkey": "k"}),
+        (NO_KEY_SECRET_MSG.format(ACCOUNT, "stringData"),),
+    ),
+    RCase(
+        "no-key-secret-data-any-case",
+        NO_KEY,
+        "secret",
+        chain(drop("stringData"), put("data", {"AzureStorageAccountKey": "aw=="})),
+        (NO_KEY_SECRET_MSG.format(ACCOUNT, "data"),),
     ),
     # kubernetes-core-persistentvolume-access-mode-rwx
     RCase("rwx-good", PV_RWX, "pv"),

@@ -22,6 +22,16 @@ QUANTITY_HELP = (
 RWX_SUFFIX = "request 'ReadWriteMany' so pods on different nodes can mount it concurrently."
 HANDLE = f"{RG}#{ACCOUNT}#datasets#pv-datasets"
 SECRET_KEY = f"training/azure-files-{ACCOUNT}"
+
+
+# The node-stage-secret policy checks any CSI volume's reference; the fixture's volumes hold
+# none (no account key in Kubernetes), so its cases add one to each.
+def WITH_REFS(stack: dict[str, StackResource]) -> None:
+    for name in ("pv-datasets", "pv-checkpoints"):
+        reference = {"name": f"azure-files-{ACCOUNT}", "namespace": "training"}
+        stack[name].props["spec"]["csi"]["nodeStageSecretRef"] = reference
+
+
 SECRET_MSG = (
     "PersistentVolume '{}' references node-stage secret '{}', which is not a Secret in this "
     "stack; create it in the stack or list '{}' in this policy's exemptSecrets setting."
@@ -314,15 +324,23 @@ CASES: list[SCase] = [
         * 2,
     ),
     # kubernetes-core-persistentvolume-node-stage-secret-exists
-    SCase("secret-good", ST_SECRET),
+    SCase("secret-good", ST_SECRET, WITH_REFS),
     SCase(
-        "secret-exempt", ST_SECRET, remove("files-secret"), settings={"exemptSecrets": [SECRET_KEY]}
+        "secret-exempt",
+        ST_SECRET,
+        chain(WITH_REFS, remove("files-secret")),
+        settings={"exemptSecrets": [SECRET_KEY]},
     ),
-    SCase("secret-no-ref", ST_SECRET, on("pv-datasets", drop("spec.csi.nodeStageSecretRef"))),
+    SCase(
+        "secret-no-ref",
+        ST_SECRET,
+        chain(WITH_REFS, on("pv-datasets", drop("spec.csi.nodeStageSecretRef"))),
+    ),
     SCase(
         "secret-ref-unknown",
         ST_SECRET,
         chain(
+            WITH_REFS,
             remove("files-secret"),
             on("pv-datasets", put("spec.csi.nodeStageSecretRef.name", UNKNOWN)),
             on("pv-checkpoints", put("spec.csi.nodeStageSecretRef", UNKNOWN)),
@@ -332,6 +350,7 @@ CASES: list[SCase] = [
         "secret-default-namespace",
         ST_SECRET,
         chain(
+            WITH_REFS,
             on("files-secret", drop("metadata.namespace")),
             on("pv-datasets", put("spec.csi.nodeStageSecretRef.namespace", "default")),
             on("pv-checkpoints", drop("spec.csi.nodeStageSecretRef")),
@@ -341,6 +360,7 @@ CASES: list[SCase] = [
         "secret-some-secret-name-unknown",
         ST_SECRET,
         chain(
+            WITH_REFS,
             remove("files-secret"),
             add(
                 StackResource(
@@ -354,7 +374,7 @@ CASES: list[SCase] = [
     SCase(
         "secret-missing",
         ST_SECRET,
-        remove("files-secret"),
+        chain(WITH_REFS, remove("files-secret")),
         (
             SECRET_MSG.format("pv-datasets", SECRET_KEY, SECRET_KEY),
             SECRET_MSG.format("pv-checkpoints", SECRET_KEY, SECRET_KEY),
@@ -363,7 +383,9 @@ CASES: list[SCase] = [
     SCase(
         "secret-wrong-namespace",
         ST_SECRET,
-        on("pv-datasets", put("spec.csi.nodeStageSecretRef.namespace", "default")),
+        chain(
+            WITH_REFS, on("pv-datasets", put("spec.csi.nodeStageSecretRef.namespace", "default"))
+        ),
         (
             SECRET_MSG.format(
                 "pv-datasets", f"default/azure-files-{ACCOUNT}", f"default/azure-files-{ACCOUNT}"
@@ -373,7 +395,7 @@ CASES: list[SCase] = [
     SCase(
         "secret-ref-incomplete",
         ST_SECRET,
-        on("pv-datasets", drop("spec.csi.nodeStageSecretRef.namespace")),
+        chain(WITH_REFS, on("pv-datasets", drop("spec.csi.nodeStageSecretRef.namespace"))),
         (
             "PersistentVolume 'pv-datasets' has a nodeStageSecretRef without both name and namespace; Kubernetes requires both.",
         ),
