@@ -9,6 +9,7 @@ from infra.compare import PropertyChange, ResourceChange, StackDiff
 from infra.engine.values import masked
 from infra.readers.cost import CostChange
 from infra.render.cost import cost_markdown
+from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
 from infra.repo.rules import STACK_REMOVED_NOTE
 
@@ -40,8 +41,7 @@ def _plain(value: Any) -> str:
 
 
 def _md(value: Any) -> str:
-    text = _plain(value)
-    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ")[:200] + "`"
+    return md_code(_plain(value)[:200])
 
 
 def _summary(diff: StackDiff) -> str:
@@ -59,13 +59,13 @@ def _why(c: ResourceChange) -> str:
 
 def _reason(c: ResourceChange) -> str:
     if c.replace_reasons:
-        return "forces replacement: " + ", ".join(f"`{r}`" for r in c.replace_reasons)
+        return "forces replacement: " + ", ".join(map(md_code, c.replace_reasons))
     if c.old_urn:
         return "renamed with alias"
     if c.action == "remove" and c.stateful:
         return "deletes stateful data"
     if c.shortened_retention:
-        return "shortens retention: " + ", ".join(f"`{p}`" for p in c.shortened_retention)
+        return "shortens retention: " + ", ".join(map(md_code, c.shortened_retention))
     return ""
 
 
@@ -78,7 +78,9 @@ def _rows(diff: StackDiff, level: int) -> list[str]:
     lines = ["| Action | Type | Name | Why |", "|---|---|---|---|"]
     for c in shown:
         flag = " ⚠️" if c.stateful_risk else ""
-        lines.append(f"| {_ICONS[c.action]}{flag} | `{c.type}` | `{c.name}` | {_why(c)} |")
+        lines.append(
+            f"| {_ICONS[c.action]}{flag} | {md_code(c.type)} | {md_code(c.name)} | {_why(c)} |"
+        )
     for action in sorted(hidden, key=list(_ICONS).index):
         if count := sum(1 for c in diff.changes if c.action == action and not c.stateful_risk):
             lines.append(f"| {_ICONS[action]} | | _{count} not shown_ | |")
@@ -87,12 +89,12 @@ def _rows(diff: StackDiff, level: int) -> list[str]:
 
 def _config_table(changes: Sequence[PropertyChange]) -> list[str]:
     lines = ["| ⚙️ Config key | Old | New |", "|---|---|---|"]
-    lines += [f"| `{c.path}` | {_md(c.old)} | {_md(c.new)} |" for c in changes]
+    lines += [f"| {md_code(c.path)} | {_md(c.old)} | {_md(c.new)} |" for c in changes]
     return [*lines, ""]
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text)
 
 
 def _verdict_table(diff: StackDiff) -> list[str]:
@@ -114,7 +116,7 @@ def _verdict_table(diff: StackDiff) -> list[str]:
                 message += f"<br>**Fix:** {_cell(rule.remediation)}"
             severity = rule.severity if rule else ""
             lines.append(
-                f"| {label} | {v.enforcement_level} | {severity} | {policy} | `{resource}` "
+                f"| {label} | {v.enforcement_level} | {severity} | {policy} | {md_code(resource)} "
                 f"| {message} |"
             )
     return [*lines, ""]
@@ -131,7 +133,7 @@ def _details(diff: StackDiff) -> list[str]:
             "| Property | Old | New |",
             "|---|---|---|",
         ]
-        lines += [f"| `{p.path}` | {_md(p.old)} | {_md(p.new)} |" for p in c.changes]
+        lines += [f"| {md_code(p.path)} | {_md(p.old)} | {_md(p.new)} |" for p in c.changes]
         lines += ["", "</details>", ""]
     return lines
 

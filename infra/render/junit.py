@@ -11,10 +11,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from infra.engine.model import PolicyPackInfo, StackPlan, Violation
+from infra.render.escape import xml_text
 
 
 def _verdict_lines(violations: Sequence[Violation]) -> str:
-    return "\n".join(f"{v.urn or '(stack)'}: {v.message}" for v in violations)
+    return "\n".join(xml_text(f"{v.urn or '(stack)'}: {v.message}") for v in violations)
 
 
 def _suite(plan: StackPlan, pack: PolicyPackInfo) -> ET.Element:

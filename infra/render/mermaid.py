@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from infra.engine.model import Resource, StackPlan
+from infra.render.escape import mermaid_label
 
 PROVIDER_PREFIX = "pulumi:providers:"
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -22,8 +23,8 @@ def _kind(resource: Resource) -> str:
 
 
 def _label(resource: Resource) -> str:
-    text = f"{resource.name}<br/><small>{_kind(resource)}</small>"
-    return '"' + text.replace('"', "#quot;") + '"'
+    name, kind = mermaid_label(resource.name), mermaid_label(_kind(resource))
+    return f'"{name}<br/><small>{kind}</small>"'
 
 
 def _reduced(edges: Mapping[str, set[str]]) -> dict[str, set[str]]:

@@ -10,6 +10,7 @@ from infra.engine.model import Resource, StackPlan, Violation
 from infra.engine.values import masked
 from infra.readers.cost import StackCost
 from infra.render.cost import cost_markdown
+from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
 
 # The few settings a reviewer looks for first, per resource type (input property paths).
@@ -138,7 +139,8 @@ def render_json(plans: Sequence[StackPlan]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    # Line breaks the tool writes become <br>; everything else is escaped as text.
+    return "<br>".join(md_text(line) for line in text.split("\n"))
 
 
 def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
@@ -148,12 +150,14 @@ def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
     for v in sorted_violations(violations):
         icon = "❌" if v.enforcement_level == "mandatory" else "⚠️"
         resource = v.urn.split("::")[-1] if v.urn else "(stack)"
-        level, where, message = v.enforcement_level, _md_cell(resource), _md_cell(v.message)
+        level, message = v.enforcement_level, _md_cell(v.message)
         severity = v.rule.severity if v.rule else ""
         policy = f"[`{v.policy}`]({v.rule.url})" if v.rule and v.rule.url else f"`{v.policy}`"
         if v.rule and v.rule.remediation:
             message += f"<br>**Fix:** {_md_cell(v.rule.remediation)}"
-        lines.append(f"| {icon} {level} | {severity} | {policy} | `{where}` | {message} |")
+        lines.append(
+            f"| {icon} {level} | {severity} | {policy} | {md_code(resource)} | {message} |"
+        )
     return lines
 
 
@@ -179,7 +183,9 @@ def render_markdown(
         for r in plan.resources:
             settings = ", ".join(f"{k}={v}" for k, v in key_settings(r))
             flags = " ".join(f"`{f}`" for f in resource_flags(r))
-            lines.append(f"| `{r.type}` | `{r.name}` | {_md_cell(settings)} {flags} |")
+            lines.append(
+                f"| {md_code(r.type)} | {md_code(r.name)} | {_md_cell(settings)} {flags} |"
+            )
         lines.append("")
         lines.append("</details>")
         lines.append("")

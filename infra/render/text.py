@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from infra.engine.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
+from infra.render.escape import terminal
 from infra.render.plan import key_settings, resource_flags, sorted_violations, summary_line
 
 _GREEN, _RED, _YELLOW, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[0m"
@@ -67,7 +68,7 @@ def _resource_rows(plan: StackPlan, paint: _Paint) -> list[str]:
     # The stack itself is the tree's root; like `infra`'s counts, it is not one of the resources.
     rows.append(("", _STACK_TYPE, f"{plan.project}-{plan.stack}", "", ""))
     rows += [
-        ("+", prefix + resource.type, resource.name, "create", _info(resource))
+        ("+", prefix + resource.type, terminal(resource.name), "create", terminal(_info(resource)))
         for prefix, resource in _tree(plan)
     ]
     type_width = max(len(row[1]) for row in rows)
@@ -103,7 +104,7 @@ def _entry_lines(items: list[tuple[str, Any]], indent: str) -> list[str]:
     lines = []
     for key, item in items:
         first, *rest = _value_lines(item, indent)
-        lines.append(f"{indent}{key:<{width}}: {first}")
+        lines.append(f"{indent}{terminal(key):<{width}}: {first}")
         lines.extend(rest)
     return lines
 
@@ -121,11 +122,11 @@ def _violation_lines(violations: Sequence[Violation], paint: _Paint) -> list[str
         severity = f" ({v.rule.severity})" if v.rule and v.rule.severity else ""
         lines.append(
             f"    {paint(color, f'[{v.enforcement_level}]')} {v.policy_pack}/{v.policy}"
-            f"{severity}  {v.urn or '(stack)'}"
+            f"{severity}  {terminal(v.urn or '(stack)')}"
         )
-        lines += [f"        {line}" for line in v.message.splitlines() or [""]]
+        lines += [f"        {terminal(line)}" for line in v.message.splitlines() or [""]]
         if v.rule and v.rule.remediation:
-            lines.append(f"        fix: {v.rule.remediation}")
+            lines.append(f"        fix: {terminal(v.rule.remediation)}")
         if v.rule and v.rule.url:
             lines.append(f"        see: {v.rule.url}")
     return lines

@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from infra.render.escape import md_text
 from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT
 
@@ -565,7 +566,9 @@ def test_markdown_lists_violations_in_a_table(infra: Any) -> None:
         icon, level, severity, policy, url, resource, message = match.groups()
         assert icon == ("❌" if level == M else "⚠️")
         assert (severity, url) == (POLICIES[policy].severity.value, POLICIES[policy].url)
-        assert message.endswith(f"<br>**Fix:** {POLICIES[policy].remediation_steps}")
+        # Escaped as every Markdown cell is (infra/render/escape.py: its brackets, <, >, &).
+        fix = md_text(POLICIES[policy].remediation_steps)
+        assert message.endswith(f"<br>**Fix:** {fix}")
         # The cell keeps the description and the message on separate lines.
         assert message.startswith(f"{DESCRIPTIONS[policy]}<br>")
         assert BINDING_PROD[(policy, resource)][1] in message
