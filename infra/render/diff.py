@@ -66,6 +66,10 @@ def _reason(c: ResourceChange) -> str:
         return "deletes stateful data"
     if c.shortened_retention:
         return "shortens retention: " + ", ".join(f"`{p}`" for p in c.shortened_retention)
+    if c.weakened:
+        return "shortens retention or weakens protection: " + ", ".join(
+            f"`{p}`" for p in c.weakened
+        )
     return ""
 
 
