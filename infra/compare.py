@@ -158,6 +158,104 @@ RETENTION_INPUTS: dict[str, tuple[str, ...]] = {
     "azure-native:recoveryservices:ProtectionPolicy": ("properties",),
 }
 RETENTION_DURATION = "retentionDuration"
+
+
+@dataclass(frozen=True)
+class Weakening:
+    """An input whose change one way loses data or a protection of it: a stateful risk."""
+
+    type: str
+    path: str
+    # The values from weakest to strongest (compared case-insensitively); empty for a number
+    # of days, where fewer keeps less. A value dropped or unknown counts as the weakest.
+    order: tuple[Any, ...]
+    reason: str
+
+
+_ENABLED = (False, True)
+_LOCK_LEVELS = ("CanNotDelete", "ReadOnly")
+_LOCK_REASON = (
+    "a ReadOnly lock also refuses updates, CanNotDelete only deletes "
+    "(learn.microsoft.com/azure/azure-resource-manager/management/lock-resources)"
+)
+_SHARE_SOFT_DELETE = (
+    "a deleted share is kept, restorable, for these days; shortening or disabling it applies "
+    "to shares already deleted (learn.microsoft.com/azure/storage/files/"
+    "storage-files-prevent-file-share-deletion)"
+)
+_BLOB_SOFT_DELETE = (
+    "deleted blobs and containers are kept, restorable, for these days; a shorter period "
+    "applies to those already deleted (learn.microsoft.com/azure/storage/blobs/"
+    "soft-delete-blob-overview, soft-delete-container-overview)"
+)
+# Losses an update makes without deleting anything: retentions shortened, protections
+# weakened. Backup retention durations are RETENTION_INPUTS' (above).
+LOSS_RULES: tuple[Weakening, ...] = (
+    Weakening(
+        "azure-native:operationalinsights:Workspace",
+        "retentionInDays",
+        (),
+        "Azure Monitor removes the logs older than a shortened retention 30 days after the "
+        "change (learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure, "
+        "read 2026-12-06)",
+    ),
+    Weakening(
+        "azure-native:storage:FileServiceProperties",
+        "shareDeleteRetentionPolicy.days",
+        (),
+        _SHARE_SOFT_DELETE,
+    ),
+    Weakening(
+        "azure-native:storage:FileServiceProperties",
+        "shareDeleteRetentionPolicy.enabled",
+        _ENABLED,
+        _SHARE_SOFT_DELETE,
+    ),
+    *(
+        Weakening("azure-native:storage:BlobServiceProperties", f"{policy}.{key}", order, why)
+        for policy in ("deleteRetentionPolicy", "containerDeleteRetentionPolicy")
+        for key, order, why in (
+            ("days", (), _BLOB_SOFT_DELETE),
+            ("enabled", _ENABLED, _BLOB_SOFT_DELETE),
+        )
+    ),
+    Weakening(
+        "azure-native:recoveryservices:Vault",
+        "properties.securitySettings.immutabilitySettings.state",
+        ("Disabled", "Unlocked", "Locked"),
+        "an immutable vault refuses the operations that lose recovery points (shorter "
+        "retention, stopping protection with delete); Disabled allows them "
+        "(learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept)",
+    ),
+    Weakening(
+        "azure-native:recoveryservices:Vault",
+        "properties.securitySettings.softDeleteSettings.softDeleteState",
+        ("Disabled", "Enabled", "AlwaysON"),
+        "soft delete keeps deleted backup data restorable; AlwaysON cannot be turned off "
+        "(learn.microsoft.com/azure/backup/backup-azure-enhanced-soft-delete-about)",
+    ),
+    Weakening(
+        "azure-native:recoveryservices:Vault",
+        "properties.securitySettings.softDeleteSettings.softDeleteRetentionPeriodInDays",
+        (),
+        "deleted backup data stays restorable for these days "
+        "(learn.microsoft.com/azure/backup/backup-azure-enhanced-soft-delete-about)",
+    ),
+    *(
+        Weakening(f"azure-native:authorization:{lock}", "level", _LOCK_LEVELS, _LOCK_REASON)
+        for lock in (
+            "ManagementLockByScope",
+            "ManagementLockAtResourceLevel",
+            "ManagementLockAtResourceGroupLevel",
+            "ManagementLockAtSubscriptionLevel",
+        )
+    ),
+)
+# Removing a lock lets anyone with delete rights delete what it protected; dropping
+# `protect` lets a deploy delete the resource (Pulumi refuses to while it is set).
+LOCK_TYPES = frozenset(r.type for r in LOSS_RULES if r.path == "level")
+LOCK_REMOVED = "[lock removed]"
+PROTECT_DROPPED = "[protect]"
 DURATION_DAYS = {"Days": 1, "Weeks": 7, "Months": 30, "Years": 365}
 NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
 CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
@@ -191,6 +289,8 @@ class ResourceChange:
     stateful: bool = False
     # Input paths of the retentions an update shortens (RETENTION_INPUTS).
     shortened_retention: list[str] = field(default_factory=list)
+    # Input paths an update weakens (LOSS_RULES), PROTECT_DROPPED, or LOCK_REMOVED.
+    weakened: list[str] = field(default_factory=list)
     # The deployed resource (the base's) has `protect`.
     protected: bool = False
 
@@ -211,8 +311,9 @@ class ResourceChange:
 
     @property
     def stateful_risk(self) -> bool:
-        return self.stateful and (
-            self.action in ("remove", "replace") or bool(self.shortened_retention)
+        return bool(self.weakened) or (
+            self.stateful
+            and (self.action in ("remove", "replace") or bool(self.shortened_retention))
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -225,6 +326,7 @@ class ResourceChange:
             "stateful": self.stateful,
             "replaceReasons": self.replace_reasons,
             "shortenedRetention": self.shortened_retention,
+            "weakened": self.weakened,
             "blockedByProtect": self.blocked_by_protect,
             "changes": [c.as_json() for c in self.changes],
         }
@@ -348,6 +450,38 @@ def shortened_retention(old: Resource, new: Resource) -> list[str]:
     return sorted(path for path, days in before.items() if after.get(path, 0) < days)
 
 
+def _weaker(before: Any, after: Any, order: tuple[Any, ...]) -> bool:
+    if not order:
+        number = (int, float)
+        return (
+            isinstance(before, number)
+            and not isinstance(before, bool)
+            and not (isinstance(after, number) and not isinstance(after, bool) and after >= before)
+        )
+    ranks = [str(v).lower() for v in order]
+
+    def rank(value: Any) -> int:
+        text = str(value).lower()
+        return ranks.index(text) if value is not None and text in ranks else -1
+
+    return rank(before) >= 0 and rank(after) < rank(before)
+
+
+def weakened(old: Resource, new: Resource) -> list[str]:
+    """What ``new`` keeps for less time, or protects less, than ``old`` (LOSS_RULES), and
+    ``protect`` dropped."""
+    before, after = _flatten(old.inputs), _flatten(new.inputs)
+    found = [
+        rule.path
+        for rule in LOSS_RULES
+        if rule.type == new.type
+        and _weaker(unwrap(before.get(rule.path)), unwrap(after.get(rule.path)), rule.order)
+    ]
+    if old.protect and not new.protect:
+        found.append(PROTECT_DROPPED)
+    return found
+
+
 def _violation_key(v: Violation) -> tuple[str, str, str, str | None, str]:
     return (v.policy_pack, v.policy, v.enforcement_level, v.urn, v.message)
 
@@ -462,6 +596,7 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
                     old.type,
                     old.name,
                     stateful=_is_stateful(old, claims[0]),
+                    weakened=[LOCK_REMOVED] if old.type in LOCK_TYPES else [],
                     protected=old.protect,
                 )
             )
@@ -507,6 +642,7 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
                 replace_reasons=reasons,
                 stateful=stateful,
                 shortened_retention=shortened_retention(old, resource),
+                weakened=weakened(old, resource),
                 protected=old.protect,
             )
         )
@@ -521,6 +657,7 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
                     old.type,
                     old.name,
                     stateful=_is_stateful(old, claims[0]),
+                    weakened=[LOCK_REMOVED] if old.type in LOCK_TYPES else [],
                     protected=old.protect,
                 )
             )

@@ -198,7 +198,8 @@ def run(args: argparse.Namespace) -> int:
     if blocked:
         print(
             f"infra: {len(risks)} stateful resource(s) would be replaced or deleted (or lose "
-            "backups to a shorter retention); "
+            "data or a protection: a shorter retention, a weaker setting, a lock or protect "
+            "removed); "
             "a maintainer's approving review must acknowledge them (see the report), "
             "or rerun with --ack",
             file=sys.stderr,

@@ -9,11 +9,15 @@ from infra.commands.options import add_stacks, epilog
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
 from infra.readers.permissions import (
+    ACCESS,
     DEPLOY,
+    Need,
     check,
     environment_scopes,
+    excess_lines,
     foreign_grants,
     missing_lines,
+    required,
 )
 from infra.readers.registrations import unregistered_lines
 from infra.render.permissions import render_json, render_text
@@ -47,12 +51,19 @@ def run(args: argparse.Namespace) -> int:
     every = plans + (preview_stacks(args.cwd, rest, evaluate_policies=False) if rest else [])
     (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
     scopes = {plan.stack: environment_scopes(plan) for plan in every}
+    # What each access needs across every stack: the actions a grant may hold (excess_lines).
+    needs: dict[str, list[Need]] = {
+        access: [n for other in every for n in required(other, access)[0]] for access in ACCESS
+    }
     results = []
     for plan in plans:
         identities = rules.for_stack(plan.stack)
         own = {name: plan.stack for name in identities if rules.per_stack(name, plan.stack)}
         reports = check(plan, bootstrap, identities, own)
         for report in reports:
+            report.problems.extend(
+                excess_lines(report, needs[report.access], rules.accepted_excess)
+            )
             if report.name in own and report.access == DEPLOY:
                 report.problems.extend(foreign_grants(plan.stack, report, scopes))
         results.append((plan.stack, reports))

@@ -224,9 +224,73 @@ _ROLE_CONDITION = re.compile(
     r"ForAnyOfAnyValues:GuidEquals\s*\{([^}]*)\}",
     re.IGNORECASE,
 )
-# What the plan identity, which every pull request's live preview runs as, must never hold:
-# the storage account keys (full read, write and delete on every share).
-PLAN_FORBIDDEN = ("Microsoft.Storage/storageAccounts/listKeys/action",)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """An action that lets its holder take more than it was given: never accepted as excess
+    for the plan identity (every pull request's live preview runs as it), nor, when
+    ``deploy``, for a deploy identity."""
+
+    action: str
+    data: bool
+    # What the holder could do: "the <access> identity must not <what>".
+    what: str
+    deploy: bool = False
+
+
+# The names: learn.microsoft.com/azure/role-based-access-control/permissions/containers,
+# /storage and /management-and-governance (read 2026-12-06).
+ESCALATIONS: tuple[Escalation, ...] = (
+    Escalation(
+        "Microsoft.Storage/storageAccounts/listKeys/action",
+        False,
+        "read storage keys",
+    ),
+    Escalation(
+        "Microsoft.Storage/storageAccounts/regenerateKey/action",
+        False,
+        "regenerate storage keys (and so read them)",
+    ),
+    Escalation(
+        f"{_CLUSTER}/listClusterAdminCredential/action",
+        False,
+        "list the cluster's admin credential (cluster-admin, bypassing Azure RBAC)",
+    ),
+    Escalation(
+        f"{_CLUSTER}/runCommand/action",
+        False,
+        "run commands in the cluster as cluster-admin",
+    ),
+    Escalation(
+        f"{_CLUSTER}/users/impersonate/action",
+        True,
+        "impersonate Kubernetes users",
+    ),
+    Escalation(
+        f"{_CLUSTER}/groups/impersonate/action",
+        True,
+        "impersonate Kubernetes groups",
+    ),
+    Escalation(
+        f"{_CLUSTER}/serviceaccounts/impersonate/action",
+        True,
+        "impersonate Kubernetes service accounts",
+    ),
+    Escalation(
+        f"{_CLUSTER}/pods/exec/action",
+        True,
+        "exec into pods (and read what they mount)",
+    ),
+    Escalation(
+        "Microsoft.Authorization/roleDefinitions/write",
+        False,
+        "write role definitions (widen its own role)",
+        deploy=True,
+    ),
+)
+# ``*`` grants every action, these escalations included: a deploy identity holding it is
+# reported through the role definition write it holds.
 
 # Resources that are not calls to Azure or Kubernetes: providers and the stack itself.
 _NO_ACTION_PREFIXES = ("pulumi:providers:", "pulumi:pulumi:")
@@ -299,10 +363,14 @@ class Grant:
             if any(_matches(p, action) for p in self.actions) and action.lower() not in limited
         ]
 
-    def holds(self, action: str) -> bool:
-        return any(_matches(p, action) for p in self.actions) and not any(
-            _matches(p, action) for p in self.not_actions
+    def holds(self, action: str, data: bool = False) -> list[str]:
+        """The granted patterns that give ``action`` (none if a not-action denies it)."""
+        allowed, denied = (
+            (self.data_actions, self.not_data_actions) if data else (self.actions, self.not_actions)
         )
+        if any(_matches(p, action) for p in denied):
+            return []
+        return [p for p in allowed if _matches(p, action)]
 
     def writes(self) -> list[str]:
         """Granted actions that write or delete (or could, through a wildcard)."""
@@ -670,12 +738,7 @@ def check(
                 for g in report.granted
                 for action in g.writes()
             )
-            report.problems.extend(
-                f"{g.urn}: {action} at {g.scope}: the {PLAN} identity must not read storage keys"
-                for g in report.granted
-                for action in PLAN_FORBIDDEN
-                if g.holds(action)
-            )
+        report.problems.extend(escalation_lines(report))
         report.problems.extend(
             f"{g.urn}: {action} at {g.scope} with no condition naming the roles it may assign: "
             "it could assign any role, Owner included"
@@ -684,6 +747,51 @@ def check(
         )
         reports.append(report)
     return reports
+
+
+def escalation_lines(report: IdentityReport) -> list[str]:
+    """A grant holding an ESCALATIONS action the identity must never hold, one line each,
+    whatever the accepted excess lists."""
+    return [
+        f"{g.urn}: {e.action} at {g.scope}"
+        + (f" (through {', '.join(patterns)})" if patterns != [e.action] else "")
+        + f": the {report.access} identity must not {e.what}"
+        for g in report.granted
+        for e in ESCALATIONS
+        if report.access == PLAN or e.deploy
+        for patterns in [g.holds(e.action, e.data)]
+        if patterns
+    ]
+
+
+def excess_lines(
+    report: IdentityReport, needs: Iterable[Need], accepted: Mapping[str, Mapping[str, str]]
+) -> list[str]:
+    """Every granted action no plan the identity serves needs, and that ``accepted``
+    (access -> action -> reason) does not list; one line each.
+
+    ``needs`` are those of every stack's plan for the identity's access: the bootstrap gives
+    one role per access and scope kind to every environment, and the environments deploy
+    different kinds on purpose (dev has no backup), so an action is needed when some
+    environment needs it. Where it is granted is checked apart: a deploy identity holds
+    nothing on another environment's scopes (``foreign_grants``), and every need must be
+    covered at its own scope. A granted action is needed when it names (case aside) such an
+    action; a wildcard names none of its own, so it is never needed: it grants whatever it
+    matches, needed or not, and is kept only when listed with its reason."""
+    needed = {(n.data, n.action.lower()) for n in needs}
+    listed = {action.lower() for action in accepted.get(report.access, {})}
+    lines = []
+    for g in report.granted:
+        for data, patterns in ((False, g.actions), (True, g.data_actions)):
+            for pattern in patterns:
+                if pattern.lower() in listed or (data, pattern.lower()) in needed:
+                    continue
+                lines.append(
+                    f"{g.urn}: {pattern} at {g.scope}: excess: no stack's plan needs it for "
+                    f"{report.access} (remove it, or accept it with its reason in "
+                    "pyproject.toml [tool.infra.permissions] accepted-excess)"
+                )
+    return lines
 
 
 def environment_scopes(plan: StackPlan) -> set[str]:

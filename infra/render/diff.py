@@ -66,6 +66,8 @@ def _reason(c: ResourceChange) -> str:
         return "deletes stateful data"
     if c.shortened_retention:
         return "shortens retention: " + ", ".join(map(md_code, c.shortened_retention))
+    if c.weakened:
+        return "shortens retention or weakens protection: " + ", ".join(map(md_code, c.weakened))
     return ""
 
 

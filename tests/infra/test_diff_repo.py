@@ -265,6 +265,8 @@ def test_turning_backup_off_deletes_the_backups(project):
         "share-backup-container",
         "share-backup-item-datasets",
         "share-backup-item-checkpoints",
+        # Issue 26: the vault's lock goes with it.
+        "share-backup-lock",
     }
     assert {c.action for c in diff.stateful_risks} == {"remove"}
 

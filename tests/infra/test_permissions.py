@@ -527,3 +527,174 @@ def test_a_polling_read_not_granted_fails_naming_it(repo, capsys):
         and "/protectedItems/AzureFileShare;" in line
         for line in missing
     ), out
+
+
+# Issue 26: every granted action beyond what the plans need is excess; escalating actions are
+# never accepted for the plan identity, nor `*` and role definition writes for deploy.
+_PLAN_GROUP_ACTIONS = (
+    "                *_GROUP_INVOKES,\n            ),\n"
+    '            data_actions=tuple(f"{_CLUSTER}/{kind}/read" for kind in KUBERNETES_RESOURCES),'
+)
+_DEV = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks-rwx-training-dev"
+_PLAN_DEV_GROUP = (
+    "urn:pulumi:bootstrap::aks-rwx-training-bootstrap::aks-rwx-training-bootstrap:delivery:"
+    "RoleGrant$azure-native:authorization:RoleAssignment::plan-resource-group-dev-resource-group"
+)
+
+
+def _grant_to_plan(repo: Path, action: str, data: bool) -> None:
+    if data:
+        new = _PLAN_GROUP_ACTIONS.replace(
+            "for kind in KUBERNETES_RESOURCES)",
+            f"for kind in KUBERNETES_RESOURCES) + ({action!r},)",
+        )
+    else:
+        new = _PLAN_GROUP_ACTIONS.replace("*_GROUP_INVOKES,\n", f"*_GROUP_INVOKES, {action!r},\n")
+    _edit(repo, ROLES, _PLAN_GROUP_ACTIONS, new)
+
+
+_CLUSTER_ACTIONS = "Microsoft.ContainerService/managedClusters"
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "what"),
+    [
+        pytest.param(
+            f"{_CLUSTER_ACTIONS}/users/impersonate/action",
+            True,
+            "impersonate Kubernetes users",
+            id="impersonate",
+        ),
+        pytest.param(
+            f"{_CLUSTER_ACTIONS}/listClusterAdminCredential/action",
+            False,
+            "list the cluster's admin credential (cluster-admin, bypassing Azure RBAC)",
+            id="admin-credential",
+        ),
+        pytest.param(
+            f"{_CLUSTER_ACTIONS}/runCommand/action",
+            False,
+            "run commands in the cluster as cluster-admin",
+            id="run-command",
+        ),
+        pytest.param(
+            f"{_CLUSTER_ACTIONS}/pods/exec/action",
+            True,
+            "exec into pods (and read what they mount)",
+            id="pods-exec",
+        ),
+        pytest.param(
+            "Microsoft.Storage/storageAccounts/regenerateKey/action",
+            False,
+            "regenerate storage keys (and so read them)",
+            id="regenerate-key",
+        ),
+        pytest.param(
+            "Microsoft.Authorization/roleDefinitions/write",
+            False,
+            "write role definitions (widen its own role)",
+            id="role-definition-write",
+        ),
+    ],
+)
+def test_an_escalating_action_granted_to_the_plan_identity_is_reported(
+    repo, capsys, action, data, what
+):
+    _grant_to_plan(repo, action, data)
+    # Listing it as accepted excess does not make it acceptable.
+    _edit(
+        repo,
+        Path("pyproject.toml"),
+        "[tool.infra.permissions.accepted-excess.plan]\n",
+        f'[tool.infra.permissions.accepted-excess.plan]\n"{action}" = "listed on purpose"\n',
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    assert (
+        f"dev: plan-identity: {_PLAN_DEV_GROUP}: {action} at {_DEV}: "
+        f"the plan identity must not {what}"
+    ) in out.splitlines(), out
+
+
+def test_a_wildcard_granted_to_the_plan_identity_names_the_escalations_it_holds(repo, capsys):
+    _grant_to_plan(repo, "Microsoft.Storage/*", False)
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    lines = out.splitlines()
+    for action, what in (
+        ("listKeys", "read storage keys"),
+        ("regenerateKey", "regenerate storage keys (and so read them)"),
+    ):
+        assert (
+            f"dev: plan-identity: {_PLAN_DEV_GROUP}: Microsoft.Storage/storageAccounts/"
+            f"{action}/action at {_DEV} (through Microsoft.Storage/*): the plan identity must "
+            f"not {what}"
+        ) in lines, out
+    assert (
+        f"dev: plan-identity: {_PLAN_DEV_GROUP}: Microsoft.Storage/* at {_DEV}: excess: no "
+        "stack's plan needs it for plan (remove it, or accept it with its reason in "
+        "pyproject.toml [tool.infra.permissions] accepted-excess)"
+    ) in lines, out
+
+
+_DEPLOY_NODE_VNET = 'actions=("Microsoft.Network/virtualNetworks/join/action",),'
+
+
+@pytest.mark.parametrize(
+    "granted", ["*", "Microsoft.Authorization/roleDefinitions/write"], ids=["star", "role-write"]
+)
+def test_deploy_holding_every_action_or_role_definition_writes_is_reported(repo, capsys, granted):
+    _edit(
+        repo,
+        ROLES,
+        _DEPLOY_NODE_VNET,
+        f'actions=("Microsoft.Network/virtualNetworks/join/action", {granted!r}),',
+    )
+    _edit(
+        repo,
+        Path("pyproject.toml"),
+        "[tool.infra.permissions.accepted-excess.deploy]\n",
+        f'[tool.infra.permissions.accepted-excess.deploy]\n"{granted}" = "listed on purpose"\n',
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    through = "" if granted != "*" else " (through *)"
+    (line,) = [line for line in out.splitlines() if "roleDefinitions/write" in line]
+    assert line.startswith(
+        "dev: deploy-dev-identity: urn:pulumi:bootstrap::aks-rwx-training-bootstrap::"
+    ), line
+    assert line.endswith(
+        f"deploy-dev-node-vnet-dev-node-vnet: Microsoft.Authorization/roleDefinitions/write at "
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network-dev/"
+        f"providers/Microsoft.Network/virtualNetworks/vnet-training-dev{through}: the deploy "
+        "identity must not write role definitions (widen its own role)"
+    ), line
+
+
+def test_an_unneeded_read_granted_to_the_plan_identity_is_excess(repo, capsys):
+    _grant_to_plan(repo, "Microsoft.Compute/virtualMachines/read", False)
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    excess = [line for line in out.splitlines() if "excess" in line]
+    # The plan identity's role is assigned on each environment's group.
+    assert excess == [
+        f"dev: plan-identity: {_PLAN_DEV_GROUP.replace('dev', env)}: "
+        f"Microsoft.Compute/virtualMachines/read at {_DEV.replace('dev', env)}: excess: no "
+        "stack's plan needs it for plan (remove it, or accept it with its reason in "
+        "pyproject.toml [tool.infra.permissions] accepted-excess)"
+        for env in ("dev", "prod", "staging")
+    ], out
+
+
+def test_an_accepted_excess_without_a_reason_is_refused(repo, capsys):
+    _edit(
+        repo,
+        Path("pyproject.toml"),
+        "[tool.infra.permissions.accepted-excess.plan]\n",
+        '[tool.infra.permissions.accepted-excess.plan]\n"Microsoft.Compute/*" = " "\n',
+    )
+    assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR
+    assert capsys.readouterr().err == (
+        f"infra: error: {repo}/pyproject.toml: [tool.infra.permissions] accepted-excess must "
+        "map deploy or plan to { action = reason }, each with a reason\n"
+    )
