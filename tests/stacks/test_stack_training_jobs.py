@@ -286,6 +286,65 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "/opt/training, /dev/shm, /tmp (got '/dev/shm')",
     ),
     (
+        "mount-under-dev-shm",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/dev/shm/data"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be under /dev/shm, the memory-backed "
+        "volume the job's pods get (shmSize) (got '/dev/shm/data')",
+    ),
+    (
+        "mount-over-dev",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/dev"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be /dev or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/dev')",
+    ),
+    (
+        "mount-over-proc",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/proc"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be /proc or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/proc')",
+    ),
+    (
+        "mount-under-sys",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/sys/fs/data"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be /sys or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/sys/fs/data')",
+    ),
+    (
+        "mount-over-usr",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/usr"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be /usr or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/usr')",
+    ),
+    (
+        "mount-under-usr",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/usr/lib/data"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be /usr or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/usr/lib/data')",
+    ),
+    (
+        "mount-over-etc",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/etc"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be /etc or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/etc')",
+    ),
+    (
+        "mount-under-var-run",
+        {
+            "trainingJobs": with_job(
+                mounts=[{"volume": "datasets", "mountPath": "/var/run/secrets"}]
+            )
+        },
+        "trainingJobs[0].mounts[0].mountPath' must not be /var/run or below it: it would hide "
+        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
+        "(got '/var/run/secrets')",
+    ),
+    (
         "same-mount-path-twice",
         {
             "trainingJobs": with_job(
@@ -370,6 +429,37 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "(components/node_disks.py VM_SIZES, read 2026-12-06); use one of (case-insensitive): "
         "standard_nc24ads_a100_v4 (1 GPU), standard_nc48ads_a100_v4 (2 GPU), "
         "standard_nc96ads_a100_v4 (4 GPU), standard_nc40ads_h100_v5 (1 GPU)",
+    ),
+    (
+        "cpu-beyond-any-vm",
+        {"trainingJobs": with_job(cpu="999999")},
+        "trainingJobs[0].cpu' asks for '999999' CPU per pod but a Standard_NC24ads_A100_v4 node "
+        "has 24 vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "lower it or choose a larger gpuPool.vmSize",
+    ),
+    (
+        "millicores-beyond-the-vm",
+        {"trainingJobs": with_job(cpu="24001m")},
+        "trainingJobs[0].cpu' asks for '24001m' CPU per pod but a Standard_NC24ads_A100_v4 node "
+        "has 24 vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "lower it or choose a larger gpuPool.vmSize",
+    ),
+    (
+        "memory-beyond-the-vm",
+        {"trainingJobs": with_job(memory="221Gi")},
+        "trainingJobs[0].memory' asks for '221Gi' per pod but a Standard_NC24ads_A100_v4 node "
+        "has 220 GiB (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "lower it or choose a larger gpuPool.vmSize",
+    ),
+    (
+        "memory-beyond-any-vm",
+        {
+            "gpuPool": {"enabled": True, "vmSize": "Standard_NC96ads_A100_v4"},
+            "trainingJobs": with_job(memory="9999999Ti"),
+        },
+        "trainingJobs[0].memory' asks for '9999999Ti' per pod but a Standard_NC96ads_A100_v4 "
+        "node has 880 GiB (components/node_disks.py VM_SIZES); the pods would never be "
+        "scheduled: lower it or choose a larger gpuPool.vmSize",
     ),
     (
         "negative-backoff",
