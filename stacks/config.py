@@ -34,10 +34,10 @@ import annotated_types
 import pulumi
 import pulumi.runtime.config as runtime_config
 import yaml
-from tzlocal.windows_tz import win_tz
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel, to_snake
 from pydantic.fields import FieldInfo
+from tzlocal.windows_tz import win_tz
 
 from components.azure_files_regions import regions_offering
 from components.azure_regions import AZURE_REGIONS

@@ -184,6 +184,19 @@ OTHER_UID_VOLUMES = [
     },
 ]
 
+SYSTEM_PATHS = "/bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run"
+
+
+def mount_over_system(name: str, path: str, system: str) -> tuple[str, dict[str, Any], str]:
+    """A case mounting the first volume at ``path``, over or below ``system``."""
+    return (
+        f"mount-{name}",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": path}])},
+        f"trainingJobs[0].mounts[0].mountPath' must not be {system} or below it: it would hide "
+        f"what the container needs there (system paths: {SYSTEM_PATHS}) (got '{path}')",
+    )
+
+
 CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "not-a-list",
@@ -291,59 +304,13 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "trainingJobs[0].mounts[0].mountPath' must not be under /dev/shm, the memory-backed "
         "volume the job's pods get (shmSize) (got '/dev/shm/data')",
     ),
-    (
-        "mount-over-dev",
-        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/dev"}])},
-        "trainingJobs[0].mounts[0].mountPath' must not be /dev or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/dev')",
-    ),
-    (
-        "mount-over-proc",
-        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/proc"}])},
-        "trainingJobs[0].mounts[0].mountPath' must not be /proc or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/proc')",
-    ),
-    (
-        "mount-under-sys",
-        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/sys/fs/data"}])},
-        "trainingJobs[0].mounts[0].mountPath' must not be /sys or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/sys/fs/data')",
-    ),
-    (
-        "mount-over-usr",
-        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/usr"}])},
-        "trainingJobs[0].mounts[0].mountPath' must not be /usr or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/usr')",
-    ),
-    (
-        "mount-under-usr",
-        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/usr/lib/data"}])},
-        "trainingJobs[0].mounts[0].mountPath' must not be /usr or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/usr/lib/data')",
-    ),
-    (
-        "mount-over-etc",
-        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/etc"}])},
-        "trainingJobs[0].mounts[0].mountPath' must not be /etc or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/etc')",
-    ),
-    (
-        "mount-under-var-run",
-        {
-            "trainingJobs": with_job(
-                mounts=[{"volume": "datasets", "mountPath": "/var/run/secrets"}]
-            )
-        },
-        "trainingJobs[0].mounts[0].mountPath' must not be /var/run or below it: it would hide "
-        "what the container needs there (system paths: /bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run) "
-        "(got '/var/run/secrets')",
-    ),
+    mount_over_system("over-dev", "/dev", "/dev"),
+    mount_over_system("over-proc", "/proc", "/proc"),
+    mount_over_system("under-sys", "/sys/fs/data", "/sys"),
+    mount_over_system("over-usr", "/usr", "/usr"),
+    mount_over_system("under-usr", "/usr/lib/data", "/usr"),
+    mount_over_system("over-etc", "/etc", "/etc"),
+    mount_over_system("under-var-run", "/var/run/secrets", "/var/run"),
     (
         "same-mount-path-twice",
         {
