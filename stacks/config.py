@@ -1464,9 +1464,10 @@ def _check_backup(cfg: StackConfig) -> None:
 
 # The service range's size. Largest: the kube-apiserver refuses an IPv4
 # --service-cluster-ip-range wider than a /12 (kubernetes cmd/kube-apiserver/app/options/
-# validation.go, "the mask must be >= 12"). Smallest: this repository's choice, not Azure's:
-# a /24 (254 addresses) holds the kubernetes and DNS Services, AKS's add-ons' and the
-# training Jobs' headless Services with room to grow; a /30 holds two addresses in all.
+# validation.go, "the mask must be >= 12"). Smallest: Kubernetes needs 8 addresses (a /29,
+# ServiceIPRange in pkg/controlplane: "must be at least 8 IP addresses"); the /24 here is this
+# repository's choice above that floor: it holds the kubernetes and DNS Services, AKS's
+# add-ons' and the training Jobs' headless Services with room to grow.
 LARGEST_SERVICE_PREFIX, SMALLEST_SERVICE_PREFIX = 12, 24
 
 
@@ -1533,9 +1534,8 @@ def _check_network_ranges(cfg: StackConfig) -> None:
             related=("serviceCidr",),
         )
     # Kubernetes allocates neither the network nor the broadcast address of an IPv4 service
-    # range, and gives the first one after the network address to the kubernetes API Service
-    # (AKS: "Don't use the first IP address in your address range, such as .1",
-    # https://learn.microsoft.com/azure/aks/azure-cni-overlay, dnsServiceIP).
+    # range, and gives the one after the network address to the kubernetes API Service
+    # (ServiceIPRange in kubernetes pkg/controlplane: GetIndexedIP(serviceClusterIPRange, 1)).
     for taken, why in (
         (service.network_address, "its network address, which Kubernetes never allocates"),
         (service.broadcast_address, "its broadcast address, which Kubernetes never allocates"),
