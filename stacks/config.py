@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel, to_snake
 from pydantic.fields import FieldInfo
+from tzlocal.windows_tz import win_tz
 
 from components.azure_files_regions import regions_offering
 from components.azure_regions import AZURE_REGIONS
@@ -83,6 +84,7 @@ from components.node_disks import (
     TRAINING_IMAGE_GIB,
     VM_SIZES,
     VM_SIZES_READ,
+    VmSize,
     image_storage_gib,
     os_disk_for,
     training_image_footprint_gib,
@@ -132,6 +134,7 @@ from components.training import (
     MOUNT_PATH_RE,
     RESERVED_ENV,
     RESERVED_PATHS,
+    SHM_PATH,
     memory_bytes,
 )
 from components.training import DEFAULT_DEADLINE_SECONDS as DEFAULT_JOB_DEADLINE_SECONDS
@@ -288,6 +291,11 @@ class GpuPoolConfig(_Model):
     def _vm_size(cls, value: str) -> str:
         return _pattern(_VM_SIZE_RE, "an Azure VM size like 'Standard_NC24ads_A100_v4'")(value)
 
+    @field_validator("zones")
+    @classmethod
+    def _zones(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else _distinct_zones(values)
+
 
 class VolumeConfig(_Model):
     """One entry of ``volumes``: an Azure Files share exposed as a RWX PVC."""
@@ -350,6 +358,16 @@ class VolumeConfig(_Model):
 _PINNED_IMAGE = "an image pinned by digest like 'registry/name:tag@sha256:<64 hex>'"
 
 
+def _distinct_zones(values: list[str]) -> list[str]:
+    """A zone list naming each zone once: AKS rejects a node pool listing a zone twice."""
+    for index, zone in enumerate(values):
+        if zone in values[:index]:
+            raise _ItemError(
+                index, f"duplicates zone {_show(zone)} (earlier in the list); list each zone once"
+            )
+    return values
+
+
 class SmokeTestConfig(_Model):
     """``smokeTest``: the RWX smoke Job (``components/smoke.py``) run by ``infra smoke``;
     ``enabled`` also renders it in the stack."""
@@ -376,6 +394,24 @@ _JOB_NAME = (
     "letter or digit"
 )
 _MOUNT_PATH = "must be an absolute path like '/data'"
+# Where a volume must not be mounted, nor below: the kernel's filesystems the runtime mounts
+# itself (/dev, /proc, /sys; runc refuses mounts into /proc), the image's programs and libraries
+# (/bin, /lib, /lib64, /sbin, /usr), /etc (the kubelet mounts the pod's hosts, hostname and
+# resolv.conf there) and /run and /var/run (the service account token's directory). A share
+# over any of them breaks the container or never starts it.
+SYSTEM_PATHS = (
+    "/bin",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib64",
+    "/proc",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/usr",
+    "/var/run",
+)
 _MEMORY = "must be a whole number of Mi, Gi or Ti like '64Gi'"
 _COMMAND = (
     "must be a non-empty list of non-empty strings: the script torchrun starts and its arguments"
@@ -402,6 +438,17 @@ class TrainingMountConfig(_Model):
                 f"must not be one of the pod's own paths {', '.join(RESERVED_PATHS)} "
                 f"(got {_show(value)})"
             )
+        if value.startswith(SHM_PATH + "/"):
+            raise ValueError(
+                f"must not be under {SHM_PATH}, the memory-backed volume the job's pods get "
+                f"(shmSize) (got {_show(value)})"
+            )
+        for system in SYSTEM_PATHS:
+            if value == system or value.startswith(system + "/"):
+                raise ValueError(
+                    f"must not be {system} or below it: it would hide what the container needs "
+                    f"there (system paths: {', '.join(SYSTEM_PATHS)}) (got {_show(value)})"
+                )
         return value
 
 
@@ -503,7 +550,15 @@ class BackupConfig(_Model):
     @field_validator("time_zone")
     @classmethod
     def _time_zone(cls, value: str) -> str:
-        return _pattern(TIME_ZONE_RE, "a Windows time zone id like 'UTC'")(value)
+        _pattern(TIME_ZONE_RE, "a Windows time zone id like 'UTC'")(value)
+        if value not in win_tz:
+            close = difflib.get_close_matches(value, list(win_tz), n=1, cutoff=0.6)
+            hint = f"did you mean {_show(close[0])}?" if close else "such as 'UTC'"
+            raise ValueError(
+                f"must be a Windows time zone id (CLDR windowsZones, as tzlocal ships it), "
+                f"{hint} (got {_show(value)})"
+            )
+        return value
 
     @property
     def retention(self) -> BackupRetention:
@@ -690,7 +745,12 @@ class StackConfig(_Model):
     @field_validator("pod_cidr", "service_cidr")
     @classmethod
     def _network_ranges(cls, value: str) -> str:
-        return _network_cidr(value)
+        return _usable_range(_network_cidr(value))
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _availability_zones(cls, values: list[str]) -> list[str]:
+        return _distinct_zones(values)
 
     @field_validator("node_subnet_cidr")
     @classmethod
@@ -698,11 +758,12 @@ class StackConfig(_Model):
         if not value:
             return value
         try:
-            return _network_cidr(value)
+            _network_cidr(value)
         except ValueError:
             raise ValueError(
                 f"must be empty (not checked) or {_NETWORK_CIDR} (got {_show(value)})"
             ) from None
+        return _usable_range(value)
 
     @field_validator("dns_service_ip")
     @classmethod
@@ -806,6 +867,42 @@ def _network_cidr(value: str) -> str:
         network = None
     if network is None or "/" not in value:
         raise ValueError(f"must be {_NETWORK_CIDR} (got {_show(value)})")
+    return value
+
+
+# "AKS clusters can't use 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, or 192.0.2.0/24 for the
+# Kubernetes service address range, pod address range, or cluster virtual network address
+# range" (https://learn.microsoft.com/azure/aks/concepts-network-legacy-cni#prerequisites and
+# azure-cni-overview, read 2026-12-06).
+AKS_RESERVED_RANGES = tuple(
+    ipaddress.IPv4Network(n)
+    for n in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
+)
+
+
+def _usable_range(value: str) -> str:
+    """A range a cluster can route: not one AKS reserves, and not in loopback, multicast,
+    link-local, reserved (240.0.0.0/4) or unspecified space (the ipaddress module's
+    classification of IANA's special-purpose registry)."""
+    network = ipaddress.IPv4Network(value)
+    for space, special in (
+        ("loopback", network.is_loopback),
+        ("multicast", network.is_multicast),
+        ("link-local", network.is_link_local),
+        ("reserved", network.is_reserved),
+        ("unspecified", network.network_address.is_unspecified),
+    ):
+        if special:
+            raise ValueError(
+                f"is in {space} address space, which no pod or Service can use "
+                f"(got {_show(value)}); choose a private range like '10.244.0.0/16'"
+            )
+    for reserved in AKS_RESERVED_RANGES:
+        if network.overlaps(reserved):
+            raise ValueError(
+                f"overlaps {reserved}, which AKS reserves (it cannot be used for the service, "
+                f"pod or virtual network range) (got {_show(value)}); choose another range"
+            )
     return value
 
 
@@ -1232,7 +1329,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             "lower minCount or raise maxCount",
         )
     if gpu is not None and gpu.enabled:
-        _gpus_of(gpu.vm_size)
+        _gpu_vm(gpu.vm_size)
     if cfg.private_cluster and cfg.authorized_ip_ranges:
         raise ConfigError(
             "authorizedIpRanges",
@@ -1365,6 +1462,15 @@ def _check_backup(cfg: StackConfig) -> None:
         )
 
 
+# The service range's size. Largest: the kube-apiserver refuses an IPv4
+# --service-cluster-ip-range wider than a /12 (kubernetes cmd/kube-apiserver/app/options/
+# validation.go, "the mask must be >= 12"). Smallest: Kubernetes needs 8 addresses (a /29,
+# ServiceIPRange in pkg/controlplane: "must be at least 8 IP addresses"); the /24 here is this
+# repository's choice above that floor: it holds the kubernetes and DNS Services, AKS's
+# add-ons' and the training Jobs' headless Services with room to grow.
+LARGEST_SERVICE_PREFIX, SMALLEST_SERVICE_PREFIX = 12, 24
+
+
 def _check_network_ranges(cfg: StackConfig) -> None:
     """The cluster's address ranges, pairwise disjoint, and the DNS Service address
     (https://learn.microsoft.com/azure/aks/azure-cni-overlay): the pod range must not overlap
@@ -1374,6 +1480,13 @@ def _check_network_ranges(cfg: StackConfig) -> None:
     subnet is an existing one, given by id): without it those two checks are skipped."""
     pod = ipaddress.IPv4Network(cfg.pod_cidr)
     service = ipaddress.IPv4Network(cfg.service_cidr)
+    if not LARGEST_SERVICE_PREFIX <= service.prefixlen <= SMALLEST_SERVICE_PREFIX:
+        raise ConfigError(
+            "serviceCidr",
+            f"is a /{service.prefixlen} (got {_show(cfg.service_cidr)}); it must be a "
+            f"/{LARGEST_SERVICE_PREFIX} to /{SMALLEST_SERVICE_PREFIX}: Kubernetes refuses a "
+            f"larger IPv4 service range, and a smaller one leaves too few Service addresses",
+        )
     if service.overlaps(pod):
         raise ConfigError(
             "serviceCidr",
@@ -1420,14 +1533,24 @@ def _check_network_ranges(cfg: StackConfig) -> None:
             f"{_show(cfg.dns_service_ip)}); pick an address of that range other than its first",
             related=("serviceCidr",),
         )
-    if dns == service.network_address:
-        raise ConfigError(
-            "dnsServiceIp",
-            f"must not be the first address of serviceCidr ({_show(cfg.service_cidr)}), which "
-            f"Kubernetes gives to the kubernetes API Service (got {_show(cfg.dns_service_ip)}); "
-            "pick another address of that range",
-            related=("serviceCidr",),
-        )
+    # Kubernetes allocates neither the network nor the broadcast address of an IPv4 service
+    # range, and gives the one after the network address to the kubernetes API Service
+    # (ServiceIPRange in kubernetes pkg/controlplane: GetIndexedIP(serviceClusterIPRange, 1)).
+    for taken, why in (
+        (service.network_address, "its network address, which Kubernetes never allocates"),
+        (service.broadcast_address, "its broadcast address, which Kubernetes never allocates"),
+        (
+            service.network_address + 1,
+            "its first address, which Kubernetes gives to the kubernetes API Service",
+        ),
+    ):
+        if dns == taken:
+            raise ConfigError(
+                "dnsServiceIp",
+                f"must not be {why} (serviceCidr {_show(cfg.service_cidr)}) (got "
+                f"{_show(cfg.dns_service_ip)}); pick another address of that range",
+                related=("serviceCidr",),
+            )
 
 
 def _gpu_sizes() -> str:
@@ -1436,8 +1559,8 @@ def _gpu_sizes() -> str:
     )
 
 
-def _gpus_of(size: str) -> int:
-    """GPUs per VM of the GPU pool's size, from the pinned table (components/node_disks.py)."""
+def _gpu_vm(size: str) -> VmSize:
+    """The GPU pool's size in the pinned table (components/node_disks.py)."""
     known = vm_size(size)
     if known is None or known.gpus == 0:
         what = "has no GPU" if known is not None else "is not a GPU size this repository knows"
@@ -1446,7 +1569,12 @@ def _gpus_of(size: str) -> int:
             f"{_show(size)} {what} (components/node_disks.py VM_SIZES, read "
             f"{VM_SIZES_READ.isoformat()}); use one of (case-insensitive): {_gpu_sizes()}",
         )
-    return known.gpus
+    return known
+
+
+def _millicores(cpu: str) -> int:
+    """Millicores of a quantity matching CPU_RE ('8' or '500m')."""
+    return int(cpu[:-1]) if cpu.endswith("m") else int(cpu) * 1000
 
 
 def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None:
@@ -1454,7 +1582,26 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
     gpu = cfg.gpu_pool
     assert gpu is not None
     path = f"trainingJobs[{index}]"
-    gpus = _gpus_of(gpu.vm_size)
+    vm = _gpu_vm(gpu.vm_size)
+    gpus = vm.gpus
+    # A pod's requests must fit one node; the node's allocatable share is smaller still (AKS
+    # reserves some for the kubelet and system daemons), so this bound is the loosest true one.
+    if _millicores(job.cpu) > vm.vcpus * 1000:
+        raise ConfigError(
+            f"{path}.cpu",
+            f"asks for {_show(job.cpu)} CPU per pod but a {gpu.vm_size} node has {vm.vcpus} "
+            "vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+            "lower it or choose a larger gpuPool.vmSize",
+            related=("gpuPool.vmSize",),
+        )
+    if memory_bytes(job.memory) > vm.memory_gib * 2**30:
+        raise ConfigError(
+            f"{path}.memory",
+            f"asks for {_show(job.memory)} per pod but a {gpu.vm_size} node has "
+            f"{vm.memory_gib} GiB (components/node_disks.py VM_SIZES); the pods would never be "
+            "scheduled: lower it or choose a larger gpuPool.vmSize",
+            related=("gpuPool.vmSize",),
+        )
     if job.gpus_per_worker > gpus:
         raise ConfigError(
             f"{path}.gpusPerWorker",

@@ -180,6 +180,20 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "deployment) (got 1)",
     ),
     (
+        "duplicate-zones",
+        "staging",
+        {"availabilityZones": ["1", "2", "1"]},
+        (),
+        "availabilityZones[2]' duplicates zone '1' (earlier in the list); list each zone once",
+    ),
+    (
+        "duplicate-gpu-pool-zones",
+        "prod",
+        {"gpuPool": {"enabled": True, "zones": ["2", "2"]}},
+        (),
+        "gpuPool.zones[1]' duplicates zone '2' (earlier in the list); list each zone once",
+    ),
+    (
         "nfs-on-standard",
         "dev",
         {"fileProtocol": "nfs"},
@@ -453,6 +467,23 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         "backup.scheduleTime' must be a 24-hour time 'HH:MM' like '02:00' (got '25:00')",
     ),
     (
+        # An abbreviation: tzdata knows it, Azure Backup's Windows ids do not.
+        "backup-abbreviated-time-zone",
+        "prod",
+        {"backup": {"timeZone": "CET"}},
+        (),
+        "backup.timeZone' must be a Windows time zone id (CLDR windowsZones, as tzlocal ships "
+        "it), such as 'UTC' (got 'CET')",
+    ),
+    (
+        "backup-misspelt-time-zone",
+        "prod",
+        {"backup": {"timeZone": "W. Europe Time"}},
+        (),
+        "backup.timeZone' must be a Windows time zone id (CLDR windowsZones, as tzlocal ships "
+        "it), did you mean 'W. Europe Standard Time'? (got 'W. Europe Time')",
+    ),
+    (
         "backup-no-daily-retention",
         "prod",
         {"backup": {"dailyRetentionDays": 0}},
@@ -508,6 +539,11 @@ def test_bad_config_is_one_exact_line_and_registers_nothing(
 def test_unrestricted_api_server_is_an_explicit_opt_out() -> None:
     result = run_stack("dev", {"authorizedIpRanges": [], "allowUnrestrictedApiServer": True})
     result.raise_error()
+
+
+@pytest.mark.parametrize("time_zone", ["UTC", "W. Europe Standard Time", "Pacific Standard Time"])
+def test_windows_time_zone_ids_are_accepted(time_zone: str) -> None:
+    run_stack("prod", {"backup": {"timeZone": time_zone}}).raise_error()
 
 
 def test_gpu_pool_null_means_no_gpu_pool() -> None:

@@ -1,5 +1,6 @@
 """Pod, Service and node subnet ranges (issue 11): configurable, set on the cluster, checked
-before any resource (pairwise disjoint, dnsServiceIp a usable address of serviceCidr)."""
+before any resource (pairwise disjoint, dnsServiceIp a usable address of serviceCidr); issue 26:
+none in a range AKS reserves or in special-purpose space, a service range Kubernetes accepts."""
 
 from __future__ import annotations
 
@@ -54,13 +55,111 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
         "address of that range other than its first",
     ),
     (
-        "dns-is-first-service-address",
+        "dns-is-the-network-address",
         "dev",
         {"dnsServiceIp": "10.0.0.0"},
         "stacks/Pulumi.dev.yaml",
-        "dnsServiceIp' must not be the first address of serviceCidr ('10.0.0.0/16'), which "
-        "Kubernetes gives to the kubernetes API Service (got '10.0.0.0'); pick another address "
-        "of that range",
+        "dnsServiceIp' must not be its network address, which Kubernetes never allocates "
+        "(serviceCidr '10.0.0.0/16') (got '10.0.0.0'); pick another address of that range",
+    ),
+    (
+        # Issue 26: the kubernetes API Service holds .1, not the network address.
+        "dns-is-the-kubernetes-service-address",
+        "dev",
+        {"dnsServiceIp": "10.0.0.1"},
+        "stacks/Pulumi.dev.yaml",
+        "dnsServiceIp' must not be its first address, which Kubernetes gives to the kubernetes "
+        "API Service (serviceCidr '10.0.0.0/16') (got '10.0.0.1'); pick another address of "
+        "that range",
+    ),
+    (
+        "dns-is-the-broadcast-address",
+        "prod",
+        {"dnsServiceIp": "172.16.255.255"},
+        "stacks/Pulumi.prod.yaml",
+        "dnsServiceIp' must not be its broadcast address, which Kubernetes never allocates "
+        "(serviceCidr '172.16.0.0/16') (got '172.16.255.255'); pick another address of that "
+        "range",
+    ),
+    (
+        "service-range-aks-reserves",
+        "prod",
+        {"serviceCidr": "172.31.0.0/16", "dnsServiceIp": "172.31.0.10"},
+        "stacks/Pulumi.prod.yaml",
+        "serviceCidr' overlaps 172.31.0.0/16, which AKS reserves (it cannot be used for the "
+        "service, pod or virtual network range) (got '172.31.0.0/16'); choose another range",
+    ),
+    (
+        "service-range-holding-a-reserved-one",
+        "prod",
+        {"serviceCidr": "192.0.0.0/16", "dnsServiceIp": "192.0.0.10"},
+        "stacks/Pulumi.prod.yaml",
+        "serviceCidr' overlaps 192.0.2.0/24, which AKS reserves (it cannot be used for the "
+        "service, pod or virtual network range) (got '192.0.0.0/16'); choose another range",
+    ),
+    (
+        "pod-range-aks-reserves",
+        "prod",
+        {"podCidr": "172.30.0.0/16"},
+        "stacks/Pulumi.prod.yaml",
+        "podCidr' overlaps 172.30.0.0/16, which AKS reserves (it cannot be used for the "
+        "service, pod or virtual network range) (got '172.30.0.0/16'); choose another range",
+    ),
+    (
+        "node-subnet-aks-reserves",
+        "prod",
+        {"nodeSubnetCidr": "172.31.4.0/22"},
+        "stacks/Pulumi.prod.yaml",
+        "nodeSubnetCidr' overlaps 172.31.0.0/16, which AKS reserves (it cannot be used for the "
+        "service, pod or virtual network range) (got '172.31.4.0/22'); choose another range",
+    ),
+    (
+        "service-range-a-slash-8",
+        "dev",
+        {"serviceCidr": "10.0.0.0/8"},
+        "stacks/Pulumi.dev.yaml",
+        "serviceCidr' is a /8 (got '10.0.0.0/8'); it must be a /12 to /24: Kubernetes refuses "
+        "a larger IPv4 service range, and a smaller one leaves too few Service addresses",
+    ),
+    (
+        "service-range-a-slash-30",
+        "dev",
+        {"serviceCidr": "10.0.0.0/30", "dnsServiceIp": "10.0.0.2"},
+        "stacks/Pulumi.dev.yaml",
+        "serviceCidr' is a /30 (got '10.0.0.0/30'); it must be a /12 to /24: Kubernetes refuses "
+        "a larger IPv4 service range, and a smaller one leaves too few Service addresses",
+    ),
+    (
+        "pod-range-loopback",
+        "dev",
+        {"podCidr": "127.0.0.0/16"},
+        "stacks/Pulumi.dev.yaml",
+        "podCidr' is in loopback address space, which no pod or Service can use (got "
+        "'127.0.0.0/16'); choose a private range like '10.244.0.0/16'",
+    ),
+    (
+        "pod-range-multicast",
+        "dev",
+        {"podCidr": "224.0.0.0/16"},
+        "stacks/Pulumi.dev.yaml",
+        "podCidr' is in multicast address space, which no pod or Service can use (got "
+        "'224.0.0.0/16'); choose a private range like '10.244.0.0/16'",
+    ),
+    (
+        "pod-range-link-local",
+        "dev",
+        {"podCidr": "169.254.0.0/16"},
+        "stacks/Pulumi.dev.yaml",
+        "podCidr' is in link-local address space, which no pod or Service can use (got "
+        "'169.254.0.0/16'); choose a private range like '10.244.0.0/16'",
+    ),
+    (
+        "service-range-reserved-class-e",
+        "dev",
+        {"serviceCidr": "240.0.0.0/16", "dnsServiceIp": "240.0.0.10"},
+        "stacks/Pulumi.dev.yaml",
+        "serviceCidr' is in reserved address space, which no pod or Service can use (got "
+        "'240.0.0.0/16'); choose a private range like '10.244.0.0/16'",
     ),
     (
         "pod-cidr-with-host-bits",

@@ -184,6 +184,19 @@ OTHER_UID_VOLUMES = [
     },
 ]
 
+SYSTEM_PATHS = "/bin, /dev, /etc, /lib, /lib64, /proc, /run, /sbin, /sys, /usr, /var/run"
+
+
+def mount_over_system(name: str, path: str, system: str) -> tuple[str, dict[str, Any], str]:
+    """A case mounting the first volume at ``path``, over or below ``system``."""
+    return (
+        f"mount-{name}",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": path}])},
+        f"trainingJobs[0].mounts[0].mountPath' must not be {system} or below it: it would hide "
+        f"what the container needs there (system paths: {SYSTEM_PATHS}) (got '{path}')",
+    )
+
+
 CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "not-a-list",
@@ -286,6 +299,19 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "/opt/training, /dev/shm, /tmp (got '/dev/shm')",
     ),
     (
+        "mount-under-dev-shm",
+        {"trainingJobs": with_job(mounts=[{"volume": "datasets", "mountPath": "/dev/shm/data"}])},
+        "trainingJobs[0].mounts[0].mountPath' must not be under /dev/shm, the memory-backed "
+        "volume the job's pods get (shmSize) (got '/dev/shm/data')",
+    ),
+    mount_over_system("over-dev", "/dev", "/dev"),
+    mount_over_system("over-proc", "/proc", "/proc"),
+    mount_over_system("under-sys", "/sys/fs/data", "/sys"),
+    mount_over_system("over-usr", "/usr", "/usr"),
+    mount_over_system("under-usr", "/usr/lib/data", "/usr"),
+    mount_over_system("over-etc", "/etc", "/etc"),
+    mount_over_system("under-var-run", "/var/run/secrets", "/var/run"),
+    (
         "same-mount-path-twice",
         {
             "trainingJobs": with_job(
@@ -370,6 +396,37 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "(components/node_disks.py VM_SIZES, read 2026-12-06); use one of (case-insensitive): "
         "standard_nc24ads_a100_v4 (1 GPU), standard_nc48ads_a100_v4 (2 GPU), "
         "standard_nc96ads_a100_v4 (4 GPU), standard_nc40ads_h100_v5 (1 GPU)",
+    ),
+    (
+        "cpu-beyond-any-vm",
+        {"trainingJobs": with_job(cpu="999999")},
+        "trainingJobs[0].cpu' asks for '999999' CPU per pod but a Standard_NC24ads_A100_v4 node "
+        "has 24 vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "lower it or choose a larger gpuPool.vmSize",
+    ),
+    (
+        "millicores-beyond-the-vm",
+        {"trainingJobs": with_job(cpu="24001m")},
+        "trainingJobs[0].cpu' asks for '24001m' CPU per pod but a Standard_NC24ads_A100_v4 node "
+        "has 24 vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "lower it or choose a larger gpuPool.vmSize",
+    ),
+    (
+        "memory-beyond-the-vm",
+        {"trainingJobs": with_job(memory="221Gi")},
+        "trainingJobs[0].memory' asks for '221Gi' per pod but a Standard_NC24ads_A100_v4 node "
+        "has 220 GiB (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "lower it or choose a larger gpuPool.vmSize",
+    ),
+    (
+        "memory-beyond-any-vm",
+        {
+            "gpuPool": {"enabled": True, "vmSize": "Standard_NC96ads_A100_v4"},
+            "trainingJobs": with_job(memory="9999999Ti"),
+        },
+        "trainingJobs[0].memory' asks for '9999999Ti' per pod but a Standard_NC96ads_A100_v4 "
+        "node has 880 GiB (components/node_disks.py VM_SIZES); the pods would never be "
+        "scheduled: lower it or choose a larger gpuPool.vmSize",
     ),
     (
         "negative-backoff",
