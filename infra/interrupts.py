@@ -10,7 +10,8 @@ interruption it is.
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 MESSAGE = "infra: interrupted"
@@ -37,8 +38,25 @@ def handled() -> Iterator[None]:
     previous = {
         number: signal.signal(number, _on_signal) for number in (signal.SIGINT, signal.SIGTERM)
     }
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _quiet_about_ours(unraisable)
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def _quiet_about_ours(
+    hook: Callable[[sys.UnraisableHookArgs], object],
+) -> Callable[[sys.UnraisableHookArgs], object]:
+    # A signal that lands in a callback Python cannot raise from (a weakref's, during garbage
+    # collection) would print "Exception ignored in: ..." with a traceback; it is recorded
+    # above, and the run ends with the one line, so only that line is printed.
+    def quiet(args: sys.UnraisableHookArgs) -> object:
+        if args.exc_type is not None and issubclass(args.exc_type, KeyboardInterrupt):
+            return None
+        return hook(args)
+
+    return quiet
