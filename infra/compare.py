@@ -356,6 +356,11 @@ class StackDiff:
 
     @property
     def stateful_risks(self) -> list[ResourceChange]:
+        if self.base_error:
+            # Without a base, what the merge replaces or deletes is unknown: every stateful
+            # resource of the head counts as at risk, never none (issue 26.6), so a maintainer
+            # acknowledges them by name before a broken base lets the change through.
+            return [c for c in self.changes if c.stateful]
         return [c for c in self.changes if c.stateful_risk]
 
     @property

@@ -205,15 +205,22 @@ def test_markdown_keeps_details_when_small():
     assert "omitted" not in text
 
 
-def test_a_broken_base_does_not_block_the_fix(infra, repo):
+def test_a_broken_base_never_reports_nothing_at_risk(infra, repo):
+    # What the deployed stack holds is unknown when the base does not preview (the head may
+    # repair it and drop a volume): every stateful resource of the head is at risk, so
+    # --strict blocks until a maintainer acknowledges them by name (issue 26.6).
     (repo / "Pulumi.test.yaml").write_text("config:\n  volumes:volumes: 12\n")
     _git(repo, "commit", "-qam", "break main")
     _commit(repo, [{"name": "datasets", "quota": 100}])
     result, doc = _diff(infra, repo, "--strict")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr
     (stack,) = doc["stacks"]
     assert stack["baseError"].startswith("base revision HEAD~1 does not preview: ")
     assert {c["action"] for c in stack["changes"]} == {"add"}
+    stateful = {c["urn"] for c in stack["changes"] if c["stateful"]}
+    assert stateful and set(stack["statefulRisks"]) == stateful
+    acknowledged, _ = _diff(infra, repo, "--strict", "--ack")
+    assert acknowledged.returncode == 0, acknowledged.stderr
     markdown = infra("diff", "--base", "HEAD~1", "-C", str(repo), "--markdown").stdout
     assert "base revision HEAD~1 does not preview" in markdown
     assert "the head's full plan is shown as all creates" in markdown
