@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from readme_blocks import replace_between
+from readme_blocks import regenerate_all, replace_between
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bootstrap"))
@@ -95,20 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a table is stale")
     args = parser.parse_args(argv)
-    stale = []
-    for path in DOCS:
-        text = path.read_text(encoding="utf-8")
-        new = rendered(text, path)
-        if new != text:
-            stale.append(path.relative_to(ROOT).as_posix())
-            if not args.check:
-                path.write_text(new, encoding="utf-8")
-    if args.check and stale:
-        print(
-            f"stale identity tables in {', '.join(stale)}: run python scripts/gen_identity_docs.py"
-        )
-        return 1
-    return 0
+    return regenerate_all(
+        DOCS,
+        rendered,
+        args.check,
+        ROOT,
+        lambda files: f"stale identity tables in {files}: run python scripts/gen_identity_docs.py",
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pulumi_policy import Policy, StackValidationPolicy
-from readme_blocks import replace_between
+from readme_blocks import regenerate_all, replace_between
 
 from policies.registry import ALL_POLICIES
 
@@ -95,18 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a table is stale")
     args = parser.parse_args(argv)
-    stale = []
-    for path in DOCS:
-        text = path.read_text()
-        new = rendered(text, path)
-        if new != text:
-            stale.append(path.relative_to(ROOT).as_posix())
-            if not args.check:
-                path.write_text(new)
-    if args.check and stale:
-        print(f"stale policy tables in {', '.join(stale)}: run python scripts/gen_policy_docs.py")
-        return 1
-    return 0
+    return regenerate_all(
+        DOCS,
+        rendered,
+        args.check,
+        ROOT,
+        lambda files: f"stale policy tables in {files}: run python scripts/gen_policy_docs.py",
+    )
 
 
 if __name__ == "__main__":

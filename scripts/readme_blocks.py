@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -27,4 +27,27 @@ def regenerate(path: Path, rendered: Callable[[str], str], check: bool, stale: s
         print(stale)
         return 1
     path.write_text(new, encoding="utf-8")
+    return 0
+
+
+def regenerate_all(
+    paths: Sequence[Path],
+    rendered: Callable[[str, Path], str],
+    check: bool,
+    root: Path,
+    stale: Callable[[str], str],
+) -> int:
+    """`regenerate` for several files at once: with `check`, the stale ones (relative to
+    `root`, comma-separated) are named together in the one line `stale` makes of them."""
+    names = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        new = rendered(text, path)
+        if new != text:
+            names.append(path.relative_to(root).as_posix())
+            if not check:
+                path.write_text(new, encoding="utf-8")
+    if check and names:
+        print(stale(", ".join(names)))
+        return 1
     return 0
