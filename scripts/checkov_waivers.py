@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     wanted = render_docs(current, waivers)
     if args.check:
         if wanted != current:
-            print("docs/verification.md: stale Checkov waivers table; run scripts/checkov_waivers.py docs")
+            print(
+                "docs/verification.md: stale Checkov waivers table; run scripts/checkov_waivers.py docs"
+            )
             return 1
         return 0
     WAIVERS_DOC.write_text(wanted)

@@ -59,7 +59,11 @@ from infra.render.diff import render_diff_markdown  # noqa: E402
 # Which file holds each generated block: each block lives in exactly one file.
 ENVIRONMENTS_DOC = ROOT / "docs" / "environments.md"
 CLI_DOC = ROOT / "docs" / "cli.md"
-BLOCK_FILES = {"billing-plans": ENVIRONMENTS_DOC, "exit-codes": CLI_DOC, "pr-comment-example": CLI_DOC}
+BLOCK_FILES = {
+    "billing-plans": ENVIRONMENTS_DOC,
+    "exit-codes": CLI_DOC,
+    "pr-comment-example": CLI_DOC,
+}
 STACK = "prod"
 # The one-line change the example PR makes to stacks/Pulumi.prod.yaml: the GPU pool may grow
 # past what prod's policy config allows, so the comment shows a cost change and a verdict.
