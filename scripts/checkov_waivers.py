@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         if wanted != current:
             print(
-                "docs/verification.md: stale Checkov waivers table; run scripts/checkov_waivers.py docs"
+                "docs/verification.md: stale Checkov waivers table; "
+                "run scripts/checkov_waivers.py docs"
             )
             return 1
         return 0
