@@ -1,4 +1,4 @@
-"""Measure `infra preview`'s speed targets; the figures go into the README.
+"""Measure `infra preview`'s speed targets; the figures go into docs/speed.md and the README.
 
 Targets (issue 2 and 3): all three stacks in one `infra preview` within 3 s warm and
 within 2x a bare `python -c` importing the SDK modules the program uses; a synthetic

@@ -76,7 +76,7 @@ VM_SIZES: dict[str, VmSize] = {
 }
 
 # --- image storage on a node -----------------------------------------------------------------
-# Assumptions, each declared once (not verifiable offline; see the README):
+# Assumptions, each declared once (not verifiable offline; see docs/offline-limits.md):
 # * The node image itself (Ubuntu, kubelet, containerd, the NVIDIA driver of AKS's GPU node
 #   image) and the images of the system DaemonSets (kube-proxy or Cilium, CSI drivers, the
 #   monitoring agents, the device plugin, DCGM) take NODE_RESERVED_GIB of the OS disk.

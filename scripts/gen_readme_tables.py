@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""README blocks generated from code: prod's volumes under both billing plans, and the example
-PR comment.
+"""Doc blocks generated from code: prod's volumes under both billing plans (docs/environments.md),
+the exit codes and the example PR comment (docs/cli.md).
 
 usage: .venv/bin/python scripts/gen_readme_tables.py [--check]
 
@@ -12,7 +12,7 @@ usage: .venv/bin/python scripts/gen_readme_tables.py [--check]
   --markdown` of prod with one setting changed (`HEAD_CHANGE`), both sides previewed offline
   with the policy pack; the graph's body is cut to keep it short.
 
-`--check` rewrites nothing and exits 1 when a block is stale (tests/delivery/test_readme_tables.py
+`--check` rewrites nothing and exits 1 when a block is stale (tests/delivery/test_doc_tables.py
 runs it).
 """
 
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build_pr_comment  # noqa: E402
-from readme_blocks import regenerate, replace_between  # noqa: E402
+from readme_blocks import regenerate_all, replace_between  # noqa: E402
 
 from components.sizing import (  # noqa: E402
     BillingModel,
@@ -56,7 +56,14 @@ from infra.readers.cost import (  # noqa: E402
 from infra.render.cost import span  # noqa: E402
 from infra.render.diff import render_diff_markdown  # noqa: E402
 
-README = ROOT / "README.md"
+# Which file holds each generated block: each block lives in exactly one file.
+ENVIRONMENTS_DOC = ROOT / "docs" / "environments.md"
+CLI_DOC = ROOT / "docs" / "cli.md"
+BLOCK_FILES = {
+    "billing-plans": ENVIRONMENTS_DOC,
+    "exit-codes": CLI_DOC,
+    "pr-comment-example": CLI_DOC,
+}
 STACK = "prod"
 # The one-line change the example PR makes to stacks/Pulumi.prod.yaml: the GPU pool may grow
 # past what prod's policy config allows, so the comment shows a cost change and a verdict.
@@ -206,29 +213,42 @@ def pr_comment_example(base: StackPlan) -> list[str]:
 
 def replace_block(text: str, name: str, body: Callable[[], list[str]]) -> str:
     begin, end = _marked(name)
-    return replace_between(text, begin, end, "\n".join(body()), "README.md")
+    shown = BLOCK_FILES[name].relative_to(ROOT).as_posix()
+    return replace_between(text, begin, end, "\n".join(body()), shown)
 
 
 def exit_codes() -> list[str]:
     return [f"- **{int(code)}:** {meaning}." for code, meaning in MEANINGS.items()]
 
 
-def rendered(text: str) -> str:
+def renderer() -> Callable[[str, Path], str]:
+    """Rewrites the blocks a file holds; prod is previewed once for all of them."""
     (plan,) = preview_stacks(ROOT, [STACK], evaluate_policies=True)
-    text = replace_block(text, "billing-plans", lambda: billing_plans(plan))
-    text = replace_block(text, "exit-codes", exit_codes)
-    return replace_block(text, "pr-comment-example", lambda: pr_comment_example(plan))
+    bodies: dict[str, Callable[[], list[str]]] = {
+        "billing-plans": lambda: billing_plans(plan),
+        "exit-codes": exit_codes,
+        "pr-comment-example": lambda: pr_comment_example(plan),
+    }
+
+    def rendered(text: str, path: Path) -> str:
+        for name, body in bodies.items():
+            if BLOCK_FILES[name] == path:
+                text = replace_block(text, name, body)
+        return text
+
+    return rendered
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a block is stale")
     args = parser.parse_args(argv)
-    return regenerate(
-        README,
-        rendered,
+    return regenerate_all(
+        sorted(set(BLOCK_FILES.values())),
+        renderer(),
         args.check,
-        "README.md: stale generated tables: run python scripts/gen_readme_tables.py",
+        ROOT,
+        lambda names: f"{names}: stale generated tables: run python scripts/gen_readme_tables.py",
     )
 
 

@@ -5,7 +5,7 @@ Each is the part of its CustomResourceDefinition's ``openAPIV3Schema`` that cove
 fields the program sets, transcribed with the CRD's types, patterns and required fields, and
 closed (``additionalProperties: false``): a misspelt or wrong-typed field fails, and a field
 the program starts to set fails until it is checked in the CRD and added here. It proves the
-object fits the CRD; only the cluster's API server proves the CRD is there (README, GPU
+object fits the CRD; only the cluster's API server proves the CRD is there (docs/gpu.md, GPU
 readiness).
 """
 

@@ -182,7 +182,7 @@ def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(checkov, tmp_pa
 
 
 def test_readme_lists_the_waivers():
-    assert checkov_waivers.main(["readme", "--check"]) == 0
+    assert checkov_waivers.main(["docs", "--check"]) == 0
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The policy tables in the READMEs are generated from the pack and kept current."""
+"""The policy table in policies/README.md is generated from the pack and kept current."""
 
 from __future__ import annotations
 

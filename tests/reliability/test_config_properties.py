@@ -9,7 +9,7 @@ end to end through `infra preview --no-policy`.  Table-driven cases pin the mess
 YAML, an empty file, missing and unknown stacks, wrong types, unknown keys (did-you-mean) and
 values at and past every bound read from `stacks/config.py`.
 
-Counts (the README quotes them): HYPOTHESIS_EXAMPLES mutated and HYPOTHESIS_VALID_EXAMPLES
+Counts (docs/verification.md quotes them): HYPOTHESIS_EXAMPLES mutated and HYPOTHESIS_VALID_EXAMPLES
 schema-valid configs per base stack in process, E2E_EXAMPLES per base stack through the CLI,
 and the len() of each *_CASES table.
 Set RELIABILITY_STATS_FILE=<path> to get one line per generated config with its outcome.
@@ -79,7 +79,7 @@ _SETTINGS = settings(
 
 def _record(kind: str, stack: str, outcome: str, written: Path) -> None:
     """One line per generated config (kind, base stack, outcome, digest of the file) to
-    $RELIABILITY_STATS_FILE, when set: how the README's counts are measured."""
+    $RELIABILITY_STATS_FILE, when set: how docs/verification.md's counts are measured."""
     path = os.environ.get("RELIABILITY_STATS_FILE")
     if path:
         digest = hashlib.sha256(written.read_bytes()).hexdigest()[:12]

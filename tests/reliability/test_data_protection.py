@@ -11,7 +11,7 @@ Per environment (the real stacks through `infra.engine.run_stack`):
   stopped by the policy pack's mandatory policies; a merge that renames the account or drops a
   volume is flagged by `infra diff` as a stateful replacement/deletion.
 
-PROTECTION_TABLE is what survives `pulumi destroy` per environment (the README quotes it).
+PROTECTION_TABLE is what survives `pulumi destroy` per environment (docs/environments.md quotes it).
 """
 
 from __future__ import annotations

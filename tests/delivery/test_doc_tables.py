@@ -1,4 +1,4 @@
-"""The README's generated blocks (prod's billing plans with their cost, the example PR comment)
+"""The generated doc blocks (prod's billing plans with their cost, the example PR comment)
 are what scripts/gen_readme_tables.py makes of the code today."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ sys.path.insert(0, str(SCRIPTS))
 import gen_readme_tables
 
 
-def test_the_generated_readme_blocks_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_generated_doc_blocks_are_current(capsys: pytest.CaptureFixture[str]) -> None:
     with restored_modules():  # the PR comment example previews a changed copy of the repo
         code = gen_readme_tables.main(["--check"])
     assert code == 0, capsys.readouterr()

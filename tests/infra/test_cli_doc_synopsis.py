@@ -1,4 +1,4 @@
-"""README's heading for each `infra` command restates its flags: every flag a heading names is
+"""docs/cli.md's heading for each `infra` command restates its flags: every flag a heading names is
 one the command takes, and a heading's `--format a|b|...` lists exactly the command's choices."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from infra.commands import build_parser
 from tests.conftest import REPO_ROOT
 
 HEADINGS = re.findall(
-    r"^### `infra (\w+) (.*)`$", (REPO_ROOT / "README.md").read_text(), flags=re.MULTILINE
+    r"^## `infra (\w+) (.*)`$", (REPO_ROOT / "docs" / "cli.md").read_text(), flags=re.MULTILINE
 )
 
 
@@ -30,7 +30,7 @@ def test_every_command_with_a_heading_is_found() -> None:
 def test_a_heading_names_only_the_commands_flags_and_formats(command: str, synopsis: str) -> None:
     options = _options(command)
     for flag in re.findall(r"(?<![\w-])(--?[A-Za-z][\w-]*)", synopsis):
-        assert flag in options, f"README heading of `infra {command}` names {flag}"
+        assert flag in options, f"docs/cli.md heading of `infra {command}` names {flag}"
     formats = re.search(r"--format ([\w|]+)", synopsis)
     if formats:
         assert formats.group(1).split("|") == list(options["--format"].choices)
