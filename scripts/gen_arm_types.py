@@ -478,7 +478,7 @@ def check() -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the data is stale")
     parser.add_argument("--replacement-go", type=Path, help="pulumi-azure-native replacement.go")
@@ -486,6 +486,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--azure-native-versions", type=Path, help="pulumi-azure-native v3.yaml")
     parser.add_argument("--azure-native-commit", default="unknown")
     parser.add_argument("--kubernetes-commit", default="unknown")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.check:
         problems = check()

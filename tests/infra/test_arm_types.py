@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from infra.engine import arm
 from tests.conftest import REPO_ROOT
@@ -206,3 +207,20 @@ def test_the_data_is_read_only_when_needed():
     assert arm.arm_data.cache_info().currsize == 0
     assert "azure-native:network:PublicIPAddress" in arm.ARM_PATHS
     assert arm.arm_data.cache_info().currsize == 1
+
+
+def test_the_weekly_regeneration_runs_the_generator_with_flags_it_takes():
+    # .github/workflows/arm-types.yml regenerates the data for every type where the sources
+    # are reachable; a renamed flag would fail only there, weeks later.
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "arm-types.yml").read_text())
+    (script,) = (
+        step["run"]
+        for step in workflow["jobs"]["regenerate"]["steps"]
+        if "--azure-native-versions" in step.get("run", "")
+    )
+    used = {token for token in script.split() if token.startswith("--")}
+    parser_flags = {
+        flag for action in gen_arm_types.build_parser()._actions for flag in action.option_strings
+    }
+    assert used >= {"--azure-native-versions", "--replacement-go", "--kubernetes-diff-go"}
+    assert used <= parser_flags, used - parser_flags
