@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.git import revision_checkout
 from infra.kinds import kind_differences, load_kind_rules
+from infra.repo.effective_config import effective_config
 from infra.repo.rules import load_rules
 from infra.repo.upgrades import upgrade_refusals
 from policies.aks_versions import today
@@ -112,7 +114,11 @@ def diff_stacks(
         if name in removed:
             diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
             continue
-        diff = diff_plans(base_plans.get(name), head_plans[name])
+        diff = diff_plans(
+            base_plans.get(name),
+            head_plans[name],
+            functools.partial(effective_config, head_project.root),
+        )
         diff.base_error = base_errors.get(name)
         diff.refusals = refusals[name]
         diffs.append(diff)
