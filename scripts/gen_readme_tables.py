@@ -55,6 +55,7 @@ from infra.readers.cost import (  # noqa: E402
 )
 from infra.render.cost import span  # noqa: E402
 from infra.render.diff import render_diff_markdown  # noqa: E402
+from infra.repo.effective_config import effective_config  # noqa: E402
 
 README = ROOT / "README.md"
 STACK = "prod"
@@ -184,7 +185,7 @@ def pr_comment_example(base: StackPlan) -> list[str]:
             raise SystemExit(f"{stack_file.name}: no {HEAD_CHANGE[0].strip()!r} line to change")
         stack_file.write_text(text.replace(*HEAD_CHANGE), encoding="utf-8")
         (head,) = preview_stacks(head_dir, [STACK], evaluate_policies=True)
-        diff = diff_plans(base, head)
+        diff = diff_plans(base, head, lambda plan: effective_config(ROOT, plan))
         cost = estimate_change(base, head, load_price_tables(PRICE_DIR))
         results = Path(scratch) / "results"
         results.mkdir()

@@ -188,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
             for d in diffs
             if d.head_plan is not None
         }
-        print(render_diff_markdown(diffs, costs=costs))
+        print(render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack))
     else:
         print(render_diff_text(diffs))
     refusals = [line for d in diffs for line in d.refusals]
