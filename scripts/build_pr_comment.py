@@ -23,8 +23,8 @@ from pathlib import Path
 
 # The exit codes' table lives with `infra`; it needs nothing outside the standard library.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES
-from infra.render.comment import REASONS_END, REASONS_MARKER
+from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES, ExitCode
+from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import COST_LABEL
 
 MARKER = "<!-- infra-diff -->"
@@ -65,11 +65,20 @@ def monthly_cost(report: str) -> str:
     return "—"
 
 
+# The category of a diff's exit code, for a report without its reasons marker.
+_CATEGORY_OF_EXIT = {
+    ExitCode.FAILED: "mandatory",
+    ExitCode.STATEFUL_RISK: "stateful",
+    ExitCode.KINDS_DIVERGE: "kinds",
+}
+
+
 def describe(rc: int | None) -> tuple[str, str]:
+    """(category, text) of a diff's exit code."""
     if rc is None:
-        return "💥", "no result: the diff job failed before it finished (see the run)"
-    icon, text = DIFF_OUTCOMES.get(rc, ("💥", "unexpected failure"))
-    return icon, text if rc == 0 else f"{text} (exit {rc})"
+        return "error", "no result: the diff job failed before it finished (see the run)"
+    _, text = DIFF_OUTCOMES.get(rc, ("💥", "unexpected failure"))
+    return _CATEGORY_OF_EXIT.get(rc, "error"), text
 
 
 def truncate(text: str, limit: int, stack: str) -> str:
@@ -101,7 +110,7 @@ def stack_reasons(rc: int | None, report: str) -> tuple[list[tuple[str, str]], s
                 reasons = []
             break
     if rc != 0 and not reasons:
-        reasons = [("error", describe(rc)[1])]
+        reasons = [describe(rc)]
     return reasons, ack
 
 
@@ -144,12 +153,22 @@ def scan_verdict(folder: Path, stack: str) -> str:
 CATEGORIES = ("error", "mandatory", "refused", "kinds", "stateful", "permissions", "scanner")
 
 
+def icon(categories: list[str]) -> str:
+    """💥 when a job gave no verdict, ❌ for a failure, ⚠️ for an acknowledgeable risk only."""
+    if "error" in categories:
+        return "💥"
+    if any(c != "stateful" for c in categories):
+        return "❌"
+    return "⚠️" if categories else "✅"
+
+
 def headline(reasons: list[tuple[str, str, str]]) -> str:
     """`❌ prod: 1 mandatory policy violation(s) · staging: ...` or the all-clear."""
     if not reasons:
         return "✅ nothing blocks the merge"
     ordered = sorted(reasons, key=lambda r: CATEGORIES.index(r[0]) if r[0] in CATEGORIES else 99)
-    return "❌ " + " · ".join(f"`{where}`: {text}" if where else text for _, where, text in ordered)
+    shown = " · ".join(f"`{where}`: {text}" if where else text for _, where, text in ordered)
+    return f"{icon([r[0] for r in reasons])} {shown}"
 
 
 def build(
@@ -163,15 +182,15 @@ def build(
     rows = [(stack, *read_result(results, stack)) for stack in stacks]
     reasons: list[tuple[str, str, str]] = []
     acks: list[str] = []
-    per_stack: dict[str, list[str]] = {}
+    per_stack: dict[str, list[tuple[str, str]]] = {}
     for stack, rc, report in rows:
         found, ack = stack_reasons(rc, report)
         scan = scan_verdict(scans, stack) if scans is not None else ""
         found += [("scanner", scan)] if scan else []
-        per_stack[stack] = [text for _, text in found]
+        per_stack[stack] = found
         reasons += [(category, stack, text) for category, text in found]
-        if ack and any(category == "stateful" for category, _ in found):
-            acks.append(ack)
+        if any(category == "stateful" for category, _ in found):
+            acks.append(ack or f"{ACK_TRAILER}: {stack}: <resource>, ...")
     if permissions is not None:
         rc, _, verdict = permissions_verdict(permissions)
         if rc != 0:
@@ -203,10 +222,12 @@ def build(
         return "\n".join(head) + "\n"
 
     head += ["| Stack | Result | Monthly cost (estimate) |", "| --- | --- | --- |"]
-    for stack, _rc, report in rows:
-        result = " · ".join(per_stack[stack])
-        icon = "❌" if result else "✅"
-        head.append(f"| `{stack}` | {icon} {result or 'passes'} | {monthly_cost(report)} |")
+    for stack, rc, report in rows:
+        result = " · ".join(text for _, text in per_stack[stack]) or "passes"
+        if rc:
+            result += f" (exit {rc})"
+        mark = icon([c for c, _ in per_stack[stack]])
+        head.append(f"| `{stack}` | {mark} {result} | {monthly_cost(report)} |")
     head.append("")
     if permissions is not None:
         head += permissions_section(permissions)
@@ -214,11 +235,11 @@ def build(
     budget = (MAX_CHARS - len(text)) // len(rows) - 200
     sections = []
     for stack, _rc, report in rows:
-        result = " · ".join(per_stack[stack])
-        opened = " open" if result else ""
+        mark = icon([c for c, _ in per_stack[stack]])
+        opened = " open" if per_stack[stack] else ""
         body = truncate(report or "_(no report)_", budget, stack)
         sections.append(
-            f"<details{opened}><summary>{'❌' if result else '✅'} <code>{stack}</code></summary>"
+            f"<details{opened}><summary>{mark} <code>{stack}</code></summary>"
             f"\n\n{body}\n\n</details>\n"
         )
     return text + "\n" + "\n".join(sections)

@@ -151,8 +151,8 @@ class StackCost:
     @property
     def known(self) -> bool:
         """Whether the total means anything: not when a price the stack needs is missing and
-        nothing was priced (a region without a price table), where the sum would read $0."""
-        return bool(self.lines) or not any(u.missing_price for u in self.unpriced)
+        no price table was used at all (a region without one), where the sum would read $0."""
+        return bool(self.sources) or not any(u.missing_price for u in self.unpriced)
 
     def as_json(self) -> dict[str, Any]:
         monthly = {"low": round(self.low, 2), "high": round(self.high, 2)} if self.known else None

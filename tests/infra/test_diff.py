@@ -191,7 +191,8 @@ def test_markdown_fits_a_pr_comment_with_a_large_diff():
     diffs = [diff_plans(base, head), diff_plans(None, head)]
     text = render_diff_markdown(diffs)
     assert len(text) <= COMMENT_LIMIT
-    assert text.startswith("### ✅ `prod`: 0 to create, 2000 to update, 0 to replace, 0 to delete")
+    assert text.splitlines()[1] == "### ✅ `prod`: nothing blocks the merge"
+    assert "\n0 to create, 2000 to update, 0 to replace, 0 to delete.\n" in text
     # 4,000 rows cannot all be listed: creates, then updates, are counted instead.
     assert "_Create and update rows counted, not listed" in text
     assert "| 🟢 create | | _2000 not shown_ | |" in text

@@ -152,7 +152,7 @@ def test_a_config_change_no_resource_reads_still_shows(project):
     from infra.render.diff import render_diff_markdown, render_diff_text
 
     markdown = render_diff_markdown([diff])
-    assert "1 config change(s)" in markdown.splitlines()[0]
+    assert "1 config change(s)" in markdown.splitlines()[3]
     assert "| `smokeTest.parallelism` |" in markdown
     assert "No changes to desired state" not in markdown
     assert "config smokeTest.parallelism:" in render_diff_text([diff])
