@@ -175,7 +175,8 @@ def _cut_graph(comment: str) -> str:
     return re.sub(r"(```mermaid\n)(.*?)\n(```)", cut, comment, flags=re.S)
 
 
-def pr_comment_example(base: StackPlan) -> list[str]:
+def example_comment(base: StackPlan) -> str:
+    """The comment scripts/build_pr_comment.py builds for HEAD_CHANGE, policies evaluated."""
     with tempfile.TemporaryDirectory() as scratch:
         head_dir = Path(scratch) / "head"
         shutil.copytree(ROOT, head_dir, ignore=shutil.ignore_patterns(*NOT_PREVIEWED))
@@ -194,10 +195,15 @@ def pr_comment_example(base: StackPlan) -> list[str]:
         )
         code = ExitCode.FAILED if diff.mandatory_violations else ExitCode.OK
         (results / f"{STACK}.rc").write_text(f"{int(code)}\n", encoding="utf-8")
-        comment = build_pr_comment.build([STACK], results)
+        return build_pr_comment.build([STACK], results)
+
+
+def pr_comment_example(base: StackPlan) -> list[str]:
+    comment = example_comment(base)
+    cut = " (the graph's body cut here)" if "```mermaid" in comment else ""
     return [
         f"Example PR comment: what `scripts/build_pr_comment.py` posts for a change of "
-        f"{HEAD_CHANGE_TEXT} in `stacks/Pulumi.{STACK}.yaml` (the graph's body cut here):",
+        f"{HEAD_CHANGE_TEXT} in `stacks/Pulumi.{STACK}.yaml`{cut}:",
         "",
         "````markdown",
         _cut_graph(comment).rstrip(),

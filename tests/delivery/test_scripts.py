@@ -297,9 +297,7 @@ def test_the_first_line_names_every_reason_the_check_is_red_in_order(tmp_path: P
     scans.mkdir()
     (scans / "prod.rc").write_text("1\n")
     (scans / "dev.rc").write_text("0\n")
-    text = build_pr_comment.build(
-        ["dev", "prod"], folder, permissions=permissions, scans=scans
-    )
+    text = build_pr_comment.build(["dev", "prod"], folder, permissions=permissions, scans=scans)
     lines = text.splitlines()
     assert lines[0] == "<!-- infra-diff -->"
     first = lines[1]
@@ -324,6 +322,40 @@ def test_a_green_comment_says_so_first(tmp_path: Path) -> None:
     text = build_pr_comment.build(["dev"], folder)
     assert text.splitlines()[1] == "## ✅ nothing blocks the merge"
     assert "To merge" not in text
+
+
+def test_make_diff_prints_the_comment_ci_posts_byte_for_byte(tmp_path: Path) -> None:
+    # `make diff BASE=...` runs scripts/pr-comment.sh: the CI steps in order, then the
+    # comment. On the same per-stack reports and verdicts it prints exactly what
+    # build_pr_comment.py writes for the PR (CI's call adds only --run-url).
+    report = tmp_path / "report.md"
+    report.write_text(_stack_report("dev", [["mandatory", "1 mandatory policy violation(s)"]]))
+    infra = fake(
+        tmp_path / "bin",
+        "infra",
+        "case $1 in\n"
+        "  affected) echo '[\"dev\"]' ;;\n"
+        f"  diff) cat '{report}'; exit 1 ;;\n"
+        '  permissions) echo "every identity holds what it needs" ;;\n'
+        "esac\n",
+    )
+    out = tmp_path / "out"
+    done = sh(
+        str(SCRIPTS / "pr-comment.sh"),
+        "HEAD",
+        str(out),
+        env=env_with(INFRA=str(infra), CHECKOV=str(tmp_path / "no-checkov")),
+    )
+    assert done.returncode == 1, done.stderr
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    expected = build_pr_comment.build(
+        ["dev"], out / "diff", sha=sha, permissions=out / "permissions"
+    )
+    assert done.stdout == expected
+    assert done.stdout.splitlines()[1] == "## ❌ `dev`: 1 mandatory policy violation(s)"
+    assert "leaves out Checkov" in done.stderr
 
 
 def test_comment_without_affected_stacks(tmp_path: Path) -> None:

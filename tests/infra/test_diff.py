@@ -421,3 +421,21 @@ def test_a_protected_share_moved_to_another_share_or_vault_is_replaced():
     )
     (change,) = diff_plans(_backup_plan(base), _backup_plan(repoliced)).changes
     assert change.action == "update"
+
+
+def test_the_graph_shows_only_when_resources_come_or_go_and_only_those_that_change():
+    kept, grown, added, dropped = (
+        _resource("kept", 100),
+        _resource("grown", 100),
+        _resource("added", 100),
+        _resource("dropped", 100),
+    )
+    base = StackPlan("p", "prod", [kept, grown, dropped], {})
+    updated = StackPlan("p", "prod", [kept, _resource("grown", 200), dropped], {})
+    assert "mermaid" not in render_diff_markdown([diff_plans(base, updated)])
+    head = StackPlan("p", "prod", [kept, _resource("grown", 200), added], {})
+    text = render_diff_markdown([diff_plans(base, head)])
+    graph = text[text.index("```mermaid") : text.index("```", text.index("```mermaid") + 3)]
+    assert "<details><summary>Graph of the resources that change</summary>" in text
+    assert all(name in graph for name in ("grown", "added", "dropped"))
+    assert "kept" not in graph
