@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
-from infra.engine.model import StackPlan
+from infra.engine.model import StackPlan, Violation
 from infra.engine.values import masked
+from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
 from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown
@@ -102,8 +103,31 @@ def _cell(text: str) -> str:
     return md_text(text)
 
 
+def _once_per_resource(violations: Sequence[Violation]) -> list[tuple[Violation, list[str]]]:
+    """Each (policy, resource) once, with its distinct messages in order: a policy that finds
+    the same problem in several places of one resource (a version on the cluster and on each
+    pool profile) is one verdict."""
+    grouped: dict[tuple[str, str, str | None], tuple[Violation, list[str]]] = {}
+    for v in violations:
+        _, messages = grouped.setdefault((v.policy_pack, v.policy, v.urn), (v, []))
+        if v.message not in messages:
+            messages.append(v.message)
+    return list(grouped.values())
+
+
+def stack_keys_behind(diff: StackDiff, violation: Violation) -> list[tuple[str, int]]:
+    """The stack-file keys behind a verdict, with their lines."""
+    plan = diff.head_plan
+    resource = next((r for r in plan.resources if r.urn == violation.urn), None) if plan else None
+    if resource is None:
+        return []
+    behind = settings_behind(resource, violation.message, diff.settings)
+    return [(s.key.removeprefix(f"{diff.project}:"), s.line) for s in behind]
+
+
 def _verdict_table(diff: StackDiff) -> list[str]:
-    """New and resolved verdicts, with the severity, link and remediation the pack declares."""
+    """New and resolved verdicts, with the severity, link and remediation the pack declares;
+    a new verdict a stack setting causes names that key first in its fix."""
     lines = [
         "| Policy verdict | Level | Severity | Policy | Resource | Message |",
         "|---|---|---|---|---|---|",
@@ -112,13 +136,21 @@ def _verdict_table(diff: StackDiff) -> list[str]:
         ("new", diff.violations_added),
         ("resolved", diff.violations_removed),
     ):
-        for v in violations:
+        for v, messages in _once_per_resource(violations):
             resource = v.urn.split("::")[-1] if v.urn else "(stack)"
             rule = v.rule
             policy = f"[`{v.policy}`]({rule.url})" if rule and rule.url else f"`{v.policy}`"
-            message = _cell(v.message)
-            if label == "new" and rule and rule.remediation:
-                message += f"<br>**Fix:** {_cell(rule.remediation)}"
+            message = "<br>".join(_cell(m) for m in messages)
+            if label == "new":
+                keys = stack_keys_behind(diff, v)
+                fixes = []
+                if keys:
+                    shown = ", ".join(f"{md_code(key)} (line {line})" for key, line in keys)
+                    fixes.append(f"change {shown} in {md_code(diff.stack_file)}")
+                if rule and rule.remediation:
+                    fixes.append(_cell(rule.remediation))
+                if fixes:
+                    message += "<br>**Fix:** " + "; or: ".join(fixes)
             severity = rule.severity if rule else ""
             lines.append(
                 f"| {label} | {v.enforcement_level} | {severity} | {policy} | {md_code(resource)} "
@@ -299,10 +331,14 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
                 lines.append(f"       {', '.join(c.replace_reasons)}")
             if c.blocked_by_protect:
                 lines.append(f"       {c.protect_note}")
-        for v in diff.violations_added:
-            lines.append(f"  new {v.enforcement_level} violation {v.policy}: {v.message}")
-        for v in diff.violations_removed:
-            lines.append(f"  resolved {v.enforcement_level} violation {v.policy}: {v.message}")
+        for v, messages in _once_per_resource(diff.violations_added):
+            keys = stack_keys_behind(diff, v)
+            fix = "".join(f"; fix: {key} in {diff.stack_file}:{line}" for key, line in keys)
+            text = "; ".join(messages)
+            lines.append(f"  new {v.enforcement_level} violation {v.policy}: {text}{fix}")
+        for v, messages in _once_per_resource(diff.violations_removed):
+            text = "; ".join(messages)
+            lines.append(f"  resolved {v.enforcement_level} violation {v.policy}: {text}")
         lines.append(f"  Summary: {_summary(diff)}; {len(diff.stateful_risks)} stateful at risk")
         lines.append("")
     return "\n".join(lines)

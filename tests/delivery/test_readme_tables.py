@@ -50,5 +50,9 @@ def test_a_one_key_change_comments_under_3_kb_and_leads_with_its_failure() -> No
         comment = gen_readme_tables.example_comment(base)
     assert len(comment.encode()) < 3 * 1024, len(comment.encode())
     assert comment.splitlines()[1] == "## ❌ `prod`: 1 mandatory policy violation(s)"
+    # The verdict's fix names the stack key that caused it, and the verdict shows once.
+    assert "**Fix:** change `gpuPool.maxCount` (line " in comment
+    assert "in `stacks/Pulumi.prod.yaml`" in comment
+    assert comment.count("node-count-limits`]") == 1
     # An update creates and deletes nothing: no graph.
     assert "mermaid" not in comment
