@@ -144,6 +144,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra diff --base origin/main",
             "infra diff --base origin/main -s prod --strict --markdown",
             "infra diff --base v1.2.0 --head v1.3.0 --json",
+            command="diff",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

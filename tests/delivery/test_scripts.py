@@ -334,7 +334,7 @@ def test_make_diff_prints_the_comment_ci_posts_byte_for_byte(tmp_path: Path) -> 
         tmp_path / "bin",
         "infra",
         "case $1 in\n"
-        "  affected) echo '[\"dev\"]' ;;\n"
+        """  affected) echo '{"version": 1, "stacks": ["dev"]}' ;;\n"""
         f"  diff) cat '{report}'; exit 1 ;;\n"
         '  permissions) echo "every identity holds what it needs" ;;\n'
         "esac\n",
@@ -723,7 +723,9 @@ def test_ci_affected_after_a_force_push(tmp_path: Path, repo: Path) -> None:
 
 
 def test_ci_affected_rejects_bad_output(tmp_path: Path, repo: Path) -> None:
-    infra = fake(tmp_path / "bin", "infra", "echo '[\"dev; reboot\"]'\n")
+    infra = fake(
+        tmp_path / "bin", "infra", """echo '{"version": 1, "stacks": ["dev; reboot"]}'\n"""
+    )
     env = env_with(INFRA=str(infra), PYTHON=PYTHON)
     head = git(repo, "rev-parse", "HEAD")
     rc, out, _ = _affected(repo, env, "--head", head, "--base", head)
