@@ -30,7 +30,7 @@ else
 $(error INSTALLER=$(INSTALLER): use uv or pip)
 endif
 
-.PHONY: venv venv-dev scan-venv preview policy test lint typecheck bench lock clean
+.PHONY: venv venv-dev scan-venv preview policy diff test lint typecheck bench lock clean
 
 venv: $(RUNTIME_STAMP)
 
@@ -74,6 +74,11 @@ preview: $(RUNTIME_STAMP)
 
 policy: $(RUNTIME_STAMP)
 	$(BIN)/infra preview --violations-only
+
+# What the pull request's comment will say: `make diff BASE=main` (scripts/pr-comment.sh).
+BASE ?= main
+diff: $(RUNTIME_STAMP)
+	INFRA=$(BIN)/infra PYTHON=$(BIN)/python scripts/pr-comment.sh $(BASE)
 
 test: $(DEV_STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -n 2

@@ -25,7 +25,7 @@ from infra.engine.arm import (
     tracked,
 )
 from infra.engine.model import Resource, Secret, StackPlan, Violation
-from infra.engine.project import SECRET_PLACEHOLDER
+from infra.engine.project import SECRET_PLACEHOLDER, Setting
 from infra.engine.values import masked, plan_secret_strings, unwrap
 
 # What replaces a resource is data (infra/engine/arm_types.json, scripts/gen_arm_types.py):
@@ -353,6 +353,10 @@ class StackDiff:
     # The plans compared, for readers of the change (its cost); not part of the JSON.
     base_plan: StackPlan | None = field(default=None, repr=False)
     head_plan: StackPlan | None = field(default=None, repr=False)
+    # The stack file (relative to the project) and its settings, which verdicts' fix lines
+    # name when a setting is behind the verdict (infra.readers.config_origin).
+    stack_file: str = ""
+    settings: list[Setting] = field(default_factory=list, repr=False)
 
     @property
     def stateful_risks(self) -> list[ResourceChange]:
@@ -576,7 +580,14 @@ def _replace_with_providers(changes: list[ResourceChange], head: StackPlan) -> N
             grew = True
 
 
-def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
+# `plan -> key -> effective value` (defaults applied, the stack file's spelling), or None
+# when the program's model does not read the plan's config (infra.repo.effective_config).
+EffectiveConfig = Callable[[StackPlan], dict[str, Any] | None]
+
+
+def diff_plans(
+    base: StackPlan | None, head: StackPlan, effective: EffectiveConfig | None = None
+) -> StackDiff:
     base_resources = {r.urn: r for r in (base.resources if base else [])}
     claims = _namespaces_holding_claims(base), _namespaces_holding_claims(head)
     matched: set[str] = set()
@@ -677,7 +688,7 @@ def diff_plans(base: StackPlan | None, head: StackPlan) -> StackDiff:
             v for v in (base.violations if base else []) if _violation_key(v) not in head_violations
         ],
         head_violations=head.violations,
-        config_changes=config_changes(base, head),
+        config_changes=config_changes(base, head, effective),
         base_plan=base,
         head_plan=head,
     )
@@ -695,12 +706,29 @@ def _config_value(raw: str, secrets: set[str]) -> Any:
     return raw
 
 
-def config_changes(base: StackPlan | None, head: StackPlan) -> list[PropertyChange]:
-    """Every config key whose value differs, named without the project's own prefix."""
+def config_changes(
+    base: StackPlan | None, head: StackPlan, effective: EffectiveConfig | None = None
+) -> list[PropertyChange]:
+    """Every config key whose value differs, named without the project's own prefix. With
+    ``effective``, a key the program's model reads is compared by its effective value: a key
+    moving from an explicit value to the same default, or an object that leaves a field to
+    its default, is no change."""
     prefix = f"{head.project}:"
     secrets = plan_secret_strings(head) | (plan_secret_strings(base) if base else set())
 
     def tree(config: dict[str, str]) -> dict[str, Any]:
         return {k.removeprefix(prefix): _config_value(v, secrets) for k, v in config.items()}
 
-    return property_changes(tree(base.config if base else {}), tree(head.config))
+    old, new = tree(base.config if base else {}), tree(head.config)
+    read = (effective(base) if base else {}, effective(head)) if effective else (None, None)
+    if read[0] is not None and read[1] is not None:
+        old, new = _effective(old, read[0]), _effective(new, read[1])
+    return property_changes(old, new)
+
+
+def _effective(values: dict[str, Any], effective: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with each key the model reads at its effective value; a secret stays one."""
+    merged = dict(values)
+    for key, value in effective.items():
+        merged[key] = Secret(value) if isinstance(values.get(key), Secret) else value
+    return merged

@@ -29,6 +29,40 @@ MEANINGS: dict[int, str] = {
 }
 
 
+_ERROR = MEANINGS[ExitCode.ERROR]
+# The codes each command can return, as its --help lists them (`infra --help` lists MEANINGS).
+COMMAND_CODES: dict[str, dict[int, str]] = {
+    "preview": {
+        ExitCode.OK: "success (advisory violations are reported, not failed)",
+        ExitCode.FAILED: "a mandatory policy violation",
+        ExitCode.ERROR: _ERROR,
+    },
+    "diff": {
+        ExitCode.OK: "success",
+        ExitCode.FAILED: "a mandatory policy violation in this revision",
+        ExitCode.ERROR: f"{_ERROR}, or an upgrade Azure refuses",
+        ExitCode.STATEFUL_RISK: "--strict: an unacknowledged replacement or deletion of "
+        "stateful data",
+        ExitCode.KINDS_DIVERGE: MEANINGS[ExitCode.KINDS_DIVERGE].removeprefix("diff: "),
+    },
+    "cost": {ExitCode.OK: "success", ExitCode.ERROR: _ERROR},
+    "permissions": {
+        ExitCode.OK: "every identity holds what every stack needs, and nothing more",
+        ExitCode.FAILED: "an identity lacks an action a stack needs, holds one no plan needs, "
+        "or the plan identity may write",
+        ExitCode.ERROR: _ERROR,
+    },
+    "export": {ExitCode.OK: "success", ExitCode.ERROR: _ERROR},
+    "affected": {ExitCode.OK: "success", ExitCode.ERROR: _ERROR},
+    "smoke": {
+        ExitCode.OK: "every volume passed",
+        ExitCode.FAILED: "the smoke test failed (a Job failed, timed out or was not created)",
+        ExitCode.ERROR: "kubectl or pulumi is missing, or the stack, its config or outputs are "
+        "unusable",
+    },
+}
+
+
 # How a PR comment states each outcome of `infra diff`.
 DIFF_OUTCOMES: dict[int, tuple[str, str]] = {
     ExitCode.OK: ("✅", "no mandatory policy violation, no unacknowledged stateful change"),

@@ -24,6 +24,7 @@ from pathlib import Path
 # The exit codes' table lives with `infra`; it needs nothing outside the standard library.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from infra.exit_codes import DIFF_OUTCOMES, PERMISSIONS_OUTCOMES, ExitCode
+from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import COST_LABEL
 
 MARKER = "<!-- infra-diff -->"
@@ -64,11 +65,20 @@ def monthly_cost(report: str) -> str:
     return "—"
 
 
+# The category of a diff's exit code, for a report without its reasons marker.
+_CATEGORY_OF_EXIT = {
+    ExitCode.FAILED: "mandatory",
+    ExitCode.STATEFUL_RISK: "stateful",
+    ExitCode.KINDS_DIVERGE: "kinds",
+}
+
+
 def describe(rc: int | None) -> tuple[str, str]:
+    """(category, text) of a diff's exit code."""
     if rc is None:
-        return "💥", "no result: the diff job failed before it finished (see the run)"
-    icon, text = DIFF_OUTCOMES.get(rc, ("💥", "unexpected failure"))
-    return icon, text if rc == 0 else f"{text} (exit {rc})"
+        return "error", "no result: the diff job failed before it finished (see the run)"
+    _, text = DIFF_OUTCOMES.get(rc, ("💥", "unexpected failure"))
+    return _CATEGORY_OF_EXIT.get(rc, "error"), text
 
 
 def truncate(text: str, limit: int, stack: str) -> str:
@@ -84,16 +94,40 @@ def truncate(text: str, limit: int, stack: str) -> str:
     )
 
 
-def permissions_section(folder: Path) -> list[str]:
-    """The `infra permissions` verdict, with its lines when it is not a pass."""
-    rc_file, report = folder / "permissions.rc", folder / "permissions.txt"
+def stack_reasons(rc: int | None, report: str) -> tuple[list[tuple[str, str]], str]:
+    """(category, text) of why the stack's check is red, and the review line acknowledging
+    its stateful risks, from the marker `infra diff --markdown` writes first; from the exit
+    code alone when the report has none (the diff failed before printing it)."""
+    reasons: list[tuple[str, str]] = []
+    ack = ""
+    for line in report.splitlines():
+        if line.startswith(REASONS_MARKER) and line.endswith(REASONS_END):
+            try:
+                data = json.loads(line[len(REASONS_MARKER) : -len(REASONS_END)])
+                reasons = [(str(c), str(t)) for c, t in data["reasons"]]
+                ack = str(data.get("acknowledge") or "")
+            except (ValueError, KeyError, TypeError):
+                reasons = []
+            break
+    if rc != 0 and not reasons:
+        reasons = [describe(rc)]
+    return reasons, ack
+
+
+def permissions_verdict(folder: Path) -> tuple[int | None, str, str]:
+    rc_file = folder / "permissions.rc"
     text = rc_file.read_text(encoding="utf-8").strip() if rc_file.is_file() else ""
     rc = int(text) if text.isdigit() else None
     if rc is None:
-        icon, verdict = "💥", "no result: the permissions job failed before it finished"
-    else:
-        icon, verdict = PERMISSIONS_OUTCOMES.get(rc, ("💥", "unexpected failure"))
-        verdict = verdict if rc == 0 else f"{verdict} (exit {rc})"
+        return None, "💥", "no result: the permissions job failed before it finished"
+    icon, verdict = PERMISSIONS_OUTCOMES.get(rc, ("💥", "unexpected failure"))
+    return rc, icon, verdict if rc == 0 else f"{verdict} (exit {rc})"
+
+
+def permissions_section(folder: Path) -> list[str]:
+    """The `infra permissions` verdict, with its lines when it is not a pass."""
+    rc, icon, verdict = permissions_verdict(folder)
+    report = folder / "permissions.txt"
     lines = [f"**Identity permissions** (`infra permissions`): {icon} {verdict}", ""]
     if rc != 0 and report.is_file():
         body = report.read_text(encoding="utf-8", errors="replace").replace("`", "'")
@@ -104,57 +138,109 @@ def permissions_section(folder: Path) -> list[str]:
     return lines
 
 
+def scan_verdict(folder: Path, stack: str) -> str:
+    """Why the stack's Checkov scan (scripts/ci-checkov.sh) is red, or "" when it is not."""
+    rc_file = folder / f"{stack}.rc"
+    text = rc_file.read_text(encoding="utf-8").strip() if rc_file.is_file() else ""
+    if text == "0":
+        return ""
+    if text == "1":
+        return "scanner findings (Checkov)"
+    return "no scanner result (Checkov failed to run)"
+
+
+# The order of the comment's first line: what a reviewer acts on first.
+CATEGORIES = ("error", "mandatory", "refused", "kinds", "stateful", "permissions", "scanner")
+
+
+def icon(categories: list[str]) -> str:
+    """💥 when a job gave no verdict, ❌ for a failure, ⚠️ for an acknowledgeable risk only."""
+    if "error" in categories:
+        return "💥"
+    if any(c != "stateful" for c in categories):
+        return "❌"
+    return "⚠️" if categories else "✅"
+
+
+def headline(reasons: list[tuple[str, str, str]]) -> str:
+    """`❌ prod: 1 mandatory policy violation(s) · staging: ...` or the all-clear."""
+    if not reasons:
+        return "✅ nothing blocks the merge"
+    ordered = sorted(reasons, key=lambda r: CATEGORIES.index(r[0]) if r[0] in CATEGORIES else 99)
+    shown = " · ".join(f"`{where}`: {text}" if where else text for _, where, text in ordered)
+    return f"{icon([r[0] for r in reasons])} {shown}"
+
+
 def build(
     stacks: list[str],
     results: Path,
     sha: str = "",
     run_url: str = "",
     permissions: Path | None = None,
+    scans: Path | None = None,
 ) -> str:
-    head = [MARKER, "## Infrastructure diff (offline)", ""]
-    where = []
+    rows = [(stack, *read_result(results, stack)) for stack in stacks]
+    reasons: list[tuple[str, str, str]] = []
+    acks: list[str] = []
+    per_stack: dict[str, list[tuple[str, str]]] = {}
+    for stack, rc, report in rows:
+        found, ack = stack_reasons(rc, report)
+        scan = scan_verdict(scans, stack) if scans is not None else ""
+        found += [("scanner", scan)] if scan else []
+        per_stack[stack] = found
+        reasons += [(category, stack, text) for category, text in found]
+        if any(category == "stateful" for category, _ in found):
+            acks.append(ack or f"{ACK_TRAILER}: {stack}: <resource>, ...")
+    if permissions is not None:
+        rc, _, verdict = permissions_verdict(permissions)
+        if rc != 0:
+            reasons.append(("permissions", "", f"identity permissions: {verdict}"))
+
+    head = [MARKER, f"## {headline(reasons)}", ""]
+    if acks:
+        head += [
+            "**To merge past the stateful risk:** a maintainer other than the author approves "
+            "the head commit with a review holding, for each stack, the line:",
+            *(f"- `{line.replace('`', '?')}`" for line in acks),
+            "",
+        ]
+    where = ["Infrastructure diff (offline)"]
     if sha:
         where.append(f"commit `{sha[:12]}`")
     if run_url:
         where.append(f"[workflow run]({run_url})")
     where.append("desired state and policy verdicts computed without cloud access")
-    line = " · ".join(where)
-    head += [line[:1].upper() + line[1:], ""]
-    if permissions is not None:
-        head += permissions_section(permissions)
+    head += [" · ".join(where), ""]
 
     if not stacks:
+        if permissions is not None:
+            head += permissions_section(permissions)
         head.append(
             "No stack is affected by this change (documentation, tests or tooling only): "
             "nothing to deploy."
         )
         return "\n".join(head) + "\n"
 
-    rows = [(stack, *read_result(results, stack)) for stack in stacks]
     head += ["| Stack | Result | Monthly cost (estimate) |", "| --- | --- | --- |"]
     for stack, rc, report in rows:
-        icon, text = describe(rc)
-        head.append(f"| `{stack}` | {icon} {text} | {monthly_cost(report)} |")
+        result = " · ".join(text for _, text in per_stack[stack]) or "passes"
+        if rc:
+            result += f" (exit {rc})"
+        mark = icon([c for c, _ in per_stack[stack]])
+        head.append(f"| `{stack}` | {mark} {result} | {monthly_cost(report)} |")
     head.append("")
-    if any(rc == ExitCode.STATEFUL_RISK for _, rc, _ in rows):
-        head += [
-            "A replacement or deletion of a stateful resource (data would be lost) needs an "
-            "explicit acknowledgement: a maintainer other than the author approves the head "
-            "commit with a review holding the line `Acknowledge-Replacement: <stack>: "
-            "<resource>, ...` that names every resource at risk (each stack's report below "
-            "gives the exact line).",
-            "",
-        ]
+    if permissions is not None:
+        head += permissions_section(permissions)
     text = "\n".join(head)
     budget = (MAX_CHARS - len(text)) // len(rows) - 200
     sections = []
-    for stack, rc, report in rows:
-        icon, _ = describe(rc)
-        opened = "" if rc == 0 else " open"
+    for stack, _rc, report in rows:
+        mark = icon([c for c, _ in per_stack[stack]])
+        opened = " open" if per_stack[stack] else ""
         body = truncate(report or "_(no report)_", budget, stack)
         sections.append(
-            f"<details{opened}><summary>{icon} <code>{stack}</code></summary>\n\n{body}\n\n"
-            "</details>\n"
+            f"<details{opened}><summary>{mark} <code>{stack}</code></summary>"
+            f"\n\n{body}\n\n</details>\n"
         )
     return text + "\n" + "\n".join(sections)
 
@@ -167,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sha", default="")
     parser.add_argument("--run-url", default="")
     parser.add_argument("--permissions", type=Path, help="folder of the permissions verdict")
+    parser.add_argument("--scans", type=Path, help="folder of the Checkov scans' <stack>.rc")
     args = parser.parse_args(argv)
 
     if args.stacks is not None:
@@ -182,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     stacks = sorted(set(stacks), key=stack_order)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    comment = build(stacks, args.results, args.sha, args.run_url, args.permissions)
+    comment = build(stacks, args.results, args.sha, args.run_url, args.permissions, args.scans)
     args.out.write_text(comment, encoding="utf-8")
     return 0
 

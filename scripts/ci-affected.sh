@@ -33,10 +33,12 @@ while (($#)); do
 done
 
 validate() {
-  # A JSON array of valid stack names, printed compactly; anything else is an error.
+  # `infra affected --json` ({"version": 1, "stacks": [...]}): its list of valid stack names,
+  # printed compactly; anything else is an error.
   jq --compact-output --exit-status \
-    'if type == "array" and all(.[]; type == "string" and test("^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
-     then . else error("not a JSON list of stack names") end'
+    'if type == "object" and .version == 1 and (.stacks | type == "array")
+        and all(.stacks[]; type == "string" and test("^[A-Za-z0-9][A-Za-z0-9_.-]*$"))
+     then .stacks else error("not infra affected --json output") end'
 }
 
 all_stacks() {

@@ -43,6 +43,7 @@ from components.sizing import (  # noqa: E402
 from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.compare import diff_plans  # noqa: E402
 from infra.engine.model import Resource, StackPlan  # noqa: E402
+from infra.engine.project import load_project, stack_file_settings  # noqa: E402
 from infra.exit_codes import MEANINGS, ExitCode  # noqa: E402
 from infra.readers.cost import (  # noqa: E402
     ACCOUNT,
@@ -55,6 +56,7 @@ from infra.readers.cost import (  # noqa: E402
 )
 from infra.render.cost import span  # noqa: E402
 from infra.render.diff import render_diff_markdown  # noqa: E402
+from infra.repo.effective_config import effective_config  # noqa: E402
 
 # Which file holds each generated block: each block lives in exactly one file.
 ENVIRONMENTS_DOC = ROOT / "docs" / "environments.md"
@@ -181,7 +183,8 @@ def _cut_graph(comment: str) -> str:
     return re.sub(r"(```mermaid\n)(.*?)\n(```)", cut, comment, flags=re.S)
 
 
-def pr_comment_example(base: StackPlan) -> list[str]:
+def example_comment(base: StackPlan) -> str:
+    """The comment scripts/build_pr_comment.py builds for HEAD_CHANGE, policies evaluated."""
     with tempfile.TemporaryDirectory() as scratch:
         head_dir = Path(scratch) / "head"
         shutil.copytree(ROOT, head_dir, ignore=shutil.ignore_patterns(*NOT_PREVIEWED))
@@ -191,7 +194,10 @@ def pr_comment_example(base: StackPlan) -> list[str]:
             raise SystemExit(f"{stack_file.name}: no {HEAD_CHANGE[0].strip()!r} line to change")
         stack_file.write_text(text.replace(*HEAD_CHANGE), encoding="utf-8")
         (head,) = preview_stacks(head_dir, [STACK], evaluate_policies=True)
-        diff = diff_plans(base, head)
+        diff = diff_plans(base, head, lambda plan: effective_config(ROOT, plan))
+        project = load_project(head_dir)
+        diff.stack_file = project.relative(project.stack_file(STACK))
+        diff.settings = stack_file_settings(project, STACK)
         cost = estimate_change(base, head, load_price_tables(PRICE_DIR))
         results = Path(scratch) / "results"
         results.mkdir()
@@ -200,10 +206,15 @@ def pr_comment_example(base: StackPlan) -> list[str]:
         )
         code = ExitCode.FAILED if diff.mandatory_violations else ExitCode.OK
         (results / f"{STACK}.rc").write_text(f"{int(code)}\n", encoding="utf-8")
-        comment = build_pr_comment.build([STACK], results)
+        return build_pr_comment.build([STACK], results)
+
+
+def pr_comment_example(base: StackPlan) -> list[str]:
+    comment = example_comment(base)
+    cut = " (the graph's body cut here)" if "```mermaid" in comment else ""
     return [
         f"Example PR comment: what `scripts/build_pr_comment.py` posts for a change of "
-        f"{HEAD_CHANGE_TEXT} in `stacks/Pulumi.{STACK}.yaml` (the graph's body cut here):",
+        f"{HEAD_CHANGE_TEXT} in `stacks/Pulumi.{STACK}.yaml`{cut}:",
         "",
         "````markdown",
         _cut_graph(comment).rstrip(),

@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where Pulumi.<stack>.yaml files live, relative to --cwd (default: stacks)",
     )
     parser.add_argument(
-        "--json", action="store_true", help="print a JSON list (default: one stack per line)"
+        "--json", action="store_true", help="print one JSON document (default: one stack per line)"
     )
     parser.add_argument(
         "--with-removed",
@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
         known = existing + removed if args.with_removed else existing
         stacks = affected_stacks(paths, root, args.stack_config_dir, all_stacks=known, rules=rules)
     if args.json:
-        print(json.dumps(stacks))
+        from infra.render.plan import JSON_VERSION
+
+        print(json.dumps({"version": JSON_VERSION, "stacks": stacks}))
     else:
         for stack in stacks:
             print(stack)
@@ -97,6 +99,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         epilog=epilog(
             "infra affected --base origin/main",
             "infra affected --base origin/main --head HEAD --json   a CI matrix",
+            command="affected",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -16,7 +16,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         description="Price each stack's plan from the committed retail price table "
         "(infra/prices/): the AKS tier, node VMs (an autoscaled pool as a range), OS disks, "
         "Azure Files and monitoring ingestion; anything the table lacks is listed as not priced.",
-        epilog=epilog("infra cost", "infra cost -s prod --json"),
+        epilog=epilog("infra cost", "infra cost -s prod --json", command="cost"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_stacks(p, "estimate")
@@ -35,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
         for plan in preview_stacks(args.cwd, args.stack, evaluate_policies=False)
     ]
     if args.json:
-        print(json.dumps({"stacks": [c.as_json() for c in costs]}, indent=2))
+        from infra.render.plan import JSON_VERSION
+
+        document = {"version": JSON_VERSION, "stacks": [c.as_json() for c in costs]}
+        print(json.dumps(document, indent=2))
     else:
         print(render_cost_text(costs))
     return ExitCode.OK

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -17,12 +18,13 @@ from pathlib import Path
 from infra.commands.options import add_stack_selection, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
-from infra.engine.project import load_project
+from infra.engine.project import load_project, stack_file_settings
 from infra.engine.runtime import ProgramError
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.git import revision_checkout
 from infra.kinds import kind_differences, load_kind_rules
+from infra.repo.effective_config import effective_config
 from infra.repo.rules import load_rules
 from infra.repo.upgrades import upgrade_refusals
 from policies.aks_versions import today
@@ -112,7 +114,13 @@ def diff_stacks(
         if name in removed:
             diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
             continue
-        diff = diff_plans(base_plans.get(name), head_plans[name])
+        diff = diff_plans(
+            base_plans.get(name),
+            head_plans[name],
+            functools.partial(effective_config, head_project.root),
+        )
+        diff.stack_file = head_project.relative(head_project.stack_file(name))
+        diff.settings = stack_file_settings(head_project, name)
         diff.base_error = base_errors.get(name)
         diff.refusals = refusals[name]
         diffs.append(diff)
@@ -136,6 +144,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra diff --base origin/main",
             "infra diff --base origin/main -s prod --strict --markdown",
             "infra diff --base v1.2.0 --head v1.3.0 --json",
+            command="diff",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -182,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             for d in diffs
             if d.head_plan is not None
         }
-        print(render_diff_markdown(diffs, costs=costs))
+        print(render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack))
     else:
         print(render_diff_text(diffs))
     refusals = [line for d in diffs for line in d.refusals]

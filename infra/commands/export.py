@@ -30,6 +30,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         epilog=epilog(
             "infra export --format arm --out export/",
             "infra export --format arm --format k8s --out export/ -s prod",
+            command="export",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

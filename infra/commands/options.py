@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.exit_codes import MEANINGS
+from infra.exit_codes import COMMAND_CODES, MEANINGS
 
 
 def add_cwd(parser: argparse.ArgumentParser) -> None:
@@ -70,12 +70,14 @@ def add_color(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def epilog(*examples: str) -> str:
-    """Examples, then the exit codes (from `infra.exit_codes`), for a parser's epilog; give
-    the parser `argparse.RawDescriptionHelpFormatter` so the lines stay as written."""
+def epilog(*examples: str, command: str | None = None) -> str:
+    """Examples, then the exit codes (from `infra.exit_codes`: the command's own, or every
+    code for `infra` itself), for a parser's epilog; give the parser
+    `argparse.RawDescriptionHelpFormatter` so the lines stay as written."""
     lines = []
     if examples:
         lines += ["examples:", *(f"  {example}" for example in examples), ""]
     lines.append("exit codes:")
-    lines += [f"  {int(code)}  {meaning}" for code, meaning in MEANINGS.items()]
+    codes = COMMAND_CODES[command] if command else MEANINGS
+    lines += [f"  {int(code)}  {meaning}" for code, meaning in codes.items()]
     return "\n".join(lines)

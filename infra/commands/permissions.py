@@ -32,7 +32,9 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         "deploy identities need, and compare them with what bootstrap/ grants (its own "
         "offline plan: role definitions, assignments and their scopes); and the resource "
         "providers and features the plan needs with those bootstrap/ registers.",
-        epilog=epilog("infra permissions", "infra permissions -s prod --json"),
+        epilog=epilog(
+            "infra permissions", "infra permissions -s prod --json", command="permissions"
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_stacks(p, "check")

@@ -115,6 +115,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra preview --format sarif >infra.sarif  for GitHub code scanning",
             "infra preview -s prod --format mermaid     the stack as a Mermaid graph",
             "infra preview -C ../app --policy-pack ../pack --policy-pack-config prod.json",
+            command="preview",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -55,9 +55,12 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         "smoke",
         help="run the RWX smoke Job on a deployed stack's volumes, then remove it",
         description="Prove a deployed stack's volumes are shared: pods on several nodes "
-        "write files and read each other's through each ReadWriteMany claim (needs kubectl "
-        "and the stack's KUBECONFIG).",
-        epilog=epilog("KUBECONFIG=~/.kube/staging infra smoke -s staging"),
+        "write files and read each other's through each ReadWriteMany claim. Unlike the other "
+        "commands it runs live: it needs the Pulumi CLI logged in to the stack's state (it "
+        "reads the stack's outputs), kubectl, and access to the cluster (--kubeconfig, "
+        "$KUBECONFIG or the stack's kubeconfig output). The stack name and its config in "
+        "this checkout are checked first.",
+        epilog=epilog("KUBECONFIG=~/.kube/staging infra smoke -s staging", command="smoke"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

@@ -31,8 +31,8 @@ HOURS_PER_MONTH = 730
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24
 LEFT_OUT = (
     "network egress, load balancer and public IPs, Azure Files transactions, snapshots and "
-    "data transfer, Azure Backup's fee per protected share, Log Analytics retention beyond "
-    "the free period, reservations and savings plans, taxes"
+    "data transfer, Log Analytics retention beyond the free period, reservations and savings "
+    "plans, taxes"
 )
 # https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers: Free has no
 # cluster-management charge; Standard and Premium are billed per cluster-hour.
@@ -62,6 +62,30 @@ ACCOUNT = "azure-native:storage:StorageAccount"
 SHARE = "azure-native:storage:FileShare"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup"
+# Billed resources the price tables do not hold: each one is listed as not estimated, by name,
+# never summed as $0. Azure Backup bills a protected share a monthly instance fee plus its
+# snapshots (azure.microsoft.com/pricing/details/backup); a private endpoint by the hour and
+# by the GB processed, a private DNS zone by the zone and the million queries
+# (azure.microsoft.com/pricing/details/private-link, .../dns); an Azure Monitor workspace by
+# the metric samples ingested and queried (azure.microsoft.com/pricing/details/monitor).
+NOT_IN_TABLES: dict[str, tuple[str, str]] = {
+    "azure:backup/protectedFileShare:ProtectedFileShare": (
+        "Azure Backup protected share {name}",
+        "instance fee per protected share and snapshot storage: not in the price tables",
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        "private endpoint {name}",
+        "hourly fee and data processed: not in the price tables",
+    ),
+    "azure-native:privatedns:PrivateZone": (
+        "private DNS zone {name}",
+        "per zone and per million queries: not in the price tables",
+    ),
+    "azure-native:monitor:AzureMonitorWorkspace": (
+        "Prometheus metrics ingestion into {name}",
+        "depends on the cluster's metric series",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,8 @@ class Unpriced:
     # The price the table lacks, when that is why (what scripts/refresh_prices.py fetches).
     region: str | None = None
     key: str | None = None
+    # A price the item has but the table lacks (not a usage-based charge unknown offline).
+    missing_price: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -122,11 +148,18 @@ class StackCost:
     def high(self) -> float:
         return sum(line.high for line in self.lines)
 
+    @property
+    def known(self) -> bool:
+        """Whether the total means anything: not when a price the stack needs is missing and
+        no price table was used at all (a region without one), where the sum would read $0."""
+        return bool(self.sources) or not any(u.missing_price for u in self.unpriced)
+
     def as_json(self) -> dict[str, Any]:
+        monthly = {"low": round(self.low, 2), "high": round(self.high, 2)} if self.known else None
         return {
             "stack": self.stack,
             "currency": self.currency,
-            "monthly": {"low": round(self.low, 2), "high": round(self.high, 2)},
+            "monthly": monthly,
             "sources": self.sources,
             "lines": [line.as_json() for line in self.lines],
             "unpriced": [u.as_json() for u in self.unpriced],
@@ -142,6 +175,10 @@ class CostChange:
     head: StackCost
 
     @property
+    def known(self) -> bool:
+        return self.head.known and (self.base is None or self.base.known)
+
+    @property
     def delta_low(self) -> float:
         return self.head.low - (self.base.low if self.base else 0.0)
 
@@ -153,7 +190,11 @@ class CostChange:
         return {
             "base": self.base.as_json() if self.base else None,
             "head": self.head.as_json(),
-            "delta": {"low": round(self.delta_low, 2), "high": round(self.delta_high, 2)},
+            "delta": (
+                {"low": round(self.delta_low, 2), "high": round(self.delta_high, 2)}
+                if self.known
+                else None
+            ),
         }
 
 
@@ -211,11 +252,15 @@ class _Estimator:
         table = self.tables.get(location) if isinstance(location, str) else None
         if table is None:
             where = f"region {location}" if isinstance(location, str) else "an unknown region"
-            self.unpriced(resource, item, f"no price table for {where}")
+            self.cost.unpriced.append(
+                Unpriced(resource.name, item, f"no price table for {where}", missing_price=True)
+            )
             return None
         if key not in table.prices:
             reason = f"no {key} price in the {table.region} table"
-            self.cost.unpriced.append(Unpriced(resource.name, item, reason, table.region, key))
+            self.cost.unpriced.append(
+                Unpriced(resource.name, item, reason, table.region, key, missing_price=True)
+            )
             return None
         described = f"{table.region} prices of {table.retrieved} ({table.source})"
         if described not in self.cost.sources:
@@ -364,6 +409,9 @@ def estimate(plan: StackPlan, tables: Mapping[str, PriceTable]) -> StackCost:
             estimator.share(resource)
         elif resource.type == WORKSPACE:
             estimator.workspace(resource)
+        elif resource.type in NOT_IN_TABLES:
+            item, reason = NOT_IN_TABLES[resource.type]
+            estimator.unpriced(resource, item.format(name=resource.name), reason)
         elif resource.type == RULE_GROUP:
             # Managed Prometheus bills the samples ingested into the workspace and those its
             # queries process; what recording rules add to either depends on the series the

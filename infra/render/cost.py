@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infra.readers.cost import LEFT_OUT, CostChange, StackCost
+from infra.readers.cost import LEFT_OUT, CostChange, CostLine, StackCost
 
 # Starts the cost line of each stack's Markdown; scripts/build_pr_comment.py finds it by this.
 COST_LABEL = "💰 **Estimated cost:**"
@@ -29,9 +29,16 @@ def _signed(low: float, high: float, currency: str | None) -> str:
     return one(low) if abs(high - low) < 0.005 else f"{one(low)} to {one(high)}"
 
 
+UNKNOWN = "unknown"
+
+
+def _total(cost: StackCost) -> str:
+    return span(cost.low, cost.high, cost.currency) if cost.known else UNKNOWN
+
+
 def cost_summary(cost: StackCost) -> str:
     """`$73.00 to $21,520.00 a month (…prices…); 5 items not priced`"""
-    text = f"{span(cost.low, cost.high, cost.currency)} a month"
+    text = f"{_total(cost)} a month" if cost.known else f"{UNKNOWN} (no prices)"
     if cost.sources:
         text += f" ({'; '.join(cost.sources)})"
     if cost.unpriced:
@@ -42,8 +49,10 @@ def cost_summary(cost: StackCost) -> str:
 def change_summary(change: CostChange) -> str:
     head = change.head
     delta = _signed(change.delta_low, change.delta_high, head.currency)
-    before = span(change.base.low, change.base.high, head.currency) if change.base else "nothing"
-    text = f"{before} → {span(head.low, head.high, head.currency)} a month ({delta})"
+    before = _total(change.base) if change.base else "nothing"
+    if not change.known:
+        delta = f"{UNKNOWN}: no prices"
+    text = f"{before} → {_total(head)} a month ({delta})"
     unpriced = len(head.unpriced)
     return text + (f"; {unpriced} item(s) not priced" if unpriced else "")
 
@@ -61,12 +70,32 @@ def render_cost_text(costs: Sequence[StackCost]) -> str:
     return "\n".join(lines)
 
 
+def _line_key(line: CostLine) -> tuple[str, str, float, float]:
+    return (line.resource, line.item, round(line.low, 2), round(line.high, 2))
+
+
+def not_estimated(cost: StackCost) -> str:
+    """Every item of the stack without a price, by name, then what is never estimated."""
+    items = list(dict.fromkeys(u.item for u in cost.unpriced))
+    named = f"{', '.join(items)}; and " if items else ""
+    return f"Not estimated: {named}{LEFT_OUT}."
+
+
 def cost_markdown(cost: StackCost, change: CostChange | None = None) -> list[str]:
-    """The 💰 line and, collapsed, the lines behind it."""
+    """The 💰 line and, collapsed, the lines a change adds or removes (every line of a new
+    stack) and every item not estimated."""
     summary = change_summary(change) if change else cost_summary(cost)
+    shown, removed = cost.lines, []
+    if change is not None and change.base is not None:
+        before = {_line_key(x) for x in change.base.lines}
+        after = {_line_key(x) for x in cost.lines}
+        shown = [x for x in cost.lines if _line_key(x) not in before]
+        removed = [x for x in change.base.lines if _line_key(x) not in after]
     lines = [f"{COST_LABEL} {summary}", "", "<details><summary>Cost lines</summary>", ""]
-    lines += ["| Monthly | Item |", "|---|---|"]
-    lines += [f"| {span(x.low, x.high, cost.currency)} | {x.item} |" for x in cost.lines]
-    lines += [f"| not priced | {x.item}: {x.reason} |" for x in cost.unpriced]
-    lines += ["", f"Not estimated: {LEFT_OUT}.", "", "</details>", ""]
+    if shown or removed:
+        lines += ["| Monthly | Item |", "|---|---|"]
+        lines += [f"| {span(x.low, x.high, cost.currency)} | {x.item} |" for x in shown]
+        lines += [f"| ~~{span(x.low, x.high, cost.currency)}~~ | {x.item} |" for x in removed]
+        lines.append("")
+    lines += [not_estimated(cost), "", "</details>", ""]
     return lines

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
+from infra.engine.model import StackPlan, Violation
 from infra.engine.values import masked
+from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
+from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
@@ -99,8 +103,31 @@ def _cell(text: str) -> str:
     return md_text(text)
 
 
+def _once_per_resource(violations: Sequence[Violation]) -> list[tuple[Violation, list[str]]]:
+    """Each (policy, resource) once, with its distinct messages in order: a policy that finds
+    the same problem in several places of one resource (a version on the cluster and on each
+    pool profile) is one verdict."""
+    grouped: dict[tuple[str, str, str | None], tuple[Violation, list[str]]] = {}
+    for v in violations:
+        _, messages = grouped.setdefault((v.policy_pack, v.policy, v.urn), (v, []))
+        if v.message not in messages:
+            messages.append(v.message)
+    return list(grouped.values())
+
+
+def stack_keys_behind(diff: StackDiff, violation: Violation) -> list[tuple[str, int]]:
+    """The stack-file keys behind a verdict, with their lines."""
+    plan = diff.head_plan
+    resource = next((r for r in plan.resources if r.urn == violation.urn), None) if plan else None
+    if resource is None:
+        return []
+    behind = settings_behind(resource, violation.message, diff.settings)
+    return [(s.key.removeprefix(f"{diff.project}:"), s.line) for s in behind]
+
+
 def _verdict_table(diff: StackDiff) -> list[str]:
-    """New and resolved verdicts, with the severity, link and remediation the pack declares."""
+    """New and resolved verdicts, with the severity, link and remediation the pack declares;
+    a new verdict a stack setting causes names that key first in its fix."""
     lines = [
         "| Policy verdict | Level | Severity | Policy | Resource | Message |",
         "|---|---|---|---|---|---|",
@@ -109,13 +136,21 @@ def _verdict_table(diff: StackDiff) -> list[str]:
         ("new", diff.violations_added),
         ("resolved", diff.violations_removed),
     ):
-        for v in violations:
+        for v, messages in _once_per_resource(violations):
             resource = v.urn.split("::")[-1] if v.urn else "(stack)"
             rule = v.rule
             policy = f"[`{v.policy}`]({rule.url})" if rule and rule.url else f"`{v.policy}`"
-            message = _cell(v.message)
-            if label == "new" and rule and rule.remediation:
-                message += f"<br>**Fix:** {_cell(rule.remediation)}"
+            message = "<br>".join(_cell(m) for m in messages)
+            if label == "new":
+                keys = stack_keys_behind(diff, v)
+                fixes = []
+                if keys:
+                    shown = ", ".join(f"{md_code(key)} (line {line})" for key, line in keys)
+                    fixes.append(f"change {shown} in {md_code(diff.stack_file)}")
+                if rule and rule.remediation:
+                    fixes.append(_cell(rule.remediation))
+                if fixes:
+                    message += "<br>**Fix:** " + "; or: ".join(fixes)
             severity = rule.severity if rule else ""
             lines.append(
                 f"| {label} | {v.enforcement_level} | {severity} | {policy} | {md_code(resource)} "
@@ -140,18 +175,77 @@ def _details(diff: StackDiff) -> list[str]:
     return lines
 
 
-def _stack_markdown(diff: StackDiff, level: int, cost: CostChange | None = None) -> list[str]:
+def red_reasons(
+    diff: StackDiff, strict: bool = True, acknowledged: bool = False
+) -> list[tuple[str, str]]:
+    """(category, text) of every reason the stack's check is red, in the order a reviewer
+    acts on them: mandatory violations, refusals, kind differences, an unacknowledged
+    stateful risk (scripts/build_pr_comment.py orders the whole comment's by category)."""
+    reasons = []
+    if mandatory := {(v.policy, v.urn) for v in diff.mandatory_violations}:
+        reasons.append(("mandatory", f"{len(mandatory)} mandatory policy violation(s)"))
+    if diff.refusals:
+        reasons.append(("refused", f"{len(diff.refusals)} refused change(s)"))
+    if diff.kind_differences:
+        reasons.append(("kinds", "differs in kind from the stack it rehearses"))
+    if diff.stateful_risks and strict and not acknowledged:
+        reasons.append(
+            ("stateful", f"{len(diff.stateful_risks)} stateful resource(s) at risk, unacknowledged")
+        )
+    return reasons
+
+
+def acknowledgement(diff: StackDiff) -> str:
+    """The review line that acknowledges the stack's stateful risks (scripts/ci_ack.py)."""
+    names = sorted({c.name for c in diff.stateful_risks})
+    return f"{ACK_TRAILER}: {diff.stack}: {', '.join(names)}"
+
+
+def _marker(diff: StackDiff, reasons: list[tuple[str, str]], ack: str) -> str:
+    # `<` and `>` escaped: no name can close the HTML comment.
+    data = json.dumps({"stack": diff.stack, "reasons": reasons, "acknowledge": ack})
+    return REASONS_MARKER + data.replace("<", "\\u003c").replace(">", "\\u003e") + REASONS_END
+
+
+def _changed_plan(diff: StackDiff) -> StackPlan | None:
+    """The resources a change creates, replaces, updates or deletes, for the graph: only when
+    it creates or deletes some (an update leaves the graph as it was)."""
+    if diff.head_plan is None or not (diff.count("add") or diff.count("remove")):
+        return None
+    changed = {c.urn for c in diff.changes}
+    base = diff.base_plan.resources if diff.base_plan else []
+    resources = [r for r in diff.head_plan.resources if r.urn in changed]
+    resources += [r for r in base if r.urn in changed and r.urn not in {x.urn for x in resources}]
+    return StackPlan(diff.project, diff.stack, resources, {})
+
+
+def _stack_markdown(
+    diff: StackDiff,
+    level: int,
+    cost: CostChange | None = None,
+    strict: bool = True,
+    acknowledged: bool = False,
+) -> list[str]:
     if diff.removed:
         return [f"### 🗑️ `{diff.stack}`: {STACK_REMOVED_NOTE}", ""]
-    risk = (
-        f" — ⚠️ {len(diff.stateful_risks)} stateful replacement/deletion"
-        if diff.stateful_risks
-        else ""
-    )
-    verdict = (
-        "❌" if diff.mandatory_violations or diff.refusals else "⚠️" if diff.stateful_risks else "✅"
-    )
-    lines = [f"### {verdict} `{diff.stack}`: {_summary(diff)}{risk}", ""]
+    reasons = red_reasons(diff, strict, acknowledged)
+    ack = acknowledgement(diff) if diff.stateful_risks else ""
+    icon = "❌" if reasons else "⚠️" if diff.stateful_risks else "✅"
+    headline = " · ".join(text for _, text in reasons) or "nothing blocks the merge"
+    lines = [_marker(diff, reasons, ack), f"### {icon} `{diff.stack}`: {headline}", ""]
+    if diff.stateful_risks:
+        count = f"{len(diff.stateful_risks)} stateful resource(s) replaced, deleted or weakened"
+        if acknowledged:
+            lines += [f"> ⚠️ {count}: acknowledged.", ""]
+        elif strict:
+            lines += [
+                f"> **To merge:** {count}; a maintainer other than the author approves the head "
+                f"commit with a review holding the line {md_code(ack)}",
+                "",
+            ]
+        else:
+            lines += [f"> ⚠️ {count} (a warning: the diff ran without --strict)", ""]
+    lines += [f"{_summary(diff)}.", ""]
     if diff.base_error:
         lines += [f"> ⚠️ {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}.", ""]
     lines += [f"> ❌ refused: {line}" for line in diff.refusals] + [""] * bool(diff.refusals)
@@ -161,21 +255,21 @@ def _stack_markdown(diff: StackDiff, level: int, cost: CostChange | None = None)
             *(f"> - {line}" for line in diff.kind_differences),
             "",
         ]
-    if cost is not None:
-        lines += cost_markdown(cost.head, cost)
+    if diff.violations_added or diff.violations_removed:
+        lines += _verdict_table(diff)
     if diff.config_changes:
         lines += _config_table(diff.config_changes)
     if diff.changes:
         lines += _rows(diff, level)
     elif not diff.config_changes:
         lines += ["No changes to desired state.", ""]
-    if diff.violations_added or diff.violations_removed:
-        lines += _verdict_table(diff)
+    if cost is not None:
+        lines += cost_markdown(cost.head, cost)
     if level == _FULL:
         lines += _details(diff)
-        if diff.head_plan is not None:
-            summary = "<details><summary>Graph of the stack after the change</summary>"
-            lines += [summary, "", *mermaid_block(diff.head_plan), "", "</details>", ""]
+        if (changed := _changed_plan(diff)) is not None:
+            summary = "<details><summary>Graph of the resources that change</summary>"
+            lines += [summary, "", *mermaid_block(changed), "", "</details>", ""]
     return lines
 
 
@@ -183,6 +277,9 @@ def render_diff_markdown(
     diffs: Sequence[StackDiff],
     limit: int = COMMENT_LIMIT,
     costs: Mapping[str, CostChange] | None = None,
+    *,
+    strict: bool = True,
+    acknowledged: bool = False,
 ) -> str:
     """Changes-only summary per stack. When the whole would not fit in one PR comment,
     stacks step down (last stack first) from full details to no details, then no create
@@ -192,7 +289,7 @@ def render_diff_markdown(
         text = "\n".join(
             line
             for d, lvl in zip(diffs, levels, strict=True)
-            for line in _stack_markdown(d, lvl, (costs or {}).get(d.stack))
+            for line in _stack_markdown(d, lvl, (costs or {}).get(d.stack), strict, acknowledged)
         )
         reducible = [i for i, lvl in enumerate(levels) if lvl < _NO_CREATES_OR_UPDATES]
         if len(text) <= limit or not reducible:
@@ -234,10 +331,14 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
                 lines.append(f"       {', '.join(c.replace_reasons)}")
             if c.blocked_by_protect:
                 lines.append(f"       {c.protect_note}")
-        for v in diff.violations_added:
-            lines.append(f"  new {v.enforcement_level} violation {v.policy}: {v.message}")
-        for v in diff.violations_removed:
-            lines.append(f"  resolved {v.enforcement_level} violation {v.policy}: {v.message}")
+        for v, messages in _once_per_resource(diff.violations_added):
+            keys = stack_keys_behind(diff, v)
+            fix = "".join(f"; fix: {key} in {diff.stack_file}:{line}" for key, line in keys)
+            text = "; ".join(messages)
+            lines.append(f"  new {v.enforcement_level} violation {v.policy}: {text}{fix}")
+        for v, messages in _once_per_resource(diff.violations_removed):
+            text = "; ".join(messages)
+            lines.append(f"  resolved {v.enforcement_level} violation {v.policy}: {text}")
         lines.append(f"  Summary: {_summary(diff)}; {len(diff.stateful_risks)} stateful at risk")
         lines.append("")
     return "\n".join(lines)

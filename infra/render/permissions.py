@@ -20,8 +20,11 @@ def render_text(results: StackReports) -> str:
 
 
 def render_json(results: StackReports) -> str:
+    from infra.render.plan import JSON_VERSION
+
     return json.dumps(
         {
+            "version": JSON_VERSION,
             "stacks": [
                 {
                     "stack": stack,
@@ -39,7 +42,7 @@ def render_json(results: StackReports) -> str:
                     ],
                 }
                 for stack, reports in results
-            ]
+            ],
         },
         indent=2,
     )

@@ -435,11 +435,13 @@ def run_smoke(
     """Run the smoke Jobs of `stack`; returns the exit code (0 or 1). Raises SmokeError."""
     if not STACK_NAME.fullmatch(stack):
         raise SmokeError(f"invalid stack name {stack!r}")
-    kubectl_path = _require_tool("kubectl", "to run the smoke Job")
-    pulumi_cli = _require_tool("pulumi", "to read the stack's outputs")
-    poll = _poll_seconds()
+    # What this checkout says first (a stack that does not exist, a config that does not
+    # validate), before the tools and the access a live run needs.
     project = load_project(cwd)
     settings = load_settings(project, stack)
+    kubectl_path = _require_tool("kubectl", "to run the smoke Job")
+    pulumi_cli = _require_tool("pulumi", "logged in to the stack's state, to read its outputs")
+    poll = _poll_seconds()
     root = project.root
     volumes = stack_volumes(pulumi_cli, stack, root)
     run_id = new_run_id(stack)

@@ -39,3 +39,20 @@ def test_the_graph_is_cut_but_its_fence_and_details_stay() -> None:
     comment = f"<details>\n\n```mermaid\nflowchart LR\n{body}\n```\n\n</details>"
     cut = gen_readme_tables._cut_graph(comment)
     assert cut == "<details>\n\n```mermaid\nflowchart LR\n  n0\n  n1\n  n2\n  …\n```\n\n</details>"
+
+
+def test_a_one_key_change_comments_under_3_kb_and_leads_with_its_failure() -> None:
+    # The README's example: prod's gpuPool.maxCount 8 -> 64, past prod's policy limit.
+    from infra.commands.preview import preview_stacks
+
+    with restored_modules():
+        (base,) = preview_stacks(gen_readme_tables.ROOT, ["prod"], evaluate_policies=True)
+        comment = gen_readme_tables.example_comment(base)
+    assert len(comment.encode()) < 3 * 1024, len(comment.encode())
+    assert comment.splitlines()[1] == "## ❌ `prod`: 1 mandatory policy violation(s)"
+    # The verdict's fix names the stack key that caused it, and the verdict shows once.
+    assert "**Fix:** change `gpuPool.maxCount` (line " in comment
+    assert "in `stacks/Pulumi.prod.yaml`" in comment
+    assert comment.count("node-count-limits`]") == 1
+    # An update creates and deletes nothing: no graph.
+    assert "mermaid" not in comment

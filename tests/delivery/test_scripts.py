@@ -257,10 +257,105 @@ def test_comment_gathers_every_stack_under_one_marker(tmp_path: Path) -> None:
     assert "✅" in rows[0] and "💥" in rows[1] and "⚠️" in rows[2] and "exit 3" in rows[2]
     assert rows[0].endswith("| $73.00 → $146.00 a month (+$73.00); 4 item(s) not priced |")
     assert rows[1].endswith("| — |")
-    assert "Acknowledge-Replacement: <stack>" in text
+    assert "`Acknowledge-Replacement: prod: <resource>, ...`" in text
     assert "<details><summary>✅ <code>dev</code></summary>" in text
     assert "<details open><summary>⚠️ <code>prod</code></summary>" in text
     assert "+ 2 to create" in text
+
+
+def _stack_report(stack: str, reasons: list[list[str]], ack: str = "") -> str:
+    marker = json.dumps({"stack": stack, "reasons": reasons, "acknowledge": ack})
+    return f"<!-- infra-diff-reasons: {marker} -->\n### `{stack}`\n\nbody of {stack}\n"
+
+
+def test_the_first_line_names_every_reason_the_check_is_red_in_order(tmp_path: Path) -> None:
+    # prod blocks on a stateful risk (exit 3) AND has a mandatory violation: the exit code
+    # alone would hide the violation; the permissions job and prod's Checkov scan fail too.
+    ack = "Acknowledge-Replacement: prod: shared-storage-account"
+    folder = _results(
+        tmp_path,
+        {
+            "prod": (
+                3,
+                _stack_report(
+                    "prod",
+                    [
+                        ["mandatory", "1 mandatory policy violation(s)"],
+                        ["stateful", "1 stateful resource(s) at risk, unacknowledged"],
+                    ],
+                    ack,
+                ),
+            ),
+            "dev": (0, _stack_report("dev", [])),
+        },
+    )
+    permissions = tmp_path / "permissions"
+    permissions.mkdir()
+    (permissions / "permissions.rc").write_text("1\n")
+    (permissions / "permissions.txt").write_text("deploy-prod lacks Microsoft.Storage/x/write\n")
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "prod.rc").write_text("1\n")
+    (scans / "dev.rc").write_text("0\n")
+    text = build_pr_comment.build(["dev", "prod"], folder, permissions=permissions, scans=scans)
+    lines = text.splitlines()
+    assert lines[0] == "<!-- infra-diff -->"
+    first = lines[1]
+    order = [
+        "`prod`: 1 mandatory policy violation(s)",
+        "`prod`: 1 stateful resource(s) at risk, unacknowledged",
+        "identity permissions: ",
+        "`prod`: scanner findings (Checkov)",
+    ]
+    positions = [first.find(part) for part in order]
+    assert all(p > 0 for p in positions) and positions == sorted(positions), first
+    assert first.startswith("## ❌ ") and "dev" not in first
+    # The acknowledgement comes right under it, with the exact line for the stack.
+    assert lines[3].startswith("**To merge past the stateful risk:**")
+    assert lines[4] == f"- `{ack}`"
+    prod_row = next(line for line in lines if line.startswith("| `prod`"))
+    assert "mandatory" in prod_row and "stateful" in prod_row and "Checkov" in prod_row
+
+
+def test_a_green_comment_says_so_first(tmp_path: Path) -> None:
+    folder = _results(tmp_path, {"dev": (0, _stack_report("dev", []))})
+    text = build_pr_comment.build(["dev"], folder)
+    assert text.splitlines()[1] == "## ✅ nothing blocks the merge"
+    assert "To merge" not in text
+
+
+def test_make_diff_prints_the_comment_ci_posts_byte_for_byte(tmp_path: Path) -> None:
+    # `make diff BASE=...` runs scripts/pr-comment.sh: the CI steps in order, then the
+    # comment. On the same per-stack reports and verdicts it prints exactly what
+    # build_pr_comment.py writes for the PR (CI's call adds only --run-url).
+    report = tmp_path / "report.md"
+    report.write_text(_stack_report("dev", [["mandatory", "1 mandatory policy violation(s)"]]))
+    infra = fake(
+        tmp_path / "bin",
+        "infra",
+        "case $1 in\n"
+        """  affected) echo '{"version": 1, "stacks": ["dev"]}' ;;\n"""
+        f"  diff) cat '{report}'; exit 1 ;;\n"
+        '  permissions) echo "every identity holds what it needs" ;;\n'
+        "esac\n",
+    )
+    out = tmp_path / "out"
+    done = sh(
+        str(SCRIPTS / "pr-comment.sh"),
+        "HEAD",
+        str(out),
+        env=env_with(INFRA=str(infra), CHECKOV=str(tmp_path / "no-checkov")),
+    )
+    assert done.returncode == 1, done.stderr
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    expected = build_pr_comment.build(
+        ["dev"], out / "diff", sha=sha, permissions=out / "permissions"
+    )
+    assert done.stdout == expected
+    assert done.stdout.splitlines()[1] == "## ❌ `dev`: 1 mandatory policy violation(s)"
+    assert "leaves out Checkov" in done.stderr
 
 
 def test_comment_without_affected_stacks(tmp_path: Path) -> None:
@@ -628,7 +723,9 @@ def test_ci_affected_after_a_force_push(tmp_path: Path, repo: Path) -> None:
 
 
 def test_ci_affected_rejects_bad_output(tmp_path: Path, repo: Path) -> None:
-    infra = fake(tmp_path / "bin", "infra", "echo '[\"dev; reboot\"]'\n")
+    infra = fake(
+        tmp_path / "bin", "infra", """echo '{"version": 1, "stacks": ["dev; reboot"]}'\n"""
+    )
     env = env_with(INFRA=str(infra), PYTHON=PYTHON)
     head = git(repo, "rev-parse", "HEAD")
     rc, out, _ = _affected(repo, env, "--head", head, "--base", head)

@@ -310,20 +310,20 @@ def test_cli_json_between_refs(repo: Path, capsys: pytest.CaptureFixture[str]) -
     _write(repo, "stacks/Pulumi.dev.yaml", "changed\n")
     _git(repo, "commit", "-q", "-am", "change")
     assert main(["-C", str(repo), "--base", "main", "--head", "feature", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == ["dev", "staging"]
+    assert json.loads(capsys.readouterr().out)["stacks"] == ["dev", "staging"]
 
 
 def test_cli_modes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(repo), "--all", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == ["dev", "staging", "prod"]
+    assert json.loads(capsys.readouterr().out)["stacks"] == ["dev", "staging", "prod"]
     assert main(["-C", str(repo), "stacks/Pulumi.prod.yaml", "docs/x.md"]) == 0
     assert capsys.readouterr().out == "prod\n"
     assert main(["-C", str(repo), "--base", "base", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    assert json.loads(capsys.readouterr().out)["stacks"] == []
     _write(repo, "policies/config/dev.json", "{}\n")
     _git(repo, "add", "-A")
     assert main(["-C", str(repo), "--staged", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == ["dev"]
+    assert json.loads(capsys.readouterr().out)["stacks"] == ["dev"]
 
 
 def test_cli_errors_are_one_line_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -375,8 +375,8 @@ def test_a_deleted_stack_file_is_named_and_listed_on_request(tmp_path):
 
     plain = affected()
     assert plain.returncode == 0, plain.stderr
-    assert plain.stdout.strip() == "[]"  # nothing to deploy
+    assert json.loads(plain.stdout)["stacks"] == []  # nothing to deploy
     assert "qa: stack removed: its resources stay until someone runs `pulumi destroy`" in (
         plain.stderr
     )
-    assert affected("--with-removed").stdout.strip() == '["qa"]'
+    assert json.loads(affected("--with-removed").stdout)["stacks"] == ["qa"]

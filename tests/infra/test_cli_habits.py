@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from infra.engine.model import Resource, Secret, StackPlan
-from infra.exit_codes import MEANINGS
+from infra.exit_codes import COMMAND_CODES, MEANINGS
 from infra.render.text import render_preview_text
 from tests.conftest import REPO_ROOT, run_infra
 
@@ -58,8 +58,11 @@ def test_every_help_ends_with_examples_and_the_exit_codes(infra: Any, command: l
     assert result.returncode == 0
     help_text = result.stdout
     assert "\nexamples:\n  infra " in help_text or "\nexamples:\n  KUBECONFIG=" in help_text
-    codes = [f"  {int(code)}  {meaning}" for code, meaning in MEANINGS.items()]
-    assert help_text.rstrip().splitlines()[-len(codes) :] == codes
+    # `infra --help` lists every code; a command only those it can return.
+    own = COMMAND_CODES[command[0]] if command else MEANINGS
+    codes = [f"  {int(code)}  {meaning}" for code, meaning in own.items()]
+    tail = help_text[help_text.rindex("\nexit codes:\n") :].rstrip().splitlines()[2:]
+    assert tail == codes
     assert len(help_text.splitlines()) < 50, "help is a summary, not the module's docstring"
 
 
@@ -146,3 +149,24 @@ def test_a_stream_that_cannot_spell_the_tree_gets_question_marks_not_a_traceback
     assert result.returncode == 0, result.stderr.decode()
     assert b"Traceback" not in result.stderr
     assert b"?? aks-rwx-training:cluster:TrainingCluster" in result.stdout
+
+
+def test_commands_list_only_their_own_exit_codes() -> None:
+    assert set(COMMAND_CODES) == set(_commands())
+    # cost, export and affected never return 1, 3 or 4; only diff returns 3 or 4.
+    for command in ("cost", "export", "affected"):
+        assert set(COMMAND_CODES[command]) == {0, 2}, command
+    assert {c for c, codes in COMMAND_CODES.items() if 3 in codes or 4 in codes} == {"diff"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["cost", "-s", "dev", "--json"], ["affected", "--all", "--json"]],
+    ids=["cost", "affected"],
+)
+def test_every_json_document_carries_a_version(infra: Any, argv: list[str]) -> None:
+    import json
+
+    result = infra(*argv)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["version"] == 1

@@ -266,15 +266,20 @@ def test_infra_cost_on_the_repository(infra) -> None:
     assert result.returncode == 0, result.stderr
     (prod,) = json.loads(result.stdout)["stacks"]
     # Every price prod needs is in the committed table but these, listed as not estimated:
-    # the uncapped log ingestion and the three Prometheus recording-rule groups, which have no
-    # price key, and the GPU pool's 128 GiB managed OS disk (P10), which the table was never
-    # refreshed for (scripts/refresh_prices.py fetches it where reachable). The GPU pool
-    # autoscales from 0 nodes: a range.
+    # the uncapped log ingestion, the three Prometheus recording-rule groups and the metrics
+    # ingestion, the two shares' Azure Backup fees, the private endpoint and its DNS zone,
+    # which have no price key, and the GPU pool's 128 GiB managed OS disk (P10), which the
+    # table was never refreshed for (scripts/refresh_prices.py fetches it where reachable).
+    # The GPU pool autoscales from 0 nodes: a range.
     assert sorted(u["key"] or "" for u in prod["unpriced"]) == [
-        *[""] * 4,
+        *[""] * 9,
         "managed-disk/Premium_LRS/P10",
     ]
-    assert sum("Prometheus recording rules" in u["item"] for u in prod["unpriced"]) == 3
+    items = [u["item"] for u in prod["unpriced"]]
+    assert sum("Prometheus recording rules" in item for item in items) == 3
+    for billed in ("Azure Backup protected share", "private endpoint", "private DNS zone"):
+        assert sum(billed in item for item in items) >= 1, billed
+    assert sum("Prometheus metrics ingestion" in item for item in items) == 1
     assert 0 < prod["monthly"]["low"] < prod["monthly"]["high"]
     assert "egress" in prod["leftOut"]
     text = infra("cost", "-s", "dev")
@@ -289,3 +294,47 @@ def test_committed_prices_say_where_each_came_from() -> None:
         assert doc["prices"], path
         for key, entry in doc["prices"].items():
             assert entry["found"] and entry["unit"] and entry["price"] > 0, (path, key)
+
+
+def test_a_stack_without_prices_costs_unknown_never_zero() -> None:
+    # A region the tables lack: nothing is priced, so the total is unknown, not $0.00, and
+    # so is the change (the base was priced in westeurope).
+    def cluster(location: str) -> StackPlan:
+        pool = {
+            "name": "system",
+            "count": 2,
+            "vmSize": "Standard_D4ds_v5",
+            "osDiskType": "Ephemeral",
+        }
+        moved = _cluster("Standard", pool)
+        return _plan(
+            Resource(**{**moved.__dict__, "inputs": {**moved.inputs, "location": location}})
+        )
+
+    change = estimate_change(cluster("westeurope"), cluster("eastus"), TABLES)
+    assert not change.head.known and not change.known
+    text = "\n".join(cost_markdown(change.head, change))
+    assert "→ unknown a month (unknown: no prices)" in text
+    assert "$0.00" not in text.splitlines()[0]
+    assert change.as_json()["delta"] is None and change.head.as_json()["monthly"] is None
+    # A stack whose only unpriced items are usage-based (no price missing) still has a total.
+    assert estimate(_plan(_cluster("Free")), TABLES).known
+
+
+def test_every_unpriced_item_is_named_as_not_estimated() -> None:
+    plan = _plan(
+        _resource("azure:backup/protectedFileShare:ProtectedFileShare", "backup-datasets"),
+        _resource("azure-native:network:PrivateEndpoint", "storage-pe"),
+        _resource("azure-native:privatedns:PrivateZone", "storage-zone"),
+        _resource("azure-native:monitor:AzureMonitorWorkspace", "prometheus"),
+    )
+    cost = estimate(plan, TABLES)
+    assert cost.lines == [] and cost.known
+    line = next(x for x in cost_markdown(cost) if x.startswith("Not estimated: "))
+    for item in (
+        "Azure Backup protected share backup-datasets",
+        "private endpoint storage-pe",
+        "private DNS zone storage-zone",
+        "Prometheus metrics ingestion into prometheus",
+    ):
+        assert item in line, item

@@ -191,7 +191,8 @@ def test_markdown_fits_a_pr_comment_with_a_large_diff():
     diffs = [diff_plans(base, head), diff_plans(None, head)]
     text = render_diff_markdown(diffs)
     assert len(text) <= COMMENT_LIMIT
-    assert text.startswith("### ✅ `prod`: 0 to create, 2000 to update, 0 to replace, 0 to delete")
+    assert text.splitlines()[1] == "### ✅ `prod`: nothing blocks the merge"
+    assert "\n0 to create, 2000 to update, 0 to replace, 0 to delete.\n" in text
     # 4,000 rows cannot all be listed: creates, then updates, are counted instead.
     assert "_Create and update rows counted, not listed" in text
     assert "| 🟢 create | | _2000 not shown_ | |" in text
@@ -420,3 +421,50 @@ def test_a_protected_share_moved_to_another_share_or_vault_is_replaced():
     )
     (change,) = diff_plans(_backup_plan(base), _backup_plan(repoliced)).changes
     assert change.action == "update"
+
+
+def test_the_graph_shows_only_when_resources_come_or_go_and_only_those_that_change():
+    kept, grown, added, dropped = (
+        _resource("kept", 100),
+        _resource("grown", 100),
+        _resource("added", 100),
+        _resource("dropped", 100),
+    )
+    base = StackPlan("p", "prod", [kept, grown, dropped], {})
+    updated = StackPlan("p", "prod", [kept, _resource("grown", 200), dropped], {})
+    assert "mermaid" not in render_diff_markdown([diff_plans(base, updated)])
+    head = StackPlan("p", "prod", [kept, _resource("grown", 200), added], {})
+    text = render_diff_markdown([diff_plans(base, head)])
+    graph = text[text.index("```mermaid") : text.index("```", text.index("```mermaid") + 3)]
+    assert "<details><summary>Graph of the resources that change</summary>" in text
+    assert all(name in graph for name in ("grown", "added", "dropped"))
+    assert "kept" not in graph
+
+
+def test_a_violation_shows_once_per_resource_and_names_the_stack_key_behind_it():
+    from infra.engine.model import Violation
+    from infra.engine.project import Setting
+    from infra.render.diff import render_diff_text
+
+    share = _resource("datasets", 100)
+    head = StackPlan("p", "prod", [share], {})
+    policy = "kubernetes-version-supported"
+    head.violations = [
+        Violation("pack", policy, "mandatory", share.urn, f"{where} runs 1.28, past support")
+        for where in ("the cluster", "pool system", "pool gpu", "pool gpu")
+    ]
+    head.violations.append(
+        Violation("pack", "quota-limit", "mandatory", share.urn, "shareQuota 100 is too small")
+    )
+    diff = diff_plans(StackPlan("p", "prod", [share], {}), head)
+    diff.stack_file = "stacks/Pulumi.prod.yaml"
+    diff.settings = [Setting("p:volumes[0].name", "datasets", 30), Setting("p:quota", "100", 31)]
+    text = render_diff_markdown([diff])
+    assert text.count(f"`{policy}`") == 1
+    assert text.count("pool gpu runs 1.28") == 1
+    assert text.splitlines()[1] == "### ❌ `prod`: 2 mandatory policy violation(s)"
+    # The quota's value is in the message and the share's inputs: its key is the fix; the
+    # share's name only names the resource.
+    assert "**Fix:** change `quota` (line 31) in `stacks/Pulumi.prod.yaml`" in text
+    assert "`volumes[0].name`" not in text
+    assert "fix: quota in stacks/Pulumi.prod.yaml:31" in render_diff_text([diff])

@@ -152,7 +152,7 @@ def test_a_config_change_no_resource_reads_still_shows(project):
     from infra.render.diff import render_diff_markdown, render_diff_text
 
     markdown = render_diff_markdown([diff])
-    assert "1 config change(s)" in markdown.splitlines()[0]
+    assert "1 config change(s)" in markdown.splitlines()[3]
     assert "| `smokeTest.parallelism` |" in markdown
     assert "No changes to desired state" not in markdown
     assert "config smokeTest.parallelism:" in render_diff_text([diff])
@@ -282,3 +282,25 @@ def test_shorter_daily_retention_is_a_stateful_risk_and_longer_is_not(project):
     longer = _diff_with(project, "prod", backup={"dailyRetentionDays": 60})
     assert [c.name for c in longer.changes] == ["share-backup-policy"]
     assert longer.stateful_risks == []
+
+
+def _diff_effective(project, stack, **changed):
+    from infra.repo.effective_config import effective_config
+
+    base = run_stack(project, stack, load_stack_config(project, stack))
+    head = _plan_with(project, stack, **changed)
+    return diff_plans(base, head, lambda plan: effective_config(project.root, plan))
+
+
+def test_a_config_object_setting_one_field_changes_only_that_field(project):
+    # Pulumi.yaml's default `backup` object is replaced by the stack file's, but the fields
+    # it leaves out keep their defaults: the diff shows the one field, not `enabled` -> (none).
+    diff = _diff_effective(project, "prod", backup={"dailyRetentionDays": 7})
+    assert [(c.path, c.old, c.new) for c in diff.config_changes] == [
+        ("backup.dailyRetentionDays", 30, 7)
+    ]
+
+
+def test_an_explicit_value_moving_to_the_same_default_is_no_change(project):
+    diff = _diff_effective(project, "prod", backup={}, lockStorage="true")
+    assert diff.config_changes == []
