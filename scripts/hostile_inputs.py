@@ -14,6 +14,8 @@ as a user would. Every run is classified, first match wins:
   or the ciphertext of a `secure:` value the case wrote, in its output;
 - silent wrong result: an exit code the case does not accept (a refusal that passed, exit 0
   for a data loss, exit 1 for a usage error...);
+- misattributed error: the expected exit 2, but its message does not name what the case
+  broke (the file, key or flag): the user is sent to the wrong place;
 - noisy error: the expected exit 2 with more than one line on stderr;
 - clean: the expected exit code, and an error in one line.
 
@@ -43,7 +45,15 @@ NS = "aks-rwx-training"
 STACK_FILE = "stacks/Pulumi.dev.yaml"
 CIPHERTEXT = "v1:HOSTILEciphertextNEVERprintED0123456789=="
 TRACEBACK = "Traceback (most recent call last)"
-OUTCOMES = ("clean", "hang", "traceback", "secret printed", "silent wrong result", "noisy error")
+OUTCOMES = (
+    "clean",
+    "hang",
+    "traceback",
+    "secret printed",
+    "silent wrong result",
+    "misattributed error",
+    "noisy error",
+)
 
 
 def _secrets() -> list[str]:
@@ -67,6 +77,8 @@ class Case:
     env: dict[str, str | None] = field(default_factory=dict)
     # Text that must never reach the output (raw control characters, for example).
     forbid: tuple[str, ...] = ()
+    # What a refusal must name (a file, key or flag): refused for another reason is wrong.
+    names: str = ""
 
 
 def _edit(path: str, change: Callable[[str], str]) -> Setup:
@@ -130,6 +142,23 @@ def _committed(change: Setup) -> Setup:
     return setup
 
 
+def _policy_config(change: Callable[[dict], None]) -> Setup:
+    """Edit dev's policy config (policies/config/dev.json) as JSON."""
+
+    def setup(project: Path) -> None:
+        target = project / "policies/config/dev.json"
+        document = json.loads(target.read_text())
+        change(document)
+        target.write_text(json.dumps(document))
+
+    return setup
+
+
+def _qa_copy_of_prod(project: Path) -> None:
+    shutil.copy(project / "stacks/Pulumi.prod.yaml", project / "stacks/Pulumi.qa.yaml")
+    shutil.copy(project / "policies/config/prod.json", project / "policies/config/qa.json")
+
+
 def _export_into_symlink(project: Path) -> None:
     out = project / "out"
     out.mkdir()
@@ -158,24 +187,79 @@ BOMB = (
 
 CORPUS: tuple[Case, ...] = (
     # --- the dev stack file, broken -----------------------------------------------------
-    Case("stack file: not YAML", PREVIEW, ERR, _write(STACK_FILE, "config: [\n")),
-    Case("stack file: empty", PREVIEW, ERR, _write(STACK_FILE, "")),
-    Case("stack file: a list document", PREVIEW, ERR, _write(STACK_FILE, "- a\n- b\n")),
-    Case("stack file: not UTF-8", PREVIEW, ERR, _write(STACK_FILE, b"config:\n  x: \xff\xfe\n")),
-    Case("stack file: !!binary", PREVIEW, ERR, _write(STACK_FILE, "config: !!binary aGk=\n")),
+    Case(
+        "stack file: not YAML",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, "config: [\n"),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case("stack file: empty", PREVIEW, ERR, _write(STACK_FILE, ""), names="stacks/Pulumi.dev.yaml"),
+    Case(
+        "stack file: a list document",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, "- a\n- b\n"),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case(
+        "stack file: not UTF-8",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, b"config:\n  x: \xff\xfe\n"),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case(
+        "stack file: !!binary",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, "config: !!binary aGk=\n"),
+        names="stacks/Pulumi.dev.yaml",
+    ),
     Case(
         "stack file: !!python/object",
         PREVIEW,
         ERR,
         _write(STACK_FILE, "config: !!python/object:os.system ls\n"),
+        names="stacks/Pulumi.dev.yaml",
     ),
-    Case("stack file: alias bomb", PREVIEW, ERR, _write(STACK_FILE, BOMB)),
-    Case("stack file: nested 200 deep", PREVIEW, ERR, _write(STACK_FILE, NESTED)),
-    Case("stack file: over 1 MiB", PREVIEW, ERR, _write(STACK_FILE, "# x\n" * 300_000)),
-    Case("stack file: a FIFO", PREVIEW, ERR, _special("fifo")),
-    Case("stack file: a link to /dev/zero", PREVIEW, ERR, _special("dev-zero")),
-    Case("stack file: a folder", PREVIEW, ERR, _special("folder")),
-    Case("stack file: duplicate key", PREVIEW, ERR, _add("clusterName: aks-twice")),
+    Case(
+        "stack file: alias bomb",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, BOMB),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case(
+        "stack file: nested 200 deep",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, NESTED),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case(
+        "stack file: over 1 MiB",
+        PREVIEW,
+        ERR,
+        _write(STACK_FILE, "# x\n" * 300_000),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case("stack file: a FIFO", PREVIEW, ERR, _special("fifo"), names="stacks/Pulumi.dev.yaml"),
+    Case(
+        "stack file: a link to /dev/zero",
+        PREVIEW,
+        ERR,
+        _special("dev-zero"),
+        names="stacks/Pulumi.dev.yaml",
+    ),
+    Case("stack file: a folder", PREVIEW, ERR, _special("folder"), names="stacks/Pulumi.dev.yaml"),
+    Case(
+        "stack file: duplicate key",
+        PREVIEW,
+        ERR,
+        _add("clusterName: aks-twice"),
+        names="clusterName",
+    ),
     Case(
         "stack file: CRLF line ends",
         PREVIEW,
@@ -184,13 +268,26 @@ CORPUS: tuple[Case, ...] = (
     ),
     Case("stack file: UTF-8 BOM", PREVIEW, OK, _edit(STACK_FILE, lambda t: "\ufeff" + t)),
     # --- values --------------------------------------------------------------------------
-    Case("config: wrong type", PREVIEW, ERR, _replace("systemNodeCount", "many")),
-    Case("config: misspelt key", PREVIEW, ERR, _add("storageAcountName: stx")),
+    Case(
+        "config: wrong type",
+        PREVIEW,
+        ERR,
+        _replace("systemNodeCount", "many"),
+        names="systemNodeCount",
+    ),
+    Case(
+        "config: misspelt key",
+        PREVIEW,
+        ERR,
+        _add("storageAcountName: stx"),
+        names="storageAcountName",
+    ),
     Case(
         "config: unknown namespace",
         PREVIEW,
         ERR,
         _edit(STACK_FILE, lambda t: t + "  aks-rwx-trainin:gpuPool: {}\n"),
+        names="aks-rwx-trainin:gpuPool",
     ),
     Case(
         "config: secure tag value",
@@ -218,86 +315,123 @@ CORPUS: tuple[Case, ...] = (
         _replace(
             "tags", "{" + ", ".join(f"t{i}: v" for i in range(51)) + ", owner: a, cost-center: b}"
         ),
+        names="tags",
     ),
-    Case("config: unknown region", PREVIEW, ERR, _replace("location", "moon-south")),
-    Case("config: pod range in loopback", PREVIEW, ERR, _replace("podCidr", "127.0.0.0/16")),
+    Case(
+        "config: unknown region", PREVIEW, ERR, _replace("location", "moon-south"), names="location"
+    ),
+    Case(
+        "config: pod range in loopback",
+        PREVIEW,
+        ERR,
+        _replace("podCidr", "127.0.0.0/16"),
+        names="podCidr",
+    ),
     Case(
         "config: AKS-reserved service range",
         PREVIEW,
         ERR,
         _chain(_replace("serviceCidr", "172.31.0.0/16"), _replace("dnsServiceIp", "172.31.0.10")),
+        names="serviceCidr",
     ),
     Case(
         "config: DNS address on the range's network address",
         PREVIEW,
         ERR,
         _replace("dnsServiceIp", "10.0.0.0"),
+        names="dnsServiceIp",
     ),
     Case(
         "config: duplicate availability zones",
         PREVIEW,
         ERR,
         _replace("availabilityZones", "['1', '1']"),
+        names="availabilityZones",
     ),
     Case(
         "config: a qa stack reusing prod's names",
         ("preview", "-s", "qa"),
         ERR,
-        lambda p: shutil.copy(p / "stacks/Pulumi.prod.yaml", p / "stacks/Pulumi.qa.yaml"),
+        _qa_copy_of_prod,
+        names="Pulumi.qa.yaml",
     ),
     # --- policy config ---------------------------------------------------------------------
-    Case("policy config: not JSON", PREVIEW, ERR, _write("policies/config/dev.json", "{")),
+    Case(
+        "policy config: not JSON",
+        PREVIEW,
+        ERR,
+        _write("policies/config/dev.json", "{"),
+        names="policies/config/dev.json",
+    ),
     Case(
         "policy config: unknown policy",
         PREVIEW,
         ERR,
-        _write("policies/config/dev.json", '{"no-such-policy": "mandatory"}'),
+        _policy_config(lambda d: d.update({"no-such-policy": "mandatory"})),
+        names="no-such-policy",
     ),
     Case(
         "policy config: bad level",
         PREVIEW,
         ERR,
-        _write("policies/config/dev.json", '{"all": "sometimes"}'),
+        _policy_config(lambda d: d.update({"all": "sometimes"})),
+        names="sometimes",
     ),
     Case(
         "policy config: nested 200 deep",
         PREVIEW,
         ERR,
         _write("policies/config/dev.json", '{"all": ' + "[" * 200 + "]" * 200 + "}"),
+        names="policies/config/dev.json",
     ),
     # --- flags -------------------------------------------------------------------------------
-    Case("flag: --stack ../x", ("preview", "-s", "../x"), ERR),
-    Case("flag: --stack ''", ("preview", "-s", ""), ERR),
-    Case("flag: unknown", ("preview", "--frobnicate"), ERR),
+    Case("flag: --stack ../x", ("preview", "-s", "../x"), ERR, names="../x"),
+    Case("flag: --stack ''", ("preview", "-s", ""), ERR, names="stack"),
+    Case("flag: unknown", ("preview", "--frobnicate"), ERR, names="--frobnicate"),
     Case(
         "flag: config without a pack",
         ("preview", "-s", "dev", "--policy-pack-config", "x.json"),
         ERR,
+        names="x.json",
     ),
-    Case("flag: -C a missing folder", ("preview", "-C", "/nonexistent/hostile"), ERR),
-    Case("export: --out ''", ("export", "-s", "dev", "--out", ""), ERR),
+    Case(
+        "flag: -C a missing folder",
+        ("preview", "-C", "/nonexistent/hostile"),
+        ERR,
+        names="/nonexistent/hostile",
+    ),
+    Case("export: --out ''", ("export", "-s", "dev", "--out", ""), ERR, names="--out"),
     Case(
         "export: a symlink in --out",
         ("export", "-s", "dev", "--out", "out"),
         ERR,
         _export_into_symlink,
+        names="dev.arm.json",
     ),
     Case(
         "diff: unknown base",
         ("diff", "--base", "no-such-ref", "-s", "dev"),
         ERR,
         _committed(lambda p: None),
+        names="no-such-ref",
     ),
     Case(
         "diff: base that looks like a flag",
         ("diff", "--base=-x", "-s", "dev"),
         ERR,
         _committed(lambda p: None),
+        names="-x",
     ),
     # --- environment ------------------------------------------------------------------------
     Case("env: ASCII-only stdout", PREVIEW, OK, env={"PYTHONIOENCODING": "ascii"}),
     Case("env: no HOME", PREVIEW, OK, env={"HOME": None}),
-    Case("env: bad policy timeout", PREVIEW, ERR, env={"INFRA_POLICY_START_TIMEOUT": "soon"}),
+    Case(
+        "env: bad policy timeout",
+        PREVIEW,
+        ERR,
+        env={"INFRA_POLICY_START_TIMEOUT": "soon"},
+        names="INFRA_POLICY_START_TIMEOUT",
+    ),
     # --- data loss the gate must block (infra diff --strict) --------------------------------
     Case(
         "diff: renamed storage account",
@@ -337,6 +471,8 @@ def _classify(
     first = (err.strip().splitlines() or [""])[0][:160]
     if code not in case.expect:
         return "silent wrong result", f"exit {code}, expected {sorted(case.expect)}: {first}"
+    if code == 2 and case.names not in err:
+        return "misattributed error", f"refused without naming {case.names!r}: {first}"
     if code == 2 and len([ln for ln in err.splitlines() if ln.strip()]) > 1:
         return "noisy error", first
     return "clean", first

@@ -12,7 +12,9 @@ from tests.conftest import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import hostile_inputs as hostile
 
-ERROR_CASE = hostile.Case("e", ("preview",), frozenset({2}), forbid=("\x1b",))
+ERROR_CASE = hostile.Case(
+    "e", ("preview",), frozenset({2}), forbid=("\x1b",), names="stacks/Pulumi.dev.yaml"
+)
 SECRETS = hostile._secrets()
 
 
@@ -22,11 +24,12 @@ SECRETS = hostile._secrets()
         (2, "", "infra: error: stacks/Pulumi.dev.yaml: bad\n", "clean"),
         (None, "", "", "hang"),
         (2, "", "Traceback (most recent call last):\n  File x\nValueError: y\n", "traceback"),
-        (2, hostile.CIPHERTEXT, "infra: error: x\n", "secret printed"),
+        (2, hostile.CIPHERTEXT, "infra: error: stacks/Pulumi.dev.yaml: x\n", "secret printed"),
         (2, "", "infra: error: \x1b[31mred\n", "secret printed"),
         (0, "ok\n", "", "silent wrong result"),
         (1, "", "violation\n", "silent wrong result"),
-        (2, "", "infra: error: x\nand more\n", "noisy error"),
+        (2, "", "infra: error: stacks/Pulumi.dev.yaml: x\nand more\n", "noisy error"),
+        (2, "", "infra: error: Pulumi.yaml: another key\n", "misattributed error"),
     ],
 )
 def test_each_run_is_classified_by_what_a_user_would_see(code, out, err, outcome) -> None:
