@@ -400,10 +400,15 @@ CORPUS: tuple[Case, ...] = (
         ERR,
         names="/nonexistent/hostile",
     ),
-    Case("export: --out ''", ("export", "-s", "dev", "--out", ""), ERR, names="--out"),
+    Case(
+        "export: --out ''",
+        ("export", "-s", "dev", "--format", "arm", "--out", ""),
+        ERR,
+        names="--out",
+    ),
     Case(
         "export: a symlink in --out",
-        ("export", "-s", "dev", "--out", "out"),
+        ("export", "-s", "dev", "--format", "arm", "--out", "out"),
         ERR,
         _export_into_symlink,
         names="dev.arm.json",
