@@ -79,6 +79,8 @@ class Case:
     forbid: tuple[str, ...] = ()
     # What a refusal must name (a file, key or flag): refused for another reason is wrong.
     names: str = ""
+    # After the run, in the project: why the result is wrong, or None.
+    after: Callable[[Path], str | None] | None = None
 
 
 def _edit(path: str, change: Callable[[str], str]) -> Setup:
@@ -157,6 +159,11 @@ def _policy_config(change: Callable[[dict], None]) -> Setup:
 def _qa_copy_of_prod(project: Path) -> None:
     shutil.copy(project / "stacks/Pulumi.prod.yaml", project / "stacks/Pulumi.qa.yaml")
     shutil.copy(project / "policies/config/prod.json", project / "policies/config/qa.json")
+
+
+def _victim_intact(project: Path) -> str | None:
+    victim = project / "victim.txt"
+    return None if victim.read_text() == "keep me\n" else "the symlink's target was overwritten"
 
 
 def _export_into_symlink(project: Path) -> None:
@@ -409,9 +416,11 @@ CORPUS: tuple[Case, ...] = (
     Case(
         "export: a symlink in --out",
         ("export", "-s", "dev", "--format", "arm", "--out", "out"),
-        ERR,
+        # Refused, or replaced by the new file (written aside, then renamed): never followed.
+        frozenset({0, 2}),
         _export_into_symlink,
         names="dev.arm.json",
+        after=_victim_intact,
     ),
     Case(
         "diff: unknown base",
@@ -514,9 +523,12 @@ def run_case(case: Case, template: Path, timeout: float, secrets: Sequence[str])
             raw_out, raw_err = proc.communicate()
             code = None
         seconds = time.monotonic() - start
+        wrong = case.after(project) if case.after is not None and code is not None else None
     out = raw_out.decode("utf-8", "replace")
     err = raw_err.decode("utf-8", "replace")
     outcome, detail = _classify(case, code, out, err, secrets)
+    if wrong and outcome == "clean":
+        outcome, detail = "silent wrong result", wrong
     return Result(case.name, outcome, code, round(seconds, 1), detail)
 
 
