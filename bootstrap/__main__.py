@@ -15,6 +15,7 @@ import shlex
 
 import pulumi
 from delivery import config as bootstrap_config
+from delivery.github import RepositoryGovernance, RepositoryGovernanceArgs
 from delivery.grants import RoleGrant, RoleGrantArgs
 from delivery.identities import (
     DeliveryIdentity,
@@ -166,6 +167,17 @@ key_reader = authorization.RoleDefinition(
     scope=pulumi.Output.concat("/subscriptions/", client.subscription_id),
     permissions=[authorization.PermissionArgs(actions=list(KEY_READER_ACTIONS))],
     assignable_scopes=[group.id for group in environment_groups.values()],
+)
+
+# The default branch's ruleset (code-owner review, the PR gate's check) and the deployment
+# environments, on GitHub (delivery/github.py; docs/delivery.md says what stays by hand).
+RepositoryGovernance(
+    "github",
+    RepositoryGovernanceArgs(
+        repository=cfg.repository,
+        default_branch=cfg.default_branch,
+        environments=[env.name for env in cfg.environments],
+    ),
 )
 
 variables = {

@@ -344,6 +344,9 @@ class StackDiff:
     config_changes: list[PropertyChange] = field(default_factory=list)
     # Why the base revision could not be previewed; the head is then shown as all-creates.
     base_error: str | None = None
+    # The base did not preview, and this says why and which earlier revision (on its
+    # first-parent history) the head is compared with instead.
+    compared_with: str | None = None
     # The head revision has no such stack: nothing is deployed or deleted by the merge.
     removed: bool = False
     # Upgrades Azure refuses, one line each naming the file and key that set the version.
@@ -380,6 +383,7 @@ class StackDiff:
             "stack": self.stack,
             "removed": self.removed,
             "baseError": self.base_error,
+            "comparedWith": self.compared_with,
             "refusals": self.refusals,
             "kindDifferences": self.kind_differences,
             "summary": {a: self.count(a) for a in ("add", "update", "replace", "remove")},

@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
 # Checkov on one stack's export (ARM template and Kubernetes manifests), in CI and locally.
 #
-# usage: ci-checkov.sh STACK OUT_DIR
-# env:   INFRA    the infra console script (default .venv/bin/infra)
-#        PYTHON   (default .venv/bin/python)
-#        CHECKOV  (default .venv-scan/bin/checkov: `make scan-venv`)
-# Writes OUT_DIR/STACK.arm.json, OUT_DIR/STACK.k8s.yaml and Checkov's report on stdout. The
-# checks .checkov-waivers.yaml waives for STACK are skipped. Exits 1 when a check fails and
-# STACK is in strict-scan of [tool.infra] (pyproject.toml); otherwise a failure is a
-# warning and the exit is 0. Exits 2 on any error.
+# usage: ci-checkov.sh STACK PROJECT_DIR OUT_DIR
+# env:   PYTHON   (default: this checkout's .venv/bin/python)
+#        INFRA    an infra command (default: PYTHON -m infra, this checkout's)
+#        CHECKOV  (default: this checkout's .venv-scan/bin/checkov: `make scan-venv`)
+# Writes OUT_DIR/STACK.arm.json, OUT_DIR/STACK.k8s.yaml (the export of PROJECT_DIR's STACK)
+# and Checkov's report on stdout. The gate is the checkout this script lives in - in CI the
+# base revision's, never the PR's (issue 26.4): the checks its .checkov-waivers.yaml waives
+# for STACK are skipped, and it exits 1 when a check fails and STACK is in its strict-scan of
+# [tool.infra] (pyproject.toml); otherwise a failure is a warning and the exit is 0. Exits 2
+# on any error.
 set -euo pipefail
 
-stack=${1:?usage: ci-checkov.sh STACK OUT_DIR}
-out=${2:?usage: ci-checkov.sh STACK OUT_DIR}
-infra=${INFRA:-.venv/bin/infra}
-python=${PYTHON:-.venv/bin/python}
-checkov=${CHECKOV:-.venv-scan/bin/checkov}
+usage='usage: ci-checkov.sh STACK PROJECT_DIR OUT_DIR'
+stack=${1:?$usage}
+project=${2:?$usage}
+out=${3:?$usage}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+gate=$(cd "$here/.." && pwd)
+python=${PYTHON:-$gate/.venv/bin/python}
+checkov=${CHECKOV:-$gate/.venv-scan/bin/checkov}
+# `python -m` in the gate's folder imports the gate's own infra, whatever the venv holds.
+infra=("$python" -m infra)
+if [[ -n ${INFRA:-} ]]; then infra=("$INFRA"); fi
 
 if [[ ! $stack =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]; then
   echo "ci-checkov: invalid stack name" >&2
   exit 2
 fi
 
-"$infra" export --format arm --format k8s --out "$out" --stack "$stack" >/dev/null || exit 2
+project=$(cd "$project" && pwd)
+if [[ $out != /* ]]; then out=$PWD/$out; fi
+cd "$gate"
+"${infra[@]}" export -C "$project" --format arm --format k8s --out "$out" --stack "$stack" >/dev/null || exit 2
 skip=$("$python" "$here/checkov_waivers.py" skip "$stack") || exit 2
 strict=0
 "$python" -m infra.repo.rules strict-scan "$stack" || strict=$?

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Offline desired-state diff of one stack for a pull request (no cloud access, no secrets).
 #
-# usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR
+# usage: ci-offline-diff.sh STACK BASE_REF HEAD_REF OUT_DIR
 # env:   REVIEWS, COMMITS, PR_AUTHOR,  the PR's reviews and commits (JSON files), author and
 #        HEAD_SHA                      head commit, for scripts/ci_ack.py
-#        INFRA                         the infra console script (default .venv/bin/infra)
-#        PYTHON                        (default .venv/bin/python)
+#        PYTHON                        (default: this checkout's .venv/bin/python)
+#        INFRA                         an infra command (default: PYTHON -m infra, this checkout's)
+# The gate is the checkout this script lives in - in CI the BASE revision's, never the PR's
+# (issue 26.4): its infra code (the stateful types), its [tool.infra] strict-diff, its policy
+# pack and configs and its ci_ack.py judge HEAD_REF, a commit of the same repository.
 # Writes OUT_DIR/STACK.md (Markdown for the PR comment and job summary) and OUT_DIR/STACK.rc
 # (infra diff's exit code), and exits with that code: 0 clean, 1 mandatory policy
 # violation, 2 error, 3 unacknowledged replacement/deletion of a stateful resource.
@@ -13,20 +16,27 @@
 # maintainer's approval names every resource at risk; if so the diff is re-run with --ack.
 set -euo pipefail
 
-stack=${1:?usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR}
-base=${2:?usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR}
-out=${3:?usage: ci-offline-diff.sh STACK BASE_REF OUT_DIR}
-infra=${INFRA:-.venv/bin/infra}
-python=${PYTHON:-.venv/bin/python}
+usage='usage: ci-offline-diff.sh STACK BASE_REF HEAD_REF OUT_DIR'
+stack=${1:?$usage}
+base=${2:?$usage}
+head=${3:?$usage}
+out=${4:?$usage}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+gate=$(cd "$here/.." && pwd)
+python=${PYTHON:-$gate/.venv/bin/python}
+# `python -m` in the gate's folder imports the gate's own infra, whatever the venv holds.
+infra=("$python" -m infra)
+if [[ -n ${INFRA:-} ]]; then infra=("$INFRA"); fi
 
 if [[ ! $stack =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]]; then
   echo "ci-offline-diff: invalid stack name" >&2
   exit 2
 fi
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+cd "$gate"
 
-args=(diff --base "$base" --stack "$stack")
+args=(diff --base "$base" --head "$head" --stack "$stack")
 # strict-diff in [tool.infra] (pyproject.toml) names the stacks whose diff blocks.
 strict=0
 "$python" -m infra.repo.rules strict-diff "$stack" || strict=$?
@@ -38,10 +48,10 @@ esac
 
 rc=0
 verdict=''
-"$infra" "${args[@]}" --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
+"${infra[@]}" "${args[@]}" --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
 if ((rc == 3)); then
   # The JSON run names the resources at risk (and exits 3 again).
-  "$infra" "${args[@]}" --json >"$out/$stack.json" || true
+  "${infra[@]}" "${args[@]}" --json >"$out/$stack.json" || true
   ack=0
   verdict=$("$python" "$here/ci_ack.py" --stack "$stack" --diff "$out/$stack.json" \
     --reviews "${REVIEWS:-}" --commits "${COMMITS:-}" --author "${PR_AUTHOR:-}" --head-sha "${HEAD_SHA:-}") || ack=$?
@@ -50,7 +60,7 @@ if ((rc == 3)); then
   echo "ci-offline-diff: $verdict" >&2
   if ((ack == 0)); then
     rc=0
-    "$infra" "${args[@]}" --ack --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
+    "${infra[@]}" "${args[@]}" --ack --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
   fi
 fi
 cat "$out/$stack.err" >&2

@@ -27,7 +27,7 @@ export INFRA=$infra PYTHON=$python CHECKOV=$checkov
 stacks=$("$here/ci-affected.sh" --base "$base" --head HEAD --with-removed) || exit 2
 mkdir -p "$out/diff" "$out/permissions"
 for stack in $(jq -r '.[]' <<<"$stacks"); do
-  "$here/ci-offline-diff.sh" "$stack" "$base" "$out/diff" >/dev/null || true
+  "$here/ci-offline-diff.sh" "$stack" "$base" HEAD "$out/diff" >/dev/null || true
 done
 rc=0
 "$infra" permissions >"$out/permissions/permissions.txt" 2>&1 || rc=$?
@@ -37,7 +37,7 @@ if [[ -x $checkov ]]; then
   mkdir -p "$out/scans"
   for stack in $(jq -r '.[]' <<<"$stacks"); do
     rc=0
-    "$here/ci-checkov.sh" "$stack" "$out/checkov-export" >/dev/null 2>&1 || rc=$?
+    "$here/ci-checkov.sh" "$stack" "$PWD" "$out/checkov-export" >/dev/null 2>&1 || rc=$?
     echo "$rc" >"$out/scans/$stack.rc"
   done
   scans=(--scans "$out/scans")

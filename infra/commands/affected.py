@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 
 from infra.commands.options import add_cwd, epilog
 from infra.errors import UsageError
+from infra.git import revision_checkout
 from infra.repo.affected import (
     affected_stacks,
     changed_paths_between,
@@ -60,11 +62,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("affected: give exactly one of --base REF, --staged, --all or PATHs")
     if args.head and not args.base:
         raise UsageError("affected: --head needs --base")
+    # The work tree's rules judge; the stacks are those of --head when given (the PR gate runs
+    # in the base's checkout: a PR adding a stack still has it diffed, issue 26.4).
     rules = load_rules(root)
-    for name in invalid_stack_files(root, args.stack_config_dir):
-        # Reported, never half-used: preview and diff refuse the same file.
-        print(f"infra affected: {name}: not a valid stack name, not a stack", file=sys.stderr)
-    existing = discover_stacks(root, args.stack_config_dir, rules)
+    with contextlib.ExitStack() as scope:
+        stacks_root = root
+        if args.head:
+            stacks_root = scope.enter_context(revision_checkout(root, args.head)) or root
+        for name in invalid_stack_files(stacks_root, args.stack_config_dir):
+            # Reported, never half-used: preview and diff refuse the same file.
+            print(f"infra affected: {name}: not a valid stack name, not a stack", file=sys.stderr)
+        existing = discover_stacks(stacks_root, args.stack_config_dir, rules)
     if args.all:
         stacks = existing
     else:

@@ -2,7 +2,8 @@
 
 Both revisions are previewed (the base from a temporary git worktree) and compared by
 `infra.compare`; a base that does not preview is reported per stack, not raised, so that
-the pull request repairing it can pass.
+the pull request repairing it can pass, and the head is compared with the last revision
+before it that previews.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from infra.engine.project import load_project, stack_file_settings
 from infra.engine.runtime import ProgramError
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
-from infra.git import revision_checkout
+from infra.git import git, revision_checkout, verify_ref
 from infra.kinds import kind_differences, load_kind_rules
 from infra.repo.effective_config import effective_config
 from infra.repo.rules import load_rules
@@ -40,22 +41,85 @@ def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | Non
         return [], f"base revision {ref} does not preview: {e}"
 
 
+# How far back along the base's first-parent history `infra diff` looks for a revision that
+# previews when the base does not (issue 26.6): what a broken base dropped since then is
+# still named. Each step previews the stack once.
+BASE_FALLBACK_DEPTH = 20
+
+
+def _judge_packs(judge: Path, stack: str) -> tuple[list[Path], list[Path]]:
+    """The policy pack and config of the work tree infra runs in: the one pack both revisions
+    are evaluated with, so that a revision never judges itself (issue 26.4)."""
+    from infra.commands.preview import DEFAULT_PACK_DIR
+
+    pack = judge / DEFAULT_PACK_DIR
+    if not (pack / "PulumiPolicy.yaml").exists():
+        return [], []
+    config = pack / "config" / f"{stack}.json"
+    return [pack], [config] if config.exists() else []
+
+
+def _preview(directory: Path, name: str, judge: Path, evaluate_policies: bool) -> StackPlan:
+    from infra.commands.preview import preview_stacks
+
+    packs, configs = _judge_packs(judge, name) if evaluate_policies else ([], [])
+    (plan,) = preview_stacks(
+        directory,
+        [name],
+        policy_packs=packs,
+        policy_pack_configs=configs,
+        evaluate_policies=evaluate_policies and bool(packs),
+    )
+    return plan
+
+
 def _preview_base(
-    directory: Path, names: Sequence[str], ref: str, evaluate_policies: bool
+    directory: Path, names: Sequence[str], ref: str, judge: Path, evaluate_policies: bool
 ) -> tuple[dict[str, StackPlan], dict[str, str]]:
     """The base's plans, and why a stack's base did not preview. A broken base must not
     block the pull request that repairs it, so its failures are reported, not raised."""
-    from infra.commands.preview import preview_stacks
-
     plans: dict[str, StackPlan] = {}
     errors: dict[str, str] = {}
     for name in names:
         try:
-            (plans[name],) = preview_stacks(directory, [name], evaluate_policies=evaluate_policies)
+            plans[name] = _preview(directory, name, judge, evaluate_policies)
         except (UsageError, ProgramError) as e:
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
             errors[name] = f"base revision {ref} does not preview: {first}"
     return plans, errors
+
+
+def _last_previewing_base(
+    cwd: Path, ref: str, names: Sequence[str], judge: Path, evaluate_policies: bool
+) -> tuple[dict[str, StackPlan], dict[str, str]]:
+    """For stacks whose base does not preview: the plan of the last revision on the base's
+    first-parent history (at most BASE_FALLBACK_DEPTH commits back) where each does, and
+    which revision that is. A stack no such revision previews is left out."""
+    top = Path(git(cwd, "rev-parse", "--show-toplevel").strip())
+    ancestors = git(
+        top,
+        "rev-list",
+        "--first-parent",
+        f"--max-count={BASE_FALLBACK_DEPTH + 1}",
+        verify_ref(top, ref),
+    ).split()[1:]
+    plans: dict[str, StackPlan] = {}
+    found_at: dict[str, str] = {}
+    for back, commit in enumerate(ancestors, start=1):
+        missing = [n for n in names if n not in plans]
+        if not missing:
+            break
+        with revision_checkout(cwd, commit) as directory:
+            stacks, load_error = _base_stacks(directory, commit)
+            if directory is None or load_error is not None:
+                continue
+            found, _ = _preview_base(
+                directory, [n for n in missing if n in stacks], commit, judge, evaluate_policies
+            )
+        for name, plan in found.items():
+            plans[name] = plan
+            found_at[name] = f"{commit[:12]} ({back} commit{'s' * (back > 1)} before {ref})"
+    return plans, found_at
 
 
 def diff_stacks(
@@ -66,8 +130,13 @@ def diff_stacks(
     head_ref: str | None = None,
     evaluate_policies: bool = True,
 ) -> list[StackDiff]:
-    from infra.commands.preview import preview_stacks
+    """The diff of each stack from ``base_ref`` to ``head_ref`` (default: the work tree).
 
+    What judges the change is the work tree infra runs in (``cwd``), never the revisions
+    compared: its [tool.infra] rules, and its policy pack and configs, with which both
+    revisions are evaluated. The PR gate runs in a checkout of the base revision with
+    ``--head``, so a pull request cannot relax the rules it is judged by (issue 26.4)."""
+    judge = cwd.resolve()
     with contextlib.ExitStack() as scope:
         head_dir = cwd
         if head_ref is not None:
@@ -79,29 +148,28 @@ def diff_stacks(
         head_stacks = head_project.stacks()
         base_dir = scope.enter_context(revision_checkout(cwd, base_ref))
         base_stacks, load_error = _base_stacks(base_dir, base_ref)
-        rules = load_rules(head_project.root)
+        rules = load_rules(judge)
         names = list(stacks) or rules.sorted_stacks({*head_stacks, *base_stacks})
         removed = {n for n in names if n in base_stacks and n not in head_stacks}
         present = [n for n in names if n not in removed]
-        head_plans = {
-            p.stack: p
-            for p in (
-                preview_stacks(head_dir, present, evaluate_policies=evaluate_policies)
-                if present
-                else []
-            )
-        }
+        head_plans = {name: _preview(head_dir, name, judge, evaluate_policies) for name in present}
         base_plans: dict[str, StackPlan]
         if load_error is not None:
             base_plans, base_errors = {}, dict.fromkeys(present, load_error)
         else:
             in_base = [n for n in present if n in base_stacks]
             base_plans, base_errors = (
-                _preview_base(base_dir, in_base, base_ref, evaluate_policies)
+                _preview_base(base_dir, in_base, base_ref, judge, evaluate_policies)
                 if base_dir is not None
                 else ({}, {})
             )
-        kind_rules = load_kind_rules(head_project.root)
+        fallback_plans, compared_with = (
+            _last_previewing_base(cwd, base_ref, list(base_errors), judge, evaluate_policies)
+            if base_errors
+            else ({}, {})
+        )
+        base_plans.update(fallback_plans)
+        kind_rules = load_kind_rules(judge)
         on = today()
         refusals = {
             name: upgrade_refusals(
@@ -121,7 +189,10 @@ def diff_stacks(
         )
         diff.stack_file = head_project.relative(head_project.stack_file(name))
         diff.settings = stack_file_settings(head_project, name)
-        diff.base_error = base_errors.get(name)
+        if name in compared_with:
+            diff.compared_with = f"{base_errors[name]}; compared with {compared_with[name]}"
+        else:
+            diff.base_error = base_errors.get(name)
         diff.refusals = refusals[name]
         diffs.append(diff)
     for rehearsal, rehearsed in kind_rules.pairs:
@@ -149,7 +220,12 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--base", required=True, metavar="REF", help="git revision to compare against")
-    p.add_argument("--head", metavar="REF", help="git revision to diff (default: the work tree)")
+    p.add_argument(
+        "--head",
+        metavar="REF",
+        help="git revision to diff (default: the work tree); the work tree's rules, policy "
+        "pack and configs still judge it",
+    )
     add_stack_selection(p, "diff")
     p.add_argument(
         "--strict",

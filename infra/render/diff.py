@@ -248,6 +248,8 @@ def _stack_markdown(
     lines += [f"{_summary(diff)}.", ""]
     if diff.base_error:
         lines += [f"> ⚠️ {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}.", ""]
+    if diff.compared_with:
+        lines += [f"> ⚠️ {diff.compared_with.replace(chr(10), ' ')}.", ""]
     lines += [f"> ❌ refused: {line}" for line in diff.refusals] + [""] * bool(diff.refusals)
     if diff.kind_differences:
         lines += [
@@ -316,6 +318,8 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
             continue
         if diff.base_error:
             lines.append(f"  {diff.base_error.replace(chr(10), ' ')}; {BASE_FAILED_NOTE}")
+        if diff.compared_with:
+            lines.append(f"  {diff.compared_with.replace(chr(10), ' ')}")
         lines += [f"  refused: {line}" for line in diff.refusals]
         lines += [f"  differs in kind: {line}" for line in diff.kind_differences]
         for p in diff.config_changes:

@@ -389,3 +389,50 @@ def test_each_deploy_identity_is_granted_its_own_environment_only(plan: StackPla
         }
         others = [e for e in DEPLOY_ORDER if e != env]
         assert scopes and not [s for s in scopes for o in others if f"-{o}" in s], scopes
+
+
+# --- GitHub: the default branch's ruleset and the environments (issue 26.4) -------------
+
+RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
+ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
+
+
+def test_the_default_branch_requires_a_code_owners_review_and_the_gates_check(
+    plan: StackPlan,
+) -> None:
+    ruleset = _one(plan, RULESET)
+    assert ruleset.inputs["enforcement"] == "active" and ruleset.inputs["target"] == "branch"
+    assert ruleset.inputs["repository"] == "aks-rwx-training"
+    assert ruleset.inputs["conditions"]["refName"]["includes"] == ["refs/heads/main"]
+    assert "bypassActors" not in ruleset.inputs
+    rules = ruleset.inputs["rules"]
+    review = rules["pullRequest"]
+    assert review["requireCodeOwnerReview"] is True
+    assert review["requiredApprovingReviewCount"] >= 1
+    assert review["dismissStaleReviewsOnPush"] is True
+    assert review["requireLastPushApproval"] is True
+    assert rules["deletion"] is True and rules["nonFastForward"] is True
+    # The checks it waits for are jobs of the pull-request workflow, by their names.
+    required = {c["context"] for c in rules["requiredStatusChecks"]["requiredChecks"]}
+    jobs = {job["name"] for job in workflow("pull-request.yml")["jobs"].values()}
+    assert "offline diff result" in required and required <= jobs
+    # Owned by the repository's owner (the provider's), from the bootstrap's config.
+    (provider,) = _of_type(plan, "pulumi:providers:github")
+    assert provider.inputs["owner"] == "example-org"
+    assert ruleset.provider is not None and ruleset.provider.startswith(provider.urn)
+
+
+def test_each_stack_is_a_github_environment_deployed_from_protected_branches_only(
+    plan: StackPlan,
+) -> None:
+    environments = {r.inputs["environment"]: r for r in _of_type(plan, ENVIRONMENT)}
+    assert set(environments) == set(DEPLOY_ORDER)
+    for environment in environments.values():
+        assert environment.inputs["deploymentBranchPolicy"] == {
+            "protectedBranches": True,
+            "customBranchPolicies": False,
+        }
+        assert environment.inputs["preventSelfReview"] is True
+        assert environment.inputs["canAdminsBypass"] is False
+        # Reviewers are set by hand (docs/delivery.md); `pulumi up` must never remove them.
+        assert environment.ignore_changes == ["reviewers"]

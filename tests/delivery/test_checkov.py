@@ -135,16 +135,14 @@ def _project_copy(tmp_path: Path, strict: list[str], waived: list[str]) -> Path:
     return root
 
 
-def _ci_checkov(root: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    bin_dir = Path(sys.executable).parent
-    env = os.environ | {
-        "INFRA": str(bin_dir / "infra"),
-        "PYTHON": sys.executable,
-        "CHECKOV": str(CHECKOV),
-        "PYTHONPATH": str(REPO_ROOT),
-    }
+def _ci_checkov(
+    root: Path, out: Path, project: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The gate of ``root`` on the export of ``project`` (default: root itself)."""
+    env = os.environ | {"PYTHON": sys.executable, "CHECKOV": str(CHECKOV)}
+    env.pop("INFRA", None)
     return subprocess.run(
-        [str(root / "scripts" / "ci-checkov.sh"), "dev", str(out)],
+        [str(root / "scripts" / "ci-checkov.sh"), "dev", str(project or root), str(out)],
         cwd=root,
         env=env,
         capture_output=True,
@@ -175,10 +173,17 @@ def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(checkov, tmp_pa
     assert done.returncode == 0, done.stderr
     assert "ci-checkov: dev: no unwaived check failed" in done.stdout
 
-    root = _project_copy(tmp_path / "lenient", strict=[], waived=others)
-    done = _ci_checkov(root, tmp_path / "lenient-out")
+    lenient = _project_copy(tmp_path / "lenient", strict=[], waived=others)
+    done = _ci_checkov(lenient, tmp_path / "lenient-out")
     assert done.returncode == 0, done.stderr
     assert "a warning: dev is not in strict-scan" in done.stderr
+
+    # A pull request that unlists its stack from strict-scan is judged by the base's gate,
+    # not its own (issue 26.4).
+    gate = _project_copy(tmp_path / "gate", strict=["dev"], waived=others)
+    done = _ci_checkov(gate, tmp_path / "gated-out", project=lenient)
+    assert done.returncode == 1, done.stderr
+    assert "CKV_AZURE_206" in done.stdout
 
 
 def test_readme_lists_the_waivers():

@@ -82,7 +82,7 @@ def _fake_infra(tmp_path: Path, exit_code: int) -> Path:
         "infra",
         f"""echo "$*" >>"{tmp_path}/calls"
 if [[ $* == *--json* ]]; then cat "{diff}"; exit {exit_code}; fi
-echo "### report for $5"
+echo "### report for $7"
 if [[ {exit_code} == 3 && $* == *--ack* ]]; then exit 0; fi
 exit {exit_code}
 """,
@@ -105,7 +105,7 @@ def _offline_diff(
         HEAD_SHA=HEAD,
     )
     out = tmp_path / "out"
-    done = sh(str(SCRIPTS / "ci-offline-diff.sh"), stack, "origin/main", str(out), env=env)
+    done = sh(str(SCRIPTS / "ci-offline-diff.sh"), stack, "origin/main", "HEAD", str(out), env=env)
     calls = [line.split() for line in (tmp_path / "calls").read_text().splitlines()]
     return done, calls, out
 
@@ -129,7 +129,7 @@ def test_offline_diff(tmp_path: Path, stack: str, exit_code: int, expect_strict:
     assert done.returncode == exit_code
     # Not blocked: one run, and nobody is asked for an acknowledgement.
     [args] = calls
-    assert args[:5] == ["diff", "--base", "origin/main", "--stack", stack]
+    assert args[:7] == ["diff", "--base", "origin/main", "--head", "HEAD", "--stack", stack]
     assert ("--strict" in args) == expect_strict
     assert "--ack" not in args and args[-1] == "--markdown"
     assert (out / f"{stack}.md").read_text() == f"### report for {stack}\n"
@@ -174,6 +174,7 @@ def test_offline_diff_without_reviews_stays_blocked(tmp_path: Path) -> None:
         str(SCRIPTS / "ci-offline-diff.sh"),
         "prod",
         "origin/main",
+        "HEAD",
         str(out),
         env=env_with(INFRA=str(infra), PYTHON=PYTHON),
     )
@@ -188,6 +189,7 @@ def test_offline_diff_error_before_any_report(tmp_path: Path) -> None:
         str(SCRIPTS / "ci-offline-diff.sh"),
         "dev",
         "origin/main",
+        "HEAD",
         str(out),
         env=env_with(INFRA=str(infra)),
     )
@@ -199,7 +201,7 @@ def test_offline_diff_error_before_any_report(tmp_path: Path) -> None:
 
 
 def test_offline_diff_rejects_a_bad_stack_name(tmp_path: Path) -> None:
-    done = sh(str(SCRIPTS / "ci-offline-diff.sh"), "../x", "origin/main", str(tmp_path))
+    done = sh(str(SCRIPTS / "ci-offline-diff.sh"), "../x", "origin/main", "HEAD", str(tmp_path))
     assert done.returncode == 2
     assert list(tmp_path.iterdir()) == []
 

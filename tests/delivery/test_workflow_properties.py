@@ -140,7 +140,36 @@ def test_only_jobs_without_credentials_restore_a_cache() -> None:
                 assert not _logs_in_to_azure(job), (name, job_id)
                 assert set(job["permissions"].values()) == {"read"}, (name, job_id)
                 cached.add(job_id)
-    assert {"checks", "affected", "offline-diff"} <= cached
+    assert "checks" in cached
+    assert not cached & set(GATE_JOBS)
+
+
+# The jobs whose result the required check reports and whose code and data come from the
+# base revision (issue 26.4).
+GATE_JOBS = ("affected", "offline-diff", "checkov")
+GATE = '"$RUNNER_TEMP/gate'
+
+
+@pytest.mark.parametrize("job_id", GATE_JOBS)
+def test_the_gate_jobs_run_the_base_revisions_code_never_the_prs(job_id: str) -> None:
+    # The PR's checkout is data: its Makefile, venv and scripts never run in these jobs; the
+    # base revision, checked out beside it, installs from its own lock (no cache another run
+    # wrote) and runs its own scripts.
+    job = workflow("pull-request.yml")["jobs"][job_id]
+    runs = [str(s["run"]) for s in job["steps"] if "run" in s]
+    setup = next(
+        s for s in job["steps"] if s.get("name") == "set up the gate from the base revision"
+    )
+    assert runs[0] == setup["run"]
+    assert 'git worktree add --detach "$RUNNER_TEMP/gate"' in setup["run"]
+    assert "origin/$BASE_REF^{commit}" in setup["run"]
+    assert 'make -C "$RUNNER_TEMP/gate" venv' in setup["run"]
+    assert not any(action(s) == "actions/cache" for s in job["steps"])
+    for run in runs[1:]:
+        assert "make " not in run and ".venv/bin/infra" not in run, run
+        for line in run.splitlines():
+            if "scripts/" in line and "ci-" in line:
+                assert GATE in line or line.lstrip().startswith(("stacks=", "diff_stacks=")), line
 
 
 @pytest.mark.parametrize("name", WORKFLOW_IDS)
@@ -368,7 +397,6 @@ def test_stateful_replacements_are_acknowledged_by_someone_elses_approval() -> N
     diff = job["steps"][names.index("infra diff")]
     assert diff["env"] == {
         "STACK": "${{ matrix.stack }}",
-        "BASE_REF": "${{ github.event.pull_request.base.ref }}",
         "REVIEWS": "${{ runner.temp }}/reviews.json",
         "COMMITS": "${{ runner.temp }}/commits.json",
         "PR_AUTHOR": "${{ github.event.pull_request.user.login }}",

@@ -313,6 +313,29 @@ def test_cli_json_between_refs(repo: Path, capsys: pytest.CaptureFixture[str]) -
     assert json.loads(capsys.readouterr().out)["stacks"] == ["dev", "staging"]
 
 
+def test_cli_from_the_base_checkout_judges_the_head_by_the_base_rules(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The PR gate runs in the base's checkout (issue 26.4): a PR that declares its stack
+    # changes and itself "no stack" in its own [tool.infra.affects] still affects every stack
+    # (by the base's rules pyproject.toml may be read by the program), the one it adds too.
+    _git(repo, "switch", "-q", "-c", "feature")
+    _write(repo, "stacks/Pulumi.prod.yaml", "changed\n")
+    _write(repo, "stacks/Pulumi.qa.yaml", "new\n")
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text().replace("/stacks/Pulumi.{stack}", "/elsewhere/Pulumi.{stack}")
+    pyproject.write_text(
+        text.replace("no-stack = [", 'no-stack = ["/stacks/", "/pyproject.toml", ')
+    )
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "change")
+    assert main(["-C", str(repo), "--base", "main", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # the PR judging itself
+    _git(repo, "switch", "-q", "main")
+    assert main(["-C", str(repo), "--base", "main", "--head", "feature", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == ["dev", "staging", "prod", "qa"]
+
+
 def test_cli_modes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(repo), "--all", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["stacks"] == ["dev", "staging", "prod"]

@@ -206,12 +206,16 @@ def test_markdown_keeps_details_when_small():
     assert "omitted" not in text
 
 
+BROKEN_CONFIG = "config:\n  volumes:volumes: 12\n"
+
+
 def test_a_broken_base_never_reports_nothing_at_risk(infra, repo):
-    # What the deployed stack holds is unknown when the base does not preview (the head may
-    # repair it and drop a volume): every stateful resource of the head is at risk, so
-    # --strict blocks until a maintainer acknowledges them by name (issue 26.6).
-    (repo / "Pulumi.test.yaml").write_text("config:\n  volumes:volumes: 12\n")
-    _git(repo, "commit", "-qam", "break main")
+    # What the deployed stack holds is unknown when no revision of the base's history
+    # previews (the head may repair it and drop a volume): every stateful resource of the
+    # head is at risk, so --strict blocks until a maintainer acknowledges them by name
+    # (issue 26.6).
+    (repo / "Pulumi.test.yaml").write_text(BROKEN_CONFIG)
+    _git(repo, "commit", "-q", "--amend", "-am", "broken from the start")
     _commit(repo, [{"name": "datasets", "quota": 100}])
     result, doc = _diff(infra, repo, "--strict")
     assert result.returncode == 3, result.stderr
@@ -225,6 +229,29 @@ def test_a_broken_base_never_reports_nothing_at_risk(infra, repo):
     markdown = infra("diff", "--base", "HEAD~1", "-C", str(repo), "--markdown").stdout
     assert "base revision HEAD~1 does not preview" in markdown
     assert "the head's full plan is shown as all creates" in markdown
+
+
+def test_a_broken_base_is_compared_with_the_last_revision_that_previews(infra, repo):
+    # Three commits: two volumes; main broken; the PR repairs main and drops a volume. The
+    # drop is named, against the last revision of the base's first-parent history that
+    # previews, and nothing else counts as at risk (issue 26.6).
+    _commit(repo, [{"name": "datasets", "quota": 100}, {"name": "checkpoints", "quota": 50}])
+    good = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (repo / "Pulumi.test.yaml").write_text(BROKEN_CONFIG)
+    _git(repo, "commit", "-qam", "break main")
+    _commit(repo, [{"name": "datasets", "quota": 100}])
+    result, doc = _diff(infra, repo, "--strict")
+    assert result.returncode == 3, result.stderr
+    (stack,) = doc["stacks"]
+    assert stack["baseError"] is None
+    assert stack["comparedWith"].startswith("base revision HEAD~1 does not preview: ")
+    assert stack["comparedWith"].endswith(f"; compared with {good[:12]} (1 commit before HEAD~1)")
+    assert _actions(doc) == {("remove", "checkpoints-share"), ("remove", "checkpoints-pv")}
+    assert set(stack["statefulRisks"]) == {c["urn"] for c in stack["changes"]}
+    text = infra("diff", "--base", "HEAD~1", "-C", str(repo)).stdout
+    assert f"compared with {good[:12]} (1 commit before HEAD~1)" in text
 
 
 def test_a_broken_head_is_still_an_error(infra, repo):
