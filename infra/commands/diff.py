@@ -177,30 +177,32 @@ def diff_stacks(
             )
             for name in present
         }
-    diffs = []
-    for name in names:
-        if name in removed:
-            diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
-            continue
-        diff = diff_plans(
-            base_plans.get(name),
-            head_plans[name],
-            functools.partial(effective_config, head_project.root),
-        )
-        diff.stack_file = head_project.relative(head_project.stack_file(name))
-        diff.settings = stack_file_settings(head_project, name)
-        if name in compared_with:
-            diff.compared_with = f"{base_errors[name]}; compared with {compared_with[name]}"
-        else:
-            diff.base_error = base_errors.get(name)
-        diff.refusals = refusals[name]
-        diffs.append(diff)
-    for rehearsal, rehearsed in kind_rules.pairs:
-        if rehearsal in head_plans and rehearsed in head_plans:
-            found = kind_differences(head_plans[rehearsal], head_plans[rehearsed], kind_rules)
-            for diff in diffs:
-                if diff.stack == rehearsal:
-                    diff.kind_differences = [d.line() for d in found]
+        # The head's stack files are read for the config diff and the settings' lines while
+        # its checkout (with --head) still exists.
+        diffs = []
+        for name in names:
+            if name in removed:
+                diffs.append(StackDiff(head_project.name, name, [], [], [], [], removed=True))
+                continue
+            diff = diff_plans(
+                base_plans.get(name),
+                head_plans[name],
+                functools.partial(effective_config, head_project.root),
+            )
+            diff.stack_file = head_project.relative(head_project.stack_file(name))
+            diff.settings = stack_file_settings(head_project, name)
+            if name in compared_with:
+                diff.compared_with = f"{base_errors[name]}; compared with {compared_with[name]}"
+            else:
+                diff.base_error = base_errors.get(name)
+            diff.refusals = refusals[name]
+            diffs.append(diff)
+        for rehearsal, rehearsed in kind_rules.pairs:
+            if rehearsal in head_plans and rehearsed in head_plans:
+                found = kind_differences(head_plans[rehearsal], head_plans[rehearsed], kind_rules)
+                for diff in diffs:
+                    if diff.stack == rehearsal:
+                        diff.kind_differences = [d.line() for d in found]
     return diffs
 
 
