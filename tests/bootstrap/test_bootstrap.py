@@ -389,3 +389,38 @@ def test_each_deploy_identity_is_granted_its_own_environment_only(plan: StackPla
         }
         others = [e for e in DEPLOY_ORDER if e != env]
         assert scopes and not [s for s in scopes for o in others if f"-{o}" in s], scopes
+
+
+def test_the_operators_group_holds_the_state_and_key_data_roles_only(plan: StackPlan) -> None:
+    # People run `pulumi stack init` and `pulumi state ...`: the state account takes no shared
+    # key and the vault is RBAC-only, so without these grants not even an Owner could.
+    group = "11111111-1111-1111-1111-111111111111"  # operatorsGroupId in Pulumi.bootstrap.yaml
+    assignments = [
+        r
+        for r in _of_type(plan, "azure-native:authorization:RoleAssignment")
+        if r.inputs["principalId"] == group
+    ]
+    assert {a.inputs["principalType"] for a in assignments} == {"Group"}
+    container = _one(plan, "azure-native:storage:BlobContainer").id
+    key = _one(plan, "azure-native:keyvault:Key").id
+    assert sorted(a.inputs["scope"] for a in assignments) == sorted([container, key])
+    definitions = {r.id: r for r in _of_type(plan, "azure-native:authorization:RoleDefinition")}
+    granted = {
+        a.inputs["scope"]: definitions[a.inputs["roleDefinitionId"]].inputs["permissions"][0]
+        for a in assignments
+    }
+    assert granted[container] == {
+        "actions": [],
+        "dataActions": [
+            f"Microsoft.Storage/storageAccounts/blobServices/containers/blobs/{verb}"
+            for verb in ("read", "write", "delete")
+        ],
+    }
+    assert granted[key] == {
+        "actions": [],
+        "dataActions": [
+            "Microsoft.KeyVault/vaults/keys/read",
+            "Microsoft.KeyVault/vaults/keys/encrypt/action",
+            "Microsoft.KeyVault/vaults/keys/decrypt/action",
+        ],
+    }
