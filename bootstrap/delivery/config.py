@@ -24,11 +24,11 @@ _CONTAINER_NAME = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
 _REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,255}")
 # An Entra object id (a GUID): the operators group.
-_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_OBJECT_ID = re.compile(_GUID)
 # A subscription, or a resource group in one: where the stacks' node subnets may be.
 _NETWORK_SCOPE = re.compile(
-    r"/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"(/resourceGroups/[-\w._()]{1,90})?"
+    rf"/subscriptions/{_GUID}(/resourceGroups/[-\w._()]{{1,90}})?"
 )
 
 

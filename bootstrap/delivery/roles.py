@@ -202,7 +202,7 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
             data_actions=_each(_BLOBS),
         ),
         "secrets-key": RoleSpec(
-            "pulumi stack init and state edits by a person: encrypt and decrypt the stacks' secrets",
+            "pulumi stack init and state edits by a person: encrypt, decrypt the stacks' secrets",
             data_actions=(f"{_KEYS}/read", f"{_KEYS}/encrypt/action", f"{_KEYS}/decrypt/action"),
         ),
     },
