@@ -27,9 +27,7 @@ _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,255}")
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _OBJECT_ID = re.compile(_GUID)
 # A subscription, or a resource group in one: where the stacks' node subnets may be.
-_NETWORK_SCOPE = re.compile(
-    rf"/subscriptions/{_GUID}(/resourceGroups/[-\w._()]{{1,90}})?"
-)
+_NETWORK_SCOPE = re.compile(rf"/subscriptions/{_GUID}(/resourceGroups/[-\w._()]{{1,90}})?")
 
 
 @dataclass(frozen=True)

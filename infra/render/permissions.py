@@ -55,7 +55,7 @@ def render_json(results: StackReports, principals: Sequence[PrincipalReport] = (
                     ],
                 }
                 for stack, reports in results
-            ]
+            ],
         },
         indent=2,
     )
