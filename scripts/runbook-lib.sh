@@ -42,11 +42,21 @@ show() {
   printf '\n'
 }
 
+# The program a command line runs: past `env` and its NAME=value assignments.
+_program() {
+  local arg
+  for arg in "$@"; do
+    [[ $arg == env || $arg =~ ^[A-Z_]+= ]] || { echo "${arg##*/}"; return; }
+  done
+}
+
 # run CMD ARGS...: a command that changes something.
 run() {
   show "$@"
   ((DRY_RUN)) && return 0
-  "$@" || die "step '$STEP' failed: $1 exited $?"
+  local rc=0
+  "$@" || rc=$?
+  ((rc == 0)) || die "step '$STEP' failed: $(_program "$@") exited $rc"
 }
 
 # query VAR CMD ARGS...: VAR := the command's stdout (trailing newline removed). Under
@@ -59,8 +69,9 @@ query() {
     printf -v "$var" '<%s>' "$var"
     return 0
   fi
-  local out
-  out=$("$@") || die "step '$STEP' failed: $1 exited $?"
+  local out rc=0
+  out=$("$@") || rc=$?
+  ((rc == 0)) || die "step '$STEP' failed: $(_program "$@") exited $rc"
   printf -v "$var" '%s' "$out"
 }
 

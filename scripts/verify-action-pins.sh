@@ -5,7 +5,7 @@
 #
 # usage: scripts/verify-action-pins.sh      (exit 1 on any mismatch; 2 when it cannot ask GitHub)
 set -euo pipefail
-cd "$(git rev-parse --show-toplevel)"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Without gh, or without a session and network, every tag would look unknown: say so once.
 if ! command -v gh >/dev/null; then
