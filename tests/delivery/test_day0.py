@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.delivery._standins import StandIns, standins
+from tests.delivery._workflows import REPO_ROOT
 
 SUBSCRIPTION = "0b1c2d3e-0000-4000-8000-000000000001"
 OPERATORS = "0b1c2d3e-0000-4000-8000-0000000000aa"
@@ -246,3 +247,15 @@ def test_day0_usage_errors_are_one_line(fakes: StandIns, drop: str, message: str
     assert done.returncode == 2
     assert done.stderr.startswith(message) and len(done.stderr.splitlines()) == 1
     assert fakes.calls() == []
+
+
+def test_the_docs_send_day_0_through_the_script() -> None:
+    delivery = (REPO_ROOT / "docs" / "delivery.md").read_text()
+    assert "scripts/day0.sh --subscription" in delivery
+    # The manual sequence that read bootstrap's outputs from the new backend is gone.
+    assert "pulumi login --local" not in delivery
+    assert "jq -r .PULUMI_SECRETS_PROVIDER" not in delivery
+    assert "optional: self-hosted runner label" not in delivery
+    # pre-commit is pinned in the dev lock and run from the venv, not fetched by uvx.
+    assert "\npre-commit==" in (REPO_ROOT / "requirements.lock").read_text()
+    assert "uvx pre-commit" not in delivery + (REPO_ROOT / ".pre-commit-config.yaml").read_text()
