@@ -93,3 +93,41 @@ need() {
   ((DRY_RUN)) && return 0
   command -v "$1" >/dev/null || die "missing prerequisite: $1 is not on PATH ($2)"
 }
+
+PYTHON=${PYTHON:-.venv/bin/python}
+
+# filter VAR SUBCOMMAND ARGS... <<<JSON: VAR := scripts/runbook_data.py's lines (local, not
+# printed); under --dry-run the placeholder <VAR>.
+filter() {
+  local var=$1
+  shift
+  if ((DRY_RUN)); then
+    printf -v "$var" '<%s>' "$var"
+    return 0
+  fi
+  local out
+  out=$("$PYTHON" scripts/runbook_data.py "$@") || die "step '$STEP' failed: cannot read the JSON ($*)"
+  printf -v "$var" '%s' "$out"
+}
+
+# stop_writers NAMESPACE CLAIM: every Job writing the claim suspended (its pods end), every
+# Deployment or StatefulSet writing it scaled to zero, then wait for the claim's pods to go.
+# With kubectl, at once: a config change would take a PR through all three stages.
+stop_writers() {
+  local namespace=$1 claim=$2 objects="" writers="" pods="" writer pod
+  query objects kubectl -n "$namespace" get jobs,deployments,statefulsets -o json
+  filter writers writers "$claim" <<<"$objects"
+  while read -r writer; do
+    [[ -n $writer ]] || continue
+    case $writer in
+      job/*) run kubectl -n "$namespace" patch "$writer" --type=merge -p '{"spec":{"suspend":true}}' ;;
+      *) run kubectl -n "$namespace" scale "$writer" --replicas=0 ;;
+    esac
+  done <<<"$writers"
+  query pods kubectl -n "$namespace" get pods -o json
+  filter pods pods "$claim" <<<"$pods"
+  while read -r pod; do
+    [[ -n $pod ]] || continue
+    run kubectl -n "$namespace" wait --for=delete "pod/$pod" --timeout=15m
+  done <<<"$pods"
+}
