@@ -131,3 +131,47 @@ stop_writers() {
     run kubectl -n "$namespace" wait --for=delete "pod/$pod" --timeout=15m
   done <<<"$pods"
 }
+
+# stack_value STACK KEY: a stack setting (scripts/stack_facts.py); exit 2 with its line if unset.
+stack_value() {
+  "$PYTHON" scripts/stack_facts.py get "$1" "$2" || exit 2
+}
+
+# Azure Backup's names for a registered storage account (docs/restore.md): the vault the
+# program names after the account (components/backup.py) and the protection container.
+backup_vault() { echo "rsv-$1"; }
+backup_container() { echo "StorageContainer;Storage;$1;$2"; }
+
+# retire_backup RG ACCOUNT: stop protecting the account's shares (deleting their backups),
+# unregister it, and remove the AzureBackupProtectionLock Azure Backup puts on it. Immutability
+# is disabled first: an immutable vault refuses to stop protection with deletion of data
+# (learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept; a Locked vault
+# cannot be disabled, and the update then fails naming this step).
+retire_backup() {
+  local rg=$1 account=$2 items="" item vault container
+  vault=$(backup_vault "$account")
+  container=$(backup_container "$rg" "$account")
+  run az backup vault update -g "$rg" -n "$vault" --immutability-state Disabled
+  query items az backup item list -g "$rg" -v "$vault" --backup-management-type AzureStorage \
+    --workload-type AzureFileShare --query "[].name" -o tsv
+  while read -r item; do
+    [[ -n $item ]] || continue
+    run az backup protection disable -g "$rg" -v "$vault" -c "$container" -i "$item" \
+      --backup-management-type AzureStorage --workload-type AzureFileShare \
+      --delete-backup-data true --yes
+  done <<<"$items"
+  run az backup container unregister -g "$rg" -v "$vault" -c "$container" \
+    --backup-management-type AzureStorage --yes
+  delete_lock "$rg" "$account" AzureBackupProtectionLock
+}
+
+# delete_lock RG ACCOUNT LOCK: delete the account's lock LOCK if it is there.
+delete_lock() {
+  local rg=$1 account=$2 lock=$3 locks=""
+  query locks az lock list -g "$rg" --resource-name "$account" \
+    --resource-type Microsoft.Storage/storageAccounts --query "[].name" -o tsv
+  if ((DRY_RUN)) || grep -qx -- "$lock" <<<"$locks"; then
+    run az lock delete -g "$rg" -n "$lock" --resource-name "$account" \
+      --resource-type Microsoft.Storage/storageAccounts
+  fi
+}

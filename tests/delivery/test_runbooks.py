@@ -179,3 +179,147 @@ def test_the_inspection_pod_mounts_read_only_and_passes_the_policy_pack() -> Non
     container["image"] = "docker.io/library/busybox:latest"
     (image_policy,) = [p for p in ALL_POLICIES if p.name == "kubernetes-core-podspec-image-allowed"]
     assert run_resource(image_policy, POD_TYPE, pod, settings=_prod_settings(image_policy.name))
+
+
+# --- runbook-migrate-billing-model.sh --------------------------------------------------
+
+OLD = "staksrwxtrainingprod"
+NEW = "staksrwxtrainprodv2"  # stacks/Pulumi.prod.yaml storageAccountName
+RG = "rg-aks-rwx-training-prod"
+SAS = "sv=2024-11-04&sr=s&sp=rl&se=2026-12-07&sig=SECRETSIGNATURE%3D"
+
+
+def _state(*resources: tuple[str, str, bool]) -> str:
+    return json.dumps(
+        {
+            "deployment": {
+                "resources": [
+                    {"urn": f"urn:pulumi:prod::aks-rwx-training::{t}::{n}", "type": t, "protect": p}
+                    for t, n, p in resources
+                ]
+            }
+        }
+    )
+
+
+PROD_STATE = _state(
+    ("azure-native:resources:ResourceGroup", "group", True),
+    ("azure-native:containerservice:ManagedCluster", "cluster", True),
+    ("azure-native:storage:StorageAccount", "shared-storage-account", True),
+    ("azure-native:storage:FileServiceProperties", "shared-storage-file-service", True),
+    ("azure-native:storage:FileShare", "shared-storage-share-datasets", True),
+    ("azure-native:recoveryservices:Vault", "share-backup-vault", True),
+    ("azure-native:recoveryservices:ProtectionPolicy", "share-backup-policy", True),
+    ("azure-native:recoveryservices:ProtectionContainer", "share-backup-container", True),
+    ("azure:backup/protectedFileShare:ProtectedFileShare", "share-backup-item-datasets", True),
+    ("kubernetes:core/v1:PersistentVolume", "volume-datasets-pv", True),
+    ("kubernetes:core/v1:PersistentVolumeClaim", "volume-datasets-pvc", True),
+    ("azure-native:storage:FileShare", "unprotected-share", False),
+)
+UNPROTECTED = [
+    f"pulumi state unprotect --stack prod --yes urn:pulumi:prod::aks-rwx-training::{t}::{n}"
+    for t, n in (
+        ("azure-native:storage:StorageAccount", "shared-storage-account"),
+        ("azure-native:storage:FileServiceProperties", "shared-storage-file-service"),
+        ("azure-native:storage:FileShare", "shared-storage-share-datasets"),
+        ("azure-native:recoveryservices:Vault", "share-backup-vault"),
+        ("azure-native:recoveryservices:ProtectionPolicy", "share-backup-policy"),
+        ("azure-native:recoveryservices:ProtectionContainer", "share-backup-container"),
+        ("azure:backup/protectedFileShare:ProtectedFileShare", "share-backup-item-datasets"),
+        ("kubernetes:core/v1:PersistentVolume", "volume-datasets-pv"),
+        ("kubernetes:core/v1:PersistentVolumeClaim", "volume-datasets-pvc"),
+    )
+]
+
+
+def test_migration_prepare_unprotects_the_backup_too_and_releases_the_claims(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("pulumi", "stack export", stdout=PROD_STATE)
+    fakes.answer("kubectl", "get", stdout=json.dumps({"items": []}))
+    done = fakes.run("runbook-migrate-billing-model.sh", "prepare", "prod", OLD)
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    stop = [
+        "kubectl -n training get jobs,deployments,statefulsets -o json",
+        "kubectl -n training get pods -o json",
+    ]
+    assert lines == [
+        *stop,
+        *stop,
+        "pulumi stack export --stack prod",
+        *UNPROTECTED,
+        "kubectl -n training delete pvc datasets --wait=true",
+        "kubectl delete pv training-datasets --wait=true",
+        "kubectl -n training delete pvc checkpoints --wait=true",
+        "kubectl delete pv training-checkpoints --wait=true",
+    ]
+
+
+def test_migration_copy_never_prints_a_sas_and_stops_on_a_size_mismatch(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "share generate-sas", stdout=f"{SAS}\n")
+    fakes.answer("az", f"--storage-account {OLD} -n checkpoints", stdout="1000\n")
+    fakes.answer("az", f"--storage-account {NEW} -n checkpoints", stdout="999\n")
+    fakes.answer("az", "share-rm show", stdout="42\n")
+    done = fakes.run("runbook-migrate-billing-model.sh", "copy", "prod", OLD)
+    assert done.returncode == 1
+    assert "SECRETSIGNATURE" not in done.stdout + done.stderr
+    assert done.stderr.strip() == (
+        f"runbook-migrate-billing-model: step 'compare checkpoints' failed: {OLD} holds 1000 "
+        f"bytes of checkpoints, {NEW} 999: run copy again"
+    )
+    copies = [c for c in fakes.calls() if c.tool == "azcopy"]
+    assert [c.argv[0] for c in copies] == ["copy", "sync", "copy", "sync"]
+    assert copies[0].argv[1:3] == [
+        f"https://{OLD}.file.core.windows.net/datasets?{SAS}",
+        f"https://{NEW}.file.core.windows.net/datasets?{SAS}",
+    ]
+
+
+def test_migration_retire_lifts_backup_and_both_locks_before_deleting_the_account(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;abc\nAzureFileShare;def\n")
+    fakes.answer("az", "lock list", stdout=f"AzureBackupProtectionLock\n{OLD}-cannot-delete\n")
+    done = fakes.run("runbook-migrate-billing-model.sh", "retire", "prod", OLD)
+    assert done.returncode == 0, done.stderr
+    vault, container = f"rsv-{OLD}", f"StorageContainer;Storage;{RG};{OLD}"
+    lock = f"--resource-name {OLD} --resource-type Microsoft.Storage/storageAccounts"
+    assert [c.line for c in fakes.calls()] == [
+        f"az backup vault update -g {RG} -n {vault} --immutability-state Disabled",
+        f"az backup item list -g {RG} -v {vault} --backup-management-type AzureStorage "
+        "--workload-type AzureFileShare --query [].name -o tsv",
+        *(
+            f"az backup protection disable -g {RG} -v {vault} -c {container} -i {item} "
+            "--backup-management-type AzureStorage --workload-type AzureFileShare "
+            "--delete-backup-data true --yes"
+            for item in ("AzureFileShare;abc", "AzureFileShare;def")
+        ),
+        f"az backup container unregister -g {RG} -v {vault} -c {container} "
+        "--backup-management-type AzureStorage --yes",
+        f"az lock list -g {RG} {lock} --query [].name -o tsv",
+        f"az lock delete -g {RG} -n AzureBackupProtectionLock {lock}",
+        f"az lock list -g {RG} {lock} --query [].name -o tsv",
+        f"az lock delete -g {RG} -n {OLD}-cannot-delete {lock}",
+        f"az storage account delete -g {RG} -n {OLD} --yes",
+    ]
+
+
+def test_migration_refuses_a_stack_that_still_names_the_old_account(fakes: StandIns) -> None:
+    done = fakes.run("runbook-migrate-billing-model.sh", "prepare", "prod", NEW)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"runbook-migrate-billing-model: stacks/Pulumi.prod.yaml: storageAccountName is still "
+        f"{NEW}: the change must name a new account\n"
+    )
+    assert fakes.calls() == []
+
+
+@pytest.mark.parametrize("phase", ["prepare", "copy", "retire"])
+def test_migration_dry_run_runs_nothing(fakes: StandIns, phase: str) -> None:
+    done = fakes.run("runbook-migrate-billing-model.sh", phase, "prod", OLD, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert done.stdout.count("\n+ ") >= 3
