@@ -323,3 +323,125 @@ def test_migration_dry_run_runs_nothing(fakes: StandIns, phase: str) -> None:
     assert done.returncode == 0, done.stderr
     assert fakes.calls() == []
     assert done.stdout.count("\n+ ") >= 3
+
+
+# --- runbook-restore.sh ----------------------------------------------------------------
+
+VAULT = f"rsv-{NEW}"
+CONTAINER = f"StorageContainer;Storage;{RG};{NEW}"
+BACKUP = "--backup-management-type AzureStorage --workload-type AzureFileShare"
+
+
+def test_restore_finds_the_item_stops_the_writers_then_restores_and_follows_the_job(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;internal42\n")
+    fakes.answer("az", "restore-azurefiles", stdout="job-7\n")
+    fakes.answer("az", "backup job show", stdout="Completed\n")
+    _kube_writers(fakes)
+    done = fakes.run(
+        "runbook-restore.sh", "restore", "prod", "checkpoints", "rp-700", "ddp-example",
+        "--directory",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [c.line for c in fakes.calls()] == [
+        f"az backup item list -g {RG} -v {VAULT} {BACKUP} "
+        "--query [?properties.friendlyName=='checkpoints'].name | [0] -o tsv",
+        *STOP_WRITERS,
+        f"az backup restore restore-azurefiles -g {RG} -v {VAULT} -c {CONTAINER} "
+        "-i AzureFileShare;internal42 --rp-name rp-700 --restore-mode OriginalLocation "
+        "--resolve-conflict Overwrite --source-file-type Directory --source-file-path "
+        "ddp-example --query name -o tsv",
+        f"az backup job wait -g {RG} -v {VAULT} -n job-7",
+        f"az backup job show -g {RG} -v {VAULT} -n job-7 --query properties.status -o tsv",
+    ]
+
+
+def test_restore_of_a_share_without_backup_stops_naming_it(fakes: StandIns) -> None:
+    fakes.answer("az", "backup item list", stdout="\n")
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "runbook-restore: step 'find the backup item of datasets' failed: "
+        f"{VAULT} protects no share named datasets"
+    )
+    assert [c.tool for c in fakes.calls()] == ["az"]
+
+
+def test_a_failed_restore_job_fails_the_runbook(fakes: StandIns) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;x\n")
+    fakes.answer("az", "restore-azurefileshare", stdout="job-9\n")
+    fakes.answer("az", "backup job show", stdout="Failed\n")
+    fakes.answer("kubectl", "get", stdout=json.dumps({"items": []}))
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "runbook-restore: step 'follow the restore job' failed: restore job job-9 ended Failed"
+    )
+
+
+def test_restore_dry_run_runs_nothing(fakes: StandIns) -> None:
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert "+ az backup restore restore-azurefileshare " in done.stdout
+
+
+# --- runbook-teardown.sh ---------------------------------------------------------------
+
+
+def test_teardown_lifts_backup_and_locks_before_destroying_and_deploys_nothing(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;a\n")
+    fakes.answer("az", "lock list", stdout="AzureBackupProtectionLock\n")
+    fakes.answer("az", "storage account list", stdout=f"{NEW}\n")
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "prod")
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    lock = f"--resource-name {NEW} --resource-type Microsoft.Storage/storageAccounts"
+    assert lines == [
+        f"az backup vault update -g {RG} -n {VAULT} --immutability-state Disabled",
+        f"az backup item list -g {RG} -v {VAULT} {BACKUP} --query [].name -o tsv",
+        f"az backup protection disable -g {RG} -v {VAULT} -c {CONTAINER} -i AzureFileShare;a "
+        f"{BACKUP} --delete-backup-data true --yes",
+        f"az backup container unregister -g {RG} -v {VAULT} -c {CONTAINER} "
+        "--backup-management-type AzureStorage --yes",
+        f"az lock list -g {RG} {lock} --query [].name -o tsv",
+        f"az lock delete -g {RG} -n AzureBackupProtectionLock {lock}",
+        "pulumi state unprotect --all --stack prod --yes",
+        "pulumi destroy --stack prod --refresh --yes",
+        f"az storage account list -g {RG} --query [?name=='{NEW}'].name -o tsv",
+        f"az storage account delete -g {RG} -n {NEW} --yes",
+    ]
+    # No config change is deployed (protectData/lockStorage false fails mandatory policies).
+    assert not [line for line in lines if line.startswith(("pulumi up", "pulumi config"))]
+
+
+def test_teardown_of_dev_has_no_backup_step(fakes: StandIns) -> None:
+    done = fakes.run("runbook-teardown.sh", "dev", "--confirm", "dev")
+    assert done.returncode == 0, done.stderr
+    assert [c.line for c in fakes.calls()][:2] == [
+        "pulumi state unprotect --all --stack dev --yes",
+        "pulumi destroy --stack dev --refresh --yes",
+    ]
+
+
+def test_teardown_needs_the_stack_confirmed_and_stops_at_a_failing_step(
+    fakes: StandIns,
+) -> None:
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "staging")
+    assert done.returncode == 2
+    assert fakes.calls() == []
+    fakes.answer("az", "backup vault update", exit=1)
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "prod")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "runbook-teardown: step 'stop backup' failed: az exited 1"
+    assert len(fakes.calls()) == 1
+
+
+def test_teardown_dry_run_runs_nothing(fakes: StandIns) -> None:
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "prod", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert "+ pulumi destroy --stack prod --refresh --yes" in done.stdout
