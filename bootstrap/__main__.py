@@ -154,6 +154,22 @@ grants = [
     for scope_kind, spec in ROLES["plan" if identity == "plan" else "deploy"].items()
 ]
 
+# The operators group: people's `pulumi state` and `stack init`, at the backend only.
+grants += [
+    RoleGrant(
+        f"operators-{scope_kind}",
+        RoleGrantArgs(
+            subscription_id=client.subscription_id,
+            role_name=f"{pulumi.get_project()} operators ({scope_kind})",
+            spec=spec,
+            principal_id=cfg.operators_group_id,
+            principal_type="Group",
+            scopes=backend_scopes[scope_kind],
+        ),
+    )
+    for scope_kind, spec in ROLES["operators"].items()
+]
+
 # The role the program assigns each cluster's kubelet identity on its storage account
 # (components/storage.py, KubeletKeyAccess): defined here, where roles are written (no deploy
 # identity may write a role definition), and assignable in the environments' groups only.

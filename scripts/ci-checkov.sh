@@ -42,7 +42,11 @@ case $strict in
   *) echo "ci-checkov: cannot read [tool.infra] strict-scan" >&2; exit 2 ;;
 esac
 
-args=(--file "$out/$stack.arm.json" --framework arm --compact --quiet --output cli)
+# --skip-download: no call to the Prisma Cloud platform for guidelines and policy metadata
+# (checkov/common/util/ext_argument_parser.py "--skip-download"; main.py sets
+# bc_integration.skip_download). Without an API key nothing from there applies, and offline
+# the attempt prints a 60-line traceback before the result.
+args=(--file "$out/$stack.arm.json" --framework arm --compact --quiet --output cli --skip-download)
 # A stack without Kubernetes objects exports an empty manifest file, which Checkov rejects.
 if [[ -s $out/$stack.k8s.yaml ]]; then
   args+=(--file "$out/$stack.k8s.yaml" --framework kubernetes)

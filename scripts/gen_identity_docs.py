@@ -28,6 +28,10 @@ END = "<!-- identity-table:end -->"
 IDENTITIES = {
     "plan": ("`plan` (one)", "`pull_request`, `ref:refs/heads/main` (drift)"),
     "deploy": ("`deploy-<env>` (one per stack)", "`environment:<env>` only"),
+    "operators": (
+        "`operators` (Entra group `operatorsGroupId`)",
+        "no federation: its members' own Entra login",
+    ),
 }
 SCOPES = {
     "resource-group": "the environment's resource group",

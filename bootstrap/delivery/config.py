@@ -23,11 +23,11 @@ _CONTAINER_NAME = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
 # GitHub owner and repository names: what may follow `repo:` in an OIDC subject.
 _REPOSITORY = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}")
 _BRANCH = re.compile(r"[A-Za-z0-9._/-]{1,255}")
+# An Entra object id (a GUID): the operators group.
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_OBJECT_ID = re.compile(_GUID)
 # A subscription, or a resource group in one: where the stacks' node subnets may be.
-_NETWORK_SCOPE = re.compile(
-    r"/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"(/resourceGroups/[-\w._()]{1,90})?"
-)
+_NETWORK_SCOPE = re.compile(rf"/subscriptions/{_GUID}(/resourceGroups/[-\w._()]{{1,90}})?")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class BootstrapConfig:
     key_name: str
     repository: str
     default_branch: str
+    # The Entra group whose members may run `pulumi state` operations (delivery/roles.py).
+    operators_group_id: str
     # The main project's stacks (delivery/environments.py).
     environments: list[Environment]
     tags: dict[str, str]
@@ -110,6 +112,9 @@ def load() -> BootstrapConfig:
         key_name=_string(config, "keyName", _KEY_NAME, "1-127 letters, digits and '-'"),
         repository=_string(config, "repository", _REPOSITORY, "OWNER/REPO"),
         default_branch=_string(config, "defaultBranch", _BRANCH, "a branch name"),
+        operators_group_id=_string(
+            config, "operatorsGroupId", _OBJECT_ID, "the object id (a GUID) of an Entra group"
+        ),
         environments=environments.load(MAIN_PROJECT, network_scopes),
         tags={**tags, "environment": pulumi.get_stack()},
     )

@@ -92,14 +92,27 @@ class RepositoryGovernance(pulumi.ComponentResource):
                 environment=environment,
                 can_admins_bypass=False,
                 prevent_self_review=True,
-                # Only protected branches (the default branch) deploy.
+                # Only the default branch deploys, named by a branch policy: "protected
+                # branches" would admit every branch until one is protected, and whether a
+                # ruleset counts as protection is GitHub's to say (scripts/day0.sh sets the
+                # same policy, so either may run first).
                 deployment_branch_policy=github.RepositoryEnvironmentDeploymentBranchPolicyArgs(
-                    protected_branches=True, custom_branch_policies=False
+                    protected_branches=False, custom_branch_policies=True
                 ),
                 opts=pulumi.ResourceOptions.merge(
                     child, pulumi.ResourceOptions(ignore_changes=["reviewers"])
                 ),
             )
             for environment in args.environments
+        ]
+        self.deploy_branches = [
+            github.RepositoryEnvironmentDeploymentPolicy(
+                f"{name}-deploy-branch-{environment}",
+                repository=repository,
+                environment=resource.environment,
+                branch_pattern=args.default_branch,
+                opts=pulumi.ResourceOptions(parent=resource),
+            )
+            for environment, resource in zip(args.environments, self.environments, strict=True)
         ]
         self.register_outputs({"ruleset": self.ruleset.ruleset_id})

@@ -26,6 +26,7 @@ class RoleGrantArgs:
         spec: Its actions and data actions (``delivery/roles.py``).
         principal_id: Object id of the identity it is assigned to.
         scopes: The ARM ids it is assigned at (also its assignable scopes).
+        principal_type: ``ServicePrincipal`` (a managed identity) or ``Group``.
     """
 
     subscription_id: pulumi.Input[str]
@@ -33,6 +34,7 @@ class RoleGrantArgs:
     spec: RoleSpec
     principal_id: pulumi.Input[str]
     scopes: Sequence[tuple[str, pulumi.Input[str]]]
+    principal_type: str = "ServicePrincipal"
 
 
 class RoleGrant(pulumi.ComponentResource):
@@ -71,7 +73,7 @@ class RoleGrant(pulumi.ComponentResource):
                 scope=scope,
                 role_definition_id=self.definition.id,
                 principal_id=args.principal_id,
-                principal_type="ServicePrincipal",
+                principal_type=args.principal_type,
                 description=f"{args.role_name} at {label}",
                 condition=assign_condition(args.spec.assigns) if args.spec.assigns else None,
                 condition_version="2.0" if args.spec.assigns else None,

@@ -1,7 +1,10 @@
 """What each delivery identity may do, per scope: explicit actions, no write or delete wildcard.
 
 Identities: one ``plan`` identity (read only, every stack) and one ``deploy`` identity per
-environment, each granted the ``deploy`` roles at its own environment's scopes only.
+environment, each granted the ``deploy`` roles at its own environment's scopes only. One Entra
+group, ``operators`` (people, not workflows), holds the state and key data roles and nothing
+else: the state account refuses shared keys and the vault uses RBAC, so without them no person,
+Owner included, could run ``pulumi state`` or initialise a stack.
 
 `infra permissions` derives what every stack's program needs from its offline plan and fails
 on any action missing here, or on any write or delete granted to the plan identity; so these
@@ -187,6 +190,19 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
         ),
         "secrets-key": RoleSpec(
             "pulumi up: encrypt and decrypt the stacks' secrets",
+            data_actions=(f"{_KEYS}/read", f"{_KEYS}/encrypt/action", f"{_KEYS}/decrypt/action"),
+        ),
+    },
+    # People: `pulumi stack init` and `pulumi state ...` (the runbooks' unprotect, break-glass
+    # edits of a stuck lock or a bad checkpoint), with their own Entra login. No control-plane
+    # action: Azure changes still go through the deploy identities.
+    "operators": {
+        "state-container": RoleSpec(
+            "pulumi state and stack init by a person: read, write and unlock the stacks' state",
+            data_actions=_each(_BLOBS),
+        ),
+        "secrets-key": RoleSpec(
+            "pulumi stack init and state edits by a person: encrypt, decrypt the stacks' secrets",
             data_actions=(f"{_KEYS}/read", f"{_KEYS}/encrypt/action", f"{_KEYS}/decrypt/action"),
         ),
     },

@@ -17,6 +17,7 @@ from infra.readers.permissions import (
     excess_lines,
     foreign_grants,
     missing_lines,
+    other_principals,
     required,
 )
 from infra.readers.registrations import unregistered_lines
@@ -71,7 +72,13 @@ def run(args: argparse.Namespace) -> int:
         results.append((plan.stack, reports))
     lines = [line for stack, reports in results for line in missing_lines(stack, reports)]
     lines += [line for plan in plans for line in unregistered_lines(plan.stack, plan, bootstrap)]
-    print(render_json(results) if args.json else render_text(results))
+    principals = other_principals(bootstrap)
+    lines += [
+        f"bootstrap: {p.principal_type} {p.principal}: {problem}"
+        for p in principals
+        for problem in p.problems
+    ]
+    print(render_json(results, principals) if args.json else render_text(results, principals))
     # With --json, stdout stays one JSON document; the verdict lines go to stderr.
     for line in lines:
         print(line, file=sys.stderr if args.json else sys.stdout)

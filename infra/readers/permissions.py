@@ -697,6 +697,50 @@ def identity_subjects(bootstrap: StackPlan, names: Iterable[str]) -> dict[str, l
     }
 
 
+@dataclass
+class PrincipalReport:
+    """A principal the bootstrap grants that is none of its managed identities: a group of
+    people (``principalType`` Group), say the operators who run ``pulumi state``."""
+
+    principal: str
+    principal_type: str
+    granted: list[Grant] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def other_principals(bootstrap: StackPlan) -> list[PrincipalReport]:
+    """Every principal granted in the bootstrap plan that is no UserAssignedIdentity of it.
+
+    Such a principal may hold data actions only (state blobs, the secrets key): a control-plane
+    action would let people change Azure outside the reviewed pipeline, so each is a problem.
+    """
+    identities = {
+        str(_plain(r.outputs.get("principalId")))
+        for r in bootstrap.resources
+        if r.type == "azure-native:managedidentity:UserAssignedIdentity"
+    }
+    types = {
+        str(_plain(r.inputs.get("principalId"))): str(_plain(r.inputs.get("principalType")))
+        for r in bootstrap.resources
+        if r.type == _ROLE_ASSIGNMENT_TYPE
+    }
+    grants, _ = grants_by_principal(bootstrap)
+    reports = []
+    for principal, granted in sorted(grants.items()):
+        if principal in identities:
+            continue
+        report = PrincipalReport(principal, types.get(principal, "unknown"), granted)
+        report.problems.extend(
+            f"{g.urn}: {action} at {g.scope}: a {report.principal_type} outside the delivery "
+            "identities may hold data actions only (state, secrets key); Azure changes go "
+            "through the deploy identities"
+            for g in granted
+            for action in g.actions
+        )
+        reports.append(report)
+    return reports
+
+
 def check(
     plan: StackPlan,
     bootstrap: StackPlan,

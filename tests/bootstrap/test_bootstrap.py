@@ -422,17 +422,63 @@ def test_the_default_branch_requires_a_code_owners_review_and_the_gates_check(
     assert ruleset.provider is not None and ruleset.provider.startswith(provider.urn)
 
 
-def test_each_stack_is_a_github_environment_deployed_from_protected_branches_only(
+def test_each_stack_is_a_github_environment_deployed_from_the_default_branch_only(
     plan: StackPlan,
 ) -> None:
     environments = {r.inputs["environment"]: r for r in _of_type(plan, ENVIRONMENT)}
     assert set(environments) == set(DEPLOY_ORDER)
+    policies = {
+        r.inputs["environment"]: r.inputs
+        for r in _of_type(
+            plan,
+            "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+        )
+    }
+    assert policies == {
+        e: {"repository": "aks-rwx-training", "environment": e, "branchPattern": "main"}
+        for e in DEPLOY_ORDER
+    }
     for environment in environments.values():
         assert environment.inputs["deploymentBranchPolicy"] == {
-            "protectedBranches": True,
-            "customBranchPolicies": False,
+            "protectedBranches": False,
+            "customBranchPolicies": True,
         }
         assert environment.inputs["preventSelfReview"] is True
         assert environment.inputs["canAdminsBypass"] is False
         # Reviewers are set by hand (docs/delivery.md); `pulumi up` must never remove them.
         assert environment.ignore_changes == ["reviewers"]
+
+
+def test_the_operators_group_holds_the_state_and_key_data_roles_only(plan: StackPlan) -> None:
+    # People run `pulumi stack init` and `pulumi state ...`: the state account takes no shared
+    # key and the vault is RBAC-only, so without these grants not even an Owner could.
+    group = "11111111-1111-1111-1111-111111111111"  # operatorsGroupId in Pulumi.bootstrap.yaml
+    assignments = [
+        r
+        for r in _of_type(plan, "azure-native:authorization:RoleAssignment")
+        if r.inputs["principalId"] == group
+    ]
+    assert {a.inputs["principalType"] for a in assignments} == {"Group"}
+    container = _one(plan, "azure-native:storage:BlobContainer").id
+    key = _one(plan, "azure-native:keyvault:Key").id
+    assert sorted(a.inputs["scope"] for a in assignments) == sorted([container, key])
+    definitions = {r.id: r for r in _of_type(plan, "azure-native:authorization:RoleDefinition")}
+    granted = {
+        a.inputs["scope"]: definitions[a.inputs["roleDefinitionId"]].inputs["permissions"][0]
+        for a in assignments
+    }
+    assert granted[container] == {
+        "actions": [],
+        "dataActions": [
+            f"Microsoft.Storage/storageAccounts/blobServices/containers/blobs/{verb}"
+            for verb in ("read", "write", "delete")
+        ],
+    }
+    assert granted[key] == {
+        "actions": [],
+        "dataActions": [
+            "Microsoft.KeyVault/vaults/keys/read",
+            "Microsoft.KeyVault/vaults/keys/encrypt/action",
+            "Microsoft.KeyVault/vaults/keys/decrypt/action",
+        ],
+    }

@@ -698,3 +698,35 @@ def test_an_accepted_excess_without_a_reason_is_refused(repo, capsys):
         f"infra: error: {repo}/pyproject.toml: [tool.infra.permissions] accepted-excess must "
         "map deploy or plan to { action = reason }, each with a reason\n"
     )
+
+
+def test_the_operators_group_is_listed_and_may_hold_data_actions_only(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    group = "11111111-1111-1111-1111-111111111111"  # operatorsGroupId in Pulumi.bootstrap.yaml
+    code, out = _permissions(repo, "-s", "dev", "--json", capsys=capsys)
+    assert code == ExitCode.OK
+    (principal,) = json.loads(out)["principals"]
+    assert (principal["principal"], principal["principalType"]) == (group, "Group")
+    assert sorted(g["role"] for g in principal["granted"]) == [
+        "aks-rwx-training-bootstrap operators (secrets-key)",
+        "aks-rwx-training-bootstrap operators (state-container)",
+    ]
+
+
+def test_a_control_plane_action_of_the_operators_group_is_one_line(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    group = "11111111-1111-1111-1111-111111111111"
+    _edit(
+        repo,
+        ROLES,
+        '"pulumi state and stack init by a person: read, write and unlock the stacks\' state",\n',
+        '"pulumi state and stack init by a person: read, write and unlock the stacks\' state",\n'
+        '            actions=("Microsoft.Storage/storageAccounts/listKeys/action",),\n',
+    )
+    code, out = _permissions(repo, "-s", "dev", capsys=capsys)
+    assert code == ExitCode.FAILED
+    (line,) = [line for line in out.splitlines() if "outside the delivery identities" in line]
+    assert line.startswith(f"bootstrap: Group {group}: ")
+    assert "Microsoft.Storage/storageAccounts/listKeys/action at " in line

@@ -1,0 +1,447 @@
+"""The runbooks (scripts/runbook-*.sh), run against recording stand-ins of pulumi, az,
+kubectl and azcopy: each step in order, no secret printed, a failing step stops the script
+naming it, --dry-run runs nothing; and the quarantine's inspection pod passes the pack."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+from components.smoke import DEFAULT_IMAGE
+from policies.registry import ALL_POLICIES
+from tests.delivery._standins import StandIns, standins
+from tests.delivery._workflows import REPO_ROOT
+from tests.policies.policy_harness import StackResource, run_resource, run_stack
+
+POD_TYPE = "kubernetes:core/v1:Pod"
+
+
+@pytest.fixture
+def fakes(tmp_path: Path) -> StandIns:
+    return standins(tmp_path)
+
+
+def _workloads(*items: tuple[str, str, str, bool]) -> str:
+    """`kubectl get jobs,deployments,statefulsets -o json`: (kind, name, claim, readOnly)."""
+    return json.dumps(
+        {
+            "items": [
+                {
+                    "kind": kind,
+                    "metadata": {"name": name},
+                    "spec": {
+                        "template": {
+                            "spec": {
+                                "volumes": [
+                                    {
+                                        "name": "v",
+                                        "persistentVolumeClaim": {
+                                            "claimName": claim,
+                                            "readOnly": read_only,
+                                        },
+                                    }
+                                ]
+                            }
+                        }
+                    },
+                }
+                for kind, name, claim, read_only in items
+            ]
+        }
+    )
+
+
+def _pods(*items: tuple[str, str]) -> str:
+    return json.dumps(
+        {
+            "items": [
+                {
+                    "metadata": {"name": name},
+                    "spec": {"volumes": [{"persistentVolumeClaim": {"claimName": claim}}]},
+                }
+                for name, claim in items
+            ]
+        }
+    )
+
+
+def _kube_writers(fakes: StandIns) -> None:
+    fakes.answer(
+        "kubectl",
+        "get jobs,deployments,statefulsets",
+        stdout=_workloads(
+            ("Job", "ddp-example", "checkpoints", False),
+            ("Deployment", "tensorboard", "checkpoints", True),  # reads only: left running
+            ("StatefulSet", "trainer", "checkpoints", False),
+            ("Job", "prep", "datasets", False),  # another share
+        ),
+    )
+    fakes.answer(
+        "kubectl",
+        "get pods",
+        stdout=_pods(("ddp-example-0-abc", "checkpoints"), ("prep-0-xyz", "datasets")),
+    )
+
+
+STOP_WRITERS = [
+    "kubectl -n training get jobs,deployments,statefulsets -o json",
+    'kubectl -n training patch job/ddp-example --type=merge -p {"spec":{"suspend":true}}',
+    "kubectl -n training scale statefulset/trainer --replicas=0",
+    "kubectl -n training get pods -o json",
+    "kubectl -n training wait --for=delete pod/ddp-example-0-abc --timeout=15m",
+]
+
+
+def test_quarantine_stops_the_writers_then_starts_the_read_only_pod(fakes: StandIns) -> None:
+    _kube_writers(fakes)
+    done = fakes.run("runbook-quarantine.sh", "prod", "checkpoints")
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    assert lines[:-2] == STOP_WRITERS
+    assert lines[-2].startswith("kubectl apply -f ")
+    assert lines[-1] == (
+        "kubectl -n training wait --for=condition=Ready pod/inspect-checkpoints --timeout=5m"
+    )
+
+
+def test_quarantine_stops_at_a_failing_step_naming_it(fakes: StandIns) -> None:
+    fakes.answer("kubectl", "scale statefulset/trainer", exit=1)
+    _kube_writers(fakes)
+    done = fakes.run("runbook-quarantine.sh", "prod", "checkpoints")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "runbook-quarantine: step 'stop the writers of training/checkpoints' failed: "
+        "kubectl exited 1"
+    )
+    assert [c.line for c in fakes.calls()] == STOP_WRITERS[:3]
+
+
+def test_quarantine_dry_run_runs_nothing(fakes: StandIns) -> None:
+    done = fakes.run("runbook-quarantine.sh", "prod", "checkpoints", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert "+ kubectl -n training get jobs,deployments,statefulsets -o json" in done.stdout
+    assert "+ kubectl -n training wait --for=condition=Ready pod/inspect-checkpoints" in (
+        done.stdout
+    )
+
+
+def test_quarantine_of_an_unknown_volume_is_one_line(fakes: StandIns) -> None:
+    done = fakes.run("runbook-quarantine.sh", "prod", "scratch")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "runbook-quarantine: stacks/Pulumi.prod.yaml: volumes: no volume named 'scratch'\n"
+    )
+    assert fakes.calls() == []
+
+
+def _inspection_pod(claim: str, namespace: str) -> dict:
+    text = (REPO_ROOT / "scripts" / "manifests" / "inspect-share.yaml").read_text()
+    return yaml.safe_load(text.replace("CLAIM", claim).replace("NAMESPACE", namespace))
+
+
+def _prod_settings(policy_name: str) -> dict:
+    config = json.loads((REPO_ROOT / "policies" / "config" / "prod.json").read_text())
+    entry = config.get(policy_name)
+    # A bare string is an enforcement level alone.
+    settings = dict(entry) if isinstance(entry, dict) else {}
+    settings.pop("enforcementLevel", None)
+    return settings
+
+
+def test_the_inspection_pod_mounts_read_only_and_passes_the_policy_pack() -> None:
+    pod = _inspection_pod("checkpoints", "training")
+    (container,) = pod["spec"]["containers"]
+    assert container["image"] == DEFAULT_IMAGE
+    assert pod["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"] is True
+    assert container["volumeMounts"][0]["readOnly"] is True
+    violations = [
+        f"{policy.name}: {message}"
+        for policy in ALL_POLICIES
+        if isinstance(policy, ResourceValidationPolicy)
+        for message in run_resource(
+            policy, POD_TYPE, pod, name="inspect", settings=_prod_settings(policy.name)
+        )
+    ]
+    stack = [StackResource(POD_TYPE, "inspect", pod)]
+    violations += [
+        f"{policy.name}: {message}"
+        for policy in ALL_POLICIES
+        if isinstance(policy, StackValidationPolicy)
+        for message in run_stack(policy, stack, settings=_prod_settings(policy.name))
+    ]
+    assert violations == []
+    # The pack does judge this pod: a tag instead of the digest fails it.
+    container["image"] = "docker.io/library/busybox:latest"
+    (image_policy,) = [p for p in ALL_POLICIES if p.name == "kubernetes-core-podspec-image-allowed"]
+    assert run_resource(image_policy, POD_TYPE, pod, settings=_prod_settings(image_policy.name))
+
+
+# --- runbook-migrate-billing-model.sh --------------------------------------------------
+
+OLD = "staksrwxtrainingprod"
+NEW = "staksrwxtrainprodv2"  # stacks/Pulumi.prod.yaml storageAccountName
+RG = "rg-aks-rwx-training-prod"
+SAS = "sv=2024-11-04&sr=s&sp=rl&se=2026-12-07&sig=SECRETSIGNATURE%3D"
+
+
+def _state(*resources: tuple[str, str, bool]) -> str:
+    return json.dumps(
+        {
+            "deployment": {
+                "resources": [
+                    {"urn": f"urn:pulumi:prod::aks-rwx-training::{t}::{n}", "type": t, "protect": p}
+                    for t, n, p in resources
+                ]
+            }
+        }
+    )
+
+
+PROD_STATE = _state(
+    ("azure-native:resources:ResourceGroup", "group", True),
+    ("azure-native:containerservice:ManagedCluster", "cluster", True),
+    ("azure-native:storage:StorageAccount", "shared-storage-account", True),
+    ("azure-native:storage:FileServiceProperties", "shared-storage-file-service", True),
+    ("azure-native:storage:FileShare", "shared-storage-share-datasets", True),
+    ("azure-native:recoveryservices:Vault", "share-backup-vault", True),
+    ("azure-native:recoveryservices:ProtectionPolicy", "share-backup-policy", True),
+    ("azure-native:recoveryservices:ProtectionContainer", "share-backup-container", True),
+    ("azure:backup/protectedFileShare:ProtectedFileShare", "share-backup-item-datasets", True),
+    ("kubernetes:core/v1:PersistentVolume", "volume-datasets-pv", True),
+    ("kubernetes:core/v1:PersistentVolumeClaim", "volume-datasets-pvc", True),
+    ("azure-native:storage:FileShare", "unprotected-share", False),
+)
+UNPROTECTED = [
+    f"pulumi state unprotect --stack prod --yes urn:pulumi:prod::aks-rwx-training::{t}::{n}"
+    for t, n in (
+        ("azure-native:storage:StorageAccount", "shared-storage-account"),
+        ("azure-native:storage:FileServiceProperties", "shared-storage-file-service"),
+        ("azure-native:storage:FileShare", "shared-storage-share-datasets"),
+        ("azure-native:recoveryservices:Vault", "share-backup-vault"),
+        ("azure-native:recoveryservices:ProtectionPolicy", "share-backup-policy"),
+        ("azure-native:recoveryservices:ProtectionContainer", "share-backup-container"),
+        ("azure:backup/protectedFileShare:ProtectedFileShare", "share-backup-item-datasets"),
+        ("kubernetes:core/v1:PersistentVolume", "volume-datasets-pv"),
+        ("kubernetes:core/v1:PersistentVolumeClaim", "volume-datasets-pvc"),
+    )
+]
+
+
+def test_migration_prepare_unprotects_the_backup_too_and_releases_the_claims(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("pulumi", "stack export", stdout=PROD_STATE)
+    fakes.answer("kubectl", "get", stdout=json.dumps({"items": []}))
+    done = fakes.run("runbook-migrate-billing-model.sh", "prepare", "prod", OLD)
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    stop = [
+        "kubectl -n training get jobs,deployments,statefulsets -o json",
+        "kubectl -n training get pods -o json",
+    ]
+    assert lines == [
+        *stop,
+        *stop,
+        "pulumi stack export --stack prod",
+        *UNPROTECTED,
+        "kubectl -n training delete pvc datasets --wait=true",
+        "kubectl delete pv training-datasets --wait=true",
+        "kubectl -n training delete pvc checkpoints --wait=true",
+        "kubectl delete pv training-checkpoints --wait=true",
+    ]
+
+
+def test_migration_copy_never_prints_a_sas_and_stops_on_a_size_mismatch(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "share generate-sas", stdout=f"{SAS}\n")
+    fakes.answer("az", f"--storage-account {OLD} -n checkpoints", stdout="1000\n")
+    fakes.answer("az", f"--storage-account {NEW} -n checkpoints", stdout="999\n")
+    fakes.answer("az", "share-rm show", stdout="42\n")
+    done = fakes.run("runbook-migrate-billing-model.sh", "copy", "prod", OLD)
+    assert done.returncode == 1
+    assert "SECRETSIGNATURE" not in done.stdout + done.stderr
+    assert done.stderr.strip() == (
+        f"runbook-migrate-billing-model: step 'compare checkpoints' failed: {OLD} holds 1000 "
+        f"bytes of checkpoints, {NEW} 999: run copy again"
+    )
+    copies = [c for c in fakes.calls() if c.tool == "azcopy"]
+    assert [c.argv[0] for c in copies] == ["copy", "sync", "copy", "sync"]
+    assert copies[0].argv[1:3] == [
+        f"https://{OLD}.file.core.windows.net/datasets?{SAS}",
+        f"https://{NEW}.file.core.windows.net/datasets?{SAS}",
+    ]
+
+
+def test_migration_retire_lifts_backup_and_both_locks_before_deleting_the_account(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;abc\nAzureFileShare;def\n")
+    fakes.answer("az", "lock list", stdout=f"AzureBackupProtectionLock\n{OLD}-cannot-delete\n")
+    done = fakes.run("runbook-migrate-billing-model.sh", "retire", "prod", OLD)
+    assert done.returncode == 0, done.stderr
+    vault, container = f"rsv-{OLD}", f"StorageContainer;Storage;{RG};{OLD}"
+    lock = f"--resource-name {OLD} --resource-type Microsoft.Storage/storageAccounts"
+    assert [c.line for c in fakes.calls()] == [
+        f"az backup vault update -g {RG} -n {vault} --immutability-state Disabled",
+        f"az backup item list -g {RG} -v {vault} --backup-management-type AzureStorage "
+        "--workload-type AzureFileShare --query [].name -o tsv",
+        *(
+            f"az backup protection disable -g {RG} -v {vault} -c {container} -i {item} "
+            "--backup-management-type AzureStorage --workload-type AzureFileShare "
+            "--delete-backup-data true --yes"
+            for item in ("AzureFileShare;abc", "AzureFileShare;def")
+        ),
+        f"az backup container unregister -g {RG} -v {vault} -c {container} "
+        "--backup-management-type AzureStorage --yes",
+        f"az lock list -g {RG} {lock} --query [].name -o tsv",
+        f"az lock delete -g {RG} -n AzureBackupProtectionLock {lock}",
+        f"az lock list -g {RG} {lock} --query [].name -o tsv",
+        f"az lock delete -g {RG} -n {OLD}-cannot-delete {lock}",
+        f"az storage account delete -g {RG} -n {OLD} --yes",
+    ]
+
+
+def test_migration_refuses_a_stack_that_still_names_the_old_account(fakes: StandIns) -> None:
+    done = fakes.run("runbook-migrate-billing-model.sh", "prepare", "prod", NEW)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"runbook-migrate-billing-model: stacks/Pulumi.prod.yaml: storageAccountName is still "
+        f"{NEW}: the change must name a new account\n"
+    )
+    assert fakes.calls() == []
+
+
+@pytest.mark.parametrize("phase", ["prepare", "copy", "retire"])
+def test_migration_dry_run_runs_nothing(fakes: StandIns, phase: str) -> None:
+    done = fakes.run("runbook-migrate-billing-model.sh", phase, "prod", OLD, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert done.stdout.count("\n+ ") >= 3
+
+
+# --- runbook-restore.sh ----------------------------------------------------------------
+
+VAULT = f"rsv-{NEW}"
+CONTAINER = f"StorageContainer;Storage;{RG};{NEW}"
+BACKUP = "--backup-management-type AzureStorage --workload-type AzureFileShare"
+
+
+def test_restore_finds_the_item_stops_the_writers_then_restores_and_follows_the_job(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;internal42\n")
+    fakes.answer("az", "restore-azurefiles", stdout="job-7\n")
+    fakes.answer("az", "backup job show", stdout="Completed\n")
+    _kube_writers(fakes)
+    done = fakes.run(
+        "runbook-restore.sh", "restore", "prod", "checkpoints", "rp-700", "ddp-example",
+        "--directory",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert [c.line for c in fakes.calls()] == [
+        f"az backup item list -g {RG} -v {VAULT} {BACKUP} "
+        "--query [?properties.friendlyName=='checkpoints'].name | [0] -o tsv",
+        *STOP_WRITERS,
+        f"az backup restore restore-azurefiles -g {RG} -v {VAULT} -c {CONTAINER} "
+        "-i AzureFileShare;internal42 --rp-name rp-700 --restore-mode OriginalLocation "
+        "--resolve-conflict Overwrite --source-file-type Directory --source-file-path "
+        "ddp-example --query name -o tsv",
+        f"az backup job wait -g {RG} -v {VAULT} -n job-7",
+        f"az backup job show -g {RG} -v {VAULT} -n job-7 --query properties.status -o tsv",
+    ]
+
+
+def test_restore_of_a_share_without_backup_stops_naming_it(fakes: StandIns) -> None:
+    fakes.answer("az", "backup item list", stdout="\n")
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "runbook-restore: step 'find the backup item of datasets' failed: "
+        f"{VAULT} protects no share named datasets"
+    )
+    assert [c.tool for c in fakes.calls()] == ["az"]
+
+
+def test_a_failed_restore_job_fails_the_runbook(fakes: StandIns) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;x\n")
+    fakes.answer("az", "restore-azurefileshare", stdout="job-9\n")
+    fakes.answer("az", "backup job show", stdout="Failed\n")
+    fakes.answer("kubectl", "get", stdout=json.dumps({"items": []}))
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "runbook-restore: step 'follow the restore job' failed: restore job job-9 ended Failed"
+    )
+
+
+def test_restore_dry_run_runs_nothing(fakes: StandIns) -> None:
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert "+ az backup restore restore-azurefileshare " in done.stdout
+
+
+# --- runbook-teardown.sh ---------------------------------------------------------------
+
+
+def test_teardown_lifts_backup_and_locks_before_destroying_and_deploys_nothing(
+    fakes: StandIns,
+) -> None:
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;a\n")
+    fakes.answer("az", "lock list", stdout="AzureBackupProtectionLock\n")
+    fakes.answer("az", "storage account list", stdout=f"{NEW}\n")
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "prod")
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    lock = f"--resource-name {NEW} --resource-type Microsoft.Storage/storageAccounts"
+    assert lines == [
+        f"az backup vault update -g {RG} -n {VAULT} --immutability-state Disabled",
+        f"az backup item list -g {RG} -v {VAULT} {BACKUP} --query [].name -o tsv",
+        f"az backup protection disable -g {RG} -v {VAULT} -c {CONTAINER} -i AzureFileShare;a "
+        f"{BACKUP} --delete-backup-data true --yes",
+        f"az backup container unregister -g {RG} -v {VAULT} -c {CONTAINER} "
+        "--backup-management-type AzureStorage --yes",
+        f"az lock list -g {RG} {lock} --query [].name -o tsv",
+        f"az lock delete -g {RG} -n AzureBackupProtectionLock {lock}",
+        "pulumi state unprotect --all --stack prod --yes",
+        "pulumi destroy --stack prod --refresh --yes",
+        f"az storage account list -g {RG} --query [?name=='{NEW}'].name -o tsv",
+        f"az storage account delete -g {RG} -n {NEW} --yes",
+    ]
+    # No config change is deployed (protectData/lockStorage false fails mandatory policies).
+    assert not [line for line in lines if line.startswith(("pulumi up", "pulumi config"))]
+
+
+def test_teardown_of_dev_has_no_backup_step(fakes: StandIns) -> None:
+    done = fakes.run("runbook-teardown.sh", "dev", "--confirm", "dev")
+    assert done.returncode == 0, done.stderr
+    assert [c.line for c in fakes.calls()][:2] == [
+        "pulumi state unprotect --all --stack dev --yes",
+        "pulumi destroy --stack dev --refresh --yes",
+    ]
+
+
+def test_teardown_needs_the_stack_confirmed_and_stops_at_a_failing_step(
+    fakes: StandIns,
+) -> None:
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "staging")
+    assert done.returncode == 2
+    assert fakes.calls() == []
+    fakes.answer("az", "backup vault update", exit=1)
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "prod")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "runbook-teardown: step 'stop backup' failed: az exited 1"
+    assert len(fakes.calls()) == 1
+
+
+def test_teardown_dry_run_runs_nothing(fakes: StandIns) -> None:
+    done = fakes.run("runbook-teardown.sh", "prod", "--confirm", "prod", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert "+ pulumi destroy --stack prod --refresh --yes" in done.stdout
