@@ -45,6 +45,8 @@ from .._stack import (
     storage_accounts,
 )
 
+SSD = V2_LIMITS[BillingModel.PROVISIONED_V2_SSD]
+HDD = V2_LIMITS[BillingModel.PROVISIONED_V2_HDD]
 # property -> (unit, per-share limits, per-account limit, recommendation)
 LIMITS = {
     "provisionedIops": (
@@ -118,9 +120,12 @@ POLICY = StackValidationPolicy(
     validate=_validate,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Keep provisionedIops within SSD 3000-102400 / HDD 500-50000 and "
-        "provisionedBandwidthMibps within SSD 100-10340 / HDD 60-5120 MiB/s, and the shares "
-        "of one account within SSD 102400 IOPS and 10340 MiB/s (HDD 50000 and 5120) together."
+        f"Keep provisionedIops within SSD {SSD.min_iops}-{SSD.max_iops} / HDD "
+        f"{HDD.min_iops}-{HDD.max_iops} and provisionedBandwidthMibps within SSD "
+        f"{SSD.min_mibps}-{SSD.max_mibps} / HDD {HDD.min_mibps}-{HDD.max_mibps} MiB/s, and the "
+        f"shares of one account within SSD {SSD.account_max_iops} IOPS and "
+        f"{SSD.account_max_mibps} MiB/s (HDD {HDD.account_max_iops} and {HDD.account_max_mibps}) "
+        "together."
     ),
     url="https://learn.microsoft.com/azure/storage/files/understanding-billing",
     tags=["azure", "storage", "azure-files", "performance"],

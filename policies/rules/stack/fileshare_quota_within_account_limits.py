@@ -36,6 +36,8 @@ from .._stack import (
 
 PREMIUM = BillingModel.PROVISIONED_V1_SSD
 STANDARD = BillingModel.PAY_AS_YOU_GO_HDD
+# Both v2 media tiers take the same quotas ("Provisioned v2 provisioning").
+V2 = BillingModel.PROVISIONED_V2_SSD
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -101,9 +103,11 @@ POLICY = StackValidationPolicy(
     validate=_validate,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Provisioned v2 (PremiumV2_*/StandardV2_*) shares need 32-262144 GiB; premium "
-        "(FileStorage) shares need 100-102400 GiB; standard (StorageV2) shares need "
-        "1-5120 GiB, or up to 102400 GiB with largeFileSharesState='Enabled' on the account."
+        f"Provisioned v2 (PremiumV2_*/StandardV2_*) shares need {V2.min_gib}-{V2.max_gib} GiB; "
+        f"premium (FileStorage) shares need {PREMIUM.min_gib}-{PREMIUM.max_gib} GiB; standard "
+        f"(StorageV2) shares need {STANDARD.min_gib}-{STANDARD_MAX_GIB_WITHOUT_LARGE_FILE_SHARES}"
+        f" GiB, or up to {STANDARD.max_gib} GiB with largeFileSharesState='Enabled' on the "
+        "account."
     ),
     url="https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets",
     tags=["azure", "storage", "azure-files", "capacity"],
