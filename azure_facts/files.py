@@ -25,9 +25,11 @@ Sources, read on ``READ_ON`` (2026-11-30); ``tests/azure_facts`` fails once that
   Provisioned v2 is "generally available in all Azure public cloud regions ... Not all regions
   support all media tiers and redundancy options" (#provisioned-v2-availability); pay-as-you-go
   HDD shares are available in all regions.
-* "Azure Files scalability and performance targets",
-  https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets: a standard
-  share holds 5 TiB unless its account enables large file shares (then 100 TiB).
+* A standard share holds 5 TiB unless its account enables large file shares (then 100 TiB):
+  "Azure Files scalability and performance targets",
+  https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets, and the storage
+  API's ``shareQuota`` ("less than or equal to 5TB (5120). For Large File Shares, the maximum
+  size is 102400"; pulumi-azure-native 3.29.0 ``storage.FileShare``).
 * SSD file shares, v1 and v2 alike, exist only in the regions of "Azure Files redundancy
   support for SSD file shares",
   https://learn.microsoft.com/azure/storage/files/redundancy-premium-file-shares
