@@ -15,12 +15,14 @@
 * :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
 * :class:`TrainingJob` (``training.py``): distributed PyTorch training, an Indexed Job with a
   headless Service for torchrun's rendezvous; ``training_example/`` holds an example script.
-* ``sizing.py``, ``kubeconfig.py`` and ``node_disks.py``: pure helpers (share performance,
-  kubelogin rewrite, ephemeral OS disk per VM size).
+* ``sizing.py``, ``kubeconfig.py`` and ``node_disks.py``: pure helpers (a volume's share
+  under its billing model, kubelogin rewrite, ephemeral OS disk per VM size); the Azure Files
+  facts they apply are ``azure_facts/files.py``'s.
 
 Only the ``pulumi_azure_native`` submodules in use are imported (the package is large).
 """
 
+from azure_facts.files import BillingModel
 from components.backup import BackupRetention, ShareBackup, ShareBackupArgs
 from components.cluster import (
     GPU_SCHEDULING,
@@ -34,7 +36,6 @@ from components.cluster import (
 from components.gpu import NvidiaDevicePlugin, NvidiaDevicePluginArgs, device_plugin_manifest
 from components.kubeconfig import KUBELOGIN_MODES, KubeconfigError, rewrite_kubeconfig
 from components.sizing import (
-    BillingModel,
     SharePerformance,
     SizingError,
     quota_for_throughput,

@@ -1,94 +1,33 @@
-"""Azure Files billing models and share sizing: pure functions, no Pulumi.
+"""A volume's declaration made a share under its billing model: pure functions, no Pulumi.
 
-Source for every number and formula here: "Understand Azure Files billing models",
-https://learn.microsoft.com/azure/storage/files/understanding-billing (ms.date 2025-06-04,
-read 2026-11-30). The four models a stack can choose (``fileBillingModel``):
-
-* **provisioned-v2-ssd / provisioned-v2-hdd**: storage, IOPS and throughput are provisioned
-  separately on each share (``FileStorage`` accounts, SKUs ``PremiumV2_*`` / ``StandardV2_*``).
-  A share declares its size; IOPS and throughput default to Azure's recommendation for that
-  size and may be set to any value within the model's limits.
-* **provisioned-v1-ssd**: IOPS and throughput follow from the provisioned size
-  (``FileStorage``, ``Premium_*``), so throughput can only be bought through capacity:
-  baseline IOPS = min(3000 + GiB, 102400), throughput = 100 + ceil(0.04 * GiB) +
-  ceil(0.06 * GiB) MiB/s, 100-102400 GiB.
-* **pay-as-you-go-hdd**: nothing is provisioned (``StorageV2`` with large file shares,
-  ``Standard_*``); the quota is a size cap and performance an upper bound shared with the
-  account (up to 20,000 IOPS and 300 MiB/s per share).
-
-All arithmetic is integer arithmetic, so threshold cases are exact (no float rounding).
+The facts (limits, formulas, SKUs) are ``azure_facts/files.py``'s; this module applies them to
+what a volume declares (``quotaGiB``, ``throughputMiBps``, ``iops``) and names the field to fix
+when a declaration cannot be provisioned. ``stacks/config.py`` resolves each volume once and
+hands the result to the components.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Literal, get_args
 
-Redundancy = Literal["LRS", "ZRS", "GRS", "GZRS"]
-
-
-class BillingModel(StrEnum):
-    """How an account's shares are billed (and so provisioned): the ``fileBillingModel`` key."""
-
-    PROVISIONED_V2_SSD = "provisioned-v2-ssd"
-    PROVISIONED_V2_HDD = "provisioned-v2-hdd"
-    PROVISIONED_V1_SSD = "provisioned-v1-ssd"
-    PAY_AS_YOU_GO_HDD = "pay-as-you-go-hdd"
-
-    @property
-    def ssd(self) -> bool:
-        return self.value.endswith("-ssd")
-
-    @property
-    def v2(self) -> bool:
-        return self.value.startswith("provisioned-v2")
-
-    @property
-    def provisioned(self) -> bool:
-        return self is not BillingModel.PAY_AS_YOU_GO_HDD
-
-    @property
-    def account_kind(self) -> str:
-        """Every provisioned model lives in a FileStorage account (the v2 SKUs too)."""
-        return "FileStorage" if self.provisioned else "StorageV2"
-
-    @property
-    def sku_family(self) -> str:
-        return _SKU_FAMILY[self]
-
-    @property
-    def allows_nfs(self) -> bool:
-        """NFS 4.1 shares exist on SSD only, in v1 and v2 ("availability" tables)."""
-        return self.ssd
-
-    @property
-    def redundancies(self) -> tuple[Redundancy, ...]:
-        """SSD shares, v1 and v2, are locally or zone-redundant only; HDD shares, v2 and
-        pay-as-you-go, are geo-redundant too ("Applies to" table of "Azure Files redundancy
-        support for SSD file shares",
-        https://learn.microsoft.com/azure/storage/files/redundancy-premium-file-shares)."""
-        return ("LRS", "ZRS") if self.ssd else get_args(Redundancy)
-
-
-_SKU_FAMILY = {
-    BillingModel.PROVISIONED_V2_SSD: "PremiumV2",
-    BillingModel.PROVISIONED_V2_HDD: "StandardV2",
-    BillingModel.PROVISIONED_V1_SSD: "Premium",
-    BillingModel.PAY_AS_YOU_GO_HDD: "Standard",
-}
-
-
-def account_sku(model: BillingModel, redundancy: Redundancy) -> str:
-    """The storage account SKU of ``model`` with ``redundancy``, e.g. ``PremiumV2_ZRS``."""
-    return f"{model.sku_family}_{redundancy}"
-
-
-def model_for_sku(sku: str) -> BillingModel | None:
-    """The billing model a storage account SKU selects (``None`` for other SKUs)."""
-    family = sku.rsplit("_", 1)[0]
-    return next((m for m, f in _SKU_FAMILY.items() if f == family), None)
+from azure_facts.files import (
+    PREMIUM_MAX_GIB,
+    PREMIUM_MAX_THROUGHPUT_MIBPS,
+    PREMIUM_MIN_GIB,
+    STANDARD_MAX_GIB,
+    STANDARD_MAX_IOPS,
+    STANDARD_MAX_THROUGHPUT_MIBPS,
+    STANDARD_MIN_GIB,
+    V2_LIMITS,
+    BillingModel,
+    premium_burst_iops,
+    premium_iops,
+    premium_throughput_mibps,
+    recommended_iops,
+    recommended_throughput_mibps,
+    v2_burst_iops,
+)
 
 
 class SizingError(ValueError):
@@ -98,168 +37,6 @@ class SizingError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-# --- provisioned v2 -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class V2Limits:
-    """Per-share and per-account limits of a provisioned v2 media tier ("Provisioned v2
-    provisioning" and "Provisioned v2 classic file shares" tables)."""
-
-    min_gib: int
-    max_gib: int
-    min_iops: int
-    max_iops: int
-    min_mibps: int
-    max_mibps: int
-    account_max_gib: int
-    account_max_iops: int
-    account_max_mibps: int
-    account_max_shares: int
-    # Recommendation: MIN(MAX(base + CEILING(scalar * GiB), floor), cap), scalar as a fraction.
-    base_iops: int
-    iops_per_gib: tuple[int, int]
-    base_mibps: int
-    mibps_per_gib: tuple[int, int]
-    # Burst IOPS limit: MIN(MAX(3 * ProvisionedIOPS, burst_floor), max_iops).
-    burst_floor: int
-
-
-V2_LIMITS: dict[BillingModel, V2Limits] = {
-    BillingModel.PROVISIONED_V2_SSD: V2Limits(
-        min_gib=32,
-        max_gib=262_144,
-        min_iops=3_000,
-        max_iops=102_400,
-        min_mibps=100,
-        max_mibps=10_340,
-        account_max_gib=262_144,
-        account_max_iops=102_400,
-        account_max_mibps=10_340,
-        account_max_shares=50,
-        base_iops=3_000,
-        iops_per_gib=(1, 1),
-        base_mibps=100,
-        mibps_per_gib=(1, 10),
-        burst_floor=10_000,
-    ),
-    BillingModel.PROVISIONED_V2_HDD: V2Limits(
-        min_gib=32,
-        max_gib=262_144,
-        min_iops=500,
-        max_iops=50_000,
-        min_mibps=60,
-        max_mibps=5_120,
-        account_max_gib=4_194_304,
-        account_max_iops=50_000,
-        account_max_mibps=5_120,
-        account_max_shares=50,
-        base_iops=1_000,
-        iops_per_gib=(1, 5),
-        base_mibps=60,
-        mibps_per_gib=(1, 50),
-        burst_floor=5_000,
-    ),
-}
-
-
-def _ceil_div(numerator: int, denominator: int) -> int:
-    return -(-numerator // denominator)
-
-
-def _v2(model: BillingModel) -> V2Limits:
-    if not model.v2:
-        raise SizingError(f"{model} is not a provisioned v2 model")
-    return V2_LIMITS[model]
-
-
-def _recommendation(base: int, per_gib: tuple[int, int], floor: int, cap: int, gib: int) -> int:
-    """Azure's one recommendation formula: MIN(MAX(base + CEILING(per_gib * GiB), floor), cap)."""
-    numerator, denominator = per_gib
-    return min(max(base + _ceil_div(numerator * gib, denominator), floor), cap)
-
-
-def recommended_iops(model: BillingModel, gib: int) -> int:
-    """Azure's IOPS recommendation for a v2 share of ``gib``:
-    SSD MIN(MAX(3000 + CEILING(1 * GiB), 3000), 102400),
-    HDD MIN(MAX(1000 + CEILING(0.2 * GiB), 500), 50000)."""
-    limits = _v2(model)
-    return _recommendation(
-        limits.base_iops, limits.iops_per_gib, limits.min_iops, limits.max_iops, gib
-    )
-
-
-def recommended_throughput_mibps(model: BillingModel, gib: int) -> int:
-    """Azure's throughput recommendation for a v2 share of ``gib``:
-    SSD MIN(MAX(100 + CEILING(0.1 * GiB), 100), 10340),
-    HDD MIN(MAX(60 + CEILING(0.02 * GiB), 60), 5120)."""
-    limits = _v2(model)
-    return _recommendation(
-        limits.base_mibps, limits.mibps_per_gib, limits.min_mibps, limits.max_mibps, gib
-    )
-
-
-def v2_burst_iops(model: BillingModel, iops: int) -> int:
-    """Best-effort burst limit of a v2 share: MIN(MAX(3 * IOPS, 10000 SSD | 5000 HDD), max)."""
-    limits = _v2(model)
-    return min(max(3 * iops, limits.burst_floor), limits.max_iops)
-
-
-# --- provisioned v1 (SSD) -------------------------------------------------------------------
-
-PREMIUM_MIN_GIB = 100
-PREMIUM_MAX_GIB = 102_400
-PREMIUM_MAX_IOPS = 102_400
-PREMIUM_BASE_IOPS = 3_000
-PREMIUM_BASE_THROUGHPUT_MIBPS = 100
-PREMIUM_BURST_FLOOR = 10_000
-
-# --- pay-as-you-go (HDD) --------------------------------------------------------------------
-
-STANDARD_MIN_GIB = 1
-STANDARD_MAX_GIB = 102_400  # with large file shares enabled
-# Upper bounds for a pay-as-you-go share in a large-file-share account: up to 20,000 IOPS
-# and 300 MiB/s per share. They are ceilings shared with every other share in the account,
-# not guarantees, and they do not depend on the quota.
-STANDARD_MAX_IOPS = 20_000
-STANDARD_MAX_THROUGHPUT_MIBPS = 300
-
-
-def _check_premium_quota(quota_gib: int) -> None:
-    if isinstance(quota_gib, bool) or not isinstance(quota_gib, int):
-        raise SizingError(f"quota must be an integer number of GiB (got {quota_gib!r})")
-    if not PREMIUM_MIN_GIB <= quota_gib <= PREMIUM_MAX_GIB:
-        raise SizingError(
-            f"premium share quota must be between {PREMIUM_MIN_GIB} and {PREMIUM_MAX_GIB} GiB "
-            f"(got {quota_gib})"
-        )
-
-
-def premium_iops(quota_gib: int) -> int:
-    """Baseline IOPS of a provisioned v1 share: min(3000 + GiB, 102400)."""
-    _check_premium_quota(quota_gib)
-    return min(PREMIUM_BASE_IOPS + quota_gib, PREMIUM_MAX_IOPS)
-
-
-def premium_burst_iops(quota_gib: int) -> int:
-    """Best-effort burst limit of a provisioned v1 share: MIN(MAX(3 * GiB, 10000), 102400)."""
-    _check_premium_quota(quota_gib)
-    return min(max(3 * quota_gib, PREMIUM_BURST_FLOOR), PREMIUM_MAX_IOPS)
-
-
-def premium_throughput_mibps(quota_gib: int) -> int:
-    """Throughput of a provisioned v1 share: 100 + ceil(0.04 * GiB) + ceil(0.06 * GiB) MiB/s."""
-    _check_premium_quota(quota_gib)
-    return (
-        PREMIUM_BASE_THROUGHPUT_MIBPS
-        + _ceil_div(4 * quota_gib, 100)
-        + _ceil_div(6 * quota_gib, 100)
-    )
-
-
-PREMIUM_MAX_THROUGHPUT_MIBPS = premium_throughput_mibps(PREMIUM_MAX_GIB)
 
 
 def quota_for_throughput(mibps: int) -> int:

@@ -11,15 +11,8 @@ from typing import Literal, get_args
 import pulumi
 from pulumi_azure_native import authorization, storage
 
-from components.sizing import (
-    BillingModel,
-    Redundancy,
-    SharePerformance,
-    SizingError,
-    account_sku,
-    check_account_totals,
-    resolve_share,
-)
+from azure_facts.files import BillingModel, Redundancy, account_sku
+from components.sizing import SharePerformance, SizingError, check_account_totals
 
 FileProtocol = Literal["smb", "nfs"]
 
@@ -53,17 +46,14 @@ _KEY_READER_NAMESPACE = uuid.UUID("5f468245-bc7f-4a71-93b8-3062679351d9")
 
 @dataclass(frozen=True)
 class ShareSpec:
-    """One file share, declared as its billing model takes it (see
-    :func:`components.sizing.resolve_share`): provisioned v2 takes ``quota_gib`` and optional
-    ``throughput_mibps`` and ``iops`` targets (Azure's recommendation for the size when
-    missing); provisioned v1 one of ``quota_gib`` or a ``throughput_mibps`` target that sizes
-    the quota; pay-as-you-go ``quota_gib`` only.
+    """One file share: its name and what it gets under the account's billing model, as
+    :func:`components.sizing.resolve_share` resolved it from the volume's declaration (once,
+    in ``stacks/config.py``): the quota, and on provisioned v2 the IOPS and throughput the
+    share provisions.
     """
 
     name: str
-    quota_gib: int | None = None
-    throughput_mibps: int | None = None
-    iops: int | None = None
+    performance: SharePerformance
 
 
 @dataclass(frozen=True)
@@ -113,8 +103,8 @@ class SharedStorageArgs:
     public_network_access: bool = True
 
 
-def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerformance]:
-    """Check ``args``; return each share's resolved quota and performance.
+def validate_shared_storage_args(args: SharedStorageArgs) -> None:
+    """Check ``args``.
 
     Raises ``ValueError`` with a message naming the offending setting.
     """
@@ -154,30 +144,25 @@ def validate_shared_storage_args(args: SharedStorageArgs) -> dict[str, SharePerf
         )
     if not args.shares:
         raise ValueError("at least one share is required")
-    resolved: dict[str, SharePerformance] = {}
+    names: set[str] = set()
     for share in args.shares:
         if not SHARE_NAME_RE.match(share.name):
             raise ValueError(
                 "share name must be 3-63 lowercase letters, digits and single hyphens, "
                 f"starting and ending with a letter or digit (got {share.name!r})"
             )
-        if share.name in resolved:
+        if share.name in names:
             raise ValueError(f"share name {share.name!r} is used twice")
-        try:
-            resolved[share.name] = resolve_share(
-                model,
-                quota_gib=share.quota_gib,
-                throughput_mibps=share.throughput_mibps,
-                iops=share.iops,
+        names.add(share.name)
+        if share.performance.model is not model:
+            raise ValueError(
+                f"share {share.name!r} is resolved for {share.performance.model}, not the "
+                f"account's {model}"
             )
-        except SizingError as error:
-            field = f" {error.field}" if error.field else ""
-            raise ValueError(f"share {share.name!r}{field}: {error}") from error
     try:
-        check_account_totals(model, list(resolved.values()))
+        check_account_totals(model, [share.performance for share in args.shares])
     except SizingError as error:
         raise ValueError(f"the shares {error}") from error
-    return resolved
 
 
 class SharedStorage(pulumi.ComponentResource):
@@ -190,8 +175,6 @@ class SharedStorage(pulumi.ComponentResource):
         resource_group_name: The resource group (as given).
         file_service: The ``storage.FileServiceProperties``.
         shares: ``share name -> storage.FileShare``.
-        share_performance: ``share name -> SharePerformance`` (model, quota, IOPS, MiB/s,
-            provisioned or ceiling); plain values.
         sku: The account SKU (``PremiumV2_ZRS``, ...).
         lock: The ``CanNotDelete`` lock, or ``None``.
     """
@@ -204,7 +187,7 @@ class SharedStorage(pulumi.ComponentResource):
         args: SharedStorageArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        self.share_performance = validate_shared_storage_args(args)
+        validate_shared_storage_args(args)
         super().__init__("aks-rwx-training:storage:SharedStorage", name, None, opts)
 
         model = BillingModel(args.billing_model)
@@ -281,12 +264,13 @@ class SharedStorage(pulumi.ComponentResource):
         )
 
         self.shares: dict[str, storage.FileShare] = {}
-        for share_name, perf in self.share_performance.items():
-            self.shares[share_name] = storage.FileShare(
-                f"{name}-share-{share_name}",
+        for spec in args.shares:
+            perf = spec.performance
+            self.shares[spec.name] = storage.FileShare(
+                f"{name}-share-{spec.name}",
                 account_name=self.account.name,
                 resource_group_name=args.resource_group_name,
-                share_name=share_name,
+                share_name=spec.name,
                 share_quota=perf.quota_gib,
                 # Only v2 shares take these; Azure derives v1 performance from the quota.
                 provisioned_iops=perf.provisioned_iops,
@@ -318,7 +302,7 @@ class SharedStorage(pulumi.ComponentResource):
                 "billingModel": str(model),
                 "sku": self.sku,
                 "shareNames": sorted(self.shares),
-                "shareQuotasGiB": {n: p.quota_gib for n, p in self.share_performance.items()},
+                "shareQuotasGiB": {s.name: s.performance.quota_gib for s in args.shares},
             }
         )
 

@@ -5,8 +5,9 @@ the exit codes and the example PR comment (docs/cli.md).
 usage: .venv/bin/python scripts/gen_readme_tables.py [--check]
 
 - `billing-plans`: each volume prod declares, sized under provisioned v1 and under the v2 model
-  prod deploys (components/sizing.py), and the account's total, each with its monthly cost
-  (infra/readers/cost.py with the committed price table; a missing price is said, not guessed);
+  prod deploys (components/sizing.py with azure_facts/files.py), and the account's total, each
+  with its monthly cost (infra/readers/cost.py with the committed price table; a missing price
+  is said, not guessed);
 - `exit-codes`: what each exit code of `infra` means (infra/exit_codes.py MEANINGS);
 - `pr-comment-example`: the comment scripts/build_pr_comment.py builds from `infra diff
   --markdown` of prod with one setting changed (`HEAD_CHANGE`), both sides previewed offline
@@ -33,13 +34,8 @@ sys.path.insert(0, str(ROOT))
 import build_pr_comment  # noqa: E402
 from readme_blocks import regenerate_all, replace_between  # noqa: E402
 
-from components.sizing import (  # noqa: E402
-    BillingModel,
-    Redundancy,
-    SharePerformance,
-    account_sku,
-    resolve_share,
-)
+from azure_facts.files import BillingModel, Redundancy, account_sku  # noqa: E402
+from components.sizing import SharePerformance, resolve_share  # noqa: E402
 from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.compare import diff_plans  # noqa: E402
 from infra.engine.model import Resource, StackPlan  # noqa: E402

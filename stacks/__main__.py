@@ -114,15 +114,7 @@ def main(loaded: LoadedConfig) -> None:
             billing_model=cfg.file_billing_model,
             redundancy=cfg.storage_redundancy,
             protocol=cfg.file_protocol,
-            shares=[
-                ShareSpec(
-                    name=v.config.name,
-                    quota_gib=v.config.quota_gib,
-                    throughput_mibps=v.config.throughput_mibps,
-                    iops=v.config.iops,
-                )
-                for v in loaded.volumes
-            ],
+            shares=[ShareSpec(v.config.name, v.performance) for v in loaded.volumes],
             soft_delete_days=cfg.share_soft_delete_days,
             allowed_subnet_ids=loaded.storage_subnet_ids,
             allowed_ip_ranges=cfg.allowed_ip_ranges,
@@ -325,7 +317,7 @@ def main(loaded: LoadedConfig) -> None:
             "namespace": rwx.namespace,
             "pvcName": rwx.pvc_name,
             "pvName": rwx.pv_name,
-            **share_report(shared_storage.share_performance[spec.name]),
+            **share_report(volume.performance),
         }
 
     specs = {volume.config.name: volume.config for volume in loaded.volumes}

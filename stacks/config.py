@@ -39,8 +39,8 @@ from pydantic.alias_generators import to_camel, to_snake
 from pydantic.fields import FieldInfo
 from tzlocal.windows_tz import win_tz
 
-from components.azure_files_regions import regions_offering
-from components.azure_regions import AZURE_REGIONS
+from azure_facts.files import BillingModel, Redundancy, account_sku, regions_offering
+from azure_facts.regions import AZURE_REGIONS
 from components.backup import (
     MAX_DAILY_DAYS,
     MAX_MONTHLY_MONTHS,
@@ -91,11 +91,8 @@ from components.node_disks import (
     vm_size,
 )
 from components.sizing import (
-    BillingModel,
-    Redundancy,
     SharePerformance,
     SizingError,
-    account_sku,
     check_account_totals,
     resolve_share,
 )
@@ -689,7 +686,7 @@ class StackConfig(_Model):
     def _location(cls, value: str) -> str:
         if value not in AZURE_REGIONS:
             raise ValueError(
-                f"must be {_REGION} (got {_show(value)}); the list is components/azure_regions.py"
+                f"must be {_REGION} (got {_show(value)}); the list is azure_facts/regions.py"
             )
         return value
 
@@ -1318,7 +1315,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             f"is {_show(str(model))}, whose {cfg.storage_redundancy} shares "
             f"({account_sku(model, cfg.storage_redundancy)}) are not offered in location "
             f"{_show(cfg.location)}; choose another model, storageRedundancy or location (the "
-            "list is components/azure_files_regions.py)",
+            "list is azure_facts/files.py)",
             related=("storageRedundancy", "location"),
         )
     gpu = cfg.gpu_pool

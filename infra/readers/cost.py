@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from azure_facts.files import BillingModel, model_for_sku
 from infra.engine.model import Resource, Secret, StackPlan
 from infra.errors import UsageError
 
@@ -46,15 +47,9 @@ PREMIUM_SSD_TIERS = (
     (512, "P20"), (1024, "P30"), (2048, "P40"), (4096, "P50"), (8192, "P60"),
     (16384, "P70"), (32767, "P80"),
 )  # fmt: skip
-PROVISIONED_V1_SKUS = frozenset({"Premium_LRS", "Premium_ZRS"})
-PROVISIONED_V2_SKUS = frozenset(
-    {"PremiumV2_LRS", "PremiumV2_ZRS", "StandardV2_LRS", "StandardV2_ZRS", "StandardV2_GRS",
-     "StandardV2_GZRS"}
-)  # fmt: skip
 # The Retail Prices API lists, beside an SSD share's "Provisioned IOPS" and "Provisioned
 # Throughput MiBPS" meters, zero-priced "... Free" ones: part of what is provisioned is
-# billed at no charge, an amount not published with the prices. So these lines are bounds.
-SSD_V2_SKUS = frozenset({"PremiumV2_LRS", "PremiumV2_ZRS"})
+# billed at no charge, an amount not published with the prices. So those lines are bounds.
 SSD_V2_BASELINE = "upper bound: an included baseline is billed at no charge"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
@@ -347,12 +342,16 @@ class _Estimator:
             self.unpriced(resource, f"file share {name}", "account SKU or quota unknown offline")
             return
         location = account.inputs.get("location")
-        if sku in PROVISIONED_V1_SKUS:
+        model = model_for_sku(sku)
+        # Any other SKU is looked up as pay-as-you-go; one the table lacks is reported unpriced.
+        if model is None or sku not in model.skus:
+            model = BillingModel.PAY_AS_YOU_GO_HDD
+        if model is BillingModel.PROVISIONED_V1_SSD:
             item = f"file share {name}: {quota:g} GiB provisioned v1 ({sku})"
             if (gib := self.price(resource, location, f"files-v1/{sku}", item)) is not None:
                 self.add(resource, item, quota * gib)
-        elif sku in PROVISIONED_V2_SKUS:
-            self.share_v2(resource, name, sku, location, quota)
+        elif model.v2:
+            self.share_v2(resource, name, sku, model, location, quota)
         else:
             tier = resource.inputs.get("accessTier") or "TransactionOptimized"
             item = f"file share {name}: up to {quota:g} GiB stored ({sku}, {tier}; quota as bound)"
@@ -361,7 +360,13 @@ class _Estimator:
                 self.add(resource, item, 0.0, quota * gib)
 
     def share_v2(
-        self, resource: Resource, name: str, sku: str, location: Any, quota: float
+        self,
+        resource: Resource,
+        name: str,
+        sku: str,
+        model: BillingModel,
+        location: Any,
+        quota: float,
     ) -> None:
         parts = (
             ("storage", quota, "GiB"),
@@ -377,7 +382,7 @@ class _Estimator:
                 )
                 continue
             item = f"file share {name}: {amount:g} {unit} provisioned v2 ({sku})"
-            if sku in SSD_V2_SKUS and meter != "storage":
+            if model.ssd and meter != "storage":
                 item += f" ({SSD_V2_BASELINE})"
             if (
                 unit_price := self.price(resource, location, f"files-v2/{sku}/{meter}", item)

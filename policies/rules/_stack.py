@@ -30,6 +30,8 @@ from typing import Any, Final
 
 from pulumi_policy import PolicyResource, StackValidationArgs
 
+from azure_facts.files import model_for_sku
+
 from ._azure import FILE_SERVICE_TYPE, FILE_SHARE_TYPE, STORAGE_ACCOUNT_TYPE
 from ._k8s import object_name, object_namespace, volume_attribute
 from ._props import MISSING, UNKNOWN, get, is_known, plain
@@ -121,6 +123,22 @@ def account_name(account: Res) -> Any:
 def account_label(account: Res) -> str:
     name = account_name(account)
     return name if isinstance(name, str) else account.name
+
+
+def sku_of(account: Res) -> Any:
+    """A StorageAccount's ``sku.name`` (str), UNKNOWN, or None when absent."""
+    sku = account.get("sku", "name")
+    if sku is UNKNOWN:
+        return UNKNOWN
+    return sku if isinstance(sku, str) else None
+
+
+def model_of(sku: Any) -> Any:
+    """The Azure Files billing model a SKU name selects: BillingModel, None (another SKU, or
+    none) or UNKNOWN."""
+    if sku is UNKNOWN:
+        return UNKNOWN
+    return model_for_sku(sku) if isinstance(sku, str) else None
 
 
 def _share_id_parts(share: Res) -> tuple[str, str] | None:

@@ -14,7 +14,8 @@ from component_harness import (
 )
 from pulumi.runtime import rpc
 
-from components.sizing import BillingModel
+from azure_facts.files import BillingModel
+from components.sizing import resolve_share
 from components.storage import (
     KEY_READER_ACTIONS,
     KEY_READER_ROLE_ID,
@@ -35,6 +36,12 @@ ACCOUNT_ID = (
     "Microsoft.Storage/storageAccounts/sttraining01"
 )
 TAGS = {"environment": "test", "owner": "ml-platform", "cost-center": "ml-training"}
+SSD = BillingModel.PROVISIONED_V2_SSD
+
+
+def spec(name: str, model: BillingModel = SSD, **declared: int) -> ShareSpec:
+    """A share as stacks/config.py hands it over: resolved once from the volume's declaration."""
+    return ShareSpec(name, resolve_share(model, **declared))
 
 
 def make_args(**overrides: Any) -> SharedStorageArgs:
@@ -42,11 +49,11 @@ def make_args(**overrides: Any) -> SharedStorageArgs:
         resource_group_name="rg-test",
         location="westeurope",
         account_name="sttraining01",
-        billing_model=BillingModel.PROVISIONED_V2_SSD,
+        billing_model=SSD,
         redundancy="ZRS",
         shares=[
-            ShareSpec("datasets", quota_gib=2048, throughput_mibps=800),
-            ShareSpec("checkpoints", quota_gib=512),
+            spec("datasets", quota_gib=2048, throughput_mibps=800),
+            spec("checkpoints", quota_gib=512),
         ],
         soft_delete_days=30,
         allowed_subnet_ids=[SUBNET_ID],
@@ -103,7 +110,7 @@ def test_standard_account_uses_storage_v2_with_large_file_shares() -> None:
     result = deploy(
         billing_model=BillingModel.PAY_AS_YOU_GO_HDD,
         redundancy="LRS",
-        shares=[ShareSpec("datasets", quota_gib=5)],
+        shares=[spec("datasets", BillingModel.PAY_AS_YOU_GO_HDD, quota_gib=5)],
     )
     account = result.one(ACCOUNT).inputs
     assert account["kind"] == "StorageV2"
@@ -113,15 +120,13 @@ def test_standard_account_uses_storage_v2_with_large_file_shares() -> None:
     assert share["shareQuota"] == 5
     assert share["accessTier"] == "TransactionOptimized"
     assert "provisionedIops" not in share and "provisionedBandwidthMibps" not in share
-    perf = result.value.share_performance["datasets"]
-    assert (perf.iops, perf.throughput_mibps, perf.provisioned) == (20_000, 300, False)
 
 
 def test_provisioned_v2_hdd_account_is_file_storage() -> None:
     result = deploy(
         billing_model=BillingModel.PROVISIONED_V2_HDD,
         redundancy="LRS",
-        shares=[ShareSpec("datasets", quota_gib=1024)],
+        shares=[spec("datasets", BillingModel.PROVISIONED_V2_HDD, quota_gib=1024)],
     )
     account = result.one(ACCOUNT).inputs
     assert (account["kind"], account["sku"]) == ("FileStorage", {"name": "StandardV2_LRS"})
@@ -134,7 +139,7 @@ def test_provisioned_v2_hdd_account_is_file_storage() -> None:
 def test_provisioned_v1_sizes_the_quota_for_the_throughput() -> None:
     result = deploy(
         billing_model=BillingModel.PROVISIONED_V1_SSD,
-        shares=[ShareSpec("datasets", throughput_mibps=800)],
+        shares=[spec("datasets", BillingModel.PROVISIONED_V1_SSD, throughput_mibps=800)],
     )
     assert result.one(ACCOUNT).inputs["sku"] == {"name": "Premium_ZRS"}
     share = result.one(SHARE).inputs
@@ -166,9 +171,7 @@ def test_v2_shares_provision_the_targets_or_the_recommendation() -> None:
         assert share["accountName"] == "sttraining01"
         assert share["resourceGroupName"] == "rg-test"
         assert "accessTier" not in share
-    perf = result.value.share_performance
-    assert perf["datasets"].throughput_mibps == 800
-    assert perf["checkpoints"].iops == 3512
+    assert shares["checkpoints"]["provisionedIops"] == 3512  # 3000 + 1 * GiB
 
 
 def test_protected_data_is_protected_and_retained() -> None:
@@ -231,7 +234,7 @@ def test_no_plaintext_key_in_any_input() -> None:
             {
                 "protocol": "nfs",
                 "billing_model": BillingModel.PAY_AS_YOU_GO_HDD,
-                "shares": [ShareSpec("data", quota_gib=5)],
+                "shares": [spec("data", BillingModel.PAY_AS_YOU_GO_HDD, quota_gib=5)],
             },
             "NFS shares need an SSD billing model",
         ),
@@ -248,35 +251,18 @@ def test_no_plaintext_key_in_any_input() -> None:
         ({"redundancy": "RAGRS"}, "redundancy must be 'LRS' or 'ZRS' or 'GRS' or 'GZRS'"),
         ({"redundancy": "GZRS"}, r"GZRS shares need an HDD billing model \(got provisioned-v2"),
         ({"shares": []}, "at least one share"),
-        ({"shares": [ShareSpec("datasets", quota_gib=100)] * 2}, "used twice"),
-        ({"shares": [ShareSpec("Data_Sets", quota_gib=100)]}, "share name must be"),
+        ({"shares": [spec("datasets", quota_gib=100)] * 2}, "used twice"),
+        ({"shares": [spec("Data_Sets", quota_gib=100)]}, "share name must be"),
         (
-            {"shares": [ShareSpec("datasets", quota_gib=31)]},
-            "quotaGiB: must be an integer between 32",
-        ),
-        (
-            {"shares": [ShareSpec("datasets", quota_gib=100, iops=2999)]},
-            "'datasets' iops: must be an integer between 3000 and 102400 IOPS",
-        ),
-        (
-            {
-                "billing_model": BillingModel.PAY_AS_YOU_GO_HDD,
-                "shares": [ShareSpec("datasets", quota_gib=5, throughput_mibps=100)],
-            },
-            "throughputMiBps: cannot be provisioned for pay-as-you-go-hdd",
-        ),
-        (
-            {
-                "billing_model": BillingModel.PROVISIONED_V1_SSD,
-                "shares": [ShareSpec("datasets")],
-            },
-            "exactly one",
+            {"billing_model": BillingModel.PROVISIONED_V1_SSD, "redundancy": "LRS"},
+            "share 'datasets' is resolved for provisioned-v2-ssd, not the account's "
+            "provisioned-v1-ssd",
         ),
         (
             {
                 "shares": [
-                    ShareSpec("datasets", quota_gib=100, throughput_mibps=6000),
-                    ShareSpec("checkpoints", quota_gib=100, throughput_mibps=6000),
+                    spec("datasets", quota_gib=100, throughput_mibps=6000),
+                    spec("checkpoints", quota_gib=100, throughput_mibps=6000),
                 ]
             },
             "the shares provision 12000 MiB/s in total, more than the 10340 MiB/s",

@@ -10,7 +10,9 @@ import pulumi_kubernetes as k8s
 import pytest
 from component_harness import RunResult, run_pulumi
 
+from components import volume
 from components.volume import RwxVolume, RwxVolumeArgs
+from policies.rules.stack import fileshare_meets_volume_targets as targets
 
 COMPONENT = "aks-rwx-training:volume:RwxVolume"
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -242,3 +244,10 @@ def test_invalid_args_fail_before_children_are_registered(
     assert [r.type for r in result.registrations] == ["pulumi:providers:kubernetes"]
     with pytest.raises(ValueError, match=message):
         result.raise_error()
+
+
+def test_the_target_annotations_are_the_packs() -> None:
+    # The pack, which runs without the program, reads the performance a volume needs from
+    # these annotations (azure-native-storage-fileshare-meets-volume-targets).
+    assert volume.THROUGHPUT_TARGET_ANNOTATION == targets.THROUGHPUT_TARGET_ANNOTATION
+    assert volume.IOPS_TARGET_ANNOTATION == targets.IOPS_TARGET_ANNOTATION

@@ -22,7 +22,8 @@ ALLOWED = {
         "infra.repo.rules",
         "infra.render",
     },
-    "readers": {"infra.errors", "infra.engine"},
+    # Azure's own facts (standard library only), which the program and the pack read too.
+    "readers": {"infra.errors", "infra.engine", "azure_facts"},
     "repo": {
         "infra.errors",
         "infra.engine",
@@ -35,7 +36,7 @@ ALLOWED = {
         "policies.aks_versions",
     },
 }
-FIRST_PARTY = ("infra", "components", "stacks", "policies")
+FIRST_PARTY = ("azure_facts", "infra", "components", "stacks", "policies")
 
 
 def _imports(path: Path) -> set[str]:

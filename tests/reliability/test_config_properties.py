@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from components import sizing
+from azure_facts import files as azure_files
 from infra import commands as cli
 from infra.engine.runtime import ConfigError
 from infra.errors import UsageError
@@ -138,13 +138,13 @@ VOLUME_INT_BOUNDS = _int_bounds(stack_config.VolumeConfig)
 ENUMS = _enum_values(stack_config.StackConfig)
 GPU_FIELDS = tuple(_aliases(stack_config.GpuPoolConfig))
 VOLUME_FIELDS = tuple(_aliases(stack_config.VolumeConfig))
-V2_SSD = sizing.V2_LIMITS[sizing.BillingModel.PROVISIONED_V2_SSD]
+V2_SSD = azure_files.V2_LIMITS[azure_files.BillingModel.PROVISIONED_V2_SSD]
 V2_QUOTA = (V2_SSD.min_gib, V2_SSD.max_gib)
 V2_THROUGHPUT = (V2_SSD.min_mibps, V2_SSD.max_mibps)
 V2_IOPS = (V2_SSD.min_iops, V2_SSD.max_iops)
-PREMIUM_QUOTA = (sizing.PREMIUM_MIN_GIB, sizing.PREMIUM_MAX_GIB)
-STANDARD_QUOTA = (sizing.STANDARD_MIN_GIB, sizing.STANDARD_MAX_GIB)
-THROUGHPUT = (1, sizing.PREMIUM_MAX_THROUGHPUT_MIBPS)
+PREMIUM_QUOTA = (azure_files.PREMIUM_MIN_GIB, azure_files.PREMIUM_MAX_GIB)
+STANDARD_QUOTA = (azure_files.STANDARD_MIN_GIB, azure_files.STANDARD_MAX_GIB)
+THROUGHPUT = (1, azure_files.PREMIUM_MAX_THROUGHPUT_MIBPS)
 
 SUBNET = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/"

@@ -79,7 +79,7 @@ def test_location_must_be_an_azure_region(location: str) -> None:
     assert message == (
         f"stacks/Pulumi.dev.yaml: config key '{PROJECT}:location' must be a string region "
         f"name of the Azure public cloud like 'westeurope' (got {location!r}); the list is "
-        "components/azure_regions.py"
+        "azure_facts/regions.py"
     )
 
 

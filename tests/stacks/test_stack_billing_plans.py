@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from stack_harness import run_stack
 
-from components.sizing import (
+from azure_facts.files import (
     PREMIUM_MAX_GIB,
     PREMIUM_MIN_GIB,
     STANDARD_MAX_GIB,
     STANDARD_MIN_GIB,
     V2_LIMITS,
     BillingModel,
-    resolve_share,
 )
+from components.sizing import resolve_share
 from tests.conftest import REPO_ROOT
 
 V1 = BillingModel.PROVISIONED_V1_SSD

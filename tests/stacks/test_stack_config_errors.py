@@ -53,7 +53,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         (),
         "fileBillingModel' is 'provisioned-v2-ssd', whose ZRS shares (PremiumV2_ZRS) are not "
         "offered in location 'westindia'; choose another model, storageRedundancy or location "
-        "(the list is components/azure_files_regions.py)",
+        "(the list is azure_facts/files.py)",
     ),
     (
         "zrs-hdd-in-a-region-without-zones",
@@ -66,7 +66,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         (),
         "fileBillingModel' is 'pay-as-you-go-hdd', whose ZRS shares (Standard_ZRS) are not "
         "offered in location 'northcentralus'; choose another model, storageRedundancy or "
-        "location (the list is components/azure_files_regions.py)",
+        "location (the list is azure_facts/files.py)",
     ),
     (
         # Italy North has zones but no region pair to copy to.
@@ -80,7 +80,7 @@ CASES: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         (),
         "fileBillingModel' is 'pay-as-you-go-hdd', whose GZRS shares (Standard_GZRS) are not "
         "offered in location 'italynorth'; choose another model, storageRedundancy or "
-        "location (the list is components/azure_files_regions.py)",
+        "location (the list is azure_facts/files.py)",
     ),
     (
         "soft-delete-too-long",

@@ -30,7 +30,14 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._files_models import FilesModel, model_of, sku_of, v1_iops, v1_mibps
+from azure_facts.files import (
+    BillingModel,
+    premium_iops,
+    premium_throughput_mibps,
+    recommended_iops,
+    recommended_throughput_mibps,
+)
+
 from .._k8s import PV_TYPE
 from .._props import MISSING, UNKNOWN, as_int
 from .._stack import (
@@ -39,9 +46,11 @@ from .._stack import (
     account_label,
     file_shares,
     k8s_label,
+    model_of,
     resources,
     share_label,
     share_of_pv,
+    sku_of,
     storage_accounts,
 )
 
@@ -52,14 +61,14 @@ TARGETS = {
     THROUGHPUT_TARGET_ANNOTATION: (
         "MiB/s",
         "provisionedBandwidthMibps",
-        FilesModel.recommended_mibps,
-        v1_mibps,
+        recommended_throughput_mibps,
+        premium_throughput_mibps,
     ),
-    IOPS_TARGET_ANNOTATION: ("IOPS", "provisionedIops", FilesModel.recommended_iops, v1_iops),
+    IOPS_TARGET_ANNOTATION: ("IOPS", "provisionedIops", recommended_iops, premium_iops),
 }
 
 
-def _provided(model: FilesModel, share: Res, annotation: str) -> tuple[Any, str]:
+def _provided(model: BillingModel, share: Res, annotation: str) -> tuple[Any, str]:
     """What the share provides for ``annotation``'s quantity, and where that comes from."""
     _, prop, recommended, v1 = TARGETS[annotation]
     quota = as_int(share.get("shareQuota"))
@@ -97,7 +106,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             continue
         sku = sku_of(account)
         model = model_of(sku)
-        if not isinstance(model, FilesModel):
+        if not isinstance(model, BillingModel):
             continue
         subject = f"FileShare '{share_label(share)}'"
         for annotation, raw in declared.items():
@@ -126,7 +135,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                 continue
             report_violation(
                 f"{subject} provides {provided} {unit}, below the {target} {unit} that {volume} "
-                f"declares ({annotation}): {model.name} gives {provided} {fix}.",
+                f"declares ({annotation}): {model} gives {provided} {fix}.",
                 share.urn,
             )
 

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._files_models import FilesModel, model_of, sku_of
+from azure_facts.files import BillingModel
+
 from .._stack import (
     Res,
     account_for_share,
     account_label,
     file_shares,
+    model_of,
     share_label,
+    sku_of,
     storage_accounts,
 )
 
@@ -38,11 +41,11 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             continue
         sku = sku_of(account)
         model = model_of(sku)
-        if not isinstance(model, FilesModel) or model.ssd:
+        if not isinstance(model, BillingModel) or model.allows_nfs:
             continue
         report_violation(
             f"FileShare '{share_label(share)}' is NFS, but StorageAccount "
-            f"'{account_label(account)}' ({sku}) is {model.name}: Azure Files offers NFS on SSD "
+            f"'{account_label(account)}' ({sku}) is {model}: Azure Files offers NFS on SSD "
             "only; use a PremiumV2_* or Premium_* account, or SMB.",
             share.urn,
         )

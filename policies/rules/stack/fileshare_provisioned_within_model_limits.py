@@ -26,35 +26,45 @@ from typing import Any
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._files_models import FilesModel, model_of, sku_of
+from azure_facts.files import (
+    V2_LIMITS,
+    BillingModel,
+    recommended_iops,
+    recommended_throughput_mibps,
+)
+
 from .._props import MISSING, UNKNOWN, as_int, describe
 from .._stack import (
     Res,
     account_label,
     file_shares,
+    model_of,
     share_label,
     shares_of_account,
+    sku_of,
     storage_accounts,
 )
 
+SSD = V2_LIMITS[BillingModel.PROVISIONED_V2_SSD]
+HDD = V2_LIMITS[BillingModel.PROVISIONED_V2_HDD]
 # property -> (unit, per-share limits, per-account limit, recommendation)
 LIMITS = {
     "provisionedIops": (
         "IOPS",
-        lambda m: (m.min_iops, m.max_iops),
-        lambda m: m.account_max_iops,
-        FilesModel.recommended_iops,
+        lambda m: (V2_LIMITS[m].min_iops, V2_LIMITS[m].max_iops),
+        lambda m: V2_LIMITS[m].account_max_iops,
+        recommended_iops,
     ),
     "provisionedBandwidthMibps": (
         "MiB/s",
-        lambda m: (m.min_mibps, m.max_mibps),
-        lambda m: m.account_max_mibps,
-        FilesModel.recommended_mibps,
+        lambda m: (V2_LIMITS[m].min_mibps, V2_LIMITS[m].max_mibps),
+        lambda m: V2_LIMITS[m].account_max_mibps,
+        recommended_throughput_mibps,
     ),
 }
 
 
-def _value(model: FilesModel, share: Res, prop: str) -> Any:
+def _value(model: BillingModel, share: Res, prop: str) -> Any:
     """The share's provisioned ``prop``: its value, the recommendation when unset, UNKNOWN."""
     value = share.get(prop)
     if value is UNKNOWN:
@@ -71,7 +81,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     for account in accounts:
         sku = sku_of(account)
         model = model_of(sku)
-        if not isinstance(model, FilesModel) or not model.v2:
+        if not isinstance(model, BillingModel) or not model.v2:
             continue
         own = shares_of_account(account, shares, accounts)
         if own is UNKNOWN:
@@ -85,7 +95,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                     continue
                 report_violation(
                     f"FileShare '{share_label(share)}' sets {prop} {describe(value)}, outside "
-                    f"the {low}-{high} {unit} a {model.name} share takes ({sku} account "
+                    f"the {low}-{high} {unit} a {model} share takes ({sku} account "
                     f"'{name}').",
                     share.urn,
                 )
@@ -95,7 +105,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             if total > cap:
                 report_violation(
                     f"StorageAccount '{name}' ({sku}) provisions {total} {unit} over its "
-                    f"shares, more than the {cap} {unit} one {model.name} account allows; "
+                    f"shares, more than the {cap} {unit} one {model} account allows; "
                     "lower the shares' values or split them over several accounts.",
                     account.urn,
                 )
@@ -110,9 +120,12 @@ POLICY = StackValidationPolicy(
     validate=_validate,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Keep provisionedIops within SSD 3000-102400 / HDD 500-50000 and "
-        "provisionedBandwidthMibps within SSD 100-10340 / HDD 60-5120 MiB/s, and the shares "
-        "of one account within SSD 102400 IOPS and 10340 MiB/s (HDD 50000 and 5120) together."
+        f"Keep provisionedIops within SSD {SSD.min_iops}-{SSD.max_iops} / HDD "
+        f"{HDD.min_iops}-{HDD.max_iops} and provisionedBandwidthMibps within SSD "
+        f"{SSD.min_mibps}-{SSD.max_mibps} / HDD {HDD.min_mibps}-{HDD.max_mibps} MiB/s, and the "
+        f"shares of one account within SSD {SSD.account_max_iops} IOPS and "
+        f"{SSD.account_max_mibps} MiB/s (HDD {HDD.account_max_iops} and {HDD.account_max_mibps}) "
+        "together."
     ),
     url="https://learn.microsoft.com/azure/storage/files/understanding-billing",
     tags=["azure", "storage", "azure-files", "performance"],

@@ -20,21 +20,24 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._files_models import MODELS, FilesModel, model_of, sku_of
+from azure_facts.files import STANDARD_MAX_GIB_WITHOUT_LARGE_FILE_SHARES, BillingModel
+
 from .._props import UNKNOWN, as_int
 from .._stack import (
     Res,
     account_for_share,
     account_label,
     file_shares,
+    model_of,
     share_label,
+    sku_of,
     storage_accounts,
 )
 
-PREMIUM = MODELS["Premium"]
-STANDARD = MODELS["Standard"]
-# A standard share's maximum without large file shares (its model's maximum needs them).
-STANDARD_MAX_GIB = 5120
+PREMIUM = BillingModel.PROVISIONED_V1_SSD
+STANDARD = BillingModel.PAY_AS_YOU_GO_HDD
+# Both v2 media tiers take the same quotas ("Provisioned v2 provisioning").
+V2 = BillingModel.PROVISIONED_V2_SSD
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -55,11 +58,11 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         model = model_of(sku_of(account))
         if model is UNKNOWN:
             continue
-        if kind == "FileStorage" and isinstance(model, FilesModel) and model.v2:
+        if kind == "FileStorage" and isinstance(model, BillingModel) and model.v2:
             if not model.min_gib <= quota <= model.max_gib:
                 report_violation(
                     f"{subject} outside the {model.min_gib}-{model.max_gib} GiB of a "
-                    f"{model.name} share (account '{name}').",
+                    f"{model} share (account '{name}').",
                     share.urn,
                 )
             continue
@@ -76,7 +79,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                     share.urn,
                 )
             continue
-        limit = STANDARD.max_gib if lfs == "Enabled" else STANDARD_MAX_GIB
+        limit = STANDARD.max_gib if lfs == "Enabled" else STANDARD_MAX_GIB_WITHOUT_LARGE_FILE_SHARES
         if quota < STANDARD.min_gib:
             report_violation(
                 f"{subject} below the {STANDARD.min_gib} GiB minimum of account '{name}'.",
@@ -85,7 +88,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         elif quota > limit:
             hint = (
                 "; set largeFileSharesState to 'Enabled' on the account or lower the quota"
-                if limit == STANDARD_MAX_GIB
+                if limit == STANDARD_MAX_GIB_WITHOUT_LARGE_FILE_SHARES
                 else ""
             )
             report_violation(
@@ -100,9 +103,11 @@ POLICY = StackValidationPolicy(
     validate=_validate,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Provisioned v2 (PremiumV2_*/StandardV2_*) shares need 32-262144 GiB; premium "
-        "(FileStorage) shares need 100-102400 GiB; standard (StorageV2) shares need "
-        "1-5120 GiB, or up to 102400 GiB with largeFileSharesState='Enabled' on the account."
+        f"Provisioned v2 (PremiumV2_*/StandardV2_*) shares need {V2.min_gib}-{V2.max_gib} GiB; "
+        f"premium (FileStorage) shares need {PREMIUM.min_gib}-{PREMIUM.max_gib} GiB; standard "
+        f"(StorageV2) shares need {STANDARD.min_gib}-{STANDARD_MAX_GIB_WITHOUT_LARGE_FILE_SHARES}"
+        f" GiB, or up to {STANDARD.max_gib} GiB with largeFileSharesState='Enabled' on the "
+        "account."
     ),
     url="https://learn.microsoft.com/azure/storage/files/storage-files-scale-targets",
     tags=["azure", "storage", "azure-files", "capacity"],

@@ -24,9 +24,18 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
 
-from .._files_models import PAY_AS_YOU_GO_TIERS, FilesModel, model_of, sku_of
+from azure_facts.files import PAY_AS_YOU_GO_TIERS, BillingModel
+
 from .._props import MISSING, UNKNOWN, describe
-from .._stack import account_label, file_shares, share_label, shares_of_account, storage_accounts
+from .._stack import (
+    account_label,
+    file_shares,
+    model_of,
+    share_label,
+    shares_of_account,
+    sku_of,
+    storage_accounts,
+)
 
 V2_ONLY = ("provisionedIops", "provisionedBandwidthMibps")
 
@@ -37,9 +46,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     for account in accounts:
         sku = sku_of(account)
         model = model_of(sku)
-        if not isinstance(model, FilesModel):
+        if not isinstance(model, BillingModel):
             continue
-        subject = f"StorageAccount '{account_label(account)}' ({sku}, {model.name})"
+        subject = f"StorageAccount '{account_label(account)}' ({sku}, {model})"
         kind = account.get("kind")
         if isinstance(kind, str) and kind != model.account_kind:
             report_violation(

@@ -3,7 +3,7 @@
 Applies to: ``azure-native:storage:FileShare``.
 
 Enforces: ``shareQuota`` is set to a whole number of GiB between 1 and 262144 (the smallest
-minimum and the largest maximum of any billing model, ``_files_models.MODELS``). The limits
+minimum and the largest maximum of any billing model, ``azure_facts/files.py``). The limits
 that depend on the account (the model's range, 5 TiB without large file shares) are checked
 by the stack policy ``azure-native-storage-fileshare-quota-within-account-limits``.
 
@@ -21,12 +21,13 @@ from pulumi_policy import (
     Severity,
 )
 
+from azure_facts.files import BillingModel
+
 from .._azure import FILE_SHARE_TYPE, label
-from .._files_models import MODELS
 from .._props import MISSING, UNKNOWN, as_int, describe, get, plain
 
-MIN_GIB = min(model.min_gib for model in MODELS.values())
-MAX_GIB = max(model.max_gib for model in MODELS.values())
+MIN_GIB = min(model.min_gib for model in BillingModel)
+MAX_GIB = max(model.max_gib for model in BillingModel)
 
 
 def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

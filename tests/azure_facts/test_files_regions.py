@@ -1,20 +1,20 @@
-"""The pinned region lists of components/azure_files_regions.py hang together: every region a
+"""The pinned region lists of azure_facts/files.py hang together: every region a
 stack can name, SSD zone-redundancy only where SSD and availability zones both are, HDD
 locally redundant everywhere, geo-zone-redundant only where zones and a region pair both are,
 SSD never geo-redundant."""
 
 from __future__ import annotations
 
-from components.azure_files_regions import (
+from azure_facts.files import (
     GZRS_REGIONS,
     PAIRED_REGIONS,
     SSD_LRS_REGIONS,
     SSD_ZRS_REGIONS,
     ZONE_REDUNDANT_REGIONS,
+    BillingModel,
     regions_offering,
 )
-from components.azure_regions import AZURE_REGIONS
-from components.sizing import BillingModel
+from azure_facts.regions import AZURE_REGIONS
 
 
 def test_every_listed_region_is_one_a_stack_can_name() -> None:
