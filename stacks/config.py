@@ -13,9 +13,9 @@ Keys the stack marks ``secure:`` are validated like any other (the plain text is
 that), but never shown: an error prints ``[secret]`` in place of their value, and
 :attr:`LoadedConfig.secrets` lets the program turn every resource input and output that holds
 their text into a secret Output, as ``Config.get_secret`` would.
-The defaults below mirror the ``config:`` block of ``Pulumi.yaml`` (a test keeps them equal);
-the CLI applies the ``Pulumi.yaml`` defaults, the model defaults only matter for tools that
-run the program without them.
+Each key is declared once, on its field of a :class:`StackConfig` sub-model: type, default,
+rule and (as the field's docstring) description. ``Pulumi.yaml``'s ``config:`` block is
+generated from them (``scripts/gen_pulumi_config.py``), and :data:`KEY_KINDS` is derived.
 """
 
 from __future__ import annotations
