@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, Protocol, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -180,6 +180,35 @@ class EntraIdSpec:
     kubelogin_mode: KubeloginMode = "azurecli"
 
 
+class ClusterNetwork(Protocol):
+    """The cluster's network and API server access, as stacks/config.py ``NetworkConfig``
+    declares and validates them (ranges disjoint and usable, the DNS address inside the
+    service range, a public API server restricted or explicitly opted out, the private DNS
+    zone matching the region and identity): the program hands that sub-model over whole.
+
+    ``network_policy`` cilium also selects the Cilium dataplane; ``private_cluster_public_fqdn``
+    and ``private_dns_zone`` apply to a private API server, ``authorized_ip_ranges`` to a
+    public one.
+    """
+
+    @property
+    def network_policy(self) -> NetworkPolicy: ...
+    @property
+    def pod_cidr(self) -> str: ...
+    @property
+    def service_cidr(self) -> str: ...
+    @property
+    def dns_service_ip(self) -> str: ...
+    @property
+    def private_cluster(self) -> bool: ...
+    @property
+    def private_cluster_public_fqdn(self) -> bool: ...
+    @property
+    def private_dns_zone(self) -> str: ...
+    @property
+    def authorized_ip_ranges(self) -> Sequence[str]: ...
+
+
 @dataclass(frozen=True)
 class TrainingClusterArgs:
     """Inputs of :class:`TrainingCluster`.
@@ -190,6 +219,7 @@ class TrainingClusterArgs:
         cluster_name: AKS resource name; also the DNS prefix (lowercase, <= 54 chars).
         kubernetes_version: Pinned ``major.minor`` (or ``major.minor.patch``).
         node_subnet_id: Bring-your-own subnet for the nodes (Azure CNI overlay).
+        network: Its address ranges and API server access (:class:`ClusterNetwork`).
         system_pool: System pool settings.
         gpu_pool: Optional GPU pool; ``None`` for none.
         zones: Availability zones for the pools (``()`` for regional).
@@ -199,28 +229,8 @@ class TrainingClusterArgs:
         entra_id: Entra ID settings, or ``None`` to use Kubernetes-local accounts.
         disable_local_accounts: Disable the static admin/client-cert credentials (needs Entra ID).
         user_assigned_identity_id: Control-plane identity; ``None`` for SystemAssigned.
-        network_policy: ``azure``, ``calico`` or ``cilium`` (cilium also selects the Cilium
-            dataplane).
-        private_cluster: Private API server (no public endpoint).
-        private_cluster_public_fqdn: Also publish the private API server's name in public DNS
-            (it still resolves to the private address).
-        private_dns_zone: Where a private API server's name resolves: ``system`` (a zone AKS
-            creates, linked only to the cluster's VNet), ``none`` (public DNS only; needs
-            the public FQDN) or the resource id of a zone the operator brings (needs
-            ``user_assigned_identity_id`` with Private DNS Zone Contributor on it).
-        authorized_ip_ranges: CIDRs allowed to reach a public API server.
-        allow_unrestricted_api_server: Explicit opt-out that allows a public API server open to
-            the whole internet (neither private nor IP-restricted).
         assign_subnet_role: Give the SystemAssigned identity Network Contributor on the subnet.
         tags: Tags for the cluster and its node pools.
-        pod_cidr: Overlay range pod IPs come from; must not overlap the node subnet (VNet).
-        service_cidr: Range of Service cluster IPs; must not overlap the node subnet (VNet)
-            nor pod_cidr.
-        dns_service_ip: Address of the cluster DNS Service: inside service_cidr, not its first
-            address (Kubernetes gives that to the ``kubernetes`` API Service).
-        node_subnet_cidr: Address range of the node subnet when known (the subnet is an
-            existing one, only its id is given), to check the ranges above against; ``None``
-            skips those two checks.
         max_pods: Pods per node on every pool (30-250); pod_cidr must hold a /24 per node.
         encryption_at_host: Encrypt each node's temp disk, caches and OS disk data flows at
             the VM host (needs the subscription's EncryptionAtHost feature).
@@ -235,6 +245,7 @@ class TrainingClusterArgs:
     cluster_name: str
     kubernetes_version: str
     node_subnet_id: str
+    network: ClusterNetwork
     system_pool: SystemPoolSpec = field(default_factory=SystemPoolSpec)
     gpu_pool: GpuPoolSpec | None = None
     zones: Sequence[str] = ("1", "2", "3")
@@ -244,18 +255,8 @@ class TrainingClusterArgs:
     entra_id: EntraIdSpec | None = field(default_factory=EntraIdSpec)
     disable_local_accounts: bool = True
     user_assigned_identity_id: str | None = None
-    network_policy: NetworkPolicy = "cilium"
-    private_cluster: bool = True
-    private_cluster_public_fqdn: bool = False
-    private_dns_zone: str = "system"
-    authorized_ip_ranges: Sequence[str] = ()
-    allow_unrestricted_api_server: bool = False
     assign_subnet_role: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
-    pod_cidr: str = DEFAULT_POD_CIDR
-    service_cidr: str = DEFAULT_SERVICE_CIDR
-    dns_service_ip: str = DEFAULT_DNS_SERVICE_IP
-    node_subnet_cidr: str | None = None
     max_pods: int = DEFAULT_MAX_PODS
     encryption_at_host: bool = True
     container_insights_workspace_id: pulumi.Input[str] | None = None
@@ -382,7 +383,7 @@ class TrainingCluster(pulumi.ComponentResource):
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED,
                 user_assigned_identities=[args.user_assigned_identity_id],
             )
-        cilium = args.network_policy == "cilium"
+        cilium = args.network.network_policy == "cilium"
 
         self.cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
@@ -409,12 +410,12 @@ class TrainingCluster(pulumi.ComponentResource):
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin="azure",
                 network_plugin_mode="overlay",
-                network_policy=args.network_policy,
+                network_policy=args.network.network_policy,
                 network_dataplane="cilium" if cilium else "azure",
                 load_balancer_sku="standard",
-                pod_cidr=args.pod_cidr,
-                service_cidr=args.service_cidr,
-                dns_service_ip=args.dns_service_ip,
+                pod_cidr=args.network.pod_cidr,
+                service_cidr=args.network.service_cidr,
+                dns_service_ip=args.network.dns_service_ip,
             ),
             storage_profile=containerservice.ManagedClusterStorageProfileArgs(
                 file_csi_driver=containerservice.ManagedClusterStorageProfileFileCSIDriverArgs(
@@ -432,13 +433,13 @@ class TrainingCluster(pulumi.ComponentResource):
             ),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=True,
-                enable_private_cluster_public_fqdn=args.private_cluster_public_fqdn,
-                private_dns_zone=args.private_dns_zone,
+                enable_private_cluster_public_fqdn=args.network.private_cluster_public_fqdn,
+                private_dns_zone=args.network.private_dns_zone,
             )
-            if args.private_cluster
+            if args.network.private_cluster
             else containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=False,
-                authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
+                authorized_ip_ranges=list(args.network.authorized_ip_ranges) or None,
             ),
             # Only the system pool: AKS takes agentPoolProfiles at creation and refuses a pool
             # added through the cluster later ("A new agent pool was introduced. Adding agent

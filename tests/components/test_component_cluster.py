@@ -14,6 +14,7 @@ from component_harness import (
     SUBNET_ID,
     SUBSCRIPTION,
     RunResult,
+    cluster_network,
     run_pulumi,
 )
 from pulumi.runtime import rpc
@@ -25,6 +26,7 @@ from components.cluster import (
     TrainingCluster,
     TrainingClusterArgs,
 )
+from stacks.config import NetworkConfig
 
 COMPONENT = "aks-rwx-training:cluster:TrainingCluster"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -40,12 +42,16 @@ TAGS = {"environment": "test", "owner": "ml-platform", "cost-center": "ml-traini
 
 
 def make_args(**overrides: Any) -> TrainingClusterArgs:
+    """The args with ``overrides`` by field name; a field of the network settings goes to
+    ``network``."""
+    network = {k: overrides.pop(k) for k in list(overrides) if k in NetworkConfig.model_fields}
     base = TrainingClusterArgs(
         resource_group_name="rg-test",
         location="westeurope",
         cluster_name="aks-test",
         kubernetes_version="1.36",
         node_subnet_id=SUBNET_ID,
+        network=cluster_network(**network),
         system_pool=SystemPoolSpec(vm_size="Standard_D4ds_v5", count=3),
         entra_id=EntraIdSpec(admin_group_object_ids=[ADMIN_GROUP]),
         tags=TAGS,

@@ -13,7 +13,7 @@ import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import RunResult, run_pulumi
+from component_harness import RunResult, cluster_network, run_pulumi
 
 from components.cluster import (
     GPU_LABELS,
@@ -294,6 +294,7 @@ def test_gpu_scheduling_is_the_cluster_gpu_pool() -> None:
                 cluster_name="aks-test",
                 kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
+                network=cluster_network(),
                 gpu_pool=ClusterGpuPool(),
                 entra_id=None,
                 disable_local_accounts=False,
