@@ -157,52 +157,15 @@ class ShareBackupArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-def retention_problem(retention: BackupRetention) -> str | None:
-    """Why ``retention`` cannot be a snapshot-tier Azure Files policy, or ``None``."""
-    bounds = (
-        ("daily_days", retention.daily_days, 1, MAX_DAILY_DAYS),
-        ("weekly_weeks", retention.weekly_weeks, 0, MAX_WEEKLY_WEEKS),
-        ("monthly_months", retention.monthly_months, 0, MAX_MONTHLY_MONTHS),
-    )
-    for label, value, low, high in bounds:
-        if isinstance(value, bool) or not low <= value <= high:
-            return f"{label} must be between {low} and {high} (got {value!r})"
-    total = retention.daily_days + retention.weekly_weeks + retention.monthly_months
-    if total > MAX_SNAPSHOTS_PER_SHARE:
-        return (
-            f"daily + weekly + monthly retention keeps up to {total} snapshots per share; Azure "
-            f"Files allows {MAX_SNAPSHOTS_PER_SHARE}"
-        )
-    return None
-
-
 def validate_share_backup_args(args: ShareBackupArgs) -> None:
-    """Check ``args``; raise ``ValueError`` naming the offending setting."""
+    """Raise ``ValueError`` when the vault name, which the program derives from the storage
+    account's, is one Azure refuses. The schedule, retention, redundancy and immutability come
+    from the validated stack config (stacks/config.py ``backup``), which checks them."""
     if not VAULT_NAME_RE.match(args.vault_name):
         raise ValueError(
             "vault name must be 2-50 letters, digits and '-', starting with a letter "
             f"(got {args.vault_name!r})"
         )
-    if not SCHEDULE_TIME_RE.match(args.schedule_time):
-        raise ValueError(f"schedule_time must be HH:MM, 24 h (got {args.schedule_time!r})")
-    if not TIME_ZONE_RE.match(args.time_zone):
-        raise ValueError(
-            f"time_zone must be a Windows time zone id like 'UTC' (got {args.time_zone!r})"
-        )
-    if problem := retention_problem(args.retention):
-        raise ValueError(problem)
-    if args.vault_redundancy not in VAULT_REDUNDANCIES:
-        raise ValueError(
-            f"vault_redundancy must be one of {', '.join(VAULT_REDUNDANCIES)} "
-            f"(got {args.vault_redundancy!r})"
-        )
-    if args.immutability not in IMMUTABILITY_STATES:
-        raise ValueError(
-            f"immutability must be one of {', '.join(IMMUTABILITY_STATES)} "
-            f"(got {args.immutability!r})"
-        )
-    if not args.shares:
-        raise ValueError("at least one share to back up is required")
 
 
 def _retention_policy(

@@ -7,14 +7,13 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, Protocol, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, containerservice
 
 from components.kubeconfig import (
-    KUBELOGIN_MODES,
     KubeloginMode,
     decode_kubeconfig,
     rewrite_kubeconfig,
@@ -181,6 +180,35 @@ class EntraIdSpec:
     kubelogin_mode: KubeloginMode = "azurecli"
 
 
+class ClusterNetwork(Protocol):
+    """The cluster's network and API server access, as stacks/config.py ``NetworkConfig``
+    declares and validates them (ranges disjoint and usable, the DNS address inside the
+    service range, a public API server restricted or explicitly opted out, the private DNS
+    zone matching the region and identity): the program hands that sub-model over whole.
+
+    ``network_policy`` cilium also selects the Cilium dataplane; ``private_cluster_public_fqdn``
+    and ``private_dns_zone`` apply to a private API server, ``authorized_ip_ranges`` to a
+    public one.
+    """
+
+    @property
+    def network_policy(self) -> NetworkPolicy: ...
+    @property
+    def pod_cidr(self) -> str: ...
+    @property
+    def service_cidr(self) -> str: ...
+    @property
+    def dns_service_ip(self) -> str: ...
+    @property
+    def private_cluster(self) -> bool: ...
+    @property
+    def private_cluster_public_fqdn(self) -> bool: ...
+    @property
+    def private_dns_zone(self) -> str: ...
+    @property
+    def authorized_ip_ranges(self) -> Sequence[str]: ...
+
+
 @dataclass(frozen=True)
 class TrainingClusterArgs:
     """Inputs of :class:`TrainingCluster`.
@@ -191,6 +219,7 @@ class TrainingClusterArgs:
         cluster_name: AKS resource name; also the DNS prefix (lowercase, <= 54 chars).
         kubernetes_version: Pinned ``major.minor`` (or ``major.minor.patch``).
         node_subnet_id: Bring-your-own subnet for the nodes (Azure CNI overlay).
+        network: Its address ranges and API server access (:class:`ClusterNetwork`).
         system_pool: System pool settings.
         gpu_pool: Optional GPU pool; ``None`` for none.
         zones: Availability zones for the pools (``()`` for regional).
@@ -200,28 +229,8 @@ class TrainingClusterArgs:
         entra_id: Entra ID settings, or ``None`` to use Kubernetes-local accounts.
         disable_local_accounts: Disable the static admin/client-cert credentials (needs Entra ID).
         user_assigned_identity_id: Control-plane identity; ``None`` for SystemAssigned.
-        network_policy: ``azure``, ``calico`` or ``cilium`` (cilium also selects the Cilium
-            dataplane).
-        private_cluster: Private API server (no public endpoint).
-        private_cluster_public_fqdn: Also publish the private API server's name in public DNS
-            (it still resolves to the private address).
-        private_dns_zone: Where a private API server's name resolves: ``system`` (a zone AKS
-            creates, linked only to the cluster's VNet), ``none`` (public DNS only; needs
-            the public FQDN) or the resource id of a zone the operator brings (needs
-            ``user_assigned_identity_id`` with Private DNS Zone Contributor on it).
-        authorized_ip_ranges: CIDRs allowed to reach a public API server.
-        allow_unrestricted_api_server: Explicit opt-out that allows a public API server open to
-            the whole internet (neither private nor IP-restricted).
         assign_subnet_role: Give the SystemAssigned identity Network Contributor on the subnet.
         tags: Tags for the cluster and its node pools.
-        pod_cidr: Overlay range pod IPs come from; must not overlap the node subnet (VNet).
-        service_cidr: Range of Service cluster IPs; must not overlap the node subnet (VNet)
-            nor pod_cidr.
-        dns_service_ip: Address of the cluster DNS Service: inside service_cidr, not its first
-            address (Kubernetes gives that to the ``kubernetes`` API Service).
-        node_subnet_cidr: Address range of the node subnet when known (the subnet is an
-            existing one, only its id is given), to check the ranges above against; ``None``
-            skips those two checks.
         max_pods: Pods per node on every pool (30-250); pod_cidr must hold a /24 per node.
         encryption_at_host: Encrypt each node's temp disk, caches and OS disk data flows at
             the VM host (needs the subscription's EncryptionAtHost feature).
@@ -236,6 +245,7 @@ class TrainingClusterArgs:
     cluster_name: str
     kubernetes_version: str
     node_subnet_id: str
+    network: ClusterNetwork
     system_pool: SystemPoolSpec = field(default_factory=SystemPoolSpec)
     gpu_pool: GpuPoolSpec | None = None
     zones: Sequence[str] = ("1", "2", "3")
@@ -245,18 +255,8 @@ class TrainingClusterArgs:
     entra_id: EntraIdSpec | None = field(default_factory=EntraIdSpec)
     disable_local_accounts: bool = True
     user_assigned_identity_id: str | None = None
-    network_policy: NetworkPolicy = "cilium"
-    private_cluster: bool = True
-    private_cluster_public_fqdn: bool = False
-    private_dns_zone: str = "system"
-    authorized_ip_ranges: Sequence[str] = ()
-    allow_unrestricted_api_server: bool = False
     assign_subnet_role: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
-    pod_cidr: str = DEFAULT_POD_CIDR
-    service_cidr: str = DEFAULT_SERVICE_CIDR
-    dns_service_ip: str = DEFAULT_DNS_SERVICE_IP
-    node_subnet_cidr: str | None = None
     max_pods: int = DEFAULT_MAX_PODS
     encryption_at_host: bool = True
     container_insights_workspace_id: pulumi.Input[str] | None = None
@@ -275,160 +275,19 @@ def peak_node_count(pool_sizes: Sequence[int]) -> int:
     return sum(pool_sizes) + UPGRADE_SURGE_NODES * len(pool_sizes)
 
 
-def _network(setting: str, value: str) -> ipaddress.IPv4Network:
-    try:
-        return ipaddress.IPv4Network(value, strict=True)
-    except ValueError as error:
-        raise ValueError(f"{setting} {value!r} is not an IPv4 network CIDR: {error}") from None
-
-
-def validate_network_ranges(args: TrainingClusterArgs) -> None:
-    """Raise ``ValueError`` when the pod, service and node subnet ranges overlap pairwise, the
-    DNS service address is not a usable address of the service range, max_pods is outside
-    Azure CNI overlay's range, or the pod range has no /24 for every node the pools can reach."""
-    ranges = {
-        "pod_cidr": _network("pod_cidr", args.pod_cidr),
-        "service_cidr": _network("service_cidr", args.service_cidr),
-    }
-    if args.node_subnet_cidr is not None:
-        ranges["node_subnet_cidr"] = _network("node_subnet_cidr", args.node_subnet_cidr)
-    names = list(ranges)
-    for index, first in enumerate(names):
-        for second in names[index + 1 :]:
-            if ranges[first].overlaps(ranges[second]):
-                raise ValueError(
-                    f"{first} {str(ranges[first])!r} overlaps {second} {str(ranges[second])!r}"
-                )
-    try:
-        dns = ipaddress.IPv4Address(args.dns_service_ip)
-    except ValueError as error:
-        raise ValueError(
-            f"dns_service_ip {args.dns_service_ip!r} is not an IPv4 address: {error}"
-        ) from None
-    service = ranges["service_cidr"]
-    if dns not in service:
-        raise ValueError(f"dns_service_ip {str(dns)!r} is outside service_cidr {str(service)!r}")
-    if dns == service.network_address:
-        raise ValueError(
-            f"dns_service_ip {str(dns)!r} is the first address of service_cidr, which "
-            "Kubernetes gives to the kubernetes API Service"
-        )
-    if not MIN_MAX_PODS <= args.max_pods <= MAX_MAX_PODS:
-        raise ValueError(
-            f"max_pods must be between {MIN_MAX_PODS} and {MAX_MAX_PODS} (got {args.max_pods})"
-        )
-    pools = [args.system_pool.count] + ([args.gpu_pool.max_count] if args.gpu_pool else [])
-    capacity, peak = pod_cidr_node_capacity(args.pod_cidr), peak_node_count(pools)
-    if peak > capacity:
-        raise ValueError(
-            f"pod_cidr {args.pod_cidr!r} holds a /24 for {capacity} nodes but the pools can "
-            f"reach {peak} (upgrade surge included)"
-        )
-
-
 def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
-    """Raise ``ValueError`` naming the offending setting when ``args`` is unsafe or invalid."""
-    if not CLUSTER_NAME_RE.match(args.cluster_name):
-        raise ValueError(
-            "cluster name must be 2-54 lowercase letters, digits and hyphens, starting and "
-            f"ending with a letter or digit (it is also the DNS prefix) (got {args.cluster_name!r})"
-        )
-    if not K8S_VERSION_RE.match(args.kubernetes_version):
-        raise ValueError(
-            "kubernetes_version must be pinned as 'major.minor' or 'major.minor.patch' "
-            f"(got {args.kubernetes_version!r})"
-        )
-    if not SUBNET_ID_RE.match(args.node_subnet_id):
-        raise ValueError(
-            f"node_subnet_id must be a subnet resource id (got {args.node_subnet_id!r})"
-        )
-    if not 1 <= args.system_pool.count <= 100:
-        raise ValueError(
-            f"system pool count must be between 1 and 100 (got {args.system_pool.count})"
-        )
+    """Raise ``ValueError`` when the node pools' names clash or AKS would refuse them. Every
+    other setting comes from the validated stack config (stacks/config.py), which checks
+    names, versions, ids, counts, ranges and how they combine; the pool names are this
+    component's own."""
     for pool_name in [args.system_pool.name] + ([args.gpu_pool.name] if args.gpu_pool else []):
         if not POOL_NAME_RE.match(pool_name):
             raise ValueError(
                 f"node pool name must be 1-12 lowercase letters/digits starting with a letter "
                 f"(got {pool_name!r})"
             )
-    if args.gpu_pool is not None:
-        gpu = args.gpu_pool
-        if gpu.name == args.system_pool.name:
-            raise ValueError(f"GPU pool and system pool share the name {gpu.name!r}")
-        if gpu.min_count < 0 or gpu.max_count < 1 or gpu.max_count > 1000:
-            raise ValueError(
-                "GPU pool needs min_count >= 0 and 1 <= max_count <= 1000 "
-                f"(got min {gpu.min_count}, max {gpu.max_count})"
-            )
-        if gpu.min_count > gpu.max_count:
-            raise ValueError(
-                f"GPU pool min_count ({gpu.min_count}) must not exceed max_count ({gpu.max_count})"
-            )
-    if args.disable_local_accounts and args.entra_id is None:
-        raise ValueError(
-            "disable_local_accounts needs Entra ID: without it nobody could authenticate"
-        )
-    if args.entra_id is not None:
-        if args.entra_id.kubelogin_mode not in KUBELOGIN_MODES:
-            raise ValueError(
-                f"kubelogin_mode must be one of {', '.join(KUBELOGIN_MODES)} "
-                f"(got {args.entra_id.kubelogin_mode!r})"
-            )
-        for group in args.entra_id.admin_group_object_ids:
-            if not GUID_RE.match(group):
-                raise ValueError(f"admin group object id must be a GUID (got {group!r})")
-    if args.user_assigned_identity_id is not None and not IDENTITY_ID_RE.match(
-        args.user_assigned_identity_id
-    ):
-        raise ValueError(
-            "user_assigned_identity_id must be a userAssignedIdentities resource id "
-            f"(got {args.user_assigned_identity_id!r})"
-        )
-    if args.private_cluster and args.authorized_ip_ranges:
-        raise ValueError(
-            "authorized_ip_ranges only apply to a public API server; a private cluster must not "
-            "set them"
-        )
-    _validate_private_dns(args)
-    if (
-        not args.private_cluster
-        and not args.authorized_ip_ranges
-        and not args.allow_unrestricted_api_server
-    ):
-        raise ValueError(
-            "the API server would be open to the internet: make the cluster private, give "
-            "authorized_ip_ranges, or set allow_unrestricted_api_server explicitly"
-        )
-    for cidr in args.authorized_ip_ranges:
-        try:
-            ipaddress.IPv4Network(cidr, strict=True)
-        except ValueError as error:
-            raise ValueError(f"authorized IP range {cidr!r} is not an IPv4 CIDR: {error}") from None
-    validate_network_ranges(args)
-
-
-def _validate_private_dns(args: TrainingClusterArgs) -> None:
-    custom_zone = args.private_dns_zone not in PRIVATE_DNS_ZONE_MODES
-    if custom_zone and not PRIVATE_DNS_ZONE_ID_RE.match(args.private_dns_zone):
-        raise ValueError(
-            "private_dns_zone must be 'system', 'none' or the id of a privateDnsZones resource "
-            f"named [<subzone>.]privatelink.<region>.azmk8s.io (got {args.private_dns_zone!r})"
-        )
-    if not args.private_cluster and (
-        args.private_cluster_public_fqdn or args.private_dns_zone != "system"
-    ):
-        raise ValueError(
-            "private_cluster_public_fqdn and private_dns_zone only apply to a private cluster"
-        )
-    if args.private_dns_zone == "none" and not args.private_cluster_public_fqdn:
-        # AKS does not support a private cluster with neither a private zone nor public DNS.
-        raise ValueError("private_dns_zone 'none' needs private_cluster_public_fqdn")
-    if custom_zone and args.user_assigned_identity_id is None:
-        raise ValueError(
-            "a custom private_dns_zone needs user_assigned_identity_id: AKS does not support a "
-            "system-assigned identity with a zone it did not create"
-        )
+    if args.gpu_pool is not None and args.gpu_pool.name == args.system_pool.name:
+        raise ValueError(f"GPU pool and system pool share the name {args.gpu_pool.name!r}")
 
 
 def _hardening(
@@ -524,7 +383,7 @@ class TrainingCluster(pulumi.ComponentResource):
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED,
                 user_assigned_identities=[args.user_assigned_identity_id],
             )
-        cilium = args.network_policy == "cilium"
+        cilium = args.network.network_policy == "cilium"
 
         self.cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
@@ -551,12 +410,12 @@ class TrainingCluster(pulumi.ComponentResource):
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin="azure",
                 network_plugin_mode="overlay",
-                network_policy=args.network_policy,
+                network_policy=args.network.network_policy,
                 network_dataplane="cilium" if cilium else "azure",
                 load_balancer_sku="standard",
-                pod_cidr=args.pod_cidr,
-                service_cidr=args.service_cidr,
-                dns_service_ip=args.dns_service_ip,
+                pod_cidr=args.network.pod_cidr,
+                service_cidr=args.network.service_cidr,
+                dns_service_ip=args.network.dns_service_ip,
             ),
             storage_profile=containerservice.ManagedClusterStorageProfileArgs(
                 file_csi_driver=containerservice.ManagedClusterStorageProfileFileCSIDriverArgs(
@@ -574,13 +433,13 @@ class TrainingCluster(pulumi.ComponentResource):
             ),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=True,
-                enable_private_cluster_public_fqdn=args.private_cluster_public_fqdn,
-                private_dns_zone=args.private_dns_zone,
+                enable_private_cluster_public_fqdn=args.network.private_cluster_public_fqdn,
+                private_dns_zone=args.network.private_dns_zone,
             )
-            if args.private_cluster
+            if args.network.private_cluster
             else containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=False,
-                authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
+                authorized_ip_ranges=list(args.network.authorized_ip_ranges) or None,
             ),
             # Only the system pool: AKS takes agentPoolProfiles at creation and refuses a pool
             # added through the cluster later ("A new agent pool was introduced. Adding agent

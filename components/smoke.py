@@ -193,40 +193,9 @@ def _is_int(value: object) -> bool:
 
 
 def validate_rwx_smoke_test_args(args: RwxSmokeTestArgs) -> None:
-    """Raise ``ValueError`` naming the offending setting."""
-    for label, value in (
-        ("namespace", args.namespace),
-        ("pvc_name", args.pvc_name),
-        ("volume_name", args.volume_name),
-    ):
-        if not DNS1123_LABEL_RE.fullmatch(value):
-            raise ValueError(
-                f"{label} must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
-                f"(got {value!r})"
-            )
-    if not _is_int(args.parallelism) or not (
-        MIN_PARALLELISM <= args.parallelism <= MAX_PARALLELISM
-    ):
-        raise ValueError(
-            f"parallelism must be an integer between {MIN_PARALLELISM} and {MAX_PARALLELISM} "
-            f"(got {args.parallelism!r})"
-        )
-    if not _is_int(args.deadline_seconds) or not (
-        MIN_DEADLINE_SECONDS <= args.deadline_seconds <= MAX_DEADLINE_SECONDS
-    ):
-        raise ValueError(
-            f"deadline_seconds must be an integer between {MIN_DEADLINE_SECONDS} and "
-            f"{MAX_DEADLINE_SECONDS} (got {args.deadline_seconds!r})"
-        )
-    if not isinstance(args.image, str) or not IMAGE_RE.fullmatch(args.image):
-        raise ValueError(
-            "image must be pinned by digest, like 'registry/name:tag@sha256:<64 hex>' "
-            f"(got {args.image!r})"
-        )
-    for label, ident in (("uid", args.uid), ("gid", args.gid)):
-        # Non-root only: uid 0 would defeat runAsNonRoot, gid 0 would grant root's group.
-        if not _is_int(ident) or not 1 <= ident <= 2_147_483_647:
-            raise ValueError(f"{label} must be between 1 and 2147483647 (got {ident!r})")
+    """Raise ``ValueError`` naming the offending setting of those ``infra smoke`` adds (its run
+    id and the finished Job's lifetime). The rest come from the validated stack config
+    (stacks/config.py ``smokeTest`` and ``volumes``), which checks them."""
     if args.run_id is not None and not RUN_ID_RE.fullmatch(args.run_id):
         raise ValueError(
             "run_id must be 1-63 lowercase letters, digits and '-', starting and ending with "

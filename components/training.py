@@ -39,8 +39,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.cluster import GpuScheduling
-from components.smoke import IMAGE_RE
-from components.volume import COMMON_LABELS, DNS1123_LABEL_RE
+from components.volume import COMMON_LABELS
 
 # torchrun's default master port; the Service names it so it shows up in `kubectl describe`.
 RENDEZVOUS_PORT = 29500
@@ -149,114 +148,16 @@ def memory_bytes(quantity: str) -> int:
     return int(quantity[:-2]) * _UNITS[quantity[-2:]]
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_int(label: str, value: object, low: int, high: int) -> None:
-    if not (_is_int(value) and low <= cast(int, value) <= high):
-        raise ValueError(f"{label} must be an integer between {low} and {high} (got {value!r})")
-
-
-def _validate_mounts(mounts: Sequence[TrainingMount]) -> None:
-    if not mounts:
-        raise ValueError("mounts must list at least one volume (the Job runs in its namespace)")
-    first = mounts[0]
-    paths: set[str] = set()
-    for index, mount in enumerate(mounts):
-        where = f"mounts[{index}]"
-        for label, value in (("claim_name", mount.claim_name), ("namespace", mount.namespace)):
-            if not isinstance(value, str) or not DNS1123_LABEL_RE.match(value):
-                raise ValueError(f"{where}.{label} must be a DNS-1123 label (got {value!r})")
-        path = mount.mount_path
-        if (
-            not isinstance(path, str)
-            or not MOUNT_PATH_RE.fullmatch(path)
-            or any(part in (".", "..") for part in path.split("/"))
-        ):
-            raise ValueError(
-                f"{where}.mount_path must be an absolute path like '/data' (got {path!r})"
-            )
-        if path in RESERVED_PATHS:
-            raise ValueError(
-                f"{where}.mount_path {path!r} is the pod's own; use another path "
-                f"(reserved: {', '.join(RESERVED_PATHS)})"
-            )
-        if path in paths:
-            raise ValueError(f"{where}.mount_path {path!r} is mounted twice")
-        paths.add(path)
-        if not isinstance(mount.read_only, bool):
-            raise ValueError(f"{where}.read_only must be true or false (got {mount.read_only!r})")
-        for label, ident in (("uid", mount.uid), ("gid", mount.gid)):
-            # Non-root only: uid 0 would defeat runAsNonRoot, gid 0 would grant root's group.
-            _check_int(f"{where}.{label}", ident, 1, 2_147_483_647)
-        if mount.namespace != first.namespace:
-            raise ValueError(
-                f"{where} ({mount.claim_name}) is in namespace {mount.namespace!r} but "
-                f"mounts[0] ({first.claim_name}) is in {first.namespace!r}; a pod mounts claims "
-                "of its own namespace only"
-            )
-        if (mount.uid, mount.gid) != (first.uid, first.gid):
-            raise ValueError(
-                f"{where} ({mount.claim_name}) mounts as uid/gid {mount.uid}/{mount.gid} but "
-                f"mounts[0] ({first.claim_name}) as {first.uid}/{first.gid}; the pods run as one "
-                "user, so every volume must mount as the same uid/gid"
-            )
-
-
 def validate_training_job_args(args: TrainingJobArgs) -> None:
-    """Raise ``ValueError`` naming the offending setting."""
-    if not isinstance(args.name, str) or not JOB_NAME_RE.fullmatch(args.name):
-        raise ValueError(
-            "name must be 1-52 lowercase letters, digits and '-', starting with a letter and "
-            f"ending with a letter or digit (got {args.name!r})"
-        )
-    if not isinstance(args.image, str) or not IMAGE_RE.fullmatch(args.image):
-        raise ValueError(
-            "image must be pinned by digest, like 'registry/name:tag@sha256:<64 hex>' "
-            f"(got {args.image!r})"
-        )
-    if (
-        isinstance(args.command, str)
-        or not args.command
-        or not all(isinstance(part, str) and part for part in args.command)
-    ):
-        raise ValueError(
-            "command must be a non-empty list of non-empty strings: the script torchrun starts "
-            f"and its arguments (got {args.command!r})"
-        )
-    _validate_mounts(args.mounts)
+    """Raise ``ValueError`` naming the offending setting of what the stack config cannot
+    know: the cluster's GPU scheduling and the scripts the program ships. Name, image, command,
+    mounts, sizes, env and limits come from the validated stack config (stacks/config.py
+    ``trainingJobs``), which checks them and how they fit the GPU pool and the volumes."""
     if not isinstance(args.scheduling, GpuScheduling):
         raise ValueError(
             "scheduling must be the cluster's TrainingCluster.gpu_scheduling, which is None "
             f"without a GPU pool; training needs one (got {args.scheduling!r})"
         )
-    _check_int("workers", args.workers, MIN_WORKERS, MAX_WORKERS)
-    _check_int("gpus_per_worker", args.gpus_per_worker, MIN_GPUS, MAX_GPUS)
-    if not isinstance(args.cpu, str) or not CPU_RE.fullmatch(args.cpu):
-        raise ValueError(
-            f"cpu must be whole cores or millicores like '8' or '500m' (got {args.cpu!r})"
-        )
-    for label, quantity in (("memory", args.memory), ("shm_size", args.shm_size)):
-        if not isinstance(quantity, str) or not MEMORY_RE.fullmatch(quantity):
-            raise ValueError(
-                f"{label} must be a whole number of Mi, Gi or Ti like '64Gi' (got {quantity!r})"
-            )
-    if memory_bytes(args.shm_size) >= memory_bytes(args.memory):
-        raise ValueError(
-            f"shm_size must be less than memory: /dev/shm is memory-backed and counts against "
-            f"the pod's memory limit (got shm_size {args.shm_size!r}, memory {args.memory!r})"
-        )
-    for name, value in args.env.items():
-        if not isinstance(name, str) or not ENV_NAME_RE.fullmatch(name):
-            raise ValueError(
-                "env names must be letters, digits and '_', not starting with a digit "
-                f"(got {name!r})"
-            )
-        if name in RESERVED_ENV:
-            raise ValueError(f"env {name!r} is set by the Job itself; remove it")
-        if not isinstance(value, str):
-            raise ValueError(f"env {name!r} must be a string (got {value!r})")
     for script, text in args.scripts.items():
         if not isinstance(script, str) or not SCRIPT_NAME_RE.fullmatch(script):
             raise ValueError(f"scripts names must be file names like 'train.py' (got {script!r})")
@@ -268,16 +169,6 @@ def validate_training_job_args(args: TrainingJobArgs) -> None:
             f"scripts must total at most {MAX_SCRIPTS_BYTES} bytes (a ConfigMap holds 1 MiB; "
             f"got {size}); put larger code in the image"
         )
-    _check_int("backoff_limit", args.backoff_limit, 0, MAX_BACKOFF_LIMIT)
-    _check_int(
-        "active_deadline_seconds",
-        args.active_deadline_seconds,
-        MIN_DEADLINE_SECONDS,
-        MAX_DEADLINE_SECONDS,
-    )
-    ttl = args.ttl_seconds_after_finished
-    if ttl is not None:
-        _check_int("ttl_seconds_after_finished", ttl, 0, MAX_TTL_SECONDS)
 
 
 def _labels(args: TrainingJobArgs) -> dict[str, str]:

@@ -85,27 +85,6 @@ class RwxVolumeArgs:
     iops_target: int | None = None
 
 
-def validate_rwx_volume_args(args: RwxVolumeArgs) -> None:
-    """Raise ``ValueError`` naming the offending setting."""
-    for label, value in (("volume_name", args.volume_name), ("namespace", args.namespace)):
-        if not DNS1123_LABEL_RE.match(value):
-            raise ValueError(
-                f"{label} must be a DNS-1123 label (1-63 lowercase letters, digits, '-') "
-                f"(got {value!r})"
-            )
-    if isinstance(args.quota_gib, bool) or args.quota_gib < 1:
-        raise ValueError(f"quota_gib must be a positive integer (got {args.quota_gib!r})")
-    if args.protocol not in ("smb", "nfs"):
-        raise ValueError(f"protocol must be 'smb' or 'nfs' (got {args.protocol!r})")
-    if args.protocol == "smb":
-        for label, mode in (("dir_mode", args.dir_mode), ("file_mode", args.file_mode)):
-            if not MODE_RE.match(mode):
-                raise ValueError(f"{label} must be 4 octal digits like '0770' (got {mode!r})")
-        for label, ident in (("uid", args.uid), ("gid", args.gid)):
-            if isinstance(ident, bool) or not 0 <= ident <= 2_147_483_647:
-                raise ValueError(f"{label} must be between 0 and 2147483647 (got {ident!r})")
-
-
 class RwxVolume(pulumi.ComponentResource):
     """Namespace (optional), static CSI PV and a PVC bound to it; no credential anywhere.
 
@@ -134,7 +113,6 @@ class RwxVolume(pulumi.ComponentResource):
         args: RwxVolumeArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        validate_rwx_volume_args(args)
         super().__init__("aks-rwx-training:volume:RwxVolume", name, None, opts)
 
         smb = args.protocol == "smb"

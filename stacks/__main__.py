@@ -96,43 +96,43 @@ def share_report(share: SharePerformance) -> dict[str, object]:
 
 def main(loaded: LoadedConfig) -> None:
     cfg = loaded.values
-    protect = cfg.protect_data
+    protect = cfg.placement.protect_data
     if loaded.secrets:
         pulumi.runtime.register_stack_transformation(_secret_inputs(loaded.secrets))
 
     # The resource group is bootstrap's (bootstrap/__main__.py): it exists before the first
     # deploy, so that the deploy identity is granted the group rather than the subscription,
     # and no deploy can delete it. The stack deploys into it by name.
-    resource_group_name = cfg.resource_group_name
+    resource_group_name = cfg.placement.resource_group_name
 
     shared_storage = SharedStorage(
         "shared-storage",
         SharedStorageArgs(
             resource_group_name=resource_group_name,
-            location=cfg.location,
-            account_name=cfg.storage_account_name,
-            billing_model=cfg.file_billing_model,
-            redundancy=cfg.storage_redundancy,
-            protocol=cfg.file_protocol,
+            location=cfg.placement.location,
+            account_name=cfg.storage.storage_account_name,
+            billing_model=cfg.storage.file_billing_model,
+            redundancy=cfg.storage.storage_redundancy,
+            protocol=cfg.storage.file_protocol,
             shares=[ShareSpec(v.config.name, v.performance) for v in loaded.volumes],
-            soft_delete_days=cfg.share_soft_delete_days,
+            soft_delete_days=cfg.storage.share_soft_delete_days,
             allowed_subnet_ids=loaded.storage_subnet_ids,
-            allowed_ip_ranges=cfg.allowed_ip_ranges,
+            allowed_ip_ranges=cfg.storage.allowed_ip_ranges,
             protect=protect,
-            lock=cfg.lock_storage,
+            lock=cfg.storage.lock_storage,
             tags=loaded.tags,
-            public_network_access=not cfg.storage_private_endpoint,
+            public_network_access=not cfg.storage.storage_private_endpoint,
         ),
     )
-    if cfg.storage_private_endpoint:
+    if cfg.storage.storage_private_endpoint:
         StoragePrivateEndpoint(
             "storage-private-endpoint",
             StoragePrivateEndpointArgs(
                 resource_group_name=resource_group_name,
-                location=cfg.location,
-                account_name=cfg.storage_account_name,
+                location=cfg.placement.location,
+                account_name=cfg.storage.storage_account_name,
                 account_id=shared_storage.account_id,
-                subnet_id=cfg.node_subnet_id,
+                subnet_id=cfg.placement.node_subnet_id,
                 tags=loaded.tags,
             ),
         )
@@ -142,48 +142,51 @@ def main(loaded: LoadedConfig) -> None:
             "monitoring",
             MonitoringWorkspacesArgs(
                 resource_group_name=resource_group_name,
-                location=cfg.location,
-                cluster_name=cfg.cluster_name,
-                retention_days=cfg.log_retention_days,
+                location=cfg.placement.location,
+                cluster_name=cfg.cluster.cluster_name,
+                retention_days=cfg.monitoring.log_retention_days,
                 tags=loaded.tags,
             ),
         )
-        if cfg.monitoring
+        if cfg.monitoring.enabled
         else None
     )
 
-    if cfg.backup.enabled:
+    if cfg.storage.backup.enabled:
         ShareBackup(
             "share-backup",
             ShareBackupArgs(
                 resource_group_name=resource_group_name,
-                location=cfg.location,
-                vault_name=f"rsv-{cfg.storage_account_name}",
+                location=cfg.placement.location,
+                vault_name=f"rsv-{cfg.storage.storage_account_name}",
                 storage_account_name=shared_storage.account_name,
                 storage_account_id=shared_storage.account_id,
                 storage_resource_group_name=resource_group_name,
                 shares={name: share.name for name, share in shared_storage.shares.items()},
-                schedule_time=cfg.backup.schedule_time,
-                time_zone=cfg.backup.time_zone,
-                retention=cfg.backup.retention,
-                vault_redundancy=cfg.backup.vault_redundancy,
-                immutability=cfg.backup.immutability,
+                schedule_time=cfg.storage.backup.schedule_time,
+                time_zone=cfg.storage.backup.time_zone,
+                retention=cfg.storage.backup.retention,
+                vault_redundancy=cfg.storage.backup.vault_redundancy,
+                immutability=cfg.storage.backup.immutability,
                 protect=protect,
-                lock=cfg.lock_storage,
+                lock=cfg.storage.lock_storage,
                 tags=loaded.tags,
             ),
         )
 
-    gpu = cfg.gpu_pool
+    gpu = cfg.cluster.gpu_pool
     cluster = TrainingCluster(
         "training",
         TrainingClusterArgs(
             resource_group_name=resource_group_name,
-            location=cfg.location,
-            cluster_name=cfg.cluster_name,
-            kubernetes_version=cfg.kubernetes_version,
-            node_subnet_id=cfg.node_subnet_id,
-            system_pool=SystemPoolSpec(vm_size=cfg.system_vm_size, count=cfg.system_node_count),
+            location=cfg.placement.location,
+            cluster_name=cfg.cluster.cluster_name,
+            kubernetes_version=cfg.cluster.kubernetes_version,
+            node_subnet_id=cfg.placement.node_subnet_id,
+            network=cfg.network,
+            system_pool=SystemPoolSpec(
+                vm_size=cfg.cluster.system_vm_size, count=cfg.cluster.system_node_count
+            ),
             gpu_pool=GpuPoolSpec(
                 vm_size=gpu.vm_size,
                 min_count=gpu.min_count,
@@ -192,46 +195,36 @@ def main(loaded: LoadedConfig) -> None:
             )
             if gpu is not None and gpu.enabled
             else None,
-            zones=cfg.availability_zones,
-            upgrade_channel=cfg.upgrade_channel,
-            node_os_upgrade_channel=cfg.node_os_upgrade_channel,
-            sku_tier=cfg.cluster_sku_tier,
+            zones=cfg.cluster.availability_zones,
+            upgrade_channel=cfg.cluster.upgrade_channel,
+            node_os_upgrade_channel=cfg.cluster.node_os_upgrade_channel,
+            sku_tier=cfg.cluster.cluster_sku_tier,
             entra_id=EntraIdSpec(
-                admin_group_object_ids=cfg.admin_group_object_ids,
-                kubelogin_mode=cfg.kubelogin_mode,
+                admin_group_object_ids=cfg.cluster.admin_group_object_ids,
+                kubelogin_mode=cfg.cluster.kubelogin_mode,
             )
-            if cfg.entra_id
+            if cfg.cluster.entra_id
             else None,
-            disable_local_accounts=cfg.disable_local_accounts,
-            user_assigned_identity_id=cfg.user_assigned_identity_id or None,
-            assign_subnet_role=cfg.assign_subnet_role,
-            network_policy=cfg.network_policy,
-            private_cluster=cfg.private_cluster,
-            private_cluster_public_fqdn=cfg.private_cluster_public_fqdn,
-            private_dns_zone=cfg.private_dns_zone,
-            authorized_ip_ranges=cfg.authorized_ip_ranges,
-            pod_cidr=cfg.pod_cidr,
-            service_cidr=cfg.service_cidr,
-            dns_service_ip=cfg.dns_service_ip,
-            node_subnet_cidr=cfg.node_subnet_cidr or None,
-            allow_unrestricted_api_server=cfg.allow_unrestricted_api_server,
+            disable_local_accounts=cfg.cluster.disable_local_accounts,
+            user_assigned_identity_id=cfg.cluster.user_assigned_identity_id or None,
+            assign_subnet_role=cfg.cluster.assign_subnet_role,
             tags=loaded.tags,
-            max_pods=cfg.max_pods,
-            encryption_at_host=cfg.encryption_at_host,
+            max_pods=cfg.cluster.max_pods,
+            encryption_at_host=cfg.cluster.encryption_at_host,
             container_insights_workspace_id=monitoring.log_analytics_workspace_id
             if monitoring is not None
             else None,
             managed_prometheus=monitoring is not None,
         ),
     )
-    if cfg.file_protocol == "smb":
+    if cfg.storage.file_protocol == "smb":
         # The CSI driver lists the account key itself when a node stages an SMB volume.
         KubeletKeyAccess(
             "kubelet-key-access",
             KubeletKeyAccessArgs(
                 account_id=shared_storage.account_id,
-                account_name=cfg.storage_account_name,
-                cluster_name=cfg.cluster_name,
+                account_name=cfg.storage.storage_account_name,
+                cluster_name=cfg.cluster.cluster_name,
                 kubelet_principal_id=cluster.kubelet_principal_id,
             ),
         )
@@ -241,7 +234,7 @@ def main(loaded: LoadedConfig) -> None:
             "monitoring-rules",
             MonitoringRuleAssociationsArgs(
                 cluster_id=cluster.cluster.id,
-                cluster_name=cfg.cluster_name,
+                cluster_name=cfg.cluster.cluster_name,
                 workspaces=monitoring,
             ),
         )
@@ -280,7 +273,7 @@ def main(loaded: LoadedConfig) -> None:
                 storage_account_name=shared_storage.account_name,
                 share_name=shared_storage.shares[spec.name].name,
                 provider=cluster.provider,
-                protocol=cfg.file_protocol,
+                protocol=cfg.storage.file_protocol,
                 create_namespace=spec.create_namespace,
                 namespace_depends_on=[owner.namespace_resource]
                 if owner is not None and owner.namespace_resource is not None
@@ -297,7 +290,7 @@ def main(loaded: LoadedConfig) -> None:
         rwx_volumes[spec.name] = rwx
         if rwx.namespace_resource is not None:
             namespace_owners[spec.namespace] = rwx
-        if cfg.smoke_test.enabled:
+        if cfg.smoke.smoke_test.enabled:
             RwxSmokeTest(
                 f"smoke-{spec.name}",
                 RwxSmokeTestArgs(
@@ -305,9 +298,9 @@ def main(loaded: LoadedConfig) -> None:
                     pvc_name=rwx.pvc_name,
                     volume_name=spec.name,
                     provider=cluster.provider,
-                    parallelism=cfg.smoke_test.parallelism,
-                    deadline_seconds=cfg.smoke_test.deadline_seconds,
-                    image=cfg.smoke_test.image,
+                    parallelism=cfg.smoke.smoke_test.parallelism,
+                    deadline_seconds=cfg.smoke.smoke_test.deadline_seconds,
+                    image=cfg.smoke.smoke_test.image,
                     uid=spec.uid,
                     gid=spec.gid,
                 ),
@@ -321,7 +314,7 @@ def main(loaded: LoadedConfig) -> None:
         }
 
     specs = {volume.config.name: volume.config for volume in loaded.volumes}
-    for job in cfg.training_jobs:
+    for job in cfg.training.training_jobs:
         TrainingJob(
             f"training-{job.name}",
             TrainingJobArgs(

@@ -13,9 +13,9 @@ Keys the stack marks ``secure:`` are validated like any other (the plain text is
 that), but never shown: an error prints ``[secret]`` in place of their value, and
 :attr:`LoadedConfig.secrets` lets the program turn every resource input and output that holds
 their text into a secret Output, as ``Config.get_secret`` would.
-The defaults below mirror the ``config:`` block of ``Pulumi.yaml`` (a test keeps them equal);
-the CLI applies the ``Pulumi.yaml`` defaults, the model defaults only matter for tools that
-run the program without them.
+Each key is declared once, on its field of a :class:`StackConfig` sub-model: type, default,
+rule and (as the field's docstring) description. ``Pulumi.yaml``'s ``config:`` block is
+generated from them (``scripts/gen_pulumi_config.py``), and :data:`KEY_KINDS` is derived.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 import pulumi
@@ -267,6 +268,9 @@ class _Model(BaseModel):
         validate_by_alias=True,
         validate_by_name=False,
         validate_default=False,
+        # A field's docstring is its description, which Pulumi.yaml's config: block shows
+        # (scripts/gen_pulumi_config.py).
+        use_attribute_docstrings=True,
     )
 
 
@@ -576,110 +580,37 @@ _PRIVATE_DNS_ZONE = (
 )
 
 
-class StackConfig(_Model):
-    """All config keys of the project namespace (camelCase in the stack files)."""
+class PlacementConfig(_Model):
+    """Naming and placement: where everything goes and what it carries."""
 
     location: Annotated[str, Rule(f"must be {_REGION}")] = "westeurope"
+    """Azure region of every resource: a public-cloud region name such as westeurope (the list is
+    azure_facts/regions.py).
+    """
     resource_group_name: Annotated[
         str, Rule("must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'")
     ]
-    storage_account_name: Annotated[
-        str, Rule("must be 3-24 lowercase letters and digits (globally unique)")
-    ]
-    cluster_name: Annotated[
-        str,
-        Rule("must be 2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric"),
-    ]
+    """Required. Name of the resource group the program deploys into (1-90 letters, digits, '-',
+    '_', '.', '(', ')'; not ending in '.'). bootstrap/ creates it, with this stack's location
+    and tags, and is its only owner: run it before the first deploy to a new name.
+    """
     node_subnet_id: Annotated[str, Rule("must be a subnet resource id")]
-    # Not strict: the stack file names the model by its value ("provisioned-v2-ssd").
-    file_billing_model: Annotated[
-        BillingModel,
-        Field(strict=False),
-        Rule("must be one of " + ", ".join(BillingModel)),
-    ] = BillingModel.PROVISIONED_V2_SSD
-    storage_redundancy: Annotated[Redundancy, one_of(Redundancy)] = "ZRS"
-    file_protocol: Annotated[FileProtocol, one_of(FileProtocol)] = "smb"
-    share_soft_delete_days: Annotated[int, Field(ge=1, le=365)] = 30
-    allowed_subnet_ids: Annotated[list[str], Rule("must be a list of subnet resource ids")] = []
-    allowed_ip_ranges: Annotated[
-        list[str], Rule("must be a list of public IPv4 addresses or CIDRs")
-    ] = []
-    protect_data: Annotated[bool, Rule("must be true or false")] = True
-    lock_storage: Annotated[bool, Rule("must be true or false")] = True
-    kubernetes_version: Annotated[
-        str, Rule("must be a pinned 'major.minor' or 'major.minor.patch' like '1.36'")
-    ] = "1.36"
-    upgrade_channel: Annotated[UpgradeChannel, one_of(UpgradeChannel)] = "patch"
-    node_os_upgrade_channel: Annotated[NodeOsUpgradeChannel, one_of(NodeOsUpgradeChannel)] = (
-        "NodeImage"
-    )
-    cluster_sku_tier: Annotated[ClusterSkuTier, one_of(ClusterSkuTier)] = "Standard"
-    system_vm_size: Annotated[str, Rule("must be an Azure VM size like 'Standard_D4ds_v5'")] = (
-        "Standard_D4ds_v5"
-    )
-    system_node_count: Annotated[int, Field(ge=1, le=100)] = 3
-    availability_zones: Annotated[
-        list[Zone], Rule("must be a list of '1', '2', '3' (empty for a regional deployment)")
-    ] = ["1", "2", "3"]
-    gpu_pool: Annotated[
-        GpuPoolConfig | None,
-        Rule("must be an object {enabled, vmSize, minCount, maxCount, zones} or null"),
-    ] = GpuPoolConfig()
-    entra_id: Annotated[bool, Rule("must be true or false")] = True
-    admin_group_object_ids: Annotated[
-        list[str], Rule("must be a list of Entra ID group object ids (GUIDs)")
-    ] = []
-    disable_local_accounts: Annotated[bool, Rule("must be true or false")] = True
-    kubelogin_mode: Annotated[KubeloginMode, one_of(KubeloginMode)] = "azurecli"
-    user_assigned_identity_id: Annotated[
-        str, Rule("must be empty (SystemAssigned) or a userAssignedIdentities resource id")
-    ] = ""
-    assign_subnet_role: Annotated[bool, Rule("must be true or false")] = True
-    network_policy: Annotated[NetworkPolicy, one_of(NetworkPolicy)] = "cilium"
-    pod_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_POD_CIDR
-    service_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_SERVICE_CIDR
-    dns_service_ip: Annotated[str, Rule(f"must be {_IPV4_ADDRESS}")] = DEFAULT_DNS_SERVICE_IP
-    node_subnet_cidr: Annotated[str, Rule(f"must be empty (not checked) or {_NETWORK_CIDR}")] = ""
-    max_pods: Annotated[int, Field(ge=MIN_MAX_PODS, le=MAX_MAX_PODS)] = DEFAULT_MAX_PODS
-    encryption_at_host: Annotated[bool, Rule("must be true or false")] = True
-    monitoring: Annotated[bool, Rule("must be true or false")] = True
-    log_retention_days: Annotated[int, Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)] = (
-        DEFAULT_RETENTION_DAYS
-    )
-    storage_private_endpoint: Annotated[bool, Rule("must be true or false")] = True
-    private_cluster: Annotated[bool, Rule("must be true or false")] = True
-    private_cluster_public_fqdn: Annotated[bool, Rule("must be true or false")] = False
-    private_dns_zone: Annotated[str, Rule(f"must be {_PRIVATE_DNS_ZONE}")] = "system"
-    authorized_ip_ranges: Annotated[list[str], Rule("must be a list of IPv4 CIDRs")] = []
-    allow_unrestricted_api_server: Annotated[bool, Rule("must be true or false")] = False
+    """Required. Resource id of the existing subnet for the AKS nodes (Azure CNI overlay). It needs
+    the Microsoft.Storage service endpoint: it is always allowed through the storage firewall.
+    """
     tags: Annotated[dict[str, str], Rule("must be an object of string tag values")] = {
         "owner": "ml-platform",
         "cost-center": "ml-training",
     }
-    volumes: Annotated[
-        list[VolumeConfig],
-        Field(min_length=1),
-        Rule("must be a non-empty list of volume objects"),
-    ] = [
-        VolumeConfig.model_validate({"name": "datasets", "quotaGiB": 1024}),
-        VolumeConfig.model_validate(
-            {"name": "checkpoints", "createNamespace": False, "quotaGiB": 1024}
-        ),
-    ]
-    smoke_test: Annotated[
-        SmokeTestConfig,
-        Rule("must be an object with enabled, parallelism, deadlineSeconds and image"),
-    ] = SmokeTestConfig()
-    training_jobs: Annotated[
-        list[TrainingJobConfig], Rule("must be a list of training job objects")
-    ] = []
-    backup: Annotated[
-        BackupConfig,
-        Rule(
-            "must be an object with enabled, scheduleTime, timeZone, dailyRetentionDays, "
-            "weeklyRetentionWeeks, monthlyRetentionMonths, vaultRedundancy and immutability"
-        ),
-    ] = BackupConfig()
+    """Object of string tags applied to every taggable Azure resource. Must contain 'owner' and
+    'cost-center'; 'environment' is added from the stack name and must not be set. At most 49
+    tags (Azure's 50 per resource, less 'environment'), names of 1-128 characters without < > %
+    & \\ ? / (the storage account's limit), values of at most 256.
+    """
+    protect_data: Annotated[bool, Rule("must be true or false")] = True
+    """Mark the resource group, storage account, file service, shares, namespaces, PVs and PVCs
+    protect + retainOnDelete, so neither a destroy nor a replacement deletes the data.
+    """
 
     @field_validator("location")
     @classmethod
@@ -695,25 +626,143 @@ class StackConfig(_Model):
     def _resource_group_name(cls, value: str) -> str:
         return _pattern(RESOURCE_GROUP_RE, RESOURCE_GROUP_RULE)(value)
 
+    @field_validator("node_subnet_id")
+    @classmethod
+    def _node_subnet_id(cls, value: str) -> str:
+        return _subnet_id(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, values: dict[str, str]) -> dict[str, str]:
+        if len(values) > MAX_TAGS_PER_RESOURCE - 1:
+            raise ValueError(
+                f"must hold at most {MAX_TAGS_PER_RESOURCE - 1} tags: Azure allows "
+                f"{MAX_TAGS_PER_RESOURCE} per resource and the program adds '{ENVIRONMENT_TAG}' "
+                f"(got {len(values)})"
+            )
+        for key, value in values.items():
+            if not key or len(key) > MAX_TAG_NAME_LENGTH or _TAG_NAME_FORBIDDEN & set(key):
+                raise ValueError(
+                    f"tag names must be 1-{MAX_TAG_NAME_LENGTH} characters (the storage "
+                    f"account's limit) without < > % & \\ ? / (got {_show(key)})"
+                )
+            if len(value) > MAX_TAG_VALUE_LENGTH:
+                raise ValueError(
+                    f"tag values must be at most {MAX_TAG_VALUE_LENGTH} characters "
+                    f"(tag {_show(key)})"
+                )
+        return values
+
+
+class StorageConfig(_Model):
+    """Shared storage (Azure Files): the account, its shares and their backup."""
+
+    storage_account_name: Annotated[
+        str, Rule("must be 3-24 lowercase letters and digits (globally unique)")
+    ]
+    """Required. Storage account name for the shares: 3-24 lowercase letters and digits, globally
+    unique in Azure. Renaming replaces the account (and its data).
+    """
+    # Not strict: the stack file names the model by its value ("provisioned-v2-ssd").
+    file_billing_model: Annotated[
+        BillingModel,
+        Field(strict=False),
+        Rule("must be one of " + ", ".join(BillingModel)),
+    ] = BillingModel.PROVISIONED_V2_SSD
+    """How the shares are billed and provisioned (components/sizing.py) - provisioned-v2-ssd or
+    provisioned-v2-hdd (FileStorage, PremiumV2_*/StandardV2_*: size, IOPS and throughput
+    provisioned separately per volume), provisioned-v1-ssd (FileStorage, Premium_*: IOPS and
+    throughput scale with the size) or pay-as-you-go-hdd (StorageV2, Standard_*, large file
+    shares: nothing provisioned). The region must offer it with storageRedundancy
+    (azure_facts/files.py). Changing it on a deployed stack needs a new storage
+    account and a data copy: docs/migrate-billing-model.md.
+    """
+    storage_redundancy: Annotated[Redundancy, one_of(Redundancy)] = "ZRS"
+    """LRS or ZRS, and for the -hdd fileBillingModels also GRS or GZRS (a copy in the region's
+    pair; SSD shares are not offered geo-redundant): how the storage account replicates (with
+    fileBillingModel it makes the SKU, e.g. PremiumV2_ZRS, Standard_GZRS).
+    """
+    file_protocol: Annotated[FileProtocol, one_of(FileProtocol)] = "smb"
+    """smb or nfs. nfs needs an -ssd fileBillingModel, has no in-transit encryption (HTTPS-only is
+    turned off for the account) and relies on subnet isolation; uid/gid/dirMode/fileMode do not
+    apply to it.
+    """
+    share_soft_delete_days: Annotated[int, Field(ge=1, le=365)] = 30
+    """Days deleted shares stay recoverable (share soft delete), 1-365."""
+    storage_private_endpoint: Annotated[bool, Rule("must be true or false")] = True
+    """Reach the storage account only through a private endpoint in the node subnet, with the
+    privatelink.file.core.windows.net private DNS zone linked to the node VNet
+    (components/private_endpoint.py); the account's public network access is disabled, so
+    allowedSubnetIds and allowedIpRanges must be empty. false keeps the public endpoint behind
+    the firewall.
+    """
+    allowed_subnet_ids: Annotated[list[str], Rule("must be a list of subnet resource ids")] = []
+    """Extra subnet resource ids allowed through the storage firewall (default action Deny),
+    besides nodeSubnetId. Each needs the Microsoft.Storage service endpoint.
+    """
+    allowed_ip_ranges: Annotated[
+        list[str], Rule("must be a list of public IPv4 addresses or CIDRs")
+    ] = []
+    """Public IPv4 addresses/CIDRs allowed through the storage firewall (e.g. a data-loading host).
+    Private RFC 1918 ranges and /31 are rejected; /32 is written as an address.
+    """
+    lock_storage: Annotated[bool, Rule("must be true or false")] = True
+    """Add a CanNotDelete management lock on the storage account."""
+    backup: Annotated[
+        BackupConfig,
+        Rule(
+            "must be an object with enabled, scheduleTime, timeZone, dailyRetentionDays, "
+            "weeklyRetentionWeeks, monthlyRetentionMonths, vaultRedundancy and immutability"
+        ),
+    ] = BackupConfig()
+    """Object configuring Azure Backup of the volumes' shares (components/backup.py,
+    docs/restore.md) - a Recovery Services vault (soft delete on, protect + retainOnDelete with
+    protectData, locked with lockStorage), an Azure Files policy (snapshot tier) and one
+    protected item per volume. Fields - enabled (bool; false creates none of it), scheduleTime
+    (daily backup, 'HH:MM' 24 h), timeZone (Windows time zone id, e.g. 'UTC' or 'W. Europe
+    Standard Time'; no daylight-saving shift), dailyRetentionDays (1-200), weeklyRetentionWeeks
+    (0-200, Sunday's backup, 0 keeps none), monthlyRetentionMonths (0-120, the first Sunday's, 0
+    keeps none) - the three together at most 200 (snapshots per share), vaultRedundancy
+    (LocallyRedundant, ZoneRedundant or GeoRedundant), immutability (Disabled, Unlocked or
+    Locked - Locked can never be undone). Not with fileProtocol nfs (Azure Backup has no NFS
+    support).
+    """
+    volumes: Annotated[
+        list[VolumeConfig],
+        Field(min_length=1),
+        Rule("must be a non-empty list of volume objects"),
+    ] = [
+        VolumeConfig.model_validate(
+            {"name": "datasets", "namespace": "training", "quotaGiB": 1024}
+        ),
+        VolumeConfig.model_validate(
+            {
+                "name": "checkpoints",
+                "namespace": "training",
+                "createNamespace": False,
+                "quotaGiB": 1024,
+            }
+        ),
+    ]
+    """Non-empty list of volume objects; each becomes a file share plus a RWX PV/PVC. Fields - name
+    (required; 3-63 lowercase letters, digits, single hyphens; share, PVC and volume name,
+    unique), namespace (DNS-1123 label, default 'training'), createNamespace (bool, default
+    true; exactly one volume per namespace may create it), quotaGiB, throughputMiBps and iops
+    (ints) as the fileBillingModel takes them - provisioned-v2: quotaGiB (32-262144) required,
+    throughputMiBps (SSD 100-10340, HDD 60-5120) and iops (SSD 3000-102400, HDD 500-50000)
+    optional, Azure's recommendation for the size when missing, and all volumes together within
+    one account's limits; provisioned-v1-ssd: exactly one of quotaGiB (100-102400) or
+    throughputMiBps (the quota becomes the smallest one whose throughput meets it), no iops;
+    pay-as-you-go-hdd: quotaGiB (1-102400) only. uid and gid (int 1+, default 1000), dirMode and
+    fileMode (quoted 4-digit octal strings, default '0770'); the last four apply to SMB only.
+    """
+
     @field_validator("storage_account_name")
     @classmethod
     def _storage_account_name(cls, value: str) -> str:
         return _pattern(ACCOUNT_NAME_RE, "3-24 lowercase letters and digits (globally unique)")(
             value
         )
-
-    @field_validator("cluster_name")
-    @classmethod
-    def _cluster_name(cls, value: str) -> str:
-        return _pattern(
-            CLUSTER_NAME_RE,
-            "2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric",
-        )(value)
-
-    @field_validator("node_subnet_id")
-    @classmethod
-    def _node_subnet_id(cls, value: str) -> str:
-        return _subnet_id(value)
 
     @field_validator("allowed_subnet_ids")
     @classmethod
@@ -727,49 +776,100 @@ class StackConfig(_Model):
     def _allowed_ip_ranges(cls, values: list[str]) -> list[str]:
         return [_check_item(index, value, _storage_ip_rule) for index, value in enumerate(values)]
 
-    @field_validator("authorized_ip_ranges")
-    @classmethod
-    def _authorized_ip_ranges(cls, values: list[str]) -> list[str]:
-        return [_check_item(index, value, _ipv4_cidr) for index, value in enumerate(values)]
 
-    @field_validator("private_dns_zone")
-    @classmethod
-    def _private_dns_zone(cls, value: str) -> str:
-        if value in PRIVATE_DNS_ZONE_MODES or PRIVATE_DNS_ZONE_ID_RE.match(value):
-            return value
-        raise ValueError(f"must be {_PRIVATE_DNS_ZONE} (got {_show(value)})")
+class ClusterConfig(_Model):
+    """AKS cluster: the cluster, its node pools and who signs in."""
 
-    @field_validator("pod_cidr", "service_cidr")
+    cluster_name: Annotated[
+        str,
+        Rule("must be 2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric"),
+    ]
+    """Required. AKS cluster name, also its DNS prefix (2-54 lowercase letters, digits and
+    hyphens). The node resource group is '<resourceGroupName>-<clusterName>-nodes'.
+    """
+    kubernetes_version: Annotated[
+        str, Rule("must be a pinned 'major.minor' or 'major.minor.patch' like '1.36'")
+    ] = "1.36"
+    """Pinned Kubernetes version, 'major.minor' or 'major.minor.patch'."""
+    upgrade_channel: Annotated[UpgradeChannel, one_of(UpgradeChannel)] = "patch"
+    """AKS auto-upgrade channel - patch, stable, rapid, node-image or none."""
+    node_os_upgrade_channel: Annotated[NodeOsUpgradeChannel, one_of(NodeOsUpgradeChannel)] = (
+        "NodeImage"
+    )
+    """Node OS upgrade channel - NodeImage, SecurityPatch, Unmanaged or None."""
+    cluster_sku_tier: Annotated[ClusterSkuTier, one_of(ClusterSkuTier)] = "Standard"
+    """AKS tier - Free (no SLA), Standard (uptime SLA) or Premium."""
+    system_vm_size: Annotated[str, Rule("must be an Azure VM size like 'Standard_D4ds_v5'")] = (
+        "Standard_D4ds_v5"
+    )
+    """VM size of the system node pool."""
+    system_node_count: Annotated[int, Field(ge=1, le=100)] = 3
+    """Node count of the system pool, 1-100."""
+    availability_zones: Annotated[
+        list[Zone], Rule("must be a list of '1', '2', '3' (empty for a regional deployment)")
+    ] = ["1", "2", "3"]
+    """Availability zones ('1', '2', '3') for the node pools; empty for a regional (non-zonal)
+    deployment.
+    """
+    gpu_pool: Annotated[
+        GpuPoolConfig | None,
+        Rule("must be an object {enabled, vmSize, minCount, maxCount, zones} or null"),
+    ] = GpuPoolConfig()
+    """Object describing the autoscaled GPU training pool (mode User, taint
+    nvidia.com/gpu=present:NoSchedule, labels workload=training and accelerator=nvidia) -
+    enabled (bool), vmSize (string), minCount (int >= 0, may be 0), maxCount (int >= minCount,
+    <= 1000), zones (list of '1'/'2'/'3', or null to use availabilityZones). null or enabled
+    false means no GPU pool.
+    """
+    entra_id: Annotated[bool, Rule("must be true or false")] = True
+    """Managed Entra ID integration with Azure RBAC for Kubernetes authorization."""
+    admin_group_object_ids: Annotated[
+        list[str], Rule("must be a list of Entra ID group object ids (GUIDs)")
+    ] = []
+    """Entra ID group object ids (GUIDs) that get cluster-admin; at least one is required while
+    disableLocalAccounts is true.
+    """
+    disable_local_accounts: Annotated[bool, Rule("must be true or false")] = True
+    """Disable the static local (client certificate) accounts; needs entraId."""
+    kubelogin_mode: Annotated[KubeloginMode, one_of(KubeloginMode)] = "azurecli"
+    """How the deployment's Kubernetes provider gets Entra ID tokens (the kubeconfig's kubelogin
+    exec is rewritten to it) - azurecli, workloadidentity, spn or msi. Requires kubelogin on the
+    machine running Pulumi.
+    """
+    user_assigned_identity_id: Annotated[
+        str, Rule("must be empty (SystemAssigned) or a userAssignedIdentities resource id")
+    ] = ""
+    """Resource id of a user-assigned managed identity for the control plane; empty for a
+    SystemAssigned identity. A user-assigned identity must already have Network Contributor on
+    nodeSubnetId.
+    """
+    assign_subnet_role: Annotated[bool, Rule("must be true or false")] = True
+    """With a SystemAssigned identity, grant it Network Contributor on nodeSubnetId (the deploying
+    principal needs permission to create role assignments there).
+    """
+    max_pods: Annotated[int, Field(ge=MIN_MAX_PODS, le=MAX_MAX_PODS)] = DEFAULT_MAX_PODS
+    """Pods per node on every pool, 30-250 (Azure CNI overlay's range; a system pool needs 30).
+    podCidr must hold a /24 for every node the pools can reach, one upgrade surge node per pool
+    included.
+    """
+    encryption_at_host: Annotated[bool, Rule("must be true or false")] = True
+    """Encrypt each node's temp disk, OS and data disk caches and their flows to storage at the VM
+    host, on every pool. Needs the subscription's Microsoft.Compute/EncryptionAtHost feature
+    registered once.
+    """
+
+    @field_validator("cluster_name")
     @classmethod
-    def _network_ranges(cls, value: str) -> str:
-        return _usable_range(_network_cidr(value))
+    def _cluster_name(cls, value: str) -> str:
+        return _pattern(
+            CLUSTER_NAME_RE,
+            "2-54 lowercase letters, digits and hyphens, starting/ending alphanumeric",
+        )(value)
 
     @field_validator("availability_zones")
     @classmethod
     def _availability_zones(cls, values: list[str]) -> list[str]:
         return _distinct_zones(values)
-
-    @field_validator("node_subnet_cidr")
-    @classmethod
-    def _node_subnet_cidr(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            _network_cidr(value)
-        except ValueError:
-            raise ValueError(
-                f"must be empty (not checked) or {_NETWORK_CIDR} (got {_show(value)})"
-            ) from None
-        return _usable_range(value)
-
-    @field_validator("dns_service_ip")
-    @classmethod
-    def _dns_service_ip(cls, value: str) -> str:
-        try:
-            ipaddress.IPv4Address(value)
-        except ValueError:
-            raise ValueError(f"must be {_IPV4_ADDRESS} (got {_show(value)})") from None
-        return value
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -800,27 +900,180 @@ class StackConfig(_Model):
             )
         return value
 
-    @field_validator("tags")
+
+class NetworkConfig(_Model):
+    """Cluster network: its address ranges and how the API server is reached."""
+
+    network_policy: Annotated[NetworkPolicy, one_of(NetworkPolicy)] = "cilium"
+    """Network policy engine - azure, calico or cilium (cilium also selects the Cilium dataplane).
+    The network plugin is always Azure CNI in overlay mode.
+    """
+    pod_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_POD_CIDR
+    """Azure CNI overlay range the pod IPs come from (IPv4 network CIDR). It must not overlap the
+    cluster's virtual network (nodeSubnetCidr), serviceCidr, or networks the pods reach (peered
+    VNets, on-premises), nor the ranges AKS reserves (169.254.0.0/16, 172.30.0.0/16,
+    172.31.0.0/16, 192.0.2.0/24) or loopback, multicast and link-local space. Changing it
+    replaces the cluster.
+    """
+    service_cidr: Annotated[str, Rule(f"must be {_NETWORK_CIDR}")] = DEFAULT_SERVICE_CIDR
+    """Range of Kubernetes Service cluster IPs (IPv4 network CIDR, a /12 to /24). AKS rejects one
+    that overlaps the cluster's virtual network or the ranges AKS reserves (as for podCidr); it
+    must also not overlap podCidr, peered VNets or on-premises ranges. 10.x VNets are common:
+    check this against yours.
+    """
+    dns_service_ip: Annotated[str, Rule(f"must be {_IPV4_ADDRESS}")] = DEFAULT_DNS_SERVICE_IP
+    """Address of the cluster DNS Service: inside serviceCidr, neither its network nor its
+    broadcast address, nor the first address after the network address (the kubernetes API
+    Service's). By convention the .10 address of the range.
+    """
+    node_subnet_cidr: Annotated[str, Rule(f"must be empty (not checked) or {_NETWORK_CIDR}")] = ""
+    """Address range (IPv4 network CIDR) of nodeSubnetId, or of its VNet's address space. Only the
+    operator knows it (the subnet is an existing one, given by id); when set, podCidr and
+    serviceCidr are checked not to overlap it before anything is deployed. Empty skips those
+    checks.
+    """
+    private_cluster: Annotated[bool, Rule("must be true or false")] = True
+    """Private API server (no public endpoint; Pulumi must run from a network that reaches it).
+    When false, authorizedIpRanges is required unless allowUnrestrictedApiServer.
+    """
+    private_cluster_public_fqdn: Annotated[bool, Rule("must be true or false")] = False
+    """Also publish a private API server's name in public DNS. It still resolves to the private
+    address, so a runner needs a network path to the cluster's VNet but no link to a private DNS
+    zone (docs/delivery.md, "Runner networking"). Only with privateCluster.
+    """
+    private_dns_zone: Annotated[str, Rule(f"must be {_PRIVATE_DNS_ZONE}")] = "system"
+    """Where a private API server's name resolves - system (a zone AKS creates, linked only to the
+    cluster's VNet), none (public DNS only; needs privateClusterPublicFqdn) or the resource id
+    of a zone you bring, named privatelink.<location>.azmk8s.io or
+    <subzone>.privatelink.<location>.azmk8s.io and linked to your runners' VNet. A zone you
+    bring needs userAssignedIdentityId, with Private DNS Zone Contributor on the zone and
+    Network Contributor on nodeSubnetId granted beforehand. Only with privateCluster.
+    """
+    authorized_ip_ranges: Annotated[list[str], Rule("must be a list of IPv4 CIDRs")] = []
+    """IPv4 CIDRs allowed to reach a public API server; not allowed with privateCluster."""
+    allow_unrestricted_api_server: Annotated[bool, Rule("must be true or false")] = False
+    """Explicit, insecure opt-out: allow a public API server reachable from the whole internet
+    (privateCluster false and no authorizedIpRanges).
+    """
+
+    @field_validator("authorized_ip_ranges")
     @classmethod
-    def _tags(cls, values: dict[str, str]) -> dict[str, str]:
-        if len(values) > MAX_TAGS_PER_RESOURCE - 1:
+    def _authorized_ip_ranges(cls, values: list[str]) -> list[str]:
+        return [_check_item(index, value, _ipv4_cidr) for index, value in enumerate(values)]
+
+    @field_validator("private_dns_zone")
+    @classmethod
+    def _private_dns_zone(cls, value: str) -> str:
+        if value in PRIVATE_DNS_ZONE_MODES or PRIVATE_DNS_ZONE_ID_RE.match(value):
+            return value
+        raise ValueError(f"must be {_PRIVATE_DNS_ZONE} (got {_show(value)})")
+
+    @field_validator("pod_cidr", "service_cidr")
+    @classmethod
+    def _network_ranges(cls, value: str) -> str:
+        return _usable_range(_network_cidr(value))
+
+    @field_validator("node_subnet_cidr")
+    @classmethod
+    def _node_subnet_cidr(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            _network_cidr(value)
+        except ValueError:
             raise ValueError(
-                f"must hold at most {MAX_TAGS_PER_RESOURCE - 1} tags: Azure allows "
-                f"{MAX_TAGS_PER_RESOURCE} per resource and the program adds '{ENVIRONMENT_TAG}' "
-                f"(got {len(values)})"
-            )
-        for key, value in values.items():
-            if not key or len(key) > MAX_TAG_NAME_LENGTH or _TAG_NAME_FORBIDDEN & set(key):
-                raise ValueError(
-                    f"tag names must be 1-{MAX_TAG_NAME_LENGTH} characters (the storage "
-                    f"account's limit) without < > % & \\ ? / (got {_show(key)})"
-                )
-            if len(value) > MAX_TAG_VALUE_LENGTH:
-                raise ValueError(
-                    f"tag values must be at most {MAX_TAG_VALUE_LENGTH} characters "
-                    f"(tag {_show(key)})"
-                )
-        return values
+                f"must be empty (not checked) or {_NETWORK_CIDR} (got {_show(value)})"
+            ) from None
+        return _usable_range(value)
+
+    @field_validator("dns_service_ip")
+    @classmethod
+    def _dns_service_ip(cls, value: str) -> str:
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            raise ValueError(f"must be {_IPV4_ADDRESS} (got {_show(value)})") from None
+        return value
+
+
+class MonitoringConfig(_Model):
+    """Monitoring: Azure Monitor for the cluster."""
+
+    enabled: Annotated[bool, Field(alias="monitoring"), Rule("must be true or false")] = True
+    """Azure Monitor for the cluster (components/monitoring.py): a Log Analytics workspace for
+    Container Insights logs, an Azure Monitor workspace for managed Prometheus metrics, their
+    data collection rules and the cluster's associations with them. Ingestion is billed.
+    """
+    log_retention_days: Annotated[int, Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)] = (
+        DEFAULT_RETENTION_DAYS
+    )
+    """Days the Log Analytics workspace keeps the cluster's logs, 30-730."""
+
+
+class SmokeConfig(_Model):
+    """RWX smoke test."""
+
+    smoke_test: Annotated[
+        SmokeTestConfig,
+        Rule("must be an object with enabled, parallelism, deadlineSeconds and image"),
+    ] = SmokeTestConfig()
+    """Object configuring the RWX smoke test (components/smoke.py) - an Indexed Job per volume
+    whose parallelism pods (2-32, spread over nodes) mount the PVC as the volume's uid/gid, each
+    write and fsync a file, then wait until they see every other pod's file, failing after
+    deadlineSeconds (10-3600). image (default busybox) needs sh, sync, sleep and date; it must
+    be pinned by digest and come from a registry that the stack's policies/config/<stack>.json
+    allows (kubernetes-core-podspec-image-allowed allowedRegistries); it sees only the share's
+    .rwx-smoke directory. `infra smoke --stack <stack>` runs it with kubectl after the staging
+    and prod deploys and removes it. enabled true also renders it in the stack (one Job per
+    volume; pulumi up waits for it and fails if it fails) - keep it false in the stack files,
+    the deploy workflow does not need it.
+    """
+
+
+class TrainingConfig(_Model):
+    """Training jobs."""
+
+    training_jobs: Annotated[
+        list[TrainingJobConfig], Rule("must be a list of training job objects")
+    ] = []
+    """List of distributed PyTorch training jobs (components/training.py, docs/training.md); each
+    is an Indexed Job of `workers` pods on the GPU pool (gpuPool.enabled must be true) plus a
+    headless Service, torchrun on every pod with pod 0 as the rendezvous host. Fields - name
+    (required; 1-52 lowercase letters, digits, '-', starting with a letter; unique; Job and
+    Service name), image (required; pinned by digest, from a registry the stack's
+    policies/config/<stack>.json allows), command (required; non-empty list: the script torchrun
+    starts and its arguments), mounts (required; non-empty list of {volume: a volumes name,
+    mountPath: absolute path, readOnly: bool, default true}; the volumes must share one
+    namespace, where the job runs, and one uid/gid, which the pods run as), workers (int 1-64,
+    default 2; at most gpuPool.maxCount x the pods a node holds), gpusPerWorker (int 1-8,
+    default 1; at most the GPUs of gpuPool.vmSize), imageGiB (the image's unpacked size, int
+    1-1024, default 22, NVIDIA's PyTorch image; a GPU node must hold one per GPU, see
+    components/node_disks.py), cpu (cores or millicores, default '8'), memory (Mi/Gi/Ti, default
+    '32Gi'), shmSize (memory-backed /dev/shm, less than memory, default '8Gi'), env (object of
+    strings, e.g. CHECKPOINT_DIR; not HOME or JOB_COMPLETION_INDEX), exampleScript (bool,
+    default false; mounts the example DDP script at /opt/training), backoffLimit (int 0-100,
+    default 4), activeDeadlineSeconds (int 60-2592000, default 86400), ttlSecondsAfterFinished
+    (null to keep the finished Job, the default, or int 0-2592000; a deleted Job is re-created
+    by the next refresh and up).
+    """
+
+
+class StackConfig(_Model):
+    """All config keys of the project namespace, one sub-model per component.
+
+    The stack files keep their keys flat (``storageAccountName``, ``gpuPool``, ...) as users
+    and ``pulumi config set`` write them: renaming them into nested objects would break every
+    stack file and script. :func:`_grouped` files each flat key under the sub-model that
+    declares it, so the program hands each component its own validated part.
+    """
+
+    placement: PlacementConfig
+    storage: StorageConfig
+    cluster: ClusterConfig
+    network: NetworkConfig
+    monitoring: MonitoringConfig
+    smoke: SmokeConfig
+    training: TrainingConfig
 
 
 class _ItemError(ValueError):
@@ -926,59 +1179,6 @@ def _storage_ip_rule(value: str) -> str:
     return str(network)
 
 
-# Config keys -> how Pulumi hands them to the program ("string" values arrive verbatim, the
-# others as their JSON text). Also the source of truth for "is this a known key".
-KEY_KINDS: dict[str, str] = {
-    "location": "string",
-    "resourceGroupName": "string",
-    "storageAccountName": "string",
-    "clusterName": "string",
-    "nodeSubnetId": "string",
-    "fileBillingModel": "string",
-    "storageRedundancy": "string",
-    "fileProtocol": "string",
-    "shareSoftDeleteDays": "integer",
-    "allowedSubnetIds": "array",
-    "allowedIpRanges": "array",
-    "protectData": "boolean",
-    "lockStorage": "boolean",
-    "kubernetesVersion": "string",
-    "upgradeChannel": "string",
-    "nodeOsUpgradeChannel": "string",
-    "clusterSkuTier": "string",
-    "systemVmSize": "string",
-    "systemNodeCount": "integer",
-    "availabilityZones": "array",
-    "gpuPool": "object",
-    "entraId": "boolean",
-    "adminGroupObjectIds": "array",
-    "disableLocalAccounts": "boolean",
-    "kubeloginMode": "string",
-    "userAssignedIdentityId": "string",
-    "assignSubnetRole": "boolean",
-    "networkPolicy": "string",
-    "podCidr": "string",
-    "serviceCidr": "string",
-    "dnsServiceIp": "string",
-    "nodeSubnetCidr": "string",
-    "maxPods": "integer",
-    "encryptionAtHost": "boolean",
-    "monitoring": "boolean",
-    "logRetentionDays": "integer",
-    "storagePrivateEndpoint": "boolean",
-    "privateCluster": "boolean",
-    "privateClusterPublicFqdn": "boolean",
-    "privateDnsZone": "string",
-    "authorizedIpRanges": "array",
-    "allowUnrestrictedApiServer": "boolean",
-    "tags": "object",
-    "volumes": "array",
-    "smokeTest": "object",
-    "trainingJobs": "array",
-    "backup": "object",
-}
-
-
 @dataclass(frozen=True)
 class ResolvedVolume:
     """A volume with its share decided by the billing model (size, IOPS, throughput)."""
@@ -1003,8 +1203,8 @@ class LoadedConfig:
     @property
     def storage_subnet_ids(self) -> list[str]:
         """Subnets allowed through the storage firewall: the node subnet first, then extras."""
-        ids = [self.values.node_subnet_id]
-        for subnet_id in self.values.allowed_subnet_ids:
+        ids = [self.values.placement.node_subnet_id]
+        for subnet_id in self.values.storage.allowed_subnet_ids:
             if subnet_id.lower() not in {known.lower() for known in ids}:
                 ids.append(subnet_id)
         return ids
@@ -1157,6 +1357,10 @@ def _decode(key: str, kind: str, raw: str) -> Any:
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
+    """``key.sub[0].field`` of a pydantic location; a location in StackConfig starts with the
+    sub-model's name, which no stack file writes."""
+    if loc and loc[0] in StackConfig.model_fields:
+        loc = loc[1:]
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -1178,6 +1382,44 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 def _fields_by_alias(model: type[BaseModel]) -> dict[str, FieldInfo]:
     return {(info.alias or to_camel(name)): info for name, info in model.model_fields.items()}
+
+
+def _kind_of(annotation: Any) -> str:
+    """How Pulumi hands a key of this type to the program: "string" values verbatim, the
+    others as their JSON text."""
+    if get_origin(annotation) in (Union, UnionType):  # X | None: the kind of X
+        annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+    declared = get_origin(annotation) or annotation
+    if declared is bool:
+        return "boolean"
+    if declared is int:
+        return "integer"
+    if declared is list:
+        return "array"
+    if declared is dict or (isinstance(declared, type) and issubclass(declared, BaseModel)):
+        return "object"
+    return "string"  # str, a Literal of strings or a StrEnum
+
+
+def _declared_keys() -> dict[str, tuple[str, FieldInfo]]:
+    """Stack-file key -> (the StackConfig sub-model holding it, its field), in declaration
+    order."""
+    keys: dict[str, tuple[str, FieldInfo]] = {}
+    for group, holder in StackConfig.model_fields.items():
+        model = _model_in(holder.annotation)
+        assert model is not None, group
+        for alias, info in _fields_by_alias(model).items():
+            assert alias not in keys, f"{alias} is declared twice"
+            keys[alias] = (group, info)
+    return keys
+
+
+# Stack-file key -> its sub-model and field; the source of truth for "is this a known key".
+DECLARED_KEYS = _declared_keys()
+# Stack-file key -> how Pulumi hands it to the program (see _kind_of).
+KEY_KINDS: dict[str, str] = {
+    key: _kind_of(info.annotation) for key, (_, info) in DECLARED_KEYS.items()
+}
 
 
 def _lookup(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
@@ -1230,9 +1472,17 @@ def _translate(error: Any) -> ConfigError:
     return ConfigError(_format_loc(loc), f"{rule} (got {_show(error.get('input'))})")
 
 
+def _grouped(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The flat stack-file keys of ``data`` filed under the sub-model that declares each."""
+    groups: dict[str, dict[str, Any]] = {group: {} for group in StackConfig.model_fields}
+    for key, value in data.items():
+        groups[DECLARED_KEYS[key][0]][key] = value
+    return groups
+
+
 def _validate_model(data: dict[str, Any]) -> StackConfig:
     try:
-        return StackConfig.model_validate(data)
+        return StackConfig.model_validate(_grouped(data))
     except ValidationError as errors:
         raise _translate(errors.errors()[0]) from None
 
@@ -1253,18 +1503,19 @@ def _check_unique_names(items: Sequence[Any], key: str, what: str) -> None:
 def _check_private_dns(cfg: StackConfig) -> None:
     """How a private API server's name resolves (AKS private-clusters docs, "Configure a
     private DNS zone")."""
+    location = cfg.placement.location
     for key, value, default in (
-        ("privateClusterPublicFqdn", cfg.private_cluster_public_fqdn, False),
-        ("privateDnsZone", cfg.private_dns_zone, "system"),
+        ("privateClusterPublicFqdn", cfg.network.private_cluster_public_fqdn, False),
+        ("privateDnsZone", cfg.network.private_dns_zone, "system"),
     ):
-        if not cfg.private_cluster and value != default:
+        if not cfg.network.private_cluster and value != default:
             raise ConfigError(
                 key,
                 "only applies to a private API server but privateCluster is false; remove it "
                 "or set privateCluster: true",
                 related=("privateCluster",),
             )
-    if cfg.private_dns_zone == "none" and not cfg.private_cluster_public_fqdn:
+    if cfg.network.private_dns_zone == "none" and not cfg.network.private_cluster_public_fqdn:
         raise ConfigError(
             "privateDnsZone",
             "is 'none' (no private zone) but privateClusterPublicFqdn is false, which AKS does "
@@ -1272,17 +1523,17 @@ def _check_private_dns(cfg: StackConfig) -> None:
             "true or use 'system' or a zone id",
             related=("privateClusterPublicFqdn",),
         )
-    match = PRIVATE_DNS_ZONE_ID_RE.match(cfg.private_dns_zone)
+    match = PRIVATE_DNS_ZONE_ID_RE.match(cfg.network.private_dns_zone)
     if match is None:
         return
-    if match["region"].lower() != cfg.location.lower():
+    if match["region"].lower() != location.lower():
         raise ConfigError(
             "privateDnsZone",
             f"is a zone for region {_show(match['region'])} but location is "
-            f"{_show(cfg.location)}; bring a privatelink.{cfg.location}.azmk8s.io zone",
+            f"{_show(location)}; bring a privatelink.{location}.azmk8s.io zone",
             related=("location",),
         )
-    if not cfg.user_assigned_identity_id:
+    if not cfg.cluster.user_assigned_identity_id:
         raise ConfigError(
             "privateDnsZone",
             "is a zone you bring, which AKS supports only with a user-assigned control-plane "
@@ -1293,32 +1544,33 @@ def _check_private_dns(cfg: StackConfig) -> None:
 
 
 def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[ResolvedVolume]]:
-    model = cfg.file_billing_model
-    if cfg.file_protocol == "nfs" and not model.allows_nfs:
+    location = cfg.placement.location
+    model = cfg.storage.file_billing_model
+    if cfg.storage.file_protocol == "nfs" and not model.allows_nfs:
         raise ConfigError(
             "fileProtocol",
             f"is 'nfs', which Azure Files offers on SSD only (fileBillingModel is "
             f"{_show(str(model))}); use 'smb' or an -ssd fileBillingModel",
             related=("fileBillingModel",),
         )
-    if cfg.storage_redundancy not in model.redundancies:
+    if cfg.storage.storage_redundancy not in model.redundancies:
         raise ConfigError(
             "storageRedundancy",
-            f"is {_show(cfg.storage_redundancy)}, which Azure Files offers on HDD only "
+            f"is {_show(cfg.storage.storage_redundancy)}, which Azure Files offers on HDD only "
             f"(fileBillingModel is {_show(str(model))}); use "
             f"{' or '.join(model.redundancies)}, or an -hdd fileBillingModel",
             related=("fileBillingModel",),
         )
-    if cfg.location not in regions_offering(model, cfg.storage_redundancy):
+    if location not in regions_offering(model, cfg.storage.storage_redundancy):
         raise ConfigError(
             "fileBillingModel",
-            f"is {_show(str(model))}, whose {cfg.storage_redundancy} shares "
-            f"({account_sku(model, cfg.storage_redundancy)}) are not offered in location "
-            f"{_show(cfg.location)}; choose another model, storageRedundancy or location (the "
+            f"is {_show(str(model))}, whose {cfg.storage.storage_redundancy} shares "
+            f"({account_sku(model, cfg.storage.storage_redundancy)}) are not offered in location "
+            f"{_show(location)}; choose another model, storageRedundancy or location (the "
             "list is azure_facts/files.py)",
             related=("storageRedundancy", "location"),
         )
-    gpu = cfg.gpu_pool
+    gpu = cfg.cluster.gpu_pool
     if gpu is not None and gpu.enabled and gpu.min_count > gpu.max_count:
         raise ConfigError(
             "gpuPool.minCount",
@@ -1327,7 +1579,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
         )
     if gpu is not None and gpu.enabled:
         _gpu_vm(gpu.vm_size)
-    if cfg.private_cluster and cfg.authorized_ip_ranges:
+    if cfg.network.private_cluster and cfg.network.authorized_ip_ranges:
         raise ConfigError(
             "authorizedIpRanges",
             "only applies to a public API server but privateCluster is true; remove it or set "
@@ -1336,9 +1588,9 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
         )
     _check_private_dns(cfg)
     if (
-        not cfg.private_cluster
-        and not cfg.authorized_ip_ranges
-        and not cfg.allow_unrestricted_api_server
+        not cfg.network.private_cluster
+        and not cfg.network.authorized_ip_ranges
+        and not cfg.network.allow_unrestricted_api_server
     ):
         raise ConfigError(
             "privateCluster",
@@ -1347,14 +1599,18 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             "allowUnrestrictedApiServer: true",
             related=("authorizedIpRanges", "allowUnrestrictedApiServer"),
         )
-    if cfg.disable_local_accounts and not cfg.entra_id:
+    if cfg.cluster.disable_local_accounts and not cfg.cluster.entra_id:
         raise ConfigError(
             "disableLocalAccounts",
             "is true but entraId is false, so nobody could sign in; set entraId: true or "
             "disableLocalAccounts: false",
             related=("entraId",),
         )
-    if cfg.entra_id and cfg.disable_local_accounts and not cfg.admin_group_object_ids:
+    if (
+        cfg.cluster.entra_id
+        and cfg.cluster.disable_local_accounts
+        and not cfg.cluster.admin_group_object_ids
+    ):
         raise ConfigError(
             "adminGroupObjectIds",
             "must list at least one Entra ID group object id when local accounts are disabled; "
@@ -1362,7 +1618,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             related=("entraId", "disableLocalAccounts"),
         )
 
-    tags = dict(cfg.tags)
+    tags = dict(cfg.placement.tags)
     if ENVIRONMENT_TAG in tags:
         raise ConfigError(
             f"tags.{ENVIRONMENT_TAG}",
@@ -1376,9 +1632,9 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
     tags[ENVIRONMENT_TAG] = stack
 
     volumes: list[ResolvedVolume] = []
-    _check_unique_names(cfg.volumes, "volumes", "volume")
+    _check_unique_names(cfg.storage.volumes, "volumes", "volume")
     namespace_owner: dict[str, int] = {}
-    for index, volume in enumerate(cfg.volumes):
+    for index, volume in enumerate(cfg.storage.volumes):
         path = f"volumes[{index}]"
         if volume.create_namespace:
             if volume.namespace in namespace_owner:
@@ -1388,7 +1644,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
                     f"volumes[{namespace_owner[volume.namespace]}]; set createNamespace: false",
                 )
             namespace_owner[volume.namespace] = index
-        if cfg.file_protocol == "nfs":
+        if cfg.storage.file_protocol == "nfs":
             for alias in ("uid", "gid", "dirMode", "fileMode"):
                 if to_snake(alias) in volume.model_fields_set:
                     raise ConfigError(
@@ -1422,10 +1678,10 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
 def _check_private_storage(cfg: StackConfig) -> None:
     """With the private endpoint the account's public endpoint is off, and with it the
     firewall rules that would admit other subnets or addresses."""
-    if not cfg.storage_private_endpoint:
+    if not cfg.storage.storage_private_endpoint:
         return
     for key in ("allowedSubnetIds", "allowedIpRanges"):
-        if getattr(cfg, to_snake(key)):
+        if getattr(cfg.storage, to_snake(key)):
             raise ConfigError(
                 key,
                 "only applies to the storage account's public endpoint, which "
@@ -1438,16 +1694,16 @@ def _check_private_storage(cfg: StackConfig) -> None:
 def _check_backup(cfg: StackConfig) -> None:
     """What the backup fields cannot say alone: Azure Backup has no NFS support, and a share
     keeps at most 200 snapshots (components/backup.py)."""
-    if not cfg.backup.enabled:
+    if not cfg.storage.backup.enabled:
         return
-    if cfg.file_protocol == "nfs":
+    if cfg.storage.file_protocol == "nfs":
         raise ConfigError(
             "backup.enabled",
             "is true but fileProtocol is 'nfs', which Azure Backup does not support; set "
             "backup.enabled: false or use 'smb'",
             related=("fileProtocol",),
         )
-    backup = cfg.backup
+    backup = cfg.storage.backup
     retention = backup.retention
     total = retention.daily_days + retention.weekly_weeks + retention.monthly_months
     if total > MAX_SNAPSHOTS_PER_SHARE:
@@ -1475,59 +1731,63 @@ def _check_network_ranges(cfg: StackConfig) -> None:
     dnsServiceIp lies in the service range but is not its first address (Kubernetes gives that
     one to the kubernetes API Service). nodeSubnetCidr is only known to the operator (the node
     subnet is an existing one, given by id): without it those two checks are skipped."""
-    pod = ipaddress.IPv4Network(cfg.pod_cidr)
-    service = ipaddress.IPv4Network(cfg.service_cidr)
+    net = cfg.network
+    pod = ipaddress.IPv4Network(net.pod_cidr)
+    service = ipaddress.IPv4Network(net.service_cidr)
     if not LARGEST_SERVICE_PREFIX <= service.prefixlen <= SMALLEST_SERVICE_PREFIX:
         raise ConfigError(
             "serviceCidr",
-            f"is a /{service.prefixlen} (got {_show(cfg.service_cidr)}); it must be a "
+            f"is a /{service.prefixlen} (got {_show(net.service_cidr)}); it must be a "
             f"/{LARGEST_SERVICE_PREFIX} to /{SMALLEST_SERVICE_PREFIX}: Kubernetes refuses a "
             f"larger IPv4 service range, and a smaller one leaves too few Service addresses",
         )
     if service.overlaps(pod):
         raise ConfigError(
             "serviceCidr",
-            f"overlaps podCidr ({_show(cfg.pod_cidr)}) (got {_show(cfg.service_cidr)}); Service "
+            f"overlaps podCidr ({_show(net.pod_cidr)}) (got {_show(net.service_cidr)}); Service "
             "and pod addresses must not collide: choose ranges that do not overlap",
             related=("podCidr",),
         )
-    if cfg.node_subnet_cidr:
-        node = ipaddress.IPv4Network(cfg.node_subnet_cidr)
+    if net.node_subnet_cidr:
+        node = ipaddress.IPv4Network(net.node_subnet_cidr)
         if pod.overlaps(node):
             raise ConfigError(
                 "podCidr",
-                f"overlaps nodeSubnetCidr ({_show(cfg.node_subnet_cidr)}) (got "
-                f"{_show(cfg.pod_cidr)}); with Azure CNI overlay the pod range must lie outside "
+                f"overlaps nodeSubnetCidr ({_show(net.node_subnet_cidr)}) (got "
+                f"{_show(net.pod_cidr)}); with Azure CNI overlay the pod range must lie outside "
                 "the virtual network: choose ranges that do not overlap",
                 related=("nodeSubnetCidr",),
             )
         if service.overlaps(node):
             raise ConfigError(
                 "serviceCidr",
-                f"overlaps nodeSubnetCidr ({_show(cfg.node_subnet_cidr)}) (got "
-                f"{_show(cfg.service_cidr)}); AKS rejects a service range inside the cluster's "
+                f"overlaps nodeSubnetCidr ({_show(net.node_subnet_cidr)}) (got "
+                f"{_show(net.service_cidr)}); AKS rejects a service range inside the cluster's "
                 "virtual network: choose ranges that do not overlap",
                 related=("nodeSubnetCidr",),
             )
-    pools = {"systemNodeCount": cfg.system_node_count}
-    if cfg.gpu_pool is not None and cfg.gpu_pool.enabled:
-        pools["gpuPool.maxCount"] = cfg.gpu_pool.max_count
-    capacity, peak = pod_cidr_node_capacity(cfg.pod_cidr), peak_node_count(list(pools.values()))
+    pools = {"systemNodeCount": cfg.cluster.system_node_count}
+    if cfg.cluster.gpu_pool is not None and cfg.cluster.gpu_pool.enabled:
+        pools["gpuPool.maxCount"] = cfg.cluster.gpu_pool.max_count
+    capacity, peak = (
+        pod_cidr_node_capacity(net.pod_cidr),
+        peak_node_count(list(pools.values())),
+    )
     if peak > capacity:
         counted = " + ".join(f"{key} {count}" for key, count in pools.items())
         raise ConfigError(
             "podCidr",
             f"holds a /24 for {capacity} nodes (Azure CNI overlay gives each node one) but the "
             f"pools can reach {peak} ({counted} + {UPGRADE_SURGE_NODES} upgrade surge node per "
-            f"pool) (got {_show(cfg.pod_cidr)}); choose a larger range or fewer nodes",
+            f"pool) (got {_show(net.pod_cidr)}); choose a larger range or fewer nodes",
             related=tuple(key.split(".")[0] for key in pools),
         )
-    dns = ipaddress.IPv4Address(cfg.dns_service_ip)
+    dns = ipaddress.IPv4Address(net.dns_service_ip)
     if dns not in service:
         raise ConfigError(
             "dnsServiceIp",
-            f"must be inside serviceCidr ({_show(cfg.service_cidr)}) (got "
-            f"{_show(cfg.dns_service_ip)}); pick an address of that range other than its first",
+            f"must be inside serviceCidr ({_show(net.service_cidr)}) (got "
+            f"{_show(net.dns_service_ip)}); pick an address of that range other than its first",
             related=("serviceCidr",),
         )
     # Kubernetes allocates neither the network nor the broadcast address of an IPv4 service
@@ -1544,8 +1804,8 @@ def _check_network_ranges(cfg: StackConfig) -> None:
         if dns == taken:
             raise ConfigError(
                 "dnsServiceIp",
-                f"must not be {why} (serviceCidr {_show(cfg.service_cidr)}) (got "
-                f"{_show(cfg.dns_service_ip)}); pick another address of that range",
+                f"must not be {why} (serviceCidr {_show(net.service_cidr)}) (got "
+                f"{_show(net.dns_service_ip)}); pick another address of that range",
                 related=("serviceCidr",),
             )
 
@@ -1576,7 +1836,7 @@ def _millicores(cpu: str) -> int:
 
 def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None:
     """A job's pods fit the GPU pool: GPUs per pod, pods in the pool, its image on a node."""
-    gpu = cfg.gpu_pool
+    gpu = cfg.cluster.gpu_pool
     assert gpu is not None
     path = f"trainingJobs[{index}]"
     vm = _gpu_vm(gpu.vm_size)
@@ -1633,18 +1893,18 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
 def _check_training_jobs(cfg: StackConfig) -> None:
     """What a single job's fields cannot say: the GPU pool exists, names are unique, mounts
     name known volumes that share a namespace and a uid/gid, /dev/shm fits in memory."""
-    if not cfg.training_jobs:
+    if not cfg.training.training_jobs:
         return
-    if cfg.gpu_pool is None or not cfg.gpu_pool.enabled:
+    if cfg.cluster.gpu_pool is None or not cfg.cluster.gpu_pool.enabled:
         raise ConfigError(
             "trainingJobs",
             "needs the GPU pool: its pods tolerate the pool's taint and select its nodes, so "
             "they would never be scheduled; set gpuPool.enabled: true or remove the jobs",
             related=("gpuPool",),
         )
-    volumes = {volume.name: volume for volume in cfg.volumes}
-    _check_unique_names(cfg.training_jobs, "trainingJobs", "job")
-    for index, job in enumerate(cfg.training_jobs):
+    volumes = {volume.name: volume for volume in cfg.storage.volumes}
+    _check_unique_names(cfg.training.training_jobs, "trainingJobs", "job")
+    for index, job in enumerate(cfg.training.training_jobs):
         path = f"trainingJobs[{index}]"
         paths: dict[str, int] = {}
         first: VolumeConfig | None = None
@@ -1779,7 +2039,7 @@ def parse_config(
         values = _validate_model(data)
         tags, volumes = _cross_checks(values, stack)
         _check_network_ranges(values)
-        if rejection := image_rejection(values.smoke_test.image, stack):
+        if rejection := image_rejection(values.smoke.smoke_test.image, stack):
             raise ConfigError("smokeTest.image", rejection)
         _check_unique_across_stacks(data, project, stack)
     except PolicyConfigError as error:

@@ -49,6 +49,19 @@ class Project:
             names.append(name)
         return sorted(names)
 
+    def defaults(self) -> dict[str, Any]:
+        """``ns:key -> default`` of every key ``Pulumi.yaml`` gives a default (as YAML read it),
+        which the CLI applies where a stack file sets nothing."""
+        out = {}
+        for key, declaration in self.config_declarations.items():
+            if isinstance(declaration, dict):
+                default = declaration.get("value", declaration.get("default"))
+            else:
+                default = declaration
+            if default is not None:
+                out[key if ":" in key else f"{self.name}:{key}"] = default
+        return out
+
     def relative(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.root.resolve()))
@@ -207,14 +220,9 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
     secret_keys: list[str] = []
     declarations = {_qualify(project, k): d for k, d in project.config_declarations.items()}
     # Project-level defaults apply where the stack sets nothing, as in the CLI.
-    for key, declaration in declarations.items():
-        if isinstance(declaration, dict):
-            default = declaration.get("value", declaration.get("default"))
-        else:
-            default = declaration
-        if default is not None:
-            _check_declared_type(key, declaration, default, "Pulumi.yaml")
-            values[key] = _as_config_string(default)
+    for key, default in project.defaults().items():
+        _check_declared_type(key, declarations.get(key), default, "Pulumi.yaml")
+        values[key] = _as_config_string(default)
     for key, value in config.items():
         qualified = _qualify(project, str(key))
         if _contains_secure(value):

@@ -233,7 +233,7 @@ def build_plans(
             f"the configured ones ({', '.join(sorted(configured))}); run infra smoke from the "
             "commit that was deployed"
         )
-    smoke = settings.values.smoke_test
+    smoke = settings.values.smoke.smoke_test
     plans = []
     for name in sorted(volumes):
         args = RwxSmokeTestArgs(
@@ -455,7 +455,7 @@ def run_smoke(
         kubectl = Kubectl(kubectl_path, config_path)
         print(
             f"infra smoke: stack {stack}, run {run_id}: {len(plans)} volume(s), "
-            f"{settings.values.smoke_test.parallelism} pods each, waiting up to {limit:g}s"
+            f"{settings.values.smoke.smoke_test.parallelism} pods each, waiting up to {limit:g}s"
         )
         try:
             for plan in plans:

@@ -27,6 +27,7 @@ from infra.engine.fakes import (
     protected_share_id,
     protected_share_system_name,
 )
+from stacks.config import NetworkConfig
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -39,6 +40,13 @@ SUBNET_ID = (
     f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/"
     "virtualNetworks/vnet-training/subnets/snet-aks"
 )
+
+
+def cluster_network(**overrides: Any) -> NetworkConfig:
+    """The stack config's network settings: its defaults (declared once, in stacks/config.py)
+    with ``overrides`` by field name, as TrainingCluster takes them."""
+    return NetworkConfig.model_validate({}).model_copy(update=overrides)
+
 
 ENTRA_KUBECONFIG = textwrap.dedent(
     f"""\

@@ -180,30 +180,6 @@ def test_every_protected_share_reads_back_where_azure_backup_keeps_it() -> None:
             "vault name must be 2-50 letters, digits and '-', starting with a letter "
             "(got '1vault')",
         ),
-        ({"schedule_time": "2:00"}, "schedule_time must be HH:MM, 24 h (got '2:00')"),
-        (
-            {"time_zone": "Europe/Berlin"},
-            "time_zone must be a Windows time zone id like 'UTC' (got 'Europe/Berlin')",
-        ),
-        (
-            {"retention": BackupRetention(daily_days=0)},
-            "daily_days must be between 1 and 200 (got 0)",
-        ),
-        (
-            {"retention": BackupRetention(daily_days=100, weekly_weeks=60, monthly_months=60)},
-            "daily + weekly + monthly retention keeps up to 220 snapshots per share; Azure Files "
-            "allows 200",
-        ),
-        (
-            {"vault_redundancy": "GRS"},
-            "vault_redundancy must be one of LocallyRedundant, ZoneRedundant, GeoRedundant "
-            "(got 'GRS')",
-        ),
-        (
-            {"immutability": "On"},
-            "immutability must be one of Disabled, Unlocked, Locked (got 'On')",
-        ),
-        ({"shares": {}}, "at least one share to back up is required"),
     ],
 )
 def test_invalid_args_fail_before_any_resource(overrides: dict[str, Any], message: str) -> None:

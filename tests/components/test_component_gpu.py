@@ -16,7 +16,7 @@ import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import SUBNET_ID, RunResult, run_pulumi
+from component_harness import SUBNET_ID, RunResult, cluster_network, run_pulumi
 
 from components.cluster import (
     GPU_LABELS,
@@ -72,6 +72,7 @@ def deploy_with_cluster(gpu_pool: GpuPoolSpec | None = GPU_POOL) -> RunResult:
                 cluster_name="aks-test",
                 kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
+                network=cluster_network(),
                 gpu_pool=gpu_pool,
                 entra_id=EntraIdSpec(
                     admin_group_object_ids=["00000000-0000-0000-0000-00000000a001"]
@@ -123,6 +124,7 @@ def test_the_cluster_exposes_gpu_scheduling_only_with_a_gpu_pool() -> None:
             "location": "westeurope",
             "kubernetes_version": "1.36",
             "node_subnet_id": SUBNET_ID,
+            "network": cluster_network(),
             "entra_id": EntraIdSpec(),
             "disable_local_accounts": False,
         }

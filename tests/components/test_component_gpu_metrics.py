@@ -17,7 +17,7 @@ import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import SUBNET_ID, RunResult, run_pulumi
+from component_harness import SUBNET_ID, RunResult, cluster_network, run_pulumi
 
 from components.cluster import (
     GPU_LABELS,
@@ -86,6 +86,7 @@ def deploy_with_cluster() -> RunResult:
                 cluster_name="aks-test",
                 kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
+                network=cluster_network(),
                 gpu_pool=GpuPoolSpec(),
                 entra_id=EntraIdSpec(
                     admin_group_object_ids=["00000000-0000-0000-0000-00000000a001"]

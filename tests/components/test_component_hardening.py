@@ -3,11 +3,9 @@ limit, the monitoring and private endpoint components."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from component_harness import run_pulumi
-from test_component_cluster import assert_rejected, deploy
+from test_component_cluster import deploy
 
 from components.cluster import GpuPoolSpec, SystemPoolSpec
 from components.monitoring import (
@@ -153,28 +151,6 @@ def test_monitoring_profiles_only_when_asked() -> None:
         },
     }
     assert result_inputs["azureMonitorProfile"] == {"metrics": {"enabled": True}}
-
-
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"max_pods": 29}, r"max_pods must be between 30 and 250 \(got 29\)"),
-        ({"max_pods": 251}, r"max_pods must be between 30 and 250 \(got 251\)"),
-        (
-            {"pod_cidr": "10.244.0.0/22", "system_pool": SystemPoolSpec(count=4)},
-            r"pod_cidr '10.244.0.0/22' holds a /24 for 4 nodes but the pools can reach 5 "
-            r"\(upgrade surge included\)",
-        ),
-        (
-            {"gpu_pool": GpuPoolSpec(max_count=300)},
-            r"holds a /24 for 256 nodes but the pools can reach 305",
-        ),
-    ],
-)
-def test_pod_limits_that_do_not_fit_fail_before_anything_is_registered(
-    overrides: dict[str, Any], message: str
-) -> None:
-    assert_rejected(message, **overrides)
 
 
 def test_a_pod_range_with_exactly_enough_room_is_accepted() -> None:

@@ -250,16 +250,6 @@ def test_names_stay_dns_labels_with_long_volume_names() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"parallelism": 1}, "parallelism must be an integer between 2 and 32 (got 1)"),
-        ({"parallelism": 33}, "parallelism must be an integer between 2 and 32 (got 33)"),
-        ({"parallelism": True}, "parallelism must be an integer between 2 and 32 (got True)"),
-        ({"deadline_seconds": 5}, "deadline_seconds must be an integer between 10 and 3600"),
-        ({"uid": 0}, "uid must be between 1 and 2147483647 (got 0)"),
-        ({"gid": 0}, "gid must be between 1 and 2147483647 (got 0)"),
-        ({"namespace": "Training"}, "namespace must be a DNS-1123 label"),
-        ({"image": "busy box"}, "image must be pinned by digest"),
-        ({"image": "busybox:1.36.1"}, "image must be pinned by digest"),
-        ({"image": "busybox@sha256:" + "a" * 64 + "\n"}, "image must be pinned by digest"),
         ({"run_id": "Bad_Id"}, "run_id must be 1-63 lowercase letters"),
         ({"ttl_seconds_after_finished": -1}, "ttl_seconds_after_finished must be >= 0"),
     ],

@@ -213,39 +213,6 @@ def test_existing_namespace_is_not_created() -> None:
     assert result.value.namespace_resource is None
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"dir_mode": "777"}, "4 octal digits"),
-        ({"file_mode": "0888"}, "4 octal digits"),
-        ({"uid": -1}, "uid must be between"),
-        ({"namespace": "Training"}, "namespace must be a DNS-1123 label"),
-        ({"volume_name": "data_sets"}, "volume_name must be a DNS-1123 label"),
-        ({"quota_gib": 0}, "positive integer"),
-    ],
-)
-def test_invalid_args_fail_before_children_are_registered(
-    overrides: dict[str, Any], message: str
-) -> None:
-    def program() -> RwxVolume:
-        provider = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("apiVersion: v1"))
-        args = RwxVolumeArgs(
-            volume_name="datasets",
-            namespace="training",
-            quota_gib=100,
-            resource_group_name="rg-test",
-            storage_account_name="sttraining01",
-            share_name="datasets",
-            provider=provider,
-        )
-        return RwxVolume("datasets", dataclasses.replace(args, **overrides))
-
-    result = run_pulumi(program)
-    assert [r.type for r in result.registrations] == ["pulumi:providers:kubernetes"]
-    with pytest.raises(ValueError, match=message):
-        result.raise_error()
-
-
 def test_the_target_annotations_are_the_packs() -> None:
     # The pack, which runs without the program, reads the performance a volume needs from
     # these annotations (azure-native-storage-fileshare-meets-volume-targets).

@@ -85,12 +85,8 @@ def stack_file_config(stack: str) -> dict[str, Any]:
 
 def project_defaults() -> dict[str, Any]:
     """`key -> default` from the `config:` block of Pulumi.yaml (unqualified keys)."""
-    doc = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
-    out: dict[str, Any] = {}
-    for key, declaration in (doc.get("config") or {}).items():
-        if isinstance(declaration, dict) and "default" in declaration:
-            out[key] = declaration["default"]
-    return out
+    project = load_project(REPO_ROOT)
+    return {key.split(":", 1)[1]: value for key, value in project.defaults().items()}
 
 
 def evict_repo_program_modules() -> None:

@@ -92,6 +92,9 @@ def _record(kind: str, stack: str, outcome: str, written: Path) -> None:
 
 
 def _aliases(model: type[Any]) -> dict[str, Any]:
+    """Key -> field; StackConfig's keys are the flat stack-file keys of its sub-models."""
+    if model is stack_config.StackConfig:
+        return {key: info for key, (_, info) in stack_config.DECLARED_KEYS.items()}
     return {info.alias or name: info for name, info in model.model_fields.items()}
 
 

@@ -39,9 +39,8 @@ EXPECTED_KINDS = {"Namespace", "PersistentVolume", "PersistentVolumeClaim"}
 # Optional features (object keys with an `enabled` flag) switched on for the *-features runs.
 FEATURE_KEYS = tuple(
     alias
-    for name, info in stack_config.StackConfig.model_fields.items()
-    if (alias := info.alias or name) in stack_config.KEY_KINDS
-    and stack_config.KEY_KINDS[alias] == "object"
+    for alias, (_, info) in stack_config.DECLARED_KEYS.items()
+    if stack_config.KEY_KINDS[alias] == "object"
     and isinstance(info.default, stack_config.BaseModel)
     and "enabled" in type(info.default).model_fields
 )

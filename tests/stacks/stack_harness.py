@@ -18,6 +18,8 @@ from typing import Any
 import pulumi
 import yaml
 
+from infra.engine.project import load_project, load_stack_config
+
 ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = ROOT / "stacks"
 PROJECT = "aks-rwx-training"
@@ -69,16 +71,9 @@ def build_config(
     overrides: Mapping[str, Any] | None = None,
     remove: Iterable[str] = (),
 ) -> dict[str, str]:
-    """``<project>:<key> -> string`` for ``stack`` (defaults + stack file + overrides)."""
-    config: dict[str, str] = {}
-    for key, declaration in (project_file().get("config") or {}).items():
-        if isinstance(declaration, dict):
-            if "default" in declaration and declaration["default"] is not None:
-                config[f"{PROJECT}:{key}"] = encode(declaration["default"])
-        else:
-            config[f"{PROJECT}:{key}"] = encode(declaration)
-    for key, value in (stack_file(stack).get("config") or {}).items():
-        config[key if ":" in key else f"{PROJECT}:{key}"] = encode(value)
+    """``<project>:<key> -> string`` for ``stack`` (defaults + stack file, read as ``infra``
+    and bootstrap read them, + overrides)."""
+    config = dict(load_stack_config(load_project(ROOT), stack).values)
     for key, value in (overrides or {}).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         config[full] = str(value) if isinstance(value, Raw) else encode(value)

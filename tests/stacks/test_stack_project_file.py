@@ -1,15 +1,19 @@
-"""Pulumi.yaml documents every config key, its defaults match the typed config, and the stack
-files hold only what differs from them."""
+"""Pulumi.yaml documents every config key as the typed config declares it (generated from it),
+and the stack files hold only what differs from the defaults."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic.alias_generators import to_camel
 from stack_harness import PROJECT, ROOT, STACKS, project_file, stack_file
 
-from stacks.config import KEY_KINDS, StackConfig
+from stacks.config import DECLARED_KEYS, KEY_KINDS
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_pulumi_config
 
 REQUIRED = {"resourceGroupName", "storageAccountName", "clusterName", "nodeSubnetId"}
 PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
@@ -17,11 +21,6 @@ PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list}
 
 def declarations() -> dict[str, dict[str, Any]]:
     return project_file()["config"]
-
-
-def model_aliases() -> dict[str, str]:
-    """config key -> model field name."""
-    return {(info.alias or to_camel(name)): name for name, info in StackConfig.model_fields.items()}
 
 
 def test_project_layout() -> None:
@@ -38,7 +37,7 @@ def test_project_layout() -> None:
 
 
 def test_every_key_is_documented_and_nothing_else() -> None:
-    assert set(declarations()) == set(KEY_KINDS) == set(model_aliases())
+    assert set(declarations()) == set(KEY_KINDS) == set(DECLARED_KEYS)
     for key, declaration in declarations().items():
         assert isinstance(declaration, dict), key
         assert declaration.get("description"), key
@@ -62,27 +61,25 @@ def test_declared_type_matches_how_the_program_reads_it(key: str) -> None:
 def test_required_keys_have_no_default_and_the_rest_do() -> None:
     without_default = {k for k, d in declarations().items() if "default" not in d}
     assert without_default == REQUIRED
-    required_in_model = {
-        alias
-        for alias, name in model_aliases().items()
-        if StackConfig.model_fields[name].is_required()
-    }
+    required_in_model = {key for key, (_, info) in DECLARED_KEYS.items() if info.is_required()}
     assert required_in_model == REQUIRED
 
 
-def test_pulumi_yaml_defaults_equal_the_model_defaults() -> None:
-    defaults = {k: d["default"] for k, d in declarations().items() if "default" in d}
-    placeholders = {
-        "resourceGroupName": "rg-x",
-        "storageAccountName": "stx01",
-        "clusterName": "aks-x",
-        "nodeSubnetId": stack_file("prod")["config"][f"{PROJECT}:nodeSubnetId"],
-    }
-    from_yaml = StackConfig.model_validate({**defaults, **placeholders})
-    aliases = model_aliases()
-    for key in defaults:
-        name = aliases[key]
-        assert getattr(from_yaml, name) == StackConfig.model_fields[name].default, key
+def test_the_config_block_is_generated_from_the_model() -> None:
+    assert gen_pulumi_config.main(["--check"]) == 0
+
+
+def test_a_stale_config_block_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stale = tmp_path / "Pulumi.yaml"
+    text = gen_pulumi_config.TARGET.read_text()
+    stale.write_text(text.replace("    default: westeurope\n", "    default: northeurope\n"))
+    monkeypatch.setattr(gen_pulumi_config, "TARGET", stale)
+    assert gen_pulumi_config.main(["--check"]) == 1
+    assert "run python scripts/gen_pulumi_config.py" in capsys.readouterr().out
+    assert gen_pulumi_config.main([]) == 0
+    assert stale.read_text() == text
 
 
 @pytest.mark.parametrize("stack", STACKS)
