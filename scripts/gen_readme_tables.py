@@ -40,10 +40,10 @@ from components.sizing import (  # noqa: E402
     account_sku,
     resolve_share,
 )
-from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.compare import diff_plans  # noqa: E402
 from infra.engine.model import Resource, StackPlan  # noqa: E402
 from infra.exit_codes import MEANINGS, ExitCode  # noqa: E402
+from infra.pipeline import preview_stacks  # noqa: E402
 from infra.readers.cost import (  # noqa: E402
     ACCOUNT,
     PRICE_DIR,

@@ -43,7 +43,7 @@ def _preview_base(
 ) -> tuple[dict[str, StackPlan], dict[str, str]]:
     """The base's plans, and why a stack's base did not preview. A broken base must not
     block the pull request that repairs it, so its failures are reported, not raised."""
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
 
     plans: dict[str, StackPlan] = {}
     errors: dict[str, str] = {}
@@ -64,7 +64,7 @@ def diff_stacks(
     head_ref: str | None = None,
     evaluate_policies: bool = True,
 ) -> list[StackDiff]:
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
 
     with contextlib.ExitStack() as scope:
         head_dir = cwd
