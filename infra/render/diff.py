@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
+from infra.engine.project import STACK_REMOVED_NOTE
 from infra.engine.values import masked
 from infra.readers.cost import CostChange
 from infra.render.cost import cost_markdown
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
-from infra.repo.rules import STACK_REMOVED_NOTE
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
 COMMENT_LIMIT = 60_000
