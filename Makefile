@@ -83,9 +83,12 @@ diff: $(RUNTIME_STAMP)
 test: $(DEV_STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -n 2
 
+# The layering contracts ([tool.importlinter] in pyproject.toml); bootstrap/ on the path holds
+# the bootstrap program's `delivery` package.
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=bootstrap $(BIN)/lint-imports --no-cache --no-logo
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy

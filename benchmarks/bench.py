@@ -3,7 +3,10 @@
 Targets (issue 2 and 3): all three stacks in one `infra preview` within 3 s warm and
 within 2x a bare `python -c` importing the SDK modules the program uses; a synthetic
 5,000-resource program under 15 s with cost linear in size; policy evaluation adding at
-most 1 s per stack and sustaining at least 1,000 resources/s.
+most 1 s per stack and sustaining at least 1,000 resources/s. Issue 22: `infra preview
+--no-policy` on the synthetic 1,000-resource program within 1.05x the same program under the
+SDK's bare mock runtime (benchmarks/bare_mocks.py), the two run alternately in one go so that
+the machine's load weighs on both alike.
 
 `--setup` measures instead the set-up target (issue 13): `make preview` on a fresh clone of
 HEAD with a warm package cache within 20 s on two cores, with uv and, beside it, with pip.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -26,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SYNTHETIC = REPO / "benchmarks" / "synthetic"
 INFRA = str(Path(sys.executable).parent / "infra")
+FLOOR = Path(__file__).resolve().parent / "bare_mocks.py"
 SDK_IMPORTS = (
     "import pulumi, pulumi_kubernetes, pulumi_kubernetes.core.v1, "
     "pulumi_azure_native.storage, pulumi_azure_native.containerservice, "
@@ -47,9 +52,44 @@ def timed(cmd: list[str], repeat: int, cwd: Path = REPO) -> float:
     return statistics.median(samples)
 
 
+def _run_measured(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, of the child) of one run of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed: {result.stderr.strip()[-500:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def floor_ratio(project: Path, rounds: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds of `infra preview --no-policy` and of the bare SDK mock
+    runtime on ``project``, run alternately after one untimed run of each."""
+    commands = {
+        "infra": [INFRA, "preview", "--no-policy", "-C", str(project)],
+        "floor": [sys.executable, str(FLOOR), str(project), "bench"],
+    }
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for i in range(rounds + 1):
+        for name, cmd in commands.items():
+            measured = _run_measured(cmd)
+            if i:
+                samples[name].append(measured)
+    return {
+        name: (
+            statistics.median(wall for wall, _ in runs),
+            statistics.median(cpu for _, cpu in runs),
+        )
+        for name, runs in samples.items()
+    }
+
+
 def synthetic_project(count: int, azure_share: float, workdir: Path) -> Path:
     target = workdir / f"synthetic-{count}-{azure_share}"
-    target.mkdir()
+    target.mkdir(exist_ok=True)
     for name in ("Pulumi.yaml", "__main__.py"):
         (target / name).write_text((SYNTHETIC / name).read_text())
     (target / "Pulumi.bench.yaml").write_text(
@@ -137,6 +177,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         times = {}
+        floor = floor_ratio(synthetic_project(1000, 0.5, workdir), max(args.repeat, 3))
+        (infra_wall, infra_cpu), (floor_wall, floor_cpu) = floor["infra"], floor["floor"]
+        rows.append(
+            (
+                "synthetic 1,000 `--no-policy` vs the SDK's bare mock runtime (alternating)",
+                f"{infra_cpu / floor_cpu:.2f}x CPU ({infra_cpu:.2f} vs {floor_cpu:.2f} s), "
+                f"{infra_wall / floor_wall:.2f}x wall ({infra_wall:.2f} vs {floor_wall:.2f} s)",
+            )
+        )
         for count in (1000, 2500, 5000):
             project = synthetic_project(count, 0.5, workdir)
             times[count] = timed([INFRA, "preview", "--no-policy", "-C", str(project)], 1)

@@ -36,11 +36,11 @@ from readme_blocks import regenerate_all, replace_between  # noqa: E402
 
 from azure_facts.files import BillingModel, Redundancy, account_sku  # noqa: E402
 from components.sizing import SharePerformance, resolve_share  # noqa: E402
-from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.compare import diff_plans  # noqa: E402
 from infra.engine.model import Resource, StackPlan  # noqa: E402
 from infra.engine.project import load_project, stack_file_settings  # noqa: E402
 from infra.exit_codes import MEANINGS, ExitCode  # noqa: E402
+from infra.pipeline import preview_stacks  # noqa: E402
 from infra.readers.cost import (  # noqa: E402
     ACCOUNT,
     PRICE_DIR,

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra.commands.preview import preview_stacks  # noqa: E402
 from infra.engine.project import load_project  # noqa: E402
+from infra.pipeline import preview_stacks  # noqa: E402
 from infra.readers.registrations import union  # noqa: E402
 
 TARGET = ROOT / "bootstrap" / "delivery" / "registrations.json"

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from readme_blocks import regenerate, replace_between  # noqa: E402
 
-from infra.commands.preview import preview_stacks  # noqa: E402
+from infra.pipeline import preview_stacks  # noqa: E402
 from infra.render.mermaid import mermaid_block  # noqa: E402
 
 ARCHITECTURE_DOC = ROOT / "docs" / "architecture.md"

@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from infra.commands.preview import preview_stacks  # noqa: E402
+from infra.pipeline import preview_stacks  # noqa: E402
 from infra.readers.cost import (  # noqa: E402
     HOURS_PER_MONTH,
     PRICE_DIR,

@@ -2,7 +2,9 @@
 
 The pack checks the resources a stack registers; the smoke image is never registered (``infra
 smoke`` applies it after the deploy), so the program applies the same rule to it here, from
-the same setting: one list of allowed registries per environment, declared once.
+the same setting: one list of allowed registries per environment, declared once. The pack
+is self-contained (published on its own); the program calls only its policy module's public
+function, never the pack's private helpers (pyproject.toml [tool.importlinter]).
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from policies.rules._config import settings
-from policies.rules._images import image_problem
 from policies.rules.kubernetes import podspec_image_allowed
 
 POLICY_CONFIG_DIR = Path(__file__).resolve().parent.parent / "policies" / "config"
@@ -70,9 +70,9 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def image_rejection(image: str, stack: str) -> str | None:
     """Why the stack's policy config forbids ``image``, or None."""
     entry = _load(stack).get(podspec_image_allowed.NAME)
-    configured = entry if isinstance(entry, dict) else {}
-    rule = settings(configured, podspec_image_allowed.CONFIG_SCHEMA)
-    problem = image_problem(image, rule["allowedRegistries"], rule["requireDigest"])
+    problem = podspec_image_allowed.image_problem_under(
+        entry if isinstance(entry, dict) else {}, image
+    )
     if problem is None:
         return None
     return (

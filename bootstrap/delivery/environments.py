@@ -8,7 +8,9 @@ The files are read with ``infra.engine.project``, the reader ``infra`` previews 
 with: a pull request can change a stack file, and that reader refuses a FIFO, a huge file,
 deep nesting, an alias bomb or a duplicate key in one line naming the file. ``infra`` is in
 every virtual environment this repository builds (the Makefile installs the project itself
-after either lock), which is the one the bootstrap's ``Pulumi.yaml`` runs in.
+after either lock), which is the one the bootstrap's ``Pulumi.yaml`` runs in. The engine is a
+library that knows nothing of this repository, so the bootstrap may use it; it never imports
+the tool's glue, pipeline or commands (the contracts in pyproject.toml's [tool.importlinter]).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from infra.commands.options import add_cwd, epilog
+from infra.engine.project import STACK_REMOVED_NOTE
 from infra.errors import UsageError
 from infra.git import revision_checkout
 from infra.repo.affected import (
@@ -19,7 +20,7 @@ from infra.repo.affected import (
     removed_stacks,
     staged_paths,
 )
-from infra.repo.rules import STACK_REMOVED_NOTE, load_rules
+from infra.repo.rules import load_rules
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -25,7 +25,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
     from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
     from infra.render.cost import render_cost_text
 

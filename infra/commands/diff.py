@@ -50,7 +50,7 @@ BASE_FALLBACK_DEPTH = 20
 def _judge_packs(judge: Path, stack: str) -> tuple[list[Path], list[Path]]:
     """The policy pack and config of the work tree infra runs in: the one pack both revisions
     are evaluated with, so that a revision never judges itself (issue 26.4)."""
-    from infra.commands.preview import DEFAULT_PACK_DIR
+    from infra.pipeline import DEFAULT_PACK_DIR
 
     pack = judge / DEFAULT_PACK_DIR
     if not (pack / "PulumiPolicy.yaml").exists():
@@ -60,7 +60,7 @@ def _judge_packs(judge: Path, stack: str) -> tuple[list[Path], list[Path]]:
 
 
 def _preview(directory: Path, name: str, judge: Path, evaluate_policies: bool) -> StackPlan:
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
 
     packs, configs = _judge_packs(judge, name) if evaluate_policies else ([], [])
     (plan,) = preview_stacks(

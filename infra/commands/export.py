@@ -55,7 +55,7 @@ def _folder(text: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
     from infra.readers.arm import arm_template
     from infra.readers.manifests import render_manifests
 

@@ -44,7 +44,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
 
     project = load_project(args.cwd)
     rules = load_permission_rules(project.root)

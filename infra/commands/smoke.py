@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from infra.commands.options import add_cwd, epilog
-from infra.repo import smoke
 
 
 def _seconds(text: str) -> float:
@@ -44,6 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the smoke test; returns the exit code (0 or 1). Raises SmokeError (exit 2)."""
+    # Imported here: it pulls in this repository's components (all of azure-native's modules
+    # the program uses), which every other `infra` command would otherwise pay for at start.
+    from infra.repo import smoke
+
     return smoke.run_smoke(
         args.cwd, args.stack, kubeconfig=args.kubeconfig, timeout=args.timeout, keep=args.keep
     )

@@ -18,6 +18,8 @@ SECRET_PLACEHOLDER = "offline-secret-placeholder"
 # matched whole: without '/' a name cannot lead its stack file out of the config directory.
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 STACK_NAME_RULE = "Pulumi stack names are 1-100 letters, digits, '-', '_' or '.'"
+# What deleting a stack's file does to its resources: nothing; only `pulumi destroy` deletes them.
+STACK_REMOVED_NOTE = "stack removed: its resources stay until someone runs `pulumi destroy`"
 
 
 class ConfigError(UsageError):

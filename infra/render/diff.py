@@ -8,6 +8,7 @@ from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
 from infra.engine.model import StackPlan, Violation
+from infra.engine.project import STACK_REMOVED_NOTE
 from infra.engine.values import masked
 from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
@@ -15,7 +16,6 @@ from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
-from infra.repo.rules import STACK_REMOVED_NOTE
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
 COMMENT_LIMIT = 60_000

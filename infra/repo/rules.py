@@ -36,8 +36,6 @@ from infra.engine.files import read_text
 from infra.errors import UsageError
 
 STACK_PLACEHOLDER = "{stack}"
-# What a merge that deletes a stack file does to the stack: nothing (CI never destroys).
-STACK_REMOVED_NOTE = "stack removed: its resources stay until someone runs `pulumi destroy`"
 LIST_KEYS = ("deploy-order", "smoke-after-deploy", "strict-diff", "strict-scan")
 AFFECTS_KEYS = ("stack-files", "one-stack", "no-stack")
 

@@ -12,9 +12,9 @@ import pytest
 
 from components.storage import KEY_READER_ROLE_ID
 from infra.commands import main
-from infra.commands.preview import preview_stacks
 from infra.engine.model import Resource, StackPlan
 from infra.exit_codes import ExitCode
+from infra.pipeline import preview_stacks
 from tests._modules import modules_kept
 from tests.conftest import REPO_ROOT
 from tests.delivery._workflows import DEPLOY_ORDER, all_workflows, workflow

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.commands.preview import preview_stacks
+from infra.pipeline import preview_stacks
 from infra.readers.arm import arm_template
 from tests.conftest import REPO_ROOT
 

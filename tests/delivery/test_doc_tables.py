@@ -43,7 +43,7 @@ def test_the_graph_is_cut_but_its_fence_and_details_stay() -> None:
 
 def test_a_one_key_change_comments_under_3_kb_and_leads_with_its_failure() -> None:
     # The README's example: prod's gpuPool.maxCount 8 -> 64, past prod's policy limit.
-    from infra.commands.preview import preview_stacks
+    from infra.pipeline import preview_stacks
 
     with restored_modules():
         (base,) = preview_stacks(gen_readme_tables.ROOT, ["prod"], evaluate_policies=True)

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from infra.commands.preview import preview_stacks
 from infra.engine.model import Resource, StackPlan
+from infra.pipeline import preview_stacks
 from infra.render.mermaid import MAX_NODES, render_mermaid
 from tests.conftest import REPO_ROOT
 

@@ -31,21 +31,12 @@ from pathlib import Path
 
 import pytest
 
-import infra.commands.preview
 from tests.conftest import run_infra
 from tests.reliability._support import MINIMAL, PACKS, live_processes_matching, one_line_error
 
 TIMEOUT_SECONDS = 2  # INFRA_POLICY_START_TIMEOUT / INFRA_POLICY_CALL_TIMEOUT for slow packs
 BOUND_SECONDS = 30.0  # every broken-pack run must end within this
 TIMEOUT_ENV = ("INFRA_POLICY_START_TIMEOUT", "INFRA_POLICY_CALL_TIMEOUT")
-HAS_TIMEOUT_ENV = all(
-    name in getattr(infra.commands.preview, "TIMEOUT_SETTINGS", {}) for name in TIMEOUT_ENV
-)
-needs_timeout_env = pytest.mark.skipif(
-    not HAS_TIMEOUT_ENV,
-    reason="infra preview has no INFRA_POLICY_*_TIMEOUT settings; the 20 s/60 s defaults make "
-    "hang tests too slow (the CLI needs them)",
-)
 SHARE = "urn:pulumi:test::minimal::azure-native:storage:FileShare::{}"
 
 # (case id, pack, extra share in the project or None, exit code, what the line says after
@@ -126,7 +117,6 @@ BROKEN_PACK_CASES: list[tuple[str, str, str | None, int, str | None]] = [
         "{pack}: PulumiPolicy.yaml is nested too deeply to read",
     ),
 ]
-SLOW_CASES = {"no-port", "policy-hangs"}
 NEVER_STARTED = {"<missing>", "<empty>", "<nested-manifest>"}  # refused before it runs
 
 
@@ -201,7 +191,6 @@ def _kill_leftovers(marker: str, pack: Path) -> None:
             code,
             expected,
             id=case,
-            marks=[needs_timeout_env] if case in SLOW_CASES else [],
         )
         for case, pack, share, code, expected in BROKEN_PACK_CASES
     ],
@@ -272,7 +261,6 @@ ESCAPED_HELPER_CASES: list[tuple[str, str, str | None, str | None]] = [
 ]
 
 
-@needs_timeout_env
 @pytest.mark.parametrize(
     ("failure", "share", "expected"),
     [pytest.param(*case[1:], id=case[0]) for case in ESCAPED_HELPER_CASES],
@@ -319,7 +307,6 @@ def test_pack_helpers_that_leave_its_session_neither_hang_infra_nor_survive(
     assert leftovers == [], "\n".join(leftovers)
 
 
-@needs_timeout_env
 @pytest.mark.parametrize("value", ["abc", "0", "99999"])
 def test_bad_timeout_setting_is_one_line(
     isolated: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, value: str

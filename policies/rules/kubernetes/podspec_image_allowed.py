@@ -16,6 +16,7 @@ Unknown: an unknown image skips that container.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from pulumi_policy import (
@@ -55,13 +56,22 @@ CONFIG_SCHEMA = schema(
 )
 
 
+def image_problem_under(configured: Mapping[str, Any] | None, image: str) -> str | None:
+    """Why this policy, with the settings ``configured`` for it, forbids ``image``, or None.
+
+    The one entry point for images the policy never sees as resources: the program checks
+    the smoke image (which only `infra smoke` runs) with it (stacks/policy_config.py)."""
+    config = settings(configured, CONFIG_SCHEMA)
+    return image_problem(image, config["allowedRegistries"], config["requireDigest"])
+
+
 def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     path = POD_SPEC_PATHS.get(args.resource_type)
     if path is None:
         return
     props = plain(args.props)
     pod_spec = get(props, *path)
-    config = settings(args.get_config(), CONFIG_SCHEMA)
+    configured = args.get_config()
     kind = args.resource_type.rsplit(":", 1)[-1]
     for list_name in CONTAINER_LISTS:
         containers: Any = get(pod_spec, list_name) if isinstance(pod_spec, dict) else None
@@ -69,7 +79,7 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
             image = get(container, "image") if isinstance(container, dict) else None
             if not is_known(image) or not isinstance(image, str):
                 continue
-            problem = image_problem(image, config["allowedRegistries"], config["requireDigest"])
+            problem = image_problem_under(configured, image)
             if problem is not None:
                 report_violation(
                     f"{kind} '{object_name(props, args.name)}' container "

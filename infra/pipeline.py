@@ -1,0 +1,103 @@
+"""The preview pipeline: each stack's program offline under the mock runtime, then its policy
+packs over gRPC, as `pulumi preview --policy-pack` does.
+
+The one entry point that `infra preview`, `diff`, `cost`, `export` and `permissions`, the docs
+generators and the tests call; the commands only parse flags and render its plans.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from infra.engine.model import StackPlan
+from infra.engine.project import Project, load_project, load_stack_config
+from infra.engine.runtime import run_stack
+from infra.errors import UsageError
+from infra.repo.rules import load_rules
+
+DEFAULT_PACK_DIR = "policies"
+# How long a policy pack may take to print its port, and to answer one call, before it is
+# stopped and reported: a hung pack must never hang a pipeline.
+TIMEOUT_SETTINGS = {
+    "INFRA_POLICY_START_TIMEOUT": 20.0,
+    "INFRA_POLICY_CALL_TIMEOUT": 60.0,
+}
+
+
+def _timeout(name: str) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return TIMEOUT_SETTINGS[name]
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise UsageError(f"{name}={raw!r}: must be a number of seconds between 0 and 3600")
+    return value
+
+
+def resolve_policy_packs(
+    project: Project, stack: str, packs: Sequence[Path], configs: Sequence[Path]
+) -> list[tuple[Path, Path | None]]:
+    """Pair each pack with its config, as `pulumi preview --policy-pack-config` does.
+
+    Without --policy-pack the project's policies/ is the one pack. A config left without a
+    pack is an error: dropping it would evaluate policies under settings nobody asked for."""
+    shown = [str(pack) for pack in packs]
+    if not packs:
+        default = project.root / DEFAULT_PACK_DIR
+        if not (default / "PulumiPolicy.yaml").exists():
+            if configs:
+                raise UsageError("--policy-pack-config needs a --policy-pack (no policies/ here)")
+            return []
+        if not configs:
+            default_config = default / "config" / f"{stack}.json"
+            return [(default, default_config if default_config.exists() else None)]
+        packs, shown = [default], [DEFAULT_PACK_DIR]
+    if len(configs) > len(packs):
+        raise UsageError(
+            f"--policy-pack-config {configs[len(packs)]} has no --policy-pack to pair with "
+            f"({len(configs)} configs for {len(packs)} pack{'s' * (len(packs) > 1)}: "
+            f"{', '.join(shown)}); give one config per pack, in the same order"
+        )
+    return [(pack, configs[i] if i < len(configs) else None) for i, pack in enumerate(packs)]
+
+
+def preview_stacks(
+    cwd: Path,
+    stacks: Sequence[str],
+    *,
+    policy_packs: Sequence[Path] = (),
+    policy_pack_configs: Sequence[Path] = (),
+    evaluate_policies: bool = True,
+) -> list[StackPlan]:
+    project = load_project(cwd)
+    names = list(stacks) or load_rules(project.root).sorted_stacks(project.stacks())
+    if not names:
+        raise UsageError(
+            f"{project.relative(project.stack_config_dir) or '.'}: no Pulumi.<stack>.yaml files; "
+            "create one or pass --stack"
+        )
+    configs = {name: load_stack_config(project, name) for name in names}
+    start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
+    call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
+    plans = []
+    for name in names:
+        plan = run_stack(project, name, configs[name])
+        if evaluate_policies:
+            packs = resolve_policy_packs(project, name, policy_packs, policy_pack_configs)
+            if packs:
+                from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
+
+                results = evaluate_policy_packs(
+                    [PolicyPackSpec(path, config) for path, config in packs],
+                    plan,
+                    start_timeout=start_timeout,
+                    call_timeout=call_timeout,
+                )
+                plan.policy_packs, plan.violations = results.packs, results.violations
+        plans.append(plan)
+    return plans
