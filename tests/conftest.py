@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root and two runners for the `infra` command."""
+"""Shared fixtures: the repository root, its environments and two runners for `infra`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import contextlib
 import io
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,17 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+def _deploy_order() -> tuple[str, ...]:
+    with (REPO_ROOT / "pyproject.toml").open("rb") as handle:
+        return tuple(tomllib.load(handle)["tool"]["infra"]["deploy-order"])
+
+
+# The repository's environments, in deploy order: declared once, in [tool.infra] of
+# pyproject.toml. A test about every environment takes them from here, so an environment a
+# user adds is tested like the others, with no test to edit.
+STACKS = _deploy_order()
 
 
 @dataclass

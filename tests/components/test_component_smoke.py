@@ -37,6 +37,7 @@ from components.smoke import (
     stack_slug,
     validate_rwx_smoke_test_args,
 )
+from tests.conftest import STACKS
 
 COMPONENT = "aks-rwx-training:smoke:RwxSmokeTest"
 JOB = "kubernetes:batch/v1:Job"
@@ -463,7 +464,7 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
 # --- the stack program ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_stacks_render_no_smoke_job_by_default(run_stack: Callable[..., Any], stack: str) -> None:
     result = run_stack(stack)
     result.raise_error()
