@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import subprocess
 import sys
@@ -90,3 +91,54 @@ def restored_modules() -> Iterator[None]:
 @pytest.fixture
 def infra():
     return run_infra_here
+
+
+# The checkout's state when the run started (tests never change the checkout).
+_CHECKOUT = pytest.StashKey[str | None]()
+
+
+def _checkout_state() -> str | None:
+    """What `git status` and `git diff` say of the checkout (None outside a git checkout)."""
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "-z"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        diff = subprocess.run(
+            ["git", "diff", "HEAD", "--no-ext-diff", "--binary"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return hashlib.sha256(status + b"\0" + diff).hexdigest()
+
+
+def _changed_files() -> str:
+    return subprocess.run(
+        ["git", "status", "--short"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    ).stdout
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
+        session.config.stash[_CHECKOUT] = _checkout_state()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Tests work on copies (tests/reliability/_support.py copy_project): a run that leaves
+    the checkout's files changed, or new files in it, fails."""
+    before = session.config.stash.get(_CHECKOUT, None)
+    if before is None or _checkout_state() == before:
+        return
+    session.config.get_terminal_writer().line(
+        "The tests changed files of the checkout (a test must change a copy; or were they "
+        f"edited during the run?):\n{_changed_files()}",
+        red=True,
+    )
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -35,6 +35,9 @@ from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT
 from tests.conftest import STACKS as ENVIRONMENTS
 
+# End to end: every fixture program through the CLI and the real pack's processes.
+pytestmark = pytest.mark.slow
+
 PROGRAMS = FIXTURES / "programs"
 PACK = REPO_ROOT / "policies"
 CONFIG_DIR = PACK / "config"

@@ -11,6 +11,7 @@ from infra.compare import diff_plans
 from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
 from tests.conftest import REPO_ROOT, STACKS
+from tests.reliability._support import real_plan
 
 VOLUMES_KEY = "aks-rwx-training:volumes"
 
@@ -29,7 +30,7 @@ def _plan_with_volumes(project, stack, edit):
 
 
 def _changes(project, stack, edit):
-    base = run_stack(project, stack, load_stack_config(project, stack))
+    base = real_plan(stack)
     head = _plan_with_volumes(project, stack, edit)
     return {c.name: c for c in diff_plans(base, head).changes}
 
@@ -76,7 +77,7 @@ def _plan_with(project, stack, **changed):
 
 
 def _diff_with(project, stack, **changed):
-    base = run_stack(project, stack, load_stack_config(project, stack))
+    base = real_plan(stack)
     return diff_plans(base, _plan_with(project, stack, **changed))
 
 
@@ -164,7 +165,7 @@ PVC_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_pv_is_reserved_for_its_claim(project, stack):
-    plan = run_stack(project, stack, load_stack_config(project, stack))
+    plan = real_plan(stack)
     pvs = [r for r in plan.resources if r.type == PV_TYPE]
     claims = {
         (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r
@@ -181,7 +182,7 @@ def test_every_pv_is_reserved_for_its_claim(project, stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_adding_claim_refs_to_existing_pvs_updates_them_in_place(project, stack):
     # claimRef is mutable: a deployed PV without it gets it as an update, never a replacement.
-    head = run_stack(project, stack, load_stack_config(project, stack))
+    head = real_plan(stack)
     base_resources = []
     for resource in head.resources:
         if resource.type == PV_TYPE:
