@@ -462,7 +462,7 @@ def test_a_stack_moved_to_another_group_and_subnet_takes_its_grants_along(repo, 
 
 
 def test_usage_errors_exit_2_in_one_line(repo, capsys):
-    assert main(["permissions", "-C", str(REPO_ROOT), "-s", "qa"]) == ExitCode.ERROR
+    assert main(["permissions", "-C", str(REPO_ROOT), "-s", "no-such-stack"]) == ExitCode.ERROR
     assert capsys.readouterr().err.count("\n") == 1
     _edit(repo, Path("pyproject.toml"), 'plan-identity = "plan"', 'plan-identity = "read"')
     assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR

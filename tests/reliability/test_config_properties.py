@@ -559,7 +559,7 @@ def mutated_configs(draw: st.DrawFn, base_stack: str) -> tuple[str, dict[str, An
                 )
             )
             cfg[key] = value
-    name = draw(st.sampled_from([base_stack, base_stack, "qa", "perf-1"]))
+    name = draw(st.sampled_from([base_stack, base_stack, "extra", "perf-1"]))
     # Keys are written qualified (as `pulumi config set` does) or bare, both valid.
     written = {
         (k if ":" in k or draw(st.integers(0, 4)) == 0 else QUALIFIED + k): v
