@@ -94,8 +94,8 @@ test: $(DEV_STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -n 2
 
 # Everything but the tests marked slow (Checkov, fresh virtual environments, process
-# behaviour, end to end; pyproject.toml [tool.pytest.ini_options] markers): the quick loop
-# while editing. `make test` before pushing.
+# behaviour, property-based fuzzing, end to end; pyproject.toml [tool.pytest.ini_options]
+# markers): the quick loop while editing. `make test` before pushing.
 test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 

@@ -11,9 +11,11 @@ place the copy runs every test module that reads the environment set:
   (EVERY_STACK_MODULES below).
 
 The rest of the suite does not change with a new environment: it tests components, the pack
-and `infra` on fixtures, or one named stack. Tests marked slow are left out (a fresh virtual
-environment, Checkov, process behaviour): none reads the environment set beyond what the
-modules above check (Checkov gates only the strict-scan stacks, and the step adds none).
+and `infra` on fixtures, or one named stack. Tests marked slow are left out, to keep this
+test to minutes: Checkov gates only the strict-scan stacks (the steps add none); the end to
+end run of the repository's stacks repeats tests/infra/test_preview_repo.py's; the property
+tests fuzz each stack file through the same config model as the others; the rest is process
+behaviour on fixtures.
 """
 
 from __future__ import annotations

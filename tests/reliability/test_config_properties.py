@@ -57,6 +57,9 @@ from tests.reliability._support import (
     with_own_names,
 )
 
+# Property-based: hundreds of generated stack configs, each previewed, some through the CLI.
+pytestmark = pytest.mark.slow
+
 HYPOTHESIS_EXAMPLES = 30  # mutated configs per base stack, previewed in process
 HYPOTHESIS_VALID_EXAMPLES = 15  # schema-valid configs per base stack: each must preview
 E2E_EXAMPLES = 2  # generated configs per base stack, previewed through `infra preview`
