@@ -30,7 +30,7 @@ else
 $(error INSTALLER=$(INSTALLER): use uv or pip)
 endif
 
-.PHONY: venv venv-dev scan-venv preview policy diff test lint typecheck bench lock clean
+.PHONY: venv venv-dev scan-venv preview policy diff generate test test-fast lint typecheck bench lock clean
 
 venv: $(RUNTIME_STAMP)
 
@@ -80,8 +80,29 @@ BASE ?= main
 diff: $(RUNTIME_STAMP)
 	INFRA=$(BIN)/infra PYTHON=$(BIN)/python scripts/pr-comment.sh $(BASE)
 
+# Every file generated from the code and the stacks, rewritten after a change to them (the
+# tests run each generator with --check). Each reads the code, the stacks and pyproject.toml,
+# never another generator's output, so they may run in any order. Not here: arm_types.json
+# (scripts/gen_arm_types.py reads upstream sources given on its command line) and the price
+# tables (scripts/refresh_prices.py asks prices.azure.com).
+GENERATORS := gen_pulumi_config.py gen_registrations.py gen_deploy_jobs.py gen_identity_docs.py \
+	gen_policy_docs.py gen_readme_tables.py gen_stack_graph.py gen_runbook_figures.py
+
+generate: $(DEV_STAMP)
+	@set -e; for script in $(GENERATORS); do \
+	  echo "scripts/$$script"; $(BIN)/python scripts/$$script; \
+	done
+	$(BIN)/python scripts/checkov_waivers.py docs
+
+# The whole suite: what CI runs (.ci/run).
 test: $(DEV_STAMP) $(SCAN_STAMP)
 	$(BIN)/python -m pytest -n 2
+
+# Everything but the tests marked slow (Checkov, fresh virtual environments, process
+# behaviour, property-based fuzzing, end to end; pyproject.toml [tool.pytest.ini_options]
+# markers): the quick loop while editing. `make test` before pushing.
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 # The layering contracts ([tool.importlinter] in pyproject.toml); bootstrap/ on the path holds
 # the bootstrap program's `delivery` package.

@@ -1,11 +1,13 @@
-"""Shared fixtures: the repository root and two runners for the `infra` command."""
+"""Shared fixtures: the repository root, its environments and two runners for `infra`."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,17 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+def _deploy_order() -> tuple[str, ...]:
+    with (REPO_ROOT / "pyproject.toml").open("rb") as handle:
+        return tuple(tomllib.load(handle)["tool"]["infra"]["deploy-order"])
+
+
+# The repository's environments, in deploy order: declared once, in [tool.infra] of
+# pyproject.toml. A test about every environment takes them from here, so an environment a
+# user adds is tested like the others, with no test to edit.
+STACKS = _deploy_order()
 
 
 @dataclass
@@ -78,3 +91,54 @@ def restored_modules() -> Iterator[None]:
 @pytest.fixture
 def infra():
     return run_infra_here
+
+
+# The checkout's state when the run started (tests never change the checkout).
+_CHECKOUT = pytest.StashKey[str | None]()
+
+
+def _checkout_state() -> str | None:
+    """What `git status` and `git diff` say of the checkout (None outside a git checkout)."""
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "-z"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+        diff = subprocess.run(
+            ["git", "diff", "HEAD", "--no-ext-diff", "--binary"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return hashlib.sha256(status + b"\0" + diff).hexdigest()
+
+
+def _changed_files() -> str:
+    return subprocess.run(
+        ["git", "status", "--short"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    ).stdout
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, not an xdist worker
+        session.config.stash[_CHECKOUT] = _checkout_state()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Tests work on copies (tests/reliability/_support.py copy_project): a run that leaves
+    the checkout's files changed, or new files in it, fails."""
+    before = session.config.stash.get(_CHECKOUT, None)
+    if before is None or _checkout_state() == before:
+        return
+    session.config.get_terminal_writer().line(
+        "The tests changed files of the checkout (a test must change a copy; or were they "
+        f"edited during the run?):\n{_changed_files()}",
+        red=True,
+    )
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

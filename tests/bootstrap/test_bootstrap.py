@@ -248,9 +248,9 @@ def test_a_new_stack_is_a_new_environment_with_its_group_subject_and_subnet(
     repo: Path,
 ) -> None:
     text = (repo / "stacks" / "Pulumi.dev.yaml").read_text()
-    (repo / "stacks" / "Pulumi.qa.yaml").write_text(
-        text.replace("rg-aks-rwx-training-dev", "rg-aks-rwx-training-qa")
-        .replace("vnet-training-dev", "vnet-training-qa")
+    (repo / "stacks" / "Pulumi.extra.yaml").write_text(
+        text.replace("rg-aks-rwx-training-dev", "rg-aks-rwx-training-extra")
+        .replace("vnet-training-dev", "vnet-training-extra")
         .replace(
             "  aks-rwx-training:storageRedundancy: LRS\n",
             "  aks-rwx-training:location: northeurope\n  aks-rwx-training:storageRedundancy: LRS\n",
@@ -260,25 +260,25 @@ def test_a_new_stack_is_a_new_environment_with_its_group_subject_and_subnet(
     group = next(
         r
         for r in _of_type(bootstrap, "azure-native:resources:ResourceGroup")
-        if r.name == "environment-qa"
+        if r.name == "environment-extra"
     )
-    assert group.inputs["resourceGroupName"] == "rg-aks-rwx-training-qa"
+    assert group.inputs["resourceGroupName"] == "rg-aks-rwx-training-extra"
     assert group.inputs["location"] == "northeurope"
     assert group.inputs["tags"] == {
         "owner": "ml-platform",
         "cost-center": "ml-training",
-        "environment": "qa",
+        "environment": "extra",
     }
     subjects = {
         r.inputs["subject"]
         for r in _of_type(bootstrap, "azure-native:managedidentity:FederatedIdentityCredential")
     }
-    assert "repo:example-org/aks-rwx-training:environment:qa" in subjects
+    assert "repo:example-org/aks-rwx-training:environment:extra" in subjects
     scopes = {
         r.inputs["scope"] for r in _of_type(bootstrap, "azure-native:authorization:RoleAssignment")
     }
     assert any(
-        s.endswith("/virtualNetworks/vnet-training-qa/subnets/snet-aks-nodes") for s in scopes
+        s.endswith("/virtualNetworks/vnet-training-extra/subnets/snet-aks-nodes") for s in scopes
     )
 
 

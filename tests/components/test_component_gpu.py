@@ -39,6 +39,7 @@ from components.gpu import (
 )
 from components.smoke import IMAGE_RE
 from stacks.policy_config import image_rejection
+from tests.conftest import STACKS
 
 COMPONENT = "aks-rwx-training:gpu:NvidiaDevicePlugin"
 DAEMONSET = "kubernetes:apps/v1:DaemonSet"
@@ -162,7 +163,7 @@ def test_the_image_is_nvidias_pinned_by_digest() -> None:
     assert DEVICE_PLUGIN_IMAGE.startswith("nvcr.io/nvidia/k8s-device-plugin:v0.20.0@sha256:")
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_environment_policy_allows_the_image(stack: str) -> None:
     assert image_rejection(DEVICE_PLUGIN_IMAGE, stack) is None
 

@@ -41,6 +41,7 @@ from components.gpu_metrics import (
 )
 from components.smoke import IMAGE_RE
 from stacks.policy_config import image_rejection
+from tests.conftest import STACKS
 from tests.crd_schemas import validate_custom_resource
 
 COMPONENT = "aks-rwx-training:gpu:DcgmExporter"
@@ -126,7 +127,7 @@ def test_the_image_is_nvidias_pinned_by_digest() -> None:
     )
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_environment_policy_allows_the_image(stack: str) -> None:
     assert image_rejection(DCGM_EXPORTER_IMAGE, stack) is None
 

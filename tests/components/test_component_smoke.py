@@ -37,6 +37,7 @@ from components.smoke import (
     stack_slug,
     validate_rwx_smoke_test_args,
 )
+from tests.conftest import STACKS
 
 COMPONENT = "aks-rwx-training:smoke:RwxSmokeTest"
 JOB = "kubernetes:batch/v1:Job"
@@ -453,7 +454,7 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
 # --- the stack program ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_stacks_render_no_smoke_job_by_default(run_stack: Callable[..., Any], stack: str) -> None:
     result = run_stack(stack)
     result.raise_error()
@@ -550,9 +551,9 @@ def test_a_stack_without_its_policy_config_is_an_error() -> None:
         if key.startswith(prefix)
     }
     with pytest.raises(pulumi.RunError) as error:
-        parse_config(raw, project.name, "qa")
+        parse_config(raw, project.name, "extra")
     assert str(error.value) == (
-        "policies/config/qa.json: missing; every stack needs its policy config (copy another "
+        "policies/config/extra.json: missing; every stack needs its policy config (copy another "
         "environment's and adjust it)"
     )
 
@@ -562,11 +563,11 @@ def test_a_stack_without_its_policy_config_is_an_error() -> None:
     [
         (
             '{"all": "mandatory", "all": "advisory"}',
-            "policies/config/qa.json: not valid JSON (duplicate key 'all')",
+            "policies/config/extra.json: not valid JSON (duplicate key 'all')",
         ),
-        ("[" * 100_000 + "]" * 100_000, "policies/config/qa.json: not valid JSON (nested too"),
-        ("[]", "policies/config/qa.json: must be a JSON object of policy settings"),
-        (None, "policies/config/qa.json: not a regular file"),
+        ("[" * 100_000 + "]" * 100_000, "policies/config/extra.json: not valid JSON (nested too"),
+        ("[]", "policies/config/extra.json: must be a JSON object of policy settings"),
+        (None, "policies/config/extra.json: not a regular file"),
     ],
 )
 def test_a_bad_policy_config_is_one_line(
@@ -576,13 +577,13 @@ def test_a_bad_policy_config_is_one_line(
 
     config_dir = tmp_path / "policies" / "config"
     config_dir.mkdir(parents=True)
-    target = config_dir / "qa.json"
+    target = config_dir / "extra.json"
     if content is None:
         os.mkfifo(target)
     else:
         target.write_text(content)
     monkeypatch.setattr(policy_config, "POLICY_CONFIG_DIR", config_dir)
     with pytest.raises(policy_config.PolicyConfigError) as error:
-        policy_config.image_rejection(DEFAULT_IMAGE, "qa")
+        policy_config.image_rejection(DEFAULT_IMAGE, "extra")
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from infra.repo.rules import load_rules
+from tests.conftest import REPO_ROOT, STACKS
+
 WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS_DIR.glob("*.yml"))
 SCRIPTS = REPO_ROOT / "scripts"
 PRE_COMMIT_CONFIG = REPO_ROOT / ".pre-commit-config.yaml"
 VENV_BIN = Path(sys.executable).parent
-with (REPO_ROOT / "pyproject.toml").open("rb") as _pyproject:
-    _RULES = tomllib.load(_pyproject)["tool"]["infra"]
 # The repository's delivery rules, declared once in [tool.infra].
-DEPLOY_ORDER = tuple(_RULES["deploy-order"])
-SMOKE_STACKS = frozenset(_RULES["smoke-after-deploy"])
+DEPLOY_ORDER = STACKS
+SMOKE_STACKS = frozenset(load_rules(REPO_ROOT).smoke_after_deploy)
 
 
 def tool(name: str) -> str:

@@ -19,7 +19,10 @@ from tests.conftest import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import checkov_waivers
 
-from tests.reliability._support import PROJECT, stack_file_config
+from tests.reliability._support import PROJECT, real_plan, stack_file_config
+
+# Checkov, in its own virtual environment: seconds per scan.
+pytestmark = pytest.mark.slow
 
 PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
 
@@ -49,8 +52,7 @@ def _failed_checks(checkov: Path, *files: Path) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def prod_plan():
-    (plan,) = preview_stacks(REPO_ROOT, ["prod"], evaluate_policies=False)
-    return plan
+    return real_plan("prod")
 
 
 def _storage_inputs(plan) -> dict:
@@ -105,7 +107,7 @@ def test_each_waiver_covers_a_check_that_fails_in_its_stacks(checkov, stack, tmp
     """A waiver whose check passes is stale: it would hide the check if it ever regressed."""
     from infra.readers.manifests import render_manifests
 
-    (plan,) = preview_stacks(REPO_ROOT, [stack], evaluate_policies=False)
+    plan = real_plan(stack)
     files = [tmp_path / f"{stack}.arm.json"]
     files[0].write_text(json.dumps(arm_template(plan)))
     manifests = render_manifests(plan)
@@ -155,7 +157,7 @@ def _ci_checkov(
 def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(checkov, tmp_path):
     # dev's Standard_LRS account always fails geo-replication (CKV_AZURE_206): the known-bad
     # part. Waive everything else dev fails, whatever the program's hardening is today.
-    (dev,) = preview_stacks(REPO_ROOT, ["dev"], evaluate_policies=False)
+    dev = real_plan("dev")
     (tmp_path / "dev.arm.json").write_text(json.dumps(arm_template(dev)))
     failed = set(_failed_checks(checkov, tmp_path / "dev.arm.json"))
     assert "CKV_AZURE_206" in failed

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import STACKS
 from tests.delivery._workflows import REPO_ROOT, SCRIPTS, env_with
 
 sys.path.insert(0, str(SCRIPTS))
@@ -647,9 +648,7 @@ def repo(tmp_path: Path) -> Path:
     # This repository's rules ([tool.infra]): deploy order and which paths touch which stack.
     shutil.copy(REPO_ROOT / "pyproject.toml", root / "pyproject.toml")
     for rel in (
-        "stacks/Pulumi.dev.yaml",
-        "stacks/Pulumi.staging.yaml",
-        "stacks/Pulumi.prod.yaml",
+        *(f"stacks/Pulumi.{stack}.yaml" for stack in STACKS),
         "stacks/__main__.py",
         "docs/a.md",
     ):
@@ -666,6 +665,10 @@ def _shim(tmp_path: Path) -> dict[str, str]:
     return env_with(INFRA=str(infra), PYTHON=PYTHON)
 
 
+# ci-affected.sh's answer when every stack is affected: all of them, in deploy order.
+EVERY_STACK = json.dumps(list(STACKS), separators=(",", ":"))
+
+
 def _affected(repo: Path, env: dict[str, str], *args: str) -> tuple[int, str, str]:
     done = sh(str(SCRIPTS / "ci-affected.sh"), *args, cwd=repo, env=env)
     return done.returncode, done.stdout.strip(), done.stderr
@@ -678,9 +681,9 @@ def test_ci_affected(tmp_path: Path, repo: Path) -> None:
     git(repo, "commit", "-q", "-am", "two")
     head = git(repo, "rev-parse", "HEAD")
 
-    assert _affected(repo, env, "--only", "all")[:2] == (0, '["dev","staging","prod"]')
+    assert _affected(repo, env, "--only", "all")[:2] == (0, EVERY_STACK)
     assert _affected(repo, env, "--only", "staging")[:2] == (0, '["staging"]')
-    assert _affected(repo, env, "--only", "qa")[0] != 0
+    assert _affected(repo, env, "--only", "no-such-stack")[0] != 0
     assert _affected(repo, env, "--head", head, "--base", first)[:2] == (0, '["prod"]')
     # A new branch's all-zero "before", an empty candidate and an unknown SHA are skipped.
     rc, out, err = _affected(
@@ -701,10 +704,7 @@ def test_ci_affected(tmp_path: Path, repo: Path) -> None:
     assert (rc, out) == (0, '["prod"]')
     assert "not in the clone" in err
     # Nothing usable: every stack.
-    assert _affected(repo, env, "--head", head, "--base", "0" * 40)[:2] == (
-        0,
-        '["dev","staging","prod"]',
-    )
+    assert _affected(repo, env, "--head", head, "--base", "0" * 40)[:2] == (0, EVERY_STACK)
 
 
 def test_ci_affected_after_a_force_push(tmp_path: Path, repo: Path) -> None:
@@ -718,7 +718,7 @@ def test_ci_affected_after_a_force_push(tmp_path: Path, repo: Path) -> None:
     git(repo, "commit", "-q", "-am", "new history")
     head = git(repo, "rev-parse", "HEAD")
     rc, out, err = _affected(repo, env, "--head", head, "--require-ancestor", "--base", old)
-    assert (rc, out) == (0, '["dev","staging","prod"]')
+    assert (rc, out) == (0, EVERY_STACK)
     assert "not an ancestor" in err
     # Without --require-ancestor (pull requests), the merge base is used.
     assert _affected(repo, env, "--head", head, "--base", old)[:2] == (0, "[]")

@@ -2,12 +2,13 @@
 
 These are the rules a reviewer would otherwise have to re-check by eye on every change:
 pinned actions, least privilege, no credential persistence, fork safety, the
-dev -> staging -> prod chain, and the policy pack on every Pulumi operation.
+chain of deploys in the deploy order, and the policy pack on every Pulumi operation.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from tests.delivery._workflows import (
     DEPLOY_ORDER,
     PRE_COMMIT_CONFIG,
     REPO_ROOT,
+    SCRIPTS,
     SMOKE_STACKS,
     VENV_BIN,
     WORKFLOW_FILES,
@@ -28,6 +30,9 @@ from tests.delivery._workflows import (
     uses,
     workflow,
 )
+
+sys.path.insert(0, str(SCRIPTS))
+import gen_deploy_jobs
 
 WORKFLOWS = all_workflows()
 PINNED = re.compile(
@@ -195,7 +200,11 @@ def test_no_expression_expansion_inside_scripts(name: str) -> None:
             assert not EXPANSION.search(step["with"]["script"]), f"{name}: {job_id}: script"
 
 
-def test_deploy_jobs_run_dev_then_staging_then_prod() -> None:
+def test_the_deploy_jobs_are_generated_from_the_deploy_order() -> None:
+    assert gen_deploy_jobs.main(["--check"]) == 0, "run make generate"
+
+
+def test_deploy_jobs_run_in_the_deploy_order() -> None:
     doc = workflow("deploy.yml")
     assert triggers(doc) == {"push", "workflow_dispatch"}
     assert doc["on"]["push"]["branches"] == ["main"]

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from tests.delivery._workflows import (
+    DEPLOY_ORDER,
     PRE_COMMIT_CONFIG,
     REPO_ROOT,
     SCRIPTS,
@@ -97,9 +98,7 @@ def test_zizmor_ignores_are_only_the_reviewed_ones() -> None:
     assert sorted(ignored) == [
         ("dangerous-triggers", "pr-comment.yml"),
         # One per deploy stage: the local reusable workflow in its documented "./" form.
-        ("self-repository", "deploy.yml"),
-        ("self-repository", "deploy.yml"),
-        ("self-repository", "deploy.yml"),
+        *[("self-repository", "deploy.yml")] * len(DEPLOY_ORDER),
     ]
 
 

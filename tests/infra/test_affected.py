@@ -22,8 +22,8 @@ from infra.repo.affected import (
     staged_paths,
 )
 from infra.repo.rules import RepoRules, load_rules
+from tests.conftest import REPO_ROOT, STACKS
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # This repository's [tool.infra] rules: the cases below are its documented behaviour.
 REPO_RULES = load_rules(REPO_ROOT)
 ALL = ["dev", "staging", "prod"]
@@ -202,9 +202,7 @@ def repo(tmp_path: Path) -> Path:
     for rel in (
         "Pulumi.yaml",
         "stacks/__main__.py",
-        "stacks/Pulumi.dev.yaml",
-        "stacks/Pulumi.staging.yaml",
-        "stacks/Pulumi.prod.yaml",
+        *(f"stacks/Pulumi.{stack}.yaml" for stack in STACKS),
         "components/volume.py",
         "docs/delivery.md",
         "old name.txt",
@@ -224,7 +222,7 @@ def test_changes_between_two_refs(repo: Path) -> None:
     _git(repo, "commit", "-q", "-am", "change")
     paths = changed_paths_between(repo, "main", "feature")
     assert paths == ["docs/delivery.md", "new name.txt", "old name.txt", "stacks/Pulumi.prod.yaml"]
-    assert affected_stacks(paths, repo) == ["dev", "staging", "prod"]  # unknown *.txt: all
+    assert affected_stacks(paths, repo) == list(STACKS)  # unknown *.txt: all
     assert changed_paths_between(repo, "main", "main") == []
 
 
@@ -338,7 +336,7 @@ def test_cli_from_the_base_checkout_judges_the_head_by_the_base_rules(
 
 def test_cli_modes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-C", str(repo), "--all", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["stacks"] == ["dev", "staging", "prod"]
+    assert json.loads(capsys.readouterr().out)["stacks"] == list(STACKS)
     assert main(["-C", str(repo), "stacks/Pulumi.prod.yaml", "docs/x.md"]) == 0
     assert capsys.readouterr().out == "prod\n"
     assert main(["-C", str(repo), "--base", "base", "--json"]) == 0

@@ -24,6 +24,9 @@ from infra.engine.model import UNKNOWN, Resource, Secret, StackPlan, Violation
 from infra.policy import host as analyzer
 from infra.policy.host import PolicyPackError, PolicyPackSpec, evaluate_policy_packs
 
+# Process behaviour: real packs in their own processes over gRPC, some hung or crashing.
+pytestmark = pytest.mark.slow
+
 PACKS = Path(__file__).resolve().parents[1] / "fixtures" / "packs"
 GOOD = PACKS / "good"
 ECHO = PACKS / "echo"

@@ -18,6 +18,9 @@ from infra.exit_codes import COMMAND_CODES, MEANINGS
 from infra.render.text import render_preview_text
 from tests.conftest import REPO_ROOT, run_infra
 
+# Process behaviour: the console script on a terminal, a pipe and a closed stream.
+pytestmark = pytest.mark.slow
+
 ESCAPE = "\033["
 INFRA = str(Path(sys.executable).parent / "infra")
 

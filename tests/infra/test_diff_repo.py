@@ -10,7 +10,8 @@ import pytest
 from infra.compare import diff_plans
 from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, STACKS
+from tests.reliability._support import real_plan
 
 VOLUMES_KEY = "aks-rwx-training:volumes"
 
@@ -29,7 +30,7 @@ def _plan_with_volumes(project, stack, edit):
 
 
 def _changes(project, stack, edit):
-    base = run_stack(project, stack, load_stack_config(project, stack))
+    base = real_plan(stack)
     head = _plan_with_volumes(project, stack, edit)
     return {c.name: c for c in diff_plans(base, head).changes}
 
@@ -76,11 +77,11 @@ def _plan_with(project, stack, **changed):
 
 
 def _diff_with(project, stack, **changed):
-    base = run_stack(project, stack, load_stack_config(project, stack))
+    base = real_plan(stack)
     return diff_plans(base, _plan_with(project, stack, **changed))
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_deleting_a_namespace_that_holds_claims_is_a_stateful_risk(project, stack):
     # Kubernetes deletes every PVC in a deleted namespace: moving the volumes to another
     # namespace deletes the old one, and with it the claims.
@@ -162,9 +163,9 @@ PV_TYPE = "kubernetes:core/v1:PersistentVolume"
 PVC_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_pv_is_reserved_for_its_claim(project, stack):
-    plan = run_stack(project, stack, load_stack_config(project, stack))
+    plan = real_plan(stack)
     pvs = [r for r in plan.resources if r.type == PV_TYPE]
     claims = {
         (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r
@@ -178,10 +179,10 @@ def test_every_pv_is_reserved_for_its_claim(project, stack):
         assert claim.inputs["spec"]["volumeName"] == pv.inputs["metadata"]["name"]
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_adding_claim_refs_to_existing_pvs_updates_them_in_place(project, stack):
     # claimRef is mutable: a deployed PV without it gets it as an update, never a replacement.
-    head = run_stack(project, stack, load_stack_config(project, stack))
+    head = real_plan(stack)
     base_resources = []
     for resource in head.resources:
         if resource.type == PV_TYPE:

@@ -16,7 +16,7 @@ import pytest
 
 from infra.exit_codes import ExitCode
 from policies.aks_versions import CALENDAR, READ_ON, TODAY_ENV, minor_of, supported_minors
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, STACKS
 
 VERSION_KEY = "aks-rwx-training:kubernetesVersion"
 SUPPORTED = "azure-native-containerservice-managedcluster-kubernetes-version-supported"
@@ -62,7 +62,7 @@ def test_every_stack_pins_the_supported_minor_with_the_longest_runway():
     """The default is the newest minor announced GA: none of AKS's supported minors ends later."""
     default = minor_of(_default_version())
     assert default == supported_minors(READ_ON)[-1]
-    for stack in ("dev", "staging", "prod"):
+    for stack in STACKS:
         assert VERSION_KEY not in (REPO_ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()
 
 

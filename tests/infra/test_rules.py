@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -21,10 +22,13 @@ def _any_name(name: str) -> bool:
 
 def test_this_repository_declares_its_rules():
     rules = load_rules(REPO_ROOT)
-    assert rules.deploy_order == ("dev", "staging", "prod")
-    assert rules.smoke_after_deploy == ("staging", "prod")
-    assert rules.strict_diff == ("staging", "prod")
-    assert rules.sorted_stacks(["zeta", "prod", "alpha", "dev"]) == ["dev", "prod", "alpha", "zeta"]
+    table = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["infra"]
+    assert rules.deploy_order == tuple(table["deploy-order"])
+    assert rules.smoke_after_deploy == tuple(table["smoke-after-deploy"])
+    assert rules.strict_diff == tuple(table["strict-diff"])
+    first, last = rules.deploy_order[0], rules.deploy_order[-1]
+    # Listed stacks in their order, then the others alphabetically.
+    assert rules.sorted_stacks(["zeta", last, "alpha", first]) == [first, last, "alpha", "zeta"]
 
 
 @pytest.mark.parametrize(

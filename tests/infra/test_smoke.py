@@ -429,9 +429,11 @@ def test_bad_outputs_are_exit_2(
 
 
 def test_unknown_stack_is_exit_2(fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--stack", "qa", "-C", str(REPO_ROOT)]) == 2
+    assert main(["--stack", "no-such-stack", "-C", str(REPO_ROOT)]) == 2
     _, err = capsys.readouterr()
-    assert err.startswith("infra: error: stacks/Pulumi.qa.yaml: no such stack 'qa'")
+    assert err.startswith(
+        "infra: error: stacks/Pulumi.no-such-stack.yaml: no such stack 'no-such-stack'"
+    )
     assert len(err.splitlines()) == 1
 
 

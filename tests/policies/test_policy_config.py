@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,9 +13,10 @@ from policy_harness import StackResource, run_resource, run_stack
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
 
 from policies.registry import ALL_POLICIES
+from tests.conftest import REPO_ROOT
+from tests.conftest import STACKS as ENVS
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "policies" / "config"
-ENVS = ("dev", "staging", "prod")
+CONFIG_DIR = REPO_ROOT / "policies" / "config"
 LEVELS = {"disabled": 0, "advisory": 1, "mandatory": 2}
 BY_NAME = {p.name: p for p in ALL_POLICIES}
 
@@ -134,8 +135,9 @@ def test_protection_rules_are_mandatory_in_staging_and_prod() -> None:
             assert level(config, BY_NAME[name]) == "mandatory", (env, name)
 
 
-@pytest.mark.parametrize(("looser", "stricter"), [("dev", "staging"), ("staging", "prod")])
+@pytest.mark.parametrize(("looser", "stricter"), list(itertools.pairwise(ENVS)))
 def test_environments_get_stricter(looser: str, stricter: str) -> None:
+    """Each environment is held to at least the rules of the one deployed before it."""
     low, high = load(looser), load(stricter)
     for policy in ALL_POLICIES:
         assert LEVELS[level(high, policy)] >= LEVELS[level(low, policy)], policy.name
@@ -163,8 +165,8 @@ def test_environments_get_stricter(looser: str, stricter: str) -> None:
 
 def test_environment_minimum_soft_delete_days() -> None:
     name = "azure-native-storage-fileserviceproperties-share-soft-delete"
-    days = {env: settings(load(env), BY_NAME[name])["minimumDays"] for env in ENVS}
-    assert days == {"dev": 7, "staging": 14, "prod": 30}
+    expected = {"dev": 7, "staging": 14, "prod": 30}
+    assert {env: settings(load(env), BY_NAME[name])["minimumDays"] for env in expected} == expected
 
 
 def test_environment_minimum_daily_backup_retention() -> None:
@@ -172,10 +174,11 @@ def test_environment_minimum_daily_backup_retention() -> None:
     stacks keep (backup.dailyRetentionDays, 30 by default) in staging and prod."""
     name = "azure-native-storage-fileshare-backup-protected"
     assert level(load("dev"), BY_NAME[name]) == "disabled"
+    expected = {"staging": 14, "prod": 30}
     days = {
-        env: settings(load(env), BY_NAME[name])["minimumDailyRetentionDays"] for env in ENVS[1:]
+        env: settings(load(env), BY_NAME[name])["minimumDailyRetentionDays"] for env in expected
     }
-    assert days == {"staging": 14, "prod": 30}
+    assert days == expected
 
 
 # --- the configs accept the stacks the repository deploys ----------------------------------
@@ -249,6 +252,8 @@ def staging_stack() -> dict[str, StackResource]:
     return stack
 
 
+# Hand-built stacks shaped like dev's, staging's and prod's plans. Every environment's real plan
+# passes its config in tests/infra/test_preview_repo.py.
 STACKS = {"dev": dev_stack, "staging": staging_stack, "prod": good_stack}
 
 
@@ -275,7 +280,7 @@ def evaluate(env: str, stack: dict[str, StackResource]) -> list[tuple[str, str, 
     return found
 
 
-@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", STACKS)
 def test_config_accepts_the_environment_stack(env: str) -> None:
     violations = evaluate(env, STACKS[env]())
     assert [v for v in violations if v[0] == "mandatory"] == []

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from policies import registry
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, STACKS
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import gen_policy_docs
@@ -42,14 +43,27 @@ def test_the_readme_tables_are_current():
     assert gen_policy_docs.main(["--check"]) == 0, "run python scripts/gen_policy_docs.py"
 
 
+def _levels(row: str) -> dict[str, str]:
+    """A table row's levels column (`off/M/M`), per environment."""
+    levels = row.split(" | ")[4].split("/")
+    assert len(levels) == len(STACKS), row
+    return dict(zip(STACKS, levels, strict=True))
+
+
 def test_every_policy_has_a_row_with_its_levels():
     table = gen_policy_docs.table()
+    # One column per environment, in deploy order.
+    assert table.splitlines()[0].split(" | ")[4] == "/".join(STACKS)
     for policy in registry.ALL_POLICIES:
         assert f"| `{policy.name}` |" in table
     # dev relaxes the storage protection that staging and prod enforce.
     assert "| `pulumi-resourceoptions-storage-protect` | resource |" in table
     row = next(line for line in table.splitlines() if "storage-protect`" in line)
-    assert "| off/M/M |" in row
+    assert {env: _levels(row)[env] for env in ("dev", "staging", "prod")} == {
+        "dev": "off",
+        "staging": "M",
+        "prod": "M",
+    }
 
 
 def test_a_new_rule_module_is_discovered_and_documented(tmp_path: Path, monkeypatch):
@@ -66,10 +80,14 @@ def test_a_new_rule_module_is_discovered_and_documented(tmp_path: Path, monkeypa
         row = next(
             line for line in gen_policy_docs.table().splitlines() if "configmap-size" in line
         )
-        # Every environment's config sets "all": mandatory, which a new policy inherits.
+        # A new policy takes each environment's "all" level.
+        inherited = "/".join(
+            gen_policy_docs.LEVELS[json.loads(config.read_text())["all"]]
+            for config in (REPO_ROOT / "policies" / "config" / f"{env}.json" for env in STACKS)
+        )
         assert row == (
             "| `kubernetes-core-configmap-size-limited` | resource | ConfigMaps stay small. "
-            "| low | M/M/M "
+            f"| low | {inherited} "
             "| [k8s docs](https://kubernetes.io/docs/concepts/configuration/configmap/) |"
         )
     finally:

@@ -15,10 +15,9 @@ import yaml
 from infra.engine.model import StackPlan
 from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
-from tests.conftest import FIXTURES, REPO_ROOT, Completed
+from tests.conftest import FIXTURES, REPO_ROOT, STACKS, Completed
 
 PROJECT = "aks-rwx-training"
-STACKS = ("dev", "staging", "prod")
 PROJECT_PARTS = ("stacks", "components", "policies")
 MINIMAL = FIXTURES / "projects" / "minimal"
 PACKS = FIXTURES / "packs"

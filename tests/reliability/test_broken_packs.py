@@ -34,6 +34,9 @@ import pytest
 from tests.conftest import run_infra
 from tests.reliability._support import MINIMAL, PACKS, live_processes_matching, one_line_error
 
+# Process behaviour: packs that hang, crash or leave helpers, waited out to their timeouts.
+pytestmark = pytest.mark.slow
+
 TIMEOUT_SECONDS = 2  # INFRA_POLICY_START_TIMEOUT / INFRA_POLICY_CALL_TIMEOUT for slow packs
 BOUND_SECONDS = 30.0  # every broken-pack run must end within this
 TIMEOUT_ENV = ("INFRA_POLICY_START_TIMEOUT", "INFRA_POLICY_CALL_TIMEOUT")

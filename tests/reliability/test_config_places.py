@@ -234,7 +234,7 @@ def test_a_stack_file_with_an_invalid_name_is_reported(
 
 
 # ("Prod" beside "prod" is refused: GitHub environment names ignore case.)
-@pytest.mark.parametrize("name", ["qa-1", "feature_x", "v1.2", "QA"])
+@pytest.mark.parametrize("name", ["qa-1", "feature_x", "v1.2", "UAT"])
 def test_valid_stack_names_are_accepted(
     project: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:

@@ -57,6 +57,9 @@ from tests.reliability._support import (
     with_own_names,
 )
 
+# Property-based: hundreds of generated stack configs, each previewed, some through the CLI.
+pytestmark = pytest.mark.slow
+
 HYPOTHESIS_EXAMPLES = 30  # mutated configs per base stack, previewed in process
 HYPOTHESIS_VALID_EXAMPLES = 15  # schema-valid configs per base stack: each must preview
 E2E_EXAMPLES = 2  # generated configs per base stack, previewed through `infra preview`
@@ -562,7 +565,7 @@ def mutated_configs(draw: st.DrawFn, base_stack: str) -> tuple[str, dict[str, An
                 )
             )
             cfg[key] = value
-    name = draw(st.sampled_from([base_stack, base_stack, "qa", "perf-1"]))
+    name = draw(st.sampled_from([base_stack, base_stack, "extra", "perf-1"]))
     # Keys are written qualified (as `pulumi config set` does) or bare, both valid.
     written = {
         (k if ":" in k or draw(st.integers(0, 4)) == 0 else QUALIFIED + k): v

@@ -24,6 +24,9 @@ import pytest
 from tests.conftest import REPO_ROOT, Completed
 from tests.reliability._support import PROJECT, copy_project, one_line_error
 
+# Process behaviour: FIFOs, /dev/zero, a closed stdout and a deleted working directory.
+pytestmark = pytest.mark.slow
+
 INFRA = str(Path(sys.executable).parent / "infra")
 TIMEOUT = 60
 MEMORY_CAP = 2 << 30

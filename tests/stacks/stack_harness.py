@@ -23,11 +23,13 @@ from infra.engine.project import load_project, load_stack_config
 ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = ROOT / "stacks"
 PROJECT = "aks-rwx-training"
-STACKS = ("dev", "staging", "prod")
 
 # `stacks.config` is imported by the tests (the program itself adds the root on its own).
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# The environments, from pyproject.toml; the stack tests import them from here.
+from tests.conftest import STACKS as STACKS  # noqa: E402
 
 
 def _harness() -> Any:

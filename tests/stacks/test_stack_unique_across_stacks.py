@@ -48,8 +48,8 @@ def _preview(project: Path, stack: str, capsys: pytest.CaptureFixture[str]) -> t
 
 
 def test_a_stack_of_its_own_previews(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _add_stack(project, "qa")
-    assert _preview(project, "qa", capsys) == (0, "")
+    _add_stack(project, "extra")
+    assert _preview(project, "extra", capsys) == (0, "")
 
 
 @pytest.mark.parametrize("key", ["resourceGroupName", "storageAccountName", "clusterName"])
@@ -57,26 +57,28 @@ def test_another_stacks_name_is_refused(
     project: Path, capsys: pytest.CaptureFixture[str], key: str
 ) -> None:
     prods = PROD[f"{PROJECT}:{key}"]
-    _add_stack(project, "qa", **{key: prods.upper() if key == "resourceGroupName" else prods})
-    code, err = _preview(project, "qa", capsys)
+    _add_stack(project, "extra", **{key: prods.upper() if key == "resourceGroupName" else prods})
+    code, err = _preview(project, "extra", capsys)
     shown = prods.upper() if key == "resourceGroupName" else prods  # Azure ignores case
     assert (code, err) == (
         2,
-        f"infra: error: stacks/Pulumi.qa.yaml: config key '{PROJECT}:{key}' is '{shown}', "
+        f"infra: error: stacks/Pulumi.extra.yaml: config key '{PROJECT}:{key}' is '{shown}', "
         "which stack 'prod' (Pulumi.prod.yaml) uses too; each stack owns its own\n",
     )
 
 
-@pytest.mark.parametrize("first", ["qa.eu", "QA-EU", "qa_eu"])
+@pytest.mark.parametrize("first", ["extra.eu", "EXTRA-EU", "extra_eu"])
 def test_stack_names_alike_but_for_case_or_punctuation_are_refused(
     project: Path, capsys: pytest.CaptureFixture[str], first: str
 ) -> None:
     _add_stack(project, first)
-    _add_stack(project, "qa-eu", resourceGroupName="rg-qa-eu-2", storageAccountName="stqaeu2")
-    code, err = _preview(project, "qa-eu", capsys)
+    _add_stack(
+        project, "extra-eu", resourceGroupName="rg-extra-eu-2", storageAccountName="stextraeu2"
+    )
+    code, err = _preview(project, "extra-eu", capsys)
     assert (code, err) == (
         2,
-        f"infra: error: stacks/Pulumi.qa-eu.yaml: stack 'qa-eu' differs from stack '{first}' only "
-        "in case or in '.', '-' and '_', which bootstrap's names and GitHub's environments do "
-        "not tell apart; rename one of them\n",
+        "infra: error: stacks/Pulumi.extra-eu.yaml: stack 'extra-eu' differs from stack "
+        f"'{first}' only in case or in '.', '-' and '_', which bootstrap's names and GitHub's "
+        "environments do not tell apart; rename one of them\n",
     )
