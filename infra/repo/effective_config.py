@@ -6,8 +6,9 @@ default). An object the stack file sets replaces Pulumi.yaml's whole default obj
 program's model (stacks/config.py) fills the fields it leaves out with their defaults, so
 `backup: {dailyRetentionDays: 7}` still means `enabled: true`. Only the model knows those
 defaults, so the values are read through it: `parse_config(raw, project, stack).values`,
-dumped by alias (the stack file's camelCase keys). That is the whole of the model's API relied
-on here.
+dumped by alias (the stack file's camelCase keys). The model groups the flat stack-file keys
+into one sub-model per component, so the dump is flattened back by one level. That is the
+whole of the model's API relied on here.
 """
 
 from __future__ import annotations
@@ -35,5 +36,5 @@ def effective_config(root: Path, plan: StackPlan) -> dict[str, Any] | None:
         loaded = parse_config(raw, plan.project, plan.stack)
     except (pulumi.RunError, ValueError):
         return None
-    dumped: dict[str, Any] = loaded.values.model_dump(mode="json", by_alias=True)
-    return dumped
+    groups: dict[str, dict[str, Any]] = loaded.values.model_dump(mode="json", by_alias=True)
+    return {key: value for group in groups.values() for key, value in group.items()}
