@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -401,7 +401,3 @@ class TeamQueues(pulumi.ComponentResource):
             }
         )
 
-
-def team_labels(team: str | None) -> Mapping[str, str]:
-    """The label that routes a Job into a team's LocalQueue (none without a team)."""
-    return {QUEUE_NAME_LABEL: team} if team else {}

@@ -48,8 +48,9 @@ from components.monitoring import (
     MonitoringWorkspacesArgs,
 )
 from components.private_endpoint import StoragePrivateEndpoint, StoragePrivateEndpointArgs
+from components.teams import TeamQueues, TeamQueuesArgs
 from components.training_example import SCRIPTS as EXAMPLE_SCRIPTS
-from stacks.config import LoadedConfig, Secrets, load_config, scalars
+from stacks.config import LoadedConfig, Secrets, load_config, pool_gpus, scalars
 
 
 def keep_secret(value: Any, secrets: Secrets) -> Any:
@@ -270,6 +271,21 @@ def main(loaded: LoadedConfig) -> None:
                 ),
             )
 
+    team_queues = None
+    if cfg.teams.members and cluster.gpu_scheduling is not None:
+        team_queues = TeamQueues(
+            "teams",
+            TeamQueuesArgs(
+                teams=[team.spec() for team in cfg.teams.members],
+                scheduling=cluster.gpu_scheduling,
+                pool_gpus=pool_gpus(cfg),
+                cluster_id=cluster.cluster.id,
+                provider=cluster.provider,
+                protect=protect,
+            ),
+        )
+    team_namespaces = team_queues.namespaces if team_queues is not None else {}
+
     # Volumes that create their namespace go first so the others can depend on it.
     ordered = sorted(loaded.volumes, key=lambda volume: not volume.creates_namespace)
     namespace_owners: dict[str, RwxVolume] = {}
@@ -292,6 +308,8 @@ def main(loaded: LoadedConfig) -> None:
                 create_namespace=spec.create_namespace,
                 namespace_depends_on=[owner.namespace_resource]
                 if owner is not None and owner.namespace_resource is not None
+                else [team_namespaces[spec.namespace]]
+                if spec.namespace in team_namespaces
                 else [],
                 uid=spec.uid,
                 gid=spec.gid,
@@ -359,10 +377,17 @@ def main(loaded: LoadedConfig) -> None:
                 backoff_limit=job.backoff_limit,
                 active_deadline_seconds=job.active_deadline_seconds,
                 ttl_seconds_after_finished=job.ttl_seconds_after_finished,
+                queue_name=job.team,
             ),
-            # The PVCs come after their namespace, which the Service and Job need too.
+            # The PVCs come after their namespace, which the Service and Job need too; a
+            # queued Job after its LocalQueue, or Kueue would find no queue to admit it from.
             opts=pulumi.ResourceOptions(
                 depends_on=[rwx_volumes[mount.volume].pvc for mount in job.mounts]
+                + (
+                    [team_queues.local_queues[job.team]]
+                    if team_queues is not None and job.team is not None
+                    else []
+                )
             ),
         )
 

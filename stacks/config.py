@@ -137,6 +137,7 @@ from components.training import (
     SHM_PATH,
     memory_bytes,
 )
+from components.teams import TeamSpec, max_gpus_of
 from components.training import DEFAULT_DEADLINE_SECONDS as DEFAULT_JOB_DEADLINE_SECONDS
 from components.training import MAX_DEADLINE_SECONDS as MAX_JOB_DEADLINE_SECONDS
 from components.training import MIN_DEADLINE_SECONDS as MIN_JOB_DEADLINE_SECONDS
@@ -480,6 +481,9 @@ class TrainingJobConfig(_Model):
         int, Field(ge=MIN_JOB_DEADLINE_SECONDS, le=MAX_JOB_DEADLINE_SECONDS)
     ] = DEFAULT_JOB_DEADLINE_SECONDS
     ttl_seconds_after_finished: Annotated[int | None, Rule(_TTL)] = None
+    team: Annotated[
+        str | None, Rule("must be null (no queue) or the name of an entry of teams.members")
+    ] = None
 
     @field_validator("name")
     @classmethod
@@ -528,6 +532,79 @@ class TrainingJobConfig(_Model):
         if value is not None and not 0 <= value <= MAX_TTL_SECONDS:
             raise ValueError(f"{_TTL} (got {_show(value)})")
         return value
+
+
+_DNS_LABEL = "a DNS-1123 label (1-63 lowercase letters, digits, '-')"
+# Namespaces a team must never take over: Kubernetes' own and Kueue's.
+RESERVED_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system", "kueue-system")
+
+
+class TeamConfig(_Model):
+    """One entry of ``teams.members``: a namespace, its Entra group and its share of the GPU
+    pool (components/teams.py)."""
+
+    name: Annotated[str, Rule(f"must be {_DNS_LABEL}")]
+    entra_group_object_id: Annotated[str, Rule("must be an Entra ID group object id (GUID)")]
+    gpus: Annotated[int, Field(ge=0, le=8000)]
+    cpu: Annotated[str, Rule("must be whole cores or millicores like '96' or '500m'")]
+    memory: Annotated[str, Rule(_MEMORY)]
+    borrowing_limit_gpus: Annotated[
+        int | None, Rule("must be null (borrow any unused GPU) or an integer 0-8000")
+    ] = None
+    lending_limit_gpus: Annotated[
+        int | None, Rule("must be null (lend every unused GPU) or an integer 0-8000")
+    ] = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        _pattern(DNS1123_LABEL_RE, _DNS_LABEL)(value)
+        if value in RESERVED_NAMESPACES:
+            raise ValueError(
+                f"must not be a system namespace ({', '.join(RESERVED_NAMESPACES)}) "
+                f"(got {_show(value)})"
+            )
+        return value
+
+    @field_validator("entra_group_object_id")
+    @classmethod
+    def _group(cls, value: str) -> str:
+        return _pattern(GUID_RE, "an Entra ID group object id (GUID)")(value)
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        return _pattern(CPU_RE, "whole cores or millicores like '96' or '500m'")(value)
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        return _pattern(MEMORY_RE, _MEMORY.removeprefix("must be "))(value)
+
+    @field_validator("borrowing_limit_gpus", "lending_limit_gpus")
+    @classmethod
+    def _limit(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= 8000:
+            raise ValueError(f"must be null or an integer 0-8000 (got {_show(value)})")
+        return value
+
+    def spec(self) -> TeamSpec:
+        return TeamSpec(
+            name=self.name,
+            group_object_id=self.entra_group_object_id,
+            gpus=self.gpus,
+            cpu=self.cpu,
+            memory=self.memory,
+            borrowing_limit_gpus=self.borrowing_limit_gpus,
+            lending_limit_gpus=self.lending_limit_gpus,
+        )
+
+
+class TeamsConfig(_Model):
+    """``teams``: ML teams sharing the GPU pool through Kueue queues (components/teams.py)."""
+
+    allow_gpu_overcommit: Annotated[bool, Rule("must be true or false")] = False
+    members: Annotated[list[TeamConfig], Rule("must be a list of team objects")] = []
 
 
 class BackupConfig(_Model):
@@ -676,6 +753,9 @@ class StackConfig(_Model):
     training_jobs: Annotated[
         list[TrainingJobConfig], Rule("must be a list of training job objects")
     ] = []
+    teams: Annotated[
+        TeamsConfig, Rule("must be an object {allowGpuOvercommit, members}")
+    ] = TeamsConfig()
     backup: Annotated[
         BackupConfig,
         Rule(
@@ -978,6 +1058,7 @@ KEY_KINDS: dict[str, str] = {
     "volumes": "array",
     "smokeTest": "object",
     "trainingJobs": "array",
+    "teams": "object",
     "backup": "object",
 }
 
@@ -1416,6 +1497,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             f"{error} (one storage account holds every volume)",
             related=("fileBillingModel",),
         ) from None
+    _check_teams(cfg)
     _check_training_jobs(cfg)
     _check_private_storage(cfg)
     _check_backup(cfg)
@@ -1633,6 +1715,102 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
         )
 
 
+def pool_gpus(cfg: StackConfig) -> int:
+    """GPUs the GPU pool can ever hold: gpuPool.maxCount x the GPUs of its VM size (the pinned
+    table of components/node_disks.py); 0 without a pool."""
+    gpu = cfg.gpu_pool
+    if gpu is None or not gpu.enabled:
+        return 0
+    return gpu.max_count * _gpu_vm(gpu.vm_size).gpus
+
+
+def _check_teams(cfg: StackConfig) -> None:
+    """Teams need the GPU pool, own their namespaces, and their nominal GPU quotas fit the
+    pool unless overcommit is explicit."""
+    teams = cfg.teams.members
+    if not teams:
+        return
+    if cfg.gpu_pool is None or not cfg.gpu_pool.enabled:
+        raise ConfigError(
+            "teams.members",
+            "needs the GPU pool: each team's queue hands out its GPUs; set gpuPool.enabled: "
+            "true or remove the teams",
+            related=("gpuPool",),
+        )
+    _check_unique_names(teams, "teams.members", "team")
+    names = {team.name for team in teams}
+    for index, volume in enumerate(cfg.volumes):
+        if volume.namespace in names and volume.create_namespace:
+            raise ConfigError(
+                f"volumes[{index}].createNamespace",
+                f"is true but namespace {_show(volume.namespace)} is a team's, which "
+                "teams.members creates (with its team label); set createNamespace: false",
+                related=("teams",),
+            )
+    pool = pool_gpus(cfg)
+    for index, team in enumerate(teams):
+        if team.lending_limit_gpus is not None and team.lending_limit_gpus > team.gpus:
+            raise ConfigError(
+                f"teams.members[{index}].lendingLimitGpus",
+                f"is {team.lending_limit_gpus} but the team's quota is {team.gpus} GPUs; a "
+                "team lends only what it has: lower it to at most gpus",
+            )
+    total = sum(team.gpus for team in teams)
+    if total > pool and not cfg.teams.allow_gpu_overcommit:
+        quotas = " + ".join(f"{team.name} {team.gpus}" for team in teams)
+        raise ConfigError(
+            "teams.members",
+            f"give {total} GPUs of nominal quota ({quotas}) but the GPU pool holds at most "
+            f"{pool} (gpuPool.maxCount {cfg.gpu_pool.max_count} x GPUs of "
+            f"{cfg.gpu_pool.vm_size}); lower the quotas, raise gpuPool.maxCount, or set "
+            "teams.allowGpuOvercommit: true to queue beyond the pool knowingly",
+            related=("gpuPool",),
+        )
+
+
+def _check_job_team(cfg: StackConfig, index: int, job: TrainingJobConfig, namespace: str) -> None:
+    """A job in a team namespace goes through that team's queue, and fits what the team can
+    ever hold (its quota plus what it may borrow): otherwise Kueue would never admit it."""
+    path = f"trainingJobs[{index}]"
+    teams = {team.name: team for team in cfg.teams.members}
+    if job.team is None:
+        if namespace in teams:
+            raise ConfigError(
+                f"{path}.team",
+                f"is missing but the job runs in namespace {_show(namespace)}, team "
+                f"{_show(namespace)}'s; set team: {namespace} so it goes through the team's "
+                "queue",
+                related=("teams",),
+            )
+        return
+    team = teams.get(job.team)
+    if team is None:
+        known = ", ".join(teams) or "none"
+        raise ConfigError(
+            f"{path}.team",
+            f"names no entry of teams.members (got {_show(job.team)}); known teams: {known}",
+            related=("teams",),
+        )
+    if namespace != team.name:
+        raise ConfigError(
+            f"{path}.team",
+            f"is {_show(team.name)} but the job's volumes are in namespace {_show(namespace)}; "
+            f"a team's jobs run in its namespace: mount volumes of namespace {team.name}",
+            related=("volumes",),
+        )
+    wanted = job.workers * job.gpus_per_worker
+    most = max_gpus_of(team.spec(), pool_gpus(cfg))
+    if wanted > most:
+        raise ConfigError(
+            f"{path}.workers",
+            f"is {job.workers} with gpusPerWorker {job.gpus_per_worker}: {wanted} GPUs, but "
+            f"team {_show(team.name)} can hold at most {most} (its {team.gpus} GPUs of quota + "
+            "what it may borrow, within the pool); Kueue would never admit it: lower workers "
+            "or raise the team's gpus or borrowingLimitGpus",
+            related=("teams",),
+        )
+
+
 def _check_training_jobs(cfg: StackConfig) -> None:
     """What a single job's fields cannot say: the GPU pool exists, names are unique, mounts
     name known volumes that share a namespace and a uid/gid, /dev/shm fits in memory."""
@@ -1693,6 +1871,8 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                 f"and counts against it (got {_show(job.shm_size)})",
             )
         _check_gpu_fit(cfg, index, job)
+        assert first is not None  # mounts has min_length 1
+        _check_job_team(cfg, index, job, first.namespace)
 
 
 # What two stacks may never share: each names Azure resources that one stack alone owns (a
