@@ -50,7 +50,14 @@ from components.monitoring import (
 from components.private_endpoint import StoragePrivateEndpoint, StoragePrivateEndpointArgs
 from components.teams import TeamQueues, TeamQueuesArgs
 from components.training_example import SCRIPTS as EXAMPLE_SCRIPTS
-from stacks.config import LoadedConfig, Secrets, load_config, pool_gpus, scalars
+from stacks.config import (
+    LoadedConfig,
+    Secrets,
+    load_config,
+    mount_namespace,
+    pool_gpus,
+    scalars,
+)
 
 
 def keep_secret(value: Any, secrets: Secrets) -> Any:
@@ -347,6 +354,33 @@ def main(loaded: LoadedConfig) -> None:
         }
 
     specs = {volume.config.name: volume.config for volume in loaded.volumes}
+    # A team's read-only copies of other namespaces' volumes (its shared datasets).
+    claims = {(specs[name].namespace, name): rwx for name, rwx in rwx_volumes.items()}
+    quotas = {volume.config.name: volume.quota_gib for volume in loaded.volumes}
+    for team in cfg.teams.members:
+        for shared in team.shared_volumes:
+            spec = specs[shared]
+            claims[(team.name, shared)] = RwxVolume(
+                f"volume-{shared}-{team.name}",
+                RwxVolumeArgs(
+                    volume_name=shared,
+                    namespace=team.name,
+                    quota_gib=quotas[shared],
+                    resource_group_name=resource_group_name,
+                    storage_account_name=shared_storage.account_name,
+                    share_name=shared_storage.shares[shared].name,
+                    provider=cluster.provider,
+                    protocol=cfg.file_protocol,
+                    create_namespace=False,
+                    namespace_depends_on=[team_namespaces[team.name]],
+                    uid=spec.uid,
+                    gid=spec.gid,
+                    dir_mode=spec.dir_mode,
+                    file_mode=spec.file_mode,
+                    protect=protect,
+                    read_only=True,
+                ),
+            )
     for job in cfg.training_jobs:
         TrainingJob(
             f"training-{job.name}",
@@ -357,7 +391,7 @@ def main(loaded: LoadedConfig) -> None:
                 mounts=[
                     TrainingMount(
                         claim_name=rwx_volumes[mount.volume].pvc_name,
-                        namespace=specs[mount.volume].namespace,
+                        namespace=mount_namespace(cfg, job, specs[mount.volume]),
                         mount_path=mount.mount_path,
                         read_only=mount.read_only,
                         uid=specs[mount.volume].uid,
@@ -382,7 +416,10 @@ def main(loaded: LoadedConfig) -> None:
             # The PVCs come after their namespace, which the Service and Job need too; a
             # queued Job after its LocalQueue, or Kueue would find no queue to admit it from.
             opts=pulumi.ResourceOptions(
-                depends_on=[rwx_volumes[mount.volume].pvc for mount in job.mounts]
+                depends_on=[
+                    claims[(mount_namespace(cfg, job, specs[mount.volume]), mount.volume)].pvc
+                    for mount in job.mounts
+                ]
                 + (
                     [team_queues.local_queues[job.team]]
                     if team_queues is not None and job.team is not None

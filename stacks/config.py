@@ -554,6 +554,9 @@ class TeamConfig(_Model):
     lending_limit_gpus: Annotated[
         int | None, Rule("must be null (lend every unused GPU) or an integer 0-8000")
     ] = None
+    shared_volumes: Annotated[
+        list[str], Rule("must be a list of names of volumes in other namespaces")
+    ] = []
 
     @field_validator("name")
     @classmethod
@@ -1747,6 +1750,24 @@ def _check_teams(cfg: StackConfig) -> None:
                 "teams.members creates (with its team label); set createNamespace: false",
                 related=("teams",),
             )
+    volumes = {volume.name: volume for volume in cfg.volumes}
+    for index, team in enumerate(teams):
+        for number, shared in enumerate(team.shared_volumes):
+            where = f"teams.members[{index}].sharedVolumes[{number}]"
+            volume = volumes.get(shared)
+            if volume is None:
+                raise ConfigError(
+                    where,
+                    f"names no entry of volumes (got {_show(shared)}); known volumes: "
+                    + ", ".join(volumes),
+                    related=("volumes",),
+                )
+            if volume.namespace == team.name:
+                raise ConfigError(
+                    where,
+                    f"is {_show(shared)}, already in the team's namespace {_show(team.name)}; "
+                    "sharedVolumes lists other namespaces' volumes: remove it",
+                )
     pool = pool_gpus(cfg)
     for index, team in enumerate(teams):
         if team.lending_limit_gpus is not None and team.lending_limit_gpus > team.gpus:
@@ -1766,6 +1787,15 @@ def _check_teams(cfg: StackConfig) -> None:
             "teams.allowGpuOvercommit: true to queue beyond the pool knowingly",
             related=("gpuPool",),
         )
+
+
+def mount_namespace(cfg: StackConfig, job: TrainingJobConfig, volume: VolumeConfig) -> str:
+    """Where ``job`` mounts ``volume`` from: the namespace of its team's read-only copy when the
+    team shares it (teams.members[].sharedVolumes), else the volume's own."""
+    for team in cfg.teams.members:
+        if team.name == job.team and volume.name in team.shared_volumes:
+            return team.name
+    return volume.namespace
 
 
 def _check_job_team(cfg: StackConfig, index: int, job: TrainingJobConfig, namespace: str) -> None:
@@ -1829,6 +1859,7 @@ def _check_training_jobs(cfg: StackConfig) -> None:
         path = f"trainingJobs[{index}]"
         paths: dict[str, int] = {}
         first: VolumeConfig | None = None
+        first_namespace = ""
         for number, mount in enumerate(job.mounts):
             where = f"{path}.mounts[{number}]"
             volume = volumes.get(mount.volume)
@@ -1839,6 +1870,16 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                     + ", ".join(volumes),
                     related=("volumes",),
                 )
+            namespace = mount_namespace(cfg, job, volume)
+            if namespace != volume.namespace and not mount.read_only:
+                raise ConfigError(
+                    f"{where}.readOnly",
+                    f"is false but volume {_show(volume.name)} is namespace "
+                    f"{_show(volume.namespace)}'s, which team {_show(job.team)} shares "
+                    "read-only (sharedVolumes); a pod never writes another team's volume: set "
+                    "readOnly: true",
+                    related=("teams",),
+                )
             if mount.mount_path in paths:
                 raise ConfigError(
                     f"{where}.mountPath",
@@ -1847,12 +1888,12 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                 )
             paths[mount.mount_path] = number
             if first is None:
-                first = volume
-            elif volume.namespace != first.namespace:
+                first, first_namespace = volume, namespace
+            elif namespace != first_namespace:
                 raise ConfigError(
                     f"{where}.volume",
-                    f"is in namespace {_show(volume.namespace)} but {path}.mounts[0] is in "
-                    f"{_show(first.namespace)}; a job's volumes must share one namespace (its "
+                    f"is in namespace {_show(namespace)} but {path}.mounts[0] is in "
+                    f"{_show(first_namespace)}; a job's volumes must share one namespace (its "
                     "pods run there)",
                     related=("volumes",),
                 )
@@ -1871,8 +1912,7 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                 f"and counts against it (got {_show(job.shm_size)})",
             )
         _check_gpu_fit(cfg, index, job)
-        assert first is not None  # mounts has min_length 1
-        _check_job_team(cfg, index, job, first.namespace)
+        _check_job_team(cfg, index, job, first_namespace)
 
 
 # What two stacks may never share: each names Azure resources that one stack alone owns (a
