@@ -116,6 +116,12 @@ def kueue_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     return schemas
 
 
+def has_custom_schema(api_version: str, kind: str) -> bool:
+    """Whether ``kind`` is a custom resource whose schema is here (not an official kind)."""
+    key = (api_version, kind)
+    return key in CUSTOM_RESOURCE_SCHEMAS or key in kueue_schemas()
+
+
 def validate_custom_resource(obj: dict[str, Any]) -> None:
     """Raise ``jsonschema.ValidationError`` unless ``obj`` fits its kind's CRD schema, and
     ``KeyError`` for a custom kind with no schema here."""
