@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,12 +280,26 @@ class TeamQueuesArgs:
     protect: bool = True
 
 
-def _role_definition(cluster_id: str, role_id: str) -> str:
-    subscription = cluster_id.split("/")[2]
-    return (
-        f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/"
-        f"{role_id}"
-    )
+def _role_definition(role_id: str) -> Callable[[str], str]:
+    """The built-in role's definition id in the cluster's subscription."""
+
+    def of(cluster_id: str) -> str:
+        subscription = cluster_id.split("/")[2]
+        return (
+            f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/"
+            f"{role_id}"
+        )
+
+    return of
+
+
+def _assignment_name(what: str) -> Callable[[str], str]:
+    """A role assignment's name (a GUID), stable for its scope, principal and role."""
+
+    def of(scope: str) -> str:
+        return str(uuid.uuid5(_ROLE_ASSIGNMENT_NAMESPACE, f"{scope.lower()}|{what}"))
+
+    return of
 
 
 class TeamQueues(pulumi.ComponentResource):
@@ -364,30 +378,22 @@ class TeamQueues(pulumi.ComponentResource):
                 spec=quota["spec"],
                 opts=k8s_opts(namespace),
             )
+            cluster_id = pulumi.Output.from_input(args.cluster_id)
             for role, role_id, scope in (
                 (
                     "namespace-writer",
                     AKS_RBAC_WRITER_ROLE_ID,
-                    pulumi.Output.from_input(args.cluster_id).apply(
-                        lambda cluster, team=team: f"{cluster}/namespaces/{team.name}"
-                    ),
+                    pulumi.Output.concat(cluster_id, "/namespaces/", team.name),
                 ),
-                ("cluster-user", AKS_CLUSTER_USER_ROLE_ID, args.cluster_id),
+                ("cluster-user", AKS_CLUSTER_USER_ROLE_ID, cluster_id),
             ):
                 authorization.RoleAssignment(
                     f"{name}-{team.name}-{role}",
-                    role_assignment_name=pulumi.Output.from_input(scope).apply(
-                        lambda where, team=team, role=role: str(
-                            uuid.uuid5(
-                                _ROLE_ASSIGNMENT_NAMESPACE,
-                                f"{where.lower()}|{team.group_object_id}|{role}",
-                            )
-                        )
+                    role_assignment_name=scope.apply(
+                        _assignment_name(f"{team.group_object_id}|{role}")
                     ),
                     scope=scope,
-                    role_definition_id=pulumi.Output.from_input(args.cluster_id).apply(
-                        lambda cluster, role_id=role_id: _role_definition(cluster, role_id)
-                    ),
+                    role_definition_id=cluster_id.apply(_role_definition(role_id)),
                     principal_id=team.group_object_id,
                     principal_type="Group",
                     description=f"team {team.name}: {role}",
@@ -400,4 +406,3 @@ class TeamQueues(pulumi.ComponentResource):
                 "teams": {team.name: team.queue_name for team in args.teams},
             }
         )
-

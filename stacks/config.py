@@ -114,6 +114,7 @@ from components.storage import (
     SHARE_NAME_RE,
     FileProtocol,
 )
+from components.teams import TeamSpec, max_gpus_of
 from components.training import (
     CPU_RE,
     DEFAULT_BACKOFF_LIMIT,
@@ -137,7 +138,6 @@ from components.training import (
     SHM_PATH,
     memory_bytes,
 )
-from components.teams import TeamSpec, max_gpus_of
 from components.training import DEFAULT_DEADLINE_SECONDS as DEFAULT_JOB_DEADLINE_SECONDS
 from components.training import MAX_DEADLINE_SECONDS as MAX_JOB_DEADLINE_SECONDS
 from components.training import MIN_DEADLINE_SECONDS as MIN_JOB_DEADLINE_SECONDS
@@ -756,9 +756,9 @@ class StackConfig(_Model):
     training_jobs: Annotated[
         list[TrainingJobConfig], Rule("must be a list of training job objects")
     ] = []
-    teams: Annotated[
-        TeamsConfig, Rule("must be an object {allowGpuOvercommit, members}")
-    ] = TeamsConfig()
+    teams: Annotated[TeamsConfig, Rule("must be an object {allowGpuOvercommit, members}")] = (
+        TeamsConfig()
+    )
     backup: Annotated[
         BackupConfig,
         Rule(
@@ -1754,15 +1754,15 @@ def _check_teams(cfg: StackConfig) -> None:
     for index, team in enumerate(teams):
         for number, shared in enumerate(team.shared_volumes):
             where = f"teams.members[{index}].sharedVolumes[{number}]"
-            volume = volumes.get(shared)
-            if volume is None:
+            found = volumes.get(shared)
+            if found is None:
                 raise ConfigError(
                     where,
                     f"names no entry of volumes (got {_show(shared)}); known volumes: "
                     + ", ".join(volumes),
                     related=("volumes",),
                 )
-            if volume.namespace == team.name:
+            if found.namespace == team.name:
                 raise ConfigError(
                     where,
                     f"is {_show(shared)}, already in the team's namespace {_show(team.name)}; "

@@ -94,5 +94,3 @@ def mounted_read_only(spec: dict[str, Any], volume_name: str, claim_read_only: A
                 elif flag is MISSING or flag is not True:
                     return False
     return UNKNOWN if undecided else True
-
-

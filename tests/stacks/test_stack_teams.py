@@ -39,7 +39,9 @@ def prod_teams() -> dict[str, Any]:
     return copy.deepcopy(stack_file("prod")["config"][f"{PROJECT}:teams"])
 
 
-def job(name: str, team: str | None, workers: int, mounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def job(
+    name: str, team: str | None, workers: int, mounts: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": name,
         "image": IMAGE,
@@ -82,16 +84,29 @@ def test_prod_declares_two_teams_with_queues_quotas_and_access(prod: Any) -> Non
     queues = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in prod.by_type(CLUSTER_QUEUE)}
     assert set(queues) == {"training", "evaluation"}
     assert {q["cohortName"] for q in queues.values()} == {"gpu-pool"}
-    local = {(r.inputs["metadata"]["namespace"], r.inputs["spec"]["clusterQueue"]) for r in prod.by_type(LOCAL_QUEUE)}
+    local = {
+        (r.inputs["metadata"]["namespace"], r.inputs["spec"]["clusterQueue"])
+        for r in prod.by_type(LOCAL_QUEUE)
+    }
     assert local == {("training", "training"), ("evaluation", "evaluation")}
-    quotas = {r.inputs["metadata"]["namespace"]: r.inputs["spec"]["hard"] for r in prod.by_type(RESOURCE_QUOTA)}
+    quotas = {
+        r.inputs["metadata"]["namespace"]: r.inputs["spec"]["hard"]
+        for r in prod.by_type(RESOURCE_QUOTA)
+    }
     # quota + borrowing limit: training 6 + 2, evaluation 2 + 2.
     assert quotas == {
         "training": {f"requests.{GPU_RESOURCE}": "8"},
         "evaluation": {f"requests.{GPU_RESOURCE}": "4"},
     }
-    writers = [r for r in prod.by_type(ROLE_ASSIGNMENT) if AKS_RBAC_WRITER_ROLE_ID in str(r.inputs["roleDefinitionId"])]
-    assert {str(r.inputs["scope"]).rsplit("/namespaces/", 1)[1] for r in writers} == {"training", "evaluation"}
+    writers = [
+        r
+        for r in prod.by_type(ROLE_ASSIGNMENT)
+        if AKS_RBAC_WRITER_ROLE_ID in str(r.inputs["roleDefinitionId"])
+    ]
+    assert {str(r.inputs["scope"]).rsplit("/namespaces/", 1)[1] for r in writers} == {
+        "training",
+        "evaluation",
+    }
     assert {r.inputs["principalType"] for r in writers} == {"Group"}
 
 
@@ -101,7 +116,10 @@ def test_evaluation_reads_the_training_datasets_through_a_read_only_copy(prod: A
     assert copy_pv["spec"]["csi"]["readOnly"] is True
     assert own["spec"]["csi"].get("readOnly") is None
     assert copy_pv["spec"]["claimRef"] == {"namespace": "evaluation", "name": "datasets"}
-    assert copy_pv["spec"]["csi"]["volumeHandle"] == own["spec"]["csi"]["volumeHandle"] + "##evaluation"
+    assert (
+        copy_pv["spec"]["csi"]["volumeHandle"]
+        == own["spec"]["csi"]["volumeHandle"] + "##evaluation"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +137,20 @@ def project_with_jobs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_team_object_is_schema_valid(project_with_jobs: Path) -> None:
     kinds = validate_all(preview(project_with_jobs, "prod"))
-    assert {"ResourceFlavor", "ClusterQueue", "LocalQueue", "ResourceQuota", "Namespace", "Job"} <= kinds
+    assert {
+        "ResourceFlavor",
+        "ClusterQueue",
+        "LocalQueue",
+        "ResourceQuota",
+        "Namespace",
+        "Job",
+    } <= kinds
 
 
 def test_prod_with_team_jobs_violates_no_mandatory_policy(project_with_jobs: Path) -> None:
-    result = run_infra_here("preview", "-C", str(project_with_jobs), "-s", "prod", "--violations-only")
+    result = run_infra_here(
+        "preview", "-C", str(project_with_jobs), "-s", "prod", "--violations-only"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 mandatory" in result.stdout, result.stdout
 
@@ -131,16 +158,37 @@ def test_prod_with_team_jobs_violates_no_mandatory_policy(project_with_jobs: Pat
 # --- the deadlock scenario of issue 24 ------------------------------------------------------
 
 DEADLOCK = {
-    "gpuPool": {"enabled": True, "vmSize": "Standard_NC24ads_A100_v4", "minCount": 0, "maxCount": 6},
+    "gpuPool": {
+        "enabled": True,
+        "vmSize": "Standard_NC24ads_A100_v4",
+        "minCount": 0,
+        "maxCount": 6,
+    },
     "teams": {
         "members": [
-            {"name": "training", "entraGroupObjectId": "00000000-0000-0000-0000-00000000b001",
-             "gpus": 6, "cpu": "144", "memory": "1320Gi"},
+            {
+                "name": "training",
+                "entraGroupObjectId": "00000000-0000-0000-0000-00000000b001",
+                "gpus": 6,
+                "cpu": "144",
+                "memory": "1320Gi",
+            },
         ]
     },
     "volumes": [
-        {"name": "datasets", "namespace": "training", "createNamespace": False, "quotaGiB": 2048, "throughputMiBps": 800},
-        {"name": "checkpoints", "namespace": "training", "createNamespace": False, "quotaGiB": 4096},
+        {
+            "name": "datasets",
+            "namespace": "training",
+            "createNamespace": False,
+            "quotaGiB": 2048,
+            "throughputMiBps": 800,
+        },
+        {
+            "name": "checkpoints",
+            "namespace": "training",
+            "createNamespace": False,
+            "quotaGiB": 4096,
+        },
     ],
     "trainingJobs": [job("job-a", "training", 4), job("job-b", "training", 4)],
 }
@@ -160,7 +208,11 @@ def test_two_4_worker_jobs_on_a_6_gpu_pool_are_queued_never_half_admitted() -> N
     for registered in jobs:
         assert registered.inputs["spec"]["suspend"] is True
         assert registered.inputs["metadata"]["labels"][QUEUE_NAME_LABEL] == "training"
-        assert registered.inputs["spec"]["parallelism"] == registered.inputs["spec"]["completions"] == 4
+        assert (
+            registered.inputs["spec"]["parallelism"]
+            == registered.inputs["spec"]["completions"]
+            == 4
+        )
     (local,) = result.by_type(LOCAL_QUEUE)
     (queue,) = result.by_type(CLUSTER_QUEUE)
     assert local.inputs["spec"]["clusterQueue"] == queue.inputs["metadata"]["name"]
@@ -211,19 +263,37 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "cross-team-write",
-        {"trainingJobs": [job("j", "evaluation", 1, [
-            {"volume": "datasets", "mountPath": "/data", "readOnly": False},
-        ])]},
+        {
+            "trainingJobs": [
+                job(
+                    "j",
+                    "evaluation",
+                    1,
+                    [
+                        {"volume": "datasets", "mountPath": "/data", "readOnly": False},
+                    ],
+                )
+            ]
+        },
         "trainingJobs[0].mounts[0].readOnly' is false but volume 'datasets' is namespace "
         "'training''s, which team 'evaluation' shares read-only (sharedVolumes); a pod never "
         "writes another team's volume: set readOnly: true",
     ),
     (
         "cross-team-unshared-volume",
-        {"trainingJobs": [job("j", "evaluation", 1, [
-            {"volume": "eval-results", "mountPath": "/results", "readOnly": False},
-            {"volume": "checkpoints", "mountPath": "/checkpoints", "readOnly": False},
-        ])]},
+        {
+            "trainingJobs": [
+                job(
+                    "j",
+                    "evaluation",
+                    1,
+                    [
+                        {"volume": "eval-results", "mountPath": "/results", "readOnly": False},
+                        {"volume": "checkpoints", "mountPath": "/checkpoints", "readOnly": False},
+                    ],
+                )
+            ]
+        },
         "trainingJobs[0].mounts[1].volume' is in namespace 'training' but "
         "trainingJobs[0].mounts[0] is in 'evaluation'; a job's volumes must share one "
         "namespace (its pods run there)",
@@ -259,6 +329,18 @@ CASES += [
         "'ml-team')",
     ),
     (
+        "shared-own-volume",
+        _teams_with(sharedVolumes=["checkpoints"]),
+        "teams.members[0].sharedVolumes[0]' is 'checkpoints', already in the team's namespace "
+        "'training'; sharedVolumes lists other namespaces' volumes: remove it",
+    ),
+    (
+        "shared-unknown-volume",
+        _teams_with(sharedVolumes=["models"]),
+        "teams.members[0].sharedVolumes[0]' names no entry of volumes (got 'models'); known "
+        "volumes: datasets, checkpoints, eval-results",
+    ),
+    (
         "system-namespace",
         _teams_with(name="kube-system"),
         "teams.members[0].name' must not be a system namespace (default, kube-node-lease, "
@@ -267,7 +349,9 @@ CASES += [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("overrides", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_bad_team_config_is_one_line(overrides: dict[str, Any], expected: str) -> None:
     assert config_error("prod", overrides).endswith(f"config key '{PROJECT}:{expected}")
 
@@ -288,5 +372,11 @@ def test_the_quota_policy_knows_the_gpus_of_every_gpu_size() -> None:
 
 def test_pulumi_yaml_documents_teams() -> None:
     declaration = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]["teams"]
-    for field in ("allowGpuOvercommit", "entraGroupObjectId", "borrowingLimitGpus", "lendingLimitGpus", "sharedVolumes"):
+    for field in (
+        "allowGpuOvercommit",
+        "entraGroupObjectId",
+        "borrowingLimitGpus",
+        "lendingLimitGpus",
+        "sharedVolumes",
+    ):
         assert field in declaration["description"]

@@ -67,9 +67,11 @@ def _pool_gpus(args: StackValidationArgs, per_size: dict[str, int]) -> Any:
             taints = get(pool, "nodeTaints")
             if taints is UNKNOWN:
                 return UNKNOWN
-            parsed = [parse_taint(t) for t in taints if isinstance(t, str)] if isinstance(
-                taints, list
-            ) else []
+            parsed = (
+                [parse_taint(t) for t in taints if isinstance(t, str)]
+                if isinstance(taints, list)
+                else []
+            )
             if not any(t is not None and t.key == GPU_RESOURCE for t in parsed):
                 continue
             size = get(pool, "vmSize")

@@ -35,7 +35,11 @@ EVAL_POD = "spec.template.spec"
 
 
 def namespace(name: str) -> StackResource:
-    props = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {TEAM: name}}}
+    props = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": {TEAM: name}},
+    }
     return StackResource(NAMESPACE_TYPE, f"ns-{name}", props)
 
 
@@ -92,14 +96,22 @@ def eval_claim(volume_name: str = "evaluation-datasets") -> StackResource:
     props = copy.deepcopy(PVC)
     props["metadata"] = {"name": "datasets", "namespace": "evaluation"}
     props["spec"]["volumeName"] = volume_name
-    return StackResource(PVC_TYPE, "pvc-eval-datasets", props, property_dependencies={"metadata": ["ns-evaluation"]})
+    return StackResource(
+        PVC_TYPE, "pvc-eval-datasets", props, property_dependencies={"metadata": ["ns-evaluation"]}
+    )
 
 
 def eval_job() -> StackResource:
     props = copy.deepcopy(GPU_JOB)
-    props["metadata"] = {"name": "eval-gpu", "namespace": "evaluation", "labels": {QUEUE: "evaluation"}}
+    props["metadata"] = {
+        "name": "eval-gpu",
+        "namespace": "evaluation",
+        "labels": {QUEUE: "evaluation"},
+    }
     pod = props["spec"]["template"]["spec"]
-    pod["containers"][0]["volumeMounts"] = [{"name": "datasets", "mountPath": "/data", "readOnly": True}]
+    pod["containers"][0]["volumeMounts"] = [
+        {"name": "datasets", "mountPath": "/data", "readOnly": True}
+    ]
     pod["volumes"] = [{"name": "datasets", "persistentVolumeClaim": {"claimName": "datasets"}}]
     return StackResource(JOB_TYPE, "job-eval-gpu", props)
 
@@ -107,7 +119,9 @@ def eval_job() -> StackResource:
 def gpu_deployment() -> StackResource:
     props = copy.deepcopy(DEPLOYMENT)
     props["metadata"] = {"name": "notebook", "namespace": "evaluation"}
-    props["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": 1}}
+    props["spec"]["template"]["spec"]["containers"][0]["resources"] = {
+        "limits": {"nvidia.com/gpu": 1}
+    }
     return StackResource(DEPLOYMENT_TYPE, "deployment-notebook", props)
 
 
@@ -156,19 +170,25 @@ CASES: list[SCase] = [
         "queued-job-without-label",
         QUEUED,
         chain(TEAMS, on("job-train-gpu", drop("metadata.labels"))),
-        (f"{TRAIN_JOB} but has no '{QUEUE}' label; Kueue would hold it suspended for ever. Label it with the namespace's LocalQueue ('training').",),
+        (
+            f"{TRAIN_JOB} but has no '{QUEUE}' label; Kueue would hold it suspended for ever. Label it with the namespace's LocalQueue ('training').",
+        ),
     ),
     SCase(
         "queued-job-names-another-namespaces-queue",
         QUEUED,
         chain(TEAMS, on("job-train-gpu", put("metadata.labels", {QUEUE: "evaluation"}))),
-        (f"{TRAIN_JOB} but its '{QUEUE}' label names LocalQueue 'evaluation', which the stack does not declare in namespace 'training'; it would never be admitted. Use 'training'.",),
+        (
+            f"{TRAIN_JOB} but its '{QUEUE}' label names LocalQueue 'evaluation', which the stack does not declare in namespace 'training'; it would never be admitted. Use 'training'.",
+        ),
     ),
     SCase(
         "queued-gpu-deployment-in-team-namespace",
         QUEUED,
         chain(TEAMS, fresh(gpu_deployment)),
-        ("Deployment 'evaluation/notebook' requests nvidia.com/gpu in team 'evaluation''s namespace but is a Deployment, which Kueue does not queue here (integrations: batch/job); it would take GPUs around the team's quota. Run GPU work as a Job labelled with the team's queue.",),
+        (
+            "Deployment 'evaluation/notebook' requests nvidia.com/gpu in team 'evaluation''s namespace but is a Deployment, which Kueue does not queue here (integrations: batch/job); it would take GPUs around the team's quota. Run GPU work as a Job labelled with the team's queue.",
+        ),
     ),
     # kubernetes-core-podspec-other-team-claim-read-only
     SCase("other-team-good-no-teams", OTHER_TEAM),
@@ -202,11 +222,17 @@ CASES: list[SCase] = [
         "quota-beyond-the-pool",
         QUOTA,
         chain(TEAMS, fresh(cluster_queue, "training", 6)),
-        (f"ClusterQueue 'training' has a nominal quota of 6 nvidia.com/gpu but the GPU pools can hold at most 4 ({POOL}); a job that needs more than the pool stays queued for ever. Lower the quota or raise the pool's maxCount.",),
+        (
+            f"ClusterQueue 'training' has a nominal quota of 6 nvidia.com/gpu but the GPU pools can hold at most 4 ({POOL}); a job that needs more than the pool stays queued for ever. Lower the quota or raise the pool's maxCount.",
+        ),
     ),
     SCase(
         "quota-unknown-vm-size-is-skipped",
         QUOTA,
-        chain(TEAMS, fresh(cluster_queue, "training", 6), on("aks", put("agentPoolProfiles.1.vmSize", "Standard_ND96asr_v4"))),
+        chain(
+            TEAMS,
+            fresh(cluster_queue, "training", 6),
+            on("aks", put("agentPoolProfiles.1.vmSize", "Standard_ND96asr_v4")),
+        ),
     ),
 ]
