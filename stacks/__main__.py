@@ -48,7 +48,7 @@ from components.monitoring import (
     MonitoringWorkspacesArgs,
 )
 from components.private_endpoint import StoragePrivateEndpoint, StoragePrivateEndpointArgs
-from components.teams import TeamQueues, TeamQueuesArgs
+from components.teams import TeamQueues, TeamQueuesArgs, max_gpus_of
 from components.training_example import SCRIPTS as EXAMPLE_SCRIPTS
 from stacks.config import (
     LoadedConfig,
@@ -435,6 +435,19 @@ def main(loaded: LoadedConfig) -> None:
         "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),
         "volumes": {name: volume_outputs[name] for name in sorted(volume_outputs)},
     }
+    if cfg.teams.members:
+        # What each team may hold of the GPU pool, in the preview and the PR diff.
+        pool = pool_gpus(cfg)
+        outputs["teams"] = {
+            team.name: {
+                "namespace": team.name,
+                "localQueue": team.name,
+                "gpuQuota": team.gpus,
+                "maxGpus": max_gpus_of(team.spec(), pool),
+                "poolGpus": pool,
+            }
+            for team in cfg.teams.members
+        }
     for name, value in outputs.items():
         pulumi.export(name, keep_secret(value, loaded.secrets))
 

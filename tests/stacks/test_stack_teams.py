@@ -110,6 +110,25 @@ def test_prod_declares_two_teams_with_queues_quotas_and_access(prod: Any) -> Non
     assert {r.inputs["principalType"] for r in writers} == {"Group"}
 
 
+def test_the_outputs_show_each_teams_share_of_the_pool(prod: Any) -> None:
+    assert prod.exports["teams"] == {
+        "training": {
+            "namespace": "training",
+            "localQueue": "training",
+            "gpuQuota": 6,
+            "maxGpus": 8,
+            "poolGpus": 8,
+        },
+        "evaluation": {
+            "namespace": "evaluation",
+            "localQueue": "evaluation",
+            "gpuQuota": 2,
+            "maxGpus": 4,
+            "poolGpus": 8,
+        },
+    }
+
+
 def test_evaluation_reads_the_training_datasets_through_a_read_only_copy(prod: Any) -> None:
     volumes = {r.inputs["metadata"]["name"]: r.inputs for r in prod.by_type(PV)}
     copy_pv, own = volumes["evaluation-datasets"], volumes["training-datasets"]
