@@ -126,9 +126,7 @@ def test_the_mounts_are_the_volumes_claims(prod_with_job: Any) -> None:
     assert pod["nodeSelector"] == GPU_SCHEDULING.node_selector
     # Created after the claims (and so after their namespace).
     pvcs = {
-        r.urn
-        for r in prod_with_job.by_type(PVC)
-        if r.inputs["metadata"]["namespace"] == "training"
+        r.urn for r in prod_with_job.by_type(PVC) if r.inputs["metadata"]["namespace"] == "training"
     }
     assert len(pvcs) == 2
     assert pvcs <= set(prod_with_job.one("aks-rwx-training:training:TrainingJob").dependencies)
