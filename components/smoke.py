@@ -25,6 +25,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.volume import VOLUME_LABEL
+
 # Needs sh, sync, sleep, date, cat, mv, rm, rmdir. The digest is the multi-arch index of
 # library/busybox:1.36.1 on Docker Hub (`docker buildx imagetools inspect busybox:1.36.1`),
 # as pinned by several public projects on 2026-10; a mirror the cluster can pull from takes
@@ -50,7 +52,6 @@ CLEANUP_DEADLINE_SECONDS = 90
 
 APP_LABEL = "rwx-smoke"
 RUN_LABEL = "aks-rwx-training/smoke-run"
-VOLUME_LABEL = "aks-rwx-training/volume"
 # Set by the Job controller on its pods (Kubernetes >= 1.27): the Job's UID, unique per Job
 # object even when a rerun reuses the run id, so a rerun never accepts a stale file.
 JOB_UID_LABEL = "batch.kubernetes.io/controller-uid"

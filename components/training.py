@@ -39,6 +39,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.cluster import GpuScheduling
+from components.teams import QUEUE_NAME_LABEL
 from components.volume import COMMON_LABELS
 
 # torchrun's default master port; the Service names it so it shows up in `kubectl describe`.
@@ -123,6 +124,10 @@ class TrainingJobArgs:
         ttl_seconds_after_finished: ``None`` keeps the finished Job; a number lets Kubernetes
             delete it, which the next ``pulumi up --refresh`` sees as drift and re-creates
             (the script then finds its final checkpoint and exits at once).
+        queue_name: The team's Kueue LocalQueue (components/teams.py), or ``None`` to run
+            outside any queue. With a queue the Job is created suspended and labelled
+            ``kueue.x-k8s.io/queue-name``; Kueue unsuspends it once the whole job fits the
+            team's quota, so no pod exists for half a job.
     """
 
     name: str
@@ -141,6 +146,7 @@ class TrainingJobArgs:
     backoff_limit: int = DEFAULT_BACKOFF_LIMIT
     active_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
     ttl_seconds_after_finished: int | None = None
+    queue_name: str | None = None
 
 
 def memory_bytes(quantity: str) -> int:
@@ -316,13 +322,18 @@ def training_job_manifest(args: TrainingJobArgs) -> dict[str, Any]:
     }
     if args.ttl_seconds_after_finished is not None:
         spec["ttlSecondsAfterFinished"] = args.ttl_seconds_after_finished
+    labels = _labels(args)
+    if args.queue_name is not None:
+        # Kueue's batch/job integration: it admits a suspended Job carrying the label.
+        spec["suspend"] = True
+        labels[QUEUE_NAME_LABEL] = args.queue_name
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
             "name": args.name,
             "namespace": namespace_of(args),
-            "labels": _labels(args),
+            "labels": labels,
             # `pulumi up` must not wait hours for the training to finish.
             "annotations": {"pulumi.com/skipAwait": "true"},
         },
@@ -432,6 +443,9 @@ class TrainingJob(pulumi.ComponentResource):
                 # first: the name is fixed (pod 0's hostname is built from it), and two Jobs
                 # writing the same checkpoints at once would corrupt the run.
                 delete_before_replace=True,
+                # Kueue flips suspend when it admits, evicts or requeues the Job; that is not
+                # drift to undo.
+                ignore_changes=["spec.suspend"] if args.queue_name is not None else None,
             ),
         )
 

@@ -22,6 +22,9 @@ NFS_MOUNT_OPTIONS: tuple[str, ...] = ("nconnect=4", "noresvport", "actimeo=30")
 # `kubectl describe pv` shows them.
 THROUGHPUT_TARGET_ANNOTATION = "aks-rwx-training/throughput-target-mibps"
 IOPS_TARGET_ANNOTATION = "aks-rwx-training/iops-target"
+VOLUME_LABEL = "aks-rwx-training/volume"
+# On the PV and PVC of a read-only copy of another namespace's volume (RwxVolumeArgs.read_only).
+READ_ONLY_COPY_LABEL = "aks-rwx-training/read-only-copy"
 COMMON_LABELS = {
     "app.kubernetes.io/managed-by": "pulumi",
     "app.kubernetes.io/part-of": "aks-rwx-training",
@@ -64,6 +67,12 @@ class RwxVolumeArgs:
         protect: ``protect`` + ``retain_on_delete`` on Namespace, PV and PVC.
         throughput_target_mibps, iops_target: The performance the volume declares it needs
             (annotated on the PV); ``None`` when it declares none.
+        read_only: A read-only copy of another namespace's volume (a team's shared datasets,
+            components/teams.py): its own PV on the same share, ``csi.readOnly`` so the kubelet
+            mounts it read-only whatever a pod asks, and a volume handle ending in
+            ``##<namespace>``: the Azure Files driver reads rg#account#share#disk#uuid and
+            ignores the fifth part (GetFileShareInfo, kubernetes-sigs/azurefile-csi-driver
+            pkg/azurefile/azurefile.go), and every PV of one share needs its own handle.
     """
 
     volume_name: str
@@ -83,6 +92,7 @@ class RwxVolumeArgs:
     protect: bool = True
     throughput_target_mibps: int | None = None
     iops_target: int | None = None
+    read_only: bool = False
 
 
 class RwxVolume(pulumi.ComponentResource):
@@ -120,7 +130,9 @@ class RwxVolume(pulumi.ComponentResource):
         self.pv_name = f"{args.namespace}-{args.volume_name}"
         self.pvc_name = args.volume_name
         self.capacity = f"{args.quota_gib}Gi"
-        labels = {**COMMON_LABELS, "aks-rwx-training/volume": args.volume_name}
+        labels = {**COMMON_LABELS, VOLUME_LABEL: args.volume_name}
+        if args.read_only:
+            labels[READ_ONLY_COPY_LABEL] = "true"
 
         def k8s_opts(
             *,
@@ -209,12 +221,14 @@ class RwxVolume(pulumi.ComponentResource):
                 csi=k8s.core.v1.CSIPersistentVolumeSourceArgs(
                     driver=CSI_DRIVER,
                     volume_handle=pulumi.Output.format(
-                        "{0}#{1}#{2}",
+                        "{0}#{1}#{2}{3}",
                         args.resource_group_name,
                         args.storage_account_name,
                         args.share_name,
+                        f"##{args.namespace}" if args.read_only else "",
                     ),
                     volume_attributes=volume_attributes,
+                    read_only=True if args.read_only else None,
                 ),
             ),
             opts=k8s_opts(protect=args.protect, depends_on=namespace_deps),

@@ -32,6 +32,7 @@ DOC_SITES = {
     "learn.microsoft.com/azure/aks": "AKS docs",
     "learn.microsoft.com": "Azure docs",
     "www.pulumi.com": "Pulumi docs",
+    "kueue.sigs.k8s.io": "Kueue docs",
 }
 
 

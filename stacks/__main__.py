@@ -48,8 +48,16 @@ from components.monitoring import (
     MonitoringWorkspacesArgs,
 )
 from components.private_endpoint import StoragePrivateEndpoint, StoragePrivateEndpointArgs
+from components.teams import TeamQueues, TeamQueuesArgs, max_gpus_of
 from components.training_example import SCRIPTS as EXAMPLE_SCRIPTS
-from stacks.config import LoadedConfig, Secrets, load_config, scalars
+from stacks.config import (
+    LoadedConfig,
+    Secrets,
+    load_config,
+    mount_namespace,
+    pool_gpus,
+    scalars,
+)
 
 
 def keep_secret(value: Any, secrets: Secrets) -> Any:
@@ -255,6 +263,21 @@ def main(loaded: LoadedConfig) -> None:
                 ),
             )
 
+    team_queues = None
+    if cfg.training.teams.members and cluster.gpu_scheduling is not None:
+        team_queues = TeamQueues(
+            "teams",
+            TeamQueuesArgs(
+                teams=[team.spec() for team in cfg.training.teams.members],
+                scheduling=cluster.gpu_scheduling,
+                pool_gpus=pool_gpus(cfg),
+                cluster_id=cluster.cluster.id,
+                provider=cluster.provider,
+                protect=protect,
+            ),
+        )
+    team_namespaces = team_queues.namespaces if team_queues is not None else {}
+
     # Volumes that create their namespace go first so the others can depend on it.
     ordered = sorted(loaded.volumes, key=lambda volume: not volume.creates_namespace)
     namespace_owners: dict[str, RwxVolume] = {}
@@ -277,6 +300,8 @@ def main(loaded: LoadedConfig) -> None:
                 create_namespace=spec.create_namespace,
                 namespace_depends_on=[owner.namespace_resource]
                 if owner is not None and owner.namespace_resource is not None
+                else [team_namespaces[spec.namespace]]
+                if spec.namespace in team_namespaces
                 else [],
                 uid=spec.uid,
                 gid=spec.gid,
@@ -314,6 +339,33 @@ def main(loaded: LoadedConfig) -> None:
         }
 
     specs = {volume.config.name: volume.config for volume in loaded.volumes}
+    # A team's read-only copies of other namespaces' volumes (its shared datasets).
+    claims = {(specs[name].namespace, name): rwx for name, rwx in rwx_volumes.items()}
+    quotas = {volume.config.name: volume.quota_gib for volume in loaded.volumes}
+    for team in cfg.training.teams.members:
+        for shared in team.shared_volumes:
+            spec = specs[shared]
+            claims[(team.name, shared)] = RwxVolume(
+                f"volume-{shared}-{team.name}",
+                RwxVolumeArgs(
+                    volume_name=shared,
+                    namespace=team.name,
+                    quota_gib=quotas[shared],
+                    resource_group_name=resource_group_name,
+                    storage_account_name=shared_storage.account_name,
+                    share_name=shared_storage.shares[shared].name,
+                    provider=cluster.provider,
+                    protocol=cfg.storage.file_protocol,
+                    create_namespace=False,
+                    namespace_depends_on=[team_namespaces[team.name]],
+                    uid=spec.uid,
+                    gid=spec.gid,
+                    dir_mode=spec.dir_mode,
+                    file_mode=spec.file_mode,
+                    protect=protect,
+                    read_only=True,
+                ),
+            )
     for job in cfg.training.training_jobs:
         TrainingJob(
             f"training-{job.name}",
@@ -324,7 +376,7 @@ def main(loaded: LoadedConfig) -> None:
                 mounts=[
                     TrainingMount(
                         claim_name=rwx_volumes[mount.volume].pvc_name,
-                        namespace=specs[mount.volume].namespace,
+                        namespace=mount_namespace(cfg, job, specs[mount.volume]),
                         mount_path=mount.mount_path,
                         read_only=mount.read_only,
                         uid=specs[mount.volume].uid,
@@ -344,10 +396,20 @@ def main(loaded: LoadedConfig) -> None:
                 backoff_limit=job.backoff_limit,
                 active_deadline_seconds=job.active_deadline_seconds,
                 ttl_seconds_after_finished=job.ttl_seconds_after_finished,
+                queue_name=job.team,
             ),
-            # The PVCs come after their namespace, which the Service and Job need too.
+            # The PVCs come after their namespace, which the Service and Job need too; a
+            # queued Job after its LocalQueue, or Kueue would find no queue to admit it from.
             opts=pulumi.ResourceOptions(
-                depends_on=[rwx_volumes[mount.volume].pvc for mount in job.mounts]
+                depends_on=[
+                    claims[(mount_namespace(cfg, job, specs[mount.volume]), mount.volume)].pvc
+                    for mount in job.mounts
+                ]
+                + (
+                    [team_queues.local_queues[job.team]]
+                    if team_queues is not None and job.team is not None
+                    else []
+                )
             ),
         )
 
@@ -358,6 +420,19 @@ def main(loaded: LoadedConfig) -> None:
         "kubeconfig": pulumi.Output.secret(cluster.kubeconfig),
         "volumes": {name: volume_outputs[name] for name in sorted(volume_outputs)},
     }
+    if cfg.training.teams.members:
+        # What each team may hold of the GPU pool, in the preview and the PR diff.
+        pool = pool_gpus(cfg)
+        outputs["teams"] = {
+            team.name: {
+                "namespace": team.name,
+                "localQueue": team.name,
+                "gpuQuota": team.gpus,
+                "maxGpus": max_gpus_of(team.spec(), pool),
+                "poolGpus": pool,
+            }
+            for team in cfg.training.teams.members
+        }
     for name, value in outputs.items():
         pulumi.export(name, keep_secret(value, loaded.secrets))
 

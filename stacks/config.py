@@ -112,6 +112,7 @@ from components.storage import (
     SHARE_NAME_RE,
     FileProtocol,
 )
+from components.teams import TeamSpec, max_gpus_of
 from components.training import (
     CPU_RE,
     DEFAULT_BACKOFF_LIMIT,
@@ -481,6 +482,9 @@ class TrainingJobConfig(_Model):
         int, Field(ge=MIN_JOB_DEADLINE_SECONDS, le=MAX_JOB_DEADLINE_SECONDS)
     ] = DEFAULT_JOB_DEADLINE_SECONDS
     ttl_seconds_after_finished: Annotated[int | None, Rule(_TTL)] = None
+    team: Annotated[
+        str | None, Rule("must be null (no queue) or the name of an entry of teams.members")
+    ] = None
 
     @field_validator("name")
     @classmethod
@@ -529,6 +533,82 @@ class TrainingJobConfig(_Model):
         if value is not None and not 0 <= value <= MAX_TTL_SECONDS:
             raise ValueError(f"{_TTL} (got {_show(value)})")
         return value
+
+
+_DNS_LABEL = "a DNS-1123 label (1-63 lowercase letters, digits, '-')"
+# Namespaces a team must never take over: Kubernetes' own and Kueue's.
+RESERVED_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system", "kueue-system")
+
+
+class TeamConfig(_Model):
+    """One entry of ``teams.members``: a namespace, its Entra group and its share of the GPU
+    pool (components/teams.py)."""
+
+    name: Annotated[str, Rule(f"must be {_DNS_LABEL}")]
+    entra_group_object_id: Annotated[str, Rule("must be an Entra ID group object id (GUID)")]
+    gpus: Annotated[int, Field(ge=0, le=8000)]
+    cpu: Annotated[str, Rule("must be whole cores or millicores like '96' or '500m'")]
+    memory: Annotated[str, Rule(_MEMORY)]
+    borrowing_limit_gpus: Annotated[
+        int | None, Rule("must be null (borrow any unused GPU) or an integer 0-8000")
+    ] = None
+    lending_limit_gpus: Annotated[
+        int | None, Rule("must be null (lend every unused GPU) or an integer 0-8000")
+    ] = None
+    shared_volumes: Annotated[
+        list[str], Rule("must be a list of names of volumes in other namespaces")
+    ] = []
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        _pattern(DNS1123_LABEL_RE, _DNS_LABEL)(value)
+        if value in RESERVED_NAMESPACES:
+            raise ValueError(
+                f"must not be a system namespace ({', '.join(RESERVED_NAMESPACES)}) "
+                f"(got {_show(value)})"
+            )
+        return value
+
+    @field_validator("entra_group_object_id")
+    @classmethod
+    def _group(cls, value: str) -> str:
+        return _pattern(GUID_RE, "an Entra ID group object id (GUID)")(value)
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: str) -> str:
+        return _pattern(CPU_RE, "whole cores or millicores like '96' or '500m'")(value)
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        return _pattern(MEMORY_RE, _MEMORY.removeprefix("must be "))(value)
+
+    @field_validator("borrowing_limit_gpus", "lending_limit_gpus")
+    @classmethod
+    def _limit(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= 8000:
+            raise ValueError(f"must be null or an integer 0-8000 (got {_show(value)})")
+        return value
+
+    def spec(self) -> TeamSpec:
+        return TeamSpec(
+            name=self.name,
+            group_object_id=self.entra_group_object_id,
+            gpus=self.gpus,
+            cpu=self.cpu,
+            memory=self.memory,
+            borrowing_limit_gpus=self.borrowing_limit_gpus,
+            lending_limit_gpus=self.lending_limit_gpus,
+        )
+
+
+class TeamsConfig(_Model):
+    """``teams``: ML teams sharing the GPU pool through Kueue queues (components/teams.py)."""
+
+    allow_gpu_overcommit: Annotated[bool, Rule("must be true or false")] = False
+    members: Annotated[list[TeamConfig], Rule("must be a list of team objects")] = []
 
 
 class BackupConfig(_Model):
@@ -1054,7 +1134,27 @@ class TrainingConfig(_Model):
     default false; mounts the example DDP script at /opt/training), backoffLimit (int 0-100,
     default 4), activeDeadlineSeconds (int 60-2592000, default 86400), ttlSecondsAfterFinished
     (null to keep the finished Job, the default, or int 0-2592000; a deleted Job is re-created
-    by the next refresh and up).
+    by the next refresh and up), team (null, the default, or a teams.members name: the Job is
+    created suspended with the team's queue label and Kueue admits it whole; its volumes must be
+    in the team's namespace, and workers x gpusPerWorker at most the team's gpus plus what it
+    may borrow).
+    """
+    teams: Annotated[TeamsConfig, Rule("must be an object {allowGpuOvercommit, members}")] = (
+        TeamsConfig()
+    )
+    """Object of ML teams sharing the GPU pool through Kueue (components/teams.py,
+    docs/training.md "Teams and queues"; needs gpuPool.enabled). Fields - allowGpuOvercommit
+    (bool, default false; the members' gpus may add up to more than the pool holds,
+    gpuPool.maxCount x GPUs of gpuPool.vmSize, only when true), members (list of teams, default
+    []; each {name: DNS-1123 label, unique, the team's namespace, created here with its
+    LocalQueue and ResourceQuota; entraGroupObjectId: GUID of the Entra group granted Azure
+    Kubernetes Service RBAC Writer on that namespace; gpus: int 0-8000, the nominal GPU quota of
+    its ClusterQueue in the pool's cohort; cpu: cores like '96'; memory: Mi/Gi/Ti like '880Gi';
+    borrowingLimitGpus: null (any unused GPU) or int, what it may borrow; lendingLimitGpus: null
+    (all) or int at most gpus, what others may borrow of its unused quota; sharedVolumes: list
+    of volumes of other namespaces, default [], each given a read-only claim of the same name in
+    the team's namespace, which the team's jobs mount with readOnly: true}). The volumes in a
+    team's namespace are its own, read-write; they set createNamespace: false.
     """
 
 
@@ -1669,6 +1769,7 @@ def _cross_checks(cfg: StackConfig, stack: str) -> tuple[dict[str, str], list[Re
             f"{error} (one storage account holds every volume)",
             related=("fileBillingModel",),
         ) from None
+    _check_teams(cfg)
     _check_training_jobs(cfg)
     _check_private_storage(cfg)
     _check_backup(cfg)
@@ -1890,6 +1991,129 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
         )
 
 
+def pool_gpus(cfg: StackConfig) -> int:
+    """GPUs the GPU pool can ever hold: gpuPool.maxCount x the GPUs of its VM size (the pinned
+    table of components/node_disks.py); 0 without a pool."""
+    gpu = cfg.cluster.gpu_pool
+    if gpu is None or not gpu.enabled:
+        return 0
+    return gpu.max_count * _gpu_vm(gpu.vm_size).gpus
+
+
+def _check_teams(cfg: StackConfig) -> None:
+    """Teams need the GPU pool, own their namespaces, and their nominal GPU quotas fit the
+    pool unless overcommit is explicit."""
+    teams = cfg.training.teams.members
+    if not teams:
+        return
+    if cfg.cluster.gpu_pool is None or not cfg.cluster.gpu_pool.enabled:
+        raise ConfigError(
+            "teams.members",
+            "needs the GPU pool: each team's queue hands out its GPUs; set gpuPool.enabled: "
+            "true or remove the teams",
+            related=("gpuPool",),
+        )
+    _check_unique_names(teams, "teams.members", "team")
+    names = {team.name for team in teams}
+    for index, volume in enumerate(cfg.storage.volumes):
+        if volume.namespace in names and volume.create_namespace:
+            raise ConfigError(
+                f"volumes[{index}].createNamespace",
+                f"is true but namespace {_show(volume.namespace)} is a team's, which "
+                "teams.members creates (with its team label); set createNamespace: false",
+                related=("teams",),
+            )
+    volumes = {volume.name: volume for volume in cfg.storage.volumes}
+    for index, team in enumerate(teams):
+        for number, shared in enumerate(team.shared_volumes):
+            where = f"teams.members[{index}].sharedVolumes[{number}]"
+            found = volumes.get(shared)
+            if found is None:
+                raise ConfigError(
+                    where,
+                    f"names no entry of volumes (got {_show(shared)}); known volumes: "
+                    + ", ".join(volumes),
+                    related=("volumes",),
+                )
+            if found.namespace == team.name:
+                raise ConfigError(
+                    where,
+                    f"is {_show(shared)}, already in the team's namespace {_show(team.name)}; "
+                    "sharedVolumes lists other namespaces' volumes: remove it",
+                )
+    pool = pool_gpus(cfg)
+    for index, team in enumerate(teams):
+        if team.lending_limit_gpus is not None and team.lending_limit_gpus > team.gpus:
+            raise ConfigError(
+                f"teams.members[{index}].lendingLimitGpus",
+                f"is {team.lending_limit_gpus} but the team's quota is {team.gpus} GPUs; a "
+                "team lends only what it has: lower it to at most gpus",
+            )
+    total = sum(team.gpus for team in teams)
+    if total > pool and not cfg.training.teams.allow_gpu_overcommit:
+        quotas = " + ".join(f"{team.name} {team.gpus}" for team in teams)
+        raise ConfigError(
+            "teams.members",
+            f"give {total} GPUs of nominal quota ({quotas}) but the GPU pool holds at most "
+            f"{pool} (gpuPool.maxCount {cfg.cluster.gpu_pool.max_count} x GPUs of "
+            f"{cfg.cluster.gpu_pool.vm_size}); lower the quotas, raise gpuPool.maxCount, or set "
+            "teams.allowGpuOvercommit: true to queue beyond the pool knowingly",
+            related=("gpuPool",),
+        )
+
+
+def mount_namespace(cfg: StackConfig, job: TrainingJobConfig, volume: VolumeConfig) -> str:
+    """Where ``job`` mounts ``volume`` from: the namespace of its team's read-only copy when the
+    team shares it (teams.members[].sharedVolumes), else the volume's own."""
+    for team in cfg.training.teams.members:
+        if team.name == job.team and volume.name in team.shared_volumes:
+            return team.name
+    return volume.namespace
+
+
+def _check_job_team(cfg: StackConfig, index: int, job: TrainingJobConfig, namespace: str) -> None:
+    """A job in a team namespace goes through that team's queue, and fits what the team can
+    ever hold (its quota plus what it may borrow): otherwise Kueue would never admit it."""
+    path = f"trainingJobs[{index}]"
+    teams = {team.name: team for team in cfg.training.teams.members}
+    if job.team is None:
+        if namespace in teams:
+            raise ConfigError(
+                f"{path}.team",
+                f"is missing but the job runs in namespace {_show(namespace)}, team "
+                f"{_show(namespace)}'s; set team: {namespace} so it goes through the team's "
+                "queue",
+                related=("teams",),
+            )
+        return
+    team = teams.get(job.team)
+    if team is None:
+        known = ", ".join(teams) or "none"
+        raise ConfigError(
+            f"{path}.team",
+            f"names no entry of teams.members (got {_show(job.team)}); known teams: {known}",
+            related=("teams",),
+        )
+    if namespace != team.name:
+        raise ConfigError(
+            f"{path}.team",
+            f"is {_show(team.name)} but the job's volumes are in namespace {_show(namespace)}; "
+            f"a team's jobs run in its namespace: mount volumes of namespace {team.name}",
+            related=("volumes",),
+        )
+    wanted = job.workers * job.gpus_per_worker
+    most = max_gpus_of(team.spec(), pool_gpus(cfg))
+    if wanted > most:
+        raise ConfigError(
+            f"{path}.workers",
+            f"is {job.workers} with gpusPerWorker {job.gpus_per_worker}: {wanted} GPUs, but "
+            f"team {_show(team.name)} can hold at most {most} (its {team.gpus} GPUs of quota + "
+            "what it may borrow, within the pool); Kueue would never admit it: lower workers "
+            "or raise the team's gpus or borrowingLimitGpus",
+            related=("teams",),
+        )
+
+
 def _check_training_jobs(cfg: StackConfig) -> None:
     """What a single job's fields cannot say: the GPU pool exists, names are unique, mounts
     name known volumes that share a namespace and a uid/gid, /dev/shm fits in memory."""
@@ -1908,6 +2132,7 @@ def _check_training_jobs(cfg: StackConfig) -> None:
         path = f"trainingJobs[{index}]"
         paths: dict[str, int] = {}
         first: VolumeConfig | None = None
+        first_namespace = ""
         for number, mount in enumerate(job.mounts):
             where = f"{path}.mounts[{number}]"
             volume = volumes.get(mount.volume)
@@ -1918,6 +2143,16 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                     + ", ".join(volumes),
                     related=("volumes",),
                 )
+            namespace = mount_namespace(cfg, job, volume)
+            if namespace != volume.namespace and not mount.read_only:
+                raise ConfigError(
+                    f"{where}.readOnly",
+                    f"is false but volume {_show(volume.name)} is namespace "
+                    f"{_show(volume.namespace)}'s, which team {_show(job.team)} shares "
+                    "read-only (sharedVolumes); a pod never writes another team's volume: set "
+                    "readOnly: true",
+                    related=("teams",),
+                )
             if mount.mount_path in paths:
                 raise ConfigError(
                     f"{where}.mountPath",
@@ -1926,12 +2161,12 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                 )
             paths[mount.mount_path] = number
             if first is None:
-                first = volume
-            elif volume.namespace != first.namespace:
+                first, first_namespace = volume, namespace
+            elif namespace != first_namespace:
                 raise ConfigError(
                     f"{where}.volume",
-                    f"is in namespace {_show(volume.namespace)} but {path}.mounts[0] is in "
-                    f"{_show(first.namespace)}; a job's volumes must share one namespace (its "
+                    f"is in namespace {_show(namespace)} but {path}.mounts[0] is in "
+                    f"{_show(first_namespace)}; a job's volumes must share one namespace (its "
                     "pods run there)",
                     related=("volumes",),
                 )
@@ -1950,6 +2185,7 @@ def _check_training_jobs(cfg: StackConfig) -> None:
                 f"and counts against it (got {_show(job.shm_size)})",
             )
         _check_gpu_fit(cfg, index, job)
+        _check_job_team(cfg, index, job, first_namespace)
 
 
 # What two stacks may never share: each names Azure resources that one stack alone owns (a

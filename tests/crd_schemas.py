@@ -11,9 +11,12 @@ readiness).
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 
 
 def _closed(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -74,9 +77,54 @@ CUSTOM_RESOURCE_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     ("azmonitoring.coreos.com/v1", "PodMonitor"): POD_MONITOR,
 }
 
+# Kueue's CRDs are vendored whole from the release components/teams.py pins
+# (tests/fixtures/schemas/kueue/README.md): their schemas are used as published, not transcribed.
+KUEUE_CRD_DIR = Path(__file__).parent / "fixtures" / "schemas" / "kueue"
+
+
+def _closed_everywhere(schema: Any) -> Any:
+    """``schema`` with every object that lists its properties closed: the API server prunes
+    an unknown field silently (or rejects it under strict field validation), so a misspelt
+    field must fail here."""
+    if isinstance(schema, list):
+        return [_closed_everywhere(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    closed = {key: _closed_everywhere(value) for key, value in schema.items()}
+    if (
+        "properties" in closed
+        and "additionalProperties" not in closed
+        and not closed.get("x-kubernetes-preserve-unknown-fields")
+    ):
+        closed["additionalProperties"] = False
+    return closed
+
+
+@cache
+def kueue_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """``(apiVersion, kind) -> schema`` of every served version of the vendored Kueue CRDs."""
+    schemas: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in sorted(KUEUE_CRD_DIR.glob("*.yaml")):
+        crd = yaml.safe_load(path.read_text(encoding="utf-8"))
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+        for version in crd["spec"]["versions"]:
+            if version.get("served"):
+                schema = _closed_everywhere(version["schema"]["openAPIV3Schema"])
+                # metadata is the API server's ObjectMeta, which the CRD leaves open.
+                schema["properties"]["metadata"] = {"type": "object"}
+                schemas[(f"{group}/{version['name']}", kind)] = schema
+    return schemas
+
+
+def has_custom_schema(api_version: str, kind: str) -> bool:
+    """Whether ``kind`` is a custom resource whose schema is here (not an official kind)."""
+    key = (api_version, kind)
+    return key in CUSTOM_RESOURCE_SCHEMAS or key in kueue_schemas()
+
 
 def validate_custom_resource(obj: dict[str, Any]) -> None:
     """Raise ``jsonschema.ValidationError`` unless ``obj`` fits its kind's CRD schema, and
     ``KeyError`` for a custom kind with no schema here."""
-    schema = CUSTOM_RESOURCE_SCHEMAS[(str(obj["apiVersion"]), str(obj["kind"]))]
+    key = (str(obj["apiVersion"]), str(obj["kind"]))
+    schema = CUSTOM_RESOURCE_SCHEMAS.get(key) or kueue_schemas()[key]
     jsonschema.validate(obj, schema)

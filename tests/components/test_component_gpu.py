@@ -323,6 +323,7 @@ def test_dev_without_a_gpu_pool_deploys_no_plugin(run_stack: Callable[..., Any])
 def test_prod_with_its_gpu_pool_switched_off_deploys_no_plugin(
     run_stack: Callable[..., Any],
 ) -> None:
-    result = run_stack("prod", {"gpuPool": {"enabled": False}})
+    # Its teams share the GPU pool, so they go with it.
+    result = run_stack("prod", {"gpuPool": {"enabled": False}, "teams": {"members": []}})
     result.raise_error()
     assert result.by_type(DAEMONSET) == []

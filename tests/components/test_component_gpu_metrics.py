@@ -358,7 +358,8 @@ def test_dev_without_a_gpu_pool_deploys_no_exporter(run_stack: Callable[..., Any
 def test_prod_with_its_gpu_pool_switched_off_deploys_no_exporter(
     run_stack: Callable[..., Any],
 ) -> None:
-    result = run_stack("prod", {"gpuPool": {"enabled": False}})
+    # Its teams share the GPU pool, so they go with it.
+    result = run_stack("prod", {"gpuPool": {"enabled": False}, "teams": {"members": []}})
     result.raise_error()
     assert result.by_type(COMPONENT) == []
     assert exporter_pods(result) == []

@@ -41,6 +41,7 @@ ADVISORY_IN_PROD = {
     "kubernetes-core-podspec-multi-pod-claim-declared",
     "kubernetes-core-podspec-gpu-shm-memory",
     "kubernetes-core-podspec-shared-claim-run-as-owner",
+    "kubernetes-kueue-clusterqueue-gpu-quota-within-pool",
 }
 
 

@@ -15,7 +15,7 @@ import policies.rules
 from policies.registry import ALL_POLICIES
 
 NAME_RE = re.compile(
-    r"^(?P<prefix>kubernetes-(core|storage)|azure-native-(storage|containerservice|authorization|recoveryservices)"
+    r"^(?P<prefix>kubernetes-(core|storage|kueue)|azure-native-(storage|containerservice|authorization|recoveryservices)"
     r"|pulumi-resourceoptions)-(?P<resource>[a-z0-9]+)-(?P<check>[a-z0-9]+(-[a-z0-9]+)*)$"
 )
 KEBAB_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

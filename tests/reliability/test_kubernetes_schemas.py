@@ -29,7 +29,7 @@ from kubernetes_validate.utils import ValidationError
 
 from infra.engine.model import Resource, Secret, StackPlan, Unknown
 from stacks import config as stack_config
-from tests.crd_schemas import CUSTOM_RESOURCE_SCHEMAS, validate_custom_resource
+from tests.crd_schemas import has_custom_schema, validate_custom_resource
 from tests.reliability._support import PROJECT, STACKS, copy_project, preview, real_plan
 
 SECRET_PLACEHOLDER = "secret-placeholder"
@@ -159,9 +159,7 @@ def validate_all(plan: StackPlan) -> set[str]:
     version = full_version(plan)
     kinds = set()
     for resource in kubernetes_resources(plan):
-        if (str(resource.inputs["apiVersion"]), str(resource.inputs["kind"])) in (
-            CUSTOM_RESOURCE_SCHEMAS
-        ):
+        if has_custom_schema(str(resource.inputs["apiVersion"]), str(resource.inputs["kind"])):
             # Not an official kind: checked against its CRD's schema (tests/crd_schemas.py).
             obj = {k: v for k, v in resource.inputs.items() if not k.startswith("__")}
             try:

@@ -45,12 +45,15 @@ def share_quotas(result: Any) -> dict[str, int]:
 def test_outputs(deployed: dict[str, Any], stack: str) -> None:
     result = deployed[stack]
     values = exports(result)
+    # Stacks that declare teams show each team's share of the GPU pool (test_stack_teams.py).
+    teams = {"teams"} if stack in ("staging", "prod") else set()
     assert set(values) == {
         "kubeconfig",
         "resourceGroupName",
         "clusterName",
         "storageAccountName",
         "volumes",
+        *teams,
     }
     assert result.is_secret(result.exports["kubeconfig"])
     assert not result.is_secret(result.exports["volumes"])
@@ -254,24 +257,30 @@ def test_prod_is_provisioned_v2_private_protected_with_gpus(deployed: dict[str, 
     assert datasets["iops"] == 3000 + 2048  # Azure's recommendation for the size
     assert checkpoints["quotaGiB"] == 4096
     assert (checkpoints["iops"], checkpoints["throughputMiBps"]) == (7096, 510)
-    assert share_quotas(result) == {"datasets": 2048, "checkpoints": 4096}
+    assert share_quotas(result) == {"datasets": 2048, "checkpoints": 4096, "eval-results": 256}
     shares = {s.inputs["shareName"]: s.inputs for s in result.by_type(SHARE)}
     assert shares["datasets"]["provisionedBandwidthMibps"] == 800
     assert shares["datasets"]["provisionedIops"] == 5048
-    assert {pv.inputs["spec"]["capacity"]["storage"] for pv in result.by_type(PV)} == {
+    # The evaluation team's read-only copy of the datasets has the share's size too.
+    assert sorted(pv.inputs["spec"]["capacity"]["storage"] for pv in result.by_type(PV)) == [
         "2048Gi",
+        "2048Gi",
+        "256Gi",
         "4096Gi",
-    }
-    pv = next(pv for pv in result.by_type(PV) if pv.inputs["metadata"]["name"].endswith("datasets"))
+    ]
+    pv = next(
+        pv for pv in result.by_type(PV) if pv.inputs["metadata"]["name"] == "training-datasets"
+    )
     assert pv.inputs["metadata"]["annotations"]["aks-rwx-training/throughput-target-mibps"] == "800"
 
 
 def test_one_namespace_for_volumes_that_share_it(deployed: dict[str, Any]) -> None:
     result = deployed["prod"]
-    namespaces = result.by_type(NAMESPACE)
-    assert [n.inputs["metadata"]["name"] for n in namespaces] == ["training"]
+    namespaces = {n.inputs["metadata"]["name"]: n.urn for n in result.by_type(NAMESPACE)}
+    # prod's team namespaces, created by the teams (stacks/Pulumi.prod.yaml).
+    assert sorted(namespaces) == ["evaluation", "training"]
     for pvc in result.by_type(PVC):
-        assert namespaces[0].urn in pvc.dependencies
+        assert namespaces[pvc.inputs["metadata"]["namespace"]] in pvc.dependencies
 
 
 def test_nfs_variant_of_prod() -> None:

@@ -25,6 +25,8 @@ OLD_STAGING = {
     "storageRedundancy": "GZRS",
     "backup": json.dumps({"vaultRedundancy": "ZoneRedundant"}),
     "gpuPool": json.dumps({"enabled": False}),
+    # Teams need the GPU pool; the old staging had neither.
+    "teams": json.dumps({"members": []}),
 }
 
 

@@ -99,6 +99,6 @@ def test_stack_files_hold_only_differences(stack: str) -> None:
 
 
 def test_prod_file_is_short() -> None:
-    # Names, the GPU pool, the volumes, and the network ranges, which only the operator can
-    # plan against their networks: the rest are the defaults.
-    assert len(stack_file("prod")["config"]) <= 11
+    # Names, the GPU pool, the volumes, the teams, and the network ranges, which only the
+    # operator can plan against their networks: the rest are the defaults.
+    assert len(stack_file("prod")["config"]) <= 12

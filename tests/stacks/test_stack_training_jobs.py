@@ -47,13 +47,15 @@ EXAMPLE_JOB: dict[str, Any] = {
     "env": {"CHECKPOINT_DIR": "/checkpoints/ddp-example"},
     "exampleScript": True,
     "ttlSecondsAfterFinished": 86400,
+    "team": "training",
 }
 
 
 def test_the_documented_example_is_the_one_tested() -> None:
     text = (ROOT / "docs" / "training.md").read_text()
-    (block,) = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
-    assert yaml.safe_load(block) == {f"{PROJECT}:trainingJobs": [EXAMPLE_JOB]}
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)]
+    (jobs,) = [b for b in blocks if f"{PROJECT}:trainingJobs" in b]
+    assert jobs == {f"{PROJECT}:trainingJobs": [EXAMPLE_JOB]}
 
 
 def with_job(**changes: Any) -> list[dict[str, Any]]:
@@ -123,7 +125,10 @@ def test_the_mounts_are_the_volumes_claims(prod_with_job: Any) -> None:
     assert pod["tolerations"] == GPU_SCHEDULING.tolerations
     assert pod["nodeSelector"] == GPU_SCHEDULING.node_selector
     # Created after the claims (and so after their namespace).
-    pvcs = {r.urn for r in prod_with_job.by_type(PVC)}
+    pvcs = {
+        r.urn for r in prod_with_job.by_type(PVC) if r.inputs["metadata"]["namespace"] == "training"
+    }
+    assert len(pvcs) == 2
     assert pvcs <= set(prod_with_job.one("aks-rwx-training:training:TrainingJob").dependencies)
 
 
@@ -169,12 +174,25 @@ def test_the_image_policy_sees_the_job(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 # Bad job config: one exact line naming the key, nothing registered
 
+# "training" is prod's team namespace, which the team creates.
 OTHER_NAMESPACE_VOLUMES = [
-    {"name": "datasets", "namespace": "training", "quotaGiB": 2048, "throughputMiBps": 800},
+    {
+        "name": "datasets",
+        "namespace": "training",
+        "createNamespace": False,
+        "quotaGiB": 2048,
+        "throughputMiBps": 800,
+    },
     {"name": "checkpoints", "namespace": "research", "quotaGiB": 4096},
 ]
 OTHER_UID_VOLUMES = [
-    {"name": "datasets", "namespace": "training", "quotaGiB": 2048, "throughputMiBps": 800},
+    {
+        "name": "datasets",
+        "namespace": "training",
+        "createNamespace": False,
+        "quotaGiB": 2048,
+        "throughputMiBps": 800,
+    },
     {
         "name": "checkpoints",
         "namespace": "training",
@@ -285,7 +303,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "unknown-volume",
         {"trainingJobs": with_job(mounts=[{"volume": "scratch", "mountPath": "/scratch"}])},
         "trainingJobs[0].mounts[0].volume' names no entry of volumes (got 'scratch'); known "
-        "volumes: datasets, checkpoints",
+        "volumes: datasets, checkpoints, eval-results",
     ),
     (
         "relative-mount-path",
@@ -346,7 +364,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "no-gpu-pool",
-        {"gpuPool": {"enabled": False}, "trainingJobs": [EXAMPLE_JOB]},
+        # Without prod's teams, which need the pool too.
+        {"gpuPool": {"enabled": False}, "teams": {"members": []}, "trainingJobs": [EXAMPLE_JOB]},
         "trainingJobs' needs the GPU pool: its pods tolerate the pool's taint and select its "
         "nodes, so they would never be scheduled; set gpuPool.enabled: true or remove the jobs",
     ),
@@ -458,7 +477,9 @@ def test_bad_job_config_is_one_exact_line_and_registers_nothing(
 
 
 def test_ttl_may_be_null_and_the_defaults_apply() -> None:
-    job = {k: v for k, v in EXAMPLE_JOB.items() if k in ("name", "image", "command", "mounts")}
+    job = {
+        k: v for k, v in EXAMPLE_JOB.items() if k in ("name", "image", "command", "mounts", "team")
+    }
     result = run_stack("prod", {"trainingJobs": [{**job, "ttlSecondsAfterFinished": None}]})
     result.raise_error()
     spec = result.one(JOB).inputs["spec"]
