@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from infra.pipeline import preview_stacks
 from infra.readers.arm import arm_template
 from tests.conftest import REPO_ROOT
 

@@ -9,7 +9,6 @@ import sys
 import pytest
 
 from infra.engine.model import Resource, StackPlan
-from infra.pipeline import preview_stacks
 from infra.render.mermaid import MAX_NODES, render_mermaid
 from tests.conftest import REPO_ROOT
 from tests.reliability._support import real_plan

@@ -87,7 +87,6 @@ def test_markdown_report(infra):
 def test_no_stack_holds_or_reads_a_storage_account_key(preview_json):
     # Issue 21: the program read the account key (listStorageAccountKeys, so every PR preview
     # identity held listKeys) and wrote it into one Kubernetes Secret per SMB volume.
-    from infra.pipeline import preview_stacks
 
     for stack in STACKS:
         text = json.dumps(preview_json[stack]).lower()
