@@ -264,7 +264,7 @@ PROVIDER_PREFIX = "pulumi:providers:"
 PROVIDER_REPLACED = "[provider replaced]"
 # Pulumi refuses to delete a resource its state marks `protect`, for a replacement too, so the
 # deploy fails until it is unprotected; the runbook says when and how.
-UNPROTECT_RUNBOOK = "docs/migrate-billing-model.md#3-deploy-the-new-account"
+UNPROTECT_RUNBOOK = "docs/migrate-billing-model.md#the-runbook"
 
 
 @dataclass

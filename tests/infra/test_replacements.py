@@ -27,6 +27,7 @@ from infra.engine.runtime import run_stack
 from infra.render.diff import render_diff_markdown, render_diff_text
 from tests.conftest import REPO_ROOT
 from tests.conftest import STACKS as DEPLOY_ORDER
+from tests.docs.test_links import anchors
 
 # The last deployed first: its plan (prod's) has the most kinds of resources.
 STACKS = tuple(reversed(DEPLOY_ORDER))
@@ -402,7 +403,8 @@ def test_replacing_a_protected_resource_says_the_deploy_is_blocked(examples):
     text, markdown = render_diff_text([diff]), render_diff_markdown([diff])
     assert f"{note} (runbook: {UNPROTECT_RUNBOOK})" in text
     assert note in markdown and UNPROTECT_RUNBOOK in markdown
-    assert (REPO_ROOT / UNPROTECT_RUNBOOK.split("#")[0]).is_file()
+    runbook, _, heading = UNPROTECT_RUNBOOK.partition("#")
+    assert heading in anchors(REPO_ROOT / runbook)
     assert text.count("blocked by protect") == 1
 
 
