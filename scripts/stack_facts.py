@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 from infra.engine.project import load_project, load_stack_config  # noqa: E402
 from infra.errors import UsageError  # noqa: E402
 
-USAGE = "usage: stack_facts.py stacks | registrations | get STACK KEY | volumes STACK | claims STACK"
+USAGE = (
+    "usage: stack_facts.py stacks | registrations | get STACK KEY | volumes STACK | claims STACK"
+)
 REGISTRATIONS = ROOT / "bootstrap" / "delivery" / "registrations.json"
 # The volume fields the program defaults (Pulumi.yaml, volumes).
 DEFAULT_NAMESPACE = "training"
