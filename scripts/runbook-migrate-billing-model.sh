@@ -5,7 +5,8 @@
 #   prepare  after the PR (new fileBillingModel and storageAccountName) has its acknowledging
 #            review, before it merges: stop the writers, unprotect every protected resource
 #            the new account replaces (account, file service, shares, PVs, claims, and the
-#            backup vault, policy, container and protected items), release the claims;
+#            backup vault, policy, container and protected items), release the claims (the
+#            volumes' and the teams' read-only copies);
 #   copy     after the deploy created the new account: copy every share server to server
 #            with AzCopy and short-lived SAS tokens (never printed), then compare usage. Run it
 #            where both accounts' private endpoints are reachable (the runner's VNet): the
@@ -37,6 +38,9 @@ rg=$(stack_value "$stack" resourceGroupName)
 new=$(stack_value "$stack" storageAccountName)
 protocol=$(stack_value "$stack" fileProtocol)
 mapfile -t volumes < <("$PYTHON" scripts/stack_facts.py volumes "$stack")
+# The volumes' claims and the teams' read-only copies (sharedVolumes): each is bound to the old
+# account's share, keeps its name, and so must be released before the deploy.
+mapfile -t claims < <("$PYTHON" scripts/stack_facts.py claims "$stack")
 if [[ $new == "$old" ]]; then
   echo "$SCRIPT: stacks/Pulumi.$stack.yaml: storageAccountName is still $old: the change must name a new account" >&2
   exit 2
@@ -45,7 +49,7 @@ fi
 prepare() {
   local entry name namespace state="" urns="" urn
   step "stop the writers"
-  for entry in "${volumes[@]}"; do
+  for entry in "${claims[@]}"; do
     read -r name namespace <<<"$entry"
     stop_writers "$namespace" "$name"
   done
@@ -61,7 +65,7 @@ prepare() {
   # Each PV and claim keeps its name, so the old objects must go first; reclaim policy Retain
   # leaves the old share's data alone.
   step "release the claims"
-  for entry in "${volumes[@]}"; do
+  for entry in "${claims[@]}"; do
     read -r name namespace <<<"$entry"
     run kubectl -n "$namespace" delete pvc "$name" --wait=true
     run kubectl delete pv "$namespace-$name" --wait=true

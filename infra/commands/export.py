@@ -24,7 +24,8 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         description=(
             "Write each stack's plan, offline, as an ARM deployment template (its azure-native "
             "resources: --format arm, STACK.arm.json) and/or as Kubernetes manifests (--format "
-            "k8s, STACK.k8s.yaml). Secrets and values known only once deployed become ARM "
+            "k8s, STACK.k8s.yaml; not Helm releases, whose chart's objects exist only once "
+            "Helm renders it). Secrets and values known only once deployed become ARM "
             "parameters, or [secret] and [unknown] in the manifests."
         ),
         epilog=epilog(

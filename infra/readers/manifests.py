@@ -12,17 +12,24 @@ from infra.engine.values import masked
 # pulumi-kubernetes types are `kubernetes:<group>/<version>:<Kind>`; its provider resource
 # (`pulumi:providers:kubernetes`) is no object of the cluster.
 KUBERNETES_PREFIX = "kubernetes:"
+# A Helm Release (`kubernetes:helm.sh/v3:Release`, e.g. Kueue's) is no object of the cluster
+# either: its inputs are the chart reference and values, without apiVersion or kind, and the
+# chart's objects exist only once Helm renders it at deploy time.
+HELM_PREFIX = "kubernetes:helm.sh/"
 
 
 def manifests(plan: StackPlan) -> list[dict[str, Any]]:
     """Each Kubernetes object of the plan, its inputs as the manifest.
 
     Secrets print as their mask and values only known once deployed as `[unknown]`: a
-    scanner sees that a value is there without seeing the value."""
+    scanner sees that a value is there without seeing the value. Helm releases are left out
+    (HELM_PREFIX)."""
     return [
         _ordered(masked(resource.inputs))
         for resource in plan.resources
-        if resource.custom and resource.type.startswith(KUBERNETES_PREFIX)
+        if resource.custom
+        and resource.type.startswith(KUBERNETES_PREFIX)
+        and not resource.type.startswith(HELM_PREFIX)
     ]
 
 

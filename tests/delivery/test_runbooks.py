@@ -240,19 +240,33 @@ def test_migration_prepare_unprotects_the_backup_too_and_releases_the_claims(
     done = fakes.run("runbook-migrate-billing-model.sh", "prepare", "prod", OLD)
     assert done.returncode == 0, done.stderr
     lines = [c.line for c in fakes.calls()]
-    stop = [
-        "kubectl -n training get jobs,deployments,statefulsets -o json",
-        "kubectl -n training get pods -o json",
+    # prod's volumes, then the read-only copy of datasets in the evaluation team's namespace
+    # (stacks/Pulumi.prod.yaml): each claim keeps its name on the new account, so each goes.
+    claims = [
+        ("datasets", "training"),
+        ("checkpoints", "training"),
+        ("eval-results", "evaluation"),
+        ("datasets", "evaluation"),
     ]
     assert lines == [
-        *stop,
-        *stop,
+        *(
+            line
+            for _, namespace in claims
+            for line in (
+                f"kubectl -n {namespace} get jobs,deployments,statefulsets -o json",
+                f"kubectl -n {namespace} get pods -o json",
+            )
+        ),
         "pulumi stack export --stack prod",
         *UNPROTECTED,
-        "kubectl -n training delete pvc datasets --wait=true",
-        "kubectl delete pv training-datasets --wait=true",
-        "kubectl -n training delete pvc checkpoints --wait=true",
-        "kubectl delete pv training-checkpoints --wait=true",
+        *(
+            line
+            for name, namespace in claims
+            for line in (
+                f"kubectl -n {namespace} delete pvc {name} --wait=true",
+                f"kubectl delete pv {namespace}-{name} --wait=true",
+            )
+        ),
     ]
 
 

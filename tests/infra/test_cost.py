@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from infra.compare import diff_plans
 from infra.engine.model import Resource, StackPlan
@@ -22,6 +23,7 @@ from infra.readers.cost import (
 )
 from infra.render.cost import cost_markdown
 from infra.render.diff import render_diff_markdown
+from tests.conftest import REPO_ROOT
 
 PRICES = {
     "aks-tier/Standard": 0.10,
@@ -36,6 +38,8 @@ PRICES = {
     "files-paygo/Standard_LRS/TransactionOptimized": 0.06,
     "log-analytics/ingestion-gb": 2.4,
 }
+PROD_STACK = REPO_ROOT / "stacks" / "Pulumi.prod.yaml"
+VOLUMES_KEY = "aks-rwx-training:volumes"
 TABLES = {"westeurope": PriceTable("westeurope", "USD", "2026-11-30", "test", PRICES)}
 
 
@@ -267,18 +271,22 @@ def test_infra_cost_on_the_repository(infra) -> None:
     (prod,) = json.loads(result.stdout)["stacks"]
     # Every price prod needs is in the committed table but these, listed as not estimated:
     # the uncapped log ingestion, the three Prometheus recording-rule groups and the metrics
-    # ingestion, the two shares' Azure Backup fees, the private endpoint and its DNS zone,
-    # which have no price key, and the GPU pool's 128 GiB managed OS disk (P10), which the
-    # table was never refreshed for (scripts/refresh_prices.py fetches it where reachable).
+    # ingestion, each backed-up share's Azure Backup fee, the private endpoint and its DNS
+    # zone, which have no price key, and the GPU pool's 128 GiB managed OS disk (P10), which
+    # the table was never refreshed for (scripts/refresh_prices.py fetches it where reachable).
     # The GPU pool autoscales from 0 nodes: a range.
+    shares = [v["name"] for v in yaml.safe_load(PROD_STACK.read_text())["config"][VOLUMES_KEY]]
     assert sorted(u["key"] or "" for u in prod["unpriced"]) == [
-        *[""] * 9,
+        *[""] * (7 + len(shares)),
         "managed-disk/Premium_LRS/P10",
     ]
     items = [u["item"] for u in prod["unpriced"]]
     assert sum("Prometheus recording rules" in item for item in items) == 3
-    for billed in ("Azure Backup protected share", "private endpoint", "private DNS zone"):
-        assert sum(billed in item for item in items) >= 1, billed
+    assert sorted(i for i in items if i.startswith("Azure Backup protected share")) == sorted(
+        f"Azure Backup protected share share-backup-item-{share}" for share in shares
+    )
+    for billed in ("private endpoint", "private DNS zone"):
+        assert sum(billed in item for item in items) == 1, billed
     assert sum("Prometheus metrics ingestion" in item for item in items) == 1
     assert 0 < prod["monthly"]["low"] < prod["monthly"]["high"]
     assert "egress" in prod["leftOut"]

@@ -41,7 +41,8 @@ def prod(project) -> StackPlan:
 
 @pytest.fixture(scope="module")
 def prod_without_gpu(project) -> StackPlan:
-    return _plan(project, "prod", gpuPool={"enabled": False})
+    # prod's teams queue GPUs, so they need the pool: without it, there are no teams.
+    return _plan(project, "prod", gpuPool={"enabled": False}, teams={"members": []})
 
 
 def _by_type(diff) -> dict[str, list]:

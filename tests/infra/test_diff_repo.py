@@ -14,6 +14,7 @@ from tests.conftest import REPO_ROOT, STACKS
 from tests.reliability._support import real_plan
 
 VOLUMES_KEY = "aks-rwx-training:volumes"
+NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
 
 
 @pytest.fixture(scope="module")
@@ -84,17 +85,27 @@ def _diff_with(project, stack, **changed):
 @pytest.mark.parametrize("stack", STACKS)
 def test_deleting_a_namespace_that_holds_claims_is_a_stateful_risk(project, stack):
     # Kubernetes deletes every PVC in a deleted namespace: moving the volumes to another
-    # namespace deletes the old one, and with it the claims.
+    # namespace deletes the one a volume created, and dropping the teams deletes theirs (a
+    # team's namespace holds its volumes' claims and its read-only shared ones), and with
+    # them the claims.
     config = load_stack_config(project, stack)
     volumes = json.loads(config.values[VOLUMES_KEY])
-    for volume in volumes:
+    for index, volume in enumerate(volumes):
         volume["namespace"] = "research"
-    diff = _diff_with(project, stack, volumes=volumes)
+        volume["createNamespace"] = index == 0
+    diff = _diff_with(project, stack, volumes=volumes, teams={"members": []})
     by_name = {c.name: c for c in diff.changes}
-    namespace = next(c for c in diff.changes if c.type == "kubernetes:core/v1:Namespace")
-    assert namespace.action in ("remove", "replace")
-    assert namespace.stateful_risk, by_name.keys()
-    assert namespace.urn in [c.urn for c in diff.stateful_risks]
+    deleted = {
+        c.name: c
+        for c in diff.changes
+        if c.type == NAMESPACE_TYPE and c.action in ("remove", "replace")
+    }
+    base_namespaces = {r.name for r in real_plan(stack).resources if r.type == NAMESPACE_TYPE}
+    assert set(deleted) == base_namespaces, by_name.keys()
+    risky = [c.urn for c in diff.stateful_risks]
+    for namespace in deleted.values():
+        assert namespace.stateful_risk, namespace.name
+        assert namespace.urn in risky
 
 
 def test_a_namespace_without_claims_is_not_a_stateful_risk():
@@ -260,12 +271,13 @@ def test_adding_geo_redundancy_to_a_zone_redundant_account_updates_it_in_place(p
 def test_turning_backup_off_deletes_the_backups(project):
     diff = _diff_with(project, "prod", backup={"enabled": False})
     risky = {c.name for c in diff.stateful_risks}
+    volumes = json.loads(load_stack_config(project, "prod").values[VOLUMES_KEY])
     assert risky == {
         "share-backup-vault",
         "share-backup-policy",
         "share-backup-container",
-        "share-backup-item-datasets",
-        "share-backup-item-checkpoints",
+        # One protected item per share.
+        *(f"share-backup-item-{volume['name']}" for volume in volumes),
         # Issue 26: the vault's lock goes with it.
         "share-backup-lock",
     }

@@ -17,6 +17,7 @@ from tests.conftest import run_infra_here
 from tests.reliability._support import PROJECT, stack_file_config
 
 PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
+PROD_VOLUMES = stack_file_config("prod")[f"{PROJECT}:volumes"]
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +57,9 @@ def test_storage_account_under_its_arm_names(prod_export):
 def test_child_resources_named_by_their_path_parameters(prod_export):
     template, _ = prod_export
     shares = _by_type(template, "Microsoft.Storage/storageAccounts/fileServices/shares")
-    assert sorted(s["name"] for s in shares) == [
-        f"{PROD_ACCOUNT}/default/checkpoints",
-        f"{PROD_ACCOUNT}/default/datasets",
-    ]
+    assert sorted(s["name"] for s in shares) == sorted(
+        f"{PROD_ACCOUNT}/default/{volume['name']}" for volume in PROD_VOLUMES
+    )
     assert all("shareName" not in s["properties"] for s in shares)
     # Extension resources keep their target in `scope`: the account's lock names the account.
     locks = _by_type(template, "Microsoft.Authorization/locks")
@@ -87,6 +87,23 @@ def test_manifests_one_document_per_object_secrets_masked(prod_export):
     assert all(list(m)[:2] == ["apiVersion", "kind"] for m in manifests)
     # No stack creates a Secret (issue 21); masking is checked on a plan that has one below.
     assert not [m for m in manifests if m["kind"] == "Secret"]
+    # Kueue's objects are there, its Helm release (chart and values, no kind) is not.
+    assert "ClusterQueue" in kinds
+    assert not [m for m in manifests if "chart" in m]
+
+
+def test_helm_releases_are_no_manifests():
+    release = _resource(
+        "kubernetes:helm.sh/v3:Release",
+        {"chart": "oci://registry.k8s.io/kueue/charts/kueue", "version": "0.19.2"},
+    )
+    namespace = _resource(
+        "kubernetes:core/v1:Namespace",
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "training"}},
+    )
+    assert list(yaml.safe_load_all(render_manifests(_plan(release, namespace)))) == [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "training"}}
+    ]
 
 
 def _plan(*resources: Resource) -> StackPlan:

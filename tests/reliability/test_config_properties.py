@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from azure_facts import files as azure_files
+from components.node_disks import vm_size
 from infra import commands as cli
 from infra.engine.runtime import ConfigError
 from infra.errors import UsageError
@@ -454,7 +455,40 @@ def valid_configs(draw: st.DrawFn, base_stack: str) -> tuple[str, dict[str, Any]
         key, value = draw(valid_settings(cfg))
         cfg[key] = value
         done.append(f"{key}")
+    _fit_teams(cfg)
     return base_stack, {QUALIFIED + k: v for k, v in cfg.items()}, done
+
+
+def _fit_teams(cfg: dict[str, Any]) -> None:
+    """Keep the stack's teams valid beside settings drawn without them (the team rules of
+    stacks/config.py): without the GPU pool there are no teams; a volume in a team's
+    namespace leaves creating it to the team; a team shares only volumes that exist outside
+    its namespace; and quotas beyond a smaller pool queue there knowingly (allowGpuOvercommit)."""
+    teams = cfg.get("teams") or {}
+    members = teams.get("members") or []
+    if not members:
+        return
+    gpu = {**project_defaults()["gpuPool"], **(cfg.get("gpuPool") or {})}
+    if not gpu["enabled"]:
+        cfg["teams"] = {**teams, "members": []}
+        return
+    names = {team["name"] for team in members}
+    _with_default_volumes(cfg)
+    volumes = {volume["name"]: volume for volume in cfg["volumes"]}
+    default_namespace = stack_config.VolumeConfig.model_fields["namespace"].default
+    namespace = {name: v.get("namespace", default_namespace) for name, v in volumes.items()}
+    for name, volume in volumes.items():
+        if namespace[name] in names:
+            volume["createNamespace"] = False
+    for team in members:
+        team["sharedVolumes"] = [
+            shared
+            for shared in team.get("sharedVolumes", [])
+            if shared in volumes and namespace[shared] != team["name"]
+        ]
+    pool = gpu["maxCount"] * vm_size(gpu["vmSize"]).gpus
+    if sum(team["gpus"] for team in members) > pool:
+        teams["allowGpuOvercommit"] = True
 
 
 # Operations a generated example applies (1 to 4 of them); "valid" is weighted up so that a
@@ -1118,6 +1152,7 @@ def _at_bounds(stack: str, side: str) -> Callable[[dict[str, Any]], None]:
             if base == stack:
                 _set_path(cfg, path, low if side == "low" else high)
         _fit_backup_retention(cfg["backup"])
+        _fit_teams(cfg)
 
     return mutate
 

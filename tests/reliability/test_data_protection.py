@@ -26,6 +26,7 @@ import yaml
 from infra.compare import diff_plans
 from infra.engine.model import Resource, StackPlan
 from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
+from stacks.config import VolumeConfig
 from tests.conftest import REPO_ROOT
 from tests.reliability._support import (
     PROJECT,
@@ -151,7 +152,20 @@ def test_volumes_retain_and_bind_statically(stack: str) -> None:
     plan = real_plan(stack)
     pvs = {r.inputs["metadata"]["name"]: r for r in of_type(plan, PV)}
     pvcs = of_type(plan, PVC)
-    assert pvs and len(pvs) == len(pvcs) == len(effective_config(stack)["volumes"])
+    # A claim per volume in its namespace, and a read-only one in each team's namespace per
+    # volume the team shares (teams.members[].sharedVolumes), each on a PV of its own.
+    config = effective_config(stack)
+    default_namespace = VolumeConfig.model_fields["namespace"].default
+    claims = {(v.get("namespace", default_namespace), v["name"]) for v in config["volumes"]}
+    claims |= {
+        (team["name"], shared)
+        for team in config["teams"]["members"]
+        for shared in team.get("sharedVolumes", [])
+    }
+    assert pvs and len(pvs) == len(pvcs) == len(claims)
+    assert {(c.inputs["metadata"]["namespace"], c.inputs["metadata"]["name"]) for c in pvcs} == (
+        claims
+    )
     for pv in pvs.values():
         assert pv.inputs["spec"]["persistentVolumeReclaimPolicy"] == "Retain", pv.urn
     for pvc in pvcs:
