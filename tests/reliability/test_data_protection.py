@@ -151,7 +151,12 @@ def test_volumes_retain_and_bind_statically(stack: str) -> None:
     plan = real_plan(stack)
     pvs = {r.inputs["metadata"]["name"]: r for r in of_type(plan, PV)}
     pvcs = of_type(plan, PVC)
-    assert pvs and len(pvs) == len(pvcs) == len(effective_config(stack)["volumes"])
+    config = effective_config(stack)
+    # Each volume, and each team's read-only claim on a shared one (teams.members[].sharedVolumes).
+    shared = sum(
+        len(m.get("sharedVolumes", ())) for m in (config.get("teams") or {}).get("members", ())
+    )
+    assert pvs and len(pvs) == len(pvcs) == len(config["volumes"]) + shared
     for pv in pvs.values():
         assert pv.inputs["spec"]["persistentVolumeReclaimPolicy"] == "Retain", pv.urn
     for pvc in pvcs:
