@@ -328,10 +328,10 @@ def test_cli_from_the_base_checkout_judges_the_head_by_the_base_rules(
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "change")
     assert main(["-C", str(repo), "--base", "main", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []  # the PR judging itself
+    assert json.loads(capsys.readouterr().out)["stacks"] == []  # the PR judging itself
     _git(repo, "switch", "-q", "main")
     assert main(["-C", str(repo), "--base", "main", "--head", "feature", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == ["dev", "staging", "prod", "qa"]
+    assert json.loads(capsys.readouterr().out)["stacks"] == ["dev", "staging", "prod", "qa"]
 
 
 def test_cli_modes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

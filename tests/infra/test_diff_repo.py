@@ -260,12 +260,13 @@ def test_adding_geo_redundancy_to_a_zone_redundant_account_updates_it_in_place(p
 def test_turning_backup_off_deletes_the_backups(project):
     diff = _diff_with(project, "prod", backup={"enabled": False})
     risky = {c.name for c in diff.stateful_risks}
+    volumes = json.loads(load_stack_config(project, "prod").values[VOLUMES_KEY])
     assert risky == {
         "share-backup-vault",
         "share-backup-policy",
         "share-backup-container",
-        "share-backup-item-datasets",
-        "share-backup-item-checkpoints",
+        # One protected item per volume's share.
+        *(f"share-backup-item-{volume['name']}" for volume in volumes),
         # Issue 26: the vault's lock goes with it.
         "share-backup-lock",
     }
