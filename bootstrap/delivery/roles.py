@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from components.cluster import NETWORK_CONTRIBUTOR_ROLE_ID
 from components.storage import KEY_READER_ROLE_ID
+from components.teams import AKS_CLUSTER_USER_ROLE_ID, AKS_RBAC_WRITER_ROLE_ID
 from infra.readers.permissions import polling_reads
 
 
@@ -75,6 +76,8 @@ def _each(prefix: str, verbs: tuple[str, ...] = _CRUD) -> tuple[str, ...]:
 # permissions/containers#microsoftcontainerservice
 KUBERNETES_RESOURCES = (
     "namespaces",
+    # Each team namespace's quota (components/teams.py).
+    "resourcequotas",
     "configmaps",
     "services",
     "persistentvolumes",
@@ -165,8 +168,11 @@ ROLES: dict[str, dict[str, RoleSpec]] = {
             data_actions=tuple(
                 a for kind in KUBERNETES_RESOURCES for a in _each(f"{_CLUSTER}/{kind}")
             ),
-            # The kubelet identity's listKeys on the storage account (components/storage.py).
-            assigns=(KEY_READER_ROLE_ID,),
+            # The kubelet identity's listKeys on the storage account (components/storage.py);
+            # each team's Entra group: RBAC Writer on its namespace and Cluster User Role on
+            # the cluster, both scopes inside the group (components/teams.py; role ids from
+            # learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers).
+            assigns=(KEY_READER_ROLE_ID, AKS_RBAC_WRITER_ROLE_ID, AKS_CLUSTER_USER_ROLE_ID),
         ),
         "node-subnet": RoleSpec(
             "pulumi up: the cluster's nodes and the storage firewall join the node subnet, "

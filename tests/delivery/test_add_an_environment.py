@@ -43,10 +43,12 @@ EVERY_STACK_MODULES = (
 )
 NAMES_THE_SET = re.compile(r"\b(STACKS|DEPLOY_ORDER)\b|\"--check\"")
 VENVS = (".venv", ".venv-scan")
-# The copy uses this checkout's virtual environments (a symbolic link): `make` must not
-# reinstall into them because the copy's pyproject.toml is newer than their stamps.
 FAST = ("-m", "not slow")
-KEEP_VENV = "-o .venv/.installed-runtime -o .venv/.installed-dev -o .venv/bin/uv"
+# The copy uses this checkout's virtual environments through symbolic links, so `make` must
+# not install into them: the README's edit of pyproject.toml makes the copy's stamps stale,
+# and an install would point the checkout's editable package at the copy. GNU make ignores
+# `-o FILE` in MAKEFLAGS; a variable there overrides the Makefile's, so `install` does nothing.
+NO_INSTALL = "install=:"
 
 
 def readme_steps() -> str:
@@ -74,7 +76,13 @@ def repository_copy(dest: Path) -> Path:
             shutil.copy2(source, dest / name)
     for venv in VENVS:
         if (REPO_ROOT / venv).is_dir():
-            (dest / venv).symlink_to(REPO_ROOT / venv)
+            # The copy's own stamps (make touches them), everything else the checkout's.
+            (dest / venv).mkdir()
+            for entry in (REPO_ROOT / venv).iterdir():
+                if entry.name.startswith(".installed"):
+                    shutil.copy2(entry, dest / venv / entry.name)
+                else:
+                    (dest / venv / entry.name).symlink_to(entry)
     return dest
 
 
@@ -91,7 +99,7 @@ def modules_reading_the_environments(root: Path) -> list[str]:
 def _environ() -> dict[str, str]:
     # Not this run's xdist worker, nor its pytest options.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MAKE"))}
-    return env | {"MAKEFLAGS": KEEP_VENV}
+    return env | {"MAKEFLAGS": NO_INSTALL}
 
 
 def test_the_steps_are_literal_and_end_with_make_test() -> None:

@@ -18,7 +18,13 @@ PASSPHRASE = "correct-horse-battery-staple"
 BACKEND = "azblob://pulumi-state?storage_account=stdelivery"
 SECRETS = "azurekeyvault://kv-delivery.vault.azure.net/keys/pulumi-secrets"
 BOOTSTRAP_BACKEND = "file:///var/lib/bootstrap-state"
-STACKS = ("dev", "prod", "staging")  # stacks/Pulumi.<stack>.yaml, as the files sort
+# The stack files' names, as they sort: day0 walks them in that order.
+STACKS = tuple(
+    sorted(
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        for p in (REPO_ROOT / "stacks").glob("Pulumi.*.yaml")
+    )
+)
 ARGS = (
     "--subscription", SUBSCRIPTION,
     "--repository", "acme/training",
