@@ -102,9 +102,7 @@ def test_write_scopes_are_only_where_needed() -> None:
     allowed = {
         "id-token": {
             ("pull-request.yml", "live-preview"),
-            ("deploy.yml", "deploy-dev"),
-            ("deploy.yml", "deploy-staging"),
-            ("deploy.yml", "deploy-prod"),
+            *(("deploy.yml", f"deploy-{stack}") for stack in discover_stacks(REPO_ROOT)),
             ("deploy-stack.yml", "deploy"),
             ("drift.yml", "drift"),
         },

@@ -682,7 +682,7 @@ def test_an_unneeded_read_granted_to_the_plan_identity_is_excess(repo, capsys):
         f"Microsoft.Compute/virtualMachines/read at {_DEV.replace('dev', env)}: excess: no "
         "stack's plan needs it for plan (remove it, or accept it with its reason in "
         "pyproject.toml [tool.infra.permissions] accepted-excess)"
-        for env in ("dev", "prod", "staging")
+        for env in sorted(STACKS)
     ], out
 
 

@@ -92,6 +92,16 @@ def _fate(resource: Resource) -> str:
     return "kept" if resource.retain_on_delete else "deleted"
 
 
+def _expected_fates(stack: str) -> dict[str, str]:
+    """The table's row for the environments the docs describe; for one added later, what its
+    settings ask for: protectData protects and retains the data, backup adds its items."""
+    if stack in PROTECTION_TABLE:
+        return PROTECTION_TABLE[stack]
+    config = effective_config(stack)
+    kinds = (*STATEFUL, *BACKUP) if config["backup"]["enabled"] else STATEFUL
+    return dict.fromkeys(kinds, "refused, then kept" if config["protectData"] else "deleted")
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_what_survives_destroy(stack: str) -> None:
     plan = real_plan(stack)
@@ -99,14 +109,15 @@ def test_what_survives_destroy(stack: str) -> None:
     for resource in plan.resources:
         if resource.type in (*STATEFUL, *BACKUP):
             fates.setdefault(resource.type, set()).add(_fate(resource))
-    assert fates == {t: {fate} for t, fate in PROTECTION_TABLE[stack].items()}
+    assert fates == {t: {fate} for t, fate in _expected_fates(stack).items()}
     others = [
         r
         for r in plan.resources
         if r.type not in (*STATEFUL, *BACKUP) and (r.protect or r.retain_on_delete)
     ]
     assert others == [], [r.urn for r in others]
-    assert bool(of_type(plan, LOCK)) is LOCKED[stack]
+    locked = LOCKED[stack] if stack in LOCKED else effective_config(stack)["lockStorage"]
+    assert bool(of_type(plan, LOCK)) is locked
 
 
 @pytest.mark.parametrize("stack", PROTECTED_ENVS)
