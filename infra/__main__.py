@@ -13,10 +13,14 @@ def console_script() -> int:
         try:
             from infra.commands import main
 
-            return main()
+            code = main()
         except KeyboardInterrupt:
-            print(interrupts.MESSAGE, file=sys.stderr)
-            return ExitCode.ERROR
+            interrupts.report()
+            code = ExitCode.ERROR
+    if interrupts.received():
+        # Interpreter shutdown would wait for any thread the interrupted run left blocked.
+        interrupts.exit_now(code)
+    return code
 
 
 if __name__ == "__main__":

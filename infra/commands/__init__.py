@@ -85,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
         code = int(args.handler(args))
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
         if interrupts.received():  # a signal something swallowed: still an interruption
-            print(interrupts.MESSAGE, file=sys.stderr)
+            interrupts.report()
             return ExitCode.ERROR
         return code
     except BrokenPipeError:
@@ -94,10 +94,12 @@ def _run(args: argparse.Namespace) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (UsageError, ProgramError) as e:
         # After a signal, whatever failed failed because of it (see infra.interrupts).
-        message = interrupts.MESSAGE if interrupts.received() else f"infra: error: {e}"
-        print(message, file=sys.stderr)
+        if interrupts.received():
+            interrupts.report()
+        else:
+            print(f"infra: error: {e}", file=sys.stderr)
     except KeyboardInterrupt:
-        print(interrupts.MESSAGE, file=sys.stderr)
+        interrupts.report()
     return ExitCode.ERROR
 
 
