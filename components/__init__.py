@@ -12,7 +12,8 @@
 * :class:`DcgmExporter` (``gpu_metrics.py``): NVIDIA DCGM exporter DaemonSet on the GPU pool,
   its managed Prometheus PodMonitor and NetworkPolicy.
 * :class:`RwxVolume` (``volume.py``): namespace, SMB secret, static CSI PV and its PVC.
-* :class:`RwxSmokeTest` (``smoke.py``): Indexed Job proving a RWX volume is shared.
+* ``smoke.py``: the manifest of the Indexed Job proving a RWX volume is shared, which
+  ``infra smoke`` applies after a deploy (the stack does not own it).
 * :class:`TrainingJob` (``training.py``): distributed PyTorch training, an Indexed Job with a
   headless Service for torchrun's rendezvous; ``training_example/`` holds an example script.
 * ``sizing.py``, ``kubeconfig.py`` and ``node_disks.py``: pure helpers (a volume's share
@@ -41,7 +42,7 @@ from components.sizing import (
     quota_for_throughput,
     resolve_share,
 )
-from components.smoke import RwxSmokeTest, RwxSmokeTestArgs, smoke_job_manifest
+from components.smoke import RwxSmokeTestArgs, smoke_job_manifest
 from components.storage import (
     KubeletKeyAccess,
     KubeletKeyAccessArgs,
@@ -72,7 +73,6 @@ __all__ = [
     "KubeletKeyAccessArgs",
     "NvidiaDevicePlugin",
     "NvidiaDevicePluginArgs",
-    "RwxSmokeTest",
     "RwxSmokeTestArgs",
     "RwxVolume",
     "RwxVolumeArgs",

@@ -1,4 +1,4 @@
-"""RwxSmokeTest: an Indexed Job proving that a RWX volume is really shared between pods.
+"""The RWX smoke Job: an Indexed Job proving that a RWX volume is really shared between pods.
 
 N pods (``parallelism``, spread over nodes) mount the volume's PVC. Each one writes
 ``pod-<index>`` (holding ``<index> <hostname> <token>``), fsyncs it, then polls until it sees
@@ -8,22 +8,17 @@ own files once every pod has checked everything, so a successful run leaves noth
 (an empty ``.rwx-smoke`` directory at most). A failed run keeps its files for inspection;
 ``infra smoke`` then removes them with :func:`cleanup_job_manifest`.
 
-The manifests are pure functions (:func:`smoke_job_manifest`) shared by the component (the
-stack renders it only when ``smokeTest.enabled``) and ``infra smoke`` (which applies them with
-kubectl after a deploy, so the stack never owns a throwaway Job).
+The manifests are pure functions (:func:`smoke_job_manifest`) that ``infra smoke``, the one
+runner, applies with kubectl after a deploy: the stack never owns a throwaway Job, whose TTL
+deletion would show as drift.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
-
-import pulumi
-import pulumi_kubernetes as k8s
 
 from components.volume import VOLUME_LABEL
 
@@ -151,14 +146,12 @@ echo "rwx-smoke: removed .rwx-smoke/$RUN_ID"
 
 @dataclass(frozen=True)
 class RwxSmokeTestArgs:
-    """Inputs of :class:`RwxSmokeTest` and :func:`smoke_job_manifest`.
+    """Inputs of :func:`smoke_job_manifest` and :func:`cleanup_job_manifest`.
 
     Attributes:
         namespace: Namespace of the PVC (the Job runs there).
         pvc_name: The RWX PersistentVolumeClaim to test.
-        volume_name: The volume's name (labels, Job name, default run id).
-        provider: Kubernetes provider of the target cluster; required by the component,
-            unused by the pure manifest functions.
+        volume_name: The volume's name (labels, Job name).
         parallelism: Pods that must all see each other's files (``completions`` too), 2-32.
         deadline_seconds: How long each pod waits for the others' files, 10-3600; the Job's
             ``activeDeadlineSeconds`` adds ``START_MARGIN_SECONDS`` for scheduling and pulls.
@@ -167,26 +160,23 @@ class RwxSmokeTestArgs:
         uid, gid: ``runAsUser``/``runAsGroup``; must match the volume's SMB mount uid/gid
             (``mountOptions``) so the pods may write. For NFS volumes the share root must be
             writable by this uid.
-        run_id: Run identifier (lowercase DNS label): the run's directory on the volume
-            (``.rwx-smoke/<run_id>``) and the token every file must carry. ``None`` in the
-            component means ``<stack>-<hash of these args>`` (stable, so no diff on every
-            ``pulumi up``; the Job UID in the token still rejects files of an earlier Job).
-        ttl_seconds_after_finished: ``None`` for a Pulumi-owned Job (a TTL deletion would
-            show as drift and the next ``pulumi up --refresh`` would re-create it); ``infra
-            smoke`` sets ``KUBECTL_TTL_SECONDS`` as a safety net for its own cleanup.
+        run_id: Run identifier (lowercase DNS label, new per ``infra smoke`` run): the run's
+            directory on the volume (``.rwx-smoke/<run_id>``) and the token every file must
+            carry (with the Job's UID, which rejects files of an earlier Job).
+
+    Finished Jobs are deleted after ``KUBECTL_TTL_SECONDS``, a safety net for ``infra smoke``'s
+    own clean-up.
     """
 
     namespace: str
     pvc_name: str
     volume_name: str
-    provider: k8s.Provider | None = None
+    run_id: str
     parallelism: int = DEFAULT_PARALLELISM
     deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
     image: str = DEFAULT_IMAGE
     uid: int = 1000
     gid: int = 1000
-    run_id: str | None = None
-    ttl_seconds_after_finished: int | None = None
 
 
 def _is_int(value: object) -> bool:
@@ -194,17 +184,14 @@ def _is_int(value: object) -> bool:
 
 
 def validate_rwx_smoke_test_args(args: RwxSmokeTestArgs) -> None:
-    """Raise ``ValueError`` naming the offending setting of those ``infra smoke`` adds (its run
-    id and the finished Job's lifetime). The rest come from the validated stack config
-    (stacks/config.py ``smokeTest`` and ``volumes``), which checks them."""
-    if args.run_id is not None and not RUN_ID_RE.fullmatch(args.run_id):
+    """Raise ``ValueError`` naming the run id when it is not a DNS label: ``infra smoke`` adds
+    it. The rest come from the validated stack config (stacks/config.py ``smokeTest`` and
+    ``volumes``), which checks them."""
+    if not RUN_ID_RE.fullmatch(args.run_id):
         raise ValueError(
             "run_id must be 1-63 lowercase letters, digits and '-', starting and ending with "
             f"a letter or digit (got {args.run_id!r})"
         )
-    ttl = args.ttl_seconds_after_finished
-    if ttl is not None and (not _is_int(ttl) or ttl < 0):
-        raise ValueError(f"ttl_seconds_after_finished must be >= 0 or None (got {ttl!r})")
 
 
 def stack_slug(stack: str) -> str:
@@ -213,32 +200,10 @@ def stack_slug(stack: str) -> str:
     return slug or "stack"
 
 
-def default_run_id(stack: str, args: RwxSmokeTestArgs) -> str:
-    """``<stack>-<10 hex>``: stable for the same stack and settings, new when they change."""
-    settings = {
-        "namespace": args.namespace,
-        "pvc": args.pvc_name,
-        "volume": args.volume_name,
-        "parallelism": args.parallelism,
-        "deadline": args.deadline_seconds,
-        "image": args.image,
-        "uid": args.uid,
-        "gid": args.gid,
-    }
-    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
-    return f"{stack_slug(stack)}-{digest[:10]}"
-
-
-def _require_run_id(args: RwxSmokeTestArgs) -> str:
-    if args.run_id is None:
-        raise ValueError("run_id is required to render the smoke Job manifest")
-    return args.run_id
-
-
 def smoke_job_name(args: RwxSmokeTestArgs) -> str:
     """``rwx-smoke-<volume>-<8 hex of the run id>``, at most 56 characters so the Indexed
     Job's pod hostnames (``<job>-<index>``) stay DNS labels."""
-    suffix = hashlib.sha256(_require_run_id(args).encode()).hexdigest()[:8]
+    suffix = hashlib.sha256(args.run_id.encode()).hexdigest()[:8]
     return f"rwx-smoke-{args.volume_name[:36].rstrip('-')}-{suffix}"
 
 
@@ -247,7 +212,7 @@ def _labels(args: RwxSmokeTestArgs) -> dict[str, str]:
         "app.kubernetes.io/name": APP_LABEL,
         "app.kubernetes.io/part-of": "aks-rwx-training",
         VOLUME_LABEL: args.volume_name,
-        RUN_LABEL: _require_run_id(args),
+        RUN_LABEL: args.run_id,
     }
 
 
@@ -330,9 +295,9 @@ def _pod_template(
 
 
 def smoke_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
-    """The smoke Job (``batch/v1``) as a plain manifest; ``args.run_id`` must be set."""
+    """The smoke Job (``batch/v1``) as a plain manifest."""
     validate_rwx_smoke_test_args(args)
-    run_id = _require_run_id(args)
+    run_id = args.run_id
     env: list[dict[str, Any]] = [
         {"name": "RUN_ID", "value": run_id},
         {"name": "SMOKE_PODS", "value": str(args.parallelism)},
@@ -350,10 +315,9 @@ def smoke_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
         "parallelism": args.parallelism,
         "backoffLimit": 0,  # one failing pod fails the test: never retry into a pass
         "activeDeadlineSeconds": args.deadline_seconds + START_MARGIN_SECONDS,
+        "ttlSecondsAfterFinished": KUBECTL_TTL_SECONDS,
         "template": _pod_template(args, script=SMOKE_SCRIPT, env=env, spread=True),
     }
-    if args.ttl_seconds_after_finished is not None:
-        spec["ttlSecondsAfterFinished"] = args.ttl_seconds_after_finished
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -370,7 +334,7 @@ def cleanup_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
     """A one-pod Job removing ``.rwx-smoke/<run_id>`` from the volume (after a failed run)."""
     validate_rwx_smoke_test_args(args)
     env: list[dict[str, Any]] = [
-        {"name": "RUN_ID", "value": _require_run_id(args)},
+        {"name": "RUN_ID", "value": args.run_id},
         {"name": "SMOKE_ROOT", "value": MOUNT_PATH},
     ]
     labels = {**_labels(args), "app.kubernetes.io/component": "cleanup"}
@@ -393,46 +357,3 @@ def cleanup_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
             "template": template,
         },
     }
-
-
-class RwxSmokeTest(pulumi.ComponentResource):
-    """The smoke Job as a Pulumi resource; ``pulumi up`` waits for it and fails if it fails.
-
-    Outputs (attributes):
-        job: The Job (Pulumi name ``<name>-job``).
-        job_name: Its ``metadata.name``; changes with the settings, so a changed test runs
-            as a new Job (create-before-replace) instead of patching an immutable one.
-        run_id: The run id in use.
-        manifest: The rendered manifest (plain dict).
-    """
-
-    def __init__(
-        self,
-        name: str,
-        args: RwxSmokeTestArgs,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        validate_rwx_smoke_test_args(args)
-        if args.provider is None:
-            raise ValueError("RwxSmokeTest needs the cluster's Kubernetes provider (provider)")
-        super().__init__("aks-rwx-training:smoke:RwxSmokeTest", name, None, opts)
-
-        if args.run_id is None:
-            args = dataclasses.replace(args, run_id=default_run_id(pulumi.get_stack(), args))
-        self.manifest = smoke_job_manifest(args)
-        self.run_id = _require_run_id(args)
-        self.job_name = self.manifest["metadata"]["name"]
-        # Pulumi's Job await times out after 10 minutes by default; the Job may run longer.
-        timeout = f"{self.manifest['spec']['activeDeadlineSeconds'] + 60}s"
-        self.job = k8s.batch.v1.Job(
-            f"{name}-job",
-            metadata=self.manifest["metadata"],
-            spec=self.manifest["spec"],
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
-            ),
-        )
-
-        self.register_outputs({"jobName": self.job_name, "runId": self.run_id})

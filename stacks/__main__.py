@@ -23,8 +23,6 @@ from components import (
     KubeletKeyAccessArgs,
     NvidiaDevicePlugin,
     NvidiaDevicePluginArgs,
-    RwxSmokeTest,
-    RwxSmokeTestArgs,
     RwxVolume,
     RwxVolumeArgs,
     ShareBackup,
@@ -315,22 +313,6 @@ def main(loaded: LoadedConfig) -> None:
         rwx_volumes[spec.name] = rwx
         if rwx.namespace_resource is not None:
             namespace_owners[spec.namespace] = rwx
-        if cfg.smoke.smoke_test.enabled:
-            RwxSmokeTest(
-                f"smoke-{spec.name}",
-                RwxSmokeTestArgs(
-                    namespace=spec.namespace,
-                    pvc_name=rwx.pvc_name,
-                    volume_name=spec.name,
-                    provider=cluster.provider,
-                    parallelism=cfg.smoke.smoke_test.parallelism,
-                    deadline_seconds=cfg.smoke.smoke_test.deadline_seconds,
-                    image=cfg.smoke.smoke_test.image,
-                    uid=spec.uid,
-                    gid=spec.gid,
-                ),
-                opts=pulumi.ResourceOptions(depends_on=[rwx.pvc]),
-            )
         volume_outputs[spec.name] = {
             "namespace": rwx.namespace,
             "pvcName": rwx.pvc_name,

@@ -371,10 +371,8 @@ def _distinct_zones(values: list[str]) -> list[str]:
 
 
 class SmokeTestConfig(_Model):
-    """``smokeTest``: the RWX smoke Job (``components/smoke.py``) run by ``infra smoke``;
-    ``enabled`` also renders it in the stack."""
+    """``smokeTest``: the RWX smoke Job (``components/smoke.py``) run by ``infra smoke``."""
 
-    enabled: Annotated[bool, Rule("must be true or false")] = False
     parallelism: Annotated[
         int,
         Field(ge=MIN_PARALLELISM, le=MAX_PARALLELISM),
@@ -1095,7 +1093,7 @@ class SmokeConfig(_Model):
 
     smoke_test: Annotated[
         SmokeTestConfig,
-        Rule("must be an object with enabled, parallelism, deadlineSeconds and image"),
+        Rule("must be an object with parallelism, deadlineSeconds and image"),
     ] = SmokeTestConfig()
     """Object configuring the RWX smoke test (components/smoke.py) - an Indexed Job per volume
     whose parallelism pods (2-32, spread over nodes) mount the PVC as the volume's uid/gid, each
@@ -1103,10 +1101,8 @@ class SmokeConfig(_Model):
     deadlineSeconds (10-3600). image (default busybox) needs sh, sync, sleep and date; it must
     be pinned by digest and come from a registry that the stack's policies/config/<stack>.json
     allows (kubernetes-core-podspec-image-allowed allowedRegistries); it sees only the share's
-    .rwx-smoke directory. `infra smoke --stack <stack>` runs it with kubectl after the staging
-    and prod deploys and removes it. enabled true also renders it in the stack (one Job per
-    volume; pulumi up waits for it and fails if it fails) - keep it false in the stack files,
-    the deploy workflow does not need it.
+    .rwx-smoke directory. `infra smoke --stack <stack>` runs it with kubectl after the deploys
+    of the stacks in [tool.infra] smoke-after-deploy, and removes it; the stack never owns it.
     """
 
 

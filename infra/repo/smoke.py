@@ -246,7 +246,6 @@ def build_plans(
             uid=configured[name].uid,
             gid=configured[name].gid,
             run_id=run_id,
-            ttl_seconds_after_finished=KUBECTL_TTL_SECONDS,
         )
         try:
             manifest = smoke_job_manifest(args)

@@ -1,4 +1,4 @@
-"""RwxSmokeTest: the Job's shape under the Pulumi mocks, its schema, and its script run for real.
+"""The RWX smoke Job that `infra smoke` applies: its shape, its schema, and its script run for real.
 
 The script tests run the shell script of the rendered manifest in N concurrent ``/bin/sh``
 processes (and busybox ash, the image's shell, when installed) against a temporary directory
@@ -18,28 +18,25 @@ from typing import Any
 
 import kubernetes_validate
 import pulumi
-import pulumi_kubernetes as k8s
 import pytest
-from component_harness import RunResult, run_pulumi
 
 from components.smoke import (
     CLEANUP_SCRIPT,
     DEFAULT_IMAGE,
+    KUBECTL_TTL_SECONDS,
     SMOKE_DIR,
     SMOKE_SCRIPT,
     START_MARGIN_SECONDS,
-    RwxSmokeTest,
     RwxSmokeTestArgs,
     cleanup_job_manifest,
-    default_run_id,
     smoke_job_manifest,
     smoke_job_name,
     stack_slug,
     validate_rwx_smoke_test_args,
 )
+from infra.repo.smoke import new_run_id
 from tests.conftest import STACKS
 
-COMPONENT = "aks-rwx-training:smoke:RwxSmokeTest"
 JOB = "kubernetes:batch/v1:Job"
 ROOT = Path(__file__).resolve().parents[2]
 K8S_VERSION = "1.36.0"
@@ -52,61 +49,8 @@ def smoke_args(**overrides: Any) -> RwxSmokeTestArgs:
     return dataclasses.replace(args, **overrides)
 
 
-def deploy(**overrides: Any) -> RunResult:
-    def program() -> RwxSmokeTest:
-        provider = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("apiVersion: v1"))
-        args = dataclasses.replace(smoke_args(run_id=None, provider=provider), **overrides)
-        return RwxSmokeTest("smoke-datasets", args)
-
-    result = run_pulumi(program, stack="staging")
-    result.raise_error()
-    return result
-
-
 def pod_spec(manifest: dict[str, Any]) -> dict[str, Any]:
     return manifest["spec"]["template"]["spec"]
-
-
-# --- the component under mocks ----------------------------------------------------------------
-
-
-def test_component_renders_the_manifest_as_one_job_child() -> None:
-    result = deploy()
-    component = result.one(COMPONENT)
-    job = result.one(JOB)
-    assert job.name == "smoke-datasets-job"
-    assert job.parent == component.urn
-    assert job.provider.startswith(result.one("pulumi:providers:kubernetes").urn + "::")
-    smoke: RwxSmokeTest = result.value
-    assert smoke.run_id == default_run_id("staging", smoke_args())
-    assert smoke.run_id.startswith("staging-")
-    expected = smoke_job_manifest(smoke_args(run_id=smoke.run_id))
-    assert job.inputs["metadata"] == expected["metadata"]
-    # The engine sees exactly the pure manifest (numbers come back as floats from the wire).
-    assert job.inputs["spec"] == expected["spec"]
-    assert (
-        job.inputs["metadata"]["name"]
-        == smoke.job_name
-        == smoke_job_name(smoke_args(run_id=smoke.run_id))
-    )
-
-
-def test_pulumi_owned_job_has_no_ttl_and_waits_longer_than_its_deadline() -> None:
-    job = deploy(deadline_seconds=900).one(JOB)
-    assert "ttlSecondsAfterFinished" not in job.inputs["spec"]
-    assert job.inputs["spec"]["activeDeadlineSeconds"] == 900 + START_MARGIN_SECONDS
-
-
-def test_job_name_changes_with_the_settings() -> None:
-    first = deploy().value.job_name
-    assert deploy(parallelism=4).value.job_name != first
-    assert deploy().value.job_name == first  # stable: no diff on every pulumi up
-
-
-def test_component_needs_a_provider() -> None:
-    result = run_pulumi(lambda: RwxSmokeTest("s", smoke_args()))
-    assert isinstance(result.error, ValueError)
-    assert "provider" in str(result.error)
 
 
 # --- the manifest -----------------------------------------------------------------------------
@@ -123,13 +67,7 @@ def test_job_shape() -> None:
     assert spec["parallelism"] == spec["completions"] == 5
     assert spec["backoffLimit"] == 0
     assert spec["activeDeadlineSeconds"] == 200 + START_MARGIN_SECONDS
-    assert "ttlSecondsAfterFinished" not in spec
-    assert (
-        smoke_job_manifest(smoke_args(ttl_seconds_after_finished=600))["spec"][
-            "ttlSecondsAfterFinished"
-        ]
-        == 600
-    )
+    assert spec["ttlSecondsAfterFinished"] == KUBECTL_TTL_SECONDS  # if infra smoke's clean-up fails
     assert spec["template"]["metadata"]["labels"] == manifest["metadata"]["labels"]
     assert pod_spec(manifest)["restartPolicy"] == "Never"
 
@@ -215,7 +153,6 @@ def test_script_content() -> None:
     "manifest",
     [
         pytest.param(smoke_job_manifest(smoke_args()), id="smoke"),
-        pytest.param(smoke_job_manifest(smoke_args(ttl_seconds_after_finished=3600)), id="ttl"),
         pytest.param(cleanup_job_manifest(smoke_args()), id="cleanup"),
     ],
 )
@@ -242,7 +179,7 @@ def test_names_stay_dns_labels_with_long_volume_names() -> None:
     name = smoke_job_name(args)
     assert len(name) <= 56
     assert len(cleanup_job_manifest(args)["metadata"]["name"]) <= 63
-    run_id = default_run_id("Org_Stack.With.A.Very-Long-Name-" + "x" * 40, args)
+    run_id = new_run_id("Org_Stack.With.A.Very-Long-Name-" + "x" * 40)
     assert len(run_id) <= 63
     validate_rwx_smoke_test_args(dataclasses.replace(args, run_id=run_id))
     assert stack_slug("___") == "stack"
@@ -252,17 +189,11 @@ def test_names_stay_dns_labels_with_long_volume_names() -> None:
     ("overrides", "message"),
     [
         ({"run_id": "Bad_Id"}, "run_id must be 1-63 lowercase letters"),
-        ({"ttl_seconds_after_finished": -1}, "ttl_seconds_after_finished must be >= 0"),
     ],
 )
 def test_bad_args_are_rejected(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
         smoke_job_manifest(smoke_args(**overrides))
-
-
-def test_manifest_needs_a_run_id() -> None:
-    with pytest.raises(ValueError, match="run_id is required"):
-        smoke_job_manifest(smoke_args(run_id=None))
 
 
 def test_pinned_image_is_accepted() -> None:
@@ -455,61 +386,29 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_stacks_render_no_smoke_job_by_default(run_stack: Callable[..., Any], stack: str) -> None:
+def test_no_stack_owns_a_smoke_job(run_stack: Callable[..., Any], stack: str) -> None:
+    # `infra smoke` is the one runner: a Pulumi-owned smoke Job would be drift once it finished.
     result = run_stack(stack)
     result.raise_error()
-    assert result.by_type(JOB) == []
-    assert result.by_type(COMPONENT) == []
-
-
-def test_enabled_smoke_test_renders_one_job_per_volume(run_stack: Callable[..., Any]) -> None:
-    volumes = [
-        {"name": "datasets", "namespace": "training", "quotaGiB": 1024, "uid": 2000, "gid": 3000},
-        {
-            "name": "checkpoints",
-            "namespace": "training",
-            "createNamespace": False,
-            "quotaGiB": 1024,
-        },
-    ]
-    result = run_stack(
-        "staging",
-        {"smokeTest": {"enabled": True, "parallelism": 4}, "volumes": volumes},
-    )
-    result.raise_error()
-    components = {r.name: r for r in result.by_type(COMPONENT)}
-    assert set(components) == {"smoke-datasets", "smoke-checkpoints"}
-    jobs = {r.name: r for r in result.by_type(JOB)}
-    assert set(jobs) == {"smoke-datasets-job", "smoke-checkpoints-job"}
-    pvcs = {r.name: r for r in result.by_type("kubernetes:core/v1:PersistentVolumeClaim")}
-    for volume in ("datasets", "checkpoints"):
-        job = jobs[f"smoke-{volume}-job"]
-        assert job.parent == components[f"smoke-{volume}"].urn
-        spec = job.inputs["spec"]
-        assert spec["parallelism"] == spec["completions"] == 4
-        assert spec["activeDeadlineSeconds"] == 300 + START_MARGIN_SECONDS
-        pod = spec["template"]["spec"]
-        assert pod["volumes"][0]["persistentVolumeClaim"]["claimName"] == volume
-        assert job.inputs["metadata"]["namespace"] == "training"
-        assert pvcs[f"volume-{volume}-pvc"].urn in components[f"smoke-{volume}"].dependencies
-    security = jobs["smoke-datasets-job"].inputs["spec"]["template"]["spec"]["securityContext"]
-    assert (security["runAsUser"], security["runAsGroup"]) == (2000, 3000)
-    security = jobs["smoke-checkpoints-job"].inputs["spec"]["template"]["spec"]["securityContext"]
-    assert (security["runAsUser"], security["runAsGroup"]) == (1000, 1000)
+    assert [r for r in result.by_type(JOB) if "rwx-smoke" in str(r.inputs["metadata"])] == []
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
         (
-            {"enabled": True, "parallelism": 1},
+            {"parallelism": 1},
             "smokeTest.parallelism' must be an integer between 2 and 32 (got 1)",
         ),
         (
             {"deadlineSeconds": 7200},
             "smokeTest.deadlineSeconds' must be an integer between 10 and 3600 (got 7200)",
         ),
-        ({"enable": True}, "smokeTest.enable' is not a known key; did you mean 'enabled'?"),
+        (
+            {"enabled": True},  # infra smoke is the one runner; the stack renders no smoke Job
+            "smokeTest.enabled' is not a known key; allowed keys are parallelism, "
+            "deadlineSeconds, image",
+        ),
         (
             {"image": "Busy Box"},
             "smokeTest.image' must be an image pinned by digest like "

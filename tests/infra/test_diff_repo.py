@@ -152,8 +152,8 @@ def test_a_replaced_cluster_replaces_the_kubernetes_objects_behind_its_provider(
 
 
 def test_a_config_change_no_resource_reads_still_shows(project):
-    # smokeTest is read by `infra smoke` after the deploy, not by the program when the smoke
-    # Job is off: the diff must still show that what runs against the prod data changed.
+    # smokeTest is read by `infra smoke` after the deploy, not by the program: the diff must
+    # still show that what runs against the prod data changed.
     config = load_stack_config(project, "prod")
     smoke = json.loads(config.values.get("aks-rwx-training:smokeTest", "{}"))
     smoke["parallelism"] = 7
