@@ -561,6 +561,7 @@ class _Estimator:
                     limit = _gpu_count(quota.get("borrowingLimit"))
                     borrow = borrow if limit is None else min(limit, borrow)
                 self.cost.teams.append(self.team(team, flavor, gpus, borrow, flavors))
+        self.cost.teams.sort(key=lambda row: (row.team, row.flavor or ""))
 
     def team(
         self,

@@ -9,7 +9,7 @@ from infra.readers.cost import HOURS_PER_MONTH, LEFT_OUT, CostChange, CostLine, 
 # Starts the cost line of each stack's Markdown; scripts/build_pr_comment.py finds it by this.
 COST_LABEL = "💰 **Estimated cost:**"
 # Starts the line of a team whose GPU quota or its cost changes.
-TEAM_LABEL = "👥 **GPU quota:**"
+TEAM_LABEL = "👥"
 
 
 def money(amount: float, currency: str | None) -> str:
@@ -124,7 +124,7 @@ def team_changes(change: CostChange) -> list[str]:
     head = {(t.team, t.flavor): t for t in change.head.teams}
     currency = change.head.currency
     lines = []
-    for key in dict.fromkeys([*base, *head]):
+    for key in sorted({*base, *head}, key=lambda k: (k[0], k[1] or "")):
         old, new = base.get(key), head.get(key)
         if old == new:
             continue
