@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,10 @@ from infra.render.diff import render_diff_markdown, render_diff_text
 from infra.render.plan import JSON_VERSION
 from stacks.config import parse_config, pool_gpus
 from tests.conftest import REPO_ROOT
+from tests.delivery._workflows import SCRIPTS
+
+sys.path.insert(0, str(SCRIPTS))
+import build_pr_comment
 
 PRICES = {
     "aks-tier/Standard": 0.10,
@@ -382,14 +389,14 @@ def _prod_config() -> Any:
     return parse_config(raw, project.name, "prod").values
 
 
-def _team_figures(cfg: Any) -> dict[str, tuple[int, int, int, int, int]]:
+def _team_figures(cfg: Any, teams: Any = None) -> dict[str, tuple[int, int, int, int, int]]:
     """Per team of a stack's config: (quota, may borrow, most held, nodes at quota, nodes at
     most), from Kueue's rules: a team borrows what the rest of its cohort lends (lendingLimit,
     else all its quota), up to its borrowingLimit, and never holds more than the pool."""
     pool = cfg.cluster.gpu_pool
     per_node = vm_size(pool.vm_size).gpus
     pool_total = pool.max_count * per_node
-    teams = cfg.training.teams.members
+    teams = cfg.training.teams.members if teams is None else teams
     figures = {}
     for team in teams:
         lent = sum(
@@ -576,3 +583,77 @@ def test_the_text_diff_shows_a_team_whose_quota_changes_and_only_that_team() -> 
     assert shown[1].startswith(f"{TEAM_LABEL} team b: GPU quota 1, may borrow 0 → 2,")
     same = estimate_change(plan(2), plan(2), TABLES, _vm_gpus)
     assert not any(x.startswith(TEAM_LABEL) for x in cost_markdown(same.head, same))
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_team_quota_change_between_two_revisions_shows_in_the_pr_comment(infra, tmp_path):
+    # One key: prod's training team gets 2 GPUs less. The diff's Markdown (what CI posts)
+    # names the team whose figures change, before → after, derived here from the config.
+    cfg = _prod_config()
+    (training,) = [t for t in cfg.training.teams.members if t.name == "training"]
+    for name in ("Pulumi.yaml", "pyproject.toml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    for name in ("stacks", "components", "policies", "azure_facts"):
+        shutil.copytree(
+            REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "base")
+    stack = tmp_path / "stacks" / "Pulumi.prod.yaml"
+    old, new = f"        gpus: {training.gpus}\n", f"        gpus: {training.gpus - 2}\n"
+    assert stack.read_text().count(old) == 1
+    stack.write_text(stack.read_text().replace(old, new))
+    _git(tmp_path, "commit", "-qam", "head")
+    result = infra(
+        "diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(tmp_path), "--no-policy",
+        "-s", "prod", "--markdown",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+    head = [
+        t.model_copy(update={"gpus": t.gpus - 2}) if t is training else t
+        for t in cfg.training.teams.members
+    ]
+    size = cfg.cluster.gpu_pool.vm_size
+    hour = load_price_tables(PRICE_DIR)[cfg.placement.location].prices[f"vm/{size}"]
+    month = hour * HOURS_PER_MONTH
+
+    def side(a: Any, b: Any, show: Any = str) -> str:
+        return show(b) if a == b else f"{show(a)} → {show(b)}"
+
+    expected = []
+    before, after = _team_figures(cfg), _team_figures(cfg, head)
+    for name in sorted(after):
+        (gpus, borrow, most, nodes, top), (gpus2, borrow2, most2, nodes2, top2) = (
+            before[name],
+            after[name],
+        )
+        if before[name] == after[name]:
+            continue
+        expected.append(
+            f"{TEAM_LABEL} team {name}: GPU quota {side(gpus, gpus2)}, may borrow "
+            f"{side(borrow, borrow2)}, up to {side(most, most2, lambda n: f'{n} GPUs')}; at full "
+            f"use {side(nodes * month, nodes2 * month, _usd)} a month "
+            f"({side(nodes * hour, nodes2 * hour, _usd)} an hour), borrowing too "
+            f"{side(top * month, top2 * month, _usd)} a month"
+        )
+    assert expected and expected[0].startswith(f"{TEAM_LABEL} team training: GPU quota ")
+    shown = [line for line in result.stdout.splitlines() if line.startswith(TEAM_LABEL)]
+    assert shown == expected
+    # The comment CI posts for this one-key change stays small (issue 23).
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "prod.md").write_text(result.stdout)
+    (results / "prod.rc").write_text("0\n")
+    comment = build_pr_comment.build(["prod"], results)
+    assert expected[0] in comment
+    assert len(comment.encode()) < 3 * 1024, len(comment.encode())
