@@ -173,7 +173,13 @@ class TeamCost:
 
     def as_json(self) -> dict[str, Any]:
         at_quota, at_max = self.hourly(self.nodes), self.hourly(self.max_nodes)
-        known = at_quota is not None and at_max is not None
+        hourly = monthly = None
+        if at_quota is not None and at_max is not None:
+            hourly = {"quota": round(at_quota, 4), "max": round(at_max, 4)}
+            monthly = {
+                "quota": round(at_quota * HOURS_PER_MONTH, 2),
+                "max": round(at_max * HOURS_PER_MONTH, 2),
+            }
         return {
             "team": self.team,
             "flavor": self.flavor,
@@ -183,15 +189,8 @@ class TeamCost:
             "pool": self.pool,
             "vmSize": self.vm_size,
             "nodes": {"quota": self.nodes, "max": self.max_nodes},
-            "hourly": {"quota": round(at_quota, 4), "max": round(at_max, 4)} if known else None,
-            "monthly": (
-                {
-                    "quota": round(at_quota * HOURS_PER_MONTH, 2),
-                    "max": round(at_max * HOURS_PER_MONTH, 2),
-                }
-                if at_quota is not None and at_max is not None
-                else None
-            ),
+            "hourly": hourly,
+            "monthly": monthly,
             "unknown": self.unknown,
         }
 
