@@ -552,7 +552,11 @@ class _Estimator:
             if not gpu_quotas:
                 self.cost.teams.append(TeamCost(team, None, 0, 0, 0))
             for flavor, quota in gpu_quotas:
-                gpus = _gpu_count(quota.get("nominalQuota")) or 0
+                gpus = _gpu_count(quota.get("nominalQuota"))
+                if gpus is None:
+                    reason = "its GPU nominalQuota is unknown offline"
+                    self.cost.teams.append(TeamCost(team, str(flavor), 0, 0, 0, unknown=reason))
+                    continue
                 borrow = 0
                 if cohort:
                     own = _gpu_count(quota.get("lendingLimit", quota.get("nominalQuota"))) or 0
@@ -580,10 +584,10 @@ class _Estimator:
             return replace(row, unknown=f"flavor {flavor}'s nodeLabels select {which}")
         (pool,) = pools
         row = replace(row, pool=pool.name, vm_size=pool.vm_size)
-        per_node = self.gpus_per_node(pool.vm_size) if pool.vm_size else None
         if pool.vm_size is None or pool.max_nodes is None:
             reason = f"node pool {pool.name}: VM size or node count unknown offline"
             return replace(row, unknown=reason)
+        per_node = self.gpus_per_node(pool.vm_size)
         if not per_node:
             return replace(row, unknown=f"GPUs per {pool.vm_size} node not known")
         # A team holds at most what the pool can: its quota may overcommit the pool.

@@ -16,7 +16,7 @@ import yaml
 from components.node_disks import vm_size
 from components.teams import max_gpus_of
 from infra.compare import diff_plans
-from infra.engine.model import Resource, StackPlan
+from infra.engine.model import UNKNOWN, Resource, StackPlan
 from infra.engine.project import load_project, load_stack_config
 from infra.errors import UsageError
 from infra.readers.cost import (
@@ -552,6 +552,10 @@ def test_a_team_cost_without_a_price_is_unknown_never_zero() -> None:
     assert any(line.startswith("    team b: quota 0 GPUs") and "$" not in line for line in text)
     team = cost.as_json()["teams"][0]
     assert (team["hourly"], team["monthly"], team["unknown"]) == (None, None, reason)
+    # A quota the preview cannot know (a secret, an unknown output) is no figure either.
+    (hidden,) = estimate(_teams_plan(_queue("c", nominalQuota=UNKNOWN)), TABLES, _vm_gpus).teams
+    assert hidden.unknown == "its GPU nominalQuota is unknown offline"
+    assert hidden.as_json()["monthly"] is None
     # Without the table of GPUs per VM size (a caller that gives none), unknown again.
     (alone, _) = estimate(plan, TABLES).teams
     assert alone.unknown == "GPUs per Standard_NC24ads_A100_v4 node not known"
