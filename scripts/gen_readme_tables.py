@@ -53,6 +53,7 @@ from infra.readers.cost import (  # noqa: E402
 from infra.render.cost import span  # noqa: E402
 from infra.render.diff import render_diff_markdown  # noqa: E402
 from infra.repo.effective_config import effective_config  # noqa: E402
+from infra.repo.gpus import gpus_per_node  # noqa: E402
 
 # Which file holds each generated block: each block lives in exactly one file.
 ENVIRONMENTS_DOC = ROOT / "docs" / "environments.md"
@@ -194,7 +195,7 @@ def example_comment(base: StackPlan) -> str:
         project = load_project(head_dir)
         diff.stack_file = project.relative(project.stack_file(STACK))
         diff.settings = stack_file_settings(project, STACK)
-        cost = estimate_change(base, head, load_price_tables(PRICE_DIR))
+        cost = estimate_change(base, head, load_price_tables(PRICE_DIR), gpus_per_node)
         results = Path(scratch) / "results"
         results.mkdir()
         (results / f"{STACK}.md").write_text(

@@ -110,26 +110,58 @@ filter() {
   printf -v "$var" '%s' "$out"
 }
 
-# stop_writers NAMESPACE CLAIM: every Job writing the claim suspended (its pods end), every
-# Deployment or StatefulSet writing it scaled to zero, then wait for the claim's pods to go.
-# With kubectl, at once: a config change would take a PR through all three stages.
-stop_writers() {
-  local namespace=$1 claim=$2 objects="" writers="" pods="" writer pod
-  query objects kubectl -n "$namespace" get jobs,deployments,statefulsets -o json
-  filter writers writers "$claim" <<<"$objects"
-  while read -r writer; do
-    [[ -n $writer ]] || continue
-    case $writer in
-      job/*) run kubectl -n "$namespace" patch "$writer" --type=merge -p '{"spec":{"suspend":true}}' ;;
-      *) run kubectl -n "$namespace" scale "$writer" --replicas=0 ;;
+# parse_args USAGE COUNT "$@": the words into the array `args` and --dry-run into DRY_RUN; any
+# other flag, or not exactly COUNT words, prints USAGE and exits 2.
+parse_args() {
+  local usage=$1 count=$2 arg
+  shift 2
+  args=()
+  for arg in "$@"; do
+    case $arg in
+      --dry-run) DRY_RUN=1 ;;
+      -*) echo "$usage" >&2; exit 2 ;;
+      *) args+=("$arg") ;;
     esac
-  done <<<"$writers"
+  done
+  ((${#args[@]} == count)) || { echo "$usage" >&2; exit 2; }
+}
+
+# stop_writers NAMESPACE CLAIM: every Job writing the claim suspended (its pods end), every
+# Deployment or StatefulSet writing it scaled to zero, then wait for the pods that write it to
+# go; what only reads it (readOnly) keeps running. With kubectl, at once: a config change would
+# take a PR through all three stages.
+stop_writers() { _stop_mounts "$1" "$2" writers writer-pods; }
+
+# stop_users NAMESPACE CLAIM: the same for everything that mounts the claim, reading or
+# writing (a team's read-only copy, whose PV is csi.readOnly: every user only reads).
+stop_users() { _stop_mounts "$1" "$2" users pods; }
+
+_stop_mounts() {
+  local namespace=$1 claim=$2 which=$3 which_pods=$4 objects="" found="" pods="" object pod
+  query objects kubectl -n "$namespace" get jobs,deployments,statefulsets -o json
+  filter found "$which" "$claim" <<<"$objects"
+  while read -r object; do
+    [[ -n $object ]] || continue
+    case $object in
+      job/*) run kubectl -n "$namespace" patch "$object" --type=merge -p '{"spec":{"suspend":true}}' ;;
+      *) run kubectl -n "$namespace" scale "$object" --replicas=0 ;;
+    esac
+  done <<<"$found"
   query pods kubectl -n "$namespace" get pods -o json
-  filter pods pods "$claim" <<<"$pods"
+  filter pods "$which_pods" "$claim" <<<"$pods"
   while read -r pod; do
     [[ -n $pod ]] || continue
     run kubectl -n "$namespace" wait --for=delete "pod/$pod" --timeout=15m
   done <<<"$pods"
+}
+
+# team_copies STACK VOLUME NAMESPACE: the namespaces of the teams' read-only copies of VOLUME
+# (teams.members[].sharedVolumes: a claim named VOLUME in the team's namespace, on a PV of its
+# own that names the same share), one per line; exit 2 with stack_facts' line on a bad file.
+team_copies() {
+  local claims
+  claims=$("$PYTHON" scripts/stack_facts.py claims "$1") || exit 2
+  awk -v v="$2" -v ns="$3" '$1 == v && $2 != ns { print $2 }' <<<"$claims"
 }
 
 # stack_value STACK KEY: a stack setting (scripts/stack_facts.py); exit 2 with its line if unset.

@@ -3,10 +3,10 @@
 #
 # usage: scripts/runbook-migrate-billing-model.sh PHASE STACK OLD_ACCOUNT [--dry-run]
 #   prepare  after the PR (new fileBillingModel and storageAccountName) has its acknowledging
-#            review, before it merges: stop the writers, unprotect every protected resource
-#            the new account replaces (account, file service, shares, PVs, claims, and the
-#            backup vault, policy, container and protected items), release the claims (the
-#            volumes' and the teams' read-only copies);
+#            review, before it merges: stop what mounts the claims, unprotect every
+#            protected resource the new account replaces (account, file service, shares, PVs,
+#            claims, and the backup vault, policy, container and protected items), release the
+#            claims (the volumes' and the teams' read-only copies);
 #   copy     after the deploy created the new account: copy every share server to server
 #            with AzCopy and short-lived SAS tokens (never printed), then compare usage. Run it
 #            where both accounts' private endpoints are reachable (the runner's VNet): the
@@ -22,15 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/runbook-lib.sh
 
 usage="usage: scripts/runbook-migrate-billing-model.sh prepare|copy|retire STACK OLD_ACCOUNT [--dry-run]"
-args=()
-for arg in "$@"; do
-  case $arg in
-    --dry-run) DRY_RUN=1 ;;
-    -*) echo "$usage" >&2; exit 2 ;;
-    *) args+=("$arg") ;;
-  esac
-done
-((${#args[@]} == 3)) || { echo "$usage" >&2; exit 2; }
+parse_args "$usage" 3 "$@"
 phase=${args[0]} stack=${args[1]} old=${args[2]}
 [[ $phase =~ ^(prepare|copy|retire)$ ]] || { echo "$usage" >&2; exit 2; }
 [[ $old =~ ^[a-z0-9]{3,24}$ ]] || { echo "$SCRIPT: OLD_ACCOUNT: 3-24 lowercase letters and digits" >&2; exit 2; }
@@ -48,10 +40,12 @@ fi
 
 prepare() {
   local entry name namespace state="" urns="" urn
-  step "stop the writers"
+  # Readers too: a claim still mounted by a running pod is not deleted (its
+  # kubernetes.io/pvc-protection finalizer waits for the pod), so `release the claims` would hang.
+  step "stop everything that mounts the claims"
   for entry in "${claims[@]}"; do
     read -r name namespace <<<"$entry"
-    stop_writers "$namespace" "$name"
+    stop_users "$namespace" "$name"
   done
   # Everything the new account name replaces: with retainOnDelete, Pulumi then only forgets
   # the old resources; the locks keep the old account and vault in Azure until `retire`.

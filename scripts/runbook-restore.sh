@@ -6,7 +6,14 @@
 #   points   the share's recovery points, newest first;
 #   restore  the whole share (no PATH), or the file (or, with --directory, the directory) at
 #            PATH, in place, overwriting what the point holds (newer files stay). The share's
-#            writers are stopped first (kubectl), and the restore job followed to its end.
+#            writers are stopped first (kubectl), and so is everything that mounts a team's
+#            read-only copy of it (teams.members[].sharedVolumes), which would otherwise read
+#            a share half restored; then the restore job is followed to its end.
+#
+# The teams' copies need no re-bind: each is a PV of its own whose volume handle and
+# shareName name this same share (components/volume.py, read_only), and the restore writes
+# back into that share (OriginalLocation), so every copy sees the restored files once its
+# readers start again. The runbook names them at the end.
 # env:   PYTHON (default .venv/bin/python); az (Backup Operator on the vault or more),
 #        kubectl (the stack's cluster)
 set -euo pipefail
@@ -34,6 +41,8 @@ rg=$(stack_value "$stack" resourceGroupName)
 account=$(stack_value "$stack" storageAccountName)
 namespace=$("$PYTHON" scripts/stack_facts.py volumes "$stack" | awk -v v="$volume" '$1 == v { print $2 }')
 [[ -n $namespace ]] || { echo "$SCRIPT: stacks/Pulumi.$stack.yaml: volumes: no volume named '$volume'" >&2; exit 2; }
+found=$(team_copies "$stack" "$volume" "$namespace") || exit 2
+mapfile -t copies <<<"$found"
 vault=$(backup_vault "$account")
 container=$(backup_container "$rg" "$account")
 backup=(--backup-management-type AzureStorage --workload-type AzureFileShare)
@@ -55,6 +64,11 @@ fi
 point=${args[3]} path=${args[4]:-}
 step "stop the writers of $namespace/$volume"
 stop_writers "$namespace" "$volume"
+for team in "${copies[@]}"; do
+  [[ -n $team ]] || continue
+  step "stop the readers of $team/$volume (read-only copy)"
+  stop_users "$team" "$volume"
+done
 
 step "restore"
 job=""
@@ -73,3 +87,7 @@ run az backup job wait -g "$rg" -v "$vault" -n "$job"
 query status az backup job show -g "$rg" -v "$vault" -n "$job" --query properties.status -o tsv
 ((DRY_RUN)) || [[ $status == Completed ]] || die "step '$STEP' failed: restore job $job ended $status"
 echo "$SCRIPT: restored; resume the writers (kubectl patch ... suspend:false, or the next deploy)"
+for team in "${copies[@]}"; do
+  [[ -n $team ]] || continue
+  echo "$SCRIPT: $team/$volume, team $team's read-only copy of the same share, sees the restored data (no re-bind); resume its readers the same way"
+done

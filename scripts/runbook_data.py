@@ -3,13 +3,16 @@
 
 usage: python scripts/runbook_data.py protected-urns   < pulumi stack export
        python scripts/runbook_data.py writers CLAIM    < kubectl get jobs,deployments,... -o json
+       python scripts/runbook_data.py users CLAIM      < kubectl get jobs,deployments,... -o json
+       python scripts/runbook_data.py writer-pods CLAIM < kubectl get pods -o json
        python scripts/runbook_data.py pods CLAIM       < kubectl get pods -o json
 
 protected-urns: the protected resources that hold data and go with the storage account
 (infra.compare.STATEFUL_TYPES, the set `infra diff` warns about, without the resource group and
 the cluster): what a billing-model migration replaces and must unprotect first.
 writers: `job/NAME`, `deployment/NAME` or `statefulset/NAME` for each object whose pod template
-mounts CLAIM without readOnly. pods: each pod that mounts CLAIM.
+mounts CLAIM without readOnly; users: each one that mounts CLAIM at all. writer-pods: each pod
+that mounts CLAIM without readOnly; pods: each pod that mounts CLAIM.
 """
 
 from __future__ import annotations
@@ -45,15 +48,15 @@ def main(argv: list[str]) -> int:
                 for r in doc["deployment"].get("resources") or []:
                     if r.get("protect") and r["type"] in STATEFUL_TYPES - KEPT:
                         print(r["urn"])
-            case ["writers", claim]:
+            case ["writers" | "users" as which, claim]:
                 for item in doc.get("items") or []:
                     kind = item["kind"].lower()
                     spec = item["spec"]["template"]["spec"]
-                    if _mounts(spec, claim, writable_only=True):
+                    if _mounts(spec, claim, writable_only=which == "writers"):
                         print(f"{kind}/{item['metadata']['name']}")
-            case ["pods", claim]:
+            case ["writer-pods" | "pods" as which, claim]:
                 for item in doc.get("items") or []:
-                    if _mounts(item["spec"], claim, writable_only=False):
+                    if _mounts(item["spec"], claim, writable_only=which == "writer-pods"):
                         print(item["metadata"]["name"])
             case _:
                 print(__doc__.split("\n\n")[1], file=sys.stderr)

@@ -15,7 +15,9 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="estimate each stack's monthly cost (offline price table)",
         description="Price each stack's plan from the committed retail price table "
         "(infra/prices/): the AKS tier, node VMs (an autoscaled pool as a range), OS disks, "
-        "Azure Files and monitoring ingestion; anything the table lacks is listed as not priced.",
+        "Azure Files and monitoring ingestion; anything the table lacks is listed as not priced. "
+        "Per team (Kueue ClusterQueue): its GPU quota, what it may borrow, and what the GPU "
+        "pool's nodes it holds at full use cost.",
         epilog=epilog("infra cost", "infra cost -s prod --json", command="cost"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -28,10 +30,11 @@ def run(args: argparse.Namespace) -> int:
     from infra.pipeline import preview_stacks
     from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
     from infra.render.cost import render_cost_text
+    from infra.repo.gpus import gpus_per_node
 
     tables = load_price_tables(PRICE_DIR)
     costs = [
-        estimate(plan, tables)
+        estimate(plan, tables, gpus_per_node)
         for plan in preview_stacks(args.cwd, args.stack, evaluate_policies=False)
     ]
     if args.json:

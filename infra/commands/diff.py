@@ -260,18 +260,22 @@ def run(args: argparse.Namespace) -> int:
             "blocked": blocked,
         }
         print(json.dumps(document, indent=2))
-    elif args.format == "markdown":
+    else:
         from infra.readers.cost import PRICE_DIR, estimate_change, load_price_tables
+        from infra.repo.gpus import gpus_per_node
 
         tables = load_price_tables(PRICE_DIR)
         costs = {
-            d.stack: estimate_change(d.base_plan, d.head_plan, tables)
+            d.stack: estimate_change(d.base_plan, d.head_plan, tables, gpus_per_node)
             for d in diffs
             if d.head_plan is not None
         }
-        print(render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack))
-    else:
-        print(render_diff_text(diffs))
+        if args.format == "markdown":
+            print(
+                render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack)
+            )
+        else:
+            print(render_diff_text(diffs, costs))
     refusals = [line for d in diffs for line in d.refusals]
     for line in refusals:
         print(f"infra: {line}", file=sys.stderr)

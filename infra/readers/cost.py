@@ -9,6 +9,10 @@ What it prices, per Azure resource the program registers (azure-native inputs):
   an upper bound, since it bills the GiB used;
 - a Log Analytics workspace's ingestion, up to its daily cap.
 
+Beside the stack's total, each Kueue ClusterQueue (a team) on a GPU node pool gets its nominal
+GPU quota, what it may borrow, and the VM cost of the pool nodes it holds at full use of
+either: a view of the pool's own cost line, never added to the total.
+
 Anything whose price the table lacks is listed as not priced, with the reason, never
 guessed. What it never estimates is `LEFT_OUT`.
 """
@@ -16,8 +20,9 @@ guessed. What it never estimates is `LEFT_OUT`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +62,11 @@ ACCOUNT = "azure-native:storage:StorageAccount"
 SHARE = "azure-native:storage:FileShare"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 RULE_GROUP = "azure-native:alertsmanagement:PrometheusRuleGroup"
+# Kueue's objects, any API version (kubernetes:kueue.x-k8s.io/<version>:<Kind>).
+KUEUE_TYPE_PREFIX = "kubernetes:kueue.x-k8s.io/"
+GPU_RESOURCE = "nvidia.com/gpu"
+# How many GPUs a VM size has (None: not known); the tool's caller knows its VM sizes.
+GpusPerNode = Callable[[str], int | None]
 # Billed resources the price tables do not hold: each one is listed as not estimated, by name,
 # never summed as $0. Azure Backup bills a protected share a monthly instance fee plus its
 # snapshots (azure.microsoft.com/pricing/details/backup); a private endpoint by the hour and
@@ -126,6 +136,65 @@ class Unpriced:
         }
 
 
+@dataclass(frozen=True)
+class TeamCost:
+    """A team's share of a GPU node pool (its Kueue ClusterQueue on one ResourceFlavor) and the
+    VM cost of the pool nodes it holds at full use.
+
+    Attributes:
+        team: The ClusterQueue's name.
+        flavor: The ResourceFlavor its GPU quota is on (None: it has no GPU quota).
+        gpus: Nominal GPU quota: what the team is guaranteed.
+        may_borrow: GPUs it may borrow beyond ``gpus``: its borrowingLimit, at most what the
+            rest of its cohort lends (their lendingLimit, else their nominal quota).
+        max_gpus: ``gpus + may_borrow``, at most what the pool holds.
+        pool, vm_size: The node pool the flavor's nodeLabels select, and its VM size.
+        nodes, max_nodes: Pool nodes holding ``gpus`` and ``max_gpus`` (GPUs per node, up).
+        node_hourly: The VM's price per node-hour; None when unknown, and ``unknown`` says why.
+    """
+
+    team: str
+    flavor: str | None
+    gpus: int
+    may_borrow: int
+    max_gpus: int
+    pool: str | None = None
+    vm_size: str | None = None
+    nodes: int = 0
+    max_nodes: int = 0
+    node_hourly: float | None = None
+    unknown: str | None = None
+
+    def hourly(self, nodes: int) -> float | None:
+        """What ``nodes`` of the pool cost an hour: None when the price is unknown."""
+        if self.unknown is not None:
+            return None
+        return nodes * (self.node_hourly or 0.0)
+
+    def as_json(self) -> dict[str, Any]:
+        at_quota, at_max = self.hourly(self.nodes), self.hourly(self.max_nodes)
+        hourly = monthly = None
+        if at_quota is not None and at_max is not None:
+            hourly = {"quota": round(at_quota, 4), "max": round(at_max, 4)}
+            monthly = {
+                "quota": round(at_quota * HOURS_PER_MONTH, 2),
+                "max": round(at_max * HOURS_PER_MONTH, 2),
+            }
+        return {
+            "team": self.team,
+            "flavor": self.flavor,
+            "gpuQuota": self.gpus,
+            "mayBorrow": self.may_borrow,
+            "maxGpus": self.max_gpus,
+            "pool": self.pool,
+            "vmSize": self.vm_size,
+            "nodes": {"quota": self.nodes, "max": self.max_nodes},
+            "hourly": hourly,
+            "monthly": monthly,
+            "unknown": self.unknown,
+        }
+
+
 @dataclass
 class StackCost:
     stack: str
@@ -134,6 +203,8 @@ class StackCost:
     sources: list[str] = field(default_factory=list)
     lines: list[CostLine] = field(default_factory=list)
     unpriced: list[Unpriced] = field(default_factory=list)
+    # A view of the GPU pool's cost per team, not part of the total.
+    teams: list[TeamCost] = field(default_factory=list)
 
     @property
     def low(self) -> float:
@@ -158,6 +229,7 @@ class StackCost:
             "sources": self.sources,
             "lines": [line.as_json() for line in self.lines],
             "unpriced": [u.as_json() for u in self.unpriced],
+            "teams": [team.as_json() for team in self.teams],
             "leftOut": LEFT_OUT,
         }
 
@@ -229,10 +301,39 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+@dataclass(frozen=True)
+class _NodePool:
+    name: str
+    vm_size: str | None
+    max_nodes: float | None
+    labels: Mapping[str, Any]
+    location: Any
+
+
+def _kind(resource: Resource) -> str | None:
+    """A Kueue object's kind, else None."""
+    if not resource.type.startswith(KUEUE_TYPE_PREFIX):
+        return None
+    return resource.type.rsplit(":", 1)[-1]
+
+
+def _gpu_count(value: Any) -> int | None:
+    """A GPU quantity (an integer, or its decimal string as Kubernetes also takes)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
 class _Estimator:
-    def __init__(self, plan: StackPlan, tables: Mapping[str, PriceTable]) -> None:
+    def __init__(
+        self, plan: StackPlan, tables: Mapping[str, PriceTable], gpus_per_node: GpusPerNode
+    ) -> None:
         self.tables = tables
+        self.gpus_per_node = gpus_per_node
         self.cost = StackCost(plan.stack)
+        self.pools: list[_NodePool] = []
         self.accounts = {
             r.inputs.get("accountName"): r for r in plan.resources if r.type == ACCOUNT
         }
@@ -242,21 +343,14 @@ class _Estimator:
             if r.type == CLUSTER
         }
 
-    def price(self, resource: Resource, location: Any, key: str, item: str) -> float | None:
-        """The unit price of `key` where `resource` runs, or None once reported unpriced."""
+    def lookup(self, location: Any, key: str) -> float | str:
+        """The unit price of `key` in `location`'s table, or why there is none."""
         table = self.tables.get(location) if isinstance(location, str) else None
         if table is None:
             where = f"region {location}" if isinstance(location, str) else "an unknown region"
-            self.cost.unpriced.append(
-                Unpriced(resource.name, item, f"no price table for {where}", missing_price=True)
-            )
-            return None
+            return f"no price table for {where}"
         if key not in table.prices:
-            reason = f"no {key} price in the {table.region} table"
-            self.cost.unpriced.append(
-                Unpriced(resource.name, item, reason, table.region, key, missing_price=True)
-            )
-            return None
+            return f"no {key} price in the {table.region} table"
         described = f"{table.region} prices of {table.retrieved} ({table.source})"
         if described not in self.cost.sources:
             self.cost.sources.append(described)
@@ -264,6 +358,18 @@ class _Estimator:
             raise UsageError(f"price tables mix {self.cost.currency} and {table.currency}")
         self.cost.currency = table.currency
         return table.prices[key]
+
+    def price(self, resource: Resource, location: Any, key: str, item: str) -> float | None:
+        """The unit price of `key` where `resource` runs, or None once reported unpriced."""
+        found = self.lookup(location, key)
+        if isinstance(found, str):
+            table = self.tables.get(location) if isinstance(location, str) else None
+            region, missing = (table.region, key) if table is not None else (None, None)
+            self.cost.unpriced.append(
+                Unpriced(resource.name, item, found, region, missing, missing_price=True)
+            )
+            return None
+        return found
 
     def add(self, resource: Resource, item: str, low: float, high: float | None = None) -> None:
         self.cost.lines.append(CostLine(resource.name, item, low, low if high is None else high))
@@ -305,6 +411,16 @@ class _Estimator:
             low, high = _number(pool.get("minCount")), _number(pool.get("maxCount"))
         else:
             low = high = _number(pool.get("count"))
+        labels = pool.get("nodeLabels")
+        self.pools.append(
+            _NodePool(
+                str(name),
+                size if isinstance(size, str) else None,
+                high,
+                labels if isinstance(labels, Mapping) else {},
+                location,
+            )
+        )
         if not isinstance(size, str) or low is None or high is None:
             self.unpriced(resource, f"node pool {name}", "VM size or node count unknown offline")
             return
@@ -401,10 +517,100 @@ class _Estimator:
         if (per_gb := self.price(resource, resource.inputs.get("location"), key, item)) is not None:
             self.add(resource, item, 0.0, cap * DAYS_PER_MONTH * per_gb)
 
+    def teams(self, plan: StackPlan) -> None:
+        """Each ClusterQueue's GPU quota per flavor, and the pool nodes it holds at full use.
 
-def estimate(plan: StackPlan, tables: Mapping[str, PriceTable]) -> StackCost:
-    """The stack's monthly cost as a low-high range, with what could not be priced."""
-    estimator = _Estimator(plan, tables)
+        Kueue's ClusterQueue API (the v1beta2 CRD, tests/fixtures/schemas/kueue/): a queue may
+        borrow up to its borrowingLimit (null: no limit) of the unused quota of the other
+        queues of its cohort, each of which lends up to its lendingLimit (null: all of its
+        nominalQuota); a queue without a cohort borrows nothing."""
+        flavors: dict[Any, Mapping[str, Any]] = {}
+        queues: list[tuple[str, Any, list[tuple[Any, Mapping[str, Any]]]]] = []
+        for resource in plan.resources:
+            kind = _kind(resource)
+            name = _dig(resource.inputs, "metadata", "name") or resource.name
+            if kind == "ResourceFlavor":
+                labels = _dig(resource.inputs, "spec", "nodeLabels")
+                flavors[name] = labels if isinstance(labels, Mapping) else {}
+            elif kind == "ClusterQueue":
+                gpu_quotas = [
+                    (flavor.get("name"), quota)
+                    for group in _dig(resource.inputs, "spec", "resourceGroups") or []
+                    if isinstance(group, Mapping)
+                    for flavor in group.get("flavors") or []
+                    if isinstance(flavor, Mapping)
+                    for quota in flavor.get("resources") or []
+                    if isinstance(quota, Mapping) and quota.get("name") == GPU_RESOURCE
+                ]
+                queues.append((str(name), _dig(resource.inputs, "spec", "cohortName"), gpu_quotas))
+        lent: dict[tuple[Any, Any], int] = {}
+        for _, cohort, gpu_quotas in queues:
+            for flavor, quota in gpu_quotas:
+                lends = _gpu_count(quota.get("lendingLimit", quota.get("nominalQuota"))) or 0
+                lent[(cohort, flavor)] = lent.get((cohort, flavor), 0) + lends
+        for team, cohort, gpu_quotas in queues:
+            if not gpu_quotas:
+                self.cost.teams.append(TeamCost(team, None, 0, 0, 0))
+            for flavor, quota in gpu_quotas:
+                gpus = _gpu_count(quota.get("nominalQuota"))
+                if gpus is None:
+                    reason = "its GPU nominalQuota is unknown offline"
+                    self.cost.teams.append(TeamCost(team, str(flavor), 0, 0, 0, unknown=reason))
+                    continue
+                borrow = 0
+                if cohort:
+                    own = _gpu_count(quota.get("lendingLimit", quota.get("nominalQuota"))) or 0
+                    borrow = lent.get((cohort, flavor), 0) - own
+                    limit = _gpu_count(quota.get("borrowingLimit"))
+                    borrow = borrow if limit is None else min(limit, borrow)
+                self.cost.teams.append(self.team(team, flavor, gpus, borrow, flavors))
+        self.cost.teams.sort(key=lambda row: (row.team, row.flavor or ""))
+
+    def team(
+        self,
+        team: str,
+        flavor: Any,
+        gpus: int,
+        borrow: int,
+        flavors: Mapping[Any, Mapping[str, Any]],
+    ) -> TeamCost:
+        row = TeamCost(team, str(flavor), gpus, borrow, gpus + borrow)
+        if flavor not in flavors:
+            return replace(row, unknown=f"no ResourceFlavor {flavor} in the plan")
+        wanted = flavors[flavor].items()
+        pools = [p for p in self.pools if wanted and wanted <= p.labels.items()]
+        if len(pools) != 1:
+            which = ", ".join(p.name for p in pools) or "no node pool"
+            return replace(row, unknown=f"flavor {flavor}'s nodeLabels select {which}")
+        (pool,) = pools
+        row = replace(row, pool=pool.name, vm_size=pool.vm_size)
+        if pool.vm_size is None or pool.max_nodes is None:
+            reason = f"node pool {pool.name}: VM size or node count unknown offline"
+            return replace(row, unknown=reason)
+        per_node = self.gpus_per_node(pool.vm_size)
+        if not per_node:
+            return replace(row, unknown=f"GPUs per {pool.vm_size} node not known")
+        # A team holds at most what the pool can: its quota may overcommit the pool.
+        pool_gpus = int(pool.max_nodes) * per_node
+        row = replace(
+            row,
+            max_gpus=min(gpus + borrow, pool_gpus),
+            nodes=math.ceil(min(gpus, pool_gpus) / per_node),
+            max_nodes=math.ceil(min(gpus + borrow, pool_gpus) / per_node),
+        )
+        found = self.lookup(pool.location, f"vm/{pool.vm_size}")
+        if isinstance(found, str):
+            return replace(row, unknown=found)
+        return replace(row, node_hourly=found)
+
+
+def estimate(
+    plan: StackPlan, tables: Mapping[str, PriceTable], gpus_per_node: GpusPerNode | None = None
+) -> StackCost:
+    """The stack's monthly cost as a low-high range, with what could not be priced, and each
+    team's GPU quota with the cost of the pool nodes it holds at full use (a team's cost is
+    unknown without ``gpus_per_node``, which says how many GPUs a VM size has)."""
+    estimator = _Estimator(plan, tables, gpus_per_node or (lambda _size: None))
     for resource in plan.resources:
         if resource.type == CLUSTER:
             estimator.cluster(resource)
@@ -426,10 +632,17 @@ def estimate(plan: StackPlan, tables: Mapping[str, PriceTable]) -> StackCost:
                 f"Prometheus recording rules {resource.name}",
                 "depends on the cluster's metric series",
             )
+    estimator.teams(plan)
     return estimator.cost
 
 
 def estimate_change(
-    base: StackPlan | None, head: StackPlan, tables: Mapping[str, PriceTable]
+    base: StackPlan | None,
+    head: StackPlan,
+    tables: Mapping[str, PriceTable],
+    gpus_per_node: GpusPerNode | None = None,
 ) -> CostChange:
-    return CostChange(estimate(base, tables) if base else None, estimate(head, tables))
+    return CostChange(
+        estimate(base, tables, gpus_per_node) if base else None,
+        estimate(head, tables, gpus_per_node),
+    )

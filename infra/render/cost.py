@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infra.readers.cost import LEFT_OUT, CostChange, CostLine, StackCost
+from infra.readers.cost import HOURS_PER_MONTH, LEFT_OUT, CostChange, CostLine, StackCost, TeamCost
 
 # Starts the cost line of each stack's Markdown; scripts/build_pr_comment.py finds it by this.
 COST_LABEL = "💰 **Estimated cost:**"
+# Starts the line of a team whose GPU quota or its cost changes.
+TEAM_LABEL = "👥"
 
 
 def money(amount: float, currency: str | None) -> str:
@@ -57,6 +59,91 @@ def change_summary(change: CostChange) -> str:
     return text + (f"; {unpriced} item(s) not priced" if unpriced else "")
 
 
+# Heads each stack's team lines: what the figures are (docs/cli.md says more).
+TEAMS_HEADING = (
+    "Teams on the GPU pool (quota: GPUs guaranteed; cost: the pool's VMs a team holds at full "
+    "use, not added to the total):"
+)
+
+
+def _gpus(count: int) -> str:
+    return f"{count} GPU{'s' * (count != 1)}"
+
+
+def _team_name(team: TeamCost, teams: Sequence[TeamCost]) -> str:
+    """The team's name, with its flavor when its GPU quota is on more than one."""
+    shared = sum(other.team == team.team for other in teams) > 1
+    return f"{team.team} ({team.flavor})" if shared else team.team
+
+
+def _at_full_use(team: TeamCost, nodes: int, currency: str | None) -> tuple[str, str]:
+    """(monthly, hourly) cost of `nodes` of the team's pool, or "unknown" twice."""
+    hourly = team.hourly(nodes)
+    if hourly is None:
+        return UNKNOWN, UNKNOWN
+    return money(hourly * HOURS_PER_MONTH, currency), money(hourly, currency)
+
+
+def team_text(team: TeamCost, currency: str | None) -> str:
+    """`quota 6 GPUs (6 x Standard_NC24ads_A100_v4): $20,914.50 a month ($28.65 an hour);
+    may borrow 2, up to 8 GPUs (8 nodes): $27,886.00 a month ($38.20 an hour)`"""
+    monthly, hourly = _at_full_use(team, team.nodes, currency)
+    held = f" ({team.nodes} x {team.vm_size})" if team.vm_size else ""
+    text = f"quota {_gpus(team.gpus)}{held}: {monthly} a month ({hourly} an hour)"
+    monthly, hourly = _at_full_use(team, team.max_nodes, currency)
+    nodes = f" ({team.max_nodes} node{'s' * (team.max_nodes != 1)})" if team.vm_size else ""
+    text += (
+        f"; may borrow {team.may_borrow}, up to {_gpus(team.max_gpus)}{nodes}: "
+        f"{monthly} a month ({hourly} an hour)"
+    )
+    return text + (f" [unknown: {team.unknown}]" if team.unknown else "")
+
+
+def _from_to(old: str | None, new: str | None) -> str:
+    if old == new:
+        return new or "none"
+    return f"{old or 'none'} → {new or 'none'}"
+
+
+def _team_figures(team: TeamCost | None, currency: str | None) -> list[str | None]:
+    """What a change line compares: quota, borrowing, most held, and the cost at full use."""
+    if team is None:
+        return [None] * 6
+    monthly, hourly = _at_full_use(team, team.nodes, currency)
+    borrowing, _ = _at_full_use(team, team.max_nodes, currency)
+    gpus, borrow, most = str(team.gpus), str(team.may_borrow), _gpus(team.max_gpus)
+    return [gpus, borrow, most, monthly, hourly, borrowing]
+
+
+def team_changes(change: CostChange) -> list[str]:
+    """One line per team added, removed or whose quota, borrowing or cost changes:
+    `team training: GPU quota 6 → 8, may borrow 2 → 0, up to 8 GPUs; at full use $20,914.50 →
+    $27,886.00 a month ($28.65 → $38.20 an hour), borrowing too $27,886.00 a month`"""
+    before = change.base.teams if change.base else []
+    base = {(t.team, t.flavor): t for t in before}
+    head = {(t.team, t.flavor): t for t in change.head.teams}
+    currency = change.head.currency
+    lines = []
+    for key in sorted({*base, *head}, key=lambda k: (k[0], k[1] or "")):
+        old, new = base.get(key), head.get(key)
+        if old == new:
+            continue
+        name = _team_name(new, change.head.teams) if new else _team_name(base[key], before)
+        what = " (added)" if old is None else " (removed)" if new is None else ""
+        parts = [
+            _from_to(a, b)
+            for a, b in zip(_team_figures(old, currency), _team_figures(new, currency), strict=True)
+        ]
+        line = (
+            f"team {name}{what}: GPU quota {parts[0]}, may borrow {parts[1]}, up to {parts[2]}; "
+            f"at full use {parts[3]} a month ({parts[4]} an hour), borrowing too {parts[5]} a "
+            "month"
+        )
+        reasons = [t.unknown for t in (old, new) if t is not None and t.unknown]
+        lines.append(line + "".join(f" [unknown: {r}]" for r in dict.fromkeys(reasons)))
+    return lines
+
+
 def render_cost_text(costs: Sequence[StackCost]) -> str:
     lines: list[str] = []
     for cost in costs:
@@ -65,6 +152,11 @@ def render_cost_text(costs: Sequence[StackCost]) -> str:
             lines.append(f"  {span(line.low, line.high, cost.currency):>24}  {line.item}")
         for missing in cost.unpriced:
             lines.append(f"  {'not priced':>24}  {missing.item}: {missing.reason}")
+        if cost.teams:
+            lines.append(f"  {TEAMS_HEADING}")
+            for team in cost.teams:
+                name = _team_name(team, cost.teams)
+                lines.append(f"    team {name}: {team_text(team, cost.currency)}")
         lines.append("")
     lines.append(f"Not estimated: {LEFT_OUT}.")
     return "\n".join(lines)
@@ -91,7 +183,10 @@ def cost_markdown(cost: StackCost, change: CostChange | None = None) -> list[str
         after = {_line_key(x) for x in cost.lines}
         shown = [x for x in cost.lines if _line_key(x) not in before]
         removed = [x for x in change.base.lines if _line_key(x) not in after]
-    lines = [f"{COST_LABEL} {summary}", "", "<details><summary>Cost lines</summary>", ""]
+    lines = [f"{COST_LABEL} {summary}", ""]
+    if change is not None and (teams := team_changes(change)):
+        lines += [*(f"{TEAM_LABEL} {line}" for line in teams), ""]
+    lines += ["<details><summary>Cost lines</summary>", ""]
     if shown or removed:
         lines += ["| Monthly | Item |", "|---|---|"]
         lines += [f"| {span(x.low, x.high, cost.currency)} | {x.item} |" for x in shown]

@@ -13,7 +13,7 @@ from infra.engine.values import masked
 from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
 from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
-from infra.render.cost import cost_markdown
+from infra.render.cost import cost_markdown, team_changes
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
 
@@ -308,7 +308,9 @@ def render_diff_markdown(
     return text
 
 
-def render_diff_text(diffs: Sequence[StackDiff]) -> str:
+def render_diff_text(
+    diffs: Sequence[StackDiff], costs: Mapping[str, CostChange] | None = None
+) -> str:
     symbols = {"add": "+", "update": "~", "replace": "+-", "remove": "-"}
     lines: list[str] = []
     for diff in diffs:
@@ -324,6 +326,8 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
         lines += [f"  differs in kind: {line}" for line in diff.kind_differences]
         for p in diff.config_changes:
             lines.append(f"  config {p.path}: {_plain(p.old)} => {_plain(p.new)}")
+        if (cost := (costs or {}).get(diff.stack)) is not None:
+            lines += [f"  {line}" for line in team_changes(cost)]
         for c in diff.changes:
             note = "  [STATEFUL: data at risk]" if c.stateful_risk else ""
             renamed = f"  (was {c.old_urn})" if c.old_urn else ""

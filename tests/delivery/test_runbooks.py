@@ -55,18 +55,35 @@ def _workloads(*items: tuple[str, str, str, bool]) -> str:
     )
 
 
-def _pods(*items: tuple[str, str]) -> str:
+def _pods(*items: tuple[str, str] | tuple[str, str, bool]) -> str:
+    """`kubectl get pods -o json`: (name, claim[, readOnly])."""
     return json.dumps(
         {
             "items": [
                 {
                     "metadata": {"name": name},
-                    "spec": {"volumes": [{"persistentVolumeClaim": {"claimName": claim}}]},
+                    "spec": {
+                        "volumes": [
+                            {
+                                "persistentVolumeClaim": {
+                                    "claimName": claim,
+                                    "readOnly": bool(read_only),
+                                }
+                            }
+                        ]
+                    },
                 }
-                for name, claim in items
+                for name, claim, *read_only in items
             ]
         }
     )
+
+
+def _copies(volume: str) -> list[str]:
+    """The teams of prod whose sharedVolumes hold a read-only copy of `volume`."""
+    config = yaml.safe_load((REPO_ROOT / "stacks" / "Pulumi.prod.yaml").read_text())["config"]
+    members = config["aks-rwx-training:teams"]["members"]
+    return [t["name"] for t in members if volume in (t.get("sharedVolumes") or [])]
 
 
 def _kube_writers(fakes: StandIns) -> None:
@@ -83,7 +100,11 @@ def _kube_writers(fakes: StandIns) -> None:
     fakes.answer(
         "kubectl",
         "get pods",
-        stdout=_pods(("ddp-example-0-abc", "checkpoints"), ("prep-0-xyz", "datasets")),
+        stdout=_pods(
+            ("ddp-example-0-abc", "checkpoints"),
+            ("tensorboard-7f-q", "checkpoints", True),  # a reader's pod: not waited for
+            ("prep-0-xyz", "datasets"),
+        ),
     )
 
 
@@ -128,6 +149,80 @@ def test_quarantine_dry_run_runs_nothing(fakes: StandIns) -> None:
     assert "+ kubectl -n training wait --for=condition=Ready pod/inspect-checkpoints" in (
         done.stdout
     )
+
+
+def _kube_datasets(fakes: StandIns, team: str) -> None:
+    """training/datasets: a writer and a reader; the team's copy: a Job and a Deployment that
+    read it (the copy's PV is read-only, whatever the pod says), and a writer of another claim."""
+    fakes.answer(
+        "kubectl",
+        "-n training get jobs,deployments,statefulsets",
+        stdout=_workloads(
+            ("Job", "prep", "datasets", False), ("Deployment", "viewer", "datasets", True)
+        ),
+    )
+    fakes.answer(
+        "kubectl",
+        "-n training get pods",
+        stdout=_pods(("prep-0-a", "datasets"), ("viewer-1-b", "datasets", True)),
+    )
+    fakes.answer(
+        "kubectl",
+        f"-n {team} get jobs,deployments,statefulsets",
+        stdout=_workloads(
+            ("Job", "eval", "datasets", False),
+            ("Deployment", "browser", "datasets", True),
+            ("Job", "write-results", "eval-results", False),
+        ),
+    )
+    fakes.answer(
+        "kubectl",
+        f"-n {team} get pods",
+        stdout=_pods(
+            ("eval-0-c", "datasets"),
+            ("browser-1-d", "datasets", True),
+            ("write-results-0-e", "eval-results"),
+        ),
+    )
+
+
+def _stop_datasets(team: str) -> list[str]:
+    """The writers of training/datasets stopped (its reader left), then everything that
+    mounts the team's read-only copy."""
+    return [
+        "kubectl -n training get jobs,deployments,statefulsets -o json",
+        'kubectl -n training patch job/prep --type=merge -p {"spec":{"suspend":true}}',
+        "kubectl -n training get pods -o json",
+        "kubectl -n training wait --for=delete pod/prep-0-a --timeout=15m",
+        f"kubectl -n {team} get jobs,deployments,statefulsets -o json",
+        f'kubectl -n {team} patch job/eval --type=merge -p {{"spec":{{"suspend":true}}}}',
+        f"kubectl -n {team} scale deployment/browser --replicas=0",
+        f"kubectl -n {team} get pods -o json",
+        f"kubectl -n {team} wait --for=delete pod/eval-0-c --timeout=15m",
+        f"kubectl -n {team} wait --for=delete pod/browser-1-d --timeout=15m",
+    ]
+
+
+def test_quarantine_also_stops_the_readers_of_each_team_copy(fakes: StandIns) -> None:
+    (team,) = _copies("datasets")  # prod: evaluation reads training's datasets
+    _kube_datasets(fakes, team)
+    done = fakes.run("runbook-quarantine.sh", "prod", "datasets")
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    assert lines[:-2] == _stop_datasets(team)
+    assert lines[-2].startswith("kubectl apply -f ")
+    assert lines[-1] == (
+        "kubectl -n training wait --for=condition=Ready pod/inspect-datasets --timeout=5m"
+    )
+    assert f"== stop the readers of {team}/datasets (read-only copy)" in done.stdout
+
+
+def test_quarantine_of_a_shared_volume_dry_run_runs_nothing(fakes: StandIns) -> None:
+    (team,) = _copies("datasets")
+    done = fakes.run("runbook-quarantine.sh", "prod", "datasets", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert fakes.calls() == []
+    assert f"+ kubectl -n {team} get jobs,deployments,statefulsets -o json" in done.stdout
 
 
 def test_quarantine_of_an_unknown_volume_is_one_line(fakes: StandIns) -> None:
@@ -270,6 +365,32 @@ def test_migration_prepare_unprotects_the_backup_too_and_releases_the_claims(
     ]
 
 
+def test_migration_prepare_stops_a_claim_reader_before_deleting_its_claim(
+    fakes: StandIns,
+) -> None:
+    # A pod still mounting a claim keeps it from being deleted (pvc-protection): readers stop
+    # too, else `delete pvc --wait=true` would wait for ever.
+    fakes.answer("pulumi", "stack export", stdout=PROD_STATE)
+    fakes.answer(
+        "kubectl",
+        "-n training get jobs,deployments,statefulsets",
+        stdout=_workloads(("Deployment", "tensorboard", "checkpoints", True)),
+    )
+    fakes.answer(
+        "kubectl", "-n training get pods", stdout=_pods(("tensorboard-1", "checkpoints", True))
+    )
+    fakes.answer("kubectl", "get", stdout=json.dumps({"items": []}))
+    done = fakes.run("runbook-migrate-billing-model.sh", "prepare", "prod", OLD)
+    assert done.returncode == 0, done.stderr
+    lines = [c.line for c in fakes.calls()]
+    order = [
+        "kubectl -n training scale deployment/tensorboard --replicas=0",
+        "kubectl -n training wait --for=delete pod/tensorboard-1 --timeout=15m",
+        "kubectl -n training delete pvc checkpoints --wait=true",
+    ]
+    assert [lines.index(line) for line in order] == sorted(lines.index(line) for line in order)
+
+
 def test_migration_copy_never_prints_a_sas_and_stops_on_a_size_mismatch(
     fakes: StandIns,
 ) -> None:
@@ -371,6 +492,33 @@ def test_restore_finds_the_item_stops_the_writers_then_restores_and_follows_the_
     ]
 
 
+def test_restore_stops_the_readers_of_each_team_copy_and_names_the_copies(
+    fakes: StandIns,
+) -> None:
+    (team,) = _copies("datasets")
+    fakes.answer("az", "backup item list", stdout="AzureFileShare;internal7\n")
+    fakes.answer("az", "restore-azurefileshare", stdout="job-3\n")
+    fakes.answer("az", "backup job show", stdout="Completed\n")
+    _kube_datasets(fakes, team)
+    done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-5")
+    assert done.returncode == 0, done.stderr
+    assert [c.line for c in fakes.calls()] == [
+        f"az backup item list -g {RG} -v {VAULT} {BACKUP} "
+        "--query [?properties.friendlyName=='datasets'].name | [0] -o tsv",
+        *_stop_datasets(team),
+        f"az backup restore restore-azurefileshare -g {RG} -v {VAULT} -c {CONTAINER} "
+        "-i AzureFileShare;internal7 --rp-name rp-5 --restore-mode OriginalLocation "
+        "--resolve-conflict Overwrite --query name -o tsv",
+        f"az backup job wait -g {RG} -v {VAULT} -n job-3",
+        f"az backup job show -g {RG} -v {VAULT} -n job-3 --query properties.status -o tsv",
+    ]
+    # The copy's PV names the same share: it sees the restored data without a re-bind.
+    assert done.stdout.rstrip().endswith(
+        f"runbook-restore: {team}/datasets, team {team}'s read-only copy of the same share, "
+        "sees the restored data (no re-bind); resume its readers the same way"
+    )
+
+
 def test_restore_of_a_share_without_backup_stops_naming_it(fakes: StandIns) -> None:
     fakes.answer("az", "backup item list", stdout="\n")
     done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1")
@@ -399,6 +547,8 @@ def test_restore_dry_run_runs_nothing(fakes: StandIns) -> None:
     assert done.returncode == 0, done.stderr
     assert fakes.calls() == []
     assert "+ az backup restore restore-azurefileshare " in done.stdout
+    (team,) = _copies("datasets")
+    assert f"== stop the readers of {team}/datasets (read-only copy)" in done.stdout
 
 
 # --- runbook-teardown.sh ---------------------------------------------------------------

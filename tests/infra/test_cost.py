@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from components.node_disks import vm_size
+from components.teams import max_gpus_of
 from infra.compare import diff_plans
-from infra.engine.model import Resource, StackPlan
+from infra.engine.model import UNKNOWN, Resource, StackPlan
+from infra.engine.project import load_project, load_stack_config
 from infra.errors import UsageError
 from infra.readers.cost import (
     HOURS_PER_MONTH,
@@ -21,9 +28,15 @@ from infra.readers.cost import (
     estimate_change,
     load_price_tables,
 )
-from infra.render.cost import cost_markdown
-from infra.render.diff import render_diff_markdown
+from infra.render.cost import TEAM_LABEL, TEAMS_HEADING, cost_markdown, render_cost_text
+from infra.render.diff import render_diff_markdown, render_diff_text
+from infra.render.plan import JSON_VERSION
+from stacks.config import parse_config, pool_gpus
 from tests.conftest import REPO_ROOT
+from tests.delivery._workflows import SCRIPTS
+
+sys.path.insert(0, str(SCRIPTS))
+import build_pr_comment
 
 PRICES = {
     "aks-tier/Standard": 0.10,
@@ -268,7 +281,17 @@ def test_price_tables_load_by_region_and_reject_bad_files(tmp_path: Path) -> Non
 def test_infra_cost_on_the_repository(infra) -> None:
     result = infra("cost", "-s", "prod", "--json")
     assert result.returncode == 0, result.stderr
-    (prod,) = json.loads(result.stdout)["stacks"]
+    document = json.loads(result.stdout)
+    assert document["version"] == JSON_VERSION
+    (prod,) = document["stacks"]
+    # Each team's quota and most held agree with what the stack gives Kueue (components/teams.py).
+    cfg = _prod_config()
+    assert {t["team"]: (t["gpuQuota"], t["maxGpus"]) for t in prod["teams"]} == {
+        team.name: (team.gpus, max_gpus_of(team.spec(), pool_gpus(cfg)))
+        for team in cfg.training.teams.members
+    }
+    for team in prod["teams"]:
+        assert team["unknown"] is None and 0 < team["monthly"]["quota"] <= team["monthly"]["max"]
     # Every price prod needs is in the committed table but these, listed as not estimated:
     # the uncapped log ingestion, the three Prometheus recording-rule groups and the metrics
     # ingestion, each backed-up share's Azure Backup fee, the private endpoint and its DNS
@@ -346,3 +369,295 @@ def test_every_unpriced_item_is_named_as_not_estimated() -> None:
         "Prometheus metrics ingestion into prometheus",
     ):
         assert item in line, item
+
+
+# --- teams: GPU quota and the cost of the pool nodes each holds at full use -------------------
+CLUSTER_QUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue"
+RESOURCE_FLAVOR = "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor"
+GPU_LABELS = {"accelerator": "nvidia"}
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
+def _prod_config() -> Any:
+    """prod's validated config, as the program reads it (Pulumi.yaml defaults included)."""
+    project = load_project(REPO_ROOT)
+    values = load_stack_config(project, "prod").values
+    raw = {k.split(":", 1)[1]: v for k, v in values.items() if k.startswith(f"{project.name}:")}
+    return parse_config(raw, project.name, "prod").values
+
+
+def _team_figures(cfg: Any, teams: Any = None) -> dict[str, tuple[int, int, int, int, int]]:
+    """Per team of a stack's config: (quota, may borrow, most held, nodes at quota, nodes at
+    most), from Kueue's rules: a team borrows what the rest of its cohort lends (lendingLimit,
+    else all its quota), up to its borrowingLimit, and never holds more than the pool."""
+    pool = cfg.cluster.gpu_pool
+    per_node = vm_size(pool.vm_size).gpus
+    pool_total = pool.max_count * per_node
+    teams = cfg.training.teams.members if teams is None else teams
+    figures = {}
+    for team in teams:
+        lent = sum(
+            other.gpus if other.lending_limit_gpus is None else other.lending_limit_gpus
+            for other in teams
+            if other is not team
+        )
+        borrow = lent if team.borrowing_limit_gpus is None else min(team.borrowing_limit_gpus, lent)
+        most = min(team.gpus + borrow, pool_total)
+        figures[team.name] = (
+            team.gpus, borrow, most, math.ceil(team.gpus / per_node), math.ceil(most / per_node)
+        )  # fmt: skip
+    return figures
+
+
+def test_infra_cost_shows_each_prod_team_quota_and_its_cost_at_full_use(infra) -> None:
+    cfg = _prod_config()
+    size = cfg.cluster.gpu_pool.vm_size
+    hourly = load_price_tables(PRICE_DIR)[cfg.placement.location].prices[f"vm/{size}"]
+    expected = []
+    for name, (gpus, borrow, most, nodes, max_nodes) in sorted(_team_figures(cfg).items()):
+        expected.append(
+            f"    team {name}: quota {gpus} GPUs ({nodes} x {size}): "
+            f"{_usd(nodes * hourly * HOURS_PER_MONTH)} a month ({_usd(nodes * hourly)} an hour); "
+            f"may borrow {borrow}, up to {most} GPUs ({max_nodes} nodes): "
+            f"{_usd(max_nodes * hourly * HOURS_PER_MONTH)} a month ({_usd(max_nodes * hourly)} an "
+            "hour)"
+        )
+    result = infra("cost", "-s", "prod")
+    assert result.returncode == 0, result.stderr
+    shown = [line for line in result.stdout.splitlines() if line.startswith("    team ")]
+    assert shown == expected
+    lines = result.stdout.splitlines()
+    assert lines[lines.index(f"  {TEAMS_HEADING}") + 1] == expected[0]
+    assert len(shown) == len(cfg.training.teams.members) == 2  # prod's two example teams
+
+
+def _gpu_pool(size: str = "Standard_NC24ads_A100_v4", max_count: int = 8) -> Resource:
+    return _resource(
+        "azure-native:containerservice:AgentPool",
+        "gpu",
+        resourceGroupName="rg",
+        resourceName="aks",
+        agentPoolName="gpu",
+        vmSize=size,
+        enableAutoScaling=True,
+        minCount=0,
+        maxCount=max_count,
+        osDiskType="Ephemeral",
+        nodeLabels={"workload": "training", **GPU_LABELS},
+    )
+
+
+def _queue(name: str, cohort: str | None = "pool", **gpu: Any) -> Resource:
+    spec: dict[str, Any] = {
+        "resourceGroups": [
+            {
+                "coveredResources": ["cpu", "nvidia.com/gpu"],
+                "flavors": [
+                    {
+                        "name": "gpus",
+                        "resources": [
+                            {"name": "cpu", "nominalQuota": "8"},
+                            {"name": "nvidia.com/gpu", **gpu},
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    if cohort:
+        spec["cohortName"] = cohort
+    return _resource(CLUSTER_QUEUE, f"queue-{name}", metadata={"name": name}, spec=spec)
+
+
+def _teams_plan(*queues: Resource, size: str = "Standard_NC24ads_A100_v4") -> StackPlan:
+    flavor = _resource(
+        RESOURCE_FLAVOR, "flavor", metadata={"name": "gpus"}, spec={"nodeLabels": GPU_LABELS}
+    )
+    cluster = _resource(
+        "azure-native:containerservice:ManagedCluster",
+        "cluster",
+        location="westeurope",
+        resourceGroupName="rg",
+        resourceName="aks",
+    )
+    return _plan(cluster, _gpu_pool(size), flavor, *queues)
+
+
+def _vm_gpus(size: str) -> int | None:
+    known = vm_size(size)
+    return known.gpus if known else None
+
+
+def test_a_team_borrows_what_its_cohort_lends_up_to_its_limit_and_never_past_the_pool() -> None:
+    # 8 GPUs in the pool. "a" has no borrowing limit: it may borrow what b and c lend (b lends
+    # 1 of its 2, c all of its 3), and holds at most the pool. "solo" has no cohort: it
+    # borrows nothing. "idle" has no GPU quota and still appears, with 0.
+    plan = _teams_plan(
+        _queue("a", nominalQuota=6),
+        _queue("b", nominalQuota=2, lendingLimit=1, borrowingLimit=1),
+        _queue("c", nominalQuota="3"),
+        _queue("solo", cohort=None, nominalQuota=1),
+        _queue("idle", nominalQuota=0),
+    )
+    teams = {t.team: t for t in estimate(plan, TABLES, _vm_gpus).teams}
+    figures = {
+        n: (t.gpus, t.may_borrow, t.max_gpus, t.nodes, t.max_nodes) for n, t in teams.items()
+    }
+    assert figures == {
+        "a": (6, 1 + 3, 8, 6, 8),
+        "b": (2, 1, 3, 2, 3),
+        "c": (3, 6 + 1, 8, 3, 8),
+        "idle": (0, 6 + 1 + 3, 8, 0, 8),
+        "solo": (1, 0, 1, 1, 1),
+    }
+    text = render_cost_text([estimate(plan, TABLES, _vm_gpus)])
+    price = PRICES["vm/Standard_NC24ads_A100_v4"]
+    assert (
+        f"    team idle: quota 0 GPUs (0 x Standard_NC24ads_A100_v4): $0.00 a month ($0.00 an "
+        f"hour); may borrow 10, up to 8 GPUs (8 nodes): {_usd(8 * price * HOURS_PER_MONTH)} a "
+        f"month ({_usd(8 * price)} an hour)"
+    ) in text.splitlines()
+    # A VM size with 4 GPUs a node: 6 GPUs hold 2 nodes (rounded up).
+    (big,) = estimate(
+        _teams_plan(_queue("a", nominalQuota=6), size="Standard_NC96ads_A100_v4"),
+        {**TABLES},
+        _vm_gpus,
+    ).teams
+    assert (big.nodes, big.max_nodes) == (2, 2)
+
+
+def test_a_team_cost_without_a_price_is_unknown_never_zero() -> None:
+    tables = {
+        "westeurope": PriceTable(
+            "westeurope",
+            "USD",
+            "2026-11-30",
+            "test",
+            {k: v for k, v in PRICES.items() if k != "vm/Standard_NC24ads_A100_v4"},
+        )
+    }
+    plan = _teams_plan(_queue("a", nominalQuota=2, borrowingLimit=0), _queue("b", nominalQuota=0))
+    cost = estimate(plan, tables, _vm_gpus)
+    text = render_cost_text([cost]).splitlines()
+    reason = "no vm/Standard_NC24ads_A100_v4 price in the westeurope table"
+    assert (
+        "    team a: quota 2 GPUs (2 x Standard_NC24ads_A100_v4): unknown a month (unknown an "
+        "hour); may borrow 0, up to 2 GPUs (2 nodes): unknown a month (unknown an hour) "
+        f"[unknown: {reason}]"
+    ) in text
+    # A team with no GPUs costs unknown too: no figure of the team reads as a price.
+    assert any(line.startswith("    team b: quota 0 GPUs") and "$" not in line for line in text)
+    team = cost.as_json()["teams"][0]
+    assert (team["hourly"], team["monthly"], team["unknown"]) == (None, None, reason)
+    # A quota the preview cannot know (a secret, an unknown output) is no figure either.
+    (hidden,) = estimate(_teams_plan(_queue("c", nominalQuota=UNKNOWN)), TABLES, _vm_gpus).teams
+    assert hidden.unknown == "its GPU nominalQuota is unknown offline"
+    assert hidden.as_json()["monthly"] is None
+    # Without the table of GPUs per VM size (a caller that gives none), unknown again.
+    (alone, _) = estimate(plan, TABLES).teams
+    assert alone.unknown == "GPUs per Standard_NC24ads_A100_v4 node not known"
+    assert alone.hourly(alone.nodes) is None
+
+
+def test_the_text_diff_shows_a_team_whose_quota_changes_and_only_that_team() -> None:
+    def plan(a_gpus: int) -> StackPlan:
+        return _teams_plan(
+            _queue("a", nominalQuota=a_gpus, borrowingLimit=0), _queue("b", nominalQuota=1)
+        )
+
+    change = estimate_change(plan(2), plan(3), TABLES, _vm_gpus)
+    text = render_diff_text([diff_plans(plan(2), plan(3))], {"prod": change})
+    hour = PRICES["vm/Standard_NC24ads_A100_v4"]
+    month = hour * HOURS_PER_MONTH
+    assert [line for line in text.splitlines() if "team " in line] == [
+        f"  team a: GPU quota 2 → 3, may borrow 0, up to 2 GPUs → 3 GPUs; at full use "
+        f"{_usd(2 * month)} → {_usd(3 * month)} a month ({_usd(2 * hour)} → {_usd(3 * hour)} an "
+        f"hour), borrowing too {_usd(2 * month)} → {_usd(3 * month)} a month",
+        # b borrows what a lends: a's larger quota lends b one more GPU.
+        f"  team b: GPU quota 1, may borrow 2 → 3, up to 3 GPUs → 4 GPUs; at full use "
+        f"{_usd(month)} a month ({_usd(hour)} an hour), borrowing too {_usd(3 * month)} → "
+        f"{_usd(4 * month)} a month",
+    ]
+    added = estimate_change(_teams_plan(_queue("b", nominalQuota=1)), plan(2), TABLES, _vm_gpus)
+    shown = [x for x in cost_markdown(added.head, added) if x.startswith(TEAM_LABEL)]
+    assert shown[0].startswith(f"{TEAM_LABEL} team a (added): GPU quota none → 2, may borrow none")
+    assert shown[1].startswith(f"{TEAM_LABEL} team b: GPU quota 1, may borrow 0 → 2,")
+    same = estimate_change(plan(2), plan(2), TABLES, _vm_gpus)
+    assert not any(x.startswith(TEAM_LABEL) for x in cost_markdown(same.head, same))
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_team_quota_change_between_two_revisions_shows_in_the_pr_comment(infra, tmp_path):
+    # One key: prod's training team gets 2 GPUs less. The diff's Markdown (what CI posts)
+    # names the team whose figures change, before → after, derived here from the config.
+    cfg = _prod_config()
+    (training,) = [t for t in cfg.training.teams.members if t.name == "training"]
+    for name in ("Pulumi.yaml", "pyproject.toml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    for name in ("stacks", "components", "policies", "azure_facts"):
+        shutil.copytree(
+            REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "base")
+    stack = tmp_path / "stacks" / "Pulumi.prod.yaml"
+    old, new = f"        gpus: {training.gpus}\n", f"        gpus: {training.gpus - 2}\n"
+    assert stack.read_text().count(old) == 1
+    stack.write_text(stack.read_text().replace(old, new))
+    _git(tmp_path, "commit", "-qam", "head")
+    result = infra(
+        "diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(tmp_path), "--no-policy",
+        "-s", "prod", "--markdown",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+    head = [
+        t.model_copy(update={"gpus": t.gpus - 2}) if t is training else t
+        for t in cfg.training.teams.members
+    ]
+    size = cfg.cluster.gpu_pool.vm_size
+    hour = load_price_tables(PRICE_DIR)[cfg.placement.location].prices[f"vm/{size}"]
+    month = hour * HOURS_PER_MONTH
+
+    def side(a: Any, b: Any, show: Any = str) -> str:
+        return show(b) if a == b else f"{show(a)} → {show(b)}"
+
+    expected = []
+    before, after = _team_figures(cfg), _team_figures(cfg, head)
+    for name in sorted(after):
+        (gpus, borrow, most, nodes, top), (gpus2, borrow2, most2, nodes2, top2) = (
+            before[name],
+            after[name],
+        )
+        if before[name] == after[name]:
+            continue
+        expected.append(
+            f"{TEAM_LABEL} team {name}: GPU quota {side(gpus, gpus2)}, may borrow "
+            f"{side(borrow, borrow2)}, up to {side(most, most2, lambda n: f'{n} GPUs')}; at full "
+            f"use {side(nodes * month, nodes2 * month, _usd)} a month "
+            f"({side(nodes * hour, nodes2 * hour, _usd)} an hour), borrowing too "
+            f"{side(top * month, top2 * month, _usd)} a month"
+        )
+    assert expected and expected[0].startswith(f"{TEAM_LABEL} team training: GPU quota ")
+    shown = [line for line in result.stdout.splitlines() if line.startswith(TEAM_LABEL)]
+    assert shown == expected
+    # The comment CI posts for this one-key change stays small (issue 23).
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "prod.md").write_text(result.stdout)
+    (results / "prod.rc").write_text("0\n")
+    comment = build_pr_comment.build(["prod"], results)
+    assert expected[0] in comment
+    assert len(comment.encode()) < 3 * 1024, len(comment.encode())
