@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from infra.commands.options import add_color, add_stack_selection, epilog
+from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
 from infra.engine.project import Project, load_project, stack_file_settings
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
@@ -69,7 +68,7 @@ def _repository_root(project: Project) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from infra.render.plan import render_json, render_markdown
-    from infra.render.text import render_preview_text, use_color
+    from infra.render.text import render_preview_text
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
@@ -78,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--violations-only shapes the text output; drop it or --format {args.format}"
         )
-    if args.color != "auto" and args.format != "text":
-        raise UsageError(f"--color colours the text output; drop it or --format {args.format}")
+    color = color_wanted(args)
     if args.no_policy and args.format in ("sarif", "junit"):
         raise UsageError(f"--format {args.format} reports policy verdicts; drop --no-policy")
 
@@ -93,9 +91,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(render_json(plans))
     elif args.format == "mermaid":
-        from infra.render.mermaid import render_mermaid_stacks
+        from infra.render.mermaid import render_mermaid_document
 
-        print(render_mermaid_stacks(plans))
+        print(render_mermaid_document(plans))
     elif args.format == "markdown":
         from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
 
@@ -113,6 +111,5 @@ def run(args: argparse.Namespace) -> int:
 
         print(render_junit(plans))
     else:
-        color = use_color(args.color, sys.stdout)
         print(render_preview_text(plans, violations_only=args.violations_only, color=color))
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK
