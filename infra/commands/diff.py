@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.commands.options import add_stack_selection, epilog
+from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
 from infra.engine.project import load_project, stack_file_settings
@@ -241,13 +241,16 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="acknowledge stateful replacements/deletions (the PR says so)",
     )
     p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    add_color(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from infra.render.color import Paint
     from infra.render.diff import render_diff_markdown, render_diff_text
     from infra.render.plan import JSON_VERSION
 
+    color = color_wanted(args)
     diffs = diff_stacks(
         args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy
     )
@@ -271,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack))
     else:
-        print(render_diff_text(diffs))
+        print(render_diff_text(diffs, Paint(color)))
     refusals = [line for d in diffs for line in d.refusals]
     for line in refusals:
         print(f"infra: {line}", file=sys.stderr)

@@ -67,8 +67,10 @@ def _repository_root(project: Project) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from infra.readers.review import review_facts
     from infra.render.plan import render_json, render_markdown
     from infra.render.text import render_preview_text
+    from infra.repo.vm_sizes import GPU_TABLE
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
@@ -88,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
         policy_pack_configs=args.policy_pack_config,
         evaluate_policies=not args.no_policy,
     )
+    review = {plan.stack: review_facts(plan, GPU_TABLE) for plan in plans}
     if args.format == "json":
-        print(render_json(plans))
+        print(render_json(plans, review))
     elif args.format == "mermaid":
         from infra.render.mermaid import render_mermaid_document
 
@@ -98,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
 
         tables = load_price_tables(PRICE_DIR)
-        print(render_markdown(plans, {p.stack: estimate(p, tables) for p in plans}))
+        print(render_markdown(plans, {p.stack: estimate(p, tables) for p in plans}, review))
     elif args.format == "sarif":
         from infra.render.sarif import render_sarif
 
@@ -111,5 +114,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(render_junit(plans))
     else:
-        print(render_preview_text(plans, violations_only=args.violations_only, color=color))
+        text = render_preview_text(
+            plans, violations_only=args.violations_only, color=color, review=review
+        )
+        print(text)
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

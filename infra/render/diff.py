@@ -12,6 +12,7 @@ from infra.engine.project import STACK_REMOVED_NOTE
 from infra.engine.values import masked
 from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
+from infra.render.color import GREEN, RED, YELLOW, Paint
 from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown
 from infra.render.escape import md_code, md_text
@@ -308,7 +309,12 @@ def render_diff_markdown(
     return text
 
 
-def render_diff_text(diffs: Sequence[StackDiff]) -> str:
+# As `pulumi preview` colours its steps: create green, update yellow, replace and delete red.
+_TEXT_COLORS = {"add": GREEN, "update": YELLOW, "replace": RED, "remove": RED}
+
+
+def render_diff_text(diffs: Sequence[StackDiff], paint: Paint | None = None) -> str:
+    paint = paint or Paint(False)
     symbols = {"add": "+", "update": "~", "replace": "+-", "remove": "-"}
     lines: list[str] = []
     for diff in diffs:
@@ -327,7 +333,8 @@ def render_diff_text(diffs: Sequence[StackDiff]) -> str:
         for c in diff.changes:
             note = "  [STATEFUL: data at risk]" if c.stateful_risk else ""
             renamed = f"  (was {c.old_urn})" if c.old_urn else ""
-            lines.append(f"  {symbols[c.action]:>2} {c.type} {c.name}{renamed}{note}")
+            row = f"  {symbols[c.action]:>2} {c.type} {c.name}{renamed}{note}"
+            lines.append(paint(_TEXT_COLORS[c.action], row))
             for p in c.changes:
                 forced = "  (forces replacement)" if p.path in c.replace_reasons else ""
                 lines.append(f"       {p.path}: {_plain(p.old)} => {_plain(p.new)}{forced}")
