@@ -217,6 +217,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra diff --base origin/main",
             "infra diff --base origin/main -s prod --strict --markdown",
             "infra diff --base v1.2.0 --head v1.3.0 --json",
+            "infra diff --base origin/main --format mermaid   the resources that change",
             command="diff",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -228,7 +229,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="git revision to diff (default: the work tree); the work tree's rules, policy "
         "pack and configs still judge it",
     )
-    add_stack_selection(p, "diff")
+    add_stack_selection(p, "diff", ("text", "json", "markdown", "mermaid"))
     p.add_argument(
         "--strict",
         action="store_true",
@@ -273,6 +274,11 @@ def run(args: argparse.Namespace) -> int:
             if d.head_plan is not None
         }
         print(render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack))
+    elif args.format == "mermaid":
+        from infra.render.diff import touched_plan
+        from infra.render.mermaid import render_mermaid_document
+
+        print(render_mermaid_document([touched_plan(d) for d in diffs if not d.removed]))
     else:
         print(render_diff_text(diffs, Paint(color)))
     refusals = [line for d in diffs for line in d.refusals]

@@ -213,9 +213,15 @@ def _changed_plan(diff: StackDiff) -> StackPlan | None:
     it creates or deletes some (an update leaves the graph as it was)."""
     if diff.head_plan is None or not (diff.count("add") or diff.count("remove")):
         return None
+    return touched_plan(diff)
+
+
+def touched_plan(diff: StackDiff) -> StackPlan:
+    """The resources the change creates, replaces, updates or deletes, as a plan to draw."""
     changed = {c.urn for c in diff.changes}
     base = diff.base_plan.resources if diff.base_plan else []
-    resources = [r for r in diff.head_plan.resources if r.urn in changed]
+    head = diff.head_plan.resources if diff.head_plan else []
+    resources = [r for r in head if r.urn in changed]
     resources += [r for r in base if r.urn in changed and r.urn not in {x.urn for x in resources}]
     return StackPlan(diff.project, diff.stack, resources, {})
 

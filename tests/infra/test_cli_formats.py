@@ -5,6 +5,7 @@ where its text has colour; each combination as a user sees it."""
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def _options(command: str) -> dict[str, argparse.Action]:
     ("command", "formats", "colour"),
     [
         ("preview", ["text", "json", "markdown", "sarif", "junit", "mermaid"], True),
-        ("diff", ["text", "json", "markdown"], True),
+        ("diff", ["text", "json", "markdown", "mermaid"], True),
         ("cost", ["text", "json", "markdown"], True),
         ("permissions", ["text", "json", "markdown"], True),
         # Stack names, one a line, for scripts: nothing to colour.
@@ -126,3 +127,18 @@ def test_diff_colours_its_rows_as_pulumi_does(infra: Any, repo: Path) -> None:  
     assert rows == 4  # the new share and PV, the resized share and PV
     refused = infra(*flags, "--markdown", "--color", "never")
     assert (refused.returncode, refused.stderr) == (2, COLOR_REFUSED.format("markdown"))
+
+
+def test_diff_mermaid_is_a_document_of_the_resources_that_change(
+    infra: Any,
+    repo: Path,  # noqa: F811
+) -> None:
+    _commit(repo, [{"name": "datasets", "quota": 200}, {"name": "checkpoints", "quota": 50}])
+    flags = ("diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(repo))
+    (stack,) = json.loads(infra(*flags, "--json").stdout)["stacks"]
+    result = infra(*flags, "--format", "mermaid")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["flowchart LR", f'  subgraph s0["{stack["project"]}/{stack["stack"]}"]']
+    drawn = re.findall(r'^    s0n\d+\["(.*?)<br/>', result.stdout, re.MULTILINE)
+    assert sorted(drawn) == sorted(c["name"] for c in stack["changes"])
