@@ -17,8 +17,8 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         "preview",
         help="show what each stack would deploy, with policy verdicts",
         description="Run each stack's program offline under Pulumi's mock runtime, then its "
-        "policy packs as `pulumi preview --policy-pack` does; print the resources, outputs "
-        "and verdicts.",
+        "policy packs as `pulumi preview --policy-pack` does; print the resources, the node "
+        "pools, images and Job mounts, the verdicts and outputs.",
         epilog=epilog(
             "infra preview                              every stack",
             "infra preview -s prod --violations-only    one stack's verdicts",

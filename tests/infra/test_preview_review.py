@@ -194,3 +194,33 @@ def test_what_the_plan_leaves_open_is_said_and_painted() -> None:
     plain = review_text(facts, Paint(False))
     assert plain[3:5] == ["Images:", "    Job ns/j  repo/a:1  (no digest: the tag can move)"]
     assert plain[6:] == ["Jobs:", "    ns/j  1 pod", "        data → /d read-only", ""]
+
+
+def test_names_a_pull_request_controls_stay_inert() -> None:
+    """A Job's namespace, claim and image are the PR's to write: no terminal escape reaches
+    the terminal, no HTML or cell break reaches the Markdown."""
+    from infra.render.review import review_markdown
+
+    hostile = "x\033[31m</details>|@team"
+    spec = {
+        "containers": [
+            {"name": "a", "image": hostile, "volumeMounts": [{"name": "d", "mountPath": hostile}]}
+        ],
+        "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": hostile}}],
+    }
+    job = _resource(
+        "kubernetes:batch/v1:Job",
+        "j",
+        metadata={"namespace": hostile, "name": "j"},
+        spec={"template": {"spec": spec}},
+    )
+    facts = review_facts(StackPlan("p", "s", [job], {}), GpuTable(lambda name: None, "t"))
+    text = "\n".join(review_text(facts, Paint(False)))
+    assert "\033" not in text and "\\x1b[31m" in text
+    markdown = "\n".join(review_markdown(facts))
+    assert "\033" not in markdown
+    (row,) = [line for line in markdown.splitlines() if line.startswith("| `x")]
+    # Three cells (the Job, its pods, its mounts); HTML only inside a code span, where
+    # GitHub shows it as typed.
+    assert row.count(" | ") == 2
+    assert "</details>" not in row.split("` | ", 1)[1]
