@@ -1,6 +1,6 @@
 """ANSI colour for the text outputs, as `pulumi` colours its own: green creates and passes,
 yellow updates and warnings, red deletions, replacements and failures. Whether to colour at
-all is the caller's choice (`use_color`); every renderer takes a `Paint`."""
+all is the caller's choice (`use_color`); the renderers paint through a `Paint`."""
 
 from __future__ import annotations
 
