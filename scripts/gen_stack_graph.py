@@ -1,8 +1,8 @@
 """docs/architecture.md's picture of the prod stack, generated from the prod stack's offline plan.
 
-``python scripts/gen_stack_graph.py`` rewrites the Mermaid block between the markers with
-``infra preview -s prod --format mermaid``'s graph; ``--check`` exits 1 when it is stale
-(the tests run it).
+``python scripts/gen_stack_graph.py`` rewrites the Mermaid block between the markers with the
+graph of prod that ``infra preview -s prod --format mermaid`` draws; ``--check`` exits 1 when
+it is stale (the tests run it).
 """
 
 from __future__ import annotations

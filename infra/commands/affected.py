@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from infra.commands.options import add_cwd, epilog
+from infra.commands.options import add_cwd, add_format, epilog
 from infra.engine.project import STACK_REMOVED_NOTE
 from infra.errors import UsageError
 from infra.git import revision_checkout
@@ -42,9 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where Pulumi.<stack>.yaml files live, relative to --cwd (default: stacks)",
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON document (default: one stack per line)"
-    )
+    add_format(parser, ("text", "json"))
     parser.add_argument(
         "--with-removed",
         action="store_true",
@@ -88,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"infra affected: {name}: {STACK_REMOVED_NOTE}", file=sys.stderr)
         known = existing + removed if args.with_removed else existing
         stacks = affected_stacks(paths, root, args.stack_config_dir, all_stacks=known, rules=rules)
-    if args.json:
+    if args.format == "json":
         from infra.render.plan import JSON_VERSION
 
         print(json.dumps({"version": JSON_VERSION, "stacks": stacks}))

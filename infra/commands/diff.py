@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.commands.options import add_stack_selection, epilog
+from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
 from infra.engine.project import load_project, stack_file_settings
@@ -217,6 +217,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra diff --base origin/main",
             "infra diff --base origin/main -s prod --strict --markdown",
             "infra diff --base v1.2.0 --head v1.3.0 --json",
+            "infra diff --base origin/main --format mermaid   the resources that change",
             command="diff",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -228,7 +229,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="git revision to diff (default: the work tree); the work tree's rules, policy "
         "pack and configs still judge it",
     )
-    add_stack_selection(p, "diff")
+    add_stack_selection(p, "diff", ("text", "json", "markdown", "mermaid"))
     p.add_argument(
         "--strict",
         action="store_true",
@@ -241,13 +242,16 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="acknowledge stateful replacements/deletions (the PR says so)",
     )
     p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    add_color(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from infra.render.color import Paint
     from infra.render.diff import render_diff_markdown, render_diff_text
     from infra.render.plan import JSON_VERSION
 
+    color = color_wanted(args)
     diffs = diff_stacks(
         args.cwd, args.base, args.stack, head_ref=args.head, evaluate_policies=not args.no_policy
     )
@@ -260,6 +264,11 @@ def run(args: argparse.Namespace) -> int:
             "blocked": blocked,
         }
         print(json.dumps(document, indent=2))
+    elif args.format == "mermaid":
+        from infra.render.diff import touched_plan
+        from infra.render.mermaid import render_mermaid_document
+
+        print(render_mermaid_document([touched_plan(d) for d in diffs if not d.removed]))
     else:
         from infra.readers.cost import PRICE_DIR, estimate_change, load_price_tables
         from infra.repo.gpus import gpus_per_node
@@ -275,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
                 render_diff_markdown(diffs, costs=costs, strict=args.strict, acknowledged=args.ack)
             )
         else:
-            print(render_diff_text(diffs, costs))
+            print(render_diff_text(diffs, costs, Paint(color)))
     refusals = [line for d in diffs for line in d.refusals]
     for line in refusals:
         print(f"infra: {line}", file=sys.stderr)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from infra.errors import UsageError
 from infra.exit_codes import COMMAND_CODES, MEANINGS
 
 
@@ -34,30 +36,34 @@ def add_stacks(parser: argparse.ArgumentParser, verb: str) -> None:
     add_cwd(parser)
 
 
+def add_format(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    """`--format`, with the formats this command can print (text first, the default); `--json`
+    and `--markdown` are shorthands for those it offers (one dest). Any other format is refused
+    by argparse in one line naming `--format` and the command's choices."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help=f"output format (default: {formats[0]})",
+    )
+    for shorthand in ("json", "markdown"):
+        if shorthand in formats:
+            group.add_argument(
+                f"--{shorthand}",
+                dest="format",
+                action="store_const",
+                const=shorthand,
+                help=f"= --format {shorthand}",
+            )
+
+
 def add_stack_selection(
     p: argparse.ArgumentParser, verb: str, formats: Sequence[str] = ("text", "json", "markdown")
 ) -> None:
-    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how.
-
-    `--format` picks the output; `--json` and `--markdown` are its shorthands (one dest)."""
+    """The flags `preview` and `diff` share with `pulumi preview`: which stacks, where, how."""
     add_stacks(p, verb)
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument(
-        "--format",
-        choices=formats,
-        default="text",
-        help="output format (default: text)",
-    )
-    fmt.add_argument(
-        "--json", dest="format", action="store_const", const="json", help="= --format json"
-    )
-    fmt.add_argument(
-        "--markdown",
-        dest="format",
-        action="store_const",
-        const="markdown",
-        help="= --format markdown",
-    )
+    add_format(p, formats)
 
 
 def add_color(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +74,16 @@ def add_color(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour the text output (default: auto: on a terminal, unless NO_COLOR is set)",
     )
+
+
+def color_wanted(args: argparse.Namespace) -> bool:
+    """Whether to colour this run's text output (`--color`, NO_COLOR, a terminal). A `--color`
+    given with another format is refused: it would be silently dropped."""
+    if args.color != "auto" and args.format != "text":
+        raise UsageError(f"--color colours the text output; drop it or --format {args.format}")
+    from infra.render.color import use_color
+
+    return args.format == "text" and use_color(args.color, sys.stdout)
 
 
 def epilog(*examples: str, command: str | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from infra.commands.options import add_stacks, epilog
+from infra.commands.options import add_color, add_format, add_stacks, color_wanted, epilog
 from infra.engine.project import load_project
 from infra.exit_codes import ExitCode
 from infra.readers.permissions import (
@@ -21,7 +21,8 @@ from infra.readers.permissions import (
     required,
 )
 from infra.readers.registrations import unregistered_lines
-from infra.render.permissions import render_json, render_text
+from infra.render.color import Paint
+from infra.render.permissions import render_json, render_markdown, render_text
 from infra.repo.permissions import load_permission_rules
 
 
@@ -34,18 +35,23 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         "offline plan: role definitions, assignments and their scopes); and the resource "
         "providers and features the plan needs with those bootstrap/ registers.",
         epilog=epilog(
-            "infra permissions", "infra permissions -s prod --json", command="permissions"
+            "infra permissions",
+            "infra permissions -s prod --json",
+            "infra permissions --markdown",
+            command="permissions",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_stacks(p, "check")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    add_format(p, ("text", "json", "markdown"))
+    add_color(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from infra.pipeline import preview_stacks
 
+    color = color_wanted(args)
     project = load_project(args.cwd)
     rules = load_permission_rules(project.root)
     plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
@@ -78,8 +84,13 @@ def run(args: argparse.Namespace) -> int:
         for p in principals
         for problem in p.problems
     ]
-    print(render_json(results, principals) if args.json else render_text(results, principals))
-    # With --json, stdout stays one JSON document; the verdict lines go to stderr.
-    for line in lines:
-        print(line, file=sys.stderr if args.json else sys.stdout)
+    if args.format == "json":
+        print(render_json(results, principals))
+        # stdout stays one JSON document; the verdict lines go to stderr.
+        for line in lines:
+            print(line, file=sys.stderr)
+    elif args.format == "markdown":
+        print(render_markdown(results, principals, lines))
+    else:
+        print(render_text(results, principals, lines, Paint(color)))
     return ExitCode.FAILED if lines else ExitCode.OK

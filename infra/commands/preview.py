@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from infra.commands.options import add_color, add_stack_selection, epilog
+from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
 from infra.engine.project import Project, load_project, stack_file_settings
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
@@ -18,8 +17,8 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         "preview",
         help="show what each stack would deploy, with policy verdicts",
         description="Run each stack's program offline under Pulumi's mock runtime, then its "
-        "policy packs as `pulumi preview --policy-pack` does; print the resources, outputs "
-        "and verdicts.",
+        "policy packs as `pulumi preview --policy-pack` does; print the resources, the node "
+        "pools, images and Job mounts, the verdicts and outputs.",
         epilog=epilog(
             "infra preview                              every stack",
             "infra preview -s prod --violations-only    one stack's verdicts",
@@ -68,8 +67,10 @@ def _repository_root(project: Project) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from infra.readers.review import review_facts
     from infra.render.plan import render_json, render_markdown
-    from infra.render.text import render_preview_text, use_color
+    from infra.render.text import render_preview_text
+    from infra.repo.vm_sizes import GPU_TABLE
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
@@ -78,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--violations-only shapes the text output; drop it or --format {args.format}"
         )
-    if args.color != "auto" and args.format != "text":
-        raise UsageError(f"--color colours the text output; drop it or --format {args.format}")
+    color = color_wanted(args)
     if args.no_policy and args.format in ("sarif", "junit"):
         raise UsageError(f"--format {args.format} reports policy verdicts; drop --no-policy")
 
@@ -90,17 +90,18 @@ def run(args: argparse.Namespace) -> int:
         policy_pack_configs=args.policy_pack_config,
         evaluate_policies=not args.no_policy,
     )
+    review = {plan.stack: review_facts(plan, GPU_TABLE) for plan in plans}
     if args.format == "json":
-        print(render_json(plans))
+        print(render_json(plans, review))
     elif args.format == "mermaid":
-        from infra.render.mermaid import render_mermaid_stacks
+        from infra.render.mermaid import render_mermaid_document
 
-        print(render_mermaid_stacks(plans))
+        print(render_mermaid_document(plans))
     elif args.format == "markdown":
         from infra.readers.cost import PRICE_DIR, estimate, load_price_tables
 
         tables = load_price_tables(PRICE_DIR)
-        print(render_markdown(plans, {p.stack: estimate(p, tables) for p in plans}))
+        print(render_markdown(plans, {p.stack: estimate(p, tables) for p in plans}, review))
     elif args.format == "sarif":
         from infra.render.sarif import render_sarif
 
@@ -113,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(render_junit(plans))
     else:
-        color = use_color(args.color, sys.stdout)
-        print(render_preview_text(plans, violations_only=args.violations_only, color=color))
+        text = render_preview_text(
+            plans, violations_only=args.violations_only, color=color, review=review
+        )
+        print(text)
     return ExitCode.FAILED if any(p.mandatory_violations for p in plans) else ExitCode.OK

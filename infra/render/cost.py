@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from infra.readers.cost import HOURS_PER_MONTH, LEFT_OUT, CostChange, CostLine, StackCost, TeamCost
+from infra.render.color import YELLOW, Paint
 
 # Starts the cost line of each stack's Markdown; scripts/build_pr_comment.py finds it by this.
 COST_LABEL = "💰 **Estimated cost:**"
@@ -144,14 +145,17 @@ def team_changes(change: CostChange) -> list[str]:
     return lines
 
 
-def render_cost_text(costs: Sequence[StackCost]) -> str:
+def render_cost_text(costs: Sequence[StackCost], paint: Paint | None = None) -> str:
+    """Each stack's total and lines; what has no price in yellow (a total it leaves open)."""
+    paint = paint or Paint(False)
     lines: list[str] = []
     for cost in costs:
-        lines.append(f"Stack {cost.stack}: {cost_summary(cost)}")
+        summary = cost_summary(cost)
+        lines.append(f"Stack {cost.stack}: {paint(YELLOW, summary) if cost.unpriced else summary}")
         for line in cost.lines:
             lines.append(f"  {span(line.low, line.high, cost.currency):>24}  {line.item}")
         for missing in cost.unpriced:
-            lines.append(f"  {'not priced':>24}  {missing.item}: {missing.reason}")
+            lines.append(paint(YELLOW, f"  {'not priced':>24}  {missing.item}: {missing.reason}"))
         if cost.teams:
             lines.append(f"  {TEAMS_HEADING}")
             for team in cost.teams:
@@ -159,6 +163,21 @@ def render_cost_text(costs: Sequence[StackCost]) -> str:
                 lines.append(f"    team {name}: {team_text(team, cost.currency)}")
         lines.append("")
     lines.append(f"Not estimated: {LEFT_OUT}.")
+    return "\n".join(lines)
+
+
+def render_cost_markdown(costs: Sequence[StackCost]) -> str:
+    """`infra cost --markdown`: per stack a heading, then what the PR comment shows of it."""
+    lines: list[str] = []
+    for cost in costs:
+        lines += [f"### `{cost.stack}`", "", *cost_markdown(cost)]
+        if cost.teams:
+            lines += [TEAMS_HEADING, ""]
+            lines += [
+                f"- team `{_team_name(t, cost.teams)}`: {team_text(t, cost.currency)}"
+                for t in cost.teams
+            ]
+            lines.append("")
     return "\n".join(lines)
 
 

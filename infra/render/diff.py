@@ -12,6 +12,7 @@ from infra.engine.project import STACK_REMOVED_NOTE
 from infra.engine.values import masked
 from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
+from infra.render.color import GREEN, RED, YELLOW, Paint
 from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown, team_changes
 from infra.render.escape import md_code, md_text
@@ -212,9 +213,15 @@ def _changed_plan(diff: StackDiff) -> StackPlan | None:
     it creates or deletes some (an update leaves the graph as it was)."""
     if diff.head_plan is None or not (diff.count("add") or diff.count("remove")):
         return None
+    return touched_plan(diff)
+
+
+def touched_plan(diff: StackDiff) -> StackPlan:
+    """The resources the change creates, replaces, updates or deletes, as a plan to draw."""
     changed = {c.urn for c in diff.changes}
     base = diff.base_plan.resources if diff.base_plan else []
-    resources = [r for r in diff.head_plan.resources if r.urn in changed]
+    head = diff.head_plan.resources if diff.head_plan else []
+    resources = [r for r in head if r.urn in changed]
     resources += [r for r in base if r.urn in changed and r.urn not in {x.urn for x in resources}]
     return StackPlan(diff.project, diff.stack, resources, {})
 
@@ -308,9 +315,16 @@ def render_diff_markdown(
     return text
 
 
+# As `pulumi preview` colours its steps: create green, update yellow, replace and delete red.
+_TEXT_COLORS = {"add": GREEN, "update": YELLOW, "replace": RED, "remove": RED}
+
+
 def render_diff_text(
-    diffs: Sequence[StackDiff], costs: Mapping[str, CostChange] | None = None
+    diffs: Sequence[StackDiff],
+    costs: Mapping[str, CostChange] | None = None,
+    paint: Paint | None = None,
 ) -> str:
+    paint = paint or Paint(False)
     symbols = {"add": "+", "update": "~", "replace": "+-", "remove": "-"}
     lines: list[str] = []
     for diff in diffs:
@@ -331,7 +345,8 @@ def render_diff_text(
         for c in diff.changes:
             note = "  [STATEFUL: data at risk]" if c.stateful_risk else ""
             renamed = f"  (was {c.old_urn})" if c.old_urn else ""
-            lines.append(f"  {symbols[c.action]:>2} {c.type} {c.name}{renamed}{note}")
+            row = f"  {symbols[c.action]:>2} {c.type} {c.name}{renamed}{note}"
+            lines.append(paint(_TEXT_COLORS[c.action], row))
             for p in c.changes:
                 forced = "  (forces replacement)" if p.path in c.replace_reasons else ""
                 lines.append(f"       {p.path}: {_plain(p.old)} => {_plain(p.new)}{forced}")

@@ -46,27 +46,29 @@ def _reduced(edges: Mapping[str, set[str]]) -> dict[str, set[str]]:
     }
 
 
-def render_mermaid(plan: StackPlan) -> str:
+def _graph_lines(plan: StackPlan, prefix: str, depth: int) -> list[str]:
+    """The plan's nodes (ids `<prefix><i>`), subgraphs and edges, indented `depth` levels."""
+    top = "  " * depth
     shown = [r for r in plan.resources if r.type != STACK_TYPE]
     if len(shown) > MAX_NODES:
-        return (
-            f'flowchart LR\n  omitted["{plan.stack}: {len(shown)} resources, '
+        return [
+            f'{top}{prefix}_omitted["{mermaid_label(plan.stack)}: {len(shown)} resources, '
             f'over the {MAX_NODES} a readable graph holds"]'
-        )
-    ids = {r.urn: f"n{i}" for i, r in enumerate(shown)}
+        ]
+    ids = {r.urn: f"{prefix}{i}" for i, r in enumerate(shown)}
     children: dict[str | None, list[Resource]] = {}
     for r in shown:
         children.setdefault(r.parent if r.parent in ids else None, []).append(r)
 
-    lines = ["flowchart LR"]
+    lines: list[str] = []
 
-    def place(resource: Resource, depth: int) -> None:
-        pad = "  " * depth
+    def place(resource: Resource, level: int) -> None:
+        pad = "  " * level
         node = ids[resource.urn]
         if not resource.custom and resource.urn in children:
             lines.append(f"{pad}subgraph {node}[{_label(resource)}]")
             for child in children[resource.urn]:
-                place(child, depth + 1)
+                place(child, level + 1)
             lines.append(f"{pad}end")
         elif resource.type.startswith(PROVIDER_PREFIX):
             lines.append(f"{pad}{node}{{{{{_label(resource)}}}}}")
@@ -74,26 +76,33 @@ def render_mermaid(plan: StackPlan) -> str:
             lines.append(f"{pad}{node}[{_label(resource)}]")
 
     for resource in children.get(None, []):
-        place(resource, 1)
+        place(resource, depth)
     depends = {
         ids[r.urn]: {ids[d] for d in r.dependencies if d in ids and d != r.urn} for r in shown
     }
+    order = {node: i for i, node in enumerate(ids.values())}
     for node, deps in _reduced(depends).items():
-        lines += [f"  {dep} --> {node}" for dep in sorted(deps, key=lambda n: int(n[1:]))]
+        lines += [f"{top}{dep} --> {node}" for dep in sorted(deps, key=order.__getitem__)]
     for r in shown:
         provider = (r.provider or "").rsplit("::", 1)[0]
         if provider in ids:
-            lines.append(f"  {ids[provider]} -.-> {ids[r.urn]}")
-    return "\n".join(lines)
+            lines.append(f"{top}{ids[provider]} -.-> {ids[r.urn]}")
+    return lines
+
+
+def render_mermaid(plan: StackPlan) -> str:
+    return "\n".join(["flowchart LR", *_graph_lines(plan, "n", 1)])
 
 
 def mermaid_block(plan: StackPlan) -> list[str]:
     return ["```mermaid", render_mermaid(plan), "```"]
 
 
-def render_mermaid_stacks(plans: Sequence[StackPlan]) -> str:
-    """`infra preview --format mermaid`: one fenced graph per stack, headed by its name."""
-    parts = []
-    for plan in plans:
-        parts += [f"### `{plan.project}/{plan.stack}`", "", *mermaid_block(plan), ""]
-    return "\n".join(parts)
+def render_mermaid_document(plans: Sequence[StackPlan]) -> str:
+    """`infra preview --format mermaid`: one Mermaid document (what `mmdc` and mermaid.live
+    read, no Markdown around it), each stack a subgraph named `project/stack`."""
+    lines = ["flowchart LR"]
+    for i, plan in enumerate(plans):
+        title = mermaid_label(f"{plan.project}/{plan.stack}")
+        lines += [f'  subgraph s{i}["{title}"]', *_graph_lines(plan, f"s{i}n", 2), "  end"]
+    return "\n".join(lines)

@@ -6,14 +6,27 @@ import json
 from collections.abc import Sequence
 
 from infra.readers.permissions import IdentityReport, PrincipalReport
+from infra.render.color import GREEN, RED, Paint
+from infra.render.escape import md_code, md_text
 
 StackReports = Sequence[tuple[str, Sequence[IdentityReport]]]
 
 
-def render_text(results: StackReports, principals: Sequence[PrincipalReport] = ()) -> str:
+def _verdict(report: IdentityReport, paint: Paint) -> str:
+    return paint(GREEN, "covered") if report.covered else paint(RED, "NOT covered")
+
+
+def render_text(
+    results: StackReports,
+    principals: Sequence[PrincipalReport] = (),
+    problems: Sequence[str] = (),
+    paint: Paint | None = None,
+) -> str:
+    """A line per identity and stack, a line per other principal's grant, then the problems."""
+    paint = paint or Paint(False)
     lines = [
         f"{stack}: {r.name} ({r.access}): {len(r.required)} actions needed, "
-        f"{len(r.granted)} role assignments, {'covered' if r.covered else 'NOT covered'}"
+        f"{len(r.granted)} role assignments, {_verdict(r, paint)}"
         for stack, reports in results
         for r in reports
     ]
@@ -23,6 +36,32 @@ def render_text(results: StackReports, principals: Sequence[PrincipalReport] = (
         for p in principals
         for g in p.granted
     ]
+    lines += [paint(RED, problem) for problem in problems]
+    return "\n".join(lines)
+
+
+def render_markdown(
+    results: StackReports, principals: Sequence[PrincipalReport] = (), problems: Sequence[str] = ()
+) -> str:
+    """`infra permissions --markdown`: a table row per identity and stack, then the problems."""
+    lines = [
+        "| Stack | Identity | Access | Actions needed | Role assignments | Verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {md_code(stack)} | {md_code(r.name)} | {r.access} | {len(r.required)} | "
+        f"{len(r.granted)} | {'✅ covered' if r.covered else '❌ NOT covered'} |"
+        for stack, reports in results
+        for r in reports
+    ]
+    grants = [
+        f"- {md_code(p.principal)} ({p.principal_type}): {md_text(g.role)} at {md_code(g.scope)}"
+        for p in principals
+        for g in p.granted
+    ]
+    if grants:
+        lines += ["", "Other principals bootstrap/ grants roles to:", "", *grants]
+    lines += ["", *(f"- ❌ {md_text(problem)}" for problem in problems)] if problems else []
     return "\n".join(lines)
 
 

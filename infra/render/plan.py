@@ -9,9 +9,11 @@ from typing import Any
 from infra.engine.model import Resource, StackPlan, Violation
 from infra.engine.values import masked
 from infra.readers.cost import StackCost
+from infra.readers.review import ReviewFacts
 from infra.render.cost import cost_markdown
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
+from infra.render.review import review_markdown
 
 # The few settings a reviewer looks for first, per resource type (input property paths).
 KEY_SETTINGS: dict[str, tuple[str, ...]] = {
@@ -133,8 +135,14 @@ def plan_json(plan: StackPlan) -> dict[str, Any]:
 JSON_VERSION = 1
 
 
-def render_json(plans: Sequence[StackPlan]) -> str:
-    document = {"version": JSON_VERSION, "stacks": [plan_json(p) for p in plans]}
+def render_json(plans: Sequence[StackPlan], review: Mapping[str, ReviewFacts] | None = None) -> str:
+    """`{"version", "stacks"}`; with `review`, each stack also has `"review"`: its node pools,
+    images, charts and Jobs' mounts (a field added: the version stays)."""
+    stacks = [plan_json(p) for p in plans]
+    for stack in stacks:
+        if review and stack["stack"] in review:
+            stack["review"] = review[stack["stack"]].as_json()
+    document = {"version": JSON_VERSION, "stacks": stacks}
     return json.dumps(document, indent=2, sort_keys=False)
 
 
@@ -162,7 +170,9 @@ def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
 
 
 def render_markdown(
-    plans: Sequence[StackPlan], costs: Mapping[str, StackCost] | None = None
+    plans: Sequence[StackPlan],
+    costs: Mapping[str, StackCost] | None = None,
+    review: Mapping[str, ReviewFacts] | None = None,
 ) -> str:
     lines: list[str] = []
     for plan in plans:
@@ -171,6 +181,8 @@ def render_markdown(
         lines.append("")
         lines.append(summary_line(plan))
         lines.append("")
+        if review and plan.stack in review:
+            lines.extend(review_markdown(review[plan.stack]))
         if costs and plan.stack in costs:
             lines.extend(cost_markdown(costs[plan.stack]))
         lines.extend(render_violations_markdown(plan.violations))

@@ -4,39 +4,27 @@ pkg/backend/display/progress.go `addIndentations` draws it) with Type, Name, Pla
 columns, then the policy violations, the outputs printed as nested blocks, and a
 `Resources:` summary. Offline, every resource is a create (`+`).
 
-Colour (ANSI) is the caller's choice; see `use_color`.
+Colour (ANSI) is the caller's choice; see `infra.render.color`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator, Sequence
-from typing import Any, TextIO
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from infra.engine.model import SECRET_MASK, Resource, Secret, StackPlan, Unknown, Violation
+from infra.readers.review import ReviewFacts
+from infra.render.color import GREEN as _GREEN
+from infra.render.color import RED as _RED
+from infra.render.color import YELLOW as _YELLOW
+from infra.render.color import Paint as _Paint
 from infra.render.escape import terminal
 from infra.render.plan import key_settings, resource_flags, sorted_violations, summary_line
+from infra.render.review import review_text
 
-_GREEN, _RED, _YELLOW, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[0m"
 _STACK_TYPE = "pulumi:pulumi:Stack"
 _INDENT = "    "
-
-
-def use_color(choice: str, stream: TextIO) -> bool:
-    """`--color`: `always`, `never`, or `auto`: a terminal, unless NO_COLOR is set to
-    anything but "" (https://no-color.org: a command-line flag overrides it)."""
-    if choice != "auto":
-        return choice == "always"
-    return not os.environ.get("NO_COLOR") and stream.isatty()
-
-
-class _Paint:
-    def __init__(self, on: bool) -> None:
-        self.on = on
-
-    def __call__(self, code: str, text: str) -> str:
-        return f"{code}{text}{_RESET}" if self.on and text else text
 
 
 def _tree(plan: StackPlan) -> Iterator[tuple[str, Resource]]:
@@ -133,14 +121,22 @@ def _violation_lines(violations: Sequence[Violation], paint: _Paint) -> list[str
 
 
 def render_preview_text(
-    plans: Sequence[StackPlan], *, violations_only: bool = False, color: bool = False
+    plans: Sequence[StackPlan],
+    *,
+    violations_only: bool = False,
+    color: bool = False,
+    review: Mapping[str, ReviewFacts] | None = None,
 ) -> str:
+    """Per stack: the tree, what a reviewer looks for (`review`: node pools, images, Jobs'
+    mounts), the verdicts, the outputs, the counts."""
     paint = _Paint(color)
     lines: list[str] = []
     for plan in plans:
         lines += [f"Stack {plan.project}/{plan.stack}", ""]
         if not violations_only:
             lines += [*_resource_rows(plan, paint), ""]
+            if review and plan.stack in review:
+                lines += review_text(review[plan.stack], paint)
         if plan.violations:
             lines += [*_violation_lines(plan.violations, paint), ""]
         if not violations_only and plan.outputs:

@@ -164,8 +164,13 @@ def test_commands_list_only_their_own_exit_codes() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["cost", "-s", "dev", "--json"], ["affected", "--all", "--json"]],
-    ids=["cost", "affected"],
+    [
+        ["cost", "-s", "dev", "--json"],
+        ["affected", "--all", "--json"],
+        ["permissions", "-s", "dev", "--format", "json"],
+        ["preview", "-s", "dev", "--no-policy", "--json"],
+    ],
+    ids=["cost", "affected", "permissions", "preview"],
 )
 def test_every_json_document_carries_a_version(infra: Any, argv: list[str]) -> None:
     import json

@@ -92,7 +92,16 @@ def test_labels_are_escaped_and_huge_plans_are_summarised() -> None:
 def test_preview_format_mermaid_and_markdown(infra) -> None:
     result = infra("preview", "-s", "dev", "--format", "mermaid", "--no-policy")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("### `aks-rwx-training/dev`\n\n```mermaid\nflowchart LR\n")
+    # A Mermaid document (no Markdown fence or heading): the stack's own graph, as the PR
+    # comment draws it, inside a subgraph named after the stack, its ids prefixed by it.
+    (_, *graph) = render_mermaid(real_plan("dev")).splitlines()
+    inner = [re.sub(r"\bn(\d+)\b", r"s0n\1", "  " + line) for line in graph]
+    assert result.stdout.splitlines() == [
+        "flowchart LR",
+        '  subgraph s0["aks-rwx-training/dev"]',
+        *inner,
+        "  end",
+    ]
     markdown = infra("preview", "-s", "dev", "--markdown", "--no-policy").stdout
     assert "```mermaid\nflowchart LR\n" in markdown
     refused = infra("preview", "--format", "mermaid", "--violations-only")
@@ -111,3 +120,27 @@ def test_the_readme_picture_is_generated_from_prod() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_mermaid_document_of_several_stacks_keeps_each_stacks_nodes_apart(infra) -> None:
+    result = infra("preview", "-s", "dev", "-s", "staging", "--format", "mermaid", "--no-policy")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("flowchart LR\n") and "```" not in text
+    assert re.findall(r'^  subgraph (s\d+)\["(.*?)"\]$', text, re.MULTILINE) == [
+        ("s0", "aks-rwx-training/dev"),
+        ("s1", "aks-rwx-training/staging"),
+    ]
+    declared = re.findall(r"^\s*(?:subgraph )?(s\d+n\d+)[\[{]", text, re.MULTILINE)
+    assert len(declared) == len(set(declared))
+    plans = [real_plan(stack) for stack in ("dev", "staging")]
+    assert len(declared) == sum(len(p.resources) for p in plans)
+
+
+def test_a_format_a_command_cannot_print_is_refused_naming_the_flag(infra) -> None:
+    result = infra("cost", "-s", "dev", "--format", "mermaid")
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    # argparse's own words; Python 3.12.8 stopped quoting the choices.
+    assert line.startswith("infra: error: argument --format: invalid choice: 'mermaid' ")
+    assert line.replace("'", "").endswith("(choose from text, json, markdown)")

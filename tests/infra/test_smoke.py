@@ -564,3 +564,33 @@ def test_module_entry_point(fake: Fake) -> None:
     assert done.returncode == 0, done.stderr
     assert "all 2 volume(s) are shared read-write" in done.stdout
     assert stat.S_IMODE(os.stat(fake.bin / "kubectl").st_mode) == 0o755
+
+
+@pytest.mark.parametrize(
+    ("stack", "message"),
+    [
+        ("../prod", "infra: error: invalid stack name '../prod'"),
+        ("no-such-stack", "infra: error: stacks/Pulumi.no-such-stack.yaml: no such stack"),
+    ],
+)
+def test_the_stack_name_is_checked_before_the_tools_a_live_run_needs(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stack: str,
+    message: str,
+) -> None:
+    """Neither kubectl nor pulumi on PATH: a wrong stack is still what the user hears of."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["--stack", stack, "-C", str(REPO_ROOT)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(message)
+
+
+def test_help_says_plainly_what_a_live_run_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "it needs the Pulumi CLI logged in to the stack's state" in text
+    assert "kubectl" in text
+    assert "The stack name and its config in this checkout are checked first." in text
