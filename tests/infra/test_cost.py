@@ -661,3 +661,21 @@ def test_a_team_quota_change_between_two_revisions_shows_in_the_pr_comment(infra
     comment = build_pr_comment.build(["prod"], results)
     assert expected[0] in comment
     assert len(comment.encode()) < 3 * 1024, len(comment.encode())
+
+
+def test_infra_cost_markdown_lists_the_same_teams_as_the_text(infra) -> None:
+    text = infra("cost", "-s", "prod")
+    markdown = infra("cost", "-s", "prod", "--markdown")
+    assert markdown.returncode == 0, markdown.stderr
+    in_text = [
+        line.strip().removeprefix("team ")
+        for line in text.stdout.splitlines()
+        if line.startswith("    team ")
+    ]
+    in_markdown = [
+        line.removeprefix("- team ").replace("`", "", 2)
+        for line in markdown.stdout.splitlines()
+        if line.startswith("- team ")
+    ]
+    assert in_markdown == in_text
+    assert len(in_markdown) == len(_prod_config().training.teams.members)
