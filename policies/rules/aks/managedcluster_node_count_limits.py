@@ -128,6 +128,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
             report_violation(f"{pool_label} has {shown} node(s); {allowed}.", None)
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("systemNodeCount", "gpuPool.minCount", "gpuPool.maxCount")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-node-count-limits",
     description="AKS node pool sizes and autoscaler bounds stay within the configured limits.",

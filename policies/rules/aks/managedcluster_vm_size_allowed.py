@@ -68,6 +68,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("systemVmSize", "gpuPool.vmSize")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-vm-size-allowed",
     description="AKS node pools use allowed VM sizes.",

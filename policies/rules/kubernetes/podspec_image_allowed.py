@@ -88,6 +88,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
                 )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("trainingJobs[].image", "smokeTest.image")
+
 POLICY = ResourceValidationPolicy(
     name=NAME,
     description=("Workload images are pinned by digest and come from an allowed registry."),

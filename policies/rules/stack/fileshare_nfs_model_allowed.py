@@ -51,6 +51,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("fileProtocol", "fileBillingModel")
+
 POLICY = StackValidationPolicy(
     name="azure-native-storage-fileshare-nfs-model-allowed",
     description="NFS file shares live only in accounts of an SSD billing model.",

@@ -111,6 +111,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
                 )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("volumes[].throughputMiBps", "volumes[].iops")
+
 POLICY = StackValidationPolicy(
     name="azure-native-storage-fileshare-provisioned-within-model-limits",
     description=(

@@ -97,6 +97,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("volumes[].quotaGiB",)
+
 POLICY = StackValidationPolicy(
     name="azure-native-storage-fileshare-quota-within-account-limits",
     description="Azure file share quotas are within the limits of their storage account kind.",

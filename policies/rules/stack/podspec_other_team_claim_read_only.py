@@ -70,6 +70,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("trainingJobs[].mounts[].readOnly", "teams.members[].sharedVolumes")
+
 POLICY = StackValidationPolicy(
     name="kubernetes-core-podspec-other-team-claim-read-only",
     description="Pods mount another team's share read-only.",

@@ -78,6 +78,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("trainingJobs[].team",)
+
 POLICY = StackValidationPolicy(
     name="kubernetes-core-podspec-team-gpu-workload-queued",
     description="GPU workloads in a team namespace are Jobs queued to a LocalQueue of the stack.",
