@@ -20,7 +20,6 @@ from pulumi_policy import Policy
 
 from policies import rules
 
-
 STACK_KEY_TAG = "stack-key:"
 NO_STACK_KEY = "none"
 

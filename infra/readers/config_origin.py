@@ -2,8 +2,9 @@
 
 A pack that declares, per policy, the stack keys that can cause its verdict (`PolicyRule.
 stack_keys`, `stack-key:` tags) is taken at its word: the fix names those keys, narrowed to
-the ones whose value the message names (a quoted value first) and, for a list key
-(`volumes[].quotaGiB`), to the element the resource or message names; a policy declaring no
+the ones whose value the message names (a quoted value first), else to those a quoted word
+of the message starts (pool 'gpu': `gpuPool.vmSize`), and for a list key
+(`volumes[].quotaGiB`) to the element the resource or message names; a policy declaring no
 key gets none. For a pack that declares nothing the link is found by value (below).
 
 A program turns config into resource inputs in its own ways, so the link is found by value:
@@ -130,6 +131,12 @@ def declared_keys_behind(
     quoted = [i for i in named if any(_quoted(t, message) for t in texts(i))]
     if quoted or named:
         return list(dict.fromkeys(quoted or named))
+    # A quoted word that starts a key names its part of the stack: pool 'gpu' -> gpuPool.vmSize,
+    # pool 'system' -> systemVmSize.
+    words = {w.lower() for w in re.findall(r"'([A-Za-z]+)'", message)}
+    labelled = [i for _, i in instances if i.lower().startswith(tuple(words))] if words else []
+    if labelled:
+        return list(dict.fromkeys(labelled))
     inputs = {text for _, text in _leaves(resource.inputs)} if resource else set()
     chosen: list[str] = []
     for pattern in patterns:
@@ -174,22 +181,22 @@ def stack_keys_behind(
 
 
 def once_per_resource(violations: Sequence[Violation]) -> list[Violation]:
-    """Each (pack, policy, resource) once, its distinct messages on lines of one message: a
-    policy that finds one problem in several places of a resource (a version on the cluster
-    and on each pool profile) gives one verdict."""
+    """Each (pack, policy, resource) once, the distinct lines of its messages as one message:
+    a policy that finds one problem in several places of a resource (a version on the cluster
+    and on each pool profile) gives one verdict. (`pulumi_policy` starts each message with the
+    policy's description, which so stays one line.)"""
     grouped: dict[tuple[str, str, str | None], tuple[Violation, list[str]]] = {}
     for v in violations:
-        _, messages = grouped.setdefault((v.policy_pack, v.policy, v.urn), (v, []))
-        if v.message not in messages:
-            messages.append(v.message)
+        _, lines = grouped.setdefault((v.policy_pack, v.policy, v.urn), (v, []))
+        lines += [line for line in v.message.splitlines() or [""] if line not in lines]
     out = []
-    for first, messages in grouped.values():
+    for first, lines in grouped.values():
         merged = Violation(
             first.policy_pack,
             first.policy,
             first.enforcement_level,
             first.urn,
-            "\n".join(messages),
+            "\n".join(lines),
             first.rule,
             first.stack_keys,
         )

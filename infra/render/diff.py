@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
-from infra.engine.model import StackPlan, Violation
+from infra.engine.model import StackKey, StackPlan, Violation
 from infra.engine.project import STACK_REMOVED_NOTE
 from infra.engine.values import masked
 from infra.readers.cost import CostChange
@@ -102,14 +102,24 @@ def _cell(text: str) -> str:
     return md_text(text)
 
 
-def _fix(v: Violation) -> str:
-    """The stack-file keys behind a verdict, as a change to make in its stack file."""
-    if not v.stack_keys:
-        return ""
-    shown = ", ".join(
-        md_code(k.key) + (f" (line {k.line})" if k.line is not None else "") for k in v.stack_keys
+def _keys_changed(diff: StackDiff, v: Violation) -> tuple[StackKey, ...]:
+    """The stack-file keys behind a new verdict, those this change sets first: of a pool's
+    minCount and maxCount both named by the message, the one the pull request changed."""
+    changed = {c.path for c in diff.config_changes}
+    touched = tuple(
+        k
+        for k in v.stack_keys
+        if any(path == k.key or path.startswith((f"{k.key}.", f"{k.key}[")) for path in changed)
     )
-    return f"change {shown} in {md_code(v.stack_keys[0].file)}"
+    return touched or v.stack_keys
+
+
+def _fix(keys: Sequence[StackKey]) -> str:
+    """The stack-file keys behind a verdict, as a change to make in its stack file."""
+    shown = ", ".join(
+        md_code(k.key) + (f" (line {k.line})" if k.line is not None else "") for k in keys
+    )
+    return f"change {shown} in {md_code(keys[0].file)}"
 
 
 def _verdict_table(diff: StackDiff) -> list[str]:
@@ -129,7 +139,8 @@ def _verdict_table(diff: StackDiff) -> list[str]:
             policy = f"[`{v.policy}`]({rule.url})" if rule and rule.url else f"`{v.policy}`"
             message = "<br>".join(_cell(m) for m in v.message.splitlines())
             if label == "new":
-                fixes = [_fix(v)] if v.stack_keys else []
+                keys = _keys_changed(diff, v)
+                fixes = [_fix(keys)] if keys else []
                 if rule and rule.remediation:
                     fixes.append(_cell(rule.remediation))
                 if fixes:
@@ -323,7 +334,7 @@ def render_diff_text(
             if c.blocked_by_protect:
                 lines.append(f"       {c.protect_note}")
         for v in diff.violations_added:
-            fix = "".join(f"; fix: {key}" for key in v.stack_keys)
+            fix = "".join(f"; fix: {key}" for key in _keys_changed(diff, v))
             text = "; ".join(v.message.splitlines())
             lines.append(f"  new {v.enforcement_level} violation {v.policy}: {text}{fix}")
         for v in diff.violations_removed:

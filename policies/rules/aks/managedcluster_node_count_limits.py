@@ -138,8 +138,8 @@ POLICY = ResourceValidationPolicy(
     config_schema=CONFIG_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Adjust count / minCount / maxCount of the node pool, or the systemPool / userPool / "
-        "pools settings of this policy in policies/config/<env>.json."
+        "Keep the node pool's count, minCount and maxCount within the systemPool / userPool / "
+        "pools settings of this policy (the fix line names the stack-file key)."
     ),
     url="https://learn.microsoft.com/azure/aks/cluster-autoscaler",
     tags=["azure", "aks", "cost", "capacity"],
