@@ -120,8 +120,11 @@ def declared_keys_behind(
     """The stack keys, of those a policy declares, behind one of its verdicts."""
     instances: list[tuple[str, str]] = []  # (pattern, instance)
     for pattern in patterns:
-        regex = _pattern(pattern)
-        found = dict.fromkeys(m.group(0) for k in values if (m := regex.match(k)))
+        # A list key stands for the key in each element the stack has (set there or not).
+        head, brackets, tail = pattern.rpartition("[]")
+        regex = _pattern(head + brackets)
+        elements = dict.fromkeys(m.group(0) for k in values if (m := regex.match(k)))
+        found = [element + tail for element in elements] if brackets else []
         instances += [(pattern, instance) for instance in found or [pattern]]
 
     def texts(instance: str) -> list[str]:
