@@ -15,6 +15,7 @@ from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown, team_changes
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
+from infra.render.plan import stack_keys_markdown
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
 COMMENT_LIMIT = 60_000
@@ -114,14 +115,6 @@ def _keys_changed(diff: StackDiff, v: Violation) -> tuple[StackKey, ...]:
     return touched or v.stack_keys
 
 
-def _fix(keys: Sequence[StackKey]) -> str:
-    """The stack-file keys behind a verdict, as a change to make in its stack file."""
-    shown = ", ".join(
-        md_code(k.key) + (f" (line {k.line})" if k.line is not None else "") for k in keys
-    )
-    return f"change {shown} in {md_code(keys[0].file)}"
-
-
 def _verdict_table(diff: StackDiff) -> list[str]:
     """New and resolved verdicts, with the severity, link and remediation the pack declares;
     a new verdict a stack setting causes names that key first in its fix."""
@@ -140,7 +133,7 @@ def _verdict_table(diff: StackDiff) -> list[str]:
             message = "<br>".join(_cell(m) for m in v.message.splitlines())
             if label == "new":
                 keys = _keys_changed(diff, v)
-                fixes = [_fix(keys)] if keys else []
+                fixes = [stack_keys_markdown(keys)] if keys else []
                 if rule and rule.remediation:
                     fixes.append(_cell(rule.remediation))
                 if fixes:

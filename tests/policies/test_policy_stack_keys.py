@@ -6,6 +6,7 @@ that sets it so gets, on `infra preview`'s verdict, the fix line naming that fil
 from __future__ import annotations
 
 import functools
+import json
 import re
 import tempfile
 from pathlib import Path
@@ -231,17 +232,26 @@ def _line_of(text: str, key: str) -> int:
 
 
 @functools.cache
-def _preview(run: str) -> tuple[str, str]:
-    """(the edited stack file's text, `infra preview --violations-only` of it)."""
+def _project(run: str) -> Path:
+    """A copy of the project whose stack file has the run's edits."""
     stack, edits = RUNS[run]
     project = copy_project(Path(tempfile.mkdtemp(prefix="stack-keys-")) / "project")
     stack_file = project / "stacks" / f"Pulumi.{stack}.yaml"
     document = yaml.safe_load(stack_file.read_text())
     document["config"].update({f"{PROJECT}:{key}": value for key, value in edits.items()})
     stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
-    result = run_infra_here("preview", "-C", str(project), "-s", stack, "--violations-only")
+    return project
+
+
+@functools.cache
+def _preview(run: str, *flags: str) -> tuple[str, str]:
+    """(the edited stack file's text, `infra preview` of it, `--violations-only` by default)."""
+    stack, _ = RUNS[run]
+    project = _project(run)
+    shown = flags or ("--violations-only",)
+    result = run_infra_here("preview", "-C", str(project), "-s", stack, *shown)
     assert result.returncode == 1, result.stderr
-    return stack_file.read_text(), result.stdout
+    return (project / "stacks" / f"Pulumi.{stack}.yaml").read_text(), result.stdout
 
 
 def _verdicts(output: str, policy: str) -> list[list[str]]:
@@ -292,3 +302,26 @@ def test_a_policy_finding_several_places_of_one_resource_is_one_verdict():
     assert len(on_cluster) == 1
     findings = [x for x in on_cluster[0] if "'1.32'" in x]
     assert len(findings) == 2 and "agent pool 'system'" in findings[1], on_cluster
+
+
+def test_sarif_and_markdown_name_the_key_and_its_line():
+    """Code scanning annotates the stack file's line; the Markdown report names the change."""
+    policy = "azure-native-containerservice-managedcluster-max-pods"
+    text, sarif = _preview("data-protection", "--format", "sarif")
+    line = _line_of(text, "maxPods")
+    results = [r for r in json.loads(sarif)["runs"][0]["results"] if r["ruleId"] == policy]
+    assert results
+    for result in results:
+        first = result["locations"][0]
+        assert first["physicalLocation"] == {
+            "artifactLocation": {"uri": "stacks/Pulumi.prod.yaml"},
+            "region": {"startLine": line},
+        }
+        assert first["message"]["text"] == "set by config key maxPods"
+    _, markdown = _preview("data-protection", "--markdown")
+    rows = [row for row in markdown.splitlines() if f"[`{policy}`]" in row]
+    assert rows
+    for row in rows:
+        assert (
+            f"<br>**Fix:** change `maxPods` (line {line}) in `stacks/Pulumi.prod.yaml`; or: " in row
+        )
