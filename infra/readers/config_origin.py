@@ -117,7 +117,10 @@ def declared_keys_behind(
     resource: Resource | None,
     values: Mapping[str, str],
 ) -> list[str]:
-    """The stack keys, of those a policy declares, behind one of its verdicts."""
+    """The stack keys, of those a policy declares, behind one of its verdicts. A key the
+    program's config does not have (another program judged by the same pack) is none."""
+    known = {re.split(r"[.\[]", key, maxsplit=1)[0] for key in values}
+    patterns = [p for p in patterns if re.split(r"[.\[]", p, maxsplit=1)[0] in known]
     instances: list[tuple[str, str]] = []  # (pattern, instance)
     for pattern in patterns:
         # A list key stands for the key in each element the stack has (set there or not).

@@ -138,6 +138,9 @@ def test_a_policy_declaring_no_key_names_none_and_an_undeclared_one_is_linked_by
     cluster = Resource("urn:c", "t", "c", True, None, None, {"kubernetesVersion": "1.32"})
     code_only = Violation("k", "p", "mandatory", "urn:c", message, _declaring())
     assert _keys(code_only, cluster, tmp_path) == []
+    # Another program judged by the same pack has no such setting: nothing to name.
+    elsewhere = Violation("k", "p", "mandatory", "urn:c", message, _declaring("backup.enabled"))
+    assert _keys(elsewhere, cluster, tmp_path) == []
     foreign = Violation("k", "p", "mandatory", "urn:c", message, None)
     assert _keys(foreign, cluster, tmp_path) == ["Pulumi.dev.yaml:3: kubernetesVersion"]
 
