@@ -139,7 +139,7 @@ def declared_keys_behind(
         return list(dict.fromkeys(quoted or named))
     # A quoted word that starts a key names its part of the stack: pool 'gpu' -> gpuPool.vmSize,
     # pool 'system' -> systemVmSize.
-    words = {w.lower() for w in re.findall(r"'([A-Za-z]+)'", message)}
+    words = {w.lower() for w in re.findall(r"'([A-Za-z]{3,})'", message)}
     labelled = [i for _, i in instances if i.lower().startswith(tuple(words))] if words else []
     if labelled:
         return list(dict.fromkeys(labelled))

@@ -84,6 +84,22 @@ RUNS: dict[str, tuple[str, dict[str, Any]]] = {
             },
         },
     ),
+    "backup-off-and-nodes": ("prod", {"backup": {"enabled": False}, "systemNodeCount": 6}),
+    "public-api-server": (
+        "staging",
+        {"privateCluster": False, "authorizedIpRanges": [], "allowUnrestrictedApiServer": True},
+    ),
+    "gpu-in-dev": (
+        "dev",
+        {
+            "gpuPool": {
+                "enabled": True,
+                "vmSize": "Standard_NC24ads_A100_v4",
+                "minCount": 0,
+                "maxCount": 2,
+            }
+        },
+    ),
 }
 
 # policy -> (run, the key its fix line names).
@@ -155,6 +171,26 @@ CAUSES: dict[str, tuple[str, str]] = {
     ),
     "azure-native-storage-storageaccount-required-tags": ("pools-and-tags", "tags"),
 }
+# More keys that cause a policy's verdict alone: (policy, run, key).
+MORE_CAUSES = [
+    ("azure-native-storage-fileshare-backup-protected", "backup-off-and-nodes", "backup.enabled"),
+    (
+        "azure-native-containerservice-managedcluster-node-count-limits",
+        "backup-off-and-nodes",
+        "systemNodeCount",
+    ),
+    (
+        "azure-native-containerservice-managedcluster-api-server-access-restricted",
+        "public-api-server",
+        "allowUnrestrictedApiServer",
+    ),
+    (
+        "azure-native-containerservice-managedcluster-vm-size-allowed",
+        "gpu-in-dev",
+        "gpuPool.vmSize",
+    ),
+]
+CASES = [(policy, run, key) for policy, (run, key) in CAUSES.items()] + MORE_CAUSES
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -208,7 +244,7 @@ def test_the_pack_and_the_tool_spell_the_key_tags_alike():
 
 def test_every_keyed_policy_has_a_stack_file_that_causes_it():
     assert set(CAUSES) == set(KEYED)
-    for name, (_, key) in CAUSES.items():
+    for name, _, key in CASES:
         patterns = [re.escape(k).replace(r"\[\]", r"\[\d+\]") for k in KEYED[name]]
         assert any(re.fullmatch(p, key) for p in patterns), (name, key)
 
@@ -270,9 +306,8 @@ def _verdicts(output: str, policy: str) -> list[list[str]]:
     return blocks
 
 
-@pytest.mark.parametrize("policy", sorted(CAUSES))
-def test_a_stack_setting_that_causes_a_verdict_is_its_fix_line(policy: str):
-    run, key = CAUSES[policy]
+@pytest.mark.parametrize(("policy", "run", "key"), CASES, ids=[f"{p}-{k}" for p, _, k in CASES])
+def test_a_stack_setting_that_causes_a_verdict_is_its_fix_line(policy: str, run: str, key: str):
     stack, _ = RUNS[run]
     text, output = _preview(run)
     verdicts = _verdicts(output, policy)
