@@ -25,7 +25,7 @@ from infra.engine.arm import (
     tracked,
 )
 from infra.engine.model import Resource, Secret, StackPlan, Violation
-from infra.engine.project import SECRET_PLACEHOLDER, Setting
+from infra.engine.project import SECRET_PLACEHOLDER
 from infra.engine.values import masked, plan_secret_strings, unwrap
 
 # What replaces a resource is data (infra/engine/arm_types.json, scripts/gen_arm_types.py):
@@ -356,10 +356,6 @@ class StackDiff:
     # The plans compared, for readers of the change (its cost); not part of the JSON.
     base_plan: StackPlan | None = field(default=None, repr=False)
     head_plan: StackPlan | None = field(default=None, repr=False)
-    # The stack file (relative to the project) and its settings, which verdicts' fix lines
-    # name when a setting is behind the verdict (infra.readers.config_origin).
-    stack_file: str = ""
-    settings: list[Setting] = field(default_factory=list, repr=False)
 
     @property
     def stateful_risks(self) -> list[ResourceChange]:

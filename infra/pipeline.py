@@ -11,10 +11,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from infra.engine.model import StackPlan
-from infra.engine.project import Project, load_project, load_stack_config
+from infra.engine.model import StackPlan, Violation
+from infra.engine.project import Project, load_project, load_stack_config, stack_file_settings
 from infra.engine.runtime import run_stack
 from infra.errors import UsageError
+from infra.readers.config_origin import effective_values, once_per_resource, stack_keys_behind
 from infra.repo.rules import load_rules
 
 DEFAULT_PACK_DIR = "policies"
@@ -98,6 +99,25 @@ def preview_stacks(
                     start_timeout=start_timeout,
                     call_timeout=call_timeout,
                 )
-                plan.policy_packs, plan.violations = results.packs, results.violations
+                plan.policy_packs = results.packs
+                plan.violations = _with_stack_keys(
+                    project, plan, once_per_resource(results.violations)
+                )
         plans.append(plan)
     return plans
+
+
+def _with_stack_keys(
+    project: Project, plan: StackPlan, violations: list[Violation]
+) -> list[Violation]:
+    """Each verdict with the stack-file keys (and lines) a reviewer changes to fix it."""
+    if not violations:
+        return violations
+    settings = stack_file_settings(project, plan.stack)
+    values = effective_values(plan.config, project.name)
+    stack_file = project.relative(project.stack_file(plan.stack))
+    by_urn = {r.urn: r for r in plan.resources}
+    for v in violations:
+        resource = by_urn.get(v.urn) if v.urn else None
+        v.stack_keys = stack_keys_behind(v, resource, settings, values, project.name, stack_file)
+    return violations

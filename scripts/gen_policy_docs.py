@@ -1,8 +1,8 @@
 """The policy table of policies/README.md (its one home), generated from the pack itself.
 
 Each row comes from a rule module's ``POLICY`` (name, kind, description, settings, severity,
-anchor)
-and each environment's level from ``policies/config/<env>.json``, in the deploy order of
+anchor) and its ``STACK_KEYS`` (the stack-file keys that can cause its verdict), and each
+environment's level from ``policies/config/<env>.json``, in the deploy order of
 ``[tool.infra]`` in pyproject.toml. ``python scripts/gen_policy_docs.py`` rewrites the
 tables between the markers; ``--check`` exits 1 when a file is stale (the tests run it).
 """
@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 from pulumi_policy import Policy, StackValidationPolicy
 from readme_blocks import regenerate_all, replace_between
 
-from policies.registry import ALL_POLICIES
+from policies.registry import ALL_POLICIES, rule_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "policies" / "config"
@@ -70,19 +70,25 @@ def _enforces(policy: Policy) -> str:
     return policy.description.replace("|", "\\|") + named
 
 
+def _stack_keys(keys: tuple[str, ...]) -> str:
+    return ", ".join(f"`{key}`" for key in keys) or "none (code)"
+
+
 def table() -> str:
     envs = deploy_order()
     configs = {env: json.loads((CONFIG_DIR / f"{env}.json").read_text()) for env in envs}
+    keys = {module.POLICY.name: module.STACK_KEYS for module in rule_modules()}
     lines = [
-        f"| policy | kind | enforces | severity | {'/'.join(envs)} | anchor |",
-        "| --- | --- | --- | --- | --- | --- |",
+        f"| policy | kind | enforces | stack keys | severity | {'/'.join(envs)} | anchor |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for policy in ALL_POLICIES:
         kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
         levels = "/".join(_level(configs[env], policy) for env in envs)
         severity = policy.severity.value if policy.severity is not None else ""
         lines.append(
-            f"| `{policy.name}` | {kind} | {_enforces(policy)} | {severity} | {levels} "
+            f"| `{policy.name}` | {kind} | {_enforces(policy)} | {_stack_keys(keys[policy.name])} "
+            f"| {severity} | {levels} "
             f"| {_anchor(policy)} |"
         )
     return "\n".join(lines)

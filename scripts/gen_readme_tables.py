@@ -38,7 +38,6 @@ from azure_facts.files import BillingModel, Redundancy, account_sku  # noqa: E40
 from components.sizing import SharePerformance, resolve_share  # noqa: E402
 from infra.compare import diff_plans  # noqa: E402
 from infra.engine.model import Resource, StackPlan  # noqa: E402
-from infra.engine.project import load_project, stack_file_settings  # noqa: E402
 from infra.exit_codes import MEANINGS, ExitCode  # noqa: E402
 from infra.pipeline import preview_stacks  # noqa: E402
 from infra.readers.cost import (  # noqa: E402
@@ -192,9 +191,6 @@ def example_comment(base: StackPlan) -> str:
         stack_file.write_text(text.replace(*HEAD_CHANGE), encoding="utf-8")
         (head,) = preview_stacks(head_dir, [STACK], evaluate_policies=True)
         diff = diff_plans(base, head, lambda plan: effective_config(ROOT, plan))
-        project = load_project(head_dir)
-        diff.stack_file = project.relative(project.stack_file(STACK))
-        diff.settings = stack_file_settings(project, STACK)
         cost = estimate_change(base, head, load_price_tables(PRICE_DIR), gpus_per_node)
         results = Path(scratch) / "results"
         results.mkdir()

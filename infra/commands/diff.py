@@ -19,7 +19,7 @@ from pathlib import Path
 from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
-from infra.engine.project import load_project, stack_file_settings
+from infra.engine.project import load_project
 from infra.engine.runtime import ProgramError
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
@@ -189,8 +189,6 @@ def diff_stacks(
                 head_plans[name],
                 functools.partial(effective_config, head_project.root),
             )
-            diff.stack_file = head_project.relative(head_project.stack_file(name))
-            diff.settings = stack_file_settings(head_project, name)
             if name in compared_with:
                 diff.compared_with = f"{base_errors[name]}; compared with {compared_with[name]}"
             else:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
-from infra.engine.project import Project, load_project, stack_file_settings
+from infra.engine.project import Project, load_project
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.pipeline import preview_stacks
@@ -107,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
         project = load_project(args.cwd)
         stack_files = {plan.stack: project.stack_file(plan.stack) for plan in plans}
-        settings = {plan.stack: stack_file_settings(project, plan.stack) for plan in plans}
-        print(render_sarif(plans, _repository_root(project), stack_files, settings))
+        print(render_sarif(plans, _repository_root(project), stack_files))
     elif args.format == "junit":
         from infra.render.junit import render_junit
 

@@ -69,6 +69,26 @@ class PolicyRule:
     # The same check in another tool, as "<framework> <reference>" ("Checkov CKV_AZURE_44").
     anchor: str
     tags: tuple[str, ...] = ()
+    # The stack-file keys (flat spelling, `[]` for any list element: `volumes[].quotaGiB`)
+    # whose values can cause the policy's verdict: `()` when the pack says none can, None
+    # when it says nothing (a pack without the `stack-key:` tag convention).
+    stack_keys: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class StackKey:
+    """A stack-file key a reviewer changes to fix a verdict, and its line when the file sets it."""
+
+    file: str  # the stack file, relative to the project
+    key: str  # flat spelling (`gpuPool.maxCount`, `volumes[1].quotaGiB`)
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.key}"
 
 
 @dataclass
@@ -94,6 +114,8 @@ class Violation:
     urn: str | None
     message: str
     rule: PolicyRule | None = None  # the pack's metadata for `policy`, when it declared any
+    # The stack-file keys behind the verdict (`infra.readers.config_origin`), set by the pipeline.
+    stack_keys: tuple[StackKey, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         rule = self.rule
@@ -107,6 +129,7 @@ class Violation:
             "remediation": rule.remediation if rule else "",
             "url": rule.url if rule else "",
             "anchor": rule.anchor if rule else "",
+            "fix": [{"file": k.file, "key": k.key, "line": k.line} for k in self.stack_keys],
         }
 
 

@@ -4,6 +4,7 @@ Pulumi CLI does (`pkg/resource/analyzer/config.go`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,19 @@ def policies_from_info(info: Any) -> list[PolicyMeta]:
     return out
 
 
+# A policy tag naming a stack-file key whose value can cause the policy's verdict
+# (`stack-key:gpuPool.maxCount`); `stack-key:none` says no stack setting can.
+STACK_KEY_TAG = "stack-key:"
+NO_STACK_KEY = "none"
+
+
+def _stack_keys(tags: Sequence[str]) -> tuple[str, ...] | None:
+    keys = [tag.removeprefix(STACK_KEY_TAG) for tag in tags if tag.startswith(STACK_KEY_TAG)]
+    if not keys:
+        return None
+    return tuple(key for key in keys if key != NO_STACK_KEY)
+
+
 def pack_info(info: Any, fallback_name: str) -> PolicyPackInfo:
     """The pack's name, version and every policy's metadata, as GetAnalyzerInfo declares them."""
     rules = []
@@ -161,7 +175,8 @@ def pack_info(info: Any, fallback_name: str) -> PolicyPackInfo:
                 remediation=p.remediation_steps,
                 url=p.url,
                 anchor=framework,
-                tags=tuple(p.tags),
+                tags=tuple(tag for tag in p.tags if not tag.startswith(STACK_KEY_TAG)),
+                stack_keys=_stack_keys(p.tags),
             )
         )
     return PolicyPackInfo(info.name or fallback_name, info.version, rules)

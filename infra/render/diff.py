@@ -7,16 +7,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.compare import PropertyChange, ResourceChange, StackDiff
-from infra.engine.model import StackPlan, Violation
+from infra.engine.model import StackKey, StackPlan, Violation
 from infra.engine.project import STACK_REMOVED_NOTE
 from infra.engine.values import masked
-from infra.readers.config_origin import settings_behind
 from infra.readers.cost import CostChange
 from infra.render.color import GREEN, RED, YELLOW, Paint
 from infra.render.comment import ACK_TRAILER, REASONS_END, REASONS_MARKER
 from infra.render.cost import cost_markdown, team_changes
 from infra.render.escape import md_code, md_text
 from infra.render.mermaid import mermaid_block
+from infra.render.plan import stack_keys_markdown
 
 # GitHub refuses comments over 65,536 characters; leave room for the comment's header.
 COMMENT_LIMIT = 60_000
@@ -104,26 +104,16 @@ def _cell(text: str) -> str:
     return md_text(text)
 
 
-def _once_per_resource(violations: Sequence[Violation]) -> list[tuple[Violation, list[str]]]:
-    """Each (policy, resource) once, with its distinct messages in order: a policy that finds
-    the same problem in several places of one resource (a version on the cluster and on each
-    pool profile) is one verdict."""
-    grouped: dict[tuple[str, str, str | None], tuple[Violation, list[str]]] = {}
-    for v in violations:
-        _, messages = grouped.setdefault((v.policy_pack, v.policy, v.urn), (v, []))
-        if v.message not in messages:
-            messages.append(v.message)
-    return list(grouped.values())
-
-
-def stack_keys_behind(diff: StackDiff, violation: Violation) -> list[tuple[str, int]]:
-    """The stack-file keys behind a verdict, with their lines."""
-    plan = diff.head_plan
-    resource = next((r for r in plan.resources if r.urn == violation.urn), None) if plan else None
-    if resource is None:
-        return []
-    behind = settings_behind(resource, violation.message, diff.settings)
-    return [(s.key.removeprefix(f"{diff.project}:"), s.line) for s in behind]
+def _keys_changed(diff: StackDiff, v: Violation) -> tuple[StackKey, ...]:
+    """The stack-file keys behind a new verdict, those this change sets first: of a pool's
+    minCount and maxCount both named by the message, the one the pull request changed."""
+    changed = {c.path for c in diff.config_changes}
+    touched = tuple(
+        k
+        for k in v.stack_keys
+        if any(path == k.key or path.startswith((f"{k.key}.", f"{k.key}[")) for path in changed)
+    )
+    return touched or v.stack_keys
 
 
 def _verdict_table(diff: StackDiff) -> list[str]:
@@ -137,17 +127,14 @@ def _verdict_table(diff: StackDiff) -> list[str]:
         ("new", diff.violations_added),
         ("resolved", diff.violations_removed),
     ):
-        for v, messages in _once_per_resource(violations):
+        for v in violations:
             resource = v.urn.split("::")[-1] if v.urn else "(stack)"
             rule = v.rule
             policy = f"[`{v.policy}`]({rule.url})" if rule and rule.url else f"`{v.policy}`"
-            message = "<br>".join(_cell(m) for m in messages)
+            message = "<br>".join(_cell(m) for m in v.message.splitlines())
             if label == "new":
-                keys = stack_keys_behind(diff, v)
-                fixes = []
-                if keys:
-                    shown = ", ".join(f"{md_code(key)} (line {line})" for key, line in keys)
-                    fixes.append(f"change {shown} in {md_code(diff.stack_file)}")
+                keys = _keys_changed(diff, v)
+                fixes = [stack_keys_markdown(keys)] if keys else []
                 if rule and rule.remediation:
                     fixes.append(_cell(rule.remediation))
                 if fixes:
@@ -354,13 +341,12 @@ def render_diff_text(
                 lines.append(f"       {', '.join(c.replace_reasons)}")
             if c.blocked_by_protect:
                 lines.append(f"       {c.protect_note}")
-        for v, messages in _once_per_resource(diff.violations_added):
-            keys = stack_keys_behind(diff, v)
-            fix = "".join(f"; fix: {key} in {diff.stack_file}:{line}" for key, line in keys)
-            text = "; ".join(messages)
+        for v in diff.violations_added:
+            fix = "".join(f"; fix: {key}" for key in _keys_changed(diff, v))
+            text = "; ".join(v.message.splitlines())
             lines.append(f"  new {v.enforcement_level} violation {v.policy}: {text}{fix}")
-        for v, messages in _once_per_resource(diff.violations_removed):
-            text = "; ".join(messages)
+        for v in diff.violations_removed:
+            text = "; ".join(v.message.splitlines())
             lines.append(f"  resolved {v.enforcement_level} violation {v.policy}: {text}")
         lines.append(f"  Summary: {_summary(diff)}; {len(diff.stateful_risks)} stateful at risk")
         lines.append("")

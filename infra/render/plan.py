@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from infra.engine.model import Resource, StackPlan, Violation
+from infra.engine.model import Resource, StackKey, StackPlan, Violation
 from infra.engine.values import masked
 from infra.readers.cost import StackCost
 from infra.readers.review import ReviewFacts
@@ -151,6 +151,14 @@ def _md_cell(text: str) -> str:
     return "<br>".join(md_text(line) for line in text.split("\n"))
 
 
+def stack_keys_markdown(keys: Sequence[StackKey]) -> str:
+    """The stack-file keys behind a verdict, as a change to make in its stack file."""
+    shown = ", ".join(
+        md_code(k.key) + (f" (line {k.line})" if k.line is not None else "") for k in keys
+    )
+    return f"change {shown} in {md_code(keys[0].file)}"
+
+
 def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
     if not violations:
         return ["No policy violations."]
@@ -161,8 +169,11 @@ def render_violations_markdown(violations: Sequence[Violation]) -> list[str]:
         level, message = v.enforcement_level, _md_cell(v.message)
         severity = v.rule.severity if v.rule else ""
         policy = f"[`{v.policy}`]({v.rule.url})" if v.rule and v.rule.url else f"`{v.policy}`"
+        fixes = [stack_keys_markdown(v.stack_keys)] if v.stack_keys else []
         if v.rule and v.rule.remediation:
-            message += f"<br>**Fix:** {_md_cell(v.rule.remediation)}"
+            fixes.append(_md_cell(v.rule.remediation))
+        if fixes:
+            message += "<br>**Fix:** " + "; or: ".join(fixes)
         lines.append(
             f"| {icon} {level} | {severity} | {policy} | {md_code(resource)} | {message} |"
         )

@@ -3,10 +3,10 @@
 Each run's tool is the pack (its name, version and every rule it declares); each result sits
 at the program line that constructed the resource (the SDK's source position), or that of its
 nearest ancestor inside the repository when the resource was built in library code (a
-provider), or at the top of the stack file for a stack-wide verdict. When a stack-file
-setting's value is among the resource's inputs (`infra.readers.config_origin`), the result
-sits first at that setting's line, where a pull request changes an environment, so that is
-where GitHub annotates it. Paths are relative to the repository root, as code scanning wants
+provider), or at the top of the stack file for a stack-wide verdict. When the stack file sets
+a key behind the verdict (`Violation.stack_keys`, `infra.readers.config_origin`), the result
+sits first at that key's line, where a pull request changes an environment, so that is where
+GitHub annotates it. Paths are relative to the repository root, as code scanning wants
 them.
 
 GitHub rejects a file holding two runs of one tool under one category
@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from infra.engine.model import PolicyPackInfo, PolicyRule, Resource, StackPlan, Violation
-from infra.engine.project import Setting
-from infra.readers.config_origin import settings_behind
 
 SARIF_VERSION = "2.1.0"
 # The schema's own id (oasis-tcs/sarif-spec, sarif-2.1/schema/sarif-schema-2.1.0.json).
@@ -79,13 +77,12 @@ def _where(
     by_urn: Mapping[str, Resource],
     root: Path,
     stack_file: str,
-    settings: Sequence[Setting],
 ) -> list[dict[str, Any]]:
     resource = by_urn.get(violation.urn) if violation.urn else None
-    behind = settings_behind(resource, violation.message, settings) if resource else []
     configured = [
-        _physical(stack_file, s.line) | {"message": {"text": f"set by config key {s.key}"}}
-        for s in behind
+        _physical(stack_file, k.line) | {"message": {"text": f"set by config key {k.key}"}}
+        for k in violation.stack_keys
+        if k.line is not None
     ]
     location: dict[str, Any] | None = None
     while resource is not None and location is None:
@@ -109,7 +106,6 @@ def _run(
     pack: PolicyPackInfo,
     root: Path,
     stack_file: str,
-    settings: Sequence[Setting],
 ) -> dict[str, Any]:
     rules = list(pack.rules)
     known = {rule.name for rule in rules}
@@ -132,7 +128,7 @@ def _run(
                 "ruleIndex": index[v.policy],
                 "level": _LEVEL[v.enforcement_level],
                 "message": {"text": v.message},
-                "locations": _where(v, by_urn, root, stack_file, settings),
+                "locations": _where(v, by_urn, root, stack_file),
             }
             for v in violations
         ],
@@ -143,17 +139,12 @@ def render_sarif(
     plans: Sequence[StackPlan],
     root: Path,
     stack_files: Mapping[str, Path],
-    settings: Mapping[str, Sequence[Setting]],
 ) -> str:
-    """`stack_files`: each stack's `Pulumi.<stack>.yaml`, `settings` what each sets (with
-    lines); `root`: the repository root."""
+    """`stack_files`: each stack's `Pulumi.<stack>.yaml`; `root`: the repository root."""
     root = root.resolve()
     runs: list[dict[str, Any]] = []
     for plan in plans:
         stack_file = _inside(str(stack_files[plan.stack]), root) or stack_files[plan.stack].name
-        runs.extend(
-            _run(plan, pack, root, stack_file, settings.get(plan.stack, ()))
-            for pack in plan.policy_packs
-        )
+        runs.extend(_run(plan, pack, root, stack_file) for pack in plan.policy_packs)
     document = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": runs}
     return json.dumps(document, indent=2)

@@ -113,8 +113,10 @@ def _violation_lines(violations: Sequence[Violation], paint: _Paint) -> list[str
             f"{severity}  {terminal(v.urn or '(stack)')}"
         )
         lines += [f"        {terminal(line)}" for line in v.message.splitlines() or [""]]
+        lines += [f"        fix: {terminal(str(key))}" for key in v.stack_keys]
         if v.rule and v.rule.remediation:
-            lines.append(f"        fix: {terminal(v.rule.remediation)}")
+            how = "how" if v.stack_keys else "fix"
+            lines.append(f"        {how}: {terminal(v.rule.remediation)}")
         if v.rule and v.rule.url:
             lines.append(f"        see: {v.rule.url}")
     return lines

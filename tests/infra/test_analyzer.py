@@ -866,3 +866,25 @@ def measure_throughput(count: int = 5000, runs: int = 3) -> dict[str, float]:
 
 if __name__ == "__main__":
     measure_throughput()
+
+
+def test_stack_key_tags_become_the_rules_stack_keys() -> None:
+    """A policy's `stack-key:` tags say which stack-file keys can cause its verdict (`none`:
+    none can); a pack without them says nothing, and its other tags stay tags."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    from infra.policy.pack_config import pack_info
+
+    info = analyzer_pb2.AnalyzerInfo(
+        name="pack",
+        policies=[
+            analyzer_pb2.PolicyInfo(name="a", tags=["aks", "stack-key:gpuPool.vmSize"]),
+            analyzer_pb2.PolicyInfo(name="b", tags=["stack-key:none"]),
+            analyzer_pb2.PolicyInfo(name="c", tags=["storage"]),
+        ],
+    )
+    assert [(r.tags, r.stack_keys) for r in pack_info(info, "fallback").rules] == [
+        (("aks",), ("gpuPool.vmSize",)),
+        ((), ()),
+        (("storage",), None),
+    ]

@@ -471,21 +471,25 @@ def test_the_graph_shows_only_when_resources_come_or_go_and_only_those_that_chan
 def test_a_violation_shows_once_per_resource_and_names_the_stack_key_behind_it():
     from infra.engine.model import Violation
     from infra.engine.project import Setting
+    from infra.readers.config_origin import once_per_resource, stack_keys_behind
     from infra.render.diff import render_diff_text
 
     share = _resource("datasets", 100)
     head = StackPlan("p", "prod", [share], {})
     policy = "kubernetes-version-supported"
-    head.violations = [
+    reported = [
         Violation("pack", policy, "mandatory", share.urn, f"{where} runs 1.28, past support")
         for where in ("the cluster", "pool system", "pool gpu", "pool gpu")
     ]
-    head.violations.append(
+    reported.append(
         Violation("pack", "quota-limit", "mandatory", share.urn, "shareQuota 100 is too small")
     )
+    head.violations = once_per_resource(reported)
+    assert [v.policy for v in head.violations] == [policy, "quota-limit"]
+    settings = [Setting("p:volumes[0].name", "datasets", 30), Setting("p:quota", "100", 31)]
+    for v in head.violations:
+        v.stack_keys = stack_keys_behind(v, share, settings, {}, "p", "stacks/Pulumi.prod.yaml")
     diff = diff_plans(StackPlan("p", "prod", [share], {}), head)
-    diff.stack_file = "stacks/Pulumi.prod.yaml"
-    diff.settings = [Setting("p:volumes[0].name", "datasets", 30), Setting("p:quota", "100", 31)]
     text = render_diff_markdown([diff])
     assert text.count(f"`{policy}`") == 1
     assert text.count("pool gpu runs 1.28") == 1
@@ -494,4 +498,4 @@ def test_a_violation_shows_once_per_resource_and_names_the_stack_key_behind_it()
     # share's name only names the resource.
     assert "**Fix:** change `quota` (line 31) in `stacks/Pulumi.prod.yaml`" in text
     assert "`volumes[0].name`" not in text
-    assert "fix: quota in stacks/Pulumi.prod.yaml:31" in render_diff_text([diff])
+    assert "fix: stacks/Pulumi.prod.yaml:31: quota" in render_diff_text([diff])

@@ -136,7 +136,7 @@ def test_a_verdict_without_a_repository_line_points_at_the_stack_file(tmp_path: 
         Violation("pack", "no-stray", "advisory", "urn:p", "from a library", rule),
         Violation("pack", "no-stray", "mandatory", None, "stack-wide", rule),
     ]
-    document = json.loads(render_sarif([plan], root, {"dev": root / "Pulumi.dev.yaml"}, {}))
+    document = json.loads(render_sarif([plan], root, {"dev": root / "Pulumi.dev.yaml"}))
     for result in document["runs"][0]["results"]:
         where = result["locations"][0]["physicalLocation"]
         assert where == {"artifactLocation": {"uri": "Pulumi.dev.yaml"}, "region": {"startLine": 1}}
@@ -169,9 +169,7 @@ def test_a_verdict_a_stack_setting_caused_sits_first_at_that_settings_line(
             "artifactLocation": {"uri": "stacks/Pulumi.prod.yaml"},
             "region": {"startLine": line_of(stack_file, "kubernetesVersion")},
         }
-        assert configured["message"]["text"] == (
-            "set by config key aks-rwx-training:kubernetesVersion"
-        )
+        assert configured["message"]["text"] == ("set by config key kubernetesVersion")
         # The cluster's name is a setting too, and in the message, but it only names it.
         assert built["physicalLocation"]["artifactLocation"]["uri"] == "components/cluster.py"
 

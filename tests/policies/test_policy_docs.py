@@ -27,6 +27,7 @@ POLICY = ResourceValidationPolicy(
     remediation_steps="Move large data to a volume instead of a ConfigMap.",
     url="https://kubernetes.io/docs/concepts/configuration/configmap/",
 )
+STACK_KEYS = ()
 """
 
 
@@ -45,7 +46,7 @@ def test_the_readme_tables_are_current():
 
 def _levels(row: str) -> dict[str, str]:
     """A table row's levels column (`off/M/M`), per environment."""
-    levels = row.split(" | ")[4].split("/")
+    levels = row.split(" | ")[5].split("/")
     assert len(levels) == len(STACKS), row
     return dict(zip(STACKS, levels, strict=True))
 
@@ -53,7 +54,7 @@ def _levels(row: str) -> dict[str, str]:
 def test_every_policy_has_a_row_with_its_levels():
     table = gen_policy_docs.table()
     # One column per environment, in deploy order.
-    assert table.splitlines()[0].split(" | ")[4] == "/".join(STACKS)
+    assert table.splitlines()[0].split(" | ")[5] == "/".join(STACKS)
     for policy in registry.ALL_POLICIES:
         assert f"| `{policy.name}` |" in table
     # dev relaxes the storage protection that staging and prod enforce.
@@ -87,7 +88,7 @@ def test_a_new_rule_module_is_discovered_and_documented(tmp_path: Path, monkeypa
         )
         assert row == (
             "| `kubernetes-core-configmap-size-limited` | resource | ConfigMaps stay small. "
-            f"| low | {inherited} "
+            f"| none (code) | low | {inherited} "
             "| [k8s docs](https://kubernetes.io/docs/concepts/configuration/configmap/) |"
         )
     finally:
@@ -106,5 +107,22 @@ def test_a_module_without_a_policy_is_an_error(tmp_path: Path, monkeypatch):
             registry.rule_modules()
     finally:
         for name in [n for n in sys.modules if n.startswith("policies.rules.broken")]:
+            del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+def test_a_module_without_stack_keys_is_an_error(tmp_path: Path, monkeypatch):
+    """Whether a stack setting can cause the verdict is decided for every policy, never left
+    out: an undeclared module stops the pack."""
+    group = tmp_path / "undeclared"
+    group.mkdir()
+    (group / "__init__.py").write_text("")
+    (group / "configmap_size_limited.py").write_text(NEW_RULE.replace("STACK_KEYS = ()", ""))
+    _extend_rules_path(monkeypatch, tmp_path)
+    try:
+        with pytest.raises(TypeError, match=r"configmap_size_limited declares no module-level STA"):
+            registry.rule_modules()
+    finally:
+        for name in [n for n in sys.modules if n.startswith("policies.rules.undeclared")]:
             del sys.modules[name]
     importlib.invalidate_caches()

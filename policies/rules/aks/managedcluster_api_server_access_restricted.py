@@ -77,6 +77,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("privateCluster", "authorizedIpRanges", "allowUnrestrictedApiServer")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-api-server-access-restricted",
     description="AKS API servers are private or restricted to authorized IP ranges.",

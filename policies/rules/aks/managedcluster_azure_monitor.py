@@ -58,6 +58,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         report_violation(f"{cluster} does not send {' or '.join(missing)}.", None)
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("monitoring",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-azure-monitor",
     description="AKS clusters send logs and metrics to Azure Monitor.",

@@ -41,6 +41,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("encryptionAtHost",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-encryption-at-host",
     description="AKS node pools encrypt temp disks, caches and data flows at the VM host.",

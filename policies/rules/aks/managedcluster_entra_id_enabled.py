@@ -37,6 +37,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("entraId",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-entra-id-enabled",
     description="AKS clusters use managed Microsoft Entra ID integration.",

@@ -70,6 +70,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("systemVmSize", "gpuPool.vmSize")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-ephemeral-os-disk",
     description="AKS node pools boot from ephemeral OS disks.",

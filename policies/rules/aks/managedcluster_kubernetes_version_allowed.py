@@ -95,6 +95,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("kubernetesVersion",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-kubernetes-version-allowed",
     description="AKS clusters and node pools run an allowed Kubernetes version.",

@@ -71,6 +71,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
             report_violation(f"{subject} {version!r} {problem}.", None)
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("kubernetesVersion",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-kubernetes-version-supported",
     description="AKS clusters and node pools run a GA Kubernetes version with time left.",

@@ -38,6 +38,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("disableLocalAccounts", "entraId")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-local-accounts-disabled",
     description="AKS clusters have local accounts disabled.",

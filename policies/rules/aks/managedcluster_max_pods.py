@@ -66,6 +66,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("maxPods",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-max-pods",
     description="AKS node pools set maxPods explicitly, within the allowed range.",

@@ -128,6 +128,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
             report_violation(f"{pool_label} has {shown} node(s); {allowed}.", None)
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("systemNodeCount", "gpuPool.minCount", "gpuPool.maxCount")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-node-count-limits",
     description="AKS node pool sizes and autoscaler bounds stay within the configured limits.",
@@ -135,8 +138,8 @@ POLICY = ResourceValidationPolicy(
     config_schema=CONFIG_SCHEMA,
     severity=Severity.MEDIUM,
     remediation_steps=(
-        "Adjust count / minCount / maxCount of the node pool, or the systemPool / userPool / "
-        "pools settings of this policy in policies/config/<env>.json."
+        "Keep the node pool's count, minCount and maxCount within the systemPool / userPool / "
+        "pools settings of this policy (the fix line names the stack-file key)."
     ),
     url="https://learn.microsoft.com/azure/aks/cluster-autoscaler",
     tags=["azure", "aks", "cost", "capacity"],

@@ -68,6 +68,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("systemVmSize", "gpuPool.vmSize")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-containerservice-managedcluster-vm-size-allowed",
     description="AKS node pools use allowed VM sizes.",
@@ -78,8 +81,8 @@ POLICY = ResourceValidationPolicy(
         name=AZURE_POLICY, reference=azure_policy_reference(_DEFINITION)
     ),
     remediation_steps=(
-        "Use a vmSize listed in this policy's allowedVmSizes setting, or add the size to "
-        "policies/config/<env>.json after review (GPU sizes are costly)."
+        "Give the pool a vmSize listed in this policy's allowedVmSizes setting (the fix line "
+        "names the stack-file key); GPU sizes are costly."
     ),
     url=azure_policy_url(_DEFINITION),
     tags=["azure", "aks", "cost"],

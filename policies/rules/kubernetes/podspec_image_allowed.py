@@ -88,6 +88,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
                 )
 
 
+# No stack-file key can cause this verdict: stacks/config.py refuses the values that would.
+STACK_KEYS: tuple[str, ...] = ()
+
 POLICY = ResourceValidationPolicy(
     name=NAME,
     description=("Workload images are pinned by digest and come from an allowed registry."),

@@ -37,6 +37,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("protectData",)
+
 POLICY = ResourceValidationPolicy(
     name="pulumi-resourceoptions-storage-protect",
     description="Storage accounts and file shares are created with the protect resource option.",

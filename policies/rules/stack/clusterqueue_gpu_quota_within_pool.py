@@ -139,6 +139,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("teams.members[].gpus", "gpuPool.maxCount", "gpuPool.vmSize")
+
 POLICY = StackValidationPolicy(
     name="kubernetes-kueue-clusterqueue-gpu-quota-within-pool",
     description="A team's GPU quota fits what the GPU pools can ever hold.",

@@ -191,6 +191,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         report_violation(f"{subject} is backed up under {problems[0]}.", share.urn)
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("backup.enabled", "backup.dailyRetentionDays")
+
 POLICY = StackValidationPolicy(
     name="azure-native-storage-fileshare-backup-protected",
     description=(

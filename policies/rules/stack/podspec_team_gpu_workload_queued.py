@@ -78,6 +78,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             )
 
 
+# No stack-file key can cause this verdict: stacks/config.py refuses the values that would.
+STACK_KEYS: tuple[str, ...] = ()
+
 POLICY = StackValidationPolicy(
     name="kubernetes-core-podspec-team-gpu-workload-queued",
     description="GPU workloads in a team namespace are Jobs queued to a LocalQueue of the stack.",

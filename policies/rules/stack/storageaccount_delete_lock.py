@@ -85,6 +85,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("lockStorage",)
+
 POLICY = StackValidationPolicy(
     name="azure-native-storage-storageaccount-delete-lock",
     description="Every storage account has a CanNotDelete management lock.",

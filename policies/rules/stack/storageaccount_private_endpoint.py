@@ -157,6 +157,9 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("storagePrivateEndpoint",)
+
 POLICY = StackValidationPolicy(
     name="azure-native-storage-storageaccount-private-endpoint",
     description=(

@@ -74,6 +74,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
             )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("shareSoftDeleteDays",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-storage-fileserviceproperties-share-soft-delete",
     description="Azure Files share soft delete is enabled with the required retention.",

@@ -44,6 +44,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     )
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("storagePrivateEndpoint",)
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-storage-storageaccount-public-network-access-disabled",
     description="Storage accounts disable public network access.",

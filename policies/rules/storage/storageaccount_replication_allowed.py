@@ -71,6 +71,9 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
     report_violation(f"{account} {detail}; allowed SKUs: {', '.join(allowed)}.", None)
 
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("storageRedundancy", "fileBillingModel")
+
 POLICY = ResourceValidationPolicy(
     name="azure-native-storage-storageaccount-replication-allowed",
     description="Storage accounts use an allowed replication SKU.",

@@ -13,6 +13,9 @@ from __future__ import annotations
 from .._azure import STORAGE_ACCOUNT_TYPE
 from .._tags import required_tags_policy
 
+# The stack-file keys whose values can cause this verdict (the fix line names them).
+STACK_KEYS: tuple[str, ...] = ("tags",)
+
 POLICY = required_tags_policy(
     name="azure-native-storage-storageaccount-required-tags",
     description="Storage accounts carry the required tags.",
