@@ -65,13 +65,18 @@ class Specs:
         if path not in self._files:
             try:
                 self._files[path] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise SpecError(f"{self.relative(path)}: {error}") from None
+            except OSError as error:
+                raise SpecError(f"{self.relative(path)}: {error.strerror}") from None
+            except ValueError as error:
+                raise SpecError(f"{self.relative(path)}: not JSON ({error})") from None
         self.read.add(path)
         return self._files[path]
 
     def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root).as_posix()
+        path = path.resolve()
+        return (
+            path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        )
 
     def operations(self) -> Iterator[tuple[Path, str, str, dict[str, Any]]]:
         """(file, api version, route, PUT operation) of every PUT in the directory."""
