@@ -12,7 +12,8 @@ commit) the file whose `info.version` is that API version and which has a PUT on
 the PUT's body schema and walks it: `$ref` (in the file or a file beside it), `allOf`,
 `x-ms-client-flatten` (a flattened object's properties are inputs at its own level, as the SDK
 names them: `properties.enabledProtocols` is the input `enabledProtocols`), nested objects
-(`networkProfile.podCidr`) and array items (`agentPoolProfiles[*].vmSize`). Read-only properties
+(`networkProfile.podCidr`), array items (`agentPoolProfiles[*].vmSize`) and a polymorphic
+schema's subtypes in its file (`discriminator`). Read-only properties
 are no inputs and are skipped; below a create-only property nothing more is listed (a change under
 it changes it).
 
@@ -135,6 +136,27 @@ def _properties(
             yield name, prop, base
 
 
+def _subtypes(
+    specs: Specs, schema: dict[str, Any], prop: dict[str, Any], file: Path
+) -> list[dict[str, Any]]:
+    """A polymorphic schema's (`discriminator`) subtypes in its own file: the definitions that
+    are `allOf` it (a backup policy's AzureFileShareProtectionPolicy). The SDK takes any of them,
+    so a create-only property of each is an input path."""
+    if "discriminator" not in schema or "$ref" not in prop:
+        return []
+    name = str(prop["$ref"]).rsplit("/", 1)[-1]
+    definitions = specs.load(file).get("definitions", {})
+    return [
+        definition
+        for definition in definitions.values()
+        if isinstance(definition, dict)
+        and any(
+            str(parent.get("$ref", "")).endswith(f"/definitions/{name}")
+            for parent in definition.get("allOf", [])
+        )
+    ]
+
+
 def create_only_paths(
     specs: Specs,
     schema: dict[str, Any],
@@ -156,10 +178,10 @@ def create_only_paths(
         if identity and identity in trail:
             continue
         deeper = (*trail, identity) if identity else trail
-        if resolved.get("x-ms-client-flatten") is True:
-            out += create_only_paths(specs, resolved, target, prefix, deeper)
-        elif resolved.get("properties") or resolved.get("allOf"):
-            out += create_only_paths(specs, resolved, target, f"{prefix}{name}.", deeper)
+        if resolved.get("properties") or resolved.get("allOf"):
+            inner = prefix if resolved.get("x-ms-client-flatten") is True else f"{prefix}{name}."
+            for variant in [resolved, *_subtypes(specs, resolved, prop, target)]:
+                out += create_only_paths(specs, variant, target, inner, deeper)
         elif isinstance(resolved.get("items"), dict):
             items = resolved["items"]
             if "$ref" in items and f"{target}#{items['$ref']}" in trail:

@@ -182,9 +182,21 @@ def test_refs_across_files_allof_flatten_nesting_and_arrays(tmp_path, monkeypatc
                         "tagsList": {"type": "array", "items": {"type": "string", **CREATE}},
                         "wholeObject": {"$ref": "#/definitions/Pool", **CREATE},
                         "tree": {"$ref": "#/definitions/Node"},
+                        "policy": {"$ref": "#/definitions/Policy"},
                     },
                 },
                 "Mode": {"type": "string", **CREATE},
+                # A polymorphic schema: each subtype's create-only properties are inputs.
+                "Policy": {
+                    "discriminator": "policyType",
+                    "required": ["policyType"],
+                    "properties": {"policyType": {"type": "string"}},
+                },
+                "SharePolicy": {
+                    "allOf": [{"$ref": "#/definitions/Policy"}],
+                    "x-ms-discriminator-value": "Share",
+                    "properties": {"workloadType": {"type": "string", **CREATE}},
+                },
                 "Sku": {"properties": {"name": {"type": "string", **CREATE}}},
                 "Pool": {
                     "allOf": [{"$ref": "#/definitions/PoolBase"}],
@@ -210,6 +222,7 @@ def test_refs_across_files_allof_flatten_nesting_and_arrays(tmp_path, monkeypatc
         "location",
         "network.cidr",
         "network.mode",
+        "policy.workloadType",
         "pools[*].osDisk",
         "pools[*].vmSize",
         "secret",
