@@ -335,3 +335,19 @@ def test_the_sparse_checkout_covers_every_type_at_its_api_version():
         "specification/*/resource-manager/Microsoft.ManagedIdentity/**/2023-01-31/*.json"
         in patterns
     )
+
+
+def test_the_offline_limits_name_what_is_derived_and_what_is_hand_kept():
+    text = " ".join((REPO_ROOT / "docs" / "offline-limits.md").read_text().split())
+    for token in json.loads(gen_create_only.DATA.read_text())["types"]:
+        assert f"`{token.removeprefix('azure-native:')}`" in text, token
+    for table in (
+        "SPEC_CREATE_ONLY",
+        "_HAND_REPLACE_ON_CHANGE",
+        "_CLASSIC_REPLACE_ON_CHANGE",
+        "REPLACE_ON_KEY_CHANGE",
+    ):
+        assert f"`{table}`" in text
+    hand = [*compare._HAND_REPLACE_ON_CHANGE, *gen_arm_types.SPEC_CREATE_ONLY]
+    for token in (t for t in hand if t.startswith("azure-native:")):
+        assert f"{token.rsplit(':', 1)[1]}'s" in text, token
