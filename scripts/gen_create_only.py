@@ -49,8 +49,9 @@ class SpecError(Exception):
 def _route(path: str) -> str:
     """A REST path with its parameters unnamed and its case folded: the specs and the SDK name
     parameters differently (`{publicIPAddressName}`, `{publicIpAddressName}`) and ARM paths are
-    case-insensitive (`resourcegroups`)."""
-    return _PARAMETER.sub("{}", path).rstrip("/").lower()
+    case-insensitive (`resourcegroups`); an extension resource's path starts with its scope,
+    with or without a slash."""
+    return _PARAMETER.sub("{}", path).strip("/").lower()
 
 
 class Specs:
@@ -167,6 +168,8 @@ def create_only_paths(
     """Every input path under an object schema whose property is create-only."""
     out: list[str] = []
     for name, prop, file in _properties(specs, schema, base, ()):
+        if prop.get("readOnly") is True:  # no input; what it refers to need not be at hand
+            continue
         resolved, target = specs.resolve(prop, file)
         if resolved.get("readOnly") is True:
             continue

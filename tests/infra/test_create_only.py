@@ -25,6 +25,10 @@ MSI = (
     "2023-01-31/ManagedIdentity.json"
 )
 COMMON = "specification/common-types/resource-management/v4/types.json"
+LOCKS = (
+    "specification/resources/resource-manager/Microsoft.Authorization/stable/2020-05-01/locks.json"
+)
+LOCK = "azure-native:authorization:ManagementLockByScope"
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential"
 
@@ -38,7 +42,7 @@ def _readme_rows() -> dict[str, tuple[str, str]]:
 
 def test_the_vendored_spec_files_are_the_ones_the_readme_names():
     rows = _readme_rows()
-    assert set(rows) == {MSI, COMMON}
+    assert set(rows) == {MSI, COMMON, LOCKS}
     for path, (_, sha) in rows.items():
         assert hashlib.sha256((FIXTURE / path).read_bytes()).hexdigest() == sha, path
 
@@ -53,6 +57,19 @@ def test_the_real_managed_identity_spec_gives_location_only():
     assert data[CREDENTIAL]["createOnly"] == []
     assert data[IDENTITY]["spec"] == f"{MSI}@c"
     assert data[IDENTITY]["alsoRead"] == [f"{COMMON}@c"]
+
+
+def test_the_real_lock_spec_is_found_by_its_scope_path_and_has_no_create_only_property():
+    # The SDK's path starts with `{scope}`, the spec's with `/{scope}`; the body is
+    # ManagementLockObject: read-only id/type/name/systemData and flattened level, notes and
+    # owners[*].applicationId, none with x-ms-mutability (hand-checked).
+    entry = gen_create_only.build(FIXTURE, {}, "c")["types"][LOCK]
+    assert entry == {
+        "apiVersion": "2020-05-01",
+        "spec": f"{LOCKS}@c",
+        "alsoRead": [],
+        "createOnly": [],
+    }
 
 
 def test_the_derived_list_follows_the_fixtures_own_mutability():
