@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -368,3 +369,43 @@ def test_the_offline_limits_name_what_is_derived_and_what_is_hand_kept():
     hand = [*compare._HAND_REPLACE_ON_CHANGE, *gen_arm_types.SPEC_CREATE_ONLY]
     for token in (t for t in hand if t.startswith("azure-native:")):
         assert f"{token.rsplit(':', 1)[1]}'s" in text, token
+
+
+def test_git_checks_out_what_the_patterns_name_and_no_examples(tmp_path):
+    # The patterns are git's non-cone sparse-checkout patterns (gitignore syntax: `*` stops at
+    # a `/`, `**` spans directories), as actions/checkout passes them to `git sparse-checkout
+    # set --no-cone`; run git on a repository laid out like azure-rest-api-specs.
+    files = [
+        MSI,
+        COMMON,
+        LOCKS,
+        MSI.replace("ManagedIdentity.json", "examples/IdentityCreate.json"),
+        MSI.replace("2023-01-31", "2024-11-30"),
+        "specification/storage/resource-manager/Microsoft.Storage/stable/2024-01-01/file.json",
+        "specification/storage/resource-manager/Microsoft.Storage/stable/2023-05-01/file.json",
+        "specification/compute/resource-manager/Microsoft.Compute/stable/2024-01-01/disk.json",
+    ]
+    for relative in files:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("{}")
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "specs")
+    git("sparse-checkout", "set", "--no-cone", *gen_create_only.sparse_patterns())
+    present = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")}
+    assert present == {
+        MSI,
+        COMMON,
+        LOCKS,
+        "specification/storage/resource-manager/Microsoft.Storage/stable/2024-01-01/file.json",
+    }
