@@ -55,7 +55,8 @@ def _route(path: str) -> str:
 
 
 class Specs:
-    """The Swagger files under a directory, read once each, by path relative to it."""
+    """The Swagger files under a directory, parsed once each; `read` collects the files a walk
+    followed a `$ref` into."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
@@ -71,7 +72,6 @@ class Specs:
                 raise SpecError(f"{self.relative(path)}: {error.strerror}") from None
             except ValueError as error:
                 raise SpecError(f"{self.relative(path)}: not JSON ({error})") from None
-        self.read.add(path)
         return self._files[path]
 
     def relative(self, path: Path) -> str:
@@ -86,7 +86,6 @@ class Specs:
             if "examples" in path.relative_to(self.root).parts:
                 continue
             spec = self.load(path)
-            self.read.discard(path.resolve())
             paths = spec.get("paths") if isinstance(spec, dict) else None
             if not isinstance(paths, dict):
                 continue
@@ -107,6 +106,7 @@ class Specs:
                 raise SpecError(f"{self.relative(base)}: $ref cycle at {node['$ref']}")
             seen.add((file, pointer))
             found: Any = self.load(file)
+            self.read.add(file)
             for part in filter(None, pointer.split("/")):
                 part = part.replace("~1", "/").replace("~0", "~")
                 if not isinstance(found, dict) or part not in found:
@@ -199,7 +199,9 @@ def create_only_paths(
     return out
 
 
-def _body_schema(specs: Specs, operation: dict[str, Any], file: Path) -> tuple[dict, Path] | None:
+def _body_schema(
+    specs: Specs, operation: dict[str, Any], file: Path
+) -> tuple[dict[str, Any], Path] | None:
     for parameter in operation.get("parameters", []):
         resolved, where = specs.resolve(parameter, file)
         if resolved.get("in") == "body" and isinstance(resolved.get("schema"), dict):
