@@ -83,8 +83,9 @@ diff: $(RUNTIME_STAMP)
 # Every file generated from the code and the stacks, rewritten after a change to them (the
 # tests run each generator with --check). Each reads the code, the stacks and pyproject.toml,
 # never another generator's output, so they may run in any order. Not here: arm_types.json
-# (scripts/gen_arm_types.py reads upstream sources given on its command line) and the price
-# tables (scripts/refresh_prices.py asks prices.azure.com).
+# and create_only.json (scripts/gen_arm_types.py and gen_create_only.py read upstream sources
+# given on their command lines) and the price tables (scripts/refresh_prices.py asks
+# prices.azure.com).
 GENERATORS := gen_pulumi_config.py gen_registrations.py gen_deploy_jobs.py gen_identity_docs.py \
 	gen_policy_docs.py gen_readme_tables.py gen_stack_graph.py gen_runbook_figures.py
 

@@ -22,6 +22,7 @@ from infra.engine.arm import (
     create_only,
     kubernetes_force_new,
     path_parameters,
+    spec_create_only,
     tracked,
 )
 from infra.engine.model import Resource, Secret, StackPlan, Violation
@@ -31,11 +32,15 @@ from infra.engine.values import masked, plan_secret_strings, unwrap
 # What replaces a resource is data (infra/engine/arm_types.json, scripts/gen_arm_types.py):
 # - azure-native: the inputs its ARM path is built from (resource group, own name, a parent's
 #   name, the scope), since another value is another resource; `location` on a tracked
-#   resource (ARM RPC-Put-V1-14); and the property names azure-native forces a replacement on
-#   (its forceNewMap, and the REST specs' create-only properties), at any depth;
+#   resource (ARM RPC-Put-V1-14); the input paths the type's REST API spec marks create-only
+#   (infra/engine/create_only.json, scripts/gen_create_only.py), for the types whose spec files
+#   were at hand; and the property names azure-native forces a replacement on at any depth
+#   (its forceNewMap, and SPEC_CREATE_ONLY of gen_arm_types.py for the types the spec data
+#   does not cover yet);
 # - Kubernetes: the fields pulumi-kubernetes replaces an object on (its forceNew, with
 #   `.metadata.name`/`.namespace` for every kind), and those the API refuses to change.
-# Below is only what neither says, each with its reason.
+# Below is only what none of them says, each with its reason (tests/infra/test_create_only.py
+# fails when the spec data of a type says it too).
 _HAND_REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     # AKS cannot turn a public cluster private, or a private one public, in place: "You can't
     # convert an existing AKS cluster to a private cluster" (learn.microsoft.com/azure/aks/
@@ -88,6 +93,7 @@ def replace_rules(type_token: str) -> tuple[tuple[str, ...], frozenset[str]]:
             paths.append("resourceGroupName")
         if tracked(type_token) or type_token not in ARM_PATHS:
             paths.append("location")
+        paths += spec_create_only(type_token) or ()
         names = frozenset(create_only(type_token))
     elif type_token.startswith(KUBERNETES_PREFIX):
         paths += [p.lstrip(".") for p in kubernetes_force_new(type_token)]

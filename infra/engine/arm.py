@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any, Final
 
 DATA: Final = Path(__file__).with_name("arm_types.json")
+# The properties the Azure REST API specs mark create-only (x-ms-mutability without "update"),
+# per type they were derived for (scripts/gen_create_only.py).
+CREATE_ONLY_DATA: Final = Path(__file__).with_name("create_only.json")
 _GROUP: Final = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
 
 
@@ -61,6 +64,20 @@ def create_only(type_token: str) -> tuple[str, ...]:
     (pulumi-azure-native's forceNewMap, e.g. networkProfile.podCidr of a ManagedCluster)."""
     entry = arm_data()["types"].get(type_token)
     return tuple(entry["createOnly"]) if entry else ()
+
+
+@cache
+def _spec_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(CREATE_ONLY_DATA.read_text())
+    return data
+
+
+def spec_create_only(type_token: str) -> tuple[str, ...] | None:
+    """The input paths the type's REST API spec marks create-only (`location`,
+    `networkProfile.podCidr`, `agentPoolProfiles[*].vmSize`), or None when the specs of its API
+    version were not at hand when the data was generated."""
+    entry = _spec_data()["types"].get(type_token)
+    return tuple(entry["createOnly"]) if entry else None
 
 
 def kubernetes_force_new(type_token: str) -> tuple[str, ...]:
