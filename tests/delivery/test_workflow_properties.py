@@ -186,15 +186,15 @@ def test_the_gate_jobs_run_the_base_revisions_code_never_the_prs(job_id: str) ->
 def test_the_permissions_verdict_judges_the_prs_head_with_the_bases_accepted_excess() -> None:
     job = workflow("pull-request.yml")["jobs"]["permissions"]
     [step] = [s for s in job["steps"] if s.get("name") == "infra permissions"]
-    assert 'head=$(git rev-parse HEAD)' in step["run"]
-    assert "-m infra permissions --head \"$head\"" in step["run"]
+    assert "head=$(git rev-parse HEAD)" in step["run"]
+    assert '-m infra permissions --head "$head"' in step["run"]
 
 
 def test_the_comment_is_built_by_the_bases_builder() -> None:
     job = workflow("pull-request.yml")["jobs"]["report"]
     [step] = [s for s in job["steps"] if s.get("name") == "build the comment"]
     assert step["run"].count("build_pr_comment.py") == 1
-    assert f"python3 {GATE}/scripts/build_pr_comment.py\"" in step["run"]
+    assert f'python3 {GATE}/scripts/build_pr_comment.py"' in step["run"]
     # Set up whenever the builder runs.
     assert _gate_setup(job)["if"] == step["if"]
 
