@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -46,6 +45,8 @@ _BOOT = (
 _PLAN = "plan"
 _ERROR = "error"
 _DONE = "done"
+# The child was interrupted (a signal, even one the program swallowed: `infra.interrupts`).
+_INTERRUPTED = "interrupted"
 
 
 def _restore(value: Any) -> Any:
@@ -143,6 +144,8 @@ def _plans(project: Project, stacks: Sequence[str], out: bytes, code: int) -> li
             raise stopped from None
         if done:
             raise stopped
+        if kind == _INTERRUPTED:
+            raise KeyboardInterrupt
         if kind == _ERROR:
             error = ConfigError if message["error"] == "config" else ProgramError
             raise error(str(message["message"]))
@@ -165,10 +168,9 @@ def child_main(argv: Sequence[str]) -> None:
 
     The plans go to the parent's pipe on a descriptor of their own; the program's prints go
     to stderr, so nothing it prints is read as a plan."""
+    from infra import interrupts
     from infra.engine.project import load_project, load_stack_config
 
-    # The parent handles Ctrl-C and stops this process; a traceback here would be noise.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     # The engine is imported; the tool's folder leaves the path, so that the program imports
@@ -180,21 +182,28 @@ def child_main(argv: Sequence[str]) -> None:
     checkout = next((d for d in (root, *root.parents) if (d / ".git").exists()), None)
     if checkout is not None:
         sys.path.append(str(checkout))
-    for stack in stacks:
-        message: dict[str, Any]
-        try:
-            plan = run_stack(project, stack, load_stack_config(project, stack))
-        except ConfigError as e:
-            message = {"kind": _ERROR, "error": "config", "message": str(e)}
-        except ProgramError as e:
-            message = {"kind": _ERROR, "error": "program", "message": str(e)}
+    # Ctrl-C reaches the parent too, which stops this process; a signal that reaches only
+    # this one (or that the program swallowed) is still reported as the interruption.
+    with interrupts.handled():
+        for stack in stacks:
+            message: dict[str, Any]
+            try:
+                plan = run_stack(project, stack, load_stack_config(project, stack))
+            except ConfigError as e:
+                message = {"kind": _ERROR, "error": "config", "message": str(e)}
+            except ProgramError as e:
+                message = {"kind": _ERROR, "error": "program", "message": str(e)}
+            except KeyboardInterrupt:
+                message = {"kind": _INTERRUPTED}
+            else:
+                message = {"kind": _PLAN, "plan": plan_to_json(plan)}
+            if interrupts.received():
+                message = {"kind": _INTERRUPTED}
+            channel.write(json.dumps(message) + "\n")
+            if message["kind"] != _PLAN:
+                break
         else:
-            message = {"kind": _PLAN, "plan": plan_to_json(plan)}
-        channel.write(json.dumps(message) + "\n")
-        if message["kind"] == _ERROR:
-            break
-    else:
-        channel.write(json.dumps({"kind": _DONE}) + "\n")
+            channel.write(json.dumps({"kind": _DONE}) + "\n")
     channel.flush()
     sys.stdout.flush()
     sys.stderr.flush()
