@@ -85,23 +85,61 @@ def plan_to_json(plan: StackPlan) -> dict[str, Any]:
     }
 
 
+# Each Resource field's JSON shape: what the judge may rely on in a plan it did not build.
+_SHAPES: dict[str, Any] = {
+    "urn": str,
+    "type": str,
+    "name": str,
+    "custom": bool,
+    "parent": (str, type(None)),
+    "provider": (str, type(None)),
+    "inputs": dict,
+    "outputs": dict,
+    "id": (str, type(None)),
+    "protect": bool,
+    "retain_on_delete": bool,
+    "delete_before_replace": bool,
+    "dependencies": list,
+    "property_dependencies": dict,
+    "aliases": list,
+    "ignore_changes": list,
+    "source": (list, type(None)),
+}
+
+
+def _resource(raw: Any) -> Resource:
+    if not isinstance(raw, dict) or set(raw) != set(_SHAPES):
+        raise ValueError("not a resource")
+    if not all(isinstance(raw[name], shape) for name, shape in _SHAPES.items()):
+        raise ValueError("a resource field of the wrong type")
+    if not all(
+        isinstance(u, str)
+        for key in ("dependencies", "aliases", "ignore_changes")
+        for u in raw[key]
+    ):
+        raise ValueError("a resource list of the wrong type")
+    fields = {name: _restore(raw[name]) if name in _VALUE_FIELDS else raw[name] for name in raw}
+    if raw["source"] is not None:
+        path, line = raw["source"]
+        fields["source"] = (str(path), int(line))
+    fields["property_dependencies"] = {
+        str(key): [str(u) for u in urns] for key, urns in raw["property_dependencies"].items()
+    }
+    return Resource(**fields)
+
+
 def plan_from_json(data: dict[str, Any]) -> StackPlan:
-    resources = []
-    for raw in data["resources"]:
-        fields = {
-            name: _restore(value) if name in _VALUE_FIELDS else value for name, value in raw.items()
-        }
-        if fields["source"] is not None:
-            path, line = fields["source"]
-            fields["source"] = (str(path), int(line))
-        resources.append(Resource(**fields))
+    """The plan `plan_to_json` wrote; ValueError (or TypeError, KeyError) when it is not one."""
+    outputs, config = data["outputs"], data["config"]
+    if not isinstance(outputs, dict) or not isinstance(config, dict):
+        raise ValueError("not a plan")
     return StackPlan(
         project=str(data["project"]),
         stack=str(data["stack"]),
-        resources=resources,
-        outputs=_restore(data["outputs"]),
-        config={str(k): str(v) for k, v in data["config"].items()},
-        invokes=[Invoke(str(i["token"]), _restore(i["args"])) for i in data["invokes"]],
+        resources=[_resource(raw) for raw in data["resources"]],
+        outputs=_restore(outputs),
+        config={str(k): str(v) for k, v in config.items()},
+        invokes=[Invoke(str(i["token"]), dict(_restore(i["args"]))) for i in data["invokes"]],
     )
 
 
@@ -139,16 +177,16 @@ def _plans(project: Project, stacks: Sequence[str], out: bytes, code: int) -> li
     for line in out.splitlines():
         try:
             message = json.loads(line)
-            kind = message["kind"]
-        except (ValueError, TypeError, KeyError):
+            kind = message.get("kind")
+        except (ValueError, AttributeError):
             raise stopped from None
         if done:
             raise stopped
         if kind == _INTERRUPTED:
             raise KeyboardInterrupt
         if kind == _ERROR:
-            error = ConfigError if message["error"] == "config" else ProgramError
-            raise error(str(message["message"]))
+            error = ConfigError if message.get("error") == "config" else ProgramError
+            raise error(str(message.get("message")))
         if kind == _DONE:
             done = True
             continue
