@@ -1,5 +1,6 @@
-"""The preview pipeline: each stack's program offline under the mock runtime, then its policy
-packs over gRPC, as `pulumi preview --policy-pack` does.
+"""The preview pipeline: each stack's program offline under the mock runtime, in a process of
+its own (`infra.engine.apart`), then its policy packs over gRPC on the plan it returned, as
+`pulumi preview --policy-pack` does.
 
 The one entry point that `infra preview`, `diff`, `cost`, `export` and `permissions`, the docs
 generators and the tests call; the commands only parse flags and render its plans.
@@ -11,9 +12,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from infra.engine.apart import run_stacks_apart
 from infra.engine.model import StackPlan, Violation
 from infra.engine.project import Project, load_project, load_stack_config, stack_file_settings
-from infra.engine.runtime import run_stack
 from infra.errors import UsageError
 from infra.readers.config_origin import effective_values, once_per_resource, stack_keys_behind
 from infra.repo.rules import load_rules
@@ -82,12 +83,13 @@ def preview_stacks(
             f"{project.relative(project.stack_config_dir) or '.'}: no Pulumi.<stack>.yaml files; "
             "create one or pass --stack"
         )
-    configs = {name: load_stack_config(project, name) for name in names}
+    for name in names:  # each stack file's errors before any program runs
+        load_stack_config(project, name)
     start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
     call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
-    plans = []
-    for name in names:
-        plan = run_stack(project, name, configs[name])
+    # The program runs apart; only its plans come back, and this process judges them.
+    plans = run_stacks_apart(project, names)
+    for name, plan in zip(names, plans, strict=True):
         if evaluate_policies:
             packs = resolve_policy_packs(project, name, policy_packs, policy_pack_configs)
             if packs:
@@ -103,7 +105,6 @@ def preview_stacks(
                 plan.violations = _with_stack_keys(
                     project, plan, once_per_resource(results.violations)
                 )
-        plans.append(plan)
     return plans
 
 

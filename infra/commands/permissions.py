@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from pathlib import Path
 
 from infra.commands.options import add_color, add_format, add_stacks, color_wanted, epilog
 from infra.engine.project import load_project
+from infra.errors import UsageError
 from infra.exit_codes import ExitCode
+from infra.git import revision_checkout
 from infra.readers.permissions import (
     ACCESS,
     DEPLOY,
@@ -23,7 +27,7 @@ from infra.readers.permissions import (
 from infra.readers.registrations import unregistered_lines
 from infra.render.color import Paint
 from infra.render.permissions import render_json, render_markdown, render_text
-from infra.repo.permissions import load_permission_rules
+from infra.repo.permissions import PermissionRules, load_permission_rules
 
 
 def add_subparser(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +42,7 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
             "infra permissions",
             "infra permissions -s prod --json",
             "infra permissions --markdown",
+            "infra permissions --head origin/my-branch",
             command="permissions",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -45,20 +50,42 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
     add_stacks(p, "check")
     add_format(p, ("text", "json", "markdown"))
     add_color(p)
+    p.add_argument(
+        "--head",
+        metavar="REF",
+        help="git revision to check (default: the work tree); the work tree's "
+        "[tool.infra.permissions] (identities, accepted excess) still judges it",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # What judges is the work tree infra runs in (its [tool.infra.permissions]: which
+    # identity plans and which deploys, the accepted excess); --head names the revision
+    # judged, its stacks and its bootstrap. The PR gate runs in a checkout of the base with
+    # --head, so a pull request cannot accept its own excess (issue 26.4).
+    judge = load_project(args.cwd)
+    rules = load_permission_rules(judge.root)
+    with contextlib.ExitStack() as scope:
+        judged = args.cwd
+        if args.head is not None:
+            checkout = scope.enter_context(revision_checkout(args.cwd, args.head))
+            if checkout is None:
+                raise UsageError(f"{args.head}: has no Pulumi project at {args.cwd}")
+            judged = checkout
+        return _check(args, judged, judged / rules.bootstrap.relative_to(judge.root), rules)
+
+
+def _check(args: argparse.Namespace, cwd: Path, bootstrap_dir: Path, rules: PermissionRules) -> int:
     from infra.pipeline import preview_stacks
 
     color = color_wanted(args)
-    project = load_project(args.cwd)
-    rules = load_permission_rules(project.root)
-    plans = preview_stacks(args.cwd, args.stack, evaluate_policies=False)
+    project = load_project(cwd)
+    plans = preview_stacks(cwd, args.stack, evaluate_policies=False)
     # The other stacks too: a stack's own identity is checked against their scopes.
     rest = [name for name in project.stacks() if name not in {p.stack for p in plans}]
-    every = plans + (preview_stacks(args.cwd, rest, evaluate_policies=False) if rest else [])
-    (bootstrap,) = preview_stacks(rules.bootstrap, [rules.bootstrap_stack], evaluate_policies=False)
+    every = plans + (preview_stacks(cwd, rest, evaluate_policies=False) if rest else [])
+    (bootstrap,) = preview_stacks(bootstrap_dir, [rules.bootstrap_stack], evaluate_policies=False)
     scopes = {plan.stack: environment_scopes(plan) for plan in every}
     # What each access needs across every stack: the actions a grant may hold (excess_lines).
     needs: dict[str, list[Need]] = {

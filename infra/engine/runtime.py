@@ -1,9 +1,10 @@
 """Run a Pulumi Python program under Pulumi's own mock runtime and record the plan.
 
 The program runs in this interpreter, exactly as the language host would run it
-(`run_in_stack` around `runpy`), with a `MockMonitor` subclass in place of the engine.
-The monitor sees every RegisterResource request, options included, and answers with
-the deterministic fakes in `infra.engine.fakes`.
+(`run_in_stack` around `runpy`), with a `MockMonitor` subclass in place of the engine;
+`infra` calls this in a child process of its own (`infra.engine.apart`), never in the
+process that judges the plan. The monitor sees every RegisterResource request, options
+included, and answers with the deterministic fakes in `infra.engine.fakes`.
 """
 
 from __future__ import annotations

@@ -178,7 +178,8 @@ def test_the_pull_request_workflow_reports_the_permissions_verdict() -> None:
     job = jobs["permissions"]
     assert job["permissions"] == {"contents": "read"} and "environment" not in job
     run = " ".join(s.get("run", "") for s in job["steps"])
-    assert ".venv/bin/infra permissions " in run and "permissions.rc" in run
+    # The base's infra judges the PR's head (issue 26.4; test_workflow_properties.py).
+    assert ".venv/bin/python -m infra permissions --head " in run and "permissions.rc" in run
     report = jobs["report"]
     assert "permissions" in report["needs"]
     assert "needs.permissions.result != 'success'" in report["steps"][-1]["if"]

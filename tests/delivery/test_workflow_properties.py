@@ -147,10 +147,16 @@ def test_only_jobs_without_credentials_restore_a_cache() -> None:
     assert not cached & set(GATE_JOBS)
 
 
-# The jobs whose result the required check reports and whose code and data come from the
-# base revision (issue 26.4).
-GATE_JOBS = ("affected", "offline-diff", "checkov")
+# The jobs whose result the required check reports, or whose output the PR comment shows,
+# and whose code and data come from the base revision (issue 26.4). The report job's comment
+# builder is standard library only: it needs no venv.
+GATE_JOBS = ("affected", "offline-diff", "checkov", "permissions", "report")
 GATE = '"$RUNNER_TEMP/gate'
+GATE_SETUP = "set up the gate from the base revision"
+
+
+def _gate_setup(job: dict[str, Any]) -> dict[str, Any]:
+    return next(s for s in job["steps"] if s.get("name") == GATE_SETUP)
 
 
 @pytest.mark.parametrize("job_id", GATE_JOBS)
@@ -160,19 +166,52 @@ def test_the_gate_jobs_run_the_base_revisions_code_never_the_prs(job_id: str) ->
     # wrote) and runs its own scripts.
     job = workflow("pull-request.yml")["jobs"][job_id]
     runs = [str(s["run"]) for s in job["steps"] if "run" in s]
-    setup = next(
-        s for s in job["steps"] if s.get("name") == "set up the gate from the base revision"
-    )
+    setup = _gate_setup(job)
+    checkout = next(s for s in job["steps"] if action(s) == "actions/checkout")
+    assert checkout["with"]["fetch-depth"] == 0  # the base branch is there to add
     assert runs[0] == setup["run"]
     assert 'git worktree add --detach "$RUNNER_TEMP/gate"' in setup["run"]
     assert "origin/$BASE_REF^{commit}" in setup["run"]
-    assert 'make -C "$RUNNER_TEMP/gate" venv' in setup["run"]
+    assert ('make -C "$RUNNER_TEMP/gate" venv' in setup["run"]) == (job_id != "report")
     assert not any(action(s) == "actions/cache" for s in job["steps"])
     for run in runs[1:]:
         assert "make " not in run and ".venv/bin/infra" not in run, run
         for line in run.splitlines():
-            if "scripts/" in line and "ci-" in line:
+            if "scripts/" in line:
                 assert GATE in line or line.lstrip().startswith(("stacks=", "diff_stacks=")), line
+            if "-m infra" in line:
+                assert f"cd {GATE}" in line, line
+
+
+def test_the_permissions_verdict_judges_the_prs_head_with_the_bases_accepted_excess() -> None:
+    job = workflow("pull-request.yml")["jobs"]["permissions"]
+    [step] = [s for s in job["steps"] if s.get("name") == "infra permissions"]
+    assert "head=$(git rev-parse HEAD)" in step["run"]
+    assert '-m infra permissions --head "$head"' in step["run"]
+
+
+def test_the_comment_is_built_by_the_bases_builder() -> None:
+    job = workflow("pull-request.yml")["jobs"]["report"]
+    [step] = [s for s in job["steps"] if s.get("name") == "build the comment"]
+    assert step["run"].count("build_pr_comment.py") == 1
+    assert f'python3 {GATE}/scripts/build_pr_comment.py"' in step["run"]
+    # Set up whenever the builder runs.
+    assert _gate_setup(job)["if"] == step["if"]
+
+
+def test_the_live_preview_runs_the_bases_policy_pack_and_config() -> None:
+    # Pulumi runs the PR's program (what would deploy) against the base's pack and config:
+    # a PR relaxing policies/ is judged by the policies it relaxes.
+    job = workflow("pull-request.yml")["jobs"]["live-preview"]
+    names = [s.get("name") or s.get("run") or action(s) for s in job["steps"]]
+    setup = _gate_setup(job)
+    assert 'make -C "$RUNNER_TEMP/gate" venv' in setup["run"]
+    assert names.index(GATE_SETUP) < names.index("make venv") < names.index("pulumi/actions")
+    [pulumi] = [s for s in job["steps"] if action(s) == "pulumi/actions"]
+    assert pulumi["with"]["policyPacks"] == "${{ runner.temp }}/gate/policies"
+    assert pulumi["with"]["policyPackConfigs"] == (
+        "${{ runner.temp }}/gate/policies/config/${{ matrix.stack }}.json"
+    )
 
 
 @pytest.mark.parametrize("name", WORKFLOW_IDS)
@@ -277,8 +316,10 @@ def test_pulumi_operations_run_the_policy_pack_with_the_stacks_config() -> None:
         with_ = step["with"]
         assert with_["command"] in ("preview", "up"), (name, job_id)
         stack = with_["stack-name"]
-        assert with_["policyPacks"] == "policies", (name, job_id)
-        assert with_["policyPackConfigs"] == f"policies/config/{stack}.json", (name, job_id)
+        # A pull request's preview takes them from the base revision (issue 26.4).
+        packs = "${{ runner.temp }}/gate/policies" if job_id == "live-preview" else "policies"
+        assert with_["policyPacks"] == packs, (name, job_id)
+        assert with_["policyPackConfigs"] == f"{packs}/config/{stack}.json", (name, job_id)
         assert with_["work-dir"] == "."
         assert with_["cloud-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
         if name == "deploy-stack.yml":
