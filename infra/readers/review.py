@@ -161,6 +161,12 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _items(value: Any) -> list[Any]:
+    """A list input's items; nothing for a secret or unknown one (a `secure:` stack value makes
+    the whole input secret, and the preview never shows what it hides)."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _at(value: Any, path: Sequence[str]) -> Any:
     for part in path:
         value = value.get(part) if isinstance(value, Mapping) else None
@@ -190,7 +196,7 @@ def node_pools(plan: StackPlan, table: GpuTable) -> list[NodePool]:
     pools = []
     for resource in plan.resources:
         if resource.type == CLUSTER:
-            for profile in resource.inputs.get("agentPoolProfiles") or []:
+            for profile in _items(resource.inputs.get("agentPoolProfiles")):
                 if isinstance(profile, Mapping):
                     pools.append(_pool(profile, profile.get("name"), table))
         elif resource.type == AGENT_POOL:
@@ -206,7 +212,7 @@ def _workload(resource: Resource) -> str:
 
 
 def _containers(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    found = [*_items(spec.get("initContainers")), *_items(spec.get("containers"))]
     return [c for c in found if isinstance(c, Mapping)]
 
 
@@ -223,12 +229,12 @@ def _mounts(spec: Mapping[str, Any]) -> tuple[Mount, ...]:
     VolumeMounts", PersistentVolumeClaimVolumeSource, Kubernetes API reference)."""
     claims = {
         v.get("name"): v["persistentVolumeClaim"]
-        for v in spec.get("volumes") or []
+        for v in _items(spec.get("volumes"))
         if isinstance(v, Mapping) and isinstance(v.get("persistentVolumeClaim"), Mapping)
     }
     mounts = []
     for container in _containers(spec):
-        for mount in container.get("volumeMounts") or []:
+        for mount in _items(container.get("volumeMounts")):
             source = claims.get(mount.get("name")) if isinstance(mount, Mapping) else None
             if source is None:
                 continue
@@ -265,7 +271,9 @@ def review_facts(plan: StackPlan, table: GpuTable) -> ReviewFacts:
                 JobMounts(
                     job=workload.removeprefix("Job "),
                     pods=_int(_at(resource.inputs, ("spec", "parallelism")), 1),
-                    gpus_per_pod=sum(_gpus(c) for c in spec.get("containers") or []),
+                    gpus_per_pod=sum(
+                        _gpus(c) for c in _items(spec.get("containers")) if isinstance(c, Mapping)
+                    ),
                     mounts=_mounts(spec),
                 )
             )
