@@ -386,9 +386,9 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_no_stack_owns_a_smoke_job(run_stack: Callable[..., Any], stack: str) -> None:
+def test_no_stack_owns_a_smoke_job(unchanged_run: Callable[..., Any], stack: str) -> None:
     # `infra smoke` is the one runner: a Pulumi-owned smoke Job would be drift once it finished.
-    result = run_stack(stack)
+    result = unchanged_run(stack)
     result.raise_error()
     assert [r for r in result.by_type(JOB) if "rwx-smoke" in str(r.inputs["metadata"])] == []
 

@@ -97,3 +97,19 @@ def test_no_stack_holds_or_reads_a_storage_account_key(preview_json):
     for stack in STACKS:
         invokes = real_plan(stack).invokes
         assert not [i for i in invokes if "listStorageAccountKeys" in i.token], stack
+
+
+def test_a_test_that_changes_its_shared_plan_leaves_the_next_ones_unchanged():
+    """real_plan runs each stack once per process and hands out copies: a test that edits
+    its plan (as a mutation test might) must not change what later tests read."""
+    plan = real_plan("prod")
+    account = next(r for r in plan.resources if r.name == "shared-storage-account")
+    account.inputs["minimumTlsVersion"] = "TLS1_0"
+    plan.outputs["clusterName"] = "changed"
+    plan.resources.clear()
+
+    again = real_plan("prod")
+    account = next(r for r in again.resources if r.name == "shared-storage-account")
+    assert account.inputs["minimumTlsVersion"] == "TLS1_2"
+    assert again.outputs["clusterName"] != "changed"
+    assert again is not plan
