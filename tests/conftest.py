@@ -93,6 +93,39 @@ def infra():
     return run_infra_here
 
 
+@pytest.fixture
+def repo_stacks_previewed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview pipeline (infra/pipeline.py: `infra preview`, `cost`, `export`, ... and the
+    generators, run in this process) takes each unchanged stack of this checkout from
+    tests/reliability/_support.py real_plan, which runs the program once per process and
+    hands out copies, instead of running it again (~3 s a stack). Another project, a stack
+    whose config differs from its file, or a non-preview run, runs the program as before.
+
+    For modules about what the commands print; the policy packs still run on every plan."""
+    import infra.pipeline
+    from infra.engine.model import StackPlan
+    from infra.engine.project import Project, StackConfig, load_project, load_stack_config
+    from tests.reliability._support import real_plan
+
+    run = infra.pipeline.run_stack
+    repo = load_project(REPO_ROOT)
+
+    def run_stack(
+        project: Project, stack: str, config: StackConfig, *, preview: bool = True
+    ) -> StackPlan:
+        if (
+            preview
+            and project.root.resolve() == REPO_ROOT
+            and project.main.resolve() == repo.main.resolve()
+            and stack in STACKS
+            and config == load_stack_config(repo, stack)
+        ):
+            return real_plan(stack)
+        return run(project, stack, config, preview=preview)
+
+    monkeypatch.setattr(infra.pipeline, "run_stack", run_stack)
+
+
 # The checkout's state when the run started (tests never change the checkout).
 _CHECKOUT = pytest.StashKey[str | None]()
 

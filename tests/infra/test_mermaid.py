@@ -13,6 +13,10 @@ from infra.render.mermaid import MAX_NODES, render_mermaid
 from tests.conftest import REPO_ROOT
 from tests.reliability._support import real_plan
 
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+
 NODE = re.compile(r'^\s*(n\d+)(?:\[|\{\{)"(.*?)<br/>', re.MULTILINE)
 EDGE = re.compile(r"^\s*(n\d+) (-->|-\.->) (n\d+)$", re.MULTILINE)
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
 from infra.engine.project import load_project, load_stack_config
 from tests.conftest import REPO_ROOT, STACKS
 from tests.reliability._support import real_plan
+
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +118,18 @@ def test_a_test_that_changes_its_shared_plan_leaves_the_next_ones_unchanged():
     assert account.inputs["minimumTlsVersion"] == "TLS1_2"
     assert again.outputs["clusterName"] != "changed"
     assert again is not plan
+
+
+def test_the_shared_previews_serve_only_the_unchanged_stacks():
+    """repo_stacks_previewed_once (this module's fixture) answers for a stack as its file
+    declares it, and runs the program for anything else."""
+    import infra.pipeline
+
+    project = load_project(REPO_ROOT)
+    config = load_stack_config(project, "dev")
+    assert infra.pipeline.run_stack(project, "dev", config) == real_plan("dev")
+    renamed = replace(
+        config, values={**config.values, "aks-rwx-training:clusterName": "aks-renamed"}
+    )
+    plan = infra.pipeline.run_stack(project, "dev", renamed)
+    assert plan.outputs["clusterName"] == "aks-renamed"
