@@ -292,6 +292,7 @@ def test_script_succeeds_when_every_pod_sees_every_file(
     assert [p.name for p in tmp_path.rglob("*")] == [".rwx-smoke"]
 
 
+@pytest.mark.slow  # waits out the script's deadline (2-3 s, real time)
 def test_script_fails_at_the_deadline_when_a_pod_is_missing(
     shell: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -314,6 +315,7 @@ def test_script_fails_at_the_deadline_when_a_pod_is_missing(
     ]
 
 
+@pytest.mark.slow  # waits out the script's deadline (2-3 s, real time)
 def test_script_rejects_a_stale_file_from_an_earlier_job(
     shell: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -326,6 +328,7 @@ def test_script_rejects_a_stale_file_from_an_earlier_job(
     assert "pod-1 (unexpected content '1 rwx-smoke-datasets-abc-1 run-1 job-uid-0')" in err
 
 
+@pytest.mark.slow  # waits out the script's deadline (2-3 s, real time)
 def test_script_rejects_a_file_naming_another_index(shell: tuple[str, str], tmp_path: Path) -> None:
     run_dir = tmp_path / ".rwx-smoke" / "run-1"
     run_dir.mkdir(parents=True)
