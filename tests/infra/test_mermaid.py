@@ -116,7 +116,7 @@ def test_preview_format_mermaid_and_markdown(infra) -> None:
 
 def test_the_readme_picture_is_generated_from_prod(capsys: pytest.CaptureFixture[str]) -> None:
     # In this process, as test_doc_tables runs its generator: the picture is the subject, not
-    # a process (~3 s of imports); prod's plan comes from real_plan (this module's fixture).
+    # a process (~3 s of imports); prod's plan comes from this module's fixture.
     sys.path.insert(0, str(REPO_ROOT / "scripts"))
     import gen_stack_graph
 

@@ -10,7 +10,7 @@ import pytest
 
 from infra.engine.project import load_project, load_stack_config
 from tests.conftest import REPO_ROOT, STACKS
-from tests.reliability._support import real_plan
+from tests.reliability._support import copy_project, real_plan
 
 # What these tests check is what the commands print: each unchanged stack previews once
 # per process (tests/conftest.py repo_stacks_previewed_once).
@@ -120,16 +120,38 @@ def test_a_test_that_changes_its_shared_plan_leaves_the_next_ones_unchanged():
     assert again is not plan
 
 
-def test_the_shared_previews_serve_only_the_unchanged_stacks():
-    """repo_stacks_previewed_once (this module's fixture) answers for a stack as its file
-    declares it, and runs the program for anything else."""
+def _sorted_dependencies(plan):
+    # The SDK lists a resource's dependencies in the order its threads resolved them, which
+    # differs between two runs of the same program; the set is what a plan states.
+    return [
+        replace(
+            r,
+            dependencies=sorted(r.dependencies),
+            property_dependencies={k: sorted(v) for k, v in r.property_dependencies.items()},
+        )
+        for r in plan.resources
+    ], {**vars(plan), "resources": None}
+
+
+def test_the_shared_previews_are_the_childs_plans_and_only_of_this_checkout(tmp_path):
+    """repo_stacks_previewed_once (this module's fixture) serves what the pipeline's child
+    returns for this checkout, a copy each time; another project runs its own child."""
     import infra.pipeline
+    from infra.engine.apart import run_stacks_apart
 
     project = load_project(REPO_ROOT)
-    config = load_stack_config(project, "dev")
-    assert infra.pipeline.run_stack(project, "dev", config) == real_plan("dev")
-    renamed = replace(
-        config, values={**config.values, "aks-rwx-training:clusterName": "aks-renamed"}
+    (served,) = infra.pipeline.run_stacks_apart(project, ["dev"])
+    assert _sorted_dependencies(served) == _sorted_dependencies(
+        run_stacks_apart(project, ["dev"])[0]
     )
-    plan = infra.pipeline.run_stack(project, "dev", renamed)
-    assert plan.outputs["clusterName"] == "aks-renamed"
+    served.outputs["clusterName"] = "changed"
+    served.resources.clear()
+    (again,) = infra.pipeline.run_stacks_apart(project, ["dev"])
+    assert again.resources and again.outputs["clusterName"] != "changed"
+
+    other = copy_project(tmp_path / "copy")
+    stack_file = other / "stacks" / "Pulumi.dev.yaml"
+    name = again.outputs["clusterName"]
+    stack_file.write_text(stack_file.read_text().replace(f": {name}\n", ": aks-renamed\n", 1))
+    (renamed,) = infra.pipeline.run_stacks_apart(load_project(other), ["dev"])
+    assert renamed.outputs["clusterName"] == "aks-renamed"
