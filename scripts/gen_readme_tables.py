@@ -67,8 +67,20 @@ STACK = "prod"
 # past what prod's policy config allows, so the comment shows a cost change and a verdict.
 HEAD_CHANGE = ("    maxCount: 8\n", "    maxCount: 64\n")
 HEAD_CHANGE_TEXT = "`gpuPool.maxCount` 8 → 64"
-# What of the repository a preview reads (tests, docs and the like stay out of the copy).
-NOT_PREVIEWED = (".git", ".venv", "__pycache__", "tests", "docs", "benchmarks", "node_modules")
+# What of the repository a preview reads (tests, docs and the like stay out of the copy):
+# `.venv*` also leaves out Checkov's .venv-scan (~200 MB in 22,000 files: 2.5 s to copy with a
+# warm disk cache), and the tools' caches (.mypy_cache, .ruff_cache, .pytest_cache, .hypothesis).
+NOT_PREVIEWED = (
+    ".git",
+    ".venv*",
+    ".*_cache",
+    ".hypothesis",
+    "__pycache__",
+    "tests",
+    "docs",
+    "benchmarks",
+    "node_modules",
+)
 GRAPH_LINES_KEPT = 4
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import io
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,6 +93,38 @@ def restored_modules() -> Iterator[None]:
 @pytest.fixture
 def infra():
     return run_infra_here
+
+
+# Plans of this checkout's stacks as the preview pipeline's child process returned them, by
+# stack; filled by repo_stacks_previewed_once, one xdist worker (process) each.
+_CHILD_PLANS: dict[str, Any] = {}
+
+
+@pytest.fixture
+def repo_stacks_previewed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview pipeline (infra/pipeline.py, behind `infra preview`, `cost`, `export`,
+    `permissions` and the generators, run in this process) previews each stack of this
+    checkout in its child process once per test process, and hands each caller a deep copy
+    of that plan (~3 s of a child and its program saved a call). Another project (a copy,
+    another revision) runs its own child as before; the policy packs judge every plan.
+
+    For modules about what the commands print. The checkout does not change during a run
+    (pytest_sessionfinish checks it), so the same stack file gives the same plan."""
+    import infra.pipeline
+    from infra.engine.model import UNKNOWN, StackPlan
+    from infra.engine.project import Project
+
+    run_apart = infra.pipeline.run_stacks_apart
+
+    def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
+        if project.root.resolve() != REPO_ROOT:
+            return run_apart(project, stacks)
+        missing = [stack for stack in dict.fromkeys(stacks) if stack not in _CHILD_PLANS]
+        if missing:
+            _CHILD_PLANS.update(zip(missing, run_apart(project, missing), strict=True))
+        return [copy.deepcopy(_CHILD_PLANS[stack], {id(UNKNOWN): UNKNOWN}) for stack in stacks]
+
+    monkeypatch.setattr(infra.pipeline, "run_stacks_apart", run_stacks_apart)
 
 
 # The checkout's state when the run started (tests never change the checkout).

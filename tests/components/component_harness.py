@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextvars
+import copy
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -308,8 +309,11 @@ class RunResult:
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
-        """The resolved value of an Output (or any input) produced by the run."""
-        return self.context.run(lambda: _sync_await(pulumi.Output.from_input(value).future()))
+        """The resolved value of an Output (or any input) produced by the run: a copy, so a
+        test that changes it leaves the run (shared by stack_harness.unchanged_run) as it was."""
+        return copy.deepcopy(
+            self.context.run(lambda: _sync_await(pulumi.Output.from_input(value).future()))
+        )
 
     def is_secret(self, value: Any) -> bool:
         return bool(

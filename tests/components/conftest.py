@@ -31,3 +31,9 @@ def _stack_harness() -> Any:
 def run_stack() -> Callable[..., Any]:
     """Runs the repository's stack program under the mocks: `run_stack(stack, overrides)`."""
     return _stack_harness().run_stack  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def unchanged_run() -> Callable[..., Any]:
+    """The repository's stack as it is, run once per process: `unchanged_run(stack)` (a copy)."""
+    return _stack_harness().unchanged_run  # type: ignore[no-any-return]

@@ -295,8 +295,8 @@ def test_the_component_validates_before_registering() -> None:
 # --- the stack program ------------------------------------------------------------------------
 
 
-def test_prod_deploys_the_plugin_on_its_gpu_pool(run_stack: Callable[..., Any]) -> None:
-    result = run_stack("prod")
+def test_prod_deploys_the_plugin_on_its_gpu_pool(unchanged_run: Callable[..., Any]) -> None:
+    result = unchanged_run("prod")
     result.raise_error()
     result.one(COMPONENT)
     (daemonset,) = [
@@ -312,9 +312,9 @@ def test_prod_deploys_the_plugin_on_its_gpu_pool(run_stack: Callable[..., Any]) 
     kubernetes_validate.validate(manifest, f"{version}.0", strict=True)
 
 
-def test_dev_without_a_gpu_pool_deploys_no_plugin(run_stack: Callable[..., Any]) -> None:
+def test_dev_without_a_gpu_pool_deploys_no_plugin(unchanged_run: Callable[..., Any]) -> None:
     # staging has prod's GPU pool, and so its plugin and exporter (test_stack_kinds.py).
-    result = run_stack("dev")
+    result = unchanged_run("dev")
     result.raise_error()
     assert result.by_type(COMPONENT) == []
     assert result.by_type(DAEMONSET) == []

@@ -318,8 +318,8 @@ def test_the_component_validates_before_registering() -> None:
 # --- the stack program ------------------------------------------------------------------------
 
 
-def test_prod_deploys_the_exporter_on_its_gpu_pool(run_stack: Callable[..., Any]) -> None:
-    result = run_stack("prod")
+def test_prod_deploys_the_exporter_on_its_gpu_pool(unchanged_run: Callable[..., Any]) -> None:
+    result = unchanged_run("prod")
     result.raise_error()
     result.one(COMPONENT)
     (daemonset,) = exporter_pods(result)
@@ -335,9 +335,9 @@ def test_prod_deploys_the_exporter_on_its_gpu_pool(run_stack: Callable[..., Any]
 
 
 def test_prod_creates_the_pod_monitor_after_managed_prometheus(
-    run_stack: Callable[..., Any],
+    unchanged_run: Callable[..., Any],
 ) -> None:
-    result = run_stack("prod")
+    result = unchanged_run("prod")
     result.raise_error()
     associations = {r.urn for r in result.by_type(PROMETHEUS_ASSOCIATION)}
     prometheus = {urn for urn in associations if urn.endswith("monitoring-rules-prometheus")}
@@ -347,9 +347,9 @@ def test_prod_creates_the_pod_monitor_after_managed_prometheus(
     assert prometheus <= dependencies or parents <= dependencies, dependencies
 
 
-def test_dev_without_a_gpu_pool_deploys_no_exporter(run_stack: Callable[..., Any]) -> None:
+def test_dev_without_a_gpu_pool_deploys_no_exporter(unchanged_run: Callable[..., Any]) -> None:
     # staging has prod's GPU pool, and so its plugin and exporter (test_stack_kinds.py).
-    result = run_stack("dev")
+    result = unchanged_run("dev")
     result.raise_error()
     assert result.by_type(COMPONENT) == []
     assert result.by_type(POD_MONITOR) == []

@@ -292,6 +292,7 @@ def test_script_succeeds_when_every_pod_sees_every_file(
     assert [p.name for p in tmp_path.rglob("*")] == [".rwx-smoke"]
 
 
+@pytest.mark.slow  # waits out the script's deadline (2-3 s, real time)
 def test_script_fails_at_the_deadline_when_a_pod_is_missing(
     shell: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -314,6 +315,7 @@ def test_script_fails_at_the_deadline_when_a_pod_is_missing(
     ]
 
 
+@pytest.mark.slow  # waits out the script's deadline (2-3 s, real time)
 def test_script_rejects_a_stale_file_from_an_earlier_job(
     shell: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -326,6 +328,7 @@ def test_script_rejects_a_stale_file_from_an_earlier_job(
     assert "pod-1 (unexpected content '1 rwx-smoke-datasets-abc-1 run-1 job-uid-0')" in err
 
 
+@pytest.mark.slow  # waits out the script's deadline (2-3 s, real time)
 def test_script_rejects_a_file_naming_another_index(shell: tuple[str, str], tmp_path: Path) -> None:
     run_dir = tmp_path / ".rwx-smoke" / "run-1"
     run_dir.mkdir(parents=True)
@@ -386,9 +389,9 @@ def test_cleanup_script_removes_only_its_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_no_stack_owns_a_smoke_job(run_stack: Callable[..., Any], stack: str) -> None:
+def test_no_stack_owns_a_smoke_job(unchanged_run: Callable[..., Any], stack: str) -> None:
     # `infra smoke` is the one runner: a Pulumi-owned smoke Job would be drift once it finished.
-    result = run_stack(stack)
+    result = unchanged_run(stack)
     result.raise_error()
     assert [r for r in result.by_type(JOB) if "rwx-smoke" in str(r.inputs["metadata"])] == []
 

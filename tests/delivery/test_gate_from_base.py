@@ -23,6 +23,9 @@ import yaml
 from tests.conftest import FIXTURES
 from tests.delivery._workflows import REPO_ROOT, env_with
 
+# End to end: two git checkouts, the CI script and `infra` processes per test (~10-40 s each).
+pytestmark = pytest.mark.slow
+
 PROJECT = FIXTURES / "projects" / "volumes"
 STACK = "test"
 TWO_VOLUMES = [{"name": "datasets", "quota": 100}, {"name": "checkpoints", "quota": 50}]

@@ -18,6 +18,10 @@ from infra.render.cost import cost_summary
 from tests.infra.test_diff import _commit, repo  # noqa: F401 (the fixture)
 from tests.reliability._support import real_plan
 
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+
 COLOR_REFUSED = "infra: error: --color colours the text output; drop it or --format {}\n"
 
 

@@ -38,6 +38,10 @@ from tests.delivery._workflows import SCRIPTS
 sys.path.insert(0, str(SCRIPTS))
 import build_pr_comment
 
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+
 PRICES = {
     "aks-tier/Standard": 0.10,
     "aks-tier/Premium": 0.60,

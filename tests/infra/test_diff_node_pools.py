@@ -16,6 +16,7 @@ from infra.engine.model import StackPlan
 from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
 from tests.conftest import REPO_ROOT
+from tests.reliability._support import real_plan
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
@@ -35,8 +36,8 @@ def _plan(project, stack: str, **changed: Any) -> StackPlan:
 
 
 @pytest.fixture(scope="module")
-def prod(project) -> StackPlan:
-    return _plan(project, "prod")
+def prod() -> StackPlan:
+    return real_plan("prod")
 
 
 @pytest.fixture(scope="module")

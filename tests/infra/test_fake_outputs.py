@@ -15,9 +15,9 @@ import pytest
 
 from infra.engine import arm, fakes
 from infra.engine.model import UNKNOWN, Resource
-from infra.engine.project import load_project, load_stack_config
-from infra.engine.runtime import run_stack
+from infra.engine.project import load_project
 from tests.conftest import REPO_ROOT
+from tests.reliability._support import real_plan
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def azure_resources() -> dict[str, list[Resource]]:
     project = load_project(REPO_ROOT)
     by_type: dict[str, list[Resource]] = {}
     for stack in project.stacks():
-        plan = run_stack(project, stack, load_stack_config(project, stack))
+        plan = real_plan(stack)
         for resource in plan.resources:
             if resource.custom and resource.type.startswith("azure-native:"):
                 by_type.setdefault(resource.type, []).append(resource)
@@ -165,10 +165,7 @@ def test_an_unknown_path_parameter_makes_the_id_unknown():
 @pytest.fixture(scope="module")
 def stack_plans() -> dict[str, list[Resource]]:
     project = load_project(REPO_ROOT)
-    return {
-        stack: run_stack(project, stack, load_stack_config(project, stack)).resources
-        for stack in project.stacks()
-    }
+    return {stack: real_plan(stack).resources for stack in project.stacks()}
 
 
 def test_every_stack_resource_reads_back_at_the_id_it_was_created_with(stack_plans) -> None:

@@ -18,6 +18,10 @@ from infra.exit_codes import ExitCode
 from policies.aks_versions import CALENDAR, READ_ON, TODAY_ENV, minor_of, supported_minors
 from tests.conftest import REPO_ROOT, STACKS
 
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+
 VERSION_KEY = "aks-rwx-training:kubernetesVersion"
 SUPPORTED = "azure-native-containerservice-managedcluster-kubernetes-version-supported"
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
 from infra.engine.project import load_project, load_stack_config
 from tests.conftest import REPO_ROOT, STACKS
-from tests.reliability._support import real_plan
+from tests.reliability._support import copy_project, real_plan
+
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +102,56 @@ def test_no_stack_holds_or_reads_a_storage_account_key(preview_json):
     for stack in STACKS:
         invokes = real_plan(stack).invokes
         assert not [i for i in invokes if "listStorageAccountKeys" in i.token], stack
+
+
+def test_a_test_that_changes_its_shared_plan_leaves_the_next_ones_unchanged():
+    """real_plan runs each stack once per process and hands out copies: a test that edits
+    its plan (as a mutation test might) must not change what later tests read."""
+    plan = real_plan("prod")
+    account = next(r for r in plan.resources if r.name == "shared-storage-account")
+    account.inputs["minimumTlsVersion"] = "TLS1_0"
+    plan.outputs["clusterName"] = "changed"
+    plan.resources.clear()
+
+    again = real_plan("prod")
+    account = next(r for r in again.resources if r.name == "shared-storage-account")
+    assert account.inputs["minimumTlsVersion"] == "TLS1_2"
+    assert again.outputs["clusterName"] != "changed"
+    assert again is not plan
+
+
+def _sorted_dependencies(plan):
+    # The SDK lists a resource's dependencies in the order its threads resolved them, which
+    # differs between two runs of the same program; the set is what a plan states.
+    return [
+        replace(
+            r,
+            dependencies=sorted(r.dependencies),
+            property_dependencies={k: sorted(v) for k, v in r.property_dependencies.items()},
+        )
+        for r in plan.resources
+    ], {**vars(plan), "resources": None}
+
+
+def test_the_shared_previews_are_the_childs_plans_and_only_of_this_checkout(tmp_path):
+    """repo_stacks_previewed_once (this module's fixture) serves what the pipeline's child
+    returns for this checkout, a copy each time; another project runs its own child."""
+    import infra.pipeline
+    from infra.engine.apart import run_stacks_apart
+
+    project = load_project(REPO_ROOT)
+    (served,) = infra.pipeline.run_stacks_apart(project, ["dev"])
+    assert _sorted_dependencies(served) == _sorted_dependencies(
+        run_stacks_apart(project, ["dev"])[0]
+    )
+    served.outputs["clusterName"] = "changed"
+    served.resources.clear()
+    (again,) = infra.pipeline.run_stacks_apart(project, ["dev"])
+    assert again.resources and again.outputs["clusterName"] != "changed"
+
+    other = copy_project(tmp_path / "copy")
+    stack_file = other / "stacks" / "Pulumi.dev.yaml"
+    name = again.outputs["clusterName"]
+    stack_file.write_text(stack_file.read_text().replace(f": {name}\n", ": aks-renamed\n", 1))
+    (renamed,) = infra.pipeline.run_stacks_apart(load_project(other), ["dev"])
+    assert renamed.outputs["clusterName"] == "aks-renamed"

@@ -28,6 +28,10 @@ from tests.reliability._support import (
     stack_file_config,
 )
 
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+
 
 def _example_job() -> dict[str, Any]:
     """docs/training.md's example `trainingJobs` entry (tests/stacks previews it too)."""

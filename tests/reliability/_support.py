@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import shutil
@@ -12,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from infra.engine.model import StackPlan
+from infra.engine.model import UNKNOWN, StackPlan
 from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
 from tests.conftest import FIXTURES, REPO_ROOT, STACKS, Completed
@@ -110,9 +111,17 @@ def preview(project_dir: Path, stack: str) -> StackPlan:
 
 
 @functools.cache
-def real_plan(stack: str) -> StackPlan:
-    """The plan of one of the repository's stacks (read-only; cached per process)."""
+def _previewed_once(stack: str) -> StackPlan:
     return preview(REPO_ROOT, stack)
+
+
+def real_plan(stack: str) -> StackPlan:
+    """The plan of one of the repository's unchanged stacks: `preview(REPO_ROOT, stack)`.
+
+    The program runs once per process (~3 s a stack); each call returns its own deep copy,
+    so a test that changes its plan cannot change what a later test reads. UNKNOWN stays
+    the one sentinel that `is UNKNOWN` checks."""
+    return copy.deepcopy(_previewed_once(stack), {id(UNKNOWN): UNKNOWN})
 
 
 def one_line_error(result: Completed) -> str:

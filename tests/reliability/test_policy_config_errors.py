@@ -227,6 +227,7 @@ def test_bad_policy_pack_config_is_one_line(
     assert live_processes_matching(markers=[marker]) == []
 
 
+@pytest.mark.slow  # a process of the console script each, and no pack process left behind
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from stack_harness import STACKS, build_config, run_stack
+from stack_harness import STACKS, build_config, run_stack, unchanged_run
 
 
 @pytest.fixture
@@ -27,10 +27,10 @@ def stack_config() -> Callable[..., dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def deployed() -> dict[str, Any]:
-    """Each stack run once per test module (the runs are read-only for the tests)."""
+    """Each stack as it is: run once per process, a copy per test module."""
     results = {}
     for stack in STACKS:
-        result = run_stack(stack)
+        result = unchanged_run(stack)
         result.raise_error()
         results[stack] = result
     return results

@@ -7,6 +7,9 @@ value is a string (structured values as JSON text), keyed ``<project>:<key>``.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
 import importlib.util
 import json
 import runpy
@@ -100,6 +103,28 @@ def run_stack(
         stack=stack,
         config=config,
         preview=preview,
+    )
+
+
+@functools.cache
+def _ran_once(stack: str) -> Any:
+    return run_stack(stack)
+
+
+def unchanged_run(stack: str) -> Any:
+    """``run_stack(stack)``: the repository's stack as it is, run once per process (~3 s).
+
+    Each call returns its own copy of what a test can change: the registrations, the
+    provider calls, what Azure stores and the exports mapping (``resolve`` copies the values
+    the Outputs resolve to), so a test that changes its result cannot change the next one's.
+    """
+    result = _ran_once(stack)
+    return dataclasses.replace(
+        result,
+        registrations=copy.deepcopy(result.registrations),
+        calls=copy.deepcopy(result.calls),
+        exports=dict(result.exports),
+        stored=copy.deepcopy(result.stored),
     )
 
 

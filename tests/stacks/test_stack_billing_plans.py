@@ -4,7 +4,7 @@ scripts/gen_readme_tables.py; tests/delivery/test_doc_tables.py checks it.)"""
 
 from __future__ import annotations
 
-from stack_harness import run_stack
+from stack_harness import unchanged_run
 
 from azure_facts.files import (
     PREMIUM_MAX_GIB,
@@ -26,7 +26,7 @@ PLANS = [
 
 
 def test_prod_deploys_the_v2_plan() -> None:
-    result = run_stack("prod")
+    result = unchanged_run("prod")
     result.raise_error()
     shares = {
         s.inputs["shareName"]: s.inputs for s in result.by_type("azure-native:storage:FileShare")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 from pulumi.runtime import rpc
-from stack_harness import STACKS, harness, run_stack
+from stack_harness import STACKS, harness, run_stack, unchanged_run
 
 ACCOUNT = "azure-native:storage:StorageAccount"
 FILE_SERVICE = "azure-native:storage:FileServiceProperties"
@@ -345,3 +345,23 @@ def test_staging_and_prod_back_up_every_volume_share(deployed: dict[str, Any], s
     assert items == set(exports(result)["volumes"])
     for item in result.by_type(PROTECTED_ITEM):
         assert item.inputs["sourceStorageAccountId"].endswith(f"/{account_name}")
+
+
+def test_a_test_that_changes_its_shared_run_leaves_the_next_ones_unchanged() -> None:
+    """unchanged_run runs each stack once per process and hands out copies: what one test
+    changes in its result (registrations, calls, Azure's store, exports, resolved values)
+    must not reach the next test."""
+    result = unchanged_run("prod")
+    account = result.one(ACCOUNT)
+    account.inputs["minimumTlsVersion"] = "TLS1_0"
+    volumes = result.resolve(result.exports["volumes"])
+    volumes.clear()
+    result.exports.clear()
+    result.calls.clear()
+    result.stored.clear()
+    result.registrations.clear()
+
+    again = unchanged_run("prod")
+    assert again.one(ACCOUNT).inputs["minimumTlsVersion"] == "TLS1_2"
+    assert again.calls and again.stored
+    assert again.resolve(again.exports["volumes"])

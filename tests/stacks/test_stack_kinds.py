@@ -16,6 +16,7 @@ from infra.engine.runtime import run_stack
 from infra.exit_codes import ExitCode
 from infra.kinds import kind_differences, load_kind_rules
 from tests.conftest import REPO_ROOT
+from tests.reliability._support import real_plan
 
 NS = "aks-rwx-training"
 # What staging was before it rehearsed prod: pay-as-you-go HDD, geo-zone-redundant, a
@@ -36,8 +37,8 @@ def project():
 
 
 @pytest.fixture(scope="module")
-def prod(project):
-    return run_stack(project, "prod", load_stack_config(project, "prod"))
+def prod():
+    return real_plan("prod")
 
 
 def _staging(project, **overrides: str):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from stack_harness import PROJECT, ROOT, config_error, run_stack, stack_file
+from stack_harness import PROJECT, ROOT, config_error, run_stack, stack_file, unchanged_run
 
 from components.node_disks import VM_SIZES
 from components.teams import (
@@ -69,7 +69,7 @@ EVAL_MOUNTS = [
 
 @pytest.fixture(scope="module")
 def prod() -> Any:
-    result = run_stack("prod")
+    result = unchanged_run("prod")
     result.raise_error()
     return result
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from stack_harness import PROJECT, ROOT, STACKS, config_error, run_stack
+from stack_harness import PROJECT, ROOT, STACKS, config_error, run_stack, unchanged_run
 
 from components.cluster import GPU_SCHEDULING
 from components.training_example import IMAGE, SCRIPTS
@@ -75,7 +75,7 @@ def pod_spec(job: Any) -> dict[str, Any]:
 
 def test_the_stacks_declare_no_job_by_default() -> None:
     for stack in STACKS:
-        result = run_stack(stack)
+        result = unchanged_run(stack)
         result.raise_error()
         assert result.by_type("aks-rwx-training:training:TrainingJob") == []
 
