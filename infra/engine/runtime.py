@@ -312,6 +312,7 @@ def _run(
     asyncio.set_event_loop(loop)
     monitor = RecordingMonitor(fakes)
     returned: list[Any] = []
+    stacks: list[Any] = []
     error: BaseException | None = None
     try:
         pulumi.runtime.set_mocks(
@@ -321,17 +322,23 @@ def _run(
         # under the language host.
         pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_all_config(dict(config), list(secret_keys))
-        loop.run_until_complete(pulumi.runtime.run_in_stack(lambda: returned.append(program())))
+
+        def in_stack() -> None:
+            returned.append(program())
+            # The root stack is set in the program's own task context; what it exports
+            # lands on it.
+            stacks.append(pulumi_settings.get_root_resource())
+
+        loop.run_until_complete(pulumi.runtime.run_in_stack(in_stack))
     except Exception as e:
         error = e
     finally:
         asyncio.set_event_loop(previous_loop)
-    root = pulumi_settings.get_root_resource()
     return ProgramRun(
         resources=monitor.recorded,
         invokes=monitor.invokes,
         stack_outputs=monitor.stack_outputs,
-        exports=dict(getattr(root, "outputs", None) or {}),
+        exports=dict(getattr(stacks[0], "outputs", None) or {}) if stacks else {},
         value=returned[0] if returned else None,
         error=error,
         fakes=fakes,
