@@ -137,8 +137,10 @@ class Registration:
     provider: str
     dependencies: list[str]
     ignore_changes: list[str]
-    inputs: dict[str, Any]  # deserialized; secrets stay wrapped (see is_secret)
-    raw: Any  # the protobuf Struct
+    # The inputs as sent on the wire (the engine's record, re-encoded): a secret stays
+    # wrapped in Pulumi's signature, an unknown is the unknown sentinel.
+    inputs: dict[str, Any]
+    raw: Any  # the same wire value, read by raw_is_secret
 
     def raw_is_secret(self, key: str) -> bool:
         """Whether top-level input ``key`` was sent with Pulumi's secret signature."""
