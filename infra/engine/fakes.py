@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -160,14 +162,35 @@ def _azure_outputs(type_: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         outputs["provisioningState"] = "Succeeded"
     outputs.update(_computed(type_, str(arm_id), resource_name, declared or frozenset()))
     identity = outputs.get("identity")
-    if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
-        # ARM's managed identity shape: the identity Azure creates for the resource.
-        identity = outputs["identity"] = dict(identity)
-        identity["principalId"] = f"{_suffix('principal', str(arm_id))}-0000-0000-0000-000000000000"
-        identity["tenantId"] = TENANT_ID
+    if isinstance(identity, dict):
+        outputs["identity"] = _identity(identity, str(arm_id))
     # An id the preview cannot know is sent empty, as the engine does for a resource it
     # has not created.
     return arm_id if isinstance(arm_id, str) else "", outputs
+
+
+def _identity(identity: dict[str, Any], arm_id: str) -> dict[str, Any]:
+    """ARM's managed identity shape: the identity Azure creates for the resource, and the
+    user-assigned ones the request lists by id answered as a map of id to identity."""
+    identity = dict(identity)
+    if "SystemAssigned" in str(identity.get("type", "")):
+        identity["principalId"] = system_principal_id(arm_id)
+        identity["tenantId"] = TENANT_ID
+    assigned = identity.get("userAssignedIdentities")
+    if isinstance(assigned, list):
+        identity["userAssignedIdentities"] = {
+            str(i): {
+                "clientId": f"{_suffix('client', str(i))}-0000-4000-8000-000000000000",
+                "principalId": f"{_suffix('principal', str(i))}-0000-4000-8000-000000000000",
+            }
+            for i in assigned
+        }
+    return identity
+
+
+def system_principal_id(arm_id: str) -> str:
+    """The principal of the system-assigned identity Azure creates for the resource."""
+    return f"{_suffix('principal', arm_id)}-0000-0000-0000-000000000000"
 
 
 def _computed(
@@ -289,25 +312,51 @@ def new_resource(
     return f"{name}-{_suffix(urn)}", copy.deepcopy(inputs)
 
 
-def call(token: str, args: dict[str, Any]) -> dict[str, Any]:
-    """The result a provider function would return. Nothing in it is marked secret, so
-    only the program's own `Output.secret` keeps credentials out of plans and logs."""
-    if token == "azure-native:containerservice:listManagedClusterUserCredentials":
-        cluster = str(_plain(args.get("resourceName")) or "cluster")
-        kubeconfig = base64.b64encode(fake_kubeconfig(cluster).encode()).decode()
-        return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}
-    if token == "azure-native:storage:listStorageAccountKeys":
-        return {
-            "keys": [
-                {"keyName": "key1", "permissions": "FULL", "value": FAKE_STORAGE_KEYS[0]},
-                {"keyName": "key2", "permissions": "FULL", "value": FAKE_STORAGE_KEYS[1]},
-            ]
-        }
-    if token == "azure-native:authorization:getClientConfig":
-        return {
-            "clientId": "22222222-2222-2222-2222-222222222222",
-            "objectId": "33333333-3333-3333-3333-333333333333",
-            "subscriptionId": SUBSCRIPTION_ID,
-            "tenantId": TENANT_ID,
-        }
-    return {}
+def _user_kubeconfig(cluster: str, credential_format: str | None) -> str:
+    return fake_kubeconfig(cluster)
+
+
+@dataclass
+class ProviderFakes:
+    """The providers of one run: their answers, and what Azure keeps of each resource
+    created, by the id a later read (a refresh) would find it at; a read of an id not in
+    ``stored`` is a 404.
+
+    Tests hand in their own credentials (storage keys, a kubeconfig per credential format)
+    as data; the shapes stay the engine's."""
+
+    storage_keys: tuple[str, str] = FAKE_STORAGE_KEYS
+    user_kubeconfig: Callable[[str, str | None], str] = _user_kubeconfig
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def new_resource(
+        self, type_: str, name: str, urn: str, inputs: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
+        resource_id, outputs = new_resource(type_, name, urn, inputs)
+        if resource_id:
+            self.stored[azure_stored_id(type_, resource_id, inputs)] = outputs
+        return resource_id, outputs
+
+    def call(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        """The result a provider function would return. Nothing in it is marked secret, so
+        only the program's own `Output.secret` keeps credentials out of plans and logs."""
+        if token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            cluster = str(_plain(args.get("resourceName")) or "cluster")
+            text = self.user_kubeconfig(cluster, _plain(args.get("format")))
+            kubeconfig = base64.b64encode(text.encode()).decode()
+            return {"kubeconfigs": [{"name": "clusterUser", "value": kubeconfig}]}
+        if token == "azure-native:storage:listStorageAccountKeys":
+            return {
+                "keys": [
+                    {"keyName": f"key{n}", "permissions": "FULL", "value": key}
+                    for n, key in enumerate(self.storage_keys, start=1)
+                ]
+            }
+        if token == "azure-native:authorization:getClientConfig":
+            return {
+                "clientId": "22222222-2222-2222-2222-222222222222",
+                "objectId": "33333333-3333-3333-3333-333333333333",
+                "subscriptionId": SUBSCRIPTION_ID,
+                "tenantId": TENANT_ID,
+            }
+        return {}

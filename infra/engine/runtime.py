@@ -21,7 +21,9 @@ import traceback
 import urllib.parse
 import urllib.request
 import warnings
-from collections.abc import Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import resource_pb2
 
-from infra.engine import fakes
+from infra.engine.fakes import ProviderFakes
 from infra.engine.model import Invoke, Resource, StackPlan
 from infra.engine.project import ConfigError, Project, StackConfig
 from infra.engine.values import decode_struct, encode_struct
@@ -54,8 +56,9 @@ class _NoMocks(Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self) -> None:
+    def __init__(self, fakes: ProviderFakes) -> None:
         super().__init__(_NoMocks())
+        self.fakes = fakes
         self._lock = threading.Lock()
         self.recorded: dict[str, Resource] = {}
         self.stack_urn: str | None = None
@@ -76,7 +79,7 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         inputs = decode_struct(request.object)
         if request.custom:
-            resource_id, outputs = fakes.new_resource(request.type, request.name, urn, inputs)
+            resource_id, outputs = self.fakes.new_resource(request.type, request.name, urn, inputs)
         else:
             resource_id, outputs = "", {}
         resource = Resource(
@@ -137,7 +140,7 @@ class RecordingMonitor(MockMonitor):
         args = decode_struct(request.args)
         with self._lock:
             self.invokes.append(Invoke(request.tok, args))
-        result = fakes.call(request.tok, args)
+        result = self.fakes.call(request.tok, args)
         return resource_pb2.ResourceInvokeResponse(**{"return": encode_struct(result)})
 
 
@@ -244,66 +247,169 @@ def _current_event_loop() -> asyncio.AbstractEventLoop | None:
             return None
 
 
-def _run(project: Project, stack: str, config: StackConfig, preview: bool) -> StackPlan:
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    if loop.is_closed():
+        return
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()
+
+
+@dataclass
+class ProgramRun:
+    """What one run of a program recorded, and the runtime context its Outputs live in."""
+
+    resources: dict[str, Resource]  # by URN, in registration order
+    invokes: list[Invoke]
+    stack_outputs: dict[str, Any]  # as the engine received them
+    exports: dict[str, Any]  # as the program exported them: Outputs, not wire values
+    value: Any  # what the program returned
+    error: BaseException | None
+    fakes: ProviderFakes
+    context: contextvars.Context = field(repr=False)
+    loop: asyncio.AbstractEventLoop = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # A run nobody closes releases its loop when it is dropped.
+        weakref.finalize(self, _close_loop, self.loop)
+
+    def _await(self, make: Callable[[], Awaitable[Any]]) -> Any:
+        # Outputs the program never awaited (an invoke's result it only passed on) finish
+        # on the run's own loop, in the run's context (its settings, its root stack).
+        async def awaited() -> Any:
+            # Made on the running loop: an Output makes its tasks on the current loop.
+            return await make()
+
+        return self.context.run(lambda: self.loop.run_until_complete(awaited()))
+
+    def close(self) -> None:
+        """Stop what the program left pending and release the run's event loop."""
+        _close_loop(self.loop)
+
+    def resolve(self, value: Any) -> Any:
+        """The value of an Output (or of any input) the program produced."""
+        return self._await(lambda: pulumi.Output.from_input(value).future())
+
+    def is_secret(self, value: Any) -> bool:
+        return bool(self._await(lambda: pulumi.Output.from_input(value).is_secret()))
+
+
+def _run(
+    program: Callable[[], Any],
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: Iterable[str],
+    preview: bool,
+    fakes: ProviderFakes,
+) -> ProgramRun:
     # A caller's event loop (a test runner's, an embedding tool's) is restored afterwards.
     previous_loop = _current_event_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    monitor = RecordingMonitor()
+    monitor = RecordingMonitor(fakes)
+    returned: list[Any] = []
+    stacks: list[Any] = []
+    error: BaseException | None = None
     try:
         pulumi.runtime.set_mocks(
-            monitor.mocks, project=project.name, stack=stack, preview=preview, monitor=monitor
+            monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor
         )
         # set_mocks registers a root stack for unit tests; the program gets its own, as
         # under the language host.
         pulumi_settings.ROOT.set(None)
-        pulumi.runtime.set_all_config(config.values, config.secret_keys)
+        pulumi.runtime.set_all_config(dict(config), list(secret_keys))
 
-        def program() -> None:
-            runpy.run_path(str(project.main), run_name="__main__")
+        def in_stack() -> None:
+            returned.append(program())
+            # The root stack is set in the program's own task context; what it exports
+            # lands on it.
+            stacks.append(pulumi_settings.get_root_resource())
 
-        with _program_environment(project):
-            loop.run_until_complete(pulumi.runtime.run_in_stack(program))
-    except pulumi.RunError as e:
-        message = str(e).strip().splitlines()[0] if str(e).strip() else "program stopped"
-        if any(f"'{key}" in message for key in config.secret_keys):
-            # The program saw a placeholder, not the value `pulumi` would decrypt.
-            message += " (infra cannot decrypt secure values: it previews them as a placeholder)"
-        raise ConfigError(message) from None
+        loop.run_until_complete(pulumi.runtime.run_in_stack(in_stack))
     except Exception as e:
-        detail = "".join(traceback.format_exception(e))
-        raise ProgramError(
-            f"{project.relative(project.main)}: the program raised\n{detail}"
-        ) from None
+        error = e
     finally:
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
         asyncio.set_event_loop(previous_loop)
-    return StackPlan(
-        project=project.name,
-        stack=stack,
-        resources=_ordered(monitor.recorded),
-        outputs=monitor.stack_outputs,
-        config=dict(config.values),
-        invokes=list(monitor.invokes),
+    return ProgramRun(
+        resources=monitor.recorded,
+        invokes=monitor.invokes,
+        stack_outputs=monitor.stack_outputs,
+        exports=dict(getattr(stacks[0], "outputs", None) or {}) if stacks else {},
+        value=returned[0] if returned else None,
+        error=error,
+        fakes=fakes,
+        context=contextvars.copy_context(),
+        loop=loop,
     )
 
 
-def run_stack(
-    project: Project, stack: str, config: StackConfig, *, preview: bool = True
-) -> StackPlan:
-    """Run the project's program for one stack; a fresh runtime context per call."""
+def run_program(
+    program: Callable[[], Any],
+    *,
+    project: str,
+    stack: str,
+    config: Mapping[str, str] | None = None,
+    secret_keys: Iterable[str] = (),
+    preview: bool = True,
+    fakes: ProviderFakes | None = None,
+) -> ProgramRun:
+    """Run ``program`` (a project's program, or any code that declares resources) as the
+    language host would, inside a root stack, in a fresh runtime context; what it raises is
+    returned in ``error``."""
     # The SDK allocates hundreds of Outputs and asyncio tasks per resource (azure-native
     # adds a type alias per API version, each its own Output chain), and generational GC
     # rescanning that young heap took half the run time. Cycles are reclaimed afterwards.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return contextvars.Context().run(_run, project, stack, config, preview)
+        return contextvars.Context().run(
+            _run,
+            program,
+            project,
+            stack,
+            config or {},
+            secret_keys,
+            preview,
+            fakes or ProviderFakes(),
+        )
     finally:
         if collecting:
             gc.enable()
+
+
+def run_stack(
+    project: Project, stack: str, config: StackConfig, *, preview: bool = True
+) -> StackPlan:
+    """Run the project's program for one stack; a fresh runtime context per call."""
+    with _program_environment(project):
+        run = run_program(
+            lambda: runpy.run_path(str(project.main), run_name="__main__"),
+            project=project.name,
+            stack=stack,
+            config=config.values,
+            secret_keys=config.secret_keys,
+            preview=preview,
+        )
+        run.close()
+    if isinstance(run.error, pulumi.RunError):
+        text = str(run.error).strip()
+        message = text.splitlines()[0] if text else "program stopped"
+        if any(f"'{key}" in message for key in config.secret_keys):
+            # The program saw a placeholder, not the value `pulumi` would decrypt.
+            message += " (infra cannot decrypt secure values: it previews them as a placeholder)"
+        raise ConfigError(message)
+    if run.error is not None:
+        detail = "".join(traceback.format_exception(run.error))
+        raise ProgramError(f"{project.relative(project.main)}: the program raised\n{detail}")
+    return StackPlan(
+        project=project.name,
+        stack=stack,
+        resources=_ordered(run.resources),
+        outputs=run.stack_outputs,
+        config=dict(config.values),
+        invokes=list(run.invokes),
+    )

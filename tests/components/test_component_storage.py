@@ -195,7 +195,7 @@ def test_lock_targets_the_account() -> None:
     account = result.one(ACCOUNT)
     assert lock["level"] == "CanNotDelete"
     assert lock["lockName"] == "sttraining01-cannot-delete"
-    assert lock["scope"].endswith("/storage/StorageAccount/sttraining01")
+    assert lock["scope"].endswith("/providers/Microsoft.Storage/storageAccounts/sttraining01")
     assert account.urn in result.one(LOCK).dependencies
 
 

@@ -8,7 +8,6 @@ value is a string (structured values as JSON text), keyed ``<project>:<key>``.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 import importlib.util
 import json
@@ -118,14 +117,12 @@ def unchanged_run(stack: str) -> Any:
     provider calls, what Azure stores and the exports mapping (``resolve`` copies the values
     the Outputs resolve to), so a test that changes its result cannot change the next one's.
     """
-    result = _ran_once(stack)
-    return dataclasses.replace(
-        result,
-        registrations=copy.deepcopy(result.registrations),
-        calls=copy.deepcopy(result.calls),
-        exports=dict(result.exports),
-        stored=copy.deepcopy(result.stored),
-    )
+    result = copy.copy(_ran_once(stack))
+    result.registrations = copy.deepcopy(result.registrations)
+    result.calls = copy.deepcopy(result.calls)
+    result.exports = dict(result.exports)
+    result.stored = copy.deepcopy(result.stored)
+    return result
 
 
 def config_error(
