@@ -85,6 +85,17 @@ def preview_stacks(
         )
     for name in names:  # each stack file's errors before any program runs
         load_stack_config(project, name)
+    if evaluate_policies:
+        # And each policy config's shape: a program may read its stack's config (as this
+        # repository's does for the allowed registries) and would misreport a malformed one.
+        from infra.policy.pack_config import load_config_file
+
+        for name in names:
+            for pack, config in resolve_policy_packs(
+                project, name, policy_packs, policy_pack_configs
+            ):
+                if config is not None:
+                    load_config_file(config, f"policy pack {pack}")
     start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
     call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
     # The program runs apart; only its plans come back, and this process judges them.

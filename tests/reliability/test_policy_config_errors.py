@@ -23,7 +23,7 @@ import pytest
 
 from infra import commands as cli
 from tests.conftest import REPO_ROOT, run_infra
-from tests.reliability._support import live_processes_matching, one_line_error
+from tests.reliability._support import copy_project, live_processes_matching, one_line_error
 
 DEV_CONFIG = json.loads((REPO_ROOT / "policies" / "config" / "dev.json").read_text())
 PACK = REPO_ROOT / "policies"
@@ -254,3 +254,21 @@ def test_the_unedited_dev_config_is_accepted(tmp_path: Path, marker: str) -> Non
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert live_processes_matching(markers=[marker]) == []
+
+
+def test_a_malformed_stack_policy_config_is_named_before_any_program_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The whole file replaced leaves no allowed registries either. The program reads that
+    # setting, so without the shape checked first the line blamed the smoke image's registry.
+    project = copy_project(tmp_path / "project")
+    config = project / "policies" / "config" / "dev.json"
+    config.write_text('{"all": "sometimes"}\n')
+    code = cli.main(["preview", "-C", str(project), "-s", "dev"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == (
+        f"infra: error: policy pack {project / 'policies'}: config file {config}: policy "
+        '"all": "sometimes" is not a valid enforcement level (expected one of advisory, '
+        "mandatory, remediate, disabled)\n"
+    )
