@@ -153,7 +153,7 @@ FILE_CASES: list[tuple[str, str, Callable[[Path], None], tuple[str, ...], str]] 
         POLICY,
         _json_duplicate,
         (),
-        f"{POLICY}: not valid JSON (duplicate key 'all')",
+        f"{POLICY}: duplicate key 'all'",  # the config's shape is read before any program runs
     ),
     (
         "policy-pack-config-flag-duplicate-key",
