@@ -38,6 +38,16 @@ class Completed:
     stderr: str
 
 
+def git_as_ci(repo: Path, *args: str) -> None:
+    """Run `git ARGS` in `repo` as a fixed committer, so a test's commits need no git config."""
+    subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
 def run_infra(*args: str, cwd: Path = REPO_ROOT, timeout: float = 300) -> Completed:
     """Run the installed `infra` console script as a user would."""
     result = subprocess.run(

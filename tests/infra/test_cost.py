@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from infra.render.cost import TEAM_LABEL, TEAMS_HEADING, cost_markdown, render_c
 from infra.render.diff import render_diff_markdown, render_diff_text
 from infra.render.plan import JSON_VERSION
 from stacks.config import parse_config, pool_gpus
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, git_as_ci
 from tests.delivery._workflows import SCRIPTS
 
 sys.path.insert(0, str(SCRIPTS))
@@ -593,15 +592,6 @@ def test_the_text_diff_shows_a_team_whose_quota_changes_and_only_that_team() -> 
     assert not any(x.startswith(TEAM_LABEL) for x in cost_markdown(same.head, same))
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_a_team_quota_change_between_two_revisions_shows_in_the_pr_comment(infra, tmp_path):
     # One key: prod's training team gets 2 GPUs less. The diff's Markdown (what CI posts)
     # names the team whose figures change, before → after, derived here from the config.
@@ -613,14 +603,14 @@ def test_a_team_quota_change_between_two_revisions_shows_in_the_pr_comment(infra
         shutil.copytree(
             REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
         )
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-qm", "base")
+    git_as_ci(tmp_path, "init", "-q", "-b", "main")
+    git_as_ci(tmp_path, "add", "-A")
+    git_as_ci(tmp_path, "commit", "-qm", "base")
     stack = tmp_path / "stacks" / "Pulumi.prod.yaml"
     old, new = f"        gpus: {training.gpus}\n", f"        gpus: {training.gpus - 2}\n"
     assert stack.read_text().count(old) == 1
     stack.write_text(stack.read_text().replace(old, new))
-    _git(tmp_path, "commit", "-qam", "head")
+    git_as_ci(tmp_path, "commit", "-qam", "head")
     result = infra(
         "diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(tmp_path), "--no-policy",
         "-s", "prod", "--markdown",

@@ -14,18 +14,9 @@ import yaml
 from infra.compare import diff_plans
 from infra.engine.model import Resource, StackPlan
 from infra.render.diff import COMMENT_LIMIT, render_diff_markdown
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, git_as_ci
 
 PROJECT = FIXTURES / "projects" / "volumes"
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 def _write_config(repo: Path, volumes: list[dict], **extra: str) -> None:
@@ -38,15 +29,15 @@ def repo(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
     shutil.copytree(PROJECT, target)
     _write_config(target, [{"name": "datasets", "quota": 100}])
-    _git(target, "init", "-q", "-b", "main")
-    _git(target, "add", "-A")
-    _git(target, "commit", "-qm", "base")
+    git_as_ci(target, "init", "-q", "-b", "main")
+    git_as_ci(target, "add", "-A")
+    git_as_ci(target, "commit", "-qm", "base")
     return target
 
 
 def _commit(repo: Path, volumes: list[dict], **extra: str) -> None:
     _write_config(repo, volumes, **extra)
-    _git(repo, "commit", "-qam", "change")
+    git_as_ci(repo, "commit", "-qam", "change")
 
 
 def _diff(infra, repo: Path, *flags: str):
@@ -215,7 +206,7 @@ def test_a_broken_base_never_reports_nothing_at_risk(infra, repo):
     # head is at risk, so --strict blocks until a maintainer acknowledges them by name
     # (issue 26.6).
     (repo / "Pulumi.test.yaml").write_text(BROKEN_CONFIG)
-    _git(repo, "commit", "-q", "--amend", "-am", "broken from the start")
+    git_as_ci(repo, "commit", "-q", "--amend", "-am", "broken from the start")
     _commit(repo, [{"name": "datasets", "quota": 100}])
     result, doc = _diff(infra, repo, "--strict")
     assert result.returncode == 3, result.stderr
@@ -240,7 +231,7 @@ def test_a_broken_base_is_compared_with_the_last_revision_that_previews(infra, r
         ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.strip()
     (repo / "Pulumi.test.yaml").write_text(BROKEN_CONFIG)
-    _git(repo, "commit", "-qam", "break main")
+    git_as_ci(repo, "commit", "-qam", "break main")
     _commit(repo, [{"name": "datasets", "quota": 100}])
     result, doc = _diff(infra, repo, "--strict")
     assert result.returncode == 3, result.stderr
@@ -256,7 +247,7 @@ def test_a_broken_base_is_compared_with_the_last_revision_that_previews(infra, r
 
 def test_a_broken_head_is_still_an_error(infra, repo):
     (repo / "Pulumi.test.yaml").write_text("config:\n  volumes:volumes: 12\n")
-    _git(repo, "commit", "-qam", "break it")
+    git_as_ci(repo, "commit", "-qam", "break it")
     result, _ = _diff(infra, repo)
     assert result.returncode == 2
     assert "base revision" not in result.stderr
@@ -264,10 +255,10 @@ def test_a_broken_head_is_still_an_error(infra, repo):
 
 def test_a_removed_stack_says_its_resources_stay(infra, repo):
     shutil.copy(repo / "Pulumi.test.yaml", repo / "Pulumi.other.yaml")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "second stack")
-    _git(repo, "rm", "-q", "Pulumi.other.yaml")
-    _git(repo, "commit", "-qm", "remove it")
+    git_as_ci(repo, "add", "-A")
+    git_as_ci(repo, "commit", "-qm", "second stack")
+    git_as_ci(repo, "rm", "-q", "Pulumi.other.yaml")
+    git_as_ci(repo, "commit", "-qm", "remove it")
     result, doc = _diff(infra, repo, "--strict")
     assert result.returncode == 0, result.stderr
     removed = next(s for s in doc["stacks"] if s["stack"] == "other")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from infra.exit_codes import ExitCode
 from policies.aks_versions import CALENDAR, READ_ON, TODAY_ENV, minor_of, supported_minors
-from tests.conftest import REPO_ROOT, STACKS
+from tests.conftest import REPO_ROOT, STACKS, git_as_ci
 
 # What these tests check is what the commands print: each unchanged stack previews once
 # per process (tests/conftest.py repo_stacks_previewed_once).
@@ -35,17 +34,8 @@ def repo(tmp_path: Path) -> Path:
         shutil.copytree(
             REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
         )
-    _git(tmp_path, "init", "-q", "-b", "main")
+    git_as_ci(tmp_path, "init", "-q", "-b", "main")
     return tmp_path
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 def _pin(repo: Path, stack: str, version: str) -> None:
@@ -109,10 +99,10 @@ def test_a_stale_calendar_fails_every_stack(infra, monkeypatch):
 
 def _commit_versions(repo: Path, base: str, head: str) -> None:
     _pin(repo, "prod", base)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "base")
+    git_as_ci(repo, "add", "-A")
+    git_as_ci(repo, "commit", "-qm", "base")
     _pin(repo, "prod", head)
-    _git(repo, "commit", "-qam", "head")
+    git_as_ci(repo, "commit", "-qam", "head")
 
 
 def test_diff_refuses_an_upgrade_that_skips_a_minor(infra, repo, monkeypatch):

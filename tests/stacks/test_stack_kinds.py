@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +13,7 @@ from infra.engine.project import load_project, load_stack_config
 from infra.engine.runtime import run_stack
 from infra.exit_codes import ExitCode
 from infra.kinds import kind_differences, load_kind_rules
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, git_as_ci
 from tests.reliability._support import real_plan
 
 NS = "aks-rwx-training"
@@ -83,15 +81,6 @@ def test_an_allowed_difference_is_not_listed(project, prod):
     assert any("StorageAccount kind" in line for line in lines)
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_infra_diff_fails_a_change_that_makes_staging_diverge(infra, tmp_path):
     for name in ("Pulumi.yaml", "pyproject.toml"):
         shutil.copy(REPO_ROOT / name, tmp_path / name)
@@ -99,12 +88,12 @@ def test_infra_diff_fails_a_change_that_makes_staging_diverge(infra, tmp_path):
         shutil.copytree(
             REPO_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
         )
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-qm", "base")
+    git_as_ci(tmp_path, "init", "-q", "-b", "main")
+    git_as_ci(tmp_path, "add", "-A")
+    git_as_ci(tmp_path, "commit", "-qm", "base")
     staging = tmp_path / "stacks" / "Pulumi.staging.yaml"
     staging.write_text(staging.read_text() + f"  {NS}:storagePrivateEndpoint: false\n")
-    _git(tmp_path, "commit", "-qam", "head")
+    git_as_ci(tmp_path, "commit", "-qam", "head")
     result = infra(
         "diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(tmp_path), "--no-policy",
         "-s", "staging", "-s", "prod", "--markdown",
