@@ -5,4 +5,5 @@ the date it was read. Standard library only, no Pulumi import, so that the progr
 
 * ``regions.py``: the public-cloud regions a stack may name.
 * ``files.py``: Azure Files billing models, SKUs, limits, formulas, redundancy and regions.
+* ``vm_sizes.py``: the VM sizes node pools may use (GPUs, vCPUs, memory, local disk).
 """

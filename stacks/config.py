@@ -42,6 +42,7 @@ from tzlocal.windows_tz import win_tz
 
 from azure_facts.files import BillingModel, Redundancy, account_sku, regions_offering
 from azure_facts.regions import AZURE_REGIONS
+from azure_facts.vm_sizes import VM_SIZES, VM_SIZES_READ, VmSize, vm_size
 from components.backup import (
     MAX_DAILY_DAYS,
     MAX_MONTHLY_MONTHS,
@@ -83,13 +84,9 @@ from components.monitoring import (
 )
 from components.node_disks import (
     TRAINING_IMAGE_GIB,
-    VM_SIZES,
-    VM_SIZES_READ,
-    VmSize,
     image_storage_gib,
     os_disk_for,
     training_image_footprint_gib,
-    vm_size,
 )
 from components.sizing import (
     SharePerformance,
@@ -1914,13 +1911,13 @@ def _gpu_sizes() -> str:
 
 
 def _gpu_vm(size: str) -> VmSize:
-    """The GPU pool's size in the pinned table (components/node_disks.py)."""
+    """The GPU pool's size in the pinned table (azure_facts/vm_sizes.py)."""
     known = vm_size(size)
     if known is None or known.gpus == 0:
         what = "has no GPU" if known is not None else "is not a GPU size this repository knows"
         raise ConfigError(
             "gpuPool.vmSize",
-            f"{_show(size)} {what} (components/node_disks.py VM_SIZES, read "
+            f"{_show(size)} {what} (azure_facts/vm_sizes.py VM_SIZES, read "
             f"{VM_SIZES_READ.isoformat()}); use one of (case-insensitive): {_gpu_sizes()}",
         )
     return known
@@ -1944,7 +1941,7 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
         raise ConfigError(
             f"{path}.cpu",
             f"asks for {_show(job.cpu)} CPU per pod but a {gpu.vm_size} node has {vm.vcpus} "
-            "vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+            "vCPUs (azure_facts/vm_sizes.py VM_SIZES); the pods would never be scheduled: "
             "lower it or choose a larger gpuPool.vmSize",
             related=("gpuPool.vmSize",),
         )
@@ -1952,7 +1949,7 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
         raise ConfigError(
             f"{path}.memory",
             f"asks for {_show(job.memory)} per pod but a {gpu.vm_size} node has "
-            f"{vm.memory_gib} GiB (components/node_disks.py VM_SIZES); the pods would never be "
+            f"{vm.memory_gib} GiB (azure_facts/vm_sizes.py VM_SIZES); the pods would never be "
             "scheduled: lower it or choose a larger gpuPool.vmSize",
             related=("gpuPool.vmSize",),
         )
@@ -1989,7 +1986,7 @@ def _check_gpu_fit(cfg: StackConfig, index: int, job: TrainingJobConfig) -> None
 
 def pool_gpus(cfg: StackConfig) -> int:
     """GPUs the GPU pool can ever hold: gpuPool.maxCount x the GPUs of its VM size (the pinned
-    table of components/node_disks.py); 0 without a pool."""
+    table of azure_facts/vm_sizes.py); 0 without a pool."""
     gpu = cfg.cluster.gpu_pool
     if gpu is None or not gpu.enabled:
         return 0

@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from infra.engine.runtime import ProgramError
+    from infra.engine.project import ProgramError
 
     try:
         code = int(args.handler(args))

@@ -19,8 +19,7 @@ from pathlib import Path
 from infra.commands.options import add_color, add_stack_selection, color_wanted, epilog
 from infra.compare import StackDiff, diff_plans
 from infra.engine.model import StackPlan
-from infra.engine.project import load_project
-from infra.engine.runtime import ProgramError
+from infra.engine.project import ProgramError, load_project
 from infra.errors import UsageError
 from infra.exit_codes import ExitCode
 from infra.git import git, revision_checkout, verify_ref

@@ -29,10 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.engine.model import UNKNOWN, Invoke, Resource, Secret, StackPlan
-from infra.engine.project import ConfigError, Project
-from infra.engine.runtime import ProgramError, run_stack
-from infra.engine.values import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL, encode
+from infra.engine.model import UNKNOWN, Invoke, Resource, Secret, StackPlan, Unknown
+from infra.engine.project import ConfigError, ProgramError, Project
 
 # The folder that holds this tool's `infra` package: the child imports the engine from
 # there, never from the project under preview (which may carry an `infra/` of its own).
@@ -49,16 +47,36 @@ _DONE = "done"
 _INTERRUPTED = "interrupted"
 
 
-def _restore(value: Any) -> Any:
-    """The inverse of `values.encode` on what it wrote (numbers stay as JSON gives them)."""
-    if isinstance(value, str):
-        return UNKNOWN if value == UNKNOWN_SENTINEL else value
-    if isinstance(value, list):
-        return [_restore(v) for v in value]
+# A value on the pipe: JSON, with a secret or unknown value as a map of one marker key. The
+# markers are this pipe's own, so that the judging process need not import the SDK (a second
+# import of it would cost about half a second) to read what the child sends.
+_SECRET = "infra.apart/secret"
+_UNKNOWN = "infra.apart/unknown"
+
+
+def _to_pipe(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return {_SECRET: _to_pipe(value.value)}
+    if isinstance(value, Unknown):
+        return {_UNKNOWN: True}
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG and set(value) == {SIG_KEY, "value"}:
-            return Secret(_restore(value["value"]))
-        return {k: _restore(v) for k, v in value.items()}
+        return {k: _to_pipe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_pipe(v) for v in value]
+    return value
+
+
+def _from_pipe(value: Any) -> Any:
+    """The inverse of `_to_pipe` (numbers stay as JSON gives them)."""
+    if isinstance(value, list):
+        return [_from_pipe(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            if _SECRET in value:
+                return Secret(_from_pipe(value[_SECRET]))
+            if value.get(_UNKNOWN) is True:
+                return UNKNOWN
+        return {k: _from_pipe(v) for k, v in value.items()}
     return value
 
 
@@ -72,16 +90,16 @@ def plan_to_json(plan: StackPlan) -> dict[str, Any]:
         "stack": plan.stack,
         "resources": [
             {
-                f.name: encode(getattr(r, f.name))
+                f.name: _to_pipe(getattr(r, f.name))
                 if f.name in _VALUE_FIELDS
                 else getattr(r, f.name)
                 for f in dataclasses.fields(Resource)
             }
             for r in plan.resources
         ],
-        "outputs": encode(plan.outputs),
+        "outputs": _to_pipe(plan.outputs),
         "config": plan.config,
-        "invokes": [{"token": i.token, "args": encode(i.args)} for i in plan.invokes],
+        "invokes": [{"token": i.token, "args": _to_pipe(i.args)} for i in plan.invokes],
     }
 
 
@@ -118,7 +136,7 @@ def _resource(raw: Any) -> Resource:
         for u in raw[key]
     ):
         raise ValueError("a resource list of the wrong type")
-    fields = {name: _restore(raw[name]) if name in _VALUE_FIELDS else raw[name] for name in raw}
+    fields = {name: _from_pipe(raw[name]) if name in _VALUE_FIELDS else raw[name] for name in raw}
     if raw["source"] is not None:
         path, line = raw["source"]
         fields["source"] = (str(path), int(line))
@@ -137,9 +155,9 @@ def plan_from_json(data: dict[str, Any]) -> StackPlan:
         project=str(data["project"]),
         stack=str(data["stack"]),
         resources=[_resource(raw) for raw in data["resources"]],
-        outputs=_restore(outputs),
+        outputs=_from_pipe(outputs),
         config={str(k): str(v) for k, v in config.items()},
-        invokes=[Invoke(str(i["token"]), dict(_restore(i["args"]))) for i in data["invokes"]],
+        invokes=[Invoke(str(i["token"]), dict(_from_pipe(i["args"]))) for i in data["invokes"]],
     )
 
 
@@ -208,6 +226,7 @@ def child_main(argv: Sequence[str]) -> None:
     to stderr, so nothing it prints is read as a plan."""
     from infra import interrupts
     from infra.engine.project import load_project, load_stack_config
+    from infra.engine.runtime import run_stack
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)

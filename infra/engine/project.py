@@ -26,6 +26,10 @@ class ConfigError(UsageError):
     """A stack's config is invalid (found by the loader or by the program): one line, exit 2."""
 
 
+class ProgramError(Exception):
+    """The program raised: the message carries its traceback, as `pulumi` shows it."""
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path

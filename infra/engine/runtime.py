@@ -36,14 +36,10 @@ from pulumi.runtime.proto import resource_pb2
 
 from infra.engine.fakes import ProviderFakes
 from infra.engine.model import Invoke, Resource, StackPlan
-from infra.engine.project import ConfigError, Project, StackConfig
-from infra.engine.values import decode_struct, encode_struct
+from infra.engine.project import ConfigError, ProgramError, Project, StackConfig
+from infra.engine.wire import decode_struct, encode_struct
 
 STACK_TYPE = "pulumi:pulumi:Stack"
-
-
-class ProgramError(Exception):
-    """The program raised: the message carries its traceback, as `pulumi` shows it."""
 
 
 class _NoMocks(Mocks):

@@ -1,73 +1,13 @@
-"""Property values on the wire: protobuf Structs with Pulumi's signature-tagged maps.
-
-Decoding keeps what a plan reader needs to know about a value (secret, unknown,
-resource reference) instead of unwrapping it as the SDK's own deserializer does.
+"""Plan values as the tool reads them: secrets revealed or masked, the strings a plan holds
+only as secrets. No SDK import: what reads and renders plans needs none (the wire encoding
+is `infra.engine.wire`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import rpc
-from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
-
-from infra.engine.model import SECRET_MASK, UNKNOWN, Secret, StackPlan, Unknown
-
-# The wire's markers, from the libraries that define them: pulumi_policy exports the secret
-# signature and the unknown sentinel; the resource-reference and output-value signatures
-# only the SDK's serializer knows.
-SIG_KEY = SPECIAL_SIG_KEY
-SECRET_SIG = SPECIAL_SECRET_SIG
-RESOURCE_SIG = rpc._special_resource_sig
-OUTPUT_VALUE_SIG = rpc._special_output_value_sig
-UNKNOWN_SENTINEL = UNKNOWN_STRING_VALUE
-
-
-def decode(value: Any) -> Any:
-    """Wire value (as JSON-like Python) -> plan value with `Secret`/`UNKNOWN`."""
-    if isinstance(value, str):
-        return UNKNOWN if value == UNKNOWN_SENTINEL else value
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    if isinstance(value, dict):
-        sig = value.get(SIG_KEY)
-        if sig == SECRET_SIG:
-            return Secret(decode(value.get("value")))
-        if sig == RESOURCE_SIG:
-            return value.get("urn")
-        if sig == OUTPUT_VALUE_SIG:
-            inner = decode(value["value"]) if "value" in value else UNKNOWN
-            return Secret(inner) if value.get("secret") else inner
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, float) and value.is_integer():
-        # protobuf Structs carry every number as a double.
-        return int(value)
-    return value
-
-
-def encode(value: Any) -> Any:
-    """Plan value -> wire value (JSON-like Python)."""
-    if isinstance(value, Secret):
-        return {SIG_KEY: SECRET_SIG, "value": encode(value.value)}
-    if isinstance(value, Unknown):
-        return UNKNOWN_SENTINEL
-    if isinstance(value, dict):
-        return {k: encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    return value
-
-
-def decode_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
-    return decode(json_format.MessageToDict(struct))
-
-
-def encode_struct(value: dict[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(encode(value))
-    return struct
+from infra.engine.model import SECRET_MASK, Secret, StackPlan, Unknown
 
 
 def unwrap(value: Any) -> Any:

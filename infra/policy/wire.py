@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.engine.model import SECRET_MASK, Secret, Unknown
-from infra.engine.values import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL
+from infra.engine.wire import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINEL
 
 # --------------------------------------------------------------------------------------------
 # Property encoding

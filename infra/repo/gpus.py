@@ -1,9 +1,9 @@
 """How many GPUs a VM size has, for the teams' figures of `infra cost` and `infra diff`: the
-pinned table the stacks' feasibility checks read (components/node_disks.py VM_SIZES)."""
+pinned table the stacks' feasibility checks read (azure_facts/vm_sizes.py VM_SIZES)."""
 
 from __future__ import annotations
 
-from components.node_disks import vm_size
+from azure_facts.vm_sizes import vm_size
 
 
 def gpus_per_node(size: str) -> int | None:

@@ -1,9 +1,9 @@
 """The GPUs of a VM size, for the preview's node pools: from the one table the program sizes
-node pools by (components/node_disks.py VM_SIZES), so the preview and the deploy agree."""
+node pools by (azure_facts/vm_sizes.py VM_SIZES), so the preview and the deploy agree."""
 
 from __future__ import annotations
 
-from components.node_disks import vm_size
+from azure_facts.vm_sizes import vm_size
 from infra.readers.review import GpuTable
 
 
@@ -12,4 +12,4 @@ def _gpus(name: str) -> int | None:
     return None if size is None else size.gpus
 
 
-GPU_TABLE = GpuTable(_gpus, "components/node_disks.py VM_SIZES")
+GPU_TABLE = GpuTable(_gpus, "azure_facts/vm_sizes.py VM_SIZES")

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 # Prints the top-level names of the modules the import loads that Python had not loaded yet.
@@ -30,8 +32,9 @@ def _loaded_by(module: str) -> set[str]:
     return set(json.loads(result.stdout))
 
 
-def test_azure_facts_imports_only_the_standard_library() -> None:
-    loaded = _loaded_by("azure_facts.files")
+@pytest.mark.parametrize("module", ["files", "regions", "vm_sizes"])
+def test_azure_facts_imports_only_the_standard_library(module: str) -> None:
+    loaded = _loaded_by(f"azure_facts.{module}")
     assert loaded - set(sys.stdlib_module_names) == {"azure_facts"}
 
 

@@ -21,7 +21,8 @@ from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from infra.engine.fakes import SUBSCRIPTION_ID, ProviderFakes, system_principal_id
 from infra.engine.model import Resource
 from infra.engine.runtime import ProgramRun, run_program
-from infra.engine.values import encode, unwrap
+from infra.engine.values import unwrap
+from infra.engine.wire import encode
 from stacks.config import NetworkConfig
 
 SUBSCRIPTION = SUBSCRIPTION_ID

@@ -7,6 +7,7 @@ import pytest
 from component_harness import run_pulumi
 from test_component_cluster import deploy
 
+from azure_facts.vm_sizes import VM_SIZES
 from components.cluster import GpuPoolSpec, SystemPoolSpec
 from components.monitoring import (
     MonitoringRuleAssociations,
@@ -17,9 +18,6 @@ from components.monitoring import (
 from components.node_disks import (
     OS_DISK_SIZE_GB,
     TRAINING_IMAGE_GIB,
-    VM_SIZES,
-    VM_SIZES_MAX_AGE,
-    VM_SIZES_READ,
     OsDisk,
     image_storage_gib,
     os_disk_for,
@@ -55,7 +53,7 @@ def test_an_unknown_size_gets_a_managed_disk_and_the_reason() -> None:
     disk = os_disk_for("Standard_E4s_v5")
     assert (disk.type, disk.size_gb) == ("Managed", OS_DISK_SIZE_GB)
     assert disk.managed_because == (
-        "the local disk size of Standard_E4s_v5 is not in components/node_disks.py VM_SIZES"
+        "the local disk size of Standard_E4s_v5 is not in azure_facts/vm_sizes.py VM_SIZES"
     )
 
 
@@ -101,17 +99,6 @@ def test_the_a100_reason_names_the_arithmetic() -> None:
         "the 64 GiB local disk of Standard_NC24ads_A100_v4 leaves 14 GiB for images, less than "
         "the 44 GiB that 1 training image(s) of 22 GiB need (components/node_disks.py)"
     )
-
-
-def test_the_vm_size_table_is_fresh_and_cited() -> None:
-    import datetime
-
-    assert datetime.date.today() - VM_SIZES_READ <= VM_SIZES_MAX_AGE, (
-        "components/node_disks.py VM_SIZES was read over a year ago: re-read the size pages"
-    )
-    for name, size in VM_SIZES.items():
-        assert name == name.lower()
-        assert size.source.startswith("https://learn.microsoft.com/azure/virtual-machines/sizes/")
 
 
 def test_every_pool_is_hardened_alike() -> None:

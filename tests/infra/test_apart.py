@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from infra.engine.apart import _plans, plan_from_json, plan_to_json, run_stacks_apart
-from infra.engine.project import load_project, load_stack_config
-from infra.engine.runtime import ProgramError, run_stack
+from infra.engine.project import ProgramError, load_project, load_stack_config
+from infra.engine.runtime import run_stack
 from infra.engine.values import contains_secret, unwrap
 from tests._modules import modules_kept
 from tests.conftest import FIXTURES

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.node_disks import vm_size
+from azure_facts.vm_sizes import vm_size
 from components.teams import max_gpus_of
 from infra.compare import diff_plans
 from infra.engine.model import UNKNOWN, Resource, StackPlan

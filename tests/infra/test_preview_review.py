@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
+from azure_facts.vm_sizes import vm_size
 from components.gpu import DEVICE_PLUGIN_IMAGE
 from components.gpu_metrics import DCGM_EXPORTER_IMAGE
-from components.node_disks import vm_size
 from infra.engine.model import Resource, StackPlan
 from infra.readers.review import GpuTable, review_facts
 from infra.render.color import YELLOW, Paint

@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from azure_facts import files as azure_files
-from components.node_disks import vm_size
+from azure_facts.vm_sizes import vm_size
 from infra import commands as cli
 from infra.engine.runtime import ConfigError
 from infra.errors import UsageError

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from stack_harness import PROJECT, STACKS, config_error, run_stack
 
-from components.node_disks import TRAINING_IMAGE_GIB, os_disk_for, vm_size
+from azure_facts.vm_sizes import vm_size
+from components.node_disks import TRAINING_IMAGE_GIB, os_disk_for
 from stacks.policy_config import policy_config_path
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from stack_harness import PROJECT, ROOT, config_error, run_stack, stack_file, unchanged_run
 
-from components.node_disks import VM_SIZES
+from azure_facts.vm_sizes import VM_SIZES
 from components.teams import (
     AKS_RBAC_WRITER_ROLE_ID,
     GPU_RESOURCE,

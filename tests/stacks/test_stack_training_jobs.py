@@ -403,7 +403,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "gpu-pool-on-a-size-without-gpu",
         {"gpuPool": {"enabled": True, "vmSize": "Standard_D8ds_v5"}},
-        "gpuPool.vmSize' 'Standard_D8ds_v5' has no GPU (components/node_disks.py VM_SIZES, read "
+        "gpuPool.vmSize' 'Standard_D8ds_v5' has no GPU (azure_facts/vm_sizes.py VM_SIZES, read "
         "2026-12-06); use one of (case-insensitive): standard_nc24ads_a100_v4 (1 GPU), "
         "standard_nc48ads_a100_v4 (2 GPU), standard_nc96ads_a100_v4 (4 GPU), "
         "standard_nc40ads_h100_v5 (1 GPU)",
@@ -412,7 +412,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "gpu-pool-on-an-unknown-size",
         {"gpuPool": {"enabled": True, "vmSize": "Standard_ND96asr_v4"}},
         "gpuPool.vmSize' 'Standard_ND96asr_v4' is not a GPU size this repository knows "
-        "(components/node_disks.py VM_SIZES, read 2026-12-06); use one of (case-insensitive): "
+        "(azure_facts/vm_sizes.py VM_SIZES, read 2026-12-06); use one of (case-insensitive): "
         "standard_nc24ads_a100_v4 (1 GPU), standard_nc48ads_a100_v4 (2 GPU), "
         "standard_nc96ads_a100_v4 (4 GPU), standard_nc40ads_h100_v5 (1 GPU)",
     ),
@@ -420,21 +420,21 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "cpu-beyond-any-vm",
         {"trainingJobs": with_job(cpu="999999")},
         "trainingJobs[0].cpu' asks for '999999' CPU per pod but a Standard_NC24ads_A100_v4 node "
-        "has 24 vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "has 24 vCPUs (azure_facts/vm_sizes.py VM_SIZES); the pods would never be scheduled: "
         "lower it or choose a larger gpuPool.vmSize",
     ),
     (
         "millicores-beyond-the-vm",
         {"trainingJobs": with_job(cpu="24001m")},
         "trainingJobs[0].cpu' asks for '24001m' CPU per pod but a Standard_NC24ads_A100_v4 node "
-        "has 24 vCPUs (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "has 24 vCPUs (azure_facts/vm_sizes.py VM_SIZES); the pods would never be scheduled: "
         "lower it or choose a larger gpuPool.vmSize",
     ),
     (
         "memory-beyond-the-vm",
         {"trainingJobs": with_job(memory="221Gi")},
         "trainingJobs[0].memory' asks for '221Gi' per pod but a Standard_NC24ads_A100_v4 node "
-        "has 220 GiB (components/node_disks.py VM_SIZES); the pods would never be scheduled: "
+        "has 220 GiB (azure_facts/vm_sizes.py VM_SIZES); the pods would never be scheduled: "
         "lower it or choose a larger gpuPool.vmSize",
     ),
     (
@@ -444,7 +444,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
             "trainingJobs": with_job(memory="9999999Ti"),
         },
         "trainingJobs[0].memory' asks for '9999999Ti' per pod but a Standard_NC96ads_A100_v4 "
-        "node has 880 GiB (components/node_disks.py VM_SIZES); the pods would never be "
+        "node has 880 GiB (azure_facts/vm_sizes.py VM_SIZES); the pods would never be "
         "scheduled: lower it or choose a larger gpuPool.vmSize",
     ),
     (

@@ -81,7 +81,7 @@ POLICY = ResourceValidationPolicy(
     severity=Severity.LOW,
     framework=PolicyComplianceFramework(name=CHECKOV, reference="CKV_AZURE_226"),
     remediation_steps=(
-        "Use a VM size listed in components/node_disks.py LOCAL_DISKS (add one with its "
+        "Use a VM size listed in azure_facts/vm_sizes.py VM_SIZES (add one with its "
         "documented cache or temp disk size); components/cluster.py then sets osDiskType "
         "Ephemeral and an osDiskSizeGB that fits."
     ),

@@ -6,7 +6,7 @@ profiles and AgentPools tainted with key ``nvidia.com/gpu``).
 Enforces: a ClusterQueue's nominal ``nvidia.com/gpu`` quota (summed over its flavors) is at
 most what the GPU pools can ever hold: the sum over the pools of ``maxCount`` (``count``
 without autoscaling) times the GPUs of the pool's ``vmSize`` (the ``gpusPerVmSize`` setting,
-the table of components/node_disks.py). Quota beyond that is a promise the pool cannot keep:
+the table of azure_facts/vm_sizes.py). Quota beyond that is a promise the pool cannot keep:
 a job that needs it stays queued for ever. Advisory: a cluster may add pools outside the
 stack.
 
@@ -42,7 +42,7 @@ CONFIG_SCHEMA = schema(
             "type": "object",
             "additionalProperties": {"type": "integer", "minimum": 0},
             "description": (
-                "NVIDIA GPUs per VM size (components/node_disks.py VM_SIZES, compared "
+                "NVIDIA GPUs per VM size (azure_facts/vm_sizes.py VM_SIZES, compared "
                 "case-insensitively)."
             ),
             "default": {
