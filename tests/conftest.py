@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import io
+import os
 import subprocess
 import sys
 import tomllib
@@ -105,34 +105,87 @@ def infra():
     return run_infra_here
 
 
-# Plans of this checkout's stacks as the preview pipeline's child process returned them, by
-# stack; filled by repo_stacks_previewed_once, one xdist worker (process) each.
-_CHILD_PLANS: dict[str, Any] = {}
+# Plans the preview pipeline's child process returned, as JSON with their tree's root left out,
+# by (what the program could read, stack); filled by previews_by_content, one xdist worker
+# (process) each.
+_CHILD_PLANS: dict[tuple[str, str], str] = {}
+_ROOT_MARK = "\0tree\0"
+# Never read by a program: caches, virtual environments, version control.
+_NOT_READ = {".git", ".venv", ".venv-scan", "__pycache__", ".pytest_cache", ".hypothesis"}
+_DIGESTS: dict[Path, str] = {}
+
+
+def _program_tree(project: Any) -> Path:
+    """The folder a project's program reads from: its checkout (the nearest folder up that
+    holds pyproject.toml, as a bootstrap project's reads its repository's stacks), else its own."""
+    root = project.root.resolve()
+    return next((d for d in (root, *root.parents) if (d / "pyproject.toml").is_file()), root)
+
+
+def _program_inputs(project: Any, tree: Path) -> str:
+    """A digest of every file under ``tree`` the project's program could read: all but another
+    Pulumi project nested in it (a program never reads another project's files; the stacks
+    program leaves bootstrap/ alone, so a test that edits a bootstrap role reuses its plans)."""
+    if tree == REPO_ROOT and tree in _DIGESTS:  # the checkout does not change during a run
+        return _DIGESTS[tree]
+    own = project.root.resolve()
+    digest = hashlib.blake2b(digest_size=16)
+    for folder, dirs, files in _sorted_walk(tree):
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in _NOT_READ
+            and (folder / d == own or not (folder / d / "Pulumi.yaml").is_file())
+        ]
+        for name in files:
+            path = folder / name
+            digest.update(f"{path.relative_to(tree)}\0".encode())
+            digest.update(path.read_bytes())
+    if tree == REPO_ROOT:
+        _DIGESTS[tree] = digest.hexdigest()
+    return digest.hexdigest()
+
+
+def _sorted_walk(top: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
+    for folder, dirs, files in os.walk(top):
+        dirs.sort()
+        yield Path(folder), dirs, sorted(files)
 
 
 @pytest.fixture
-def repo_stacks_previewed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The preview pipeline (infra/pipeline.py, behind `infra preview`, `cost`, `export`,
-    `permissions` and the generators, run in this process) previews each stack of this
-    checkout in its child process once per test process, and hands each caller a deep copy
-    of that plan (~3 s of a child and its program saved a call). Another project (a copy,
-    another revision) runs its own child as before; the policy packs judge every plan.
+def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview pipeline (infra/pipeline.py, behind `infra preview`, `diff`, `cost`,
+    `export`, `permissions` and the generators, run in this process) runs a stack's program in
+    its child process once per test process and content: a project whose program would read
+    the same files (this checkout, or a copy of it under another folder with the same
+    contents) is handed that plan, its paths moved to the project's folder, a fresh copy each
+    time (~2 s of a child and its program saved a call). A program that fails is run each
+    time; the policy packs judge every plan.
 
-    For modules about what the commands print. The checkout does not change during a run
-    (pytest_sessionfinish checks it), so the same stack file gives the same plan."""
+    For modules about what the commands print, and mutation tests whose edits leave most
+    stacks' programs unchanged. Plans are deterministic: the same files give the same plan
+    (tests/infra/test_preview_repo.py checks it)."""
+    import json
+
     import infra.pipeline
-    from infra.engine.model import UNKNOWN, StackPlan
+    from infra.engine.apart import plan_from_json, plan_to_json
+    from infra.engine.model import StackPlan
     from infra.engine.project import Project
 
     run_apart = infra.pipeline.run_stacks_apart
 
     def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
-        if project.root.resolve() != REPO_ROOT:
-            return run_apart(project, stacks)
-        missing = [stack for stack in dict.fromkeys(stacks) if stack not in _CHILD_PLANS]
-        if missing:
-            _CHILD_PLANS.update(zip(missing, run_apart(project, missing), strict=True))
-        return [copy.deepcopy(_CHILD_PLANS[stack], {id(UNKNOWN): UNKNOWN}) for stack in stacks]
+        tree = _program_tree(project)
+        inputs = _program_inputs(project, tree)
+        root = json.dumps(str(tree))[1:-1]
+        missing = [s for s in dict.fromkeys(stacks) if (inputs, s) not in _CHILD_PLANS]
+        for stack, plan in zip(missing, run_apart(project, missing), strict=True):
+            text = json.dumps(plan_to_json(plan))
+            _CHILD_PLANS[inputs, stack] = text.replace(root, _ROOT_MARK)
+        return [
+            plan_from_json(json.loads(_CHILD_PLANS[inputs, s].replace(_ROOT_MARK, root)))
+            for s in stacks
+        ]
 
     monkeypatch.setattr(infra.pipeline, "run_stacks_apart", run_stacks_apart)
 

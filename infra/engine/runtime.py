@@ -91,9 +91,11 @@ class RecordingMonitor(MockMonitor):
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
             delete_before_replace=bool(request.deleteBeforeReplace),
-            dependencies=list(request.dependencies),
+            # Sorted: the SDK gathers them in a set, whose order changes from run to run (the
+            # engine treats them as a set too); a plan of the same program reads the same.
+            dependencies=sorted(request.dependencies),
             property_dependencies={
-                key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                key: sorted(deps.urns) for key, deps in request.propertyDependencies.items()
             },
             aliases=self._alias_urns(request),
             ignore_changes=list(request.ignoreChanges),

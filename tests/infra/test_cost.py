@@ -38,8 +38,8 @@ sys.path.insert(0, str(SCRIPTS))
 import build_pr_comment
 
 # What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py repo_stacks_previewed_once).
-pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+# per process (tests/conftest.py previews_by_content).
+pytestmark = pytest.mark.usefixtures("previews_by_content")
 
 PRICES = {
     "aks-tier/Standard": 0.10,

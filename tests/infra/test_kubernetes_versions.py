@@ -18,8 +18,8 @@ from policies.aks_versions import CALENDAR, READ_ON, TODAY_ENV, minor_of, suppor
 from tests.conftest import REPO_ROOT, STACKS, git_as_ci
 
 # What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py repo_stacks_previewed_once).
-pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+# per process (tests/conftest.py previews_by_content).
+pytestmark = pytest.mark.usefixtures("previews_by_content")
 
 VERSION_KEY = "aks-rwx-training:kubernetesVersion"
 SUPPORTED = "azure-native-containerservice-managedcluster-kubernetes-version-supported"

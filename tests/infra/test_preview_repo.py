@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 
 import pytest
 
@@ -13,8 +12,8 @@ from tests.conftest import REPO_ROOT, STACKS
 from tests.reliability._support import copy_project, real_plan
 
 # What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py repo_stacks_previewed_once).
-pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+# per process (tests/conftest.py previews_by_content).
+pytestmark = pytest.mark.usefixtures("previews_by_content")
 
 
 @pytest.fixture(scope="module")
@@ -120,38 +119,35 @@ def test_a_test_that_changes_its_shared_plan_leaves_the_next_ones_unchanged():
     assert again is not plan
 
 
-def _sorted_dependencies(plan):
-    # The SDK lists a resource's dependencies in the order its threads resolved them, which
-    # differs between two runs of the same program; the set is what a plan states.
-    return [
-        replace(
-            r,
-            dependencies=sorted(r.dependencies),
-            property_dependencies={k: sorted(v) for k, v in r.property_dependencies.items()},
-        )
-        for r in plan.resources
-    ], {**vars(plan), "resources": None}
+def _as_json(plan):
+    from infra.engine.apart import plan_to_json
+
+    return json.dumps(plan_to_json(plan))
 
 
-def test_the_shared_previews_are_the_childs_plans_and_only_of_this_checkout(tmp_path):
-    """repo_stacks_previewed_once (this module's fixture) serves what the pipeline's child
-    returns for this checkout, a copy each time; another project runs its own child."""
+def test_the_shared_previews_are_the_childs_plans_for_the_same_files(tmp_path):
+    """previews_by_content (this module's fixture) serves what the pipeline's child returns
+    for the files the program reads, a fresh copy each time, its paths in the project asked
+    about; a project whose program reads other files runs its own child."""
     import infra.pipeline
     from infra.engine.apart import run_stacks_apart
 
     project = load_project(REPO_ROOT)
     (served,) = infra.pipeline.run_stacks_apart(project, ["dev"])
-    assert _sorted_dependencies(served) == _sorted_dependencies(
-        run_stacks_apart(project, ["dev"])[0]
-    )
+    assert _as_json(served) == _as_json(run_stacks_apart(project, ["dev"])[0])
     served.outputs["clusterName"] = "changed"
     served.resources.clear()
     (again,) = infra.pipeline.run_stacks_apart(project, ["dev"])
     assert again.resources and again.outputs["clusterName"] != "changed"
 
-    other = copy_project(tmp_path / "copy")
-    stack_file = other / "stacks" / "Pulumi.dev.yaml"
+    first, second = copy_project(tmp_path / "first"), copy_project(tmp_path / "second")
+    infra.pipeline.run_stacks_apart(load_project(first), ["dev"])
+    (moved,) = infra.pipeline.run_stacks_apart(load_project(second), ["dev"])
+    assert str(first) not in _as_json(moved)
+    assert _as_json(moved) == _as_json(run_stacks_apart(load_project(second), ["dev"])[0])
+
+    stack_file = second / "stacks" / "Pulumi.dev.yaml"
     name = again.outputs["clusterName"]
     stack_file.write_text(stack_file.read_text().replace(f": {name}\n", ": aks-renamed\n", 1))
-    (renamed,) = infra.pipeline.run_stacks_apart(load_project(other), ["dev"])
+    (renamed,) = infra.pipeline.run_stacks_apart(load_project(second), ["dev"])
     assert renamed.outputs["clusterName"] == "aks-renamed"

