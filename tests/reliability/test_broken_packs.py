@@ -463,11 +463,13 @@ def test_interrupt_at_any_moment_of_start_up_is_one_line(signame: str) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        # Counted from the moment the tool's imports load gRPC: a signal while the interpreter
-        # itself starts (its `site` import) is CPython's to report, before any code of ours.
+        # Counted from the moment the tool's imports load PyYAML's C extension: a signal while
+        # the interpreter itself starts (its `site` import) is CPython's to report, before any
+        # code of ours. The program's child process starts after it.
         maps, deadline = Path(f"/proc/{proc.pid}/maps"), time.monotonic() + BOUND_SECONDS
-        while "cygrpc" not in maps.read_text() and time.monotonic() < deadline:
+        while "_yaml" not in maps.read_text() and time.monotonic() < deadline:
             time.sleep(0.01)
+        assert "_yaml" in maps.read_text(), "the tool never started importing"
         time.sleep(delay)
         proc.send_signal(number)
         # A signal that lands where it is swallowed lets the preview finish first: bounded.
