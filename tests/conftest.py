@@ -110,8 +110,18 @@ def infra():
 # (process) each.
 _CHILD_PLANS: dict[tuple[str, str], str] = {}
 _ROOT_MARK = "\0tree\0"
-# Never read by a program: caches, virtual environments, version control.
-_NOT_READ = {".git", ".venv", ".venv-scan", "__pycache__", ".pytest_cache", ".hypothesis"}
+# Never read by a program: caches, virtual environments, version control (a worktree's .git
+# is a file).
+_NOT_READ = {
+    ".git",
+    ".venv",
+    ".venv-scan",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    ".mypy_cache",
+    ".ruff_cache",
+}
 _DIGESTS: dict[Path, str] = {}
 
 
@@ -138,6 +148,8 @@ def _program_inputs(project: Any, tree: Path) -> str:
             and (folder / d == own or not (folder / d / "Pulumi.yaml").is_file())
         ]
         for name in files:
+            if name in _NOT_READ:
+                continue
             path = folder / name
             digest.update(f"{path.relative_to(tree)}\0".encode())
             digest.update(path.read_bytes())
