@@ -126,20 +126,21 @@ _DIGESTS: dict[Path, str] = {}
 
 
 def _program_tree(project: Any) -> Path:
-    """The folder a project's program reads from: its checkout (the nearest folder up that
-    holds pyproject.toml, as a bootstrap project's reads its repository's stacks), else its own."""
+    """The folder a project's program reads from: its own, or, for a project nested in
+    another's folder (bootstrap/ in the repository), the folder above it, whose stacks the
+    bootstrap program reads."""
     root = project.root.resolve()
-    return next((d for d in (root, *root.parents) if (d / "pyproject.toml").is_file()), root)
+    return root.parent if (root.parent / "Pulumi.yaml").is_file() else root
 
 
 def _program_inputs(project: Any, tree: Path) -> str:
     """A digest of every file under ``tree`` the project's program could read: all but another
     Pulumi project nested in it (a program never reads another project's files; the stacks
     program leaves bootstrap/ alone, so a test that edits a bootstrap role reuses its plans)."""
-    if tree == REPO_ROOT and tree in _DIGESTS:  # the checkout does not change during a run
-        return _DIGESTS[tree]
     own = project.root.resolve()
-    digest = hashlib.blake2b(digest_size=16)
+    if tree == REPO_ROOT and own in _DIGESTS:  # the checkout does not change during a run
+        return _DIGESTS[own]
+    digest = hashlib.blake2b(f"{own.relative_to(tree)}\0".encode(), digest_size=16)
     for folder, dirs, files in _sorted_walk(tree):
         dirs[:] = [
             d
@@ -154,7 +155,7 @@ def _program_inputs(project: Any, tree: Path) -> str:
             digest.update(f"{path.relative_to(tree)}\0".encode())
             digest.update(path.read_bytes())
     if tree == REPO_ROOT:
-        _DIGESTS[tree] = digest.hexdigest()
+        _DIGESTS[own] = digest.hexdigest()
     return digest.hexdigest()
 
 
@@ -164,7 +165,7 @@ def _sorted_walk(top: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
         yield Path(folder), dirs, sorted(files)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview pipeline (infra/pipeline.py, behind `infra preview`, `diff`, `cost`,
     `export`, `permissions` and the generators, run in this process) runs a stack's program in
