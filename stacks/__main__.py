@@ -17,8 +17,6 @@ from typing import Any
 import pulumi
 
 from components import (
-    EntraIdSpec,
-    GpuPoolSpec,
     KubeletKeyAccess,
     KubeletKeyAccessArgs,
     NvidiaDevicePlugin,
@@ -31,7 +29,6 @@ from components import (
     SharedStorageArgs,
     SharePerformance,
     ShareSpec,
-    SystemPoolSpec,
     TrainingCluster,
     TrainingClusterArgs,
     TrainingJob,
@@ -116,18 +113,11 @@ def main(loaded: LoadedConfig) -> None:
         SharedStorageArgs(
             resource_group_name=resource_group_name,
             location=cfg.placement.location,
-            account_name=cfg.storage.storage_account_name,
-            billing_model=cfg.storage.file_billing_model,
-            redundancy=cfg.storage.storage_redundancy,
-            protocol=cfg.storage.file_protocol,
+            storage=cfg.storage,
             shares=[ShareSpec(v.config.name, v.performance) for v in loaded.volumes],
-            soft_delete_days=cfg.storage.share_soft_delete_days,
             allowed_subnet_ids=loaded.storage_subnet_ids,
-            allowed_ip_ranges=cfg.storage.allowed_ip_ranges,
             protect=protect,
-            lock=cfg.storage.lock_storage,
             tags=loaded.tags,
-            public_network_access=not cfg.storage.storage_private_endpoint,
         ),
     )
     if cfg.storage.storage_private_endpoint:
@@ -150,7 +140,7 @@ def main(loaded: LoadedConfig) -> None:
                 resource_group_name=resource_group_name,
                 location=cfg.placement.location,
                 cluster_name=cfg.cluster.cluster_name,
-                retention_days=cfg.monitoring.log_retention_days,
+                monitoring=cfg.monitoring,
                 tags=loaded.tags,
             ),
         )
@@ -176,43 +166,15 @@ def main(loaded: LoadedConfig) -> None:
             ),
         )
 
-    gpu = cfg.cluster.gpu_pool
     cluster = TrainingCluster(
         "training",
         TrainingClusterArgs(
             resource_group_name=resource_group_name,
             location=cfg.placement.location,
-            cluster_name=cfg.cluster.cluster_name,
-            kubernetes_version=cfg.cluster.kubernetes_version,
             node_subnet_id=cfg.placement.node_subnet_id,
+            cluster=cfg.cluster,
             network=cfg.network,
-            system_pool=SystemPoolSpec(
-                vm_size=cfg.cluster.system_vm_size, count=cfg.cluster.system_node_count
-            ),
-            gpu_pool=GpuPoolSpec(
-                vm_size=gpu.vm_size,
-                min_count=gpu.min_count,
-                max_count=gpu.max_count,
-                zones=gpu.zones,
-            )
-            if gpu is not None and gpu.enabled
-            else None,
-            zones=cfg.cluster.availability_zones,
-            upgrade_channel=cfg.cluster.upgrade_channel,
-            node_os_upgrade_channel=cfg.cluster.node_os_upgrade_channel,
-            sku_tier=cfg.cluster.cluster_sku_tier,
-            entra_id=EntraIdSpec(
-                admin_group_object_ids=cfg.cluster.admin_group_object_ids,
-                kubelogin_mode=cfg.cluster.kubelogin_mode,
-            )
-            if cfg.cluster.entra_id
-            else None,
-            disable_local_accounts=cfg.cluster.disable_local_accounts,
-            user_assigned_identity_id=cfg.cluster.user_assigned_identity_id or None,
-            assign_subnet_role=cfg.cluster.assign_subnet_role,
             tags=loaded.tags,
-            max_pods=cfg.cluster.max_pods,
-            encryption_at_host=cfg.cluster.encryption_at_host,
             container_insights_workspace_id=monitoring.log_analytics_workspace_id
             if monitoring is not None
             else None,
@@ -348,9 +310,7 @@ def main(loaded: LoadedConfig) -> None:
         TrainingJob(
             f"training-{job.name}",
             TrainingJobArgs(
-                name=job.name,
-                image=job.image,
-                command=job.command,
+                job=job,
                 mounts=[
                     TrainingMount(
                         claim_name=rwx_volumes[mount.volume].pvc_name,
@@ -364,17 +324,7 @@ def main(loaded: LoadedConfig) -> None:
                 ],
                 scheduling=cluster.gpu_scheduling,
                 provider=cluster.provider,
-                workers=job.workers,
-                gpus_per_worker=job.gpus_per_worker,
-                cpu=job.cpu,
-                memory=job.memory,
-                shm_size=job.shm_size,
-                env=job.env,
                 scripts=EXAMPLE_SCRIPTS if job.example_script else {},
-                backoff_limit=job.backoff_limit,
-                active_deadline_seconds=job.active_deadline_seconds,
-                ttl_seconds_after_finished=job.ttl_seconds_after_finished,
-                queue_name=job.team,
             ),
             # The PVCs come after their namespace, which the Service and Job need too; a
             # queued Job after its LocalQueue, or Kueue would find no queue to admit it from.
