@@ -245,7 +245,7 @@ def main(loaded: LoadedConfig) -> None:
         rwx = RwxVolume(
             f"volume-{spec.name}",
             RwxVolumeArgs(
-                volume_name=spec.name,
+                volume=spec,
                 namespace=spec.namespace,
                 quota_gib=volume.quota_gib,
                 resource_group_name=resource_group_name,
@@ -259,13 +259,7 @@ def main(loaded: LoadedConfig) -> None:
                 else [team_namespaces[spec.namespace]]
                 if spec.namespace in team_namespaces
                 else [],
-                uid=spec.uid,
-                gid=spec.gid,
-                dir_mode=spec.dir_mode,
-                file_mode=spec.file_mode,
                 protect=protect,
-                throughput_target_mibps=spec.throughput_mibps,
-                iops_target=spec.iops,
             ),
         )
         rwx_volumes[spec.name] = rwx
@@ -288,7 +282,7 @@ def main(loaded: LoadedConfig) -> None:
             claims[(team.name, shared)] = RwxVolume(
                 f"volume-{shared}-{team.name}",
                 RwxVolumeArgs(
-                    volume_name=shared,
+                    volume=spec,
                     namespace=team.name,
                     quota_gib=quotas[shared],
                     resource_group_name=resource_group_name,
@@ -298,10 +292,6 @@ def main(loaded: LoadedConfig) -> None:
                     protocol=cfg.storage.file_protocol,
                     create_namespace=False,
                     namespace_depends_on=[team_namespaces[team.name]],
-                    uid=spec.uid,
-                    gid=spec.gid,
-                    dir_mode=spec.dir_mode,
-                    file_mode=spec.file_mode,
                     protect=protect,
                     read_only=True,
                 ),
