@@ -224,7 +224,7 @@ def main(loaded: LoadedConfig) -> None:
         team_queues = TeamQueues(
             "teams",
             TeamQueuesArgs(
-                teams=[team.spec() for team in cfg.training.teams.members],
+                teams=cfg.training.teams.members,
                 scheduling=cluster.gpu_scheduling,
                 pool_gpus=pool_gpus(cfg),
                 cluster_id=cluster.cluster.id,
@@ -346,7 +346,7 @@ def main(loaded: LoadedConfig) -> None:
                 "namespace": team.name,
                 "localQueue": team.name,
                 "gpuQuota": team.gpus,
-                "maxGpus": max_gpus_of(team.spec(), pool),
+                "maxGpus": max_gpus_of(team, pool),
                 "poolGpus": pool,
             }
             for team in cfg.training.teams.members
