@@ -3,8 +3,9 @@
 All configuration is loaded and validated first (``stacks/config.py``); only then are
 resources registered, into the resource group ``bootstrap/`` creates: shared storage ->
 cluster (and the NVIDIA device plugin when it has a GPU pool, with the DCGM exporter when
-managed Prometheus is on too) -> one RWX volume per configured volume (and its RWX smoke Job
-when ``smokeTest.enabled``) -> one TrainingJob per ``trainingJobs`` entry.
+managed Prometheus is on too) -> one RWX volume per configured volume -> one TrainingJob per
+``trainingJobs`` entry. Each component takes its part of the validated config whole (the
+component declares what it reads as a Protocol); its ``*Args`` carry only what is not config.
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).
