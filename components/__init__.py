@@ -27,10 +27,7 @@ from azure_facts.files import BillingModel
 from components.backup import BackupRetention, ShareBackup, ShareBackupArgs
 from components.cluster import (
     GPU_SCHEDULING,
-    EntraIdSpec,
-    GpuPoolSpec,
     GpuScheduling,
-    SystemPoolSpec,
     TrainingCluster,
     TrainingClusterArgs,
 )
@@ -65,8 +62,6 @@ __all__ = [
     "KUBELOGIN_MODES",
     "BackupRetention",
     "BillingModel",
-    "EntraIdSpec",
-    "GpuPoolSpec",
     "GpuScheduling",
     "KubeconfigError",
     "KubeletKeyAccess",
@@ -83,7 +78,6 @@ __all__ = [
     "SharedStorage",
     "SharedStorageArgs",
     "SizingError",
-    "SystemPoolSpec",
     "TrainingCluster",
     "TrainingClusterArgs",
     "TrainingJob",

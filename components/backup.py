@@ -64,7 +64,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 import pulumi
 from pulumi_azure import Provider as ClassicProvider
@@ -112,9 +112,31 @@ CLASSIC_PROVIDER_REGISTRATIONS = "none"
 class BackupRetention:
     """How long scheduled recovery points are kept; 0 weeks/months keeps no such points."""
 
-    daily_days: int = 30
-    weekly_weeks: int = 12
-    monthly_months: int = 12
+    daily_days: int
+    weekly_weeks: int
+    monthly_months: int
+
+
+class BackupSettings(Protocol):
+    """What the stack's ``backup`` object sets, as stacks/config.py ``BackupConfig`` declares and
+    validates it (a 24-hour ``HH:MM`` time, a Windows time zone id, retention within the snapshot
+    tier's limits, a known redundancy and immutability state): the program hands that sub-model
+    over whole.
+
+    ``schedule_time`` is the daily backup time in ``time_zone`` (no daylight-saving shift);
+    ``immutability`` ``Locked`` can never be undone.
+    """
+
+    @property
+    def schedule_time(self) -> str: ...
+    @property
+    def time_zone(self) -> str: ...
+    @property
+    def retention(self) -> BackupRetention: ...
+    @property
+    def vault_redundancy(self) -> VaultRedundancy: ...
+    @property
+    def immutability(self) -> Immutability: ...
 
 
 @dataclass(frozen=True)
@@ -130,11 +152,8 @@ class ShareBackupArgs:
         storage_account_id: Its ARM id.
         storage_resource_group_name: The account's resource group (part of the container name).
         shares: share name (as in ``volumes``) -> the FileShare's Azure name.
-        schedule_time: Daily backup time, ``HH:MM`` (24 h) in ``time_zone``.
-        time_zone: Windows time zone id of ``schedule_time`` (no daylight-saving shift).
-        retention: Daily/weekly/monthly retention.
-        vault_redundancy: Storage redundancy of the vault.
-        immutability: Immutable vault state (``Unlocked`` by default; ``Locked`` is permanent).
+        backup: Schedule, retention, vault redundancy and immutability
+            (:class:`BackupSettings`).
         protect: Mark the vault ``protect`` + ``retain_on_delete``.
         lock: Add a ``CanNotDelete`` management lock on the vault.
         tags: Tags applied to the vault.
@@ -147,11 +166,7 @@ class ShareBackupArgs:
     storage_account_id: pulumi.Input[str]
     storage_resource_group_name: pulumi.Input[str]
     shares: Mapping[str, pulumi.Input[str]]
-    schedule_time: str = "02:00"
-    time_zone: str = "UTC"
-    retention: BackupRetention = BackupRetention()
-    vault_redundancy: VaultRedundancy = "GeoRedundant"
-    immutability: Immutability = "Unlocked"
+    backup: BackupSettings
     protect: bool = True
     lock: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -159,8 +174,8 @@ class ShareBackupArgs:
 
 def validate_share_backup_args(args: ShareBackupArgs) -> None:
     """Raise ``ValueError`` when the vault name, which the program derives from the storage
-    account's, is one Azure refuses. The schedule, retention, redundancy and immutability come
-    from the validated stack config (stacks/config.py ``backup``), which checks them."""
+    account's, is one Azure refuses. The settings come from the validated stack config
+    (stacks/config.py ``backup``), which checks them."""
     if not VAULT_NAME_RE.match(args.vault_name):
         raise ValueError(
             "vault name must be 2-50 letters, digits and '-', starting with a letter "
@@ -236,7 +251,7 @@ class ShareBackup(pulumi.ComponentResource):
             sku=recoveryservices.SkuArgs(name="Standard"),
             properties=recoveryservices.VaultPropertiesArgs(
                 redundancy_settings=recoveryservices.VaultPropertiesRedundancySettingsArgs(
-                    standard_tier_storage_redundancy=args.vault_redundancy
+                    standard_tier_storage_redundancy=args.backup.vault_redundancy
                 ),
                 security_settings=recoveryservices.SecuritySettingsArgs(
                     soft_delete_settings=recoveryservices.SoftDeleteSettingsArgs(
@@ -244,7 +259,7 @@ class ShareBackup(pulumi.ComponentResource):
                         soft_delete_retention_period_in_days=VAULT_SOFT_DELETE_DAYS,
                     ),
                     immutability_settings=recoveryservices.ImmutabilitySettingsArgs(
-                        state=args.immutability
+                        state=args.backup.immutability
                     ),
                 ),
             ),
@@ -267,7 +282,7 @@ class ShareBackup(pulumi.ComponentResource):
 
         # The policy's run time is a date-time whose time of day counts (the REST examples
         # above use an arbitrary date).
-        run_time = f"2020-01-01T{args.schedule_time}:00Z"
+        run_time = f"2020-01-01T{args.backup.schedule_time}:00Z"
         self.policy = recoveryservices.ProtectionPolicy(
             f"{name}-policy",
             resource_group_name=args.resource_group_name,
@@ -276,13 +291,13 @@ class ShareBackup(pulumi.ComponentResource):
             properties=recoveryservices.AzureFileShareProtectionPolicyArgs(
                 backup_management_type="AzureStorage",
                 work_load_type="AzureFileShare",
-                time_zone=args.time_zone,
+                time_zone=args.backup.time_zone,
                 schedule_policy=recoveryservices.SimpleSchedulePolicyArgs(
                     schedule_policy_type="SimpleSchedulePolicy",
                     schedule_run_frequency="Daily",
                     schedule_run_times=[run_time],
                 ),
-                retention_policy=_retention_policy(run_time, args.retention),
+                retention_policy=_retention_policy(run_time, args.backup.retention),
             ),
             opts=data_opts,
         )

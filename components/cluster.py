@@ -36,7 +36,9 @@ _ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("0b9e8a4f-6f0e-4d43-9a55-3a0c8f1f2d61")
 
 # \A...\Z, never ^...$: `$` also matches before a trailing newline, which Azure rejects.
 CLUSTER_NAME_RE = re.compile(r"\A[a-z0-9][a-z0-9-]{0,52}[a-z0-9]\Z")
-POOL_NAME_RE = re.compile(r"\A[a-z][a-z0-9]{0,11}\Z")
+# The pools' names (1-12 lowercase letters and digits, starting with a letter, as AKS takes them).
+SYSTEM_POOL_NAME = "system"
+GPU_POOL_NAME = "gpu"
 K8S_VERSION_RE = re.compile(r"\A1\.\d{1,2}(\.\d{1,2})?\Z")
 SUBNET_ID_RE = re.compile(
     r"\A/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/[^/\s]+/providers/"
@@ -142,44 +144,6 @@ class GpuScheduling:
 GPU_SCHEDULING = GpuScheduling.for_pool(GPU_TAINT, GPU_LABELS)
 
 
-@dataclass(frozen=True)
-class SystemPoolSpec:
-    """The system node pool (mode System): cluster add-ons and, without a GPU pool, workloads."""
-
-    vm_size: str = "Standard_D4ds_v5"
-    count: int = 3
-    name: str = "system"
-
-
-@dataclass(frozen=True)
-class GpuPoolSpec:
-    """Autoscaled GPU training pool (mode User), tainted so only GPU pods land on it.
-
-    ``zones`` of ``None`` means the cluster's availability zones. ``image_gib`` is the unpacked
-    size of the largest training image its nodes must hold; their OS disk is sized for it
-    (:func:`components.node_disks.os_disk_for`).
-    """
-
-    vm_size: str = "Standard_NC24ads_A100_v4"
-    min_count: int = 0
-    max_count: int = 4
-    zones: Sequence[str] | None = None
-    name: str = "gpu"
-    image_gib: int = TRAINING_IMAGE_GIB
-
-
-@dataclass(frozen=True)
-class EntraIdSpec:
-    """Managed Entra ID integration with Azure RBAC for Kubernetes authorization.
-
-    ``kubelogin_mode`` is how the deployment's Kubernetes provider obtains tokens
-    (non-interactive: azurecli, workloadidentity, spn, msi).
-    """
-
-    admin_group_object_ids: Sequence[str] = ()
-    kubelogin_mode: KubeloginMode = "azurecli"
-
-
 class ClusterNetwork(Protocol):
     """The cluster's network and API server access, as stacks/config.py ``NetworkConfig``
     declares and validates them (ranges disjoint and usable, the DNS address inside the
@@ -209,6 +173,74 @@ class ClusterNetwork(Protocol):
     def authorized_ip_ranges(self) -> Sequence[str]: ...
 
 
+class GpuPoolSettings(Protocol):
+    """The stack's ``gpuPool`` object, as stacks/config.py ``GpuPoolConfig`` declares and
+    validates it (a VM size with GPUs, ``min_count`` <= ``max_count``): an autoscaled pool (mode
+    User), tainted so only GPU pods land on it, when ``enabled``. ``zones`` of ``None`` means
+    the cluster's availability zones."""
+
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def vm_size(self) -> str: ...
+    @property
+    def min_count(self) -> int: ...
+    @property
+    def max_count(self) -> int: ...
+    @property
+    def zones(self) -> Sequence[str] | None: ...
+
+
+class ClusterSettings(Protocol):
+    """The cluster, its node pools and who signs in, as stacks/config.py ``ClusterConfig``
+    declares and validates them (names, a pinned version, GUIDs and ids, counts, pods per node,
+    and how they combine: local accounts off only with Entra ID and an admin group): the
+    program hands that sub-model over whole.
+
+    ``cluster_name`` is also the DNS prefix. ``entra_id`` turns on managed Entra ID with Azure
+    RBAC; ``kubelogin_mode`` is how the deployment's Kubernetes provider then gets tokens
+    (non-interactive). ``user_assigned_identity_id`` empty means a SystemAssigned control-plane
+    identity, which ``assign_subnet_role`` grants Network Contributor on the node subnet.
+    ``max_pods`` applies to every pool (the network's pod range must hold a /24 per node);
+    ``encryption_at_host`` needs the subscription's EncryptionAtHost feature.
+    """
+
+    @property
+    def cluster_name(self) -> str: ...
+    @property
+    def kubernetes_version(self) -> str: ...
+    @property
+    def upgrade_channel(self) -> UpgradeChannel: ...
+    @property
+    def node_os_upgrade_channel(self) -> NodeOsUpgradeChannel: ...
+    @property
+    def cluster_sku_tier(self) -> SkuTier: ...
+    @property
+    def system_vm_size(self) -> str: ...
+    @property
+    def system_node_count(self) -> int: ...
+    @property
+    def availability_zones(self) -> Sequence[str]: ...
+    @property
+    def gpu_pool(self) -> GpuPoolSettings | None: ...
+    @property
+    def entra_id(self) -> bool: ...
+    @property
+    def admin_group_object_ids(self) -> Sequence[str]: ...
+    @property
+    def disable_local_accounts(self) -> bool: ...
+    @property
+    def kubelogin_mode(self) -> KubeloginMode: ...
+    @property
+    def user_assigned_identity_id(self) -> str: ...
+    @property
+    def assign_subnet_role(self) -> bool: ...
+    @property
+    def max_pods(self) -> int: ...
+    @property
+    def encryption_at_host(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class TrainingClusterArgs:
     """Inputs of :class:`TrainingCluster`.
@@ -216,24 +248,10 @@ class TrainingClusterArgs:
     Attributes:
         resource_group_name: Resource group of the cluster.
         location: Azure region.
-        cluster_name: AKS resource name; also the DNS prefix (lowercase, <= 54 chars).
-        kubernetes_version: Pinned ``major.minor`` (or ``major.minor.patch``).
         node_subnet_id: Bring-your-own subnet for the nodes (Azure CNI overlay).
+        cluster: The cluster, its pools and sign-in (:class:`ClusterSettings`).
         network: Its address ranges and API server access (:class:`ClusterNetwork`).
-        system_pool: System pool settings.
-        gpu_pool: Optional GPU pool; ``None`` for none.
-        zones: Availability zones for the pools (``()`` for regional).
-        upgrade_channel: AKS auto-upgrade channel.
-        node_os_upgrade_channel: Node OS image upgrade channel.
-        sku_tier: ``Free`` (no SLA), ``Standard`` (uptime SLA) or ``Premium``.
-        entra_id: Entra ID settings, or ``None`` to use Kubernetes-local accounts.
-        disable_local_accounts: Disable the static admin/client-cert credentials (needs Entra ID).
-        user_assigned_identity_id: Control-plane identity; ``None`` for SystemAssigned.
-        assign_subnet_role: Give the SystemAssigned identity Network Contributor on the subnet.
         tags: Tags for the cluster and its node pools.
-        max_pods: Pods per node on every pool (30-250); pod_cidr must hold a /24 per node.
-        encryption_at_host: Encrypt each node's temp disk, caches and OS disk data flows at
-            the VM host (needs the subscription's EncryptionAtHost feature).
         container_insights_workspace_id: Log Analytics workspace the Container Insights add-on
             (omsagent, managed identity auth) sends logs to; ``None`` for no add-on.
         managed_prometheus: Turn on Azure Monitor managed Prometheus metrics (the data
@@ -242,23 +260,10 @@ class TrainingClusterArgs:
 
     resource_group_name: pulumi.Input[str]
     location: pulumi.Input[str]
-    cluster_name: str
-    kubernetes_version: str
     node_subnet_id: str
+    cluster: ClusterSettings
     network: ClusterNetwork
-    system_pool: SystemPoolSpec = field(default_factory=SystemPoolSpec)
-    gpu_pool: GpuPoolSpec | None = None
-    zones: Sequence[str] = ("1", "2", "3")
-    upgrade_channel: UpgradeChannel = "patch"
-    node_os_upgrade_channel: NodeOsUpgradeChannel = "NodeImage"
-    sku_tier: SkuTier = "Standard"
-    entra_id: EntraIdSpec | None = field(default_factory=EntraIdSpec)
-    disable_local_accounts: bool = True
-    user_assigned_identity_id: str | None = None
-    assign_subnet_role: bool = True
     tags: Mapping[str, str] = field(default_factory=dict)
-    max_pods: int = DEFAULT_MAX_PODS
-    encryption_at_host: bool = True
     container_insights_workspace_id: pulumi.Input[str] | None = None
     managed_prometheus: bool = False
 
@@ -275,21 +280,6 @@ def peak_node_count(pool_sizes: Sequence[int]) -> int:
     return sum(pool_sizes) + UPGRADE_SURGE_NODES * len(pool_sizes)
 
 
-def validate_training_cluster_args(args: TrainingClusterArgs) -> None:
-    """Raise ``ValueError`` when the node pools' names clash or AKS would refuse them. Every
-    other setting comes from the validated stack config (stacks/config.py), which checks
-    names, versions, ids, counts, ranges and how they combine; the pool names are this
-    component's own."""
-    for pool_name in [args.system_pool.name] + ([args.gpu_pool.name] if args.gpu_pool else []):
-        if not POOL_NAME_RE.match(pool_name):
-            raise ValueError(
-                f"node pool name must be 1-12 lowercase letters/digits starting with a letter "
-                f"(got {pool_name!r})"
-            )
-    if args.gpu_pool is not None and args.gpu_pool.name == args.system_pool.name:
-        raise ValueError(f"GPU pool and system pool share the name {args.gpu_pool.name!r}")
-
-
 def _hardening(
     args: TrainingClusterArgs, pool: str, vm_size: str, image_gib: int | None = None
 ) -> dict[str, Any]:
@@ -298,8 +288,8 @@ def _hardening(
     if disk.managed_because is not None:
         pulumi.log.info(f"node pool {pool!r} gets a managed OS disk: {disk.managed_because}")
     return {
-        "enable_encryption_at_host": args.encryption_at_host,
-        "max_pods": args.max_pods,
+        "enable_encryption_at_host": args.cluster.encryption_at_host,
+        "max_pods": args.cluster.max_pods,
         "os_disk_type": disk.type,
         "os_disk_size_gb": disk.size_gb,
     }
@@ -308,19 +298,20 @@ def _hardening(
 def _system_pool_profile(
     args: TrainingClusterArgs,
 ) -> containerservice.ManagedClusterAgentPoolProfileArgs:
+    settings = args.cluster
     return containerservice.ManagedClusterAgentPoolProfileArgs(
-        name=args.system_pool.name,
+        name=SYSTEM_POOL_NAME,
         mode="System",
         type="VirtualMachineScaleSets",
         os_type="Linux",
-        vm_size=args.system_pool.vm_size,
-        count=args.system_pool.count,
-        availability_zones=list(args.zones) or None,
+        vm_size=settings.system_vm_size,
+        count=settings.system_node_count,
+        availability_zones=list(settings.availability_zones) or None,
         vnet_subnet_id=args.node_subnet_id,
-        orchestrator_version=args.kubernetes_version,
+        orchestrator_version=settings.kubernetes_version,
         enable_node_public_ip=False,
         tags=dict(args.tags),
-        **_hardening(args, args.system_pool.name, args.system_pool.vm_size),
+        **_hardening(args, SYSTEM_POOL_NAME, settings.system_vm_size),
     )
 
 
@@ -331,13 +322,13 @@ def _subscription_of(subnet_id: str) -> str:
     return match.group("subscription")
 
 
-def _kubeconfig_from_credentials(credentials: Any, entra_id: EntraIdSpec | None) -> str:
+def _kubeconfig_from_credentials(credentials: Any, kubelogin_mode: KubeloginMode | None) -> str:
     kubeconfigs = credentials.kubeconfigs or []
     if not kubeconfigs:
         raise ValueError("AKS returned no user kubeconfig")
     text = decode_kubeconfig(kubeconfigs[0].value)
-    if entra_id is not None:
-        text = rewrite_kubeconfig(text, entra_id.kubelogin_mode)
+    if kubelogin_mode is not None:
+        text = rewrite_kubeconfig(text, kubelogin_mode)
     return text
 
 
@@ -370,42 +361,42 @@ class TrainingCluster(pulumi.ComponentResource):
         args: TrainingClusterArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        validate_training_cluster_args(args)
         super().__init__("aks-rwx-training:cluster:TrainingCluster", name, None, opts)
 
-        system_assigned = args.user_assigned_identity_id is None
-        if args.user_assigned_identity_id is None:
+        settings = args.cluster
+        system_assigned = not settings.user_assigned_identity_id
+        if system_assigned:
             identity = containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.SYSTEM_ASSIGNED
             )
         else:
             identity = containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[args.user_assigned_identity_id],
+                user_assigned_identities=[settings.user_assigned_identity_id],
             )
         cilium = args.network.network_policy == "cilium"
 
         self.cluster = containerservice.ManagedCluster(
             f"{name}-cluster",
-            resource_name_=args.cluster_name,
+            resource_name_=settings.cluster_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            dns_prefix=args.cluster_name,
-            kubernetes_version=args.kubernetes_version,
-            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.sku_tier),
+            dns_prefix=settings.cluster_name,
+            kubernetes_version=settings.kubernetes_version,
+            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=settings.cluster_sku_tier),
             identity=identity,
             enable_rbac=True,
             aad_profile=containerservice.ManagedClusterAADProfileArgs(
                 managed=True,
                 enable_azure_rbac=True,
-                admin_group_object_ids=list(args.entra_id.admin_group_object_ids),
+                admin_group_object_ids=list(settings.admin_group_object_ids),
             )
-            if args.entra_id is not None
+            if settings.entra_id
             else None,
-            disable_local_accounts=args.disable_local_accounts,
+            disable_local_accounts=settings.disable_local_accounts,
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
-                upgrade_channel=args.upgrade_channel,
-                node_os_upgrade_channel=args.node_os_upgrade_channel,
+                upgrade_channel=settings.upgrade_channel,
+                node_os_upgrade_channel=settings.node_os_upgrade_channel,
             ),
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin="azure",
@@ -471,17 +462,20 @@ class TrainingCluster(pulumi.ComponentResource):
             if args.managed_prometheus
             else None,
             node_resource_group=pulumi.Output.from_input(args.resource_group_name).apply(
-                lambda rg: f"{rg}-{args.cluster_name}-nodes"[:80]
+                lambda rg: f"{rg}-{settings.cluster_name}-nodes"[:80]
             ),
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.cluster_name: pulumi.Output[str] = self.cluster.name
-        self.gpu_pool = (
-            self._gpu_agent_pool(name, args, args.gpu_pool) if args.gpu_pool is not None else None
+        gpu = (
+            settings.gpu_pool
+            if settings.gpu_pool is not None and settings.gpu_pool.enabled
+            else None
         )
+        self.gpu_pool = self._gpu_agent_pool(name, args, gpu) if gpu is not None else None
         self.resource_group_name = args.resource_group_name
-        self.gpu_scheduling = GPU_SCHEDULING if args.gpu_pool is not None else None
+        self.gpu_scheduling = GPU_SCHEDULING if gpu is not None else None
         # The identity AKS creates for the nodes (<cluster>-agentpool): the one the Azure Files
         # CSI driver lists storage keys with (components/storage.py, KubeletKeyAccess).
         self.kubelet_principal_id: pulumi.Output[str] = self.cluster.identity_profile.apply(
@@ -496,14 +490,14 @@ class TrainingCluster(pulumi.ComponentResource):
         )
 
         self.subnet_role_assignment = None
-        if system_assigned and args.assign_subnet_role:
+        if system_assigned and settings.assign_subnet_role:
             subscription = _subscription_of(args.node_subnet_id)
             self.subnet_role_assignment = authorization.RoleAssignment(
                 f"{name}-subnet-network-contributor",
                 role_assignment_name=str(
                     uuid.uuid5(
                         _ROLE_ASSIGNMENT_NAMESPACE,
-                        f"{args.cluster_name}|{args.node_subnet_id.lower()}|network-contributor",
+                        f"{settings.cluster_name}|{args.node_subnet_id.lower()}|network-contributor",
                     )
                 ),
                 scope=args.node_subnet_id,
@@ -515,19 +509,19 @@ class TrainingCluster(pulumi.ComponentResource):
                     lambda ident: ident.principal_id if ident else ""
                 ),
                 principal_type="ServicePrincipal",
-                description=f"AKS {args.cluster_name} manages its node subnet",
+                description=f"AKS {settings.cluster_name} manages its node subnet",
                 opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
             )
 
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=self.cluster.name,
-            format="exec" if args.entra_id is not None else None,
+            format="exec" if settings.entra_id else None,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        entra_id = args.entra_id
+        kubelogin_mode = settings.kubelogin_mode if settings.entra_id else None
         self.kubeconfig = pulumi.Output.secret(
-            credentials.apply(lambda creds: _kubeconfig_from_credentials(creds, entra_id))
+            credentials.apply(lambda creds: _kubeconfig_from_credentials(creds, kubelogin_mode))
         )
 
         self.provider = k8s.Provider(
@@ -545,18 +539,18 @@ class TrainingCluster(pulumi.ComponentResource):
         )
 
     def _gpu_agent_pool(
-        self, name: str, args: TrainingClusterArgs, gpu: GpuPoolSpec
+        self, name: str, args: TrainingClusterArgs, gpu: GpuPoolSettings
     ) -> containerservice.AgentPool:
         """The GPU pool through the agent pools API: adding it is a create, removing it a
         delete, and changing a property AKS cannot update in place (VM size, OS disk, maxPods)
         a replacement, each its own operation on this resource alone."""
-        zones = list(gpu.zones) if gpu.zones is not None else list(args.zones)
+        zones = list(gpu.zones) if gpu.zones is not None else list(args.cluster.availability_zones)
         return containerservice.AgentPool(
-            f"{name}-{gpu.name}",
-            agent_pool_name=gpu.name,
+            f"{name}-{GPU_POOL_NAME}",
+            agent_pool_name=GPU_POOL_NAME,
             resource_group_name=args.resource_group_name,
             # The name as declared (known at preview), ordered after the cluster explicitly.
-            resource_name_=args.cluster_name,
+            resource_name_=args.cluster.cluster_name,
             mode="User",
             type="VirtualMachineScaleSets",
             os_type="Linux",
@@ -567,12 +561,12 @@ class TrainingCluster(pulumi.ComponentResource):
             count=gpu.min_count,
             availability_zones=zones or None,
             vnet_subnet_id=args.node_subnet_id,
-            orchestrator_version=args.kubernetes_version,
+            orchestrator_version=args.cluster.kubernetes_version,
             enable_node_public_ip=False,
             node_taints=[GPU_TAINT],
             node_labels=dict(GPU_LABELS),
             tags=dict(args.tags),
-            **_hardening(args, gpu.name, gpu.vm_size, gpu.image_gib),
+            **_hardening(args, GPU_POOL_NAME, gpu.vm_size, TRAINING_IMAGE_GIB),
             # The autoscaler owns the node count; do not reset it on every update.
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[self.cluster], ignore_changes=["count"]

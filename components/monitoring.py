@@ -25,7 +25,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 from pulumi_azure_native import alertsmanagement, monitor, operationalinsights
@@ -48,6 +48,15 @@ RECORDING_RULES: dict[str, Any] = json.loads(
 )
 
 
+class MonitoringSettings(Protocol):
+    """What the stack's monitoring keys set, as stacks/config.py ``MonitoringConfig`` declares
+    and validates them (``log_retention_days`` within Log Analytics' 30-730 days): the program
+    hands that sub-model over whole."""
+
+    @property
+    def log_retention_days(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class MonitoringWorkspacesArgs:
     """Inputs of :class:`MonitoringWorkspaces`.
@@ -56,14 +65,14 @@ class MonitoringWorkspacesArgs:
         resource_group_name: Resource group of the workspaces and rules.
         location: Azure region (the rules must share their workspaces' region).
         cluster_name: The AKS cluster's name; the resources are named after it.
-        retention_days: Days Log Analytics keeps the logs (30-730).
+        monitoring: How long the logs are kept (:class:`MonitoringSettings`).
         tags: Tags for every resource.
     """
 
     resource_group_name: pulumi.Input[str]
     location: pulumi.Input[str]
     cluster_name: str
-    retention_days: int = DEFAULT_RETENTION_DAYS
+    monitoring: MonitoringSettings
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -83,11 +92,6 @@ class MonitoringWorkspaces(pulumi.ComponentResource):
         args: MonitoringWorkspacesArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        if not MIN_RETENTION_DAYS <= args.retention_days <= MAX_RETENTION_DAYS:
-            raise ValueError(
-                f"retention_days must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} "
-                f"(got {args.retention_days})"
-            )
         super().__init__("aks-rwx-training:monitoring:MonitoringWorkspaces", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # Where the rule groups go too: beside the Azure Monitor workspace they record into.
@@ -99,7 +103,7 @@ class MonitoringWorkspaces(pulumi.ComponentResource):
             f"{name}-logs",
             workspace_name=f"log-{args.cluster_name}",
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=args.retention_days,
+            retention_in_days=args.monitoring.log_retention_days,
             features=operationalinsights.WorkspaceFeaturesArgs(
                 # The agent authenticates with the cluster's managed identity, so the
                 # workspace's shared keys are not needed by anyone; readers need Azure RBAC on

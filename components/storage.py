@@ -6,13 +6,13 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal, Protocol
 
 import pulumi
 from pulumi_azure_native import authorization, storage
 
 from azure_facts.files import BillingModel, Redundancy, account_sku
-from components.sizing import SharePerformance, SizingError, check_account_totals
+from components.sizing import SharePerformance
 
 FileProtocol = Literal["smb", "nfs"]
 
@@ -56,6 +56,38 @@ class ShareSpec:
     performance: SharePerformance
 
 
+class StorageSettings(Protocol):
+    """What the stack's storage keys set, as stacks/config.py ``StorageConfig`` declares and
+    validates them (the account name, a billing model the region offers with the redundancy,
+    NFS on SSD only, soft delete 1-365 days, public IPv4 firewall rules, none of them with the
+    private endpoint): the program hands that sub-model over whole.
+
+    ``file_billing_model`` with ``storage_redundancy`` decides the account's kind and SKU
+    (``FileStorage`` + ``PremiumV2_*``, ``StandardV2_*`` or ``Premium_*``; pay-as-you-go
+    ``StorageV2`` + ``Standard_*`` with large file shares). ``file_protocol`` ``nfs`` has no
+    in-transit encryption and relies on subnet isolation. ``storage_private_endpoint`` turns the
+    public endpoint off (:mod:`components.private_endpoint` adds the private one), and with it
+    the firewall rules. ``lock_storage`` adds a ``CanNotDelete`` lock on the account.
+    """
+
+    @property
+    def storage_account_name(self) -> str: ...
+    @property
+    def file_billing_model(self) -> BillingModel: ...
+    @property
+    def storage_redundancy(self) -> Redundancy: ...
+    @property
+    def file_protocol(self) -> FileProtocol: ...
+    @property
+    def share_soft_delete_days(self) -> int: ...
+    @property
+    def storage_private_endpoint(self) -> bool: ...
+    @property
+    def allowed_ip_ranges(self) -> Sequence[str]: ...
+    @property
+    def lock_storage(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class SharedStorageArgs:
     """Inputs of :class:`SharedStorage`.
@@ -63,106 +95,24 @@ class SharedStorageArgs:
     Attributes:
         resource_group_name: Resource group the account lives in.
         location: Azure region.
-        account_name: Globally unique storage account name (3-24 lowercase letters/digits).
-        billing_model: How the shares are billed and provisioned; with ``redundancy`` it
-            decides the account's kind and SKU (``FileStorage`` + ``PremiumV2_*``,
-            ``StandardV2_*`` or ``Premium_*``; pay-as-you-go ``StorageV2`` + ``Standard_*``
-            with large file shares).
-        redundancy: ``LRS`` or ``ZRS``; ``GRS`` or ``GZRS`` too with the HDD models.
-        protocol: ``smb`` (default) or ``nfs`` (SSD models only, no in-transit encryption,
-            needs subnet isolation).
-        shares: The file shares to create.
-        soft_delete_days: Share soft-delete retention (1-365 days).
+        storage: The account's settings (:class:`StorageSettings`).
+        shares: The file shares to create, resolved under ``storage.file_billing_model``.
         allowed_subnet_ids: Subnets allowed through the account firewall (service endpoint
-            ``Microsoft.Storage`` required on each).
-        allowed_ip_ranges: Public IPv4 addresses/CIDRs allowed through the firewall.
+            ``Microsoft.Storage`` required on each): the node subnet and the stack's extra ones.
         protect: Mark account, file service and shares ``protect`` + ``retain_on_delete``.
-        lock: Add a ``CanNotDelete`` management lock on the account.
         nfs_root_squash: Root squash for NFS shares; ``RootSquash`` (default) maps client root
             to nobody so a compromised pod running as root cannot own every file.
         tags: Tags applied to the account.
-        public_network_access: Keep the public endpoint (behind the firewall); ``False`` leaves
-            only private endpoints (:mod:`components.private_endpoint`), and the firewall
-            rules no longer admit anyone.
     """
 
     resource_group_name: pulumi.Input[str]
     location: pulumi.Input[str]
-    account_name: str
-    billing_model: BillingModel
-    redundancy: Redundancy
+    storage: StorageSettings
     shares: Sequence[ShareSpec]
-    protocol: FileProtocol = "smb"
-    soft_delete_days: int = 30
-    allowed_subnet_ids: Sequence[str] = ()
-    allowed_ip_ranges: Sequence[str] = ()
+    allowed_subnet_ids: Sequence[str]
     protect: bool = True
-    lock: bool = True
     nfs_root_squash: Literal["RootSquash", "NoRootSquash", "AllSquash"] = "RootSquash"
     tags: Mapping[str, str] = field(default_factory=dict)
-    public_network_access: bool = True
-
-
-def validate_shared_storage_args(args: SharedStorageArgs) -> None:
-    """Check ``args``.
-
-    Raises ``ValueError`` with a message naming the offending setting.
-    """
-    if not ACCOUNT_NAME_RE.match(args.account_name):
-        raise ValueError(
-            "storage account name must be 3-24 lowercase letters and digits "
-            f"(got {args.account_name!r})"
-        )
-    if args.billing_model not in tuple(BillingModel):
-        raise ValueError(
-            f"billing_model must be one of {', '.join(BillingModel)} (got {args.billing_model!r})"
-        )
-    for field_name, allowed in (("redundancy", Redundancy), ("protocol", FileProtocol)):
-        value = getattr(args, field_name)
-        if value not in get_args(allowed):
-            choices = " or ".join(repr(choice) for choice in get_args(allowed))
-            raise ValueError(f"{field_name} must be {choices} (got {value!r})")
-    if isinstance(args.soft_delete_days, bool) or not 1 <= args.soft_delete_days <= 365:
-        raise ValueError(
-            f"soft_delete_days must be between 1 and 365 (got {args.soft_delete_days!r})"
-        )
-    model = BillingModel(args.billing_model)
-    if args.redundancy not in model.redundancies:
-        raise ValueError(f"{args.redundancy} shares need an HDD billing model (got {model})")
-    if args.protocol == "nfs":
-        if not model.allows_nfs:
-            raise ValueError(f"NFS shares need an SSD billing model (got {model})")
-        if not args.allowed_subnet_ids:
-            raise ValueError(
-                "NFS shares have no in-transit encryption and no authentication; "
-                "at least one allowed subnet is required to isolate them"
-            )
-    if not args.allowed_subnet_ids and not args.allowed_ip_ranges:
-        raise ValueError(
-            "the account firewall denies by default; give at least one allowed subnet or IP "
-            "range, otherwise nothing (including the cluster) can reach the shares"
-        )
-    if not args.shares:
-        raise ValueError("at least one share is required")
-    names: set[str] = set()
-    for share in args.shares:
-        if not SHARE_NAME_RE.match(share.name):
-            raise ValueError(
-                "share name must be 3-63 lowercase letters, digits and single hyphens, "
-                f"starting and ending with a letter or digit (got {share.name!r})"
-            )
-        if share.name in names:
-            raise ValueError(f"share name {share.name!r} is used twice")
-        names.add(share.name)
-        if share.performance.model is not model:
-            raise ValueError(
-                f"share {share.name!r} is resolved for {share.performance.model}, not the "
-                f"account's {model}"
-            )
-    try:
-        check_account_totals(model, [share.performance for share in args.shares])
-    except SizingError as error:
-        raise ValueError(f"the shares {error}") from error
 
 
 class SharedStorage(pulumi.ComponentResource):
@@ -187,19 +137,19 @@ class SharedStorage(pulumi.ComponentResource):
         args: SharedStorageArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        validate_shared_storage_args(args)
         super().__init__("aks-rwx-training:storage:SharedStorage", name, None, opts)
 
-        model = BillingModel(args.billing_model)
-        self.sku = account_sku(model, args.redundancy)
-        nfs = args.protocol == "nfs"
+        settings = args.storage
+        model = settings.file_billing_model
+        self.sku = account_sku(model, settings.storage_redundancy)
+        nfs = settings.file_protocol == "nfs"
         data_opts = pulumi.ResourceOptions(
             parent=self, protect=args.protect, retain_on_delete=args.protect
         )
 
         self.account = storage.StorageAccount(
             f"{name}-account",
-            account_name=args.account_name,
+            account_name=settings.storage_account_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
             kind=model.account_kind,
@@ -218,8 +168,9 @@ class SharedStorage(pulumi.ComponentResource):
             # (mountWithManagedIdentity) would remove the key: see SECURITY.md for why not yet.
             allow_shared_key_access=True,
             default_to_o_auth_authentication=True,
-            # Enabled: reachable only through the firewall rules below.
-            public_network_access="Enabled" if args.public_network_access else "Disabled",
+            # Enabled: reachable only through the firewall rules below; Disabled: only through
+            # the private endpoint.
+            public_network_access="Disabled" if settings.storage_private_endpoint else "Enabled",
             network_rule_set=storage.NetworkRuleSetArgs(
                 default_action=storage.DefaultAction.DENY,
                 bypass="AzureServices",
@@ -231,7 +182,7 @@ class SharedStorage(pulumi.ComponentResource):
                 ],
                 ip_rules=[
                     storage.IPRuleArgs(i_p_address_or_range=ip_range, action=storage.Action.ALLOW)
-                    for ip_range in args.allowed_ip_ranges
+                    for ip_range in settings.allowed_ip_ranges
                 ],
             ),
             large_file_shares_state=None if model.provisioned else "Enabled",
@@ -248,7 +199,7 @@ class SharedStorage(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             file_services_name="default",
             share_delete_retention_policy=storage.DeleteRetentionPolicyArgs(
-                enabled=True, days=args.soft_delete_days
+                enabled=True, days=settings.share_soft_delete_days
             ),
             protocol_settings=None
             if nfs
@@ -284,12 +235,12 @@ class SharedStorage(pulumi.ComponentResource):
             )
 
         self.lock = None
-        if args.lock:
+        if settings.lock_storage:
             self.lock = authorization.ManagementLockByScope(
                 f"{name}-lock",
                 scope=self.account.id,
                 level="CanNotDelete",
-                lock_name=f"{args.account_name}-cannot-delete",
+                lock_name=f"{settings.storage_account_name}-cannot-delete",
                 notes="Training datasets and checkpoints: remove lockStorage in the stack "
                 "config (reviewed change) before deleting this account.",
                 opts=pulumi.ResourceOptions(parent=self),

@@ -36,7 +36,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -81,34 +81,40 @@ AKS_CLUSTER_USER_ROLE_ID = "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
 _ROLE_ASSIGNMENT_NAMESPACE = uuid.UUID("6f1d2c0e-6a43-4d8e-9b0e-7c2f3f9a4e21")
 
 
-@dataclass(frozen=True)
-class TeamSpec:
-    """One team: its namespace (the team's name), access group and share of the GPU pool.
+class TeamSettings(Protocol):
+    """One member of the stack's ``teams``, as stacks/config.py ``TeamConfig`` declares and
+    validates it (a DNS-1123 name, an Entra group GUID, quotas that fit the GPU pool, limits
+    within the quota): the program hands each member over whole.
 
-    Attributes:
-        name: Team and namespace name (DNS-1123 label).
-        group_object_id: The Entra group whose members work in the namespace.
-        gpus, cpu, memory: Nominal quota of the team's ClusterQueue on the GPU pool.
-        borrowing_limit_gpus: GPUs it may borrow beyond ``gpus`` from the cohort's unused
-            quota; ``None`` means any unused.
-        lending_limit_gpus: Of its unused ``gpus``, how many others may borrow; ``None`` all.
+    ``name`` is the team's namespace and its queues' name; ``entra_group_object_id`` the group
+    whose members work in the namespace; ``gpus``, ``cpu`` and ``memory`` the nominal quota of
+    its ClusterQueue on the GPU pool. ``borrowing_limit_gpus`` is how many GPUs it may borrow
+    beyond ``gpus`` from the cohort's unused quota (``None``: any unused);
+    ``lending_limit_gpus`` how many of its unused ``gpus`` others may borrow (``None``: all).
     """
 
-    name: str
-    group_object_id: str
-    gpus: int
-    cpu: str
-    memory: str
-    borrowing_limit_gpus: int | None = None
-    lending_limit_gpus: int | None = None
-
     @property
-    def queue_name(self) -> str:
-        """The LocalQueue (and ClusterQueue) name: the team's name."""
-        return self.name
+    def name(self) -> str: ...
+    @property
+    def entra_group_object_id(self) -> str: ...
+    @property
+    def gpus(self) -> int: ...
+    @property
+    def cpu(self) -> str: ...
+    @property
+    def memory(self) -> str: ...
+    @property
+    def borrowing_limit_gpus(self) -> int | None: ...
+    @property
+    def lending_limit_gpus(self) -> int | None: ...
 
 
-def max_gpus_of(team: TeamSpec, pool_gpus: int) -> int:
+def queue_name(team: TeamSettings) -> str:
+    """The team's LocalQueue (and ClusterQueue) name: the team's name."""
+    return team.name
+
+
+def max_gpus_of(team: TeamSettings, pool_gpus: int) -> int:
     """The most GPUs the team's jobs can ever hold: its quota plus what it may borrow, and
     never more than the pool."""
     borrow = pool_gpus if team.borrowing_limit_gpus is None else team.borrowing_limit_gpus
@@ -188,7 +194,7 @@ def resource_flavor_manifest(scheduling: GpuScheduling) -> dict[str, Any]:
     }
 
 
-def cluster_queue_manifest(team: TeamSpec) -> dict[str, Any]:
+def cluster_queue_manifest(team: TeamSettings) -> dict[str, Any]:
     """The team's ClusterQueue in the cohort: nominal GPU, CPU and memory quota on the GPU
     flavor, GPU borrowing and lending limits."""
     gpu: dict[str, Any] = {"name": GPU_RESOURCE, "nominalQuota": team.gpus}
@@ -199,7 +205,7 @@ def cluster_queue_manifest(team: TeamSpec) -> dict[str, Any]:
     return {
         "apiVersion": KUEUE_API_VERSION,
         "kind": "ClusterQueue",
-        "metadata": _metadata(team.queue_name),
+        "metadata": _metadata(queue_name(team)),
         "spec": {
             "cohortName": COHORT,
             # Only the team's own namespace submits to its queue.
@@ -230,17 +236,17 @@ def cluster_queue_manifest(team: TeamSpec) -> dict[str, Any]:
     }
 
 
-def local_queue_manifest(team: TeamSpec) -> dict[str, Any]:
+def local_queue_manifest(team: TeamSettings) -> dict[str, Any]:
     """The LocalQueue jobs in the team's namespace name with ``kueue.x-k8s.io/queue-name``."""
     return {
         "apiVersion": KUEUE_API_VERSION,
         "kind": "LocalQueue",
-        "metadata": _metadata(team.queue_name, team.name),
-        "spec": {"clusterQueue": team.queue_name},
+        "metadata": _metadata(queue_name(team), team.name),
+        "spec": {"clusterQueue": queue_name(team)},
     }
 
 
-def resource_quota_manifest(team: TeamSpec, pool_gpus: int) -> dict[str, Any]:
+def resource_quota_manifest(team: TeamSettings, pool_gpus: int) -> dict[str, Any]:
     """The backstop: whatever slips past Kueue (a pod created directly), the namespace never
     requests more GPUs than the team's quota plus what it may borrow."""
     return {
@@ -251,7 +257,7 @@ def resource_quota_manifest(team: TeamSpec, pool_gpus: int) -> dict[str, Any]:
     }
 
 
-def namespace_manifest(team: TeamSpec) -> dict[str, Any]:
+def namespace_manifest(team: TeamSettings) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
@@ -272,7 +278,7 @@ class TeamQueuesArgs:
         protect: ``protect`` + ``retain_on_delete`` on the team namespaces (they hold PVCs).
     """
 
-    teams: Sequence[TeamSpec]
+    teams: Sequence[TeamSettings]
     scheduling: GpuScheduling
     pool_gpus: int
     cluster_id: pulumi.Input[str]
@@ -390,11 +396,11 @@ class TeamQueues(pulumi.ComponentResource):
                 authorization.RoleAssignment(
                     f"{name}-{team.name}-{role}",
                     role_assignment_name=scope.apply(
-                        _assignment_name(f"{team.group_object_id}|{role}")
+                        _assignment_name(f"{team.entra_group_object_id}|{role}")
                     ),
                     scope=scope,
                     role_definition_id=cluster_id.apply(_role_definition(role_id)),
-                    principal_id=team.group_object_id,
+                    principal_id=team.entra_group_object_id,
                     principal_type="Group",
                     description=f"team {team.name}: {role}",
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
@@ -403,6 +409,6 @@ class TeamQueues(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "kueueVersion": KUEUE_VERSION,
-                "teams": {team.name: team.queue_name for team in args.teams},
+                "teams": {team.name: queue_name(team) for team in args.teams},
             }
         )

@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -97,56 +97,71 @@ class TrainingMount:
     gid: int
 
 
+class TrainingJobSettings(Protocol):
+    """One entry of the stack's ``trainingJobs``, as stacks/config.py ``TrainingJobConfig``
+    declares and validates it (a DNS-1035 name of at most 52 characters, an image pinned by
+    digest, a non-empty command, workers 1-64 and GPUs 1-8 that fit the GPU pool, CPU and
+    memory quantities with ``shm_size`` below ``memory``, environment names that are not
+    reserved, limits in range, a team that exists): the program hands each entry over whole.
+
+    ``command`` is what torchrun starts on every worker: the script and its arguments.
+    ``backoff_limit`` counts pod failures; one lost pod usually fails its peers too (their
+    collectives break), so a recovery can cost up to ``workers``.
+    ``ttl_seconds_after_finished`` ``None`` keeps the finished Job; a number lets Kubernetes
+    delete it, which the next ``pulumi up --refresh`` sees as drift and re-creates (the script
+    then finds its final checkpoint and exits at once). ``team`` names the team's Kueue
+    LocalQueue (components/teams.py), or ``None`` to run outside any queue: with a queue the Job
+    is created suspended and labelled ``kueue.x-k8s.io/queue-name``, and Kueue unsuspends it
+    once the whole job fits the team's quota, so no pod exists for half a job.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def image(self) -> str: ...
+    @property
+    def command(self) -> Sequence[str]: ...
+    @property
+    def workers(self) -> int: ...
+    @property
+    def gpus_per_worker(self) -> int: ...
+    @property
+    def cpu(self) -> str: ...
+    @property
+    def memory(self) -> str: ...
+    @property
+    def shm_size(self) -> str: ...
+    @property
+    def env(self) -> Mapping[str, str]: ...
+    @property
+    def backoff_limit(self) -> int: ...
+    @property
+    def active_deadline_seconds(self) -> int: ...
+    @property
+    def ttl_seconds_after_finished(self) -> int | None: ...
+    @property
+    def team(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class TrainingJobArgs:
     """Inputs of :class:`TrainingJob` and the manifest functions.
 
     Attributes:
-        name: Job and Service name: a DNS-1035 label of at most 52 characters.
-        image: Image with torchrun on its PATH, pinned by digest.
-        command: What torchrun starts on every worker: the script and its arguments.
+        job: What to run, how wide and for how long (:class:`TrainingJobSettings`).
         mounts: The RWX volumes (at least one; one namespace, one uid/gid).
         scheduling: The GPU pool's toleration and node selector, from the cluster
             (``TrainingCluster.gpu_scheduling``, never retyped); ``None`` there means the
             cluster has no GPU pool, which a training job cannot run without.
         provider: Kubernetes provider of the cluster; required by the component only.
-        workers: Pods (torchrun nodes), 1-64.
-        gpus_per_worker: GPUs per pod and torchrun processes per pod, 1-8.
-        cpu: CPU request and limit per pod, whole cores or millicores ("8", "500m").
-        memory: Memory request and limit per pod in Mi, Gi or Ti ("64Gi").
-        shm_size: Size of the memory-backed /dev/shm; less than ``memory``, which it counts
-            against.
-        env: Extra environment, e.g. ``{"CHECKPOINT_DIR": "/checkpoints/run-1"}``.
         scripts: File name -> text, mounted read-only at :data:`SCRIPT_DIR`.
-        backoff_limit: Pod failures the Job tolerates, 0-100. One lost pod usually fails its
-            peers too (their collectives break), so a recovery can cost up to ``workers``.
-        active_deadline_seconds: Wall-clock limit of the whole Job, 60 s to 30 days.
-        ttl_seconds_after_finished: ``None`` keeps the finished Job; a number lets Kubernetes
-            delete it, which the next ``pulumi up --refresh`` sees as drift and re-creates
-            (the script then finds its final checkpoint and exits at once).
-        queue_name: The team's Kueue LocalQueue (components/teams.py), or ``None`` to run
-            outside any queue. With a queue the Job is created suspended and labelled
-            ``kueue.x-k8s.io/queue-name``; Kueue unsuspends it once the whole job fits the
-            team's quota, so no pod exists for half a job.
     """
 
-    name: str
-    image: str
-    command: Sequence[str]
+    job: TrainingJobSettings
     mounts: Sequence[TrainingMount]
     scheduling: GpuScheduling | None
     provider: k8s.Provider | None = None
-    workers: int = DEFAULT_WORKERS
-    gpus_per_worker: int = DEFAULT_GPUS
-    cpu: str = DEFAULT_CPU
-    memory: str = DEFAULT_MEMORY
-    shm_size: str = DEFAULT_SHM_SIZE
-    env: Mapping[str, str] = field(default_factory=dict)
     scripts: Mapping[str, str] = field(default_factory=dict)
-    backoff_limit: int = DEFAULT_BACKOFF_LIMIT
-    active_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
-    ttl_seconds_after_finished: int | None = None
-    queue_name: str | None = None
 
 
 def memory_bytes(quantity: str) -> int:
@@ -178,11 +193,11 @@ def validate_training_job_args(args: TrainingJobArgs) -> None:
 
 
 def _labels(args: TrainingJobArgs) -> dict[str, str]:
-    return {**COMMON_LABELS, "app.kubernetes.io/name": APP_LABEL, JOB_LABEL: args.name}
+    return {**COMMON_LABELS, "app.kubernetes.io/name": APP_LABEL, JOB_LABEL: args.job.name}
 
 
 def _selector(args: TrainingJobArgs) -> dict[str, str]:
-    return {"app.kubernetes.io/name": APP_LABEL, JOB_LABEL: args.name}
+    return {"app.kubernetes.io/name": APP_LABEL, JOB_LABEL: args.job.name}
 
 
 def namespace_of(args: TrainingJobArgs) -> str:
@@ -191,14 +206,14 @@ def namespace_of(args: TrainingJobArgs) -> str:
 
 def master_addr(args: TrainingJobArgs) -> str:
     """Pod 0's stable hostname: ``<job>-0.<service>.<namespace>.svc``."""
-    return f"{args.name}-0.{args.name}.{namespace_of(args)}.svc"
+    return f"{args.job.name}-0.{args.job.name}.{namespace_of(args)}.svc"
 
 
 def scripts_config_map_name(args: TrainingJobArgs) -> str:
     """``<job>-scripts-<8 hex of the content>``: a changed script is a new ConfigMap, hence a
     changed pod template, hence a new Job; running pods never see a half-updated script."""
     content = json.dumps(dict(args.scripts), sort_keys=True).encode()
-    return f"{args.name}-scripts-{hashlib.sha256(content).hexdigest()[:8]}"
+    return f"{args.job.name}-scripts-{hashlib.sha256(content).hexdigest()[:8]}"
 
 
 def torchrun_command(args: TrainingJobArgs) -> list[str]:
@@ -206,14 +221,14 @@ def torchrun_command(args: TrainingJobArgs) -> list[str]:
     variable the Job controller sets on every pod of an Indexed Job."""
     return [
         "torchrun",
-        f"--nnodes={args.workers}",
-        f"--nproc-per-node={args.gpus_per_worker}",
+        f"--nnodes={args.job.workers}",
+        f"--nproc-per-node={args.job.gpus_per_worker}",
         "--node-rank=$(JOB_COMPLETION_INDEX)",
         "--rdzv-backend=static",
         f"--master-addr={master_addr(args)}",
         f"--master-port={RENDEZVOUS_PORT}",
         "--max-restarts=0",
-        *args.command,
+        *args.job.command,
     ]
 
 
@@ -232,7 +247,7 @@ def _pod_spec(args: TrainingJobArgs) -> dict[str, Any]:
             {"name": f"shared-{index}", "mountPath": mount.mount_path, "readOnly": mount.read_only}
         )
     volumes += [
-        {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": args.shm_size}},
+        {"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": args.job.shm_size}},
         {"name": "tmp", "emptyDir": {}},
     ]
     mounts += [
@@ -248,16 +263,16 @@ def _pod_spec(args: TrainingJobArgs) -> dict[str, Any]:
         )
         mounts.append({"name": "scripts", "mountPath": SCRIPT_DIR, "readOnly": True})
     env = [{"name": "HOME", "value": TMP_PATH}]
-    env += [{"name": name, "value": args.env[name]} for name in sorted(args.env)]
+    env += [{"name": name, "value": args.job.env[name]} for name in sorted(args.job.env)]
     resources = {
-        "cpu": args.cpu,
-        "memory": args.memory,
-        "nvidia.com/gpu": str(args.gpus_per_worker),
+        "cpu": args.job.cpu,
+        "memory": args.job.memory,
+        "nvidia.com/gpu": str(args.job.gpus_per_worker),
     }
     return {
         # The Job controller replaces failed pods (podFailurePolicy requires Never).
         "restartPolicy": "Never",
-        "subdomain": args.name,
+        "subdomain": args.job.name,
         "automountServiceAccountToken": False,  # the trainers never talk to the API server
         # Service links would inject <SERVICE>_PORT variables; one named MASTER_PORT by a
         # Service called "master" would break torch.distributed.
@@ -278,7 +293,7 @@ def _pod_spec(args: TrainingJobArgs) -> dict[str, Any]:
         "containers": [
             {
                 "name": "trainer",
-                "image": args.image,
+                "image": args.job.image,
                 "imagePullPolicy": "IfNotPresent",
                 "command": torchrun_command(args),
                 "env": env,
@@ -305,10 +320,10 @@ def training_job_manifest(args: TrainingJobArgs) -> dict[str, Any]:
     validate_training_job_args(args)
     spec: dict[str, Any] = {
         "completionMode": "Indexed",
-        "completions": args.workers,
-        "parallelism": args.workers,
-        "backoffLimit": args.backoff_limit,
-        "activeDeadlineSeconds": args.active_deadline_seconds,
+        "completions": args.job.workers,
+        "parallelism": args.job.workers,
+        "backoffLimit": args.job.backoff_limit,
+        "activeDeadlineSeconds": args.job.active_deadline_seconds,
         "podFailurePolicy": {
             "rules": [
                 # Drains, preemptions and evictions are not the trainer's fault.
@@ -320,18 +335,18 @@ def training_job_manifest(args: TrainingJobArgs) -> dict[str, Any]:
         },
         "template": {"metadata": {"labels": _labels(args)}, "spec": _pod_spec(args)},
     }
-    if args.ttl_seconds_after_finished is not None:
-        spec["ttlSecondsAfterFinished"] = args.ttl_seconds_after_finished
+    if args.job.ttl_seconds_after_finished is not None:
+        spec["ttlSecondsAfterFinished"] = args.job.ttl_seconds_after_finished
     labels = _labels(args)
-    if args.queue_name is not None:
+    if args.job.team is not None:
         # Kueue's batch/job integration: it admits a suspended Job carrying the label.
         spec["suspend"] = True
-        labels[QUEUE_NAME_LABEL] = args.queue_name
+        labels[QUEUE_NAME_LABEL] = args.job.team
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
-            "name": args.name,
+            "name": args.job.name,
             "namespace": namespace_of(args),
             "labels": labels,
             # `pulumi up` must not wait hours for the training to finish.
@@ -347,7 +362,11 @@ def training_service_manifest(args: TrainingJobArgs) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": args.name, "namespace": namespace_of(args), "labels": _labels(args)},
+        "metadata": {
+            "name": args.job.name,
+            "namespace": namespace_of(args),
+            "labels": _labels(args),
+        },
         "spec": {
             "clusterIP": "None",
             "selector": _selector(args),
@@ -408,7 +427,7 @@ class TrainingJob(pulumi.ComponentResource):
         super().__init__("aks-rwx-training:training:TrainingJob", name, None, opts)
 
         self.namespace = namespace_of(args)
-        self.job_name = args.name
+        self.job_name = args.job.name
         self.master_addr = master_addr(args)
 
         self.config_map = None
@@ -445,7 +464,7 @@ class TrainingJob(pulumi.ComponentResource):
                 delete_before_replace=True,
                 # Kueue flips suspend when it admits, evicts or requeues the Job; that is not
                 # drift to undo.
-                ignore_changes=["spec.suspend"] if args.queue_name is not None else None,
+                ignore_changes=["spec.suspend"] if args.job.team is not None else None,
             ),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -45,14 +45,44 @@ def smb_mount_options(*, uid: int, gid: int, dir_mode: str, file_mode: str) -> l
     ]
 
 
+class VolumeSettings(Protocol):
+    """One entry of the stack's ``volumes``, as stacks/config.py ``VolumeConfig`` declares and
+    validates it (a share name that is a DNS-1123 label, uid/gid of 1 or more, 4-digit octal
+    modes, targets within the billing model's limits): the program hands each entry over whole.
+
+    ``uid``, ``gid``, ``dir_mode`` and ``file_mode`` are the SMB mount's ownership and
+    permissions (``0770`` by default, so only the owning user/group - the training pods'
+    ``runAsUser``/``supplementalGroups`` - can read and write); NFS ignores them.
+    ``throughput_mibps`` and ``iops`` are the performance the volume declares it needs
+    (annotated on its PV), ``None`` when it declares none.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def uid(self) -> int: ...
+    @property
+    def gid(self) -> int: ...
+    @property
+    def dir_mode(self) -> str: ...
+    @property
+    def file_mode(self) -> str: ...
+    @property
+    def throughput_mibps(self) -> int | None: ...
+    @property
+    def iops(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class RwxVolumeArgs:
     """Inputs of :class:`RwxVolume`.
 
     Attributes:
-        volume_name: Volume (and share) name; DNS-1123 label.
-        namespace: Namespace of the PVC.
-        quota_gib: Share quota; the PV capacity and PVC request are exactly this.
+        volume: The volume's settings (:class:`VolumeSettings`); its name is the PVC's and,
+            with the namespace, the PV's.
+        namespace: Namespace of the PVC: the volume's own, or a team's for a read-only copy.
+        quota_gib: Share quota as the billing model resolved it; the PV capacity and PVC
+            request are exactly this.
         resource_group_name: Resource group of the storage account.
         storage_account_name: Storage account holding the share.
         share_name: The file share.
@@ -61,21 +91,17 @@ class RwxVolumeArgs:
         create_namespace: Create the Namespace; ``False`` when it exists or another volume
             creates it (then pass that volume's namespace in ``namespace_depends_on``).
         namespace_depends_on: Resources the namespaced children must wait for.
-        uid, gid, dir_mode, file_mode: SMB mount ownership/permissions (``0770`` by default so
-            only the owning user/group - the training pods' ``runAsUser``/``supplementalGroups``
-            - can read and write).
         protect: ``protect`` + ``retain_on_delete`` on Namespace, PV and PVC.
-        throughput_target_mibps, iops_target: The performance the volume declares it needs
-            (annotated on the PV); ``None`` when it declares none.
         read_only: A read-only copy of another namespace's volume (a team's shared datasets,
             components/teams.py): its own PV on the same share, ``csi.readOnly`` so the kubelet
             mounts it read-only whatever a pod asks, and a volume handle ending in
             ``##<namespace>``: the Azure Files driver reads rg#account#share#disk#uuid and
             ignores the fifth part (GetFileShareInfo, kubernetes-sigs/azurefile-csi-driver
-            pkg/azurefile/azurefile.go), and every PV of one share needs its own handle.
+            pkg/azurefile/azurefile.go), and every PV of one share needs its own handle. The
+            performance targets stay on the owner's PV: one share, one declaration.
     """
 
-    volume_name: str
+    volume: VolumeSettings
     namespace: str
     quota_gib: int
     resource_group_name: pulumi.Input[str]
@@ -85,13 +111,7 @@ class RwxVolumeArgs:
     protocol: Literal["smb", "nfs"] = "smb"
     create_namespace: bool = True
     namespace_depends_on: Sequence[pulumi.Resource] = ()
-    uid: int = 1000
-    gid: int = 1000
-    dir_mode: str = "0770"
-    file_mode: str = "0770"
     protect: bool = True
-    throughput_target_mibps: int | None = None
-    iops_target: int | None = None
     read_only: bool = False
 
 
@@ -127,10 +147,10 @@ class RwxVolume(pulumi.ComponentResource):
 
         smb = args.protocol == "smb"
         self.namespace = args.namespace
-        self.pv_name = f"{args.namespace}-{args.volume_name}"
-        self.pvc_name = args.volume_name
+        self.pv_name = f"{args.namespace}-{args.volume.name}"
+        self.pvc_name = args.volume.name
         self.capacity = f"{args.quota_gib}Gi"
-        labels = {**COMMON_LABELS, VOLUME_LABEL: args.volume_name}
+        labels = {**COMMON_LABELS, VOLUME_LABEL: args.volume.name}
         if args.read_only:
             labels[READ_ONLY_COPY_LABEL] = "true"
 
@@ -191,10 +211,10 @@ class RwxVolume(pulumi.ComponentResource):
                     **{
                         key: str(target)
                         for key, target in (
-                            (THROUGHPUT_TARGET_ANNOTATION, args.throughput_target_mibps),
-                            (IOPS_TARGET_ANNOTATION, args.iops_target),
+                            (THROUGHPUT_TARGET_ANNOTATION, args.volume.throughput_mibps),
+                            (IOPS_TARGET_ANNOTATION, args.volume.iops),
                         )
-                        if target is not None
+                        if target is not None and not args.read_only
                     },
                 },
             ),
@@ -214,7 +234,10 @@ class RwxVolume(pulumi.ComponentResource):
                     namespace=args.namespace, name=self.pvc_name
                 ),
                 mount_options=smb_mount_options(
-                    uid=args.uid, gid=args.gid, dir_mode=args.dir_mode, file_mode=args.file_mode
+                    uid=args.volume.uid,
+                    gid=args.volume.gid,
+                    dir_mode=args.volume.dir_mode,
+                    file_mode=args.volume.file_mode,
                 )
                 if smb
                 else list(NFS_MOUNT_OPTIONS),

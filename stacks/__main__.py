@@ -3,8 +3,9 @@
 All configuration is loaded and validated first (``stacks/config.py``); only then are
 resources registered, into the resource group ``bootstrap/`` creates: shared storage ->
 cluster (and the NVIDIA device plugin when it has a GPU pool, with the DCGM exporter when
-managed Prometheus is on too) -> one RWX volume per configured volume (and its RWX smoke Job
-when ``smokeTest.enabled``) -> one TrainingJob per ``trainingJobs`` entry.
+managed Prometheus is on too) -> one RWX volume per configured volume -> one TrainingJob per
+``trainingJobs`` entry. Each component takes its part of the validated config whole (the
+component declares what it reads as a Protocol); its ``*Args`` carry only what is not config.
 
 Values the stack marks ``secure:`` stay secret: every resource input and stack output that
 holds their text becomes a secret Output (see ``keep_secret``).
@@ -17,8 +18,6 @@ from typing import Any
 import pulumi
 
 from components import (
-    EntraIdSpec,
-    GpuPoolSpec,
     KubeletKeyAccess,
     KubeletKeyAccessArgs,
     NvidiaDevicePlugin,
@@ -31,7 +30,6 @@ from components import (
     SharedStorageArgs,
     SharePerformance,
     ShareSpec,
-    SystemPoolSpec,
     TrainingCluster,
     TrainingClusterArgs,
     TrainingJob,
@@ -116,18 +114,11 @@ def main(loaded: LoadedConfig) -> None:
         SharedStorageArgs(
             resource_group_name=resource_group_name,
             location=cfg.placement.location,
-            account_name=cfg.storage.storage_account_name,
-            billing_model=cfg.storage.file_billing_model,
-            redundancy=cfg.storage.storage_redundancy,
-            protocol=cfg.storage.file_protocol,
+            storage=cfg.storage,
             shares=[ShareSpec(v.config.name, v.performance) for v in loaded.volumes],
-            soft_delete_days=cfg.storage.share_soft_delete_days,
             allowed_subnet_ids=loaded.storage_subnet_ids,
-            allowed_ip_ranges=cfg.storage.allowed_ip_ranges,
             protect=protect,
-            lock=cfg.storage.lock_storage,
             tags=loaded.tags,
-            public_network_access=not cfg.storage.storage_private_endpoint,
         ),
     )
     if cfg.storage.storage_private_endpoint:
@@ -150,7 +141,7 @@ def main(loaded: LoadedConfig) -> None:
                 resource_group_name=resource_group_name,
                 location=cfg.placement.location,
                 cluster_name=cfg.cluster.cluster_name,
-                retention_days=cfg.monitoring.log_retention_days,
+                monitoring=cfg.monitoring,
                 tags=loaded.tags,
             ),
         )
@@ -169,54 +160,22 @@ def main(loaded: LoadedConfig) -> None:
                 storage_account_id=shared_storage.account_id,
                 storage_resource_group_name=resource_group_name,
                 shares={name: share.name for name, share in shared_storage.shares.items()},
-                schedule_time=cfg.storage.backup.schedule_time,
-                time_zone=cfg.storage.backup.time_zone,
-                retention=cfg.storage.backup.retention,
-                vault_redundancy=cfg.storage.backup.vault_redundancy,
-                immutability=cfg.storage.backup.immutability,
+                backup=cfg.storage.backup,
                 protect=protect,
                 lock=cfg.storage.lock_storage,
                 tags=loaded.tags,
             ),
         )
 
-    gpu = cfg.cluster.gpu_pool
     cluster = TrainingCluster(
         "training",
         TrainingClusterArgs(
             resource_group_name=resource_group_name,
             location=cfg.placement.location,
-            cluster_name=cfg.cluster.cluster_name,
-            kubernetes_version=cfg.cluster.kubernetes_version,
             node_subnet_id=cfg.placement.node_subnet_id,
+            cluster=cfg.cluster,
             network=cfg.network,
-            system_pool=SystemPoolSpec(
-                vm_size=cfg.cluster.system_vm_size, count=cfg.cluster.system_node_count
-            ),
-            gpu_pool=GpuPoolSpec(
-                vm_size=gpu.vm_size,
-                min_count=gpu.min_count,
-                max_count=gpu.max_count,
-                zones=gpu.zones,
-            )
-            if gpu is not None and gpu.enabled
-            else None,
-            zones=cfg.cluster.availability_zones,
-            upgrade_channel=cfg.cluster.upgrade_channel,
-            node_os_upgrade_channel=cfg.cluster.node_os_upgrade_channel,
-            sku_tier=cfg.cluster.cluster_sku_tier,
-            entra_id=EntraIdSpec(
-                admin_group_object_ids=cfg.cluster.admin_group_object_ids,
-                kubelogin_mode=cfg.cluster.kubelogin_mode,
-            )
-            if cfg.cluster.entra_id
-            else None,
-            disable_local_accounts=cfg.cluster.disable_local_accounts,
-            user_assigned_identity_id=cfg.cluster.user_assigned_identity_id or None,
-            assign_subnet_role=cfg.cluster.assign_subnet_role,
             tags=loaded.tags,
-            max_pods=cfg.cluster.max_pods,
-            encryption_at_host=cfg.cluster.encryption_at_host,
             container_insights_workspace_id=monitoring.log_analytics_workspace_id
             if monitoring is not None
             else None,
@@ -266,7 +225,7 @@ def main(loaded: LoadedConfig) -> None:
         team_queues = TeamQueues(
             "teams",
             TeamQueuesArgs(
-                teams=[team.spec() for team in cfg.training.teams.members],
+                teams=cfg.training.teams.members,
                 scheduling=cluster.gpu_scheduling,
                 pool_gpus=pool_gpus(cfg),
                 cluster_id=cluster.cluster.id,
@@ -287,7 +246,7 @@ def main(loaded: LoadedConfig) -> None:
         rwx = RwxVolume(
             f"volume-{spec.name}",
             RwxVolumeArgs(
-                volume_name=spec.name,
+                volume=spec,
                 namespace=spec.namespace,
                 quota_gib=volume.quota_gib,
                 resource_group_name=resource_group_name,
@@ -301,13 +260,7 @@ def main(loaded: LoadedConfig) -> None:
                 else [team_namespaces[spec.namespace]]
                 if spec.namespace in team_namespaces
                 else [],
-                uid=spec.uid,
-                gid=spec.gid,
-                dir_mode=spec.dir_mode,
-                file_mode=spec.file_mode,
                 protect=protect,
-                throughput_target_mibps=spec.throughput_mibps,
-                iops_target=spec.iops,
             ),
         )
         rwx_volumes[spec.name] = rwx
@@ -330,7 +283,7 @@ def main(loaded: LoadedConfig) -> None:
             claims[(team.name, shared)] = RwxVolume(
                 f"volume-{shared}-{team.name}",
                 RwxVolumeArgs(
-                    volume_name=shared,
+                    volume=spec,
                     namespace=team.name,
                     quota_gib=quotas[shared],
                     resource_group_name=resource_group_name,
@@ -340,10 +293,6 @@ def main(loaded: LoadedConfig) -> None:
                     protocol=cfg.storage.file_protocol,
                     create_namespace=False,
                     namespace_depends_on=[team_namespaces[team.name]],
-                    uid=spec.uid,
-                    gid=spec.gid,
-                    dir_mode=spec.dir_mode,
-                    file_mode=spec.file_mode,
                     protect=protect,
                     read_only=True,
                 ),
@@ -352,9 +301,7 @@ def main(loaded: LoadedConfig) -> None:
         TrainingJob(
             f"training-{job.name}",
             TrainingJobArgs(
-                name=job.name,
-                image=job.image,
-                command=job.command,
+                job=job,
                 mounts=[
                     TrainingMount(
                         claim_name=rwx_volumes[mount.volume].pvc_name,
@@ -368,17 +315,7 @@ def main(loaded: LoadedConfig) -> None:
                 ],
                 scheduling=cluster.gpu_scheduling,
                 provider=cluster.provider,
-                workers=job.workers,
-                gpus_per_worker=job.gpus_per_worker,
-                cpu=job.cpu,
-                memory=job.memory,
-                shm_size=job.shm_size,
-                env=job.env,
                 scripts=EXAMPLE_SCRIPTS if job.example_script else {},
-                backoff_limit=job.backoff_limit,
-                active_deadline_seconds=job.active_deadline_seconds,
-                ttl_seconds_after_finished=job.ttl_seconds_after_finished,
-                queue_name=job.team,
             ),
             # The PVCs come after their namespace, which the Service and Job need too; a
             # queued Job after its LocalQueue, or Kueue would find no queue to admit it from.
@@ -410,7 +347,7 @@ def main(loaded: LoadedConfig) -> None:
                 "namespace": team.name,
                 "localQueue": team.name,
                 "gpuQuota": team.gpus,
-                "maxGpus": max_gpus_of(team.spec(), pool),
+                "maxGpus": max_gpus_of(team, pool),
                 "poolGpus": pool,
             }
             for team in cfg.training.teams.members

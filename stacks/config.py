@@ -109,7 +109,7 @@ from components.storage import (
     SHARE_NAME_RE,
     FileProtocol,
 )
-from components.teams import TeamSpec, max_gpus_of
+from components.teams import max_gpus_of
 from components.training import (
     CPU_RE,
     DEFAULT_BACKOFF_LIMIT,
@@ -586,17 +586,6 @@ class TeamConfig(_Model):
         if value is not None and not 0 <= value <= 8000:
             raise ValueError(f"must be null or an integer 0-8000 (got {_show(value)})")
         return value
-
-    def spec(self) -> TeamSpec:
-        return TeamSpec(
-            name=self.name,
-            group_object_id=self.entra_group_object_id,
-            gpus=self.gpus,
-            cpu=self.cpu,
-            memory=self.memory,
-            borrowing_limit_gpus=self.borrowing_limit_gpus,
-            lending_limit_gpus=self.lending_limit_gpus,
-        )
 
 
 class TeamsConfig(_Model):
@@ -2095,7 +2084,7 @@ def _check_job_team(cfg: StackConfig, index: int, job: TrainingJobConfig, namesp
             related=("volumes",),
         )
     wanted = job.workers * job.gpus_per_worker
-    most = max_gpus_of(team.spec(), pool_gpus(cfg))
+    most = max_gpus_of(team, pool_gpus(cfg))
     if wanted > most:
         raise ConfigError(
             f"{path}.workers",

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -46,6 +47,40 @@ def git_as_ci(repo: Path, *args: str) -> None:
         check=True,
         capture_output=True,
     )
+
+
+# A copy of the repository brings these along, as links: a copy gets the checkout's packages.
+VENVS = (".venv", ".venv-scan")
+
+
+def repository_copy(dest: Path) -> Path:
+    """The checkout's files as git sees them (tracked and new, not ignored), with its venvs,
+    committed as a clone's first revision: a test that follows a README recipe edits this,
+    never the checkout."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():  # a tracked file deleted in the checkout is gone from the copy too
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    for venv in VENVS:
+        if (REPO_ROOT / venv).is_dir():
+            # The copy's own stamps (make touches them), everything else the checkout's.
+            (dest / venv).mkdir()
+            for entry in (REPO_ROOT / venv).iterdir():
+                if entry.name.startswith(".installed"):
+                    shutil.copy2(entry, dest / venv / entry.name)
+                else:
+                    (dest / venv / entry.name).symlink_to(entry)
+    # A clone, as the README's reader has: the tests that diff revisions need its history.
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "clone"]):
+        git_as_ci(dest, *command)
+    return dest
 
 
 def run_infra(*args: str, cwd: Path = REPO_ROOT, timeout: float = 300) -> Completed:

@@ -23,7 +23,7 @@ from infra.engine.model import Resource
 from infra.engine.runtime import ProgramRun, run_program
 from infra.engine.values import unwrap
 from infra.engine.wire import encode
-from stacks.config import NetworkConfig
+from stacks.config import ClusterConfig, GpuPoolConfig, NetworkConfig
 
 SUBSCRIPTION = SUBSCRIPTION_ID
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -47,6 +47,24 @@ def cluster_network(**overrides: Any) -> NetworkConfig:
     """The stack config's network settings: its defaults (declared once, in stacks/config.py)
     with ``overrides`` by field name, as TrainingCluster takes them."""
     return NetworkConfig.model_validate({}).model_copy(update=overrides)
+
+
+ADMIN_GROUP = "00000000-0000-0000-0000-00000000a001"
+
+
+def cluster_settings(**overrides: Any) -> ClusterConfig:
+    """The stack config's cluster settings: its defaults (declared once, in stacks/config.py)
+    for a cluster named aks-test with one admin group, with ``overrides`` by field name, as
+    TrainingCluster takes them."""
+    settings = ClusterConfig.model_validate(
+        {"clusterName": "aks-test", "adminGroupObjectIds": [ADMIN_GROUP]}
+    )
+    return settings.model_copy(update=overrides)
+
+
+def gpu_pool(**overrides: Any) -> GpuPoolConfig:
+    """An enabled ``gpuPool`` at the stack config's defaults, with ``overrides`` by field name."""
+    return GpuPoolConfig.model_validate({"enabled": True}).model_copy(update=overrides)
 
 
 ENTRA_KUBECONFIG = textwrap.dedent(

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from component_harness import RunResult, run_pulumi
 
-from components.backup import BackupRetention, ShareBackup, ShareBackupArgs
+from components.backup import ShareBackup, ShareBackupArgs
+from stacks.config import BackupConfig
 
 COMPONENT = "aks-rwx-training:backup:ShareBackup"
 VAULT = "azure-native:recoveryservices:Vault"
@@ -24,6 +25,9 @@ ACCOUNT_ID = (
 
 
 def make_args(**overrides: Any) -> ShareBackupArgs:
+    """The args with ``overrides`` by field name; a field of the stack's ``backup`` object
+    (stacks/config.py ``BackupConfig``, its defaults declared there) goes to ``backup``."""
+    settings = {k: overrides.pop(k) for k in list(overrides) if k in BackupConfig.model_fields}
     base = ShareBackupArgs(
         resource_group_name="rg-test",
         location="westeurope",
@@ -32,6 +36,7 @@ def make_args(**overrides: Any) -> ShareBackupArgs:
         storage_account_id=ACCOUNT_ID,
         storage_resource_group_name="rg-test",
         shares={"datasets": "datasets", "checkpoints": "checkpoints"},
+        backup=BackupConfig.model_validate({}).model_copy(update=settings),
         tags={"environment": "test"},
     )
     return dataclasses.replace(base, **overrides)
@@ -129,8 +134,8 @@ def test_policy_schedules_daily_and_keeps_daily_weekly_monthly_points() -> None:
 
 
 def test_zero_weeks_or_months_keeps_no_such_points() -> None:
-    retention = BackupRetention(daily_days=7, weekly_weeks=0, monthly_months=0)
-    props = deploy(retention=retention).one(POLICY).inputs["properties"]
+    policy = deploy(daily_retention_days=7, weekly_retention_weeks=0, monthly_retention_months=0)
+    props = policy.one(POLICY).inputs["properties"]
     assert set(props["retentionPolicy"]) == {"retentionPolicyType", "dailySchedule"}
 
 

@@ -16,14 +16,19 @@ import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import SUBNET_ID, RunResult, cluster_network, run_pulumi
+from component_harness import (
+    SUBNET_ID,
+    RunResult,
+    cluster_network,
+    cluster_settings,
+    gpu_pool,
+    run_pulumi,
+)
 
 from components.cluster import (
     GPU_LABELS,
     GPU_SCHEDULING,
     GPU_TAINT,
-    EntraIdSpec,
-    GpuPoolSpec,
     GpuScheduling,
     TrainingCluster,
     TrainingClusterArgs,
@@ -48,7 +53,6 @@ AGENT_POOL = "azure-native:containerservice:AgentPool"
 PROVIDER = "pulumi:providers:kubernetes"
 ROOT = Path(__file__).resolve().parents[2]
 K8S_VERSION = "1.36.0"
-GPU_POOL = GpuPoolSpec()
 
 
 def pod_spec(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +65,7 @@ def taints_of(tolerations: list[dict[str, Any]]) -> list[str]:
     return [f"{t['key']}={t['value']}:{t['effect']}" for t in tolerations]
 
 
-def deploy_with_cluster(gpu_pool: GpuPoolSpec | None = GPU_POOL) -> RunResult:
+def deploy_with_cluster(gpu: bool = True) -> RunResult:
     """A cluster and, when it has a GPU pool, the plugin wired as the stack wires it."""
 
     def program() -> None:
@@ -70,14 +74,9 @@ def deploy_with_cluster(gpu_pool: GpuPoolSpec | None = GPU_POOL) -> RunResult:
             TrainingClusterArgs(
                 resource_group_name="rg-test",
                 location="westeurope",
-                cluster_name="aks-test",
-                kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
+                cluster=cluster_settings(gpu_pool=gpu_pool() if gpu else None),
                 network=cluster_network(),
-                gpu_pool=gpu_pool,
-                entra_id=EntraIdSpec(
-                    admin_group_object_ids=["00000000-0000-0000-0000-00000000a001"]
-                ),
             ),
         )
         if cluster.gpu_scheduling is not None:
@@ -123,16 +122,18 @@ def test_the_cluster_exposes_gpu_scheduling_only_with_a_gpu_pool() -> None:
         common: dict[str, Any] = {
             "resource_group_name": "rg-test",
             "location": "westeurope",
-            "kubernetes_version": "1.36",
             "node_subnet_id": SUBNET_ID,
             "network": cluster_network(),
-            "entra_id": EntraIdSpec(),
-            "disable_local_accounts": False,
         }
         with_gpu = TrainingCluster(
-            "gpu", TrainingClusterArgs(cluster_name="aks-gpu", gpu_pool=GpuPoolSpec(), **common)
+            "gpu",
+            TrainingClusterArgs(
+                cluster=cluster_settings(cluster_name="aks-gpu", gpu_pool=gpu_pool()), **common
+            ),
         )
-        without = TrainingCluster("cpu", TrainingClusterArgs(cluster_name="aks-cpu", **common))
+        without = TrainingCluster(
+            "cpu", TrainingClusterArgs(cluster=cluster_settings(cluster_name="aks-cpu"), **common)
+        )
         return {"gpu": with_gpu.gpu_scheduling, "cpu": without.gpu_scheduling}
 
     result = run_pulumi(program)
@@ -265,7 +266,7 @@ def test_the_daemonset_tolerates_and_selects_what_the_cluster_puts_on_the_gpu_po
 
 
 def test_a_cluster_without_a_gpu_pool_gets_no_plugin() -> None:
-    result = deploy_with_cluster(gpu_pool=None)
+    result = deploy_with_cluster(gpu=False)
     assert result.by_type(COMPONENT) == []
     assert result.by_type(DAEMONSET) == []
 

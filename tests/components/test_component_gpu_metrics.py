@@ -17,14 +17,19 @@ import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import SUBNET_ID, RunResult, cluster_network, run_pulumi
+from component_harness import (
+    SUBNET_ID,
+    RunResult,
+    cluster_network,
+    cluster_settings,
+    gpu_pool,
+    run_pulumi,
+)
 
 from components.cluster import (
     GPU_LABELS,
     GPU_SCHEDULING,
     GPU_TAINT,
-    EntraIdSpec,
-    GpuPoolSpec,
     TrainingCluster,
     TrainingClusterArgs,
 )
@@ -84,14 +89,9 @@ def deploy_with_cluster() -> RunResult:
             TrainingClusterArgs(
                 resource_group_name="rg-test",
                 location="westeurope",
-                cluster_name="aks-test",
-                kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
+                cluster=cluster_settings(gpu_pool=gpu_pool()),
                 network=cluster_network(),
-                gpu_pool=GpuPoolSpec(),
-                entra_id=EntraIdSpec(
-                    admin_group_object_ids=["00000000-0000-0000-0000-00000000a001"]
-                ),
             ),
         )
         assert cluster.gpu_scheduling is not None

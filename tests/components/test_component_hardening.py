@@ -4,11 +4,10 @@ limit, the monitoring and private endpoint components."""
 from __future__ import annotations
 
 import pytest
-from component_harness import run_pulumi
+from component_harness import gpu_pool, run_pulumi
 from test_component_cluster import deploy
 
 from azure_facts.vm_sizes import VM_SIZES
-from components.cluster import GpuPoolSpec, SystemPoolSpec
 from components.monitoring import (
     MonitoringRuleAssociations,
     MonitoringRuleAssociationsArgs,
@@ -28,6 +27,7 @@ from components.private_endpoint import (
     StoragePrivateEndpointArgs,
     vnet_of,
 )
+from stacks.config import MonitoringConfig
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
@@ -35,6 +35,8 @@ VNET = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/"
     "Microsoft.Network/virtualNetworks/vnet-training"
 )
+# The stack config's monitoring keys at their defaults (declared in stacks/config.py).
+MONITORING = MonitoringConfig.model_validate({})
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_the_a100_reason_names_the_arithmetic() -> None:
 
 
 def test_every_pool_is_hardened_alike() -> None:
-    result = deploy(gpu_pool=GpuPoolSpec(), max_pods=60)
+    result = deploy(gpu_pool=gpu_pool(), max_pods=60)
     pools = [*result.one(CLUSTER).inputs["agentPoolProfiles"], result.one(AGENT_POOL).inputs]
     assert len(pools) == 2
     for pool in pools:
@@ -141,7 +143,7 @@ def test_monitoring_profiles_only_when_asked() -> None:
 
 
 def test_a_pod_range_with_exactly_enough_room_is_accepted() -> None:
-    deploy(pod_cidr="10.244.0.0/22", system_pool=SystemPoolSpec(count=3))
+    deploy(pod_cidr="10.244.0.0/22", system_node_count=3)
 
 
 def test_monitoring_components_name_and_bind_their_rules() -> None:
@@ -149,7 +151,10 @@ def test_monitoring_components_name_and_bind_their_rules() -> None:
         workspaces = MonitoringWorkspaces(
             "monitoring",
             MonitoringWorkspacesArgs(
-                resource_group_name="rg", location="westeurope", cluster_name="aks-test"
+                resource_group_name="rg",
+                location="westeurope",
+                cluster_name="aks-test",
+                monitoring=MONITORING,
             ),
         )
         MonitoringRuleAssociations(
@@ -192,6 +197,7 @@ def test_managed_prometheus_gets_microsofts_recording_rule_groups() -> None:
                 resource_group_name="rg",
                 location="westeurope",
                 cluster_name="aks-test",
+                monitoring=MONITORING,
                 tags={"owner": "me"},
             ),
         )
@@ -243,16 +249,6 @@ def test_managed_prometheus_gets_microsofts_recording_rule_groups() -> None:
     assert relabels == [
         {"workload_type": w} for w in ("deployment", "daemonset", "statefulset", "job")
     ]
-
-
-def test_retention_outside_log_analytics_range_is_refused() -> None:
-    args = MonitoringWorkspacesArgs(
-        resource_group_name="rg", location="westeurope", cluster_name="aks", retention_days=731
-    )
-    result = run_pulumi(lambda: MonitoringWorkspaces("monitoring", args))
-    assert result.registrations == []
-    with pytest.raises(ValueError, match=r"retention_days must be between 30 and 730 \(got 731\)"):
-        result.raise_error()
 
 
 def test_private_endpoint_lands_in_the_subnet_and_links_its_vnet() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import pytest
 from component_harness import (
     FAKE_STORAGE_KEY,
     SUBNET_ID,
@@ -25,6 +24,7 @@ from components.storage import (
     SharedStorageArgs,
     ShareSpec,
 )
+from stacks.config import StorageConfig
 
 COMPONENT = "aks-rwx-training:storage:SharedStorage"
 ACCOUNT = "azure-native:storage:StorageAccount"
@@ -45,19 +45,25 @@ def spec(name: str, model: BillingModel = SSD, **declared: int) -> ShareSpec:
 
 
 def make_args(**overrides: Any) -> SharedStorageArgs:
+    """The args with ``overrides`` by field name; a field of the stack's storage keys
+    (stacks/config.py ``StorageConfig``, its defaults declared there) goes to ``storage``."""
+    settings = {k: overrides.pop(k) for k in list(overrides) if k in StorageConfig.model_fields}
+    storage = StorageConfig.model_validate(
+        {
+            "storageAccountName": "sttraining01",
+            "allowedIpRanges": ["203.0.113.7"],
+            "storagePrivateEndpoint": False,
+        }
+    )
     base = SharedStorageArgs(
         resource_group_name="rg-test",
         location="westeurope",
-        account_name="sttraining01",
-        billing_model=SSD,
-        redundancy="ZRS",
+        storage=storage.model_copy(update=settings),
         shares=[
             spec("datasets", quota_gib=2048, throughput_mibps=800),
             spec("checkpoints", quota_gib=512),
         ],
-        soft_delete_days=30,
         allowed_subnet_ids=[SUBNET_ID],
-        allowed_ip_ranges=["203.0.113.7"],
         tags=TAGS,
     )
     return dataclasses.replace(base, **overrides)
@@ -108,8 +114,8 @@ def test_provisioned_v2_smb_account_has_secure_settings() -> None:
 
 def test_standard_account_uses_storage_v2_with_large_file_shares() -> None:
     result = deploy(
-        billing_model=BillingModel.PAY_AS_YOU_GO_HDD,
-        redundancy="LRS",
+        file_billing_model=BillingModel.PAY_AS_YOU_GO_HDD,
+        storage_redundancy="LRS",
         shares=[spec("datasets", BillingModel.PAY_AS_YOU_GO_HDD, quota_gib=5)],
     )
     account = result.one(ACCOUNT).inputs
@@ -124,8 +130,8 @@ def test_standard_account_uses_storage_v2_with_large_file_shares() -> None:
 
 def test_provisioned_v2_hdd_account_is_file_storage() -> None:
     result = deploy(
-        billing_model=BillingModel.PROVISIONED_V2_HDD,
-        redundancy="LRS",
+        file_billing_model=BillingModel.PROVISIONED_V2_HDD,
+        storage_redundancy="LRS",
         shares=[spec("datasets", BillingModel.PROVISIONED_V2_HDD, quota_gib=1024)],
     )
     account = result.one(ACCOUNT).inputs
@@ -138,7 +144,7 @@ def test_provisioned_v2_hdd_account_is_file_storage() -> None:
 
 def test_provisioned_v1_sizes_the_quota_for_the_throughput() -> None:
     result = deploy(
-        billing_model=BillingModel.PROVISIONED_V1_SSD,
+        file_billing_model=BillingModel.PROVISIONED_V1_SSD,
         shares=[spec("datasets", BillingModel.PROVISIONED_V1_SSD, throughput_mibps=800)],
     )
     assert result.one(ACCOUNT).inputs["sku"] == {"name": "Premium_ZRS"}
@@ -148,7 +154,7 @@ def test_provisioned_v1_sizes_the_quota_for_the_throughput() -> None:
 
 
 def test_file_service_soft_delete_and_smb_hardening() -> None:
-    service = deploy(soft_delete_days=21).one(FILE_SERVICE).inputs
+    service = deploy(share_soft_delete_days=21).one(FILE_SERVICE).inputs
     assert service["fileServicesName"] == "default"
     assert service["accountName"] == "sttraining01"
     assert service["shareDeleteRetentionPolicy"] == {"enabled": True, "days": 21}
@@ -183,14 +189,14 @@ def test_protected_data_is_protected_and_retained() -> None:
 
 
 def test_unprotected_and_unlocked() -> None:
-    result = deploy(protect=False, lock=False)
+    result = deploy(protect=False, lock_storage=False)
     assert not result.by_type(LOCK)
     assert result.value.lock is None
     assert not any(r.protect or r.retain_on_delete for r in result.registrations)
 
 
 def test_lock_targets_the_account() -> None:
-    result = deploy(lock=True)
+    result = deploy(lock_storage=True)
     lock = result.one(LOCK).inputs
     account = result.one(ACCOUNT)
     assert lock["level"] == "CanNotDelete"
@@ -202,13 +208,13 @@ def test_lock_targets_the_account() -> None:
 def test_the_program_never_lists_the_account_keys() -> None:
     # Issue 21: the deploy and plan identities needed listKeys because the program read the
     # key; the CSI driver now lists it on the node with the kubelet identity.
-    for result in (deploy(), deploy(protocol="nfs")):
+    for result in (deploy(), deploy(file_protocol="nfs")):
         assert not [c for c in result.calls if c[0].endswith("listStorageAccountKeys")]
         assert not hasattr(result.value, "account_key")
 
 
 def test_nfs_account_and_shares() -> None:
-    result = deploy(protocol="nfs")
+    result = deploy(file_protocol="nfs")
     account = result.one(ACCOUNT).inputs
     assert account["enableHttpsTrafficOnly"] is False  # NFS has no in-transit encryption
     assert account["kind"] == "FileStorage"
@@ -225,59 +231,6 @@ def test_no_plaintext_key_in_any_input() -> None:
             if rpc.is_rpc_secret(value):
                 continue
             assert FAKE_STORAGE_KEY not in repr(value), (registration.name, key)
-
-
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        (
-            {
-                "protocol": "nfs",
-                "billing_model": BillingModel.PAY_AS_YOU_GO_HDD,
-                "shares": [spec("data", BillingModel.PAY_AS_YOU_GO_HDD, quota_gib=5)],
-            },
-            "NFS shares need an SSD billing model",
-        ),
-        (
-            {"protocol": "nfs", "billing_model": BillingModel.PROVISIONED_V2_HDD},
-            "NFS shares need an SSD billing model",
-        ),
-        ({"protocol": "nfs", "allowed_subnet_ids": []}, "at least one allowed subnet"),
-        ({"allowed_subnet_ids": [], "allowed_ip_ranges": []}, "denies by default"),
-        ({"account_name": "St-Training"}, "3-24 lowercase letters and digits"),
-        ({"soft_delete_days": 0}, "between 1 and 365"),
-        ({"soft_delete_days": 366}, "between 1 and 365"),
-        ({"billing_model": "provisioned-v3"}, "billing_model must be one of"),
-        ({"redundancy": "RAGRS"}, "redundancy must be 'LRS' or 'ZRS' or 'GRS' or 'GZRS'"),
-        ({"redundancy": "GZRS"}, r"GZRS shares need an HDD billing model \(got provisioned-v2"),
-        ({"shares": []}, "at least one share"),
-        ({"shares": [spec("datasets", quota_gib=100)] * 2}, "used twice"),
-        ({"shares": [spec("Data_Sets", quota_gib=100)]}, "share name must be"),
-        (
-            {"billing_model": BillingModel.PROVISIONED_V1_SSD, "redundancy": "LRS"},
-            "share 'datasets' is resolved for provisioned-v2-ssd, not the account's "
-            "provisioned-v1-ssd",
-        ),
-        (
-            {
-                "shares": [
-                    spec("datasets", quota_gib=100, throughput_mibps=6000),
-                    spec("checkpoints", quota_gib=100, throughput_mibps=6000),
-                ]
-            },
-            "the shares provision 12000 MiB/s in total, more than the 10340 MiB/s",
-        ),
-    ],
-)
-def test_invalid_args_fail_before_anything_is_registered(
-    overrides: dict[str, Any], message: str
-) -> None:
-    args = make_args(**overrides)
-    result = run_pulumi(lambda: SharedStorage("shared", args))
-    assert isinstance(result.error, ValueError)
-    assert result.registrations == []
-    with pytest.raises(ValueError, match=message):
-        result.raise_error()
 
 
 def test_the_kubelet_may_list_keys_on_the_account_alone() -> None:

@@ -20,7 +20,6 @@ from components.teams import (
     KUEUE_READ,
     KUEUE_VERSION,
     TEAM_LABEL,
-    TeamSpec,
     cluster_queue_manifest,
     kueue_chart_values,
     kueue_manager_config,
@@ -30,18 +29,23 @@ from components.teams import (
     resource_flavor_manifest,
     resource_quota_manifest,
 )
+from stacks.config import TeamConfig
 from tests.crd_schemas import KUEUE_CRD_DIR, validate_custom_resource
 
 K8S_VERSION = "1.36.0"
-TEAM = TeamSpec(
-    name="training",
-    group_object_id="00000000-0000-0000-0000-00000000b001",
-    gpus=6,
-    cpu="144",
-    memory="1320Gi",
-    borrowing_limit_gpus=2,
-    lending_limit_gpus=4,
-)
+GROUP = "00000000-0000-0000-0000-00000000b001"
+
+
+def team(name: str, gpus: int, cpu: str, memory: str, **limits: int | None) -> TeamConfig:
+    """A ``teams`` member as the stack config declares it (stacks/config.py), with its
+    borrowing/lending limits by field name (default: none)."""
+    member = TeamConfig.model_validate(
+        {"name": name, "entraGroupObjectId": GROUP, "gpus": gpus, "cpu": cpu, "memory": memory}
+    )
+    return member.model_copy(update=limits)
+
+
+TEAM = team("training", 6, "144", "1320Gi", borrowing_limit_gpus=2, lending_limit_gpus=4)
 
 
 def test_the_kueue_pin_is_re_read_before_it_goes_stale() -> None:
@@ -91,7 +95,7 @@ def test_the_flavor_is_the_pool_the_cluster_declares() -> None:
 def test_the_queues_fit_the_pinned_crds() -> None:
     for manifest in (cluster_queue_manifest(TEAM), local_queue_manifest(TEAM)):
         validate_custom_resource(manifest)
-    unlimited = TeamSpec("evaluation", TEAM.group_object_id, 2, "48", "440Gi")
+    unlimited = team("evaluation", 2, "48", "440Gi")
     validate_custom_resource(cluster_queue_manifest(unlimited))
 
 
@@ -127,8 +131,8 @@ def test_the_resource_quota_caps_gpus_at_quota_plus_borrowing() -> None:
     quota = resource_quota_manifest(TEAM, pool_gpus=8)
     kubernetes_validate.validate(quota, K8S_VERSION, strict=True)
     assert quota["spec"]["hard"] == {f"requests.{GPU_RESOURCE}": "8"}
-    assert max_gpus_of(TeamSpec("t", "g", 6, "1", "1Gi"), pool_gpus=8) == 8
-    assert max_gpus_of(TeamSpec("t", "g", 2, "1", "1Gi", borrowing_limit_gpus=1), 8) == 3
+    assert max_gpus_of(team("t", 6, "1", "1Gi"), pool_gpus=8) == 8
+    assert max_gpus_of(team("t", 2, "1", "1Gi", borrowing_limit_gpus=1), 8) == 3
 
 
 def test_the_namespace_is_labelled_as_a_team_namespace() -> None:

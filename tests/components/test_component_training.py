@@ -13,7 +13,7 @@ import kubernetes_validate
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-from component_harness import RunResult, cluster_network, run_pulumi
+from component_harness import RunResult, cluster_network, cluster_settings, gpu_pool, run_pulumi
 
 from components.cluster import (
     GPU_LABELS,
@@ -21,7 +21,6 @@ from components.cluster import (
     TrainingCluster,
     TrainingClusterArgs,
 )
-from components.cluster import GpuPoolSpec as ClusterGpuPool
 from components.training import (
     JOB_LABEL,
     RENDEZVOUS_PORT,
@@ -37,6 +36,7 @@ from components.training import (
     validate_training_job_args,
 )
 from components.training_example import IMAGE, SCRIPTS
+from stacks.config import TrainingJobConfig
 
 COMPONENT = "aks-rwx-training:training:TrainingJob"
 JOB = "kubernetes:batch/v1:Job"
@@ -62,21 +62,33 @@ CHECKPOINTS = dataclasses.replace(
 
 
 def job_args(**overrides: Any) -> TrainingJobArgs:
+    """The args with ``overrides`` by field name; a field of a ``trainingJobs`` entry
+    (stacks/config.py ``TrainingJobConfig``, its defaults declared there) goes to ``job``."""
+    settings = {k: overrides.pop(k) for k in list(overrides) if k in TrainingJobConfig.model_fields}
+    job = TrainingJobConfig.model_validate(
+        {
+            "name": "ddp",
+            "image": IMAGE,
+            "command": [f"{SCRIPT_DIR}/train.py", "--steps", "500"],
+            "mounts": [
+                {"volume": "datasets", "mountPath": "/data"},
+                {"volume": "checkpoints", "mountPath": "/checkpoints", "readOnly": False},
+            ],
+            "workers": 4,
+            "gpusPerWorker": 2,
+            "cpu": "16",
+            "memory": "64Gi",
+            "shmSize": "16Gi",
+            "env": {"CHECKPOINT_DIR": "/checkpoints/ddp"},
+            "backoffLimit": 8,
+            "activeDeadlineSeconds": 7200,
+            "ttlSecondsAfterFinished": 600,
+        }
+    )
     args = TrainingJobArgs(
-        name="ddp",
-        image=IMAGE,
-        command=[f"{SCRIPT_DIR}/train.py", "--steps", "500"],
+        job=job.model_copy(update=settings),
         mounts=[DATASETS, CHECKPOINTS],
         scheduling=GPU_SCHEDULING,
-        workers=4,
-        gpus_per_worker=2,
-        cpu="16",
-        memory="64Gi",
-        shm_size="16Gi",
-        env={"CHECKPOINT_DIR": "/checkpoints/ddp"},
-        backoff_limit=8,
-        active_deadline_seconds=7200,
-        ttl_seconds_after_finished=600,
     )
     return dataclasses.replace(args, **overrides)
 
@@ -291,27 +303,25 @@ def test_gpu_scheduling_is_the_cluster_gpu_pool() -> None:
             TrainingClusterArgs(
                 resource_group_name="rg",
                 location="westeurope",
-                cluster_name="aks-test",
-                kubernetes_version="1.36",
                 node_subnet_id=SUBNET_ID,
+                cluster=cluster_settings(
+                    gpu_pool=gpu_pool(), entra_id=False, disable_local_accounts=False
+                ),
                 network=cluster_network(),
-                gpu_pool=ClusterGpuPool(),
-                entra_id=None,
-                disable_local_accounts=False,
             ),
         )
 
     result = run_pulumi(program)
     result.raise_error()
-    gpu_pool = result.one("azure-native:containerservice:AgentPool").inputs
-    (taint,) = gpu_pool["nodeTaints"]
+    agent_pool = result.one("azure-native:containerservice:AgentPool").inputs
+    (taint,) = agent_pool["nodeTaints"]
     scheduling = result.value.gpu_scheduling
     pod = pod_spec(training_job_manifest(job_args(scheduling=scheduling)))
     (toleration,) = pod["tolerations"]
     key, _, rest = taint.partition("=")
     value, _, effect = rest.partition(":")
     assert toleration == {"key": key, "operator": "Equal", "value": value, "effect": effect}
-    assert pod["nodeSelector"] == gpu_pool["nodeLabels"] == dict(GPU_LABELS)
+    assert pod["nodeSelector"] == agent_pool["nodeLabels"] == dict(GPU_LABELS)
     assert pod["tolerations"] == scheduling.tolerations
 
 
@@ -363,7 +373,7 @@ def test_pod_hostnames_stay_dns_labels_with_the_longest_name() -> None:
     name = "j" + "x" * 51
     args = job_args(name=name, workers=64)
     validate_training_job_args(args)
-    assert len(f"{name}-{args.workers - 1}") <= 63
+    assert len(f"{name}-{args.job.workers - 1}") <= 63
 
 
 # --- validation -------------------------------------------------------------------------------

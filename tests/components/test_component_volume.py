@@ -13,6 +13,7 @@ from component_harness import RunResult, run_pulumi
 from components import volume
 from components.volume import RwxVolume, RwxVolumeArgs
 from policies.rules.stack import fileshare_meets_volume_targets as targets
+from stacks.config import VolumeConfig
 
 COMPONENT = "aks-rwx-training:volume:RwxVolume"
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -21,11 +22,23 @@ PV = "kubernetes:core/v1:PersistentVolume"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
 
 
+def volume_settings(name: str, **overrides: Any) -> VolumeConfig:
+    """A ``volumes`` entry at the stack config's defaults (declared in stacks/config.py), with
+    ``overrides`` by field name."""
+    return VolumeConfig.model_validate({"name": name, "quotaGiB": 1024}).model_copy(
+        update=overrides
+    )
+
+
 def deploy(protocol: str = "smb", **overrides: Any) -> RunResult:
+    """The volume with ``overrides`` by field name; a field of the volume's settings goes to
+    ``volume``."""
+    settings = {k: overrides.pop(k) for k in list(overrides) if k in VolumeConfig.model_fields}
+
     def program() -> RwxVolume:
         provider = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("apiVersion: v1"))
         args = RwxVolumeArgs(
-            volume_name="datasets",
+            volume=volume_settings("datasets", **settings),
             namespace="training",
             quota_gib=1024,
             resource_group_name="rg-test",
@@ -121,12 +134,15 @@ def test_pv_is_reserved_for_its_claim(protocol: str) -> None:
 
 
 def test_declared_targets_are_annotated_on_the_pv() -> None:
-    pv = deploy(throughput_target_mibps=800, iops_target=5000).one(PV)
+    pv = deploy(throughput_mibps=800, iops=5000).one(PV)
     annotations = pv.inputs["metadata"]["annotations"]
     assert annotations["aks-rwx-training/throughput-target-mibps"] == "800"
     assert annotations["aks-rwx-training/iops-target"] == "5000"
-    only_throughput = deploy(throughput_target_mibps=800).one(PV)
+    only_throughput = deploy(throughput_mibps=800).one(PV)
     assert "aks-rwx-training/iops-target" not in only_throughput.inputs["metadata"]["annotations"]
+    # A team's read-only copy is another PV of the same share: the owner's PV declares it.
+    copy = deploy(throughput_mibps=800, iops=5000, read_only=True).one(PV)
+    assert set(copy.inputs["metadata"]["annotations"]) == {"pv.kubernetes.io/provisioned-by"}
 
 
 def test_mount_ownership_is_configurable() -> None:
@@ -192,7 +208,7 @@ def test_existing_namespace_is_not_created() -> None:
         return RwxVolume(
             "checkpoints",
             RwxVolumeArgs(
-                volume_name="checkpoints",
+                volume=volume_settings("checkpoints"),
                 namespace="training",
                 quota_gib=100,
                 resource_group_name="rg-test",

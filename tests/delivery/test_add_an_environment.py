@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, repository_copy
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +41,6 @@ EVERY_STACK_MODULES = (
     "tests/stacks/test_stack_kinds.py",
 )
 NAMES_THE_SET = re.compile(r"\b(STACKS|DEPLOY_ORDER)\b|\"--check\"")
-VENVS = (".venv", ".venv-scan")
 FAST = ("-m", "not slow")
 # The copy uses this checkout's virtual environments through symbolic links, so `make` must
 # not install into them: the README's edit of pyproject.toml makes the copy's stamps stale,
@@ -59,40 +57,6 @@ def readme_steps() -> str:
     block = re.search(r"^```sh\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
     assert block, f"README.md {SECTION!r}: no ```sh block"
     return block[1]
-
-
-def repository_copy(dest: Path) -> Path:
-    """The checkout's files as git sees them (tracked and new, not ignored), with its venvs."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = REPO_ROOT / name
-        if source.is_file():  # a tracked file deleted in the checkout is gone from the copy too
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    for venv in VENVS:
-        if (REPO_ROOT / venv).is_dir():
-            # The copy's own stamps (make touches them), everything else the checkout's.
-            (dest / venv).mkdir()
-            for entry in (REPO_ROOT / venv).iterdir():
-                if entry.name.startswith(".installed"):
-                    shutil.copy2(entry, dest / venv / entry.name)
-                else:
-                    (dest / venv / entry.name).symlink_to(entry)
-    # A clone, as the README's reader has: the tests that diff revisions need its history.
-    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "clone"]):
-        subprocess.run(["git", *command], cwd=dest, check=True, env=_git_identity())
-    return dest
-
-
-def _git_identity() -> dict[str, str]:
-    name = {"GIT_AUTHOR_NAME": "reader", "GIT_COMMITTER_NAME": "reader"}
-    email = {"GIT_AUTHOR_EMAIL": "reader@example.com", "GIT_COMMITTER_EMAIL": "reader@example.com"}
-    return {**os.environ, **name, **email}
 
 
 # Known to fail only in this copy, not in a clone with qa (issue 22's closing note): the

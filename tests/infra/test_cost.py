@@ -290,7 +290,7 @@ def test_infra_cost_on_the_repository(infra) -> None:
     # Each team's quota and most held agree with what the stack gives Kueue (components/teams.py).
     cfg = _prod_config()
     assert {t["team"]: (t["gpuQuota"], t["maxGpus"]) for t in prod["teams"]} == {
-        team.name: (team.gpus, max_gpus_of(team.spec(), pool_gpus(cfg)))
+        team.name: (team.gpus, max_gpus_of(team, pool_gpus(cfg)))
         for team in cfg.training.teams.members
     }
     for team in prod["teams"]:
