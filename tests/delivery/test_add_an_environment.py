@@ -2,24 +2,24 @@
 it passing the tests that depend on which environments exist.
 
 `make test` itself is not run again inside `make test` (minutes, on top of the suite). In its
-place the copy runs every test module that reads the environment set:
+place the copy runs every test that reads the environment set, found in the tests' source:
+a test function that names it (`STACKS`, `DEPLOY_ORDER`, a generator's `"--check"`), in its
+body, its decorators, or anything it reaches by name - a fixture it requests (the module's or
+a conftest's), a helper or constant of its module, a name it imports from `tests` - and every
+test of EVERY_STACK_MODULES, which preview every stack without naming the set.
 
-- the modules that name it (`STACKS`, `DEPLOY_ORDER`: every test about every environment,
-  including the workflow linters, actionlint and zizmor, over the regenerated deploy jobs);
-- the modules that run a generator's `--check` (the files `make generate` rewrites);
-- the modules that preview every stack the repository has without naming them
-  (EVERY_STACK_MODULES below).
-
-The rest of the suite does not change with a new environment: it tests components, the pack
-and `infra` on fixtures, or one named stack. Tests marked slow are left out, to keep this
-test to minutes: Checkov gates only the strict-scan stacks (the steps add none); the end to
-end run of the repository's stacks repeats tests/infra/test_preview_repo.py's; the property
-tests fuzz each stack file through the same config model as the others; the rest is process
-behaviour on fixtures.
+The rest does not change with a new environment: it tests components, the pack and `infra`
+on fixtures, one named stack, or a mutation of a copy (the permissions mutations, for
+instance, whose verdicts do not depend on which stacks exist). Tests marked slow are left
+out, to keep this test to a minute or two: Checkov gates only the strict-scan stacks (the
+steps add none); the end to end run of the repository's stacks repeats
+tests/infra/test_preview_repo.py's; the property tests fuzz each stack file through the same
+config model as the others; the rest is process behaviour on fixtures.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -64,14 +64,86 @@ def readme_steps() -> str:
 NOT_IN_THE_COPY = ("tests/delivery/test_scripts.py::test_policy_gate_previews_the_staged_stacks",)
 
 
-def modules_reading_the_environments(root: Path) -> list[str]:
+class _Module:
+    """A test module's top-level definitions, by name, and what it imports from `tests`."""
+
+    def __init__(self, root: Path, path: Path) -> None:
+        self.source = path.read_text(encoding="utf-8")
+        tree = ast.parse(self.source)
+        self.defined: dict[str, ast.AST] = {}
+        self.imported: dict[str, tuple[Path, str]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                self.defined[node.name] = node
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            self.defined[name.id] = node
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests"):
+                module = root / Path(*node.module.split(".")).with_suffix(".py")
+                for alias in node.names:
+                    self.imported[alias.asname or alias.name] = (module, alias.name)
+
+    def text(self, node: ast.AST) -> str:
+        decorators = getattr(node, "decorator_list", [])
+        return "".join(ast.get_source_segment(self.source, n) or "" for n in [*decorators, node])
+
+
+class _EnvironmentReaders:
+    """Which definitions of the test modules under ``root`` reach the environment set."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.modules: dict[Path, _Module] = {}
+
+    def module(self, path: Path) -> _Module:
+        if path not in self.modules:
+            self.modules[path] = _Module(self.root, path)
+        return self.modules[path]
+
+    def _conftests(self, path: Path) -> list[Path]:
+        folders = [path.parent, *path.parent.parents]
+        tests = self.root / "tests"
+        return [d / "conftest.py" for d in folders if d.is_relative_to(tests)]
+
+    def reads(self, path: Path, name: str, seen: set[tuple[Path, str]] | None = None) -> bool:
+        seen = set() if seen is None else seen
+        if (path, name) in seen or not path.is_file():
+            return False
+        seen.add((path, name))
+        module = self.module(path)
+        node = module.defined.get(name)
+        if node is None:
+            if name in module.imported:
+                return self.reads(*module.imported[name], seen)
+            # A fixture of a conftest.py above the module.
+            return any(self.reads(conftest, name, seen) for conftest in self._conftests(path))
+        text = module.text(node)
+        if NAMES_THE_SET.search(text):
+            return True
+        mentioned = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if isinstance(node, ast.FunctionDef):  # the fixtures it requests
+            mentioned |= {arg.arg for arg in node.args.args}
+        return any(self.reads(path, other, seen) for other in sorted(mentioned - {name}))
+
+
+def environment_readers(root: Path) -> list[str]:
+    """The node ids (``path::function``) of the tests under ``root`` that read the set."""
     here = Path(__file__).name
-    named = [
-        path.relative_to(root).as_posix()
-        for path in sorted((root / "tests").rglob("test_*.py"))
-        if path.name != here and NAMES_THE_SET.search(path.read_text(encoding="utf-8"))
-    ]
-    return sorted({*named, *EVERY_STACK_MODULES})
+    readers = _EnvironmentReaders(root)
+    selected = []
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        if path.name == here:
+            continue
+        relative = path.relative_to(root).as_posix()
+        module = readers.module(path)
+        for name, node in module.defined.items():
+            is_test = isinstance(node, ast.FunctionDef) and name.startswith("test_")
+            if is_test and (relative in EVERY_STACK_MODULES or readers.reads(path, name)):
+                selected.append(f"{relative}::{name}")
+    return selected
 
 
 def _environ() -> dict[str, str]:
@@ -107,7 +179,7 @@ def test_following_the_readme_adds_an_environment_that_passes_the_tests(
     assert f'"{NEW_ENVIRONMENT}"' in (repo / "pyproject.toml").read_text()
     assert f"deploy-{NEW_ENVIRONMENT}:" in (repo / ".github/workflows/deploy.yml").read_text()
 
-    modules = modules_reading_the_environments(repo)
+    tests = environment_readers(repo)
     tested = subprocess.run(
         [
             sys.executable,
@@ -119,7 +191,7 @@ def test_following_the_readme_adds_an_environment_that_passes_the_tests(
             "-p",
             "no:cacheprovider",
             *FAST,
-            *modules,
+            *tests,
             *(f"--deselect={test}" for test in NOT_IN_THE_COPY),
         ],
         cwd=repo,
@@ -133,3 +205,31 @@ def test_following_the_readme_adds_an_environment_that_passes_the_tests(
     assert tested.returncode == 0, "\n".join(failed) + tested.stdout[-5000:] + tested.stderr[-3000:]
     # The new environment was tested like the others, not left out.
     assert f"[{NEW_ENVIRONMENT}] PASSED" in tested.stdout
+
+
+def test_the_copy_runs_the_tests_that_reach_the_environment_set(tmp_path: Path) -> None:
+    tests = tmp_path / "tests"
+    (tests / "infra").mkdir(parents=True)
+    (tests / "conftest.py").write_text(
+        "STACKS = ('dev',)\n\ndef every_plan():\n    return [s for s in STACKS]\n"
+    )
+    (tests / "_support.py").write_text("from tests.conftest import STACKS\nORDER = STACKS\n")
+    (tests / "infra" / "test_cases.py").write_text(
+        "import pytest\n"
+        "from tests._support import ORDER\n"
+        "CASES = [f'{s}-x' for s in ORDER]\n"
+        "\n"
+        "@pytest.fixture\n"
+        "def plans(every_plan):\n    return every_plan\n"
+        "\n"
+        "def test_names_it():\n    assert STACKS\n"
+        "def test_through_a_fixture(plans):\n    assert plans\n"
+        "@pytest.mark.parametrize('case', CASES)\n"
+        "def test_through_a_constant(case):\n    assert case\n"
+        "def test_of_one_stack(tmp_path):\n    assert 'dev'\n"
+    )
+    assert environment_readers(tmp_path) == [
+        "tests/infra/test_cases.py::test_names_it",
+        "tests/infra/test_cases.py::test_through_a_fixture",
+        "tests/infra/test_cases.py::test_through_a_constant",
+    ]
