@@ -297,9 +297,8 @@ def _pod_template(
 def smoke_job_manifest(args: RwxSmokeTestArgs) -> dict[str, Any]:
     """The smoke Job (``batch/v1``) as a plain manifest."""
     validate_rwx_smoke_test_args(args)
-    run_id = args.run_id
     env: list[dict[str, Any]] = [
-        {"name": "RUN_ID", "value": run_id},
+        {"name": "RUN_ID", "value": args.run_id},
         {"name": "SMOKE_PODS", "value": str(args.parallelism)},
         {"name": "SMOKE_DEADLINE_SECONDS", "value": str(args.deadline_seconds)},
         {"name": "SMOKE_POLL_SECONDS", "value": str(POLL_SECONDS)},

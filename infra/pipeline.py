@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.engine.apart import run_stacks_apart
 from infra.engine.model import StackPlan, Violation
@@ -18,6 +19,9 @@ from infra.engine.project import Project, load_project, load_stack_config, stack
 from infra.errors import UsageError
 from infra.readers.config_origin import effective_values, once_per_resource, stack_keys_behind
 from infra.repo.rules import load_rules
+
+if TYPE_CHECKING:
+    from infra.policy.host import PolicyPackSpec
 
 DEFAULT_PACK_DIR = "policies"
 # How long a policy pack may take to print its port, and to answer one call, before it is
@@ -68,6 +72,25 @@ def resolve_policy_packs(
     return [(pack, configs[i] if i < len(configs) else None) for i, pack in enumerate(packs)]
 
 
+def _policy_pack_specs(
+    project: Project, stack: str, packs: Sequence[Path], configs: Sequence[Path]
+) -> list[PolicyPackSpec]:
+    resolved = resolve_policy_packs(project, stack, packs, configs)
+    if not resolved:
+        return []
+    from infra.policy.host import PolicyPackSpec
+    from infra.policy.pack_config import load_config_file
+
+    return [
+        PolicyPackSpec(
+            pack,
+            config,
+            load_config_file(config, f"policy pack {pack}") if config is not None else {},
+        )
+        for pack, config in resolved
+    ]
+
+
 def preview_stacks(
     cwd: Path,
     stacks: Sequence[str],
@@ -85,37 +108,28 @@ def preview_stacks(
         )
     for name in names:  # each stack file's errors before any program runs
         load_stack_config(project, name)
-    if evaluate_policies:
-        # And each policy config's shape: a program may read its stack's config (as this
-        # repository's does for the allowed registries) and would misreport a malformed one.
-        from infra.policy.pack_config import load_config_file
-
-        for name in names:
-            for pack, config in resolve_policy_packs(
-                project, name, policy_packs, policy_pack_configs
-            ):
-                if config is not None:
-                    load_config_file(config, f"policy pack {pack}")
+    # And each policy config's shape, parsed once here and handed to the packs: a program may
+    # read its stack's config (as this repository's does for the allowed registries) and would
+    # misreport a malformed one.
+    pack_specs = {
+        name: _policy_pack_specs(project, name, policy_packs, policy_pack_configs)
+        for name in names
+        if evaluate_policies
+    }
     start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
     call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
     # The program runs apart; only its plans come back, and this process judges them.
     plans = run_stacks_apart(project, names)
     for name, plan in zip(names, plans, strict=True):
-        if evaluate_policies:
-            packs = resolve_policy_packs(project, name, policy_packs, policy_pack_configs)
-            if packs:
-                from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
+        specs = pack_specs.get(name)
+        if specs:
+            from infra.policy.host import evaluate_policy_packs
 
-                results = evaluate_policy_packs(
-                    [PolicyPackSpec(path, config) for path, config in packs],
-                    plan,
-                    start_timeout=start_timeout,
-                    call_timeout=call_timeout,
-                )
-                plan.policy_packs = results.packs
-                plan.violations = _with_stack_keys(
-                    project, plan, once_per_resource(results.violations)
-                )
+            results = evaluate_policy_packs(
+                specs, plan, start_timeout=start_timeout, call_timeout=call_timeout
+            )
+            plan.policy_packs = results.packs
+            plan.violations = _with_stack_keys(project, plan, once_per_resource(results.violations))
     return plans
 
 

@@ -49,6 +49,7 @@ from infra.engine.model import PolicyPackInfo, PolicyRule, Resource, StackPlan, 
 from infra.engine.values import plan_secret_strings
 from infra.policy.common import LEVEL_TO_PROTO, REPORTED_LEVEL, PolicyPackError, clip, last_line
 from infra.policy.pack_config import (
+    PolicyConfig,
     check_pack_folder,
     initial_config_from_info,
     load_config_file,
@@ -83,6 +84,9 @@ _MARKER_ENV = "INFRA_POLICY_PACK_RUN"
 class PolicyPackSpec:
     path: Path  # the pack's folder (has PulumiPolicy.yaml)
     config_path: Path | None = None  # a --policy-pack-config JSON file, or None
+    # config_path already parsed (`load_config_file`), so the pack run does not read it again;
+    # None: parsed when the pack runs.
+    config: dict[str, PolicyConfig] | None = None
 
 
 @dataclass
@@ -474,7 +478,9 @@ def _evaluate_pack(
 ) -> tuple[PolicyPackInfo, list[Violation]]:
     check_pack_folder(spec.path)
     label = f"policy pack {spec.path}"
-    given = load_config_file(spec.config_path, label) if spec.config_path is not None else {}
+    given = spec.config
+    if given is None:
+        given = load_config_file(spec.config_path, label) if spec.config_path is not None else {}
 
     host = _PackHost(
         spec,

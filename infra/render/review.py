@@ -100,31 +100,52 @@ def review_markdown(facts: ReviewFacts) -> list[str]:
     """The same facts as GitHub tables."""
     lines: list[str] = []
     if facts.node_pools:
-        lines += ["| Node pool | Mode | VM size | Nodes | GPUs |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {md_code(p.name)} | {md_text(p.mode)} | {md_code(p.vm_size)} | {pool_size(p)} | "
-            f"{md_text(pool_gpus(p, facts.gpu_source))} |"
-            for p in facts.node_pools
-        ]
-        lines.append("")
+        lines += _table(
+            ("Node pool", "Mode", "VM size", "Nodes", "GPUs"),
+            [
+                (
+                    md_code(p.name),
+                    md_text(p.mode),
+                    md_code(p.vm_size),
+                    pool_size(p),
+                    md_text(pool_gpus(p, facts.gpu_source)),
+                )
+                for p in facts.node_pools
+            ],
+        )
     if facts.images or facts.charts:
-        lines += ["| Workload | Image |", "|---|---|"]
-        lines += [
-            f"| {md_text(label)} | {md_code(i.image)}{'' if i.digest else f' ⚠️ {NO_DIGEST}'} |"
+        images = [
+            (md_text(label), f"{md_code(i.image)}{'' if i.digest else f' ⚠️ {NO_DIGEST}'}")
             for label, i in zip(_labels(facts.images), facts.images, strict=True)
         ]
-        lines += [
-            f"| HelmRelease {md_text(c.release)} | chart {md_code(c.chart)} "
-            f"{md_text(c.version)} ({CHART_IMAGES}) |"
+        images += [
+            (
+                f"HelmRelease {md_text(c.release)}",
+                f"chart {md_code(c.chart)} {md_text(c.version)} ({CHART_IMAGES})",
+            )
             for c in facts.charts
         ]
-        lines.append("")
+        lines += _table(("Workload", "Image"), images)
     if facts.jobs:
-        lines += ["| Job | Pods | Mounts |", "|---|---|---|"]
-        lines += [
-            f"| {md_code(j.job)} | {job_size(j)} | "
-            f"{'<br>'.join(md_text(mount_text(m)) for m in j.mounts) or 'no claim mounted'} |"
-            for j in facts.jobs
-        ]
-        lines.append("")
+        lines += _table(
+            ("Job", "Pods", "Mounts"),
+            [
+                (
+                    md_code(j.job),
+                    job_size(j),
+                    "<br>".join(md_text(mount_text(m)) for m in j.mounts) or "no claim mounted",
+                )
+                for j in facts.jobs
+            ],
+        )
     return lines
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A GitHub table of cells already escaped for Markdown, then a blank line."""
+    return [
+        f"| {' | '.join(headers)} |",
+        "|" + "---|" * len(headers),
+        *(f"| {' | '.join(row)} |" for row in rows),
+        "",
+    ]

@@ -160,13 +160,12 @@ class Registration:
     # The inputs as sent on the wire (the engine's record, re-encoded): a secret stays
     # wrapped in Pulumi's signature, an unknown is the unknown sentinel.
     inputs: dict[str, Any]
-    raw: Any  # the same wire value, read by raw_is_secret
 
-    def raw_is_secret(self, key: str) -> bool:
+    def input_is_secret(self, key: str) -> bool:
         """Whether top-level input ``key`` was sent with Pulumi's secret signature."""
-        if key not in self.raw:
+        if key not in self.inputs:
             return False
-        value = self.raw[key]
+        value = self.inputs[key]
         try:
             return value[SPECIAL_SIG_KEY] == SPECIAL_SECRET_SIG
         except (KeyError, TypeError, ValueError):
@@ -178,7 +177,6 @@ class Registration:
 
 
 def _registration(resource: Resource) -> Registration:
-    wire = encode(resource.inputs)
     return Registration(
         type=resource.type,
         name=resource.name,
@@ -191,8 +189,7 @@ def _registration(resource: Resource) -> Registration:
         provider=resource.provider or "",
         dependencies=resource.dependencies,
         ignore_changes=resource.ignore_changes,
-        inputs=wire,
-        raw=wire,
+        inputs=encode(resource.inputs),
     )
 
 

@@ -208,7 +208,7 @@ def test_provider_gets_the_kubeconfig_only_as_a_secret() -> None:
     result = deploy()
     provider = result.one(PROVIDER)
     assert provider.name == "training-provider"
-    assert provider.raw_is_secret("kubeconfig")
+    assert provider.input_is_secret("kubeconfig")
     assert rpc.is_rpc_secret(provider.inputs["kubeconfig"])
     assert "--login" in provider.plain("kubeconfig")
     for registration in result.registrations:

@@ -467,51 +467,70 @@ CONTAINER = f"StorageContainer;Storage;{RG};{NEW}"
 BACKUP = "--backup-management-type AzureStorage --workload-type AzureFileShare"
 
 
+def _answer_restore(fakes: StandIns, item: str, command: str, job: str, status: str) -> None:
+    """The vault's answers to one restore: the share's backup item, the job `command` starts
+    and how that job ended."""
+    fakes.answer("az", "backup item list", stdout=f"{item}\n")
+    fakes.answer("az", command, stdout=f"{job}\n")
+    fakes.answer("az", "backup job show", stdout=f"{status}\n")
+
+
+def _restore_calls(
+    volume: str, item: str, rp: str, job: str, *, stop: list[str], directory: str | None = None
+) -> list[str]:
+    """The calls of one restore, in order: find `volume`'s backup item, `stop` its users,
+    restore the share (or only `directory` of it) from `rp`, then follow `job` to its end."""
+    restore = (
+        f"restore-azurefiles -g {RG} -v {VAULT} -c {CONTAINER} -i {item} --rp-name {rp} "
+        "--restore-mode OriginalLocation --resolve-conflict Overwrite --source-file-type "
+        f"Directory --source-file-path {directory}"
+        if directory
+        else f"restore-azurefileshare -g {RG} -v {VAULT} -c {CONTAINER} -i {item} "
+        f"--rp-name {rp} --restore-mode OriginalLocation --resolve-conflict Overwrite"
+    )
+    return [
+        f"az backup item list -g {RG} -v {VAULT} {BACKUP} "
+        f"--query [?properties.friendlyName=='{volume}'].name | [0] -o tsv",
+        *stop,
+        f"az backup restore {restore} --query name -o tsv",
+        f"az backup job wait -g {RG} -v {VAULT} -n {job}",
+        f"az backup job show -g {RG} -v {VAULT} -n {job} --query properties.status -o tsv",
+    ]
+
+
 def test_restore_finds_the_item_stops_the_writers_then_restores_and_follows_the_job(
     fakes: StandIns,
 ) -> None:
-    fakes.answer("az", "backup item list", stdout="AzureFileShare;internal42\n")
-    fakes.answer("az", "restore-azurefiles", stdout="job-7\n")
-    fakes.answer("az", "backup job show", stdout="Completed\n")
+    _answer_restore(fakes, "AzureFileShare;internal42", "restore-azurefiles", "job-7", "Completed")
     _kube_writers(fakes)
     done = fakes.run(
         "runbook-restore.sh", "restore", "prod", "checkpoints", "rp-700", "ddp-example",
         "--directory",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert [c.line for c in fakes.calls()] == [
-        f"az backup item list -g {RG} -v {VAULT} {BACKUP} "
-        "--query [?properties.friendlyName=='checkpoints'].name | [0] -o tsv",
-        *STOP_WRITERS,
-        f"az backup restore restore-azurefiles -g {RG} -v {VAULT} -c {CONTAINER} "
-        "-i AzureFileShare;internal42 --rp-name rp-700 --restore-mode OriginalLocation "
-        "--resolve-conflict Overwrite --source-file-type Directory --source-file-path "
-        "ddp-example --query name -o tsv",
-        f"az backup job wait -g {RG} -v {VAULT} -n job-7",
-        f"az backup job show -g {RG} -v {VAULT} -n job-7 --query properties.status -o tsv",
-    ]
+    assert [c.line for c in fakes.calls()] == _restore_calls(
+        "checkpoints",
+        "AzureFileShare;internal42",
+        "rp-700",
+        "job-7",
+        stop=STOP_WRITERS,
+        directory="ddp-example",
+    )
 
 
 def test_restore_stops_the_readers_of_each_team_copy_and_names_the_copies(
     fakes: StandIns,
 ) -> None:
     (team,) = _copies("datasets")
-    fakes.answer("az", "backup item list", stdout="AzureFileShare;internal7\n")
-    fakes.answer("az", "restore-azurefileshare", stdout="job-3\n")
-    fakes.answer("az", "backup job show", stdout="Completed\n")
+    _answer_restore(
+        fakes, "AzureFileShare;internal7", "restore-azurefileshare", "job-3", "Completed"
+    )
     _kube_datasets(fakes, team)
     done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-5")
     assert done.returncode == 0, done.stderr
-    assert [c.line for c in fakes.calls()] == [
-        f"az backup item list -g {RG} -v {VAULT} {BACKUP} "
-        "--query [?properties.friendlyName=='datasets'].name | [0] -o tsv",
-        *_stop_datasets(team),
-        f"az backup restore restore-azurefileshare -g {RG} -v {VAULT} -c {CONTAINER} "
-        "-i AzureFileShare;internal7 --rp-name rp-5 --restore-mode OriginalLocation "
-        "--resolve-conflict Overwrite --query name -o tsv",
-        f"az backup job wait -g {RG} -v {VAULT} -n job-3",
-        f"az backup job show -g {RG} -v {VAULT} -n job-3 --query properties.status -o tsv",
-    ]
+    assert [c.line for c in fakes.calls()] == _restore_calls(
+        "datasets", "AzureFileShare;internal7", "rp-5", "job-3", stop=_stop_datasets(team)
+    )
     # The copy's PV names the same share: it sees the restored data without a re-bind.
     assert done.stdout.rstrip().endswith(
         f"runbook-restore: {team}/datasets, team {team}'s read-only copy of the same share, "
@@ -531,9 +550,7 @@ def test_restore_of_a_share_without_backup_stops_naming_it(fakes: StandIns) -> N
 
 
 def test_a_failed_restore_job_fails_the_runbook(fakes: StandIns) -> None:
-    fakes.answer("az", "backup item list", stdout="AzureFileShare;x\n")
-    fakes.answer("az", "restore-azurefileshare", stdout="job-9\n")
-    fakes.answer("az", "backup job show", stdout="Failed\n")
+    _answer_restore(fakes, "AzureFileShare;x", "restore-azurefileshare", "job-9", "Failed")
     fakes.answer("kubectl", "get", stdout=json.dumps({"items": []}))
     done = fakes.run("runbook-restore.sh", "restore", "prod", "datasets", "rp-1")
     assert done.returncode == 1
