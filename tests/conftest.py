@@ -208,7 +208,9 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     the same files (this checkout, or a copy of it under another folder with the same
     contents) is handed that plan, its paths moved to the project's folder, a fresh copy each
     time (~2 s of a child and its program saved a call). A program that fails is run each
-    time; the policy packs judge every plan.
+    time; the policy packs judge every plan. What a program prints (its warnings) shows only
+    on the run that previewed it: a test about a program's own output runs it through
+    `run_infra`, in a process of its own.
 
     For modules about what the commands print, and mutation tests whose edits leave most
     stacks' programs unchanged. Plans are deterministic: the same files give the same plan
