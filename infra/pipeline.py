@@ -111,11 +111,14 @@ def preview_stacks(
     # And each policy config's shape, parsed once here and handed to the packs: a program may
     # read its stack's config (as this repository's does for the allowed registries) and would
     # misreport a malformed one.
-    pack_specs = {
-        name: _policy_pack_specs(project, name, policy_packs, policy_pack_configs)
-        for name in names
+    pack_specs = (
+        {
+            name: _policy_pack_specs(project, name, policy_packs, policy_pack_configs)
+            for name in names
+        }
         if evaluate_policies
-    }
+        else {}
+    )
     start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
     call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
     # The program runs apart; only its plans come back, and this process judges them.
