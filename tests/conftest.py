@@ -212,9 +212,9 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     on the run that previewed it: a test about a program's own output runs it through
     `run_infra`, in a process of its own.
 
-    For modules about what the commands print, and mutation tests whose edits leave most
-    stacks' programs unchanged. Plans are deterministic: the same files give the same plan
-    (tests/infra/test_preview_repo.py checks it)."""
+    Every test has it: it pays most in modules about what the commands print and in mutation
+    tests whose edits leave most stacks' programs unchanged. Plans are deterministic: the same
+    files give the same plan (tests/infra/test_preview_repo.py checks it)."""
     import json
 
     import infra.pipeline

@@ -219,7 +219,6 @@ def _stack_file_edited(repo: Path, stack: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.usefixtures("previews_by_content")  # reads the unchanged stacks
 def test_each_environment_resource_group_is_declared_once_by_the_bootstrap(
     plan: StackPlan,
 ) -> None:

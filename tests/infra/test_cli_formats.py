@@ -18,10 +18,6 @@ from infra.render.cost import cost_summary
 from tests.infra.test_diff import _commit, repo  # noqa: F401 (the fixture)
 from tests.reliability._support import real_plan
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 COLOR_REFUSED = "infra: error: --color colours the text output; drop it or --format {}\n"
 
 

@@ -37,10 +37,6 @@ from tests.delivery._workflows import SCRIPTS
 sys.path.insert(0, str(SCRIPTS))
 import build_pr_comment
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 PRICES = {
     "aks-tier/Standard": 0.10,
     "aks-tier/Premium": 0.60,

@@ -16,10 +16,6 @@ from infra.readers.manifests import render_manifests
 from tests.conftest import run_infra_here
 from tests.reliability._support import PROJECT, stack_file_config
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 PROD_ACCOUNT = stack_file_config("prod")[f"{PROJECT}:storageAccountName"]
 PROD_VOLUMES = stack_file_config("prod")[f"{PROJECT}:volumes"]
 

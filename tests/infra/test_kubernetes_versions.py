@@ -17,10 +17,6 @@ from infra.exit_codes import ExitCode
 from policies.aks_versions import CALENDAR, READ_ON, TODAY_ENV, minor_of, supported_minors
 from tests.conftest import REPO_ROOT, STACKS, git_as_ci
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 VERSION_KEY = "aks-rwx-training:kubernetesVersion"
 SUPPORTED = "azure-native-containerservice-managedcluster-kubernetes-version-supported"
 

@@ -12,10 +12,6 @@ from infra.render.mermaid import MAX_NODES, render_mermaid
 from tests.conftest import REPO_ROOT
 from tests.reliability._support import real_plan
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 NODE = re.compile(r'^\s*(n\d+)(?:\[|\{\{)"(.*?)<br/>', re.MULTILINE)
 EDGE = re.compile(r"^\s*(n\d+) (-->|-\.->) (n\d+)$", re.MULTILINE)
 

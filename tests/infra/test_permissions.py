@@ -17,10 +17,6 @@ from infra.exit_codes import ExitCode
 from tests._modules import modules_kept
 from tests.conftest import REPO_ROOT, STACKS
 
-# Most tests edit the bootstrap's roles, which the stacks' programs do not read: each
-# process previews the stacks once per content (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 ROLES = Path("bootstrap/delivery/roles.py")
 PROGRAM = Path("stacks/__main__.py")
 

