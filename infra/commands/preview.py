@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from infra.readers.review import review_facts
     from infra.render.plan import render_json, render_markdown
     from infra.render.text import render_preview_text
-    from infra.repo.vm_sizes import GPU_TABLE
+    from infra.repo.gpus import GPU_TABLE
 
     # A flag that cannot apply is refused, not silently dropped.
     if args.no_policy and (args.policy_pack or args.policy_pack_config):
