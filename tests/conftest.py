@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests._zygote import Zygote
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
@@ -140,6 +142,9 @@ def infra():
     return run_infra_here
 
 
+# The fork servers of this test process's in-process previews (tests/_zygote.py), by the
+# folder of the `infra` that runs them.
+_ZYGOTES: dict[Path, Zygote] = {}
 # Plans the preview pipeline's child process returned, as JSON with their tree's root left out,
 # by (what the program could read, stack); filled by previews_by_content, one xdist worker
 # (process) each.
@@ -207,7 +212,9 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     its child process once per test process and content: a project whose program would read
     the same files (this checkout, or a copy of it under another folder with the same
     contents) is handed that plan, its paths moved to the project's folder, a fresh copy each
-    time (~2 s of a child and its program saved a call). A program that fails is run each
+    time (~2 s of a child and its program saved a call). A plan it has not seen comes from a
+    child forked from this test process's zygote (tests/_zygote.py), which has the SDKs
+    imported already (~0.6 s saved a child). A program that fails is run each
     time; the policy packs judge every plan. What a program prints (its warnings) shows only
     on the run that previewed it: a test about a program's own output runs it through
     `run_infra`, in a process of its own.
@@ -218,11 +225,24 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
     import infra.pipeline
-    from infra.engine.apart import plan_from_json, plan_to_json
+    from infra.engine.apart import (
+        TOOL_ROOT,
+        child_arguments,
+        plan_from_json,
+        plan_to_json,
+        read_plans,
+    )
     from infra.engine.model import StackPlan
     from infra.engine.project import Project
 
-    run_apart = infra.pipeline.run_stacks_apart
+    def run_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
+        if not stacks:
+            return []
+        zygote = _ZYGOTES.get(TOOL_ROOT) or _ZYGOTES.setdefault(
+            TOOL_ROOT, Zygote(TOOL_ROOT, REPO_ROOT)
+        )
+        out, err, code = zygote.run(child_arguments(project, stacks))
+        return read_plans(project, stacks, out, err, code)
 
     def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
         tree = _program_tree(project)
@@ -280,6 +300,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Tests work on copies (tests/reliability/_support.py copy_project): a run that leaves
     the checkout's files changed, or new files in it, fails."""
+    for zygote in _ZYGOTES.values():
+        zygote.close()
     before = session.config.stash.get(_CHECKOUT, None)
     if before is None or _checkout_state() == before:
         return

@@ -168,7 +168,7 @@ def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]
     `ProgramError` when the child stops before the last plan (a program that exits early)."""
     if not stacks:
         return []
-    command = [sys.executable, "-P", "-c", _BOOT, str(TOOL_ROOT), str(project.root), *stacks]
+    command = [sys.executable, "-P", "-c", _BOOT, *child_arguments(project, stacks)]
     child = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -179,13 +179,21 @@ def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]
         child.kill()
         child.wait()
         raise
+    return read_plans(project, stacks, out, err, child.returncode)
+
+
+def child_arguments(project: Project, stacks: Sequence[str]) -> list[str]:
+    """What `child_main` is given: the tool's folder, the project's, the stacks."""
+    return [str(TOOL_ROOT), str(project.root), *stacks]
+
+
+def read_plans(
+    project: Project, stacks: Sequence[str], out: bytes, err: bytes, code: int
+) -> list[StackPlan]:
+    """The plans a finished child wrote on ``out``; what it printed on ``err`` goes to stderr."""
     if err:
         # What the program printed (it runs with stdout on stderr), as it would in-process.
         sys.stderr.write(err.decode(errors="replace"))
-    return _plans(project, stacks, out, child.returncode)
-
-
-def _plans(project: Project, stacks: Sequence[str], out: bytes, code: int) -> list[StackPlan]:
     stopped = ProgramError(
         f"{project.relative(project.main)}: the program stopped the preview before it "
         f"finished (exit code {code}); infra cannot judge a plan it did not get"

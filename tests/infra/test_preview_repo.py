@@ -124,7 +124,8 @@ def _as_json(plan):
 def test_the_shared_previews_are_the_childs_plans_for_the_same_files(tmp_path):
     """previews_by_content (tests/conftest.py, every test's) serves what the pipeline's child
     returns for the files the program reads, a fresh copy each time, its paths in the project
-    asked about; a project whose program reads other files runs its own child."""
+    asked about; a project whose program reads other files runs its own child. Its children
+    are forked from the suite's zygote (tests/_zygote.py): their plans are the real child's."""
     import infra.pipeline
     from infra.engine.apart import run_stacks_apart
 
