@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.engine.apart import _plans, plan_from_json, plan_to_json, run_stacks_apart
+from infra.engine.apart import plan_from_json, plan_to_json, read_plans, run_stacks_apart
 from infra.engine.project import ProgramError, load_project, load_stack_config
 from infra.engine.runtime import run_stack
 from infra.engine.values import contains_secret, unwrap
@@ -59,7 +59,7 @@ def test_what_the_program_prints_is_never_read_as_a_plan(project: Path) -> None:
 )
 def test_anything_but_whole_plans_is_one_error(project: Path, out: bytes) -> None:
     with pytest.raises(ProgramError) as error:
-        _plans(load_project(project), ["test"], out, 0)
+        read_plans(load_project(project), ["test"], out, b"", 0)
     assert str(error.value) == (
         "__main__.py: the program stopped the preview before it finished (exit code 0); "
         "infra cannot judge a plan it did not get"
