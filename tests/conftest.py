@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import io
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -13,11 +14,15 @@ import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests._zygote import Zygote
+
+if TYPE_CHECKING:
+    from infra.engine.model import StackPlan
+    from infra.policy.host import PolicyPackSpec, PolicyResults
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -214,8 +219,10 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     contents) is handed that plan, its paths moved to the project's folder, a fresh copy each
     time (~2 s of a child and its program saved a call). A plan it has not seen comes from a
     child forked from this test process's zygote (tests/_zygote.py), which has the SDKs
-    imported already (~0.6 s saved a child). A program that fails is run each
-    time; the policy packs judge every plan. What a program prints (its warnings) shows only
+    imported already (~0.6 s saved a child). A program that fails is run each time. What the
+    repository's own policy pack said of a plan is kept the same way (by what the pack could
+    read, its config and the plan): a fixture pack, which may hang or crash on purpose, runs
+    each time. What a program prints (its warnings) shows only
     on the run that previewed it: a test about a program's own output runs it through
     `run_infra`, in a process of its own.
 
@@ -232,7 +239,6 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
         plan_to_json,
         read_plans,
     )
-    from infra.engine.model import StackPlan
     from infra.engine.project import Project
 
     def run_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
@@ -258,6 +264,50 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
         ]
 
     monkeypatch.setattr(infra.pipeline, "run_stacks_apart", run_stacks_apart)
+
+    import infra.policy.host
+
+    evaluate = infra.policy.host.evaluate_policy_packs
+
+    def evaluate_policy_packs(
+        packs: Sequence[PolicyPackSpec], plan: StackPlan, **options: Any
+    ) -> PolicyResults:
+        key = _verdicts_key(packs, plan, options)
+        if key is None:
+            return evaluate(packs, plan, **options)
+        if key not in _VERDICTS:
+            _VERDICTS[key] = pickle.dumps(evaluate(packs, plan, **options))
+        return pickle.loads(_VERDICTS[key])
+
+    monkeypatch.setattr(infra.policy.host, "evaluate_policy_packs", evaluate_policy_packs)
+
+
+# What a repository's own policy pack said of a plan, pickled, by what the pack could read, its
+# config, the plan and the options (one xdist worker each); see previews_by_content.
+_VERDICTS: dict[str, bytes] = {}
+
+
+def _verdicts_key(
+    packs: Sequence[PolicyPackSpec], plan: StackPlan, options: dict[str, Any]
+) -> str | None:
+    """None unless every pack is a repository's own (its folder beside a Pulumi.yaml): a test's
+    fixture pack may hang, crash or count its runs, and is run each time."""
+    import json
+    from types import SimpleNamespace
+
+    from infra.engine.apart import plan_to_json
+
+    if not packs or not all((spec.path.parent / "Pulumi.yaml").is_file() for spec in packs):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for spec in packs:
+        tree = spec.path.resolve().parent
+        digest.update(_program_inputs(SimpleNamespace(root=tree), tree).encode())
+        digest.update(
+            json.dumps([str(spec.path), spec.config], sort_keys=True, default=repr).encode()
+        )
+    digest.update(json.dumps([plan_to_json(plan), options], sort_keys=True, default=repr).encode())
+    return digest.hexdigest()
 
 
 # The checkout's state when the run started (tests never change the checkout).

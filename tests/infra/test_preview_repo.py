@@ -148,3 +148,27 @@ def test_the_shared_previews_are_the_childs_plans_for_the_same_files(tmp_path):
     stack_file.write_text(stack_file.read_text().replace(f": {name}\n", ": aks-renamed\n", 1))
     (renamed,) = infra.pipeline.run_stacks_apart(load_project(second), ["dev"])
     assert renamed.outputs["clusterName"] == "aks-renamed"
+
+
+CLUSTER = "azure-native:containerservice:ManagedCluster"
+
+
+def test_the_shared_verdicts_are_the_packs_own_for_the_same_plan():
+    """previews_by_content also keeps what the repository's pack said of a plan: asked again
+    about the same plan, it answers what the pack process answers, a fresh copy each time."""
+    import infra.policy.host
+    from infra.policy.host import PolicyPackSpec, evaluate_policy_packs
+
+    plan = real_plan("dev")
+    packs = [PolicyPackSpec(REPO_ROOT / "policies")]  # its defaults: some verdicts on dev
+    served = infra.policy.host.evaluate_policy_packs(packs, plan)
+    assert served.violations
+    assert served == evaluate_policy_packs(packs, plan)
+    served.violations.clear()
+    served_again = infra.policy.host.evaluate_policy_packs(packs, plan)
+    assert served_again == evaluate_policy_packs(packs, plan)
+    # Another plan, its own verdicts: without the cluster, none about it.
+    plan.resources = [r for r in plan.resources if r.type != CLUSTER]
+    other = infra.policy.host.evaluate_policy_packs(packs, plan)
+    assert other == evaluate_policy_packs(packs, plan)
+    assert len(other.violations) < len(served_again.violations)
