@@ -221,10 +221,10 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     child forked from this test process's zygote (tests/_zygote.py), which has the SDKs
     imported already (~0.6 s saved a child). A program that fails is run each time. What the
     repository's own policy pack said of a plan is kept the same way (by what the pack could
-    read, its config and the plan): a fixture pack, which may hang or crash on purpose, runs
-    each time. What a program prints (its warnings) shows only
-    on the run that previewed it: a test about a program's own output runs it through
-    `run_infra`, in a process of its own.
+    read, its config, its environment and the plan): a fixture pack, which may hang or crash
+    on purpose, runs each time. What a program prints (its warnings) shows only on the run
+    that previewed it: a test about a program's own output runs it through `run_infra`, in a
+    process of its own.
 
     Every test has it: it pays most in modules about what the commands print and in mutation
     tests whose edits leave most stacks' programs unchanged. Plans are deterministic: the same
@@ -306,7 +306,11 @@ def _verdicts_key(
         digest.update(
             json.dumps([str(spec.path), spec.config], sort_keys=True, default=repr).encode()
         )
-    digest.update(json.dumps([plan_to_json(plan), options], sort_keys=True, default=repr).encode())
+    # The pack process's environment is this one's (a policy may read it: the date it takes
+    # for today, for instance), but for the name of the test that runs.
+    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    judged = [plan_to_json(plan), options, environment]
+    digest.update(json.dumps(judged, sort_keys=True, default=repr).encode())
     return digest.hexdigest()
 
 
