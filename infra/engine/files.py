@@ -7,8 +7,10 @@ MemoryError, a RecursionError or a silently dropped value.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import pickle
 import re
 import stat
 from pathlib import Path
@@ -121,9 +123,8 @@ class StrictLoader(yaml.SafeLoader):
 
 def parse_yaml(text: str, shown: str, loader: type[StrictLoader] = StrictLoader) -> Any:
     """One YAML document from `text`; any problem is one UsageError line naming `shown`."""
-    parser = loader(text)
     try:
-        return parser.get_single_data()
+        return pickle.loads(_parsed(text, loader))
     except _Refused as e:
         raise UsageError(f"{shown}: {e}") from None
     except yaml.YAMLError as e:
@@ -131,6 +132,17 @@ def parse_yaml(text: str, shown: str, loader: type[StrictLoader] = StrictLoader)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise UsageError(f"{shown}:{where} is not valid YAML: {problem}") from None
+
+
+# A command reads Pulumi.yaml and the stack files several times (each stack's preview, its
+# policy keys, the permissions check), and PyYAML's pure-Python loader, which the checks
+# above need, takes ~20 ms for Pulumi.yaml: each text is parsed once per process, and each
+# caller gets its own copy (unpickling costs a fiftieth of parsing).
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, loader: type[StrictLoader]) -> bytes:
+    parser = loader(text)
+    try:
+        return pickle.dumps(parser.get_single_data())
     finally:
         parser.dispose()
 
