@@ -1304,11 +1304,17 @@ def stack_file(stack: str) -> str:
     return (STACKS_DIR / f"Pulumi.{stack}.yaml").relative_to(_project_root()).as_posix()
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _config_block(path: Path, project: str) -> dict[str, Any]:
     """``ns:key -> entry`` of ``path``'s ``config:`` block; empty when the file does not
     read (the CLI read it before the program ran and reports its problems itself)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader where the wheel has it: ~10x faster than the pure-Python one on
+        # Pulumi.yaml, read for each stack, and the CLI has vetted the file (duplicate keys,
+        # depth, size) before the program runs.
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, ValueError, yaml.YAMLError):
         return {}
     config = doc.get("config") if isinstance(doc, dict) else None

@@ -124,7 +124,8 @@ class StrictLoader(yaml.SafeLoader):
 def parse_yaml(text: str, shown: str, loader: type[StrictLoader] = StrictLoader) -> Any:
     """One YAML document from `text`; any problem is one UsageError line naming `shown`."""
     try:
-        return pickle.loads(_parsed(text, loader))
+        # A class is hashable; mypy reads the instance method __hash__(self) and says not.
+        return pickle.loads(_parsed(text, loader))  # type: ignore[arg-type]
     except _Refused as e:
         raise UsageError(f"{shown}: {e}") from None
     except yaml.YAMLError as e:
