@@ -170,19 +170,18 @@ _NOT_READ = {
 _DIGESTS: dict[Path, str] = {}
 
 
-def _program_tree(project: Any) -> Path:
-    """The folder a project's program reads from: its own, or, for a project nested in
-    another's folder (bootstrap/ in the repository), the folder above it, whose stacks the
-    bootstrap program reads."""
-    root = project.root.resolve()
-    return root.parent if (root.parent / "Pulumi.yaml").is_file() else root
+def _program_tree(own: Path) -> Path:
+    """The folder the program of the project in folder ``own`` reads from: its own, or, for a
+    project nested in another's folder (bootstrap/ in the repository), the folder above it,
+    whose stacks the bootstrap program reads."""
+    return own.parent if (own.parent / "Pulumi.yaml").is_file() else own
 
 
-def _program_inputs(project: Any, tree: Path) -> str:
-    """A digest of every file under ``tree`` the project's program could read: all but another
-    Pulumi project nested in it (a program never reads another project's files; the stacks
-    program leaves bootstrap/ alone, so a test that edits a bootstrap role reuses its plans)."""
-    own = project.root.resolve()
+def _program_inputs(own: Path, tree: Path) -> str:
+    """A digest of every file under ``tree`` that the program of the project in folder ``own``
+    (resolved) could read: all but another Pulumi project nested in it (a program never reads
+    another project's files; the stacks program leaves bootstrap/ alone, so a test that edits
+    a bootstrap role reuses its plans)."""
     if tree == REPO_ROOT and own in _DIGESTS:  # the checkout does not change during a run
         return _DIGESTS[own]
     digest = hashlib.blake2b(f"{own.relative_to(tree)}\0".encode(), digest_size=16)
@@ -244,15 +243,15 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     def run_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
         if not stacks:
             return []
-        zygote = _ZYGOTES.get(TOOL_ROOT) or _ZYGOTES.setdefault(
-            TOOL_ROOT, Zygote(TOOL_ROOT, REPO_ROOT)
-        )
-        out, err, code = zygote.run(child_arguments(project, stacks))
+        if TOOL_ROOT not in _ZYGOTES:
+            _ZYGOTES[TOOL_ROOT] = Zygote(TOOL_ROOT, REPO_ROOT)
+        out, err, code = _ZYGOTES[TOOL_ROOT].run(child_arguments(project, stacks))
         return read_plans(project, stacks, out, err, code)
 
     def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
-        tree = _program_tree(project)
-        inputs = _program_inputs(project, tree)
+        own = project.root.resolve()
+        tree = _program_tree(own)
+        inputs = _program_inputs(own, tree)
         root = json.dumps(str(tree))[1:-1]
         missing = [s for s in dict.fromkeys(stacks) if (inputs, s) not in _CHILD_PLANS]
         for stack, plan in zip(missing, run_apart(project, missing), strict=True):
@@ -293,7 +292,6 @@ def _verdicts_key(
     """None unless every pack is a repository's own (its folder beside a Pulumi.yaml): a test's
     fixture pack may hang, crash or count its runs, and is run each time."""
     import json
-    from types import SimpleNamespace
 
     from infra.engine.apart import plan_to_json
 
@@ -302,7 +300,7 @@ def _verdicts_key(
     digest = hashlib.blake2b(digest_size=16)
     for spec in packs:
         tree = spec.path.resolve().parent
-        digest.update(_program_inputs(SimpleNamespace(root=tree), tree).encode())
+        digest.update(_program_inputs(tree, tree).encode())
         digest.update(
             json.dumps([str(spec.path), spec.config], sort_keys=True, default=repr).encode()
         )
