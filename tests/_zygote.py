@@ -27,9 +27,11 @@ import selectors
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 # Folders whose sources the zygote does not scan for imports: caches, environments and the
 # test suite (a test imports what no program does).
@@ -143,10 +145,13 @@ class Zygote:
         self._tool_root, self._scan_root = tool_root, scan_root
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: socket.socket | None = None
+        # Its stderr, read when it stops: a file, which it can never fill as it could a pipe.
+        self._said: IO[bytes] | None = None
 
     def _start(self) -> socket.socket:
         # Message boundaries kept: each request and each answer is one packet.
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._said = tempfile.TemporaryFile()  # noqa: SIM115 - open for the zygote's life; close() closes it
         self._proc = subprocess.Popen(
             [
                 sys.executable,
@@ -159,7 +164,7 @@ class Zygote:
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._said,
         )
         theirs.close()
         self._channel = ours
@@ -174,18 +179,25 @@ class Zygote:
         message = {"argv": list(argv), "env": dict(os.environ), "cwd": os.getcwd()}
         try:
             socket.send_fds(channel, [json.dumps(message).encode()], [null, out_w, err_w])
+        except OSError:
+            for fd in (out_r, err_r):
+                os.close(fd)
+            raise self._stopped() from None
         finally:
             for fd in (null, out_w, err_w):
                 os.close(fd)
         out, err = _read_both(out_r, err_r)
         answer = channel.recv(1 << 16)
         if not answer:
-            said = self.close().decode(errors="replace").strip().splitlines()
-            raise RuntimeError(
-                "the test suite's zygote (tests/_zygote.py) stopped: "
-                + (said[-1] if said else "it said nothing")
-            )
+            raise self._stopped()
         return out, err, int(json.loads(answer)["code"])
+
+    def _stopped(self) -> RuntimeError:
+        said = self.close().decode(errors="replace").strip().splitlines()
+        return RuntimeError(
+            "the test suite's zygote (tests/_zygote.py) stopped: "
+            + (said[-1] if said else "it said nothing")
+        )
 
     def close(self) -> bytes:
         """End the zygote; what it printed on stderr."""
@@ -194,8 +206,13 @@ class Zygote:
             self._channel.close()
             self._channel = None
         if self._proc is not None:
-            _, said = self._proc.communicate(timeout=30)
+            self._proc.wait(timeout=30)
             self._proc = None
+        if self._said is not None:
+            self._said.seek(0)
+            said = self._said.read()
+            self._said.close()
+            self._said = None
         return said
 
 
