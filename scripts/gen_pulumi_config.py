@@ -9,6 +9,9 @@ section per sub-model. ``--check`` exits 1 when the file is stale (the tests run
 from __future__ import annotations
 
 import argparse
+import ast
+import functools
+import inspect
 import sys
 import textwrap
 from enum import Enum
@@ -17,6 +20,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,6 +103,33 @@ def _type_lines(key: str, annotation: Any) -> list[str]:
     return [f"    type: {kind}"]
 
 
+@functools.cache
+def _docstrings(model: type[BaseModel]) -> dict[str, str]:
+    """Field name -> the string literal under it in ``model``'s class body (PEP 257's
+    attribute docstring; pydantic would read them too, at every import, with
+    use_attribute_docstrings)."""
+    (cls,) = ast.parse(textwrap.dedent(inspect.getsource(model))).body
+    assert isinstance(cls, ast.ClassDef), model
+    found = {}
+    for field, below in zip(cls.body, cls.body[1:], strict=False):
+        if (
+            isinstance(field, ast.AnnAssign)
+            and isinstance(field.target, ast.Name)
+            and isinstance(below, ast.Expr)
+            and isinstance(below.value, ast.Constant)
+            and isinstance(below.value.value, str)
+        ):
+            found[field.target.id] = inspect.cleandoc(below.value.value)
+    return found
+
+
+def _description(group: str, info: FieldInfo) -> str | None:
+    model = StackConfig.model_fields[group].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel), group
+    (name,) = [name for name, field in model.model_fields.items() if field is info]
+    return _docstrings(model).get(name)
+
+
 def rendered_block() -> str:
     lines = [HEADER.rstrip("\n")]
     group = None
@@ -112,8 +143,9 @@ def rendered_block() -> str:
             lines.append(f"  # --- {title} ".ljust(WIDTH - 4, "-"))
         lines.append(f"  {key}:")
         lines += _type_lines(key, info.annotation)
-        assert info.description, f"{key} has no docstring (its description)"
-        lines += _description_lines(info.description)
+        description = _description(holder, info)
+        assert description, f"{key} has no docstring (its description)"
+        lines += _description_lines(description)
         if not info.is_required():
             lines += _default_lines(_plain(info.default))
     return "\n".join(lines) + "\n"
