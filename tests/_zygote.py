@@ -40,7 +40,10 @@ _SKIPPED = {".git", ".venv", ".venv-scan", "__pycache__", "tests", "node_modules
 
 def _imported_names(scan_root: Path) -> Iterator[str]:
     """Every absolute module name the sources under ``scan_root`` import (``from a import b``
-    gives ``a`` and ``a.b``: b may be a submodule, as azure-native's lazily loaded ones are)."""
+    gives ``a`` and ``a.b``: b may be a submodule, as azure-native's lazily loaded ones are),
+    and the dotted names they reach through an imported name (``import pulumi_kubernetes as
+    k8s`` then ``k8s.core.v1.Pod`` gives ``pulumi_kubernetes.core`` and
+    ``pulumi_kubernetes.core.v1``: the provider SDKs load those on first attribute access)."""
     for folder, dirs, files in os.walk(scan_root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED)
         for name in sorted(files):
@@ -50,12 +53,40 @@ def _imported_names(scan_root: Path) -> Iterator[str]:
                 tree = ast.parse(Path(folder, name).read_bytes())
             except (SyntaxError, ValueError):
                 continue
+            bound: dict[str, str] = {}
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
-                    yield from (alias.name for alias in node.names)
+                    for alias in node.names:
+                        yield alias.name
+                        if alias.asname:
+                            bound[alias.asname] = alias.name
+                        else:
+                            top = alias.name.partition(".")[0]
+                            bound[top] = top
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     yield node.module
-                    yield from (f"{node.module}.{alias.name}" for alias in node.names)
+                    for alias in node.names:
+                        yield f"{node.module}.{alias.name}"
+                        bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute):
+                    yield from _reached(node, bound)
+
+
+def _reached(node: ast.Attribute, bound: Mapping[str, str]) -> Iterator[str]:
+    """``a.b.c`` where ``a`` is an imported name bound to module M: M.b and M.b.c (either may
+    be a class or a function; importing it then fails, and the caller skips it)."""
+    chain: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        chain.append(current.attr)
+        current = current.value
+    if not isinstance(current, ast.Name) or current.id not in bound:
+        return
+    name = bound[current.id]
+    for attr in reversed(chain):
+        name = f"{name}.{attr}"
+        yield name
 
 
 def _from_environment(name: str) -> bool:
@@ -81,6 +112,10 @@ def _preload(tool_root: str, scan_root: Path) -> None:
             try:
                 module = importlib.import_module(name)
             except ImportError:  # `from a import b` where b is a name, not a module
+                # ... which a package may import on first access (pydantic's __getattr__).
+                parent, _, attr = name.rpartition(".")
+                if parent in sys.modules:
+                    getattr(sys.modules[parent], attr, None)
                 continue
             # The provider SDKs load a module on its first attribute (pulumi/_utils.py
             # _LazyModule): this one loads it here, once, rather than in each child.
