@@ -22,6 +22,7 @@ from tests._zygote import Zygote
 
 if TYPE_CHECKING:
     from infra.engine.model import StackPlan
+    from infra.engine.project import Project
     from infra.policy.host import PolicyPackSpec, PolicyResults
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -167,7 +168,11 @@ _NOT_READ = {
     ".mypy_cache",
     ".ruff_cache",
 }
-_DIGESTS: dict[Path, str] = {}
+# At the root of a program's tree, what `infra` reads and no program does: the tool's settings
+# (tests/infra/test_preview_repo.py checks that every program plans the same without it), so a
+# test that edits only [tool.infra] reuses the plans. A pack's verdicts keep it in their key.
+_TOOL_SETTINGS = frozenset({"pyproject.toml"})
+_DIGESTS: dict[tuple[Path, frozenset[str]], str] = {}
 
 
 def _program_tree(own: Path) -> Path:
@@ -177,13 +182,14 @@ def _program_tree(own: Path) -> Path:
     return own.parent if (own.parent / "Pulumi.yaml").is_file() else own
 
 
-def _program_inputs(own: Path, tree: Path) -> str:
+def _program_inputs(own: Path, tree: Path, unread_at_root: frozenset[str] = frozenset()) -> str:
     """A digest of every file under ``tree`` that the program of the project in folder ``own``
     (resolved) could read: all but another Pulumi project nested in it (a program never reads
     another project's files; the stacks program leaves bootstrap/ alone, so a test that edits
-    a bootstrap role reuses its plans)."""
-    if tree == REPO_ROOT and own in _DIGESTS:  # the checkout does not change during a run
-        return _DIGESTS[own]
+    a bootstrap role reuses its plans) and the files named ``unread_at_root`` at its root."""
+    cached = (own, unread_at_root)
+    if tree == REPO_ROOT and cached in _DIGESTS:  # the checkout does not change during a run
+        return _DIGESTS[cached]
     digest = hashlib.blake2b(f"{own.relative_to(tree)}\0".encode(), digest_size=16)
     for folder, dirs, files in _sorted_walk(tree):
         dirs[:] = [
@@ -193,13 +199,13 @@ def _program_inputs(own: Path, tree: Path) -> str:
             and (folder / d == own or not (folder / d / "Pulumi.yaml").is_file())
         ]
         for name in files:
-            if name in _NOT_READ:
+            if name in _NOT_READ or (folder == tree and name in unread_at_root):
                 continue
             path = folder / name
             digest.update(f"{path.relative_to(tree)}\0".encode())
             digest.update(path.read_bytes())
     if tree == REPO_ROOT:
-        _DIGESTS[own] = digest.hexdigest()
+        _DIGESTS[cached] = digest.hexdigest()
     return digest.hexdigest()
 
 
@@ -207,6 +213,19 @@ def _sorted_walk(top: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
     for folder, dirs, files in os.walk(top):
         dirs.sort()
         yield Path(folder), dirs, sorted(files)
+
+
+def forked_plans(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
+    """What `infra.engine.apart.run_stacks_apart` returns, from a child forked from this test
+    process's zygote (tests/_zygote.py) rather than started afresh."""
+    from infra.engine.apart import TOOL_ROOT, child_arguments, read_plans
+
+    if not stacks:
+        return []
+    if TOOL_ROOT not in _ZYGOTES:
+        _ZYGOTES[TOOL_ROOT] = Zygote(TOOL_ROOT, REPO_ROOT)
+    out, err, code = _ZYGOTES[TOOL_ROOT].run(child_arguments(project, stacks))
+    return read_plans(project, stacks, out, err, code)
 
 
 @pytest.fixture(autouse=True)
@@ -231,30 +250,15 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
     import infra.pipeline
-    from infra.engine.apart import (
-        TOOL_ROOT,
-        child_arguments,
-        plan_from_json,
-        plan_to_json,
-        read_plans,
-    )
-    from infra.engine.project import Project
-
-    def run_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
-        if not stacks:
-            return []
-        if TOOL_ROOT not in _ZYGOTES:
-            _ZYGOTES[TOOL_ROOT] = Zygote(TOOL_ROOT, REPO_ROOT)
-        out, err, code = _ZYGOTES[TOOL_ROOT].run(child_arguments(project, stacks))
-        return read_plans(project, stacks, out, err, code)
+    from infra.engine.apart import plan_from_json, plan_to_json
 
     def run_stacks_apart(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
         own = project.root.resolve()
         tree = _program_tree(own)
-        inputs = _program_inputs(own, tree)
+        inputs = _program_inputs(own, tree, _TOOL_SETTINGS)
         root = json.dumps(str(tree))[1:-1]
         missing = [s for s in dict.fromkeys(stacks) if (inputs, s) not in _CHILD_PLANS]
-        for stack, plan in zip(missing, run_apart(project, missing), strict=True):
+        for stack, plan in zip(missing, forked_plans(project, missing), strict=True):
             text = json.dumps(plan_to_json(plan))
             _CHILD_PLANS[inputs, stack] = text.replace(root, _ROOT_MARK)
         return [

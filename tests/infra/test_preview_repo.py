@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
 from infra.engine.project import load_project, load_stack_config
-from tests.conftest import REPO_ROOT, STACKS
+from tests.conftest import REPO_ROOT, STACKS, forked_plans
 from tests.reliability._support import copy_project, real_plan
 
 
@@ -148,6 +149,30 @@ def test_the_shared_previews_are_the_childs_plans_for_the_same_files(tmp_path):
     stack_file.write_text(stack_file.read_text().replace(f": {name}\n", ": aks-renamed\n", 1))
     (renamed,) = infra.pipeline.run_stacks_apart(load_project(second), ["dev"])
     assert renamed.outputs["clusterName"] == "aks-renamed"
+
+
+def test_no_program_reads_the_tools_settings(tmp_path):
+    """previews_by_content leaves pyproject.toml out of what a program could read (a test that
+    edits only [tool.infra] reuses the plans): a copy without it plans every stack, and the
+    bootstrap, as the checkout does."""
+    copy = copy_project(tmp_path / "copy")
+    shutil.copytree(
+        REPO_ROOT / "bootstrap", copy / "bootstrap", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    assert not (copy / "pyproject.toml").exists()
+    (bootstrap_stack,) = load_project(REPO_ROOT / "bootstrap").stacks()
+    for folder, stacks in (("", list(STACKS)), ("bootstrap", [bootstrap_stack])):
+        ours = forked_plans(load_project(REPO_ROOT / folder), stacks)
+        theirs = forked_plans(load_project(copy / folder), stacks)
+        for mine, copied in zip(ours, theirs, strict=True):
+            assert _rooted(copied, copy) == _rooted(mine, REPO_ROOT), mine.stack
+
+
+def _rooted(plan, root):
+    """The plan as JSON, the project's folder and the checkout's (the virtual environment's
+    sources in the SDK's source positions) both written <root>."""
+    text = _as_json(plan).replace(json.dumps(str(root))[1:-1], "<root>")
+    return text.replace(json.dumps(str(REPO_ROOT))[1:-1], "<root>")
 
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
