@@ -12,8 +12,9 @@
 # Writes OUT_DIR/STACK.md (Markdown for the PR comment and job summary) and OUT_DIR/STACK.rc
 # (infra diff's exit code), and exits with that code: 0 clean, 1 mandatory policy
 # violation, 2 error, 3 unacknowledged replacement/deletion of a stateful resource.
-# The stacks in strict-diff of [tool.infra] run with --strict. Only when that blocks (3) is ci_ack.py asked whether a
-# maintainer's approval names every resource at risk; if so the diff is re-run with --ack.
+# The stacks in strict-diff of [tool.infra] run with --strict. Only when that blocks (3) is
+# ci_ack.py asked whether a maintainer's approval names every resource at risk (from the JSON
+# report the same run wrote: one preview of each revision); if so the diff is re-run with --ack.
 set -euo pipefail
 
 usage='usage: ci-offline-diff.sh STACK BASE_REF HEAD_REF OUT_DIR'
@@ -48,21 +49,20 @@ esac
 
 rc=0
 verdict=''
-"${infra[@]}" "${args[@]}" --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
+"${infra[@]}" "${args[@]}" --markdown --report "$out/$stack.json" >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
 if ((rc == 3)); then
-  # The JSON run names the resources at risk (and exits 3 again).
-  "${infra[@]}" "${args[@]}" --json >"$out/$stack.json" || true
+  # The report names the resources at risk.
   ack=0
   verdict=$("$python" "$here/ci_ack.py" --stack "$stack" --diff "$out/$stack.json" \
     --reviews "${REVIEWS:-}" --commits "${COMMITS:-}" --author "${PR_AUTHOR:-}" --head-sha "${HEAD_SHA:-}") || ack=$?
   verdict=${verdict:-not acknowledged: ci_ack.py failed (see the job log)}
-  rm -f "$out/$stack.json"
   echo "ci-offline-diff: $verdict" >&2
   if ((ack == 0)); then
     rc=0
     "${infra[@]}" "${args[@]}" --ack --markdown >"$out/$stack.md" 2>"$out/$stack.err" || rc=$?
   fi
 fi
+rm -f "$out/$stack.json"
 cat "$out/$stack.err" >&2
 if [[ ! -s $out/$stack.md ]]; then
   # infra failed before printing a report: show its error instead.

@@ -239,6 +239,12 @@ def add_subparser(sub: argparse._SubParsersAction) -> None:
         help="acknowledge stateful replacements/deletions (the PR says so)",
     )
     p.add_argument("--no-policy", action="store_true", help="skip policy evaluation")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        type=Path,
+        help="also write the JSON document (what --json prints) to FILE, whatever the format",
+    )
     add_color(p)
     p.set_defaults(handler=run)
 
@@ -254,12 +260,15 @@ def run(args: argparse.Namespace) -> int:
     )
     risks = [c for d in diffs for c in d.stateful_risks]
     blocked = args.strict and bool(risks) and not args.ack
+    document = {"version": JSON_VERSION, "stacks": [d.as_json() for d in diffs], "blocked": blocked}
+    if args.report is not None:
+        # One run for both: scripts/ci-offline-diff.sh shows the Markdown and hands the JSON's
+        # resources at risk to ci_ack.py (a second run would preview both revisions again).
+        try:
+            args.report.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
     if args.format == "json":
-        document = {
-            "version": JSON_VERSION,
-            "stacks": [d.as_json() for d in diffs],
-            "blocked": blocked,
-        }
         print(json.dumps(document, indent=2))
     elif args.format == "mermaid":
         from infra.render.diff import touched_plan

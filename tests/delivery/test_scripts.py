@@ -75,14 +75,19 @@ AT_RISK = {
 
 
 def _fake_infra(tmp_path: Path, exit_code: int) -> Path:
-    """Logs each call; --json prints AT_RISK; a blocked run (3) passes once --ack is given."""
+    """Logs each call; --report FILE writes AT_RISK there; a blocked run (3) passes once --ack
+    is given."""
     diff = tmp_path / "diff.json"
     diff.write_text(json.dumps(AT_RISK))
     return fake(
         tmp_path / "bin",
         "infra",
         f"""echo "$*" >>"{tmp_path}/calls"
-if [[ $* == *--json* ]]; then cat "{diff}"; exit {exit_code}; fi
+previous=''
+for arg in "$@"; do
+  if [[ $previous == --report ]]; then cp "{diff}" "$arg"; fi
+  previous=$arg
+done
 echo "### report for $7"
 if [[ {exit_code} == 3 && $* == *--ack* ]]; then exit 0; fi
 exit {exit_code}
@@ -132,7 +137,8 @@ def test_offline_diff(tmp_path: Path, stack: str, exit_code: int, expect_strict:
     [args] = calls
     assert args[:7] == ["diff", "--base", "origin/main", "--head", "HEAD", "--stack", stack]
     assert ("--strict" in args) == expect_strict
-    assert "--ack" not in args and args[-1] == "--markdown"
+    assert "--ack" not in args and "--markdown" in args
+    assert args[args.index("--report") + 1] == str(out.resolve() / f"{stack}.json")
     assert (out / f"{stack}.md").read_text() == f"### report for {stack}\n"
     assert (out / f"{stack}.rc").read_text().strip() == str(exit_code)
     assert sorted(p.name for p in out.iterdir()) == [f"{stack}.md", f"{stack}.rc"]
@@ -141,8 +147,11 @@ def test_offline_diff(tmp_path: Path, stack: str, exit_code: int, expect_strict:
 def test_offline_diff_acknowledged_by_a_maintainers_approval(tmp_path: Path) -> None:
     done, calls, out = _offline_diff(tmp_path, "prod", 3, [APPROVAL])
     assert done.returncode == 0, done.stderr
-    assert [c[-1] for c in calls] == ["--markdown", "--json", "--markdown"]
-    assert "--ack" in calls[2] and "--strict" in calls[2]
+    # One run for the report and the resources at risk, one more once acknowledged.
+    first, acknowledged = calls
+    assert "--report" in first and "--ack" not in first
+    assert "--ack" in acknowledged and "--strict" in acknowledged
+    assert "--report" not in acknowledged and acknowledged[-1] == "--markdown"
     report = (out / "prod.md").read_text()
     assert report.startswith("### report for prod\n")
     assert "> acknowledged by @maintainer (review 7 of aaaaaaaaaaaa): share in prod" in report
@@ -161,7 +170,8 @@ def test_offline_diff_acknowledged_by_a_maintainers_approval(tmp_path: Path) -> 
 def test_offline_diff_stays_blocked(tmp_path: Path, review: dict[str, object]) -> None:
     done, calls, out = _offline_diff(tmp_path, "prod", 3, [review])
     assert done.returncode == 3
-    assert [c[-1] for c in calls] == ["--markdown", "--json"]
+    [args] = calls
+    assert "--report" in args and "--ack" not in args
     report = (out / "prod.md").read_text()
     assert "> not acknowledged (" in report
     assert "`Acknowledge-Replacement: prod: share`" in report

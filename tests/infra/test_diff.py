@@ -86,6 +86,23 @@ def test_removed_volume_is_a_stateful_deletion_blocked_in_strict_mode(infra, rep
     assert doc["blocked"] is False
 
 
+def test_the_report_file_holds_the_json_of_the_same_run(infra, repo, tmp_path):
+    _commit(repo, [])
+    report = tmp_path / "report.json"
+    flags = ("diff", "--base", "HEAD~1", "--head", "HEAD", "-C", str(repo), "--strict")
+    shown = infra(*flags, "--markdown", "--report", str(report))
+    assert shown.returncode == 3
+    assert "datasets-share" in shown.stdout and not shown.stdout.startswith("{")
+    _, doc = _diff(infra, repo, "--strict")
+    assert json.loads(report.read_text()) == doc
+    nowhere = tmp_path / "no-such-folder" / "report.json"
+    refused = infra(*flags, "--report", str(nowhere))
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"infra: error: --report {nowhere}: No such file or directory"
+    ]
+
+
 def test_protocol_change_forces_replacement(infra, repo):
     _commit(repo, [{"name": "datasets", "quota": 100, "protocol": "NFS"}])
     result, doc = _diff(infra, repo, "--strict")
