@@ -228,6 +228,30 @@ def forked_plans(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
     return read_plans(project, stacks, out, err, code)
 
 
+# The repository's own packages (and the bootstrap program's), by top-level name.
+_OWN_PACKAGES = frozenset(
+    folder.name
+    for parent in (REPO_ROOT, REPO_ROOT / "bootstrap")
+    for folder in parent.iterdir()
+    if (folder / "__init__.py").is_file()
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def checkout_modules() -> Iterator[None]:
+    """After each test module, forget the modules of this repository's packages that a test
+    imported from a copy of it (a program previewed in this process imports the copy's
+    `stacks` and `components`): the next module would otherwise import the copy's, with its
+    edits and its files (a policy config only the copy has, say), depending on the order."""
+    yield
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] not in _OWN_PACKAGES:
+            continue
+        origin = getattr(module, "__file__", None)
+        if origin and not Path(origin).resolve().is_relative_to(REPO_ROOT):
+            del sys.modules[name]
+
+
 @pytest.fixture(autouse=True)
 def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview pipeline (infra/pipeline.py, behind `infra preview`, `diff`, `cost`,
