@@ -50,15 +50,6 @@ def _failed_checks_by_file(checkov: Path, *files: Path) -> dict[Path, dict[str, 
     return failed
 
 
-def _failed_checks(checkov: Path, *files: Path) -> dict[str, set[str]]:
-    """Check id -> the resources that failed it, in any of ``files``."""
-    failed: dict[str, set[str]] = {}
-    for by_check in _failed_checks_by_file(checkov, *files).values():
-        for check, resources in by_check.items():
-            failed.setdefault(check, set()).update(resources)
-    return failed
-
-
 @pytest.fixture(scope="module")
 def prod_plan():
     return real_plan("prod")
@@ -92,19 +83,38 @@ def _mutated_template(plan, path: str, value: object) -> dict:
         target[key] = before
 
 
+WAIVED_STACKS = sorted({s for w in checkov_waivers.load() for s in w.stacks})
+
+
 @pytest.fixture(scope="module")
 def scans(checkov, prod_plan, tmp_path_factory) -> dict[str, dict[str, set[str]]]:
-    """What Checkov fails in prod's template ("good") and in each mutation's, in one scan
-    (Checkov takes seconds to start; it reports each file's checks apart)."""
+    """What Checkov fails, in one scan (Checkov takes seconds to start; it reports each file's
+    checks apart): prod's template ("good") and each mutation's, by the mutated path; and
+    each stack's export (template and manifests), by the stack's name."""
+    from infra.readers.manifests import render_manifests
+
     folder = tmp_path_factory.mktemp("templates")
     templates = {"good": arm_template(prod_plan)} | {
         path: _mutated_template(prod_plan, path, value) for path, value, _ in MUTATIONS
     }
-    files = {name: folder / f"{i}.arm.json" for i, name in enumerate(templates)}
-    for name, file in files.items():
+    files = {name: [folder / f"{i}.arm.json"] for i, name in enumerate(templates)}
+    for name, (file,) in files.items():
         file.write_text(json.dumps(templates[name]))
-    failed = _failed_checks_by_file(checkov, *files.values())
-    return {name: failed[file] for name, file in files.items()}
+    for stack in sorted({*WAIVED_STACKS, "dev"}):
+        plan = real_plan(stack)
+        files[stack] = [folder / f"{stack}.arm.json"]
+        files[stack][0].write_text(json.dumps(arm_template(plan)))
+        manifests = render_manifests(plan)
+        if manifests.strip():
+            files[stack].append(folder / f"{stack}.k8s.yaml")
+            files[stack][1].write_text(manifests)
+    failed = _failed_checks_by_file(checkov, *(f for group in files.values() for f in group))
+    scanned: dict[str, dict[str, set[str]]] = {}
+    for name, group in files.items():
+        for file in group:
+            for check, resources in failed[file].items():
+                scanned.setdefault(name, {}).setdefault(check, set()).update(resources)
+    return scanned
 
 
 @pytest.mark.parametrize(("path", "value", "check"), MUTATIONS)
@@ -113,24 +123,11 @@ def test_a_known_bad_input_fails_its_checkov_check(scans, path, value, check):
     assert scans[path].get(check) == {f"Microsoft.Storage/storageAccounts.{PROD_ACCOUNT}"}
 
 
-WAIVED_STACKS = sorted({s for w in checkov_waivers.load() for s in w.stacks})
-
-
 @pytest.mark.parametrize("stack", WAIVED_STACKS)
-def test_each_waiver_covers_a_check_that_fails_in_its_stacks(checkov, stack, tmp_path):
+def test_each_waiver_covers_a_check_that_fails_in_its_stacks(scans, stack):
     """A waiver whose check passes is stale: it would hide the check if it ever regressed."""
-    from infra.readers.manifests import render_manifests
-
-    plan = real_plan(stack)
-    files = [tmp_path / f"{stack}.arm.json"]
-    files[0].write_text(json.dumps(arm_template(plan)))
-    manifests = render_manifests(plan)
-    if manifests.strip():
-        files.append(tmp_path / f"{stack}.k8s.yaml")
-        files[1].write_text(manifests)
-    failed = _failed_checks(checkov, *files)
     waived = checkov_waivers.skipped(checkov_waivers.load(), stack)
-    assert set(waived) - set(failed) == set()
+    assert set(waived) - set(scans.get(stack, {})) == set()
 
 
 def _project_copy(tmp_path: Path, strict: list[str], waived: list[str]) -> Path:
@@ -168,12 +165,10 @@ def _ci_checkov(
     )
 
 
-def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(checkov, tmp_path):
+def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(scans, tmp_path):
     # dev's Standard_LRS account always fails geo-replication (CKV_AZURE_206): the known-bad
     # part. Waive everything else dev fails, whatever the program's hardening is today.
-    dev = real_plan("dev")
-    (tmp_path / "dev.arm.json").write_text(json.dumps(arm_template(dev)))
-    failed = set(_failed_checks(checkov, tmp_path / "dev.arm.json"))
+    failed = set(scans["dev"])
     assert "CKV_AZURE_206" in failed
     others = sorted(failed - {"CKV_AZURE_206"})
 
