@@ -19,6 +19,7 @@ It imports nothing from `tests`.
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import importlib.util
 import json
@@ -270,5 +271,7 @@ def _read_both(out_fd: int, err_fd: int) -> tuple[bytes, bytes]:
 if __name__ == "__main__":
     tool, scan, fd = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     _preload(tool, scan)
+    # What is preloaded stays: no collection in a child scans it (nor copies its pages).
+    gc.freeze()
     with socket.socket(fileno=fd) as zygote_channel:
         _serve(zygote_channel)
