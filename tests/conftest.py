@@ -239,17 +239,21 @@ _OWN_PACKAGES = frozenset(
 
 @pytest.fixture(scope="module", autouse=True)
 def checkout_modules() -> Iterator[None]:
-    """After each test module, forget the modules of this repository's packages that a test
-    imported from a copy of it (a program previewed in this process imports the copy's
-    `stacks` and `components`): the next module would otherwise import the copy's, with its
-    edits and its files (a policy config only the copy has, say), depending on the order."""
+    """Each test module starts and ends with this repository's modules as they were. A program
+    previewed in this process imports the `stacks` and `components` of its own project, a
+    copy's, in place of the checkout's (the engine evicts another project's modules): a later
+    module would then import the copy's, with its edits and its files (a policy config only the
+    copy has), or find the checkout's classes it imported at collection without their module,
+    depending on the order."""
+    saved = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in _OWN_PACKAGES}
     yield
     for name, module in list(sys.modules.items()):
-        if name.partition(".")[0] not in _OWN_PACKAGES:
+        if name in saved or name.partition(".")[0] not in _OWN_PACKAGES:
             continue
         origin = getattr(module, "__file__", None)
         if origin and not Path(origin).resolve().is_relative_to(REPO_ROOT):
             del sys.modules[name]
+    sys.modules.update(saved)
 
 
 @pytest.fixture(autouse=True)
