@@ -32,8 +32,9 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 # A test process allocates in bursts (plans and their copies, Hypothesis examples) over a heap
 # of tens of thousands of long-lived objects (the SDKs, the collected tests): at Python's
 # default first threshold (700) the stack, component and policy tests made 3,375 collections,
-# 8.6 s of their 74 s of CPU (gc.callbacks, timed); at 10,000, 185 collections and 5.4 s. Only when garbage is collected changes, never what a test sees: nothing here relies on
-# a collection (the runtime's loops close on run.close(), or when the run is freed).
+# 8.6 s of their 74 s of CPU (gc.callbacks, timed); at 10,000, 185 collections and 5.4 s.
+# Only when garbage is collected changes, never what a test sees: nothing here relies on a
+# collection (the runtime's loops close on run.close(), or when the run is freed).
 gc.set_threshold(10_000, 10, 10)
 
 
