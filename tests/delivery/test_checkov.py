@@ -90,7 +90,7 @@ WAIVED_STACKS = sorted({s for w in checkov_waivers.load() for s in w.stacks})
 def scans(checkov, prod_plan, tmp_path_factory) -> dict[str, dict[str, set[str]]]:
     """What Checkov fails, in one scan (Checkov takes seconds to start; it reports each file's
     checks apart): prod's template ("good") and each mutation's, by the mutated path; and
-    each stack's export (template and manifests), by the stack's name."""
+    each stack's export (template and manifests), by ``stack:NAME``."""
     from infra.readers.manifests import render_manifests
 
     folder = tmp_path_factory.mktemp("templates")
@@ -102,12 +102,12 @@ def scans(checkov, prod_plan, tmp_path_factory) -> dict[str, dict[str, set[str]]
         file.write_text(json.dumps(templates[name]))
     for stack in sorted({*WAIVED_STACKS, "dev"}):
         plan = real_plan(stack)
-        files[stack] = [folder / f"{stack}.arm.json"]
-        files[stack][0].write_text(json.dumps(arm_template(plan)))
+        export = files[f"stack:{stack}"] = [folder / f"{stack}.arm.json"]
+        export[0].write_text(json.dumps(arm_template(plan)))
         manifests = render_manifests(plan)
         if manifests.strip():
-            files[stack].append(folder / f"{stack}.k8s.yaml")
-            files[stack][1].write_text(manifests)
+            export.append(folder / f"{stack}.k8s.yaml")
+            export[1].write_text(manifests)
     failed = _failed_checks_by_file(checkov, *(f for group in files.values() for f in group))
     scanned: dict[str, dict[str, set[str]]] = {}
     for name, group in files.items():
@@ -127,7 +127,7 @@ def test_a_known_bad_input_fails_its_checkov_check(scans, path, value, check):
 def test_each_waiver_covers_a_check_that_fails_in_its_stacks(scans, stack):
     """A waiver whose check passes is stale: it would hide the check if it ever regressed."""
     waived = checkov_waivers.skipped(checkov_waivers.load(), stack)
-    assert set(waived) - set(scans.get(stack, {})) == set()
+    assert set(waived) - set(scans.get(f"stack:{stack}", {})) == set()
 
 
 def _project_copy(tmp_path: Path, strict: list[str], waived: list[str]) -> Path:
@@ -168,7 +168,7 @@ def _ci_checkov(
 def test_the_gate_fails_a_strict_stack_on_an_unwaived_check_only(scans, tmp_path):
     # dev's Standard_LRS account always fails geo-replication (CKV_AZURE_206): the known-bad
     # part. Waive everything else dev fails, whatever the program's hardening is today.
-    failed = set(scans["dev"])
+    failed = set(scans["stack:dev"])
     assert "CKV_AZURE_206" in failed
     others = sorted(failed - {"CKV_AZURE_206"})
 
