@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests._modules import modules_kept
 from tests._zygote import Zygote
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def run_infra_here(*args: str, cwd: Path = REPO_ROOT) -> Completed:
 
     stdout, stderr = io.StringIO(), io.StringIO()
     with (
-        restored_modules(),
+        modules_kept(),
         contextlib.chdir(cwd),
         contextlib.redirect_stdout(stdout),
         contextlib.redirect_stderr(stderr),
@@ -133,23 +134,6 @@ def run_infra_here(*args: str, cwd: Path = REPO_ROOT) -> Completed:
         except SystemExit as e:  # --help, --version and usage errors exit from argparse
             code = e.code if isinstance(e.code, int) else int(e.code is not None)
     return Completed(code, stdout.getvalue(), stderr.getvalue())
-
-
-@contextlib.contextmanager
-def restored_modules() -> Iterator[None]:
-    """Around an in-process preview of another project (or revision): it evicts this
-    checkout's `components`, `stacks` and `policies` and imports its own, and the tests
-    that follow must find the modules they imported. The SDKs' modules stay cached."""
-    modules = dict(sys.modules)
-    try:
-        yield
-    finally:
-        installed = (sys.prefix, sys.base_prefix)
-        for name in set(sys.modules) - modules.keys():
-            origin = getattr(sys.modules[name], "__file__", None) or ""
-            if not origin.startswith(installed):
-                del sys.modules[name]
-        sys.modules.update(modules)
 
 
 @pytest.fixture
@@ -237,32 +221,14 @@ def forked_plans(project: Project, stacks: Sequence[str]) -> list[StackPlan]:
     return read_plans(project, stacks, out, err, code)
 
 
-# The repository's own packages (and the bootstrap program's), by top-level name.
-_OWN_PACKAGES = frozenset(
-    folder.name
-    for parent in (REPO_ROOT, REPO_ROOT / "bootstrap")
-    for folder in parent.iterdir()
-    if (folder / "__init__.py").is_file()
-)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def checkout_modules() -> Iterator[None]:
-    """Each test module starts and ends with this repository's modules as they were. A program
-    previewed in this process imports the `stacks` and `components` of its own project, a
-    copy's, in place of the checkout's (the engine evicts another project's modules): a later
-    module would then import the copy's, with its edits and its files (a policy config only the
-    copy has), or find the checkout's classes it imported at collection without their module,
-    depending on the order."""
-    saved = {n: m for n, m in sys.modules.items() if n.partition(".")[0] in _OWN_PACKAGES}
-    yield
-    for name, module in list(sys.modules.items()):
-        if name in saved or name.partition(".")[0] not in _OWN_PACKAGES:
-            continue
-        origin = getattr(module, "__file__", None)
-        if origin and not Path(origin).resolve().is_relative_to(REPO_ROOT):
-            del sys.modules[name]
-    sys.modules.update(saved)
+    """Each test module ends with this repository's modules as it began (tests/_modules.py):
+    a test that previews a copy in this process would otherwise leave the copy's `stacks` and
+    `components` to the modules after it, with the copy's edits and files (a policy config
+    only the copy has), depending on the order."""
+    with modules_kept():
+        yield
 
 
 @pytest.fixture(autouse=True)

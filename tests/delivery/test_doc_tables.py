@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import restored_modules
+from tests._modules import modules_kept
 from tests.delivery._workflows import SCRIPTS
 
 sys.path.insert(0, str(SCRIPTS))
@@ -15,7 +15,7 @@ import gen_readme_tables
 
 
 def test_the_generated_doc_blocks_are_current(capsys: pytest.CaptureFixture[str]) -> None:
-    with restored_modules():  # the PR comment example previews a changed copy of the repo
+    with modules_kept():  # the PR comment example previews a changed copy of the repo
         code = gen_readme_tables.main(["--check"])
     assert code == 0, capsys.readouterr()
 
@@ -45,7 +45,7 @@ def test_a_one_key_change_comments_under_3_kb_and_leads_with_its_failure() -> No
     # The README's example: prod's gpuPool.maxCount 8 -> 64, past prod's policy limit.
     from infra.pipeline import preview_stacks
 
-    with restored_modules():
+    with modules_kept():
         (base,) = preview_stacks(gen_readme_tables.ROOT, ["prod"], evaluate_policies=True)
         comment = gen_readme_tables.example_comment(base)
     assert len(comment.encode()) < 3 * 1024, len(comment.encode())
