@@ -260,16 +260,21 @@ def run(args: argparse.Namespace) -> int:
     )
     risks = [c for d in diffs for c in d.stateful_risks]
     blocked = args.strict and bool(risks) and not args.ack
-    document = {"version": JSON_VERSION, "stacks": [d.as_json() for d in diffs], "blocked": blocked}
+    document = ""
+    if args.format == "json" or args.report is not None:
+        stacks = [d.as_json() for d in diffs]
+        document = json.dumps(
+            {"version": JSON_VERSION, "stacks": stacks, "blocked": blocked}, indent=2
+        )
     if args.report is not None:
         # One run for both: scripts/ci-offline-diff.sh shows the Markdown and hands the JSON's
         # resources at risk to ci_ack.py (a second run would preview both revisions again).
         try:
-            args.report.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+            args.report.write_text(document + "\n", encoding="utf-8")
         except OSError as e:
             raise UsageError(f"--report {args.report}: {e.strerror or e}") from None
     if args.format == "json":
-        print(json.dumps(document, indent=2))
+        print(document)
     elif args.format == "mermaid":
         from infra.render.diff import touched_plan
         from infra.render.mermaid import render_mermaid_document
