@@ -6,6 +6,7 @@ import contextlib
 import gc
 import hashlib
 import io
+import json
 import os
 import pickle
 import shutil
@@ -250,8 +251,6 @@ def previews_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
     Every test has it: it pays most in modules about what the commands print and in mutation
     tests whose edits leave most stacks' programs unchanged. Plans are deterministic: the same
     files give the same plan (tests/infra/test_preview_repo.py checks it)."""
-    import json
-
     import infra.pipeline
     from infra.engine.apart import plan_from_json, plan_to_json
 
@@ -298,8 +297,6 @@ def _verdicts_key(
 ) -> str | None:
     """None unless every pack is a repository's own (its folder beside a Pulumi.yaml): a test's
     fixture pack may hang, crash or count its runs, and is run each time."""
-    import json
-
     from infra.engine.apart import plan_to_json
 
     if not packs or not all((spec.path.parent / "Pulumi.yaml").is_file() for spec in packs):
