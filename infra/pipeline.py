@@ -46,15 +46,20 @@ def _timeout(name: str) -> float:
 
 
 def resolve_policy_packs(
-    project: Project, stack: str, packs: Sequence[Path], configs: Sequence[Path]
+    project: Project,
+    stack: str,
+    packs: Sequence[Path],
+    configs: Sequence[Path],
+    policy_root: Path | None = None,
 ) -> list[tuple[Path, Path | None]]:
     """Pair each pack with its config, as `pulumi preview --policy-pack-config` does.
 
-    Without --policy-pack the project's policies/ is the one pack. A config left without a
-    pack is an error: dropping it would evaluate policies under settings nobody asked for."""
+    Without --policy-pack the policies/ of ``policy_root`` (default: the project's folder) is
+    the one pack, with its config/<stack>.json. A config left without a pack is an error:
+    dropping it would evaluate policies under settings nobody asked for."""
     shown = [str(pack) for pack in packs]
     if not packs:
-        default = project.root / DEFAULT_PACK_DIR
+        default = (policy_root or project.root) / DEFAULT_PACK_DIR
         if not (default / "PulumiPolicy.yaml").exists():
             if configs:
                 raise UsageError("--policy-pack-config needs a --policy-pack (no policies/ here)")
@@ -73,9 +78,13 @@ def resolve_policy_packs(
 
 
 def _policy_pack_specs(
-    project: Project, stack: str, packs: Sequence[Path], configs: Sequence[Path]
+    project: Project,
+    stack: str,
+    packs: Sequence[Path],
+    configs: Sequence[Path],
+    policy_root: Path | None,
 ) -> list[PolicyPackSpec]:
-    resolved = resolve_policy_packs(project, stack, packs, configs)
+    resolved = resolve_policy_packs(project, stack, packs, configs, policy_root)
     if not resolved:
         return []
     from infra.policy.host import PolicyPackSpec
@@ -97,8 +106,13 @@ def preview_stacks(
     *,
     policy_packs: Sequence[Path] = (),
     policy_pack_configs: Sequence[Path] = (),
+    policy_root: Path | None = None,
     evaluate_policies: bool = True,
 ) -> list[StackPlan]:
+    """Each stack's plan, judged by its policy packs: those given, else the policies/ pack of
+    ``policy_root`` (default: the project's own folder; `infra diff` judges both revisions
+    by the work tree's) with its config/<stack>.json. Every stack's program runs in one child
+    process; the first stack that does not preview raises."""
     project = load_project(cwd)
     names = list(stacks) or load_rules(project.root).sorted_stacks(project.stacks())
     if not names:
@@ -113,7 +127,7 @@ def preview_stacks(
     # misreport a malformed one.
     pack_specs = (
         {
-            name: _policy_pack_specs(project, name, policy_packs, policy_pack_configs)
+            name: _policy_pack_specs(project, name, policy_packs, policy_pack_configs, policy_root)
             for name in names
         }
         if evaluate_policies

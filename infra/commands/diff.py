@@ -46,42 +46,33 @@ def _base_stacks(directory: Path | None, ref: str) -> tuple[list[str], str | Non
 BASE_FALLBACK_DEPTH = 20
 
 
-def _judge_packs(judge: Path, stack: str) -> tuple[list[Path], list[Path]]:
-    """The policy pack and config of the work tree infra runs in: the one pack both revisions
-    are evaluated with, so that a revision never judges itself (issue 26.4)."""
-    from infra.pipeline import DEFAULT_PACK_DIR
-
-    pack = judge / DEFAULT_PACK_DIR
-    if not (pack / "PulumiPolicy.yaml").exists():
-        return [], []
-    config = pack / "config" / f"{stack}.json"
-    return [pack], [config] if config.exists() else []
-
-
-def _preview(directory: Path, name: str, judge: Path, evaluate_policies: bool) -> StackPlan:
+def _preview(
+    directory: Path, names: Sequence[str], judge: Path, evaluate_policies: bool
+) -> dict[str, StackPlan]:
+    """The plans of ``names`` in one child, judged by the policy pack and configs of the work
+    tree infra runs in: the one pack both revisions are evaluated with, so that a revision
+    never judges itself (issue 26.4)."""
     from infra.pipeline import preview_stacks
 
-    packs, configs = _judge_packs(judge, name) if evaluate_policies else ([], [])
-    (plan,) = preview_stacks(
-        directory,
-        [name],
-        policy_packs=packs,
-        policy_pack_configs=configs,
-        evaluate_policies=evaluate_policies and bool(packs),
-    )
-    return plan
+    if not names:
+        return {}
+    plans = preview_stacks(directory, names, policy_root=judge, evaluate_policies=evaluate_policies)
+    return dict(zip(names, plans, strict=True))
 
 
 def _preview_base(
     directory: Path, names: Sequence[str], ref: str, judge: Path, evaluate_policies: bool
 ) -> tuple[dict[str, StackPlan], dict[str, str]]:
     """The base's plans, and why a stack's base did not preview. A broken base must not
-    block the pull request that repairs it, so its failures are reported, not raised."""
+    block the pull request that repairs it, so its failures are reported, not raised: when
+    the stacks together do not preview, each is previewed alone, to tell which do."""
+    with contextlib.suppress(UsageError, ProgramError):
+        return _preview(directory, names, judge, evaluate_policies), {}
     plans: dict[str, StackPlan] = {}
     errors: dict[str, str] = {}
     for name in names:
         try:
-            plans[name] = _preview(directory, name, judge, evaluate_policies)
+            plans.update(_preview(directory, [name], judge, evaluate_policies))
         except (UsageError, ProgramError) as e:
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
             errors[name] = f"base revision {ref} does not preview: {first}"
@@ -151,7 +142,7 @@ def diff_stacks(
         names = list(stacks) or rules.sorted_stacks({*head_stacks, *base_stacks})
         removed = {n for n in names if n in base_stacks and n not in head_stacks}
         present = [n for n in names if n not in removed]
-        head_plans = {name: _preview(head_dir, name, judge, evaluate_policies) for name in present}
+        head_plans = _preview(head_dir, present, judge, evaluate_policies)
         base_plans: dict[str, StackPlan]
         if load_error is not None:
             base_plans, base_errors = {}, dict.fromkeys(present, load_error)

@@ -81,10 +81,12 @@ def _check(args: argparse.Namespace, cwd: Path, bootstrap_dir: Path, rules: Perm
 
     color = color_wanted(args)
     project = load_project(cwd)
-    plans = preview_stacks(cwd, args.stack, evaluate_policies=False)
-    # The other stacks too: a stack's own identity is checked against their scopes.
-    rest = [name for name in project.stacks() if name not in {p.stack for p in plans}]
-    every = plans + (preview_stacks(cwd, rest, evaluate_policies=False) if rest else [])
+    # The other stacks too, in the same child: a stack's own identity is checked against
+    # their scopes.
+    chosen = list(dict.fromkeys(args.stack))
+    rest = [name for name in project.stacks() if name not in chosen] if chosen else []
+    every = preview_stacks(cwd, [*chosen, *rest], evaluate_policies=False)
+    plans = every[: len(chosen)] if chosen else every
     (bootstrap,) = preview_stacks(bootstrap_dir, [rules.bootstrap_stack], evaluate_policies=False)
     scopes = {plan.stack: environment_scopes(plan) for plan in every}
     # What each access needs across every stack: the actions a grant may hold (excess_lines).

@@ -262,6 +262,23 @@ def test_a_broken_base_is_compared_with_the_last_revision_that_previews(infra, r
     assert f"compared with {good[:12]} (1 commit before HEAD~1)" in text
 
 
+def test_a_stack_the_base_cannot_preview_leaves_the_others_compared_with_it(infra, repo):
+    # A revision's stacks preview in one child; when one stack stops it, each is previewed
+    # alone: only that stack is reported, and the others' changes are against their base.
+    (repo / "Pulumi.other.yaml").write_text(BROKEN_CONFIG)
+    git_as_ci(repo, "add", "-A")
+    git_as_ci(repo, "commit", "-qm", "a second stack, broken")
+    shutil.copy(repo / "Pulumi.test.yaml", repo / "Pulumi.other.yaml")
+    _commit(repo, [{"name": "datasets", "quota": 100}, {"name": "checkpoints", "quota": 50}])
+    result, doc = _diff(infra, repo)
+    assert result.returncode == 0, result.stderr
+    stacks = {s["stack"]: s for s in doc["stacks"]}
+    assert stacks["other"]["baseError"].startswith("base revision HEAD~1 does not preview: ")
+    assert stacks["test"]["baseError"] is None and stacks["test"]["comparedWith"] is None
+    changes = {(c["action"], c["name"]) for c in stacks["test"]["changes"]}
+    assert changes == {("add", "checkpoints-share"), ("add", "checkpoints-pv")}
+
+
 def test_a_broken_head_is_still_an_error(infra, repo):
     (repo / "Pulumi.test.yaml").write_text("config:\n  volumes:volumes: 12\n")
     git_as_ci(repo, "commit", "-qam", "break it")
