@@ -68,9 +68,10 @@ class _Module:
     """A test module's top-level definitions, by name, and what it imports from `tests`."""
 
     def __init__(self, root: Path, path: Path) -> None:
-        self.source = path.read_text(encoding="utf-8")
-        tree = ast.parse(self.source)
-        self.defined: dict[str, ast.AST] = {}
+        source = path.read_text(encoding="utf-8")
+        self.lines = source.splitlines(keepends=True)
+        tree = ast.parse(source)
+        self.defined: dict[str, ast.stmt] = {}
         self.imported: dict[str, tuple[Path, str]] = {}
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.ClassDef):
@@ -86,9 +87,12 @@ class _Module:
                 for alias in node.names:
                     self.imported[alias.asname or alias.name] = (module, alias.name)
 
-    def text(self, node: ast.AST) -> str:
+    def text(self, node: ast.stmt) -> str:
+        """The lines of a top-level definition, with its decorators' (not
+        `ast.get_source_segment`, which splits the whole file again on each call)."""
         decorators = getattr(node, "decorator_list", [])
-        return "".join(ast.get_source_segment(self.source, n) or "" for n in [*decorators, node])
+        spans = [(n.lineno, n.end_lineno or n.lineno) for n in [*decorators, node]]
+        return "".join(line for first, last in spans for line in self.lines[first - 1 : last])
 
 
 class _EnvironmentReaders:
@@ -97,6 +101,7 @@ class _EnvironmentReaders:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.modules: dict[Path, _Module] = {}
+        self.conftests: dict[Path, list[Path]] = {}
 
     def module(self, path: Path) -> _Module:
         if path not in self.modules:
@@ -104,9 +109,11 @@ class _EnvironmentReaders:
         return self.modules[path]
 
     def _conftests(self, path: Path) -> list[Path]:
-        folders = [path.parent, *path.parent.parents]
-        tests = self.root / "tests"
-        return [d / "conftest.py" for d in folders if d.is_relative_to(tests)]
+        if path not in self.conftests:
+            folders = [path.parent, *path.parent.parents]
+            tests = self.root / "tests"
+            self.conftests[path] = [d / "conftest.py" for d in folders if d.is_relative_to(tests)]
+        return self.conftests[path]
 
     def reads(self, path: Path, name: str, seen: set[tuple[Path, str]] | None = None) -> bool:
         seen = set() if seen is None else seen
