@@ -80,20 +80,10 @@ BASE ?= main
 diff: $(RUNTIME_STAMP)
 	INFRA=$(BIN)/infra PYTHON=$(BIN)/python scripts/pr-comment.sh $(BASE)
 
-# Every file generated from the code and the stacks, rewritten after a change to them (the
-# tests run each generator with --check). Each reads the code, the stacks and pyproject.toml,
-# never another generator's output, so they may run in any order. Not here: arm_types.json
-# and create_only.json (scripts/gen_arm_types.py and gen_create_only.py read upstream sources
-# given on their command lines) and the price tables (scripts/refresh_prices.py asks
-# prices.azure.com).
-GENERATORS := gen_pulumi_config.py gen_registrations.py gen_deploy_jobs.py gen_identity_docs.py \
-	gen_policy_docs.py gen_readme_tables.py gen_stack_graph.py gen_runbook_figures.py
-
+# Every file generated from the code and the stacks, rewritten after a change to them
+# (scripts/generate.py lists the generators; the tests run each with --check).
 generate: $(DEV_STAMP)
-	@set -e; for script in $(GENERATORS); do \
-	  echo "scripts/$$script"; $(BIN)/python scripts/$$script; \
-	done
-	$(BIN)/python scripts/checkov_waivers.py docs
+	$(BIN)/python scripts/generate.py
 
 # The whole suite: what CI runs (.ci/run).
 test: $(DEV_STAMP) $(SCAN_STAMP)

@@ -8,12 +8,14 @@ generators and the tests call; the commands only parse flags and render its plan
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from infra.engine.apart import run_stacks_apart
+from infra.engine.apart import plan_from_json, plan_to_json, run_stacks_apart
 from infra.engine.model import StackPlan, Violation
 from infra.engine.project import Project, load_project, load_stack_config, stack_file_settings
 from infra.errors import UsageError
@@ -30,6 +32,34 @@ TIMEOUT_SETTINGS = {
     "INFRA_POLICY_START_TIMEOUT": 20.0,
     "INFRA_POLICY_CALL_TIMEOUT": 60.0,
 }
+
+
+# Inside `shared_previews`: each plan made, by project folder and stack, as the JSON of the pipe.
+_shared: dict[tuple[Path, str], str] | None = None
+
+
+@contextlib.contextmanager
+def shared_previews() -> Iterator[None]:
+    """Within the block, each stack of a project folder has its program run once: a later
+    `preview_stacks` of it gets a fresh copy of that plan (its policies still evaluated anew).
+    For a process that previews the same files several times (scripts/generate.py), which
+    must not change them inside the block."""
+    global _shared
+    outer, _shared = _shared, {} if _shared is None else _shared
+    try:
+        yield
+    finally:
+        _shared = outer
+
+
+def _programs_run(project: Project, names: Sequence[str]) -> list[StackPlan]:
+    if _shared is None:
+        return run_stacks_apart(project, names)
+    root = project.root.resolve()
+    missing = [name for name in dict.fromkeys(names) if (root, name) not in _shared]
+    for name, plan in zip(missing, run_stacks_apart(project, missing), strict=True):
+        _shared[root, name] = json.dumps(plan_to_json(plan))
+    return [plan_from_json(json.loads(_shared[root, name])) for name in names]
 
 
 def _timeout(name: str) -> float:
@@ -136,7 +166,7 @@ def preview_stacks(
     start_timeout = _timeout("INFRA_POLICY_START_TIMEOUT")
     call_timeout = _timeout("INFRA_POLICY_CALL_TIMEOUT")
     # The program runs apart; only its plans come back, and this process judges them.
-    plans = run_stacks_apart(project, names)
+    plans = _programs_run(project, names)
     for name, plan in zip(names, plans, strict=True):
         specs = pack_specs.get(name)
         if specs:
