@@ -35,8 +35,10 @@ def checkov() -> Path:
 
 
 def _failed_checks_by_file(checkov: Path, *files: Path) -> dict[Path, dict[str, set[str]]]:
-    """Each file -> check id -> the resources that failed it, from one scan of them all."""
-    args = [str(checkov), "--compact", "--quiet", "--output", "json"]
+    """Each file -> check id -> the resources that failed it, from one scan of them all, with
+    the frameworks and offline flag of scripts/ci-checkov.sh."""
+    args = [str(checkov), "--compact", "--quiet", "--output", "json", "--skip-download"]
+    args += ["--framework", "arm", "kubernetes"]
     for file in files:
         args += ["--file", str(file)]
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
