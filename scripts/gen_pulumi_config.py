@@ -123,9 +123,8 @@ def _docstrings(model: type[BaseModel]) -> dict[str, str]:
     return found
 
 
-def _description(group: str, info: FieldInfo) -> str | None:
-    model = StackConfig.model_fields[group].annotation
-    assert isinstance(model, type) and issubclass(model, BaseModel), group
+def _description(model: Any, info: FieldInfo) -> str | None:
+    assert isinstance(model, type) and issubclass(model, BaseModel), model
     (name,) = [name for name, field in model.model_fields.items() if field is info]
     return _docstrings(model).get(name)
 
@@ -143,7 +142,7 @@ def rendered_block() -> str:
             lines.append(f"  # --- {title} ".ljust(WIDTH - 4, "-"))
         lines.append(f"  {key}:")
         lines += _type_lines(key, info.annotation)
-        description = _description(holder, info)
+        description = _description(model, info)
         assert description, f"{key} has no docstring (its description)"
         lines += _description_lines(description)
         if not info.is_required():
